@@ -1,0 +1,7 @@
+#!/usr/bin/env python
+from __future__ import annotations
+
+from motcua.manage import main
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,36 @@
+"""REST API v1 (django-ninja): one NinjaAPI, one router per domain app."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from ninja import NinjaAPI
+from ninja.errors import ValidationError
+
+from motcua.catalog.api import router as catalog_router
+from motcua.org.api import router as org_router
+from motcua.worktime.api import router as worktime_router
+
+api = NinjaAPI(
+    title="motcua API",
+    version="1",
+    description="Hệ thống thông tin giải quyết thủ tục hành chính tỉnh Quảng Ninh — API v1",
+    urls_namespace="api-v1",
+)
+
+
+def _location(loc: list[str | int]) -> str:
+    parts = [str(p) for p in loc if p not in ("query", "body", "path", "header")]
+    return ".".join(parts) or "request"
+
+
+@api.exception_handler(ValidationError)
+def validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    """Bad input → 400 with a Vietnamese message naming each bad parameter (not Ninja's 422)."""
+    fields = [_location(err.get("loc", [])) for err in exc.errors]
+    message = "Tham số không hợp lệ: " + ", ".join(dict.fromkeys(fields)) + "."
+    return api.create_response(request, {"detail": message, "errors": exc.errors}, status=400)
+
+
+api.add_router("/procedures", catalog_router)
+api.add_router("/units", org_router)
+api.add_router("/calendar", worktime_router)

@@ -1,0 +1,219 @@
+"""Procedure catalogue — danh mục thủ tục hành chính (TTHC), DESIGN §2.
+
+``Procedure`` holds the current content of a procedure, flat enough to filter and search on one
+table. Every content change bumps ``Procedure.version`` and appends a ``ProcedureVersion`` snapshot,
+so history is kept. The internal electronic process (quy trình nội bộ) is versioned separately in
+``ProcessDefinition``: a dossier keeps the process version it started with, so a definition that a
+dossier points at is never edited, only superseded.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+
+from motcua.org.models import Role, UnitKind
+
+
+class Level(models.TextChoices):
+    """Competent level — cấp thực hiện."""
+
+    PROVINCE = "province", "Cấp tỉnh"
+    COMMUNE = "commune", "Cấp xã"
+    BOTH = "both", "Cấp tỉnh và cấp xã"
+    CENTRAL = "central", "Ngành dọc / trung ương"
+
+
+class ServiceLevel(models.TextChoices):
+    """Online service level — mức độ dịch vụ công trực tuyến."""
+
+    FULL_ONLINE = "full_online", "Toàn trình"
+    PARTIAL_ONLINE = "partial_online", "Một phần"
+    OFFLINE = "offline", "Trực tiếp"
+
+
+class TimeUnit(models.TextChoices):
+    """Unit of a processing time or a step budget."""
+
+    WORKING_DAYS = "working_days", "ngày làm việc"
+    WORKING_HOURS = "working_hours", "giờ làm việc"
+    CALENDAR_DAYS = "calendar_days", "ngày"
+    HOURS = "hours", "giờ (liên tục)"
+    SAME_DAY = "same_day", "trong ngày"
+
+
+class Field(models.Model):
+    """Field — lĩnh vực."""
+
+    code = models.SlugField(max_length=120, unique=True)
+    name = models.CharField(max_length=200, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = "lĩnh vực"
+        verbose_name_plural = "lĩnh vực"
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Procedure(models.Model):
+    """Procedure — thủ tục hành chính (TTHC), identified by its national code, e.g. 1.004194."""
+
+    code = models.CharField(max_length=20, unique=True)
+    name = models.TextField()
+    field = models.ForeignKey(Field, null=True, blank=True, on_delete=models.PROTECT, related_name="procedures")
+    level = models.CharField(max_length=16, choices=Level.choices, blank=True, db_index=True)
+    audience_citizen = models.BooleanField(default=False)
+    audience_business = models.BooleanField(default=False)
+    is_vertical = models.BooleanField(default=False, help_text="Thuộc ngành dọc trung ương quản lý")
+    popularity = models.BigIntegerField(default=0, db_index=True)
+    competent_authority = models.TextField(blank=True)
+    implementing_agency = models.TextField(blank=True)
+    service_level = models.CharField(max_length=16, choices=ServiceLevel.choices, blank=True, db_index=True)
+    processing_time_amount = models.DecimalField(max_digits=8, decimal_places=2, null=True, blank=True)
+    processing_time_unit = models.CharField(max_length=16, choices=TimeUnit.choices, blank=True)
+    processing_time_text = models.TextField(blank=True)
+    steps = models.JSONField(default=list, blank=True, help_text="Trình tự thực hiện")
+    result = models.TextField(blank=True)
+    legal_basis = models.JSONField(default=list, blank=True)
+    notes = models.JSONField(default=list, blank=True)
+    has_details = models.BooleanField(default=False, db_index=True)
+    # Accent-folded "name + field" for search (see catalog.search); maintained by services.
+    search_text = models.TextField(blank=True, editable=False)
+    version = models.PositiveIntegerField(default=1)
+    content_hash = models.CharField(max_length=64, editable=False)
+    is_active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-popularity", "code"]
+        verbose_name = "thủ tục hành chính"
+        verbose_name_plural = "thủ tục hành chính"
+
+    def __str__(self) -> str:
+        return f"{self.code} — {self.name}"
+
+
+class ProcedureDocument(models.Model):
+    """Required document — thành phần hồ sơ."""
+
+    procedure = models.ForeignKey(Procedure, on_delete=models.CASCADE, related_name="documents")
+    order = models.PositiveSmallIntegerField()
+    name = models.TextField()
+    copies = models.CharField(max_length=200, blank=True)
+    form_template = models.CharField(max_length=300, blank=True, help_text="Mẫu đơn, tờ khai")
+    required = models.BooleanField(default=True)
+    note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["procedure", "order"]
+        constraints = [models.UniqueConstraint(fields=["procedure", "order"], name="document_unique_order")]
+        verbose_name = "thành phần hồ sơ"
+        verbose_name_plural = "thành phần hồ sơ"
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ProcedureFee(models.Model):
+    """Fee or charge — phí, lệ phí. ``amount_vnd`` None means the amount is not published."""
+
+    procedure = models.ForeignKey(Procedure, on_delete=models.CASCADE, related_name="fees")
+    order = models.PositiveSmallIntegerField()
+    name = models.TextField()
+    amount_vnd = models.BigIntegerField(null=True, blank=True)
+    note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["procedure", "order"]
+        constraints = [models.UniqueConstraint(fields=["procedure", "order"], name="fee_unique_order")]
+        verbose_name = "phí, lệ phí"
+        verbose_name_plural = "phí, lệ phí"
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ProcedureVersion(models.Model):
+    """Immutable snapshot of a procedure's content at one version (lịch sử thay đổi)."""
+
+    procedure = models.ForeignKey(Procedure, on_delete=models.CASCADE, related_name="versions")
+    number = models.PositiveIntegerField()
+    content_hash = models.CharField(max_length=64)
+    snapshot = models.JSONField()
+    source = models.CharField(max_length=300, blank=True, help_text="Tệp nguồn khi nhập")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["procedure", "-number"]
+        constraints = [
+            models.UniqueConstraint(fields=["procedure", "number"], name="procedure_version_unique_number")
+        ]
+        verbose_name = "phiên bản thủ tục"
+        verbose_name_plural = "phiên bản thủ tục"
+
+    def __str__(self) -> str:
+        return f"{self.procedure.code} v{self.number}"
+
+
+class ProcessSource(models.TextChoices):
+    DATA = "data", "Quy trình được phê duyệt (dữ liệu)"
+    DERIVED = "derived", "Quy trình 5 bước mặc định"
+    MANUAL = "manual", "Nhập tay"
+
+
+class ProcessDefinition(models.Model):
+    """Internal electronic process — quy trình nội bộ, quy trình điện tử — one version of it.
+
+    Budgets of the steps sum to the statutory time (checked by ``catalog.services``).
+    """
+
+    procedure = models.ForeignKey(Procedure, on_delete=models.CASCADE, related_name="processes")
+    version = models.PositiveIntegerField()
+    is_current = models.BooleanField(default=True)
+    source = models.CharField(max_length=16, choices=ProcessSource.choices)
+    total_amount = models.DecimalField(max_digits=8, decimal_places=2, null=True, blank=True)
+    total_unit = models.CharField(max_length=16, choices=TimeUnit.choices, blank=True)
+    content_hash = models.CharField(max_length=64)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["procedure", "-version"]
+        constraints = [
+            models.UniqueConstraint(fields=["procedure", "version"], name="process_unique_version"),
+            models.UniqueConstraint(
+                fields=["procedure"], condition=models.Q(is_current=True), name="process_one_current"
+            ),
+        ]
+        verbose_name = "quy trình nội bộ"
+        verbose_name_plural = "quy trình nội bộ"
+
+    def __str__(self) -> str:
+        return f"{self.procedure.code} quy trình v{self.version}"
+
+
+class ProcessStep(models.Model):
+    """One step of an internal process: who acts (unit kind + role) and its time budget."""
+
+    process = models.ForeignKey(ProcessDefinition, on_delete=models.CASCADE, related_name="steps")
+    order = models.PositiveSmallIntegerField()
+    name = models.CharField(max_length=200)
+    actor_text = models.TextField(blank=True, help_text="Người thực hiện theo quy trình được phê duyệt")
+    actor_unit_kind = models.CharField(max_length=32, choices=UnitKind.choices)
+    actor_role = models.CharField(max_length=32, choices=Role.choices)
+    duration_amount = models.DecimalField(max_digits=8, decimal_places=2, null=True, blank=True)
+    # not_counted: "không tính thời gian" (e.g. on-site verification excluded from the deadline).
+    duration_unit = models.CharField(
+        max_length=16, choices=[*TimeUnit.choices, ("not_counted", "không tính thời gian")]
+    )
+    task = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["process", "order"]
+        constraints = [models.UniqueConstraint(fields=["process", "order"], name="process_step_unique_order")]
+        verbose_name = "bước xử lý"
+        verbose_name_plural = "bước xử lý"
+
+    def __str__(self) -> str:
+        return f"{self.order}. {self.name}"
