@@ -20,9 +20,12 @@ $(STAMP): pyproject.toml requirements.txt
 install: $(STAMP)
 
 ## make run — migrate, load Quảng Ninh demo data (idempotent, fast on re-run), serve until Ctrl-C.
+## The job worker (notifications, DVCQG sync) runs beside the web server and stops with it.
 run: install
 	$(BIN)/motcua migrate --noinput
 	$(BIN)/motcua load-demo
+	MOTCUA_JOBS_WORKERS=1 $(BIN)/motcua run-jobs & jobs=$$!; \
+	trap 'kill $$jobs 2>/dev/null; wait $$jobs 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/motcua runserver $(HOST)
 
 demo: install
@@ -46,7 +49,7 @@ openapi: install
 	$(BIN)/motcua export-openapi > docs/openapi.json
 
 bench: install
-	$(BIN)/python bench/run_all.py
+	$(BIN)/python bench/catalog_bench.py
 
 clean:
 	rm -rf $(VENV) var .mypy_cache .ruff_cache .pytest_cache

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import json
+
 from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI
-from ninja.errors import ValidationError
+from ninja.errors import AuthenticationError, ValidationError
 
 from motcua.catalog.api import router as catalog_router
+from motcua.dossiers.api import router as dossiers_router
 from motcua.org.api import router as org_router
+from motcua.portal.api import router as public_router
 from motcua.worktime.api import router as worktime_router
 
 api = NinjaAPI(
@@ -31,6 +35,28 @@ def validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse
     return api.create_response(request, {"detail": message, "errors": exc.errors}, status=400)
 
 
+@api.exception_handler(AuthenticationError)
+def authentication_error(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    """No valid credentials → 401 in Vietnamese (routers pick their auth: ``identity.auth.api_auth``)."""
+    response = api.create_response(
+        request,
+        {
+            "detail": "Chưa xác thực: gửi mã truy cập API (Authorization: Bearer <mã>) "
+            "hoặc đăng nhập trước khi gọi API này."
+        },
+        status=401,
+    )
+    response["WWW-Authenticate"] = 'Bearer realm="motcua"'
+    return response
+
+
 api.add_router("/procedures", catalog_router)
 api.add_router("/units", org_router)
 api.add_router("/calendar", worktime_router)
+api.add_router("/dossiers", dossiers_router)
+api.add_router("/public", public_router)
+
+
+def openapi_document() -> str:
+    """Canonical text of the API schema, committed as docs/openapi.json (sorted keys: clean diffs)."""
+    return json.dumps(api.get_openapi_schema(), ensure_ascii=False, indent=2, sort_keys=True) + "\n"

@@ -19,7 +19,9 @@ def env_str(name: str, default: str | object = _UNSET) -> str:
     value = os.environ.get(name)
     if value is None:
         if default is _UNSET:
-            raise ImproperlyConfigured(f"Biến môi trường {name} là bắt buộc (environment variable {name} is required)")
+            raise ImproperlyConfigured(
+                f"Biến môi trường {name} là bắt buộc (environment variable {name} is required)"
+            )
         return str(default)
     return value.strip()
 

@@ -27,10 +27,14 @@ if PRODUCTION:
     if len(SECRET_KEY) < 50:
         raise ImproperlyConfigured("SECRET_KEY must be at least 50 characters in production")
 else:
-    SECRET_KEY = env_str("SECRET_KEY", "django-insecure-motcua-development-only-key-never-use-in-production-0123456789")
+    SECRET_KEY = env_str(
+        "SECRET_KEY", "django-insecure-motcua-development-only-key-never-use-in-production-0123456789"
+    )
 
 DEBUG = env_bool("DEBUG", default=not PRODUCTION)
-ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", default=[] if PRODUCTION else ["127.0.0.1", "localhost", "testserver"])
+ALLOWED_HOSTS = env_list(
+    "ALLOWED_HOSTS", default=[] if PRODUCTION else ["127.0.0.1", "localhost", "testserver"]
+)
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", default=[])
 
 INSTALLED_APPS = [
@@ -46,6 +50,12 @@ INSTALLED_APPS = [
     "motcua.org",
     "motcua.catalog",
     "motcua.worktime",
+    "motcua.jobs",
+    "motcua.dossiers",
+    "motcua.documents",
+    "motcua.identity",
+    "motcua.backoffice",
+    "motcua.portal",
 ]
 
 MIDDLEWARE = [
@@ -117,6 +127,7 @@ USE_TZ = True
 TIME_ZONE = "Asia/Ho_Chi_Minh"  # display zone; datetimes are stored in UTC (USE_TZ)
 
 STATIC_URL = "static/"
+STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = VAR_DIR / "static"
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
@@ -150,6 +161,9 @@ WORKTIME = {
     "CALENDAR_DAYS_ROLL_TO_WORKING_DAY": True,
 }
 
+# Data the product ships with (committed in the repository, not read from ../shared at run time).
+MOTCUA_DATA_DIR = Path(env_str("MOTCUA_DATA_DIR", str(PROJECT_DIR / "data")))
+
 # Electronic identification code (mã định danh) of the province; DESIGN §2 marks H49 unconfirmed.
 MOTCUA_PROVINCE_CODE = 22
 MOTCUA_AGENCY_SUFFIX = env_str("MOTCUA_AGENCY_SUFFIX", "H49")
@@ -171,3 +185,29 @@ if PRODUCTION:
     CSRF_COOKIE_SECURE = True
     SECURE_CONTENT_TYPE_NOSNIFF = True
     X_FRAME_OPTIONS = "DENY"
+
+# --- Jobs (motcua.jobs) ---
+# Transactional outbox on django-q2's ORM broker; why and how: motcua/jobs/README.md.
+INSTALLED_APPS += ["django_q"]
+Q_CLUSTER = {
+    "name": "motcua",
+    "orm": "default",  # queue rows go through the ORM, so they commit with the caller's transaction
+    "workers": env_int("MOTCUA_JOBS_WORKERS", default=2),
+    # A handler running longer than `timeout` seconds is stopped and retried. `retry` is the lease:
+    # a delivery not acknowledged within it (its worker was killed) is run again by another worker,
+    # so it must exceed `timeout` plus the time a delivery may wait in the cluster's local queue.
+    "timeout": env_int("MOTCUA_JOBS_TIMEOUT_SECONDS", default=300),
+    "retry": env_int("MOTCUA_JOBS_LEASE_SECONDS", default=360),
+    "ack_failures": False,  # handler failures are retried by motcua.jobs itself, with backoff
+    "max_attempts": 0,  # so an unacknowledged delivery is always re-leased, never dropped
+    "poll": env_int("MOTCUA_JOBS_POLL_MS", default=1000) / 1000,
+    "catch_up": False,
+    "label": "Hàng đợi django-q2",
+}
+MOTCUA_JOBS = {
+    "MAX_ATTEMPTS": env_int("MOTCUA_JOBS_MAX_ATTEMPTS", default=8),
+    "BACKOFF_BASE_SECONDS": env_int("MOTCUA_JOBS_BACKOFF_BASE_SECONDS", default=30),
+    "BACKOFF_MAX_SECONDS": env_int("MOTCUA_JOBS_BACKOFF_MAX_SECONDS", default=3600),
+    "BACKOFF_JITTER": 0.25,
+}
+# --- end Jobs (motcua.jobs) ---

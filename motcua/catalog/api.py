@@ -1,5 +1,288 @@
+"""Procedure catalogue API: ``GET /api/v1/procedures`` (search) and ``GET /api/v1/procedures/{code}``."""
+
 from __future__ import annotations
 
-from ninja import Router
+import math
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
 
-router = Router()
+from django.http import HttpRequest
+from django.urls import reverse
+from ninja import Router, Schema
+
+from motcua.catalog.models import Level, Procedure, ProcessDefinition
+from motcua.catalog.selectors import ONLINE_FILTERS, field_get, procedure_get, procedure_list
+from motcua.core.templatetags.vn_format import format_vnd
+
+router = Router(tags=["Thủ tục hành chính"])
+
+PAGE_SIZE = 20
+MAX_QUERY_LENGTH = 200
+
+
+class ErrorOut(Schema):
+    detail: str
+
+
+class DurationOut(Schema):
+    amount: float | None
+    unit: str | None
+
+
+class ProcessingTimeOut(Schema):
+    amount: float | None
+    unit: str | None
+    text: str
+
+
+class FieldOut(Schema):
+    id: int
+    code: str
+    name: str
+
+
+class ProcedureItemOut(Schema):
+    code: str
+    name: str
+    field: FieldOut | None
+    level: str | None
+    service_level: str | None
+    processing_time: ProcessingTimeOut | None
+    popularity: int
+    url: str
+
+
+class ProcedureListOut(Schema):
+    total: int
+    page: int
+    page_size: int
+    items: list[ProcedureItemOut]
+
+
+class DocumentOut(Schema):
+    order: int
+    name: str
+    copies: str
+    form_template: str
+    required: bool
+    note: str
+
+
+class FeeOut(Schema):
+    order: int
+    name: str
+    amount_vnd: int | None
+    amount_text: str
+    note: str
+
+
+class ProcessStepOut(Schema):
+    order: int
+    name: str
+    actor_text: str
+    actor_unit_kind: str
+    actor_role: str
+    duration: DurationOut | None
+    task: str
+
+
+class ProcessOut(Schema):
+    version: int
+    source: str
+    total: DurationOut | None
+    steps: list[ProcessStepOut]
+
+
+class ProcedureDetailOut(ProcedureItemOut):
+    level_label: str | None
+    service_level_label: str | None
+    audience: list[str]
+    is_vertical: bool
+    is_active: bool
+    competent_authority: str
+    implementing_agency: str
+    processing_time_extra: list[dict[str, Any]]
+    steps: list[str]
+    result: str
+    legal_basis: list[str]
+    notes: list[str]
+    documents: list[DocumentOut]
+    fees: list[FeeOut]
+    process: ProcessOut | None
+    version: int
+    versions_count: int
+    updated_at: datetime
+
+
+def _number(value: Decimal | None) -> float | None:
+    return None if value is None else float(value)
+
+
+def _duration(amount: Decimal | None, unit: str) -> dict[str, Any] | None:
+    if amount is None and not unit:
+        return None
+    return {"amount": _number(amount), "unit": unit or None}
+
+
+def _item(procedure: Procedure) -> dict[str, Any]:
+    field = procedure.field
+    has_time = procedure.processing_time_amount is not None or procedure.processing_time_unit
+    return {
+        "code": procedure.code,
+        "name": procedure.name,
+        "field": {"id": field.pk, "code": field.code, "name": field.name} if field else None,
+        "level": procedure.level or None,
+        "service_level": procedure.service_level or None,
+        "processing_time": {
+            "amount": _number(procedure.processing_time_amount),
+            "unit": procedure.processing_time_unit or None,
+            "text": procedure.processing_time_text,
+        }
+        if has_time or procedure.processing_time_text
+        else None,
+        "popularity": procedure.popularity,
+        "url": reverse("catalog:procedure_detail", args=[procedure.code]),
+    }
+
+
+def _process(definition: ProcessDefinition) -> dict[str, Any]:
+    return {
+        "version": definition.version,
+        "source": definition.source,
+        "total": _duration(definition.total_amount, definition.total_unit),
+        "steps": [
+            {
+                "order": step.order,
+                "name": step.name,
+                "actor_text": step.actor_text,
+                "actor_unit_kind": step.actor_unit_kind,
+                "actor_role": step.actor_role,
+                "duration": _duration(step.duration_amount, step.duration_unit),
+                "task": step.task,
+            }
+            for step in definition.steps.all()
+        ],
+    }
+
+
+def _detail(procedure: Procedure) -> dict[str, Any]:
+    current: list[ProcessDefinition] = getattr(procedure, "current_processes", [])
+    return {
+        **_item(procedure),
+        "level_label": procedure.get_level_display() if procedure.level else None,
+        "service_level_label": procedure.get_service_level_display() if procedure.service_level else None,
+        "audience": [
+            kind
+            for kind, flag in (
+                ("citizen", procedure.audience_citizen),
+                ("business", procedure.audience_business),
+            )
+            if flag
+        ],
+        "is_vertical": procedure.is_vertical,
+        "is_active": procedure.is_active,
+        "competent_authority": procedure.competent_authority,
+        "implementing_agency": procedure.implementing_agency,
+        "processing_time_extra": list(procedure.processing_time_extra or []),
+        "steps": [str(s) for s in procedure.steps or []],
+        "result": procedure.result,
+        "legal_basis": [str(s) for s in procedure.legal_basis or []],
+        "notes": [str(s) for s in procedure.notes or []],
+        "documents": [
+            {
+                "order": d.order,
+                "name": d.name,
+                "copies": d.copies,
+                "form_template": d.form_template,
+                "required": d.required,
+                "note": d.note,
+            }
+            for d in procedure.documents.all()
+        ],
+        "fees": [
+            {
+                "order": f.order,
+                "name": f.name,
+                "amount_vnd": f.amount_vnd,
+                "amount_text": format_vnd(f.amount_vnd),
+                "note": f.note,
+            }
+            for f in procedure.fees.all()
+        ],
+        "process": _process(current[0]) if current else None,
+        "version": procedure.version,
+        "versions_count": getattr(procedure, "versions_count", 0),
+        "updated_at": procedure.updated_at,
+    }
+
+
+@router.get(
+    "",
+    response={200: ProcedureListOut, 400: ErrorOut},
+    summary="Tìm kiếm thủ tục hành chính",
+    url_name="procedure_list",
+)
+def procedure_list_api(
+    request: HttpRequest, q: str = "", field: str = "", level: str = "", online: str = "", page: int = 1
+) -> tuple[int, dict[str, Any]]:
+    """Search active procedures, best match first (empty ``q``: most popular first), 20 per page.
+
+    * ``q`` — name or code, with or without diacritics, typos tolerated (≤ 200 characters);
+    * ``field`` — field (lĩnh vực) id or code;
+    * ``level`` — ``province`` | ``commune`` | ``both`` | ``central``; province and commune include
+      procedures done at both levels;
+    * ``online`` — ``full`` | ``partial`` (also ``full_online`` | ``partial_online``, ``offline``);
+    * ``page`` — from 1; a page past the last one is an error.
+    """
+    q = q.strip()
+    if len(q) > MAX_QUERY_LENGTH:
+        return 400, {"detail": f"Từ khóa tìm kiếm dài quá {MAX_QUERY_LENGTH} ký tự."}
+    if level and level not in Level.values:
+        allowed = ", ".join(Level.values)
+        return 400, {"detail": f"Cấp thực hiện không hợp lệ: “{level}” (chấp nhận: {allowed})."}
+    if online and online not in ONLINE_FILTERS:
+        return 400, {
+            "detail": f"Mức độ trực tuyến không hợp lệ: “{online}” (chấp nhận: full, partial, offline)."
+        }
+    if page < 1:
+        return 400, {"detail": "Số trang phải từ 1 trở lên."}
+    field_id: int | None = None
+    if field.strip():
+        found = field_get(key=field.strip())
+        if found is None:
+            return 400, {"detail": f"Không có lĩnh vực “{field.strip()}”."}
+        field_id = found.pk
+
+    result = procedure_list(
+        query=q,
+        field_id=field_id,
+        level=level or None,
+        service_level=ONLINE_FILTERS.get(online),
+        offset=(page - 1) * PAGE_SIZE,
+        limit=PAGE_SIZE,
+    )
+    pages = max(1, math.ceil(result.total / PAGE_SIZE))
+    if page > pages:
+        return 400, {"detail": f"Trang {page} vượt quá số trang hiện có ({pages})."}
+    return 200, {
+        "total": result.total,
+        "page": page,
+        "page_size": PAGE_SIZE,
+        "items": [_item(p) for p in result.items],
+    }
+
+
+@router.get(
+    "/{code}",
+    response={200: ProcedureDetailOut, 404: ErrorOut},
+    summary="Chi tiết thủ tục hành chính",
+    url_name="procedure_detail",
+)
+def procedure_detail_api(request: HttpRequest, code: str) -> tuple[int, dict[str, Any]]:
+    """Full content of one procedure: documents, fees, steps, the current internal process."""
+    try:
+        procedure = procedure_get(code=code)
+    except Procedure.DoesNotExist:
+        return 404, {"detail": f"Không tìm thấy thủ tục có mã “{code}”."}
+    return 200, _detail(procedure)

@@ -61,7 +61,9 @@ class Procedure(models.Model):
 
     code = models.CharField(max_length=20, unique=True)
     name = models.TextField()
-    field = models.ForeignKey(Field, null=True, blank=True, on_delete=models.PROTECT, related_name="procedures")
+    field = models.ForeignKey(
+        Field, null=True, blank=True, on_delete=models.PROTECT, related_name="procedures"
+    )
     level = models.CharField(max_length=16, choices=Level.choices, blank=True, db_index=True)
     audience_citizen = models.BooleanField(default=False)
     audience_business = models.BooleanField(default=False)
@@ -73,15 +75,22 @@ class Procedure(models.Model):
     processing_time_amount = models.DecimalField(max_digits=8, decimal_places=2, null=True, blank=True)
     processing_time_unit = models.CharField(max_length=16, choices=TimeUnit.choices, blank=True)
     processing_time_text = models.TextField(blank=True)
+    # Other published limits: [{kind: "max" | "extra", amount, unit, text}] — the limit when verification
+    # is needed, the extension for mountain and island communes (Nghị định 151/2025)…
+    processing_time_extra = models.JSONField(default=list, blank=True)
     steps = models.JSONField(default=list, blank=True, help_text="Trình tự thực hiện")
     result = models.TextField(blank=True)
     legal_basis = models.JSONField(default=list, blank=True)
     notes = models.JSONField(default=list, blank=True)
+    sources = models.JSONField(default=list, blank=True, help_text="Nguồn dữ liệu")
     has_details = models.BooleanField(default=False, db_index=True)
     # Accent-folded "name + field" for search (see catalog.search); maintained by services.
     search_text = models.TextField(blank=True, editable=False)
     version = models.PositiveIntegerField(default=1)
     content_hash = models.CharField(max_length=64, editable=False)
+    # Hash of the catalogue data as last imported. Differs from content_hash after an edit in the admin,
+    # so a re-import of unchanged data (every `make run`) keeps that edit instead of reverting it.
+    imported_hash = models.CharField(max_length=64, blank=True, editable=False)
     is_active = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -192,6 +201,11 @@ class ProcessDefinition(models.Model):
     def __str__(self) -> str:
         return f"{self.procedure.code} quy trình v{self.version}"
 
+    @property
+    def budgets_known(self) -> bool:
+        """False for a process derived from a procedure with no published time: its budgets are null."""
+        return self.total_unit != ""
+
 
 class ProcessStep(models.Model):
     """One step of an internal process: who acts (unit kind + role) and its time budget."""
@@ -204,8 +218,9 @@ class ProcessStep(models.Model):
     actor_role = models.CharField(max_length=32, choices=Role.choices)
     duration_amount = models.DecimalField(max_digits=8, decimal_places=2, null=True, blank=True)
     # not_counted: "không tính thời gian" (e.g. on-site verification excluded from the deadline).
+    # Blank: unknown budget (the procedure publishes no processing time).
     duration_unit = models.CharField(
-        max_length=16, choices=[*TimeUnit.choices, ("not_counted", "không tính thời gian")]
+        max_length=16, choices=[*TimeUnit.choices, ("not_counted", "không tính thời gian")], blank=True
     )
     task = models.TextField(blank=True)
 

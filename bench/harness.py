@@ -1,0 +1,190 @@
+"""Benchmark harness: a real gunicorn server on loopback, a load client, percentile maths.
+
+Every benchmark measures our endpoint *and* a bare baseline view (bench/urls.py) on the same server
+in the same run and reports the ratio, so figures are comparable across machines.
+"""
+
+from __future__ import annotations
+
+import http.client
+import json
+import multiprocessing
+import os
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+HOST = "127.0.0.1"
+
+
+def bench_env(var_dir: Path) -> dict[str, str]:
+    env = dict(os.environ)
+    env["DJANGO_SETTINGS_MODULE"] = "bench.settings"
+    env.setdefault("MOTCUA_VAR_DIR", str(var_dir))
+    env["PYTHONPATH"] = str(ROOT)
+    return env
+
+
+def prepare_database(env: dict[str, str]) -> None:
+    """Migrate and load the demo data (idempotent), exactly as `make run` does."""
+    for args in (["migrate", "--noinput", "-v0"], ["load-demo"]):
+        subprocess.run([str(BIN / "motcua"), *args], env=env, check=True, cwd=ROOT, stdout=subprocess.DEVNULL)
+
+
+@contextmanager
+def server(env: dict[str, str], *, port: int, workers: int = 2) -> Iterator[None]:
+    proc = subprocess.Popen(
+        [
+            str(BIN / "gunicorn"),
+            "motcua.wsgi:application",
+            f"--bind={HOST}:{port}",
+            f"--workers={workers}",
+            "--log-level=warning",
+        ],
+        env=env,
+        cwd=ROOT,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                status, _ = get_once(port, "/healthz")
+                if status == 200:
+                    break
+            except OSError:
+                pass
+            if time.monotonic() > deadline:
+                raise RuntimeError("gunicorn did not become healthy in 30 s")
+            time.sleep(0.2)
+        yield
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+
+
+def get_once(port: int, path: str) -> tuple[int, bytes]:
+    conn = http.client.HTTPConnection(HOST, port, timeout=10)
+    try:
+        conn.request("GET", path)
+        response = conn.getresponse()
+        return response.status, response.read()
+    finally:
+        conn.close()
+
+
+@dataclass(frozen=True)
+class Latency:
+    count: int
+    p50_ms: float
+    p95_ms: float
+    p99_ms: float
+    mean_ms: float
+
+    def as_dict(self) -> dict[str, float]:
+        return {
+            "count": self.count,
+            "p50_ms": self.p50_ms,
+            "p95_ms": self.p95_ms,
+            "p99_ms": self.p99_ms,
+            "mean_ms": self.mean_ms,
+        }
+
+
+def percentile(sorted_values: Sequence[float], pct: float) -> float:
+    if not sorted_values:
+        return float("nan")
+    index = min(len(sorted_values) - 1, max(0, round(pct / 100 * len(sorted_values) + 0.5) - 1))
+    return sorted_values[index]
+
+
+def summarise(samples_s: Sequence[float]) -> Latency:
+    ms = sorted(s * 1000 for s in samples_s)
+    return Latency(len(ms), percentile(ms, 50), percentile(ms, 95), percentile(ms, 99), statistics.fmean(ms))
+
+
+def sequential_latency(port: int, paths: Sequence[str], *, rounds: int, warmup: int = 1) -> Latency:
+    """One keep-alive connection, one request at a time: the latency a single user sees."""
+    conn = http.client.HTTPConnection(HOST, port, timeout=30)
+    samples: list[float] = []
+    for round_no in range(warmup + rounds):
+        for path in paths:
+            started = time.perf_counter()
+            conn.request("GET", path)
+            response = conn.getresponse()
+            body = response.read()
+            elapsed = time.perf_counter() - started
+            if response.status != 200:
+                raise RuntimeError(f"GET {path} → {response.status}: {body[:200]!r}")
+            if round_no >= warmup:
+                samples.append(elapsed)
+    conn.close()
+    return summarise(samples)
+
+
+def _client_loop(args: tuple[int, list[str], float, int]) -> tuple[int, list[float]]:
+    port, paths, duration, connections = args
+    conns = [http.client.HTTPConnection(HOST, port, timeout=30) for _ in range(connections)]
+    samples: list[float] = []
+    deadline = time.perf_counter() + duration
+    i = 0
+    errors = 0
+    while time.perf_counter() < deadline:
+        conn = conns[i % connections]
+        path = paths[i % len(paths)]
+        started = time.perf_counter()
+        conn.request("GET", path)
+        response = conn.getresponse()
+        response.read()
+        samples.append(time.perf_counter() - started)
+        if response.status != 200:
+            errors += 1
+        i += 1
+    for conn in conns:
+        conn.close()
+    return errors, samples
+
+
+@dataclass(frozen=True)
+class Throughput:
+    requests: int
+    errors: int
+    seconds: float
+    latency: Latency
+
+    @property
+    def rps(self) -> float:
+        return self.requests / self.seconds
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "requests": self.requests,
+            "errors": self.errors,
+            "rps": round(self.rps, 1),
+            "latency": self.latency.as_dict(),
+        }
+
+
+def throughput(port: int, paths: list[str], *, seconds: float, clients: int) -> Throughput:
+    """`clients` processes, each a closed loop of keep-alive requests, for a fixed duration."""
+    ctx = multiprocessing.get_context("spawn")
+    with ctx.Pool(clients) as pool:
+        # Each client runs for exactly `seconds` once started, so that is the denominator (process
+        # start-up time is outside the measured loop).
+        results = pool.map(_client_loop, [(port, paths, seconds, 1)] * clients)
+    samples = [s for _, batch in results for s in batch]
+    return Throughput(len(samples), sum(e for e, _ in results), seconds, summarise(samples))
+
+
+def write_result(name: str, payload: dict[str, object]) -> Path:
+    out_dir = ROOT / "bench" / "results"
+    out_dir.mkdir(parents=True, exist_ok=True)
+    path = out_dir / f"{name}.json"
+    path.write_text(json.dumps(payload, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    return path

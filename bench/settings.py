@@ -1,0 +1,10 @@
+"""Settings for benchmark runs: the production-like app plus the bare baseline views."""
+
+from __future__ import annotations
+
+from motcua.settings import *  # noqa: F403
+
+ROOT_URLCONF = "bench.urls"
+DEBUG = False
+ALLOWED_HOSTS = ["127.0.0.1", "localhost"]
+LOGGING = {"version": 1, "disable_existing_loggers": True, "root": {"level": "ERROR", "handlers": []}}

@@ -1,0 +1,606 @@
+"""Back-office forms: queue filters, one form per dossier action, counter intake, ledger period.
+
+Forms validate the shape of the input at the edge (DESIGN §11) with Vietnamese messages; the dossier
+services re-check everything that depends on the dossier's state and the official's roles.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from django import forms
+from django.core.files.uploadedfile import UploadedFile
+from django.utils import timezone
+
+from motcua.catalog.models import Field, Procedure
+from motcua.dossiers import rules, services
+from motcua.dossiers.form_builders import LEDGER_MAX_DAYS
+from motcua.dossiers.models import ApplicantKind, Channel, Dossier, DvcqgStatus, PauseReason
+from motcua.org.models import Role, Unit, UnitKind
+
+MAX_UPLOAD_BYTES = 20 * 1024 * 1024
+ALLOWED_UPLOAD_SUFFIXES = (".pdf", ".jpg", ".jpeg", ".png", ".doc", ".docx", ".xls", ".xlsx", ".zip")
+REQUIRED = {"required": "Vui lòng nhập thông tin này."}
+
+
+def upload_check(upload: UploadedFile | None) -> UploadedFile | None:
+    """Size and type of a scanned component; raises a Vietnamese ``ValidationError``."""
+    if upload is None:
+        return None
+    name = (upload.name or "").lower()
+    if not name.endswith(ALLOWED_UPLOAD_SUFFIXES):
+        raise forms.ValidationError(
+            "Tệp «%(name)s» không đúng định dạng (chỉ nhận PDF, ảnh JPG/PNG, Word, Excel, ZIP).",
+            params={"name": upload.name},
+        )
+    if upload.size is not None and upload.size > MAX_UPLOAD_BYTES:
+        raise forms.ValidationError("Tệp «%(name)s» lớn hơn 20 MB.", params={"name": upload.name})
+    return upload
+
+
+# --------------------------------------------------------------------------------------------------
+# Queue
+# --------------------------------------------------------------------------------------------------
+
+DUE_CHOICES = [("", "Tất cả"), ("sap-den-han", "Sắp đến hạn"), ("qua-han", "Quá hạn")]
+
+
+class QueueFilterForm(forms.Form):
+    """Query-string filters of the queues. Invalid values are ignored (the page still works)."""
+
+    tab = forms.ChoiceField(choices=[("toi", "Được giao cho tôi"), ("don-vi", "Của đơn vị")], required=False)
+    status = forms.TypedChoiceField(
+        label="Trạng thái",
+        choices=[("", "Tất cả trạng thái"), *DvcqgStatus.choices],
+        coerce=int,
+        empty_value=None,
+        required=False,
+    )
+    state = forms.CharField(required=False, max_length=32)
+    procedure = forms.CharField(label="Mã thủ tục", required=False, max_length=40)
+    field = forms.TypedChoiceField(label="Lĩnh vực", coerce=int, empty_value=None, required=False)
+    channel = forms.ChoiceField(
+        label="Kênh nộp", choices=[("", "Tất cả kênh"), *Channel.choices], required=False
+    )
+    han = forms.ChoiceField(label="Thời hạn", choices=DUE_CHOICES, required=False)
+    unit = forms.TypedChoiceField(label="Đơn vị", coerce=int, empty_value=None, required=False)
+    page = forms.IntegerField(min_value=1, required=False)
+
+    def __init__(self, *args: Any, fields: list[tuple[int, str]], units: list[Unit], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["field"].choices = [("", "Tất cả lĩnh vực"), *fields]  # type: ignore[attr-defined]
+        self.fields["unit"].choices = [("", "Tất cả đơn vị của tôi"), *((u.pk, u.name) for u in units)]  # type: ignore[attr-defined]
+
+    def value(self, name: str) -> Any:
+        """The cleaned value, or None for an invalid or missing one."""
+        if name in self.errors:
+            return None
+        return self.cleaned_data.get(name) or None
+
+
+# --------------------------------------------------------------------------------------------------
+# Dossier actions
+# --------------------------------------------------------------------------------------------------
+
+
+class ActionForm(forms.Form):
+    """Base of the action forms: carries the version of the dossier the official saw."""
+
+    row_version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
+
+    def __init__(self, *args: Any, dossier: Dossier, user: Any, **kwargs: Any) -> None:
+        self.dossier = dossier
+        self.user = user
+        kwargs.setdefault("prefix", None)
+        super().__init__(*args, **kwargs)
+        if not self.is_bound:
+            self.initial.setdefault("row_version", dossier.row_version)
+
+    def service_kwargs(self) -> dict[str, Any]:
+        """Arguments of the service call besides actor, dossier and row_version."""
+        return {}
+
+
+def _reason(label: str, *, required: bool = True, rows: int = 3) -> forms.CharField:
+    return forms.CharField(
+        label=label,
+        required=required,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": rows}),
+        error_messages=REQUIRED,
+    )
+
+
+class EmptyActionForm(ActionForm):
+    """Accept, claim: only the version."""
+
+
+class ReasonForm(ActionForm):
+    reason = _reason("Lý do")
+
+    def service_kwargs(self) -> dict[str, Any]:
+        return {"reason": self.cleaned_data["reason"]}
+
+
+class RefuseForm(ReasonForm):
+    reason = _reason("Lý do từ chối tiếp nhận")
+
+
+class RejectForm(ReasonForm):
+    reason = _reason("Lý do từ chối giải quyết")
+
+
+class WithdrawForm(ReasonForm):
+    reason = _reason("Lý do công dân rút hồ sơ")
+
+
+class StopForm(ReasonForm):
+    reason = _reason("Lý do dừng xử lý")
+
+
+class NoteForm(ActionForm):
+    note = _reason("Ghi chú, ý kiến", required=False, rows=2)
+
+    def service_kwargs(self) -> dict[str, Any]:
+        return {"note": self.cleaned_data["note"]}
+
+
+class ForwardForm(NoteForm):
+    """Chuyển bước: a named official of the next step's unit and role, or the unit pool."""
+
+    assignee = forms.TypedChoiceField(
+        label="Cán bộ xử lý bước tiếp theo",
+        coerce=int,
+        empty_value=None,
+        required=False,
+        error_messages={"invalid_choice": "Cán bộ được chọn không thực hiện bước tiếp theo."},
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        from motcua.backoffice.selectors import officials_with_role
+
+        super().__init__(*args, **kwargs)
+        self.next_step_name = ""
+        self.next_unit: Unit | None = None
+        self.candidates: dict[int, Any] = {}
+        plan, index = rules.step_plan(self.dossier), rules.current_index(self.dossier)
+        if index is not None and index + 1 < len(plan.steps):
+            step = plan.steps[index + 1]
+            self.next_step_name = step.name
+            self.next_unit = services.step_unit_resolve(dossier=self.dossier, process_step=step)
+            users = officials_with_role(unit=self.next_unit, roles=[step.actor_role])
+            self.candidates = {u.pk: u for u in users}
+            unit_name = self.next_unit.short_name or self.next_unit.name
+            role_label = Role(step.actor_role).label.lower()
+            pool = f"Chuyển vào kho chung của {unit_name} ({role_label})"
+            self.fields["assignee"].choices = [  # type: ignore[attr-defined]
+                ("", pool),
+                *((pk, u.official.full_name) for pk, u in self.candidates.items()),
+            ]
+
+    def clean_assignee(self) -> Any:
+        pk = self.cleaned_data.get("assignee")
+        if pk is None:
+            return None
+        if pk not in self.candidates:
+            raise forms.ValidationError("Cán bộ được chọn không thực hiện bước tiếp theo.")
+        return self.candidates[pk]
+
+    def service_kwargs(self) -> dict[str, Any]:
+        return {"assignee": self.cleaned_data["assignee"], "note": self.cleaned_data["note"]}
+
+
+class SendBackForm(ActionForm):
+    to_step_order = forms.TypedChoiceField(label="Trả lại bước", coerce=int, empty_value=None, required=False)
+    reason = _reason("Lý do trả lại")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        plan, index = rules.step_plan(self.dossier), rules.current_index(self.dossier)
+        previous = list(plan.steps[: index or 0])
+        choices: list[tuple[Any, str]] = [("", "Bước liền trước")]
+        choices += [(s.order, f"{s.order}. {s.name}") for s in reversed(previous)]
+        self.fields["to_step_order"].choices = choices  # type: ignore[attr-defined]
+
+    def service_kwargs(self) -> dict[str, Any]:
+        return {"reason": self.cleaned_data["reason"], "to_step_order": self.cleaned_data["to_step_order"]}
+
+
+class TransferForm(ActionForm):
+    to_unit = forms.ModelChoiceField(
+        label="Đơn vị phối hợp",
+        queryset=Unit.objects.none(),
+        empty_label="— Chọn đơn vị —",
+        error_messages={"required": "Vui lòng chọn đơn vị.", "invalid_choice": "Đơn vị không hợp lệ."},
+    )
+    reason = _reason("Nội dung đề nghị phối hợp")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["to_unit"].queryset = (  # type: ignore[attr-defined]
+            Unit.objects.filter(
+                is_active=True,
+                kind__in=[UnitKind.DEPARTMENT, UnitKind.COMMUNE_COMMITTEE, UnitKind.PROVINCE_COMMITTEE],
+            )
+            .exclude(pk=self.dossier.current_unit_id)
+            .order_by("kind", "name")
+        )
+
+    def service_kwargs(self) -> dict[str, Any]:
+        return {"to_unit": self.cleaned_data["to_unit"], "reason": self.cleaned_data["reason"]}
+
+
+class TransferBackForm(NoteForm):
+    note = _reason("Kết quả xử lý liên thông", required=False, rows=2)
+
+
+def _lines(text: str) -> list[str]:
+    return [line.strip() for line in (text or "").splitlines() if line.strip()]
+
+
+class SupplementRequestForm(ActionForm):
+    items = forms.CharField(
+        label="Giấy tờ, nội dung cần bổ sung (mỗi dòng một mục; có thể ghi «tên | lý do»)",
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages=REQUIRED,
+    )
+    reason = _reason("Lý do yêu cầu bổ sung", rows=2)
+
+    def clean_items(self) -> list[services.RequestedItem]:
+        items = []
+        for line in _lines(self.cleaned_data["items"]):
+            name, _sep, note = line.partition("|")
+            if name.strip():
+                items.append(services.RequestedItem(name=name.strip(), note=note.strip()))
+        if not items:
+            raise forms.ValidationError("Vui lòng nêu ít nhất một giấy tờ, nội dung cần bổ sung.")
+        return items
+
+    def service_kwargs(self) -> dict[str, Any]:
+        return {"items": self.cleaned_data["items"], "reason": self.cleaned_data["reason"]}
+
+
+class ReceiveSupplementForm(NoteForm):
+    """One optional scan per requested item (từ phiếu yêu cầu bổ sung) plus "paper presented"."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        pause = (
+            self.dossier.pauses.filter(reason=PauseReason.SUPPLEMENT, ended_at__isnull=True)
+            .order_by("-started_at")
+            .first()
+        )
+        self.requested: list[str] = [
+            str(i.get("name", "")) for i in (pause.items if pause else []) if i.get("name")
+        ]
+        for index, name in enumerate(self.requested):
+            self.fields[f"paper_{index}"] = forms.BooleanField(
+                label=f"Đã xuất trình bản giấy: {name}", required=False
+            )
+            self.fields[f"file_{index}"] = forms.FileField(label=f"Bản quét: {name}", required=False)
+
+    def item_fields(self) -> list[tuple[Any, Any]]:
+        return [(self[f"paper_{i}"], self[f"file_{i}"]) for i in range(len(self.requested))]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        for index in range(len(self.requested)):
+            try:
+                upload_check(data.get(f"file_{index}"))
+            except forms.ValidationError as exc:
+                self.add_error(f"file_{index}", exc)
+        return data
+
+    def service_kwargs(self) -> dict[str, Any]:
+        components = []
+        for index, name in enumerate(self.requested):
+            paper = bool(self.cleaned_data.get(f"paper_{index}"))
+            upload = self.cleaned_data.get(f"file_{index}")
+            if paper or upload:
+                components.append(services.ComponentData(name=name, paper_presented=paper, file=upload))
+        return {"components": components, "note": self.cleaned_data["note"]}
+
+
+class RequestPaymentForm(ActionForm):
+    fee_name = forms.CharField(label="Khoản phải nộp", max_length=500, error_messages=REQUIRED)
+    amount_vnd = forms.IntegerField(
+        label="Số tiền (đồng)",
+        min_value=1,
+        max_value=10**13,
+        error_messages={
+            **REQUIRED,
+            "min_value": "Số tiền phải lớn hơn 0.",
+            "invalid": "Số tiền không hợp lệ.",
+        },
+    )
+    reason = _reason("Nội dung", required=False, rows=2)
+
+    def service_kwargs(self) -> dict[str, Any]:
+        fee = services.FeeData(name=self.cleaned_data["fee_name"], amount_vnd=self.cleaned_data["amount_vnd"])
+        return {"fees": [fee], "reason": self.cleaned_data["reason"]}
+
+
+class RecordPaymentForm(ActionForm):
+    reference = forms.CharField(label="Số biên lai, chứng từ", max_length=255, required=False)
+
+    def service_kwargs(self) -> dict[str, Any]:
+        return {"reference": self.cleaned_data["reference"]}
+
+
+class SignatureForm(ActionForm):
+    """Ghi nhận chữ ký số — the seam where the digital-signing app plugs in later."""
+
+    signer = forms.TypedChoiceField(
+        label="Lãnh đạo ký", coerce=int, error_messages={"required": "Vui lòng chọn người ký."}
+    )
+    signature_reference = forms.CharField(
+        label="Số, ký hiệu văn bản / mã tham chiếu chữ ký", max_length=255, error_messages=REQUIRED
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        from motcua.backoffice.selectors import officials_with_role
+
+        super().__init__(*args, **kwargs)
+        users = officials_with_role(unit=self.dossier.competent_unit, roles=[Role.LEADER])
+        self.candidates = {u.pk: u for u in users}
+        if self.dossier.decided_by_id in self.candidates:
+            self.initial.setdefault("signer", self.dossier.decided_by_id)
+        self.fields["signer"].choices = [  # type: ignore[attr-defined]
+            ("", "— Chọn lãnh đạo —"),
+            *((pk, u.official.full_name) for pk, u in self.candidates.items()),
+        ]
+
+    def clean_signer(self) -> Any:
+        pk = self.cleaned_data.get("signer")
+        if pk not in self.candidates:
+            raise forms.ValidationError("Người ký phải là lãnh đạo của đơn vị giải quyết.")
+        return self.candidates[pk]
+
+    def service_kwargs(self) -> dict[str, Any]:
+        return {
+            "signer": self.cleaned_data["signer"],
+            "signature_reference": self.cleaned_data["signature_reference"],
+        }
+
+
+class ReturnResultForm(NoteForm):
+    method = forms.ChoiceField(
+        label="Hình thức trả kết quả",
+        choices=[
+            ("counter", "Trực tiếp tại quầy"),
+            ("postal", "Qua bưu chính công ích"),
+            ("online", "Trực tuyến (kho dữ liệu điện tử)"),
+        ],
+        initial="counter",
+    )
+
+    def service_kwargs(self) -> dict[str, Any]:
+        return {"method": self.cleaned_data["method"], "note": self.cleaned_data["note"]}
+
+
+class ExtendForm(ActionForm):
+    new_due_at = forms.DateTimeField(
+        label="Ngày giờ hẹn trả mới",
+        input_formats=["%Y-%m-%dT%H:%M", "%d/%m/%Y %H:%M"],
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        error_messages={**REQUIRED, "invalid": "Ngày giờ không hợp lệ."},
+    )
+    reason = _reason("Lý do xin lỗi, hẹn lại")
+
+    def service_kwargs(self) -> dict[str, Any]:
+        return {"new_due_at": self.cleaned_data["new_due_at"], "reason": self.cleaned_data["reason"]}
+
+
+# --------------------------------------------------------------------------------------------------
+# Counter intake
+# --------------------------------------------------------------------------------------------------
+
+
+class IntakeForm(forms.Form):
+    """Tiếp nhận hồ sơ tại quầy: applicant, representative, channel; components are read separately."""
+
+    receiving_unit = forms.TypedChoiceField(label="Nơi tiếp nhận", coerce=int, error_messages=REQUIRED)
+    channel = forms.ChoiceField(
+        label="Hình thức nộp",
+        choices=[(c.value, c.label) for c in (Channel.COUNTER, Channel.KIOSK, Channel.POSTAL)],
+        initial=Channel.COUNTER,
+    )
+    applicant_kind = forms.ChoiceField(
+        label="Người nộp là",
+        choices=ApplicantKind.choices,
+        initial=ApplicantKind.PERSON,
+        widget=forms.RadioSelect,
+    )
+    applicant_name = forms.CharField(label="Họ và tên / tên tổ chức", max_length=255, error_messages=REQUIRED)
+    applicant_id_number = forms.CharField(
+        label="Số định danh cá nhân (CCCD) / mã số doanh nghiệp", max_length=20, error_messages=REQUIRED
+    )
+    applicant_birth_date = forms.DateField(
+        label="Ngày sinh",
+        required=False,
+        input_formats=["%Y-%m-%d", "%d/%m/%Y"],
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        error_messages={"invalid": "Ngày sinh không hợp lệ."},
+    )
+    applicant_phone = forms.CharField(label="Số điện thoại", max_length=20, required=False)
+    applicant_email = forms.EmailField(
+        label="Thư điện tử", required=False, error_messages={"invalid": "Địa chỉ thư điện tử không hợp lệ."}
+    )
+    applicant_address = forms.CharField(label="Địa chỉ", max_length=500, required=False)
+    representative_name = forms.CharField(label="Họ tên người được ủy quyền", max_length=255, required=False)
+    representative_id_number = forms.CharField(
+        label="Số CCCD người được ủy quyền", max_length=20, required=False
+    )
+    representative_phone = forms.CharField(
+        label="Số điện thoại người được ủy quyền", max_length=20, required=False
+    )
+    chosen_unit = forms.TypedChoiceField(
+        label="Cơ quan giải quyết (để trống: tự xác định)", coerce=int, empty_value=None, required=False
+    )
+    summary = forms.CharField(
+        label="Trích yếu hồ sơ", max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def __init__(
+        self,
+        *args: Any,
+        procedure: Procedure,
+        receiving_units: list[Unit],
+        competent_units: list[Unit],
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.procedure = procedure
+        self.receiving_units = {u.pk: u for u in receiving_units}
+        self.competent_units = {u.pk: u for u in competent_units}
+        self.fields["receiving_unit"].choices = [(u.pk, u.name) for u in receiving_units]  # type: ignore[attr-defined]
+        if len(receiving_units) == 1:
+            self.initial.setdefault("receiving_unit", receiving_units[0].pk)
+        self.fields["chosen_unit"].choices = [  # type: ignore[attr-defined]
+            ("", "— Tự xác định theo thủ tục và nơi tiếp nhận —"),
+            *((u.pk, u.name) for u in competent_units),
+        ]
+        self.documents = list(procedure.documents.order_by("order"))
+        for doc in self.documents:
+            self.fields[f"doc_{doc.pk}_paper"] = forms.BooleanField(
+                label="Đã xuất trình bản giấy", required=False
+            )
+            self.fields[f"doc_{doc.pk}_file"] = forms.FileField(label="Bản quét", required=False)
+
+    def checklist(self) -> list[tuple[Any, Any, Any]]:
+        """(catalogue document, paper checkbox, file input) per component."""
+        return [(doc, self[f"doc_{doc.pk}_paper"], self[f"doc_{doc.pk}_file"]) for doc in self.documents]
+
+    def clean_receiving_unit(self) -> Unit:
+        pk = self.cleaned_data["receiving_unit"]
+        if pk not in self.receiving_units:
+            raise forms.ValidationError("Bạn không phải cán bộ tiếp nhận của đơn vị này.")
+        return self.receiving_units[pk]
+
+    def clean_chosen_unit(self) -> Unit | None:
+        pk = self.cleaned_data.get("chosen_unit")
+        if pk is None:
+            return None
+        if pk not in self.competent_units:
+            raise forms.ValidationError("Cơ quan giải quyết không hợp lệ.")
+        return self.competent_units[pk]
+
+    def clean_applicant_birth_date(self) -> date | None:
+        born = self.cleaned_data.get("applicant_birth_date")
+        today = timezone.localdate()
+        if born is not None and not (date(1900, 1, 1) <= born <= today):
+            raise forms.ValidationError("Ngày sinh phải trước ngày hôm nay.")
+        return born
+
+    def clean_applicant_phone(self) -> str:
+        raw = (self.cleaned_data.get("applicant_phone") or "").strip()
+        digits = "".join(ch for ch in raw if ch.isdigit())
+        if raw and not (9 <= len(digits) <= 11 and set(raw) <= set("0123456789+ .-")):
+            raise forms.ValidationError("Số điện thoại không hợp lệ (9–11 chữ số, ví dụ 0912345678).")
+        return digits
+
+    def clean_representative_id_number(self) -> str:
+        value = (self.cleaned_data.get("representative_id_number") or "").strip()
+        if value and not (value.isdigit() and len(value) == 12):
+            raise forms.ValidationError("Số CCCD phải gồm đúng 12 chữ số.")
+        return value
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        kind = data.get("applicant_kind")
+        number = (data.get("applicant_id_number") or "").replace(" ", "")
+        if number:
+            if kind == ApplicantKind.PERSON and not (number.isdigit() and len(number) == 12):
+                self.add_error("applicant_id_number", "Số định danh cá nhân (CCCD) phải gồm đúng 12 chữ số.")
+            elif kind == ApplicantKind.ORGANISATION and not (number.isdigit() and len(number) in (10, 13)):
+                self.add_error("applicant_id_number", "Mã số doanh nghiệp phải gồm 10 hoặc 13 chữ số.")
+            else:
+                data["applicant_id_number"] = number
+        if (
+            kind == ApplicantKind.PERSON
+            and data.get("applicant_birth_date") is None
+            and "applicant_birth_date" not in self.errors
+        ):
+            self.add_error("applicant_birth_date", "Vui lòng nhập ngày sinh của người nộp.")
+        for doc in self.documents:
+            try:
+                upload_check(data.get(f"doc_{doc.pk}_file"))
+            except forms.ValidationError as exc:
+                self.add_error(f"doc_{doc.pk}_file", exc)
+        return data
+
+    def applicant(self) -> services.ApplicantData:
+        d = self.cleaned_data
+        return services.ApplicantData(
+            name=d["applicant_name"],
+            kind=d["applicant_kind"],
+            id_number=d["applicant_id_number"],
+            birth_date=d.get("applicant_birth_date"),
+            phone=d.get("applicant_phone", ""),
+            email=d.get("applicant_email", ""),
+            address=d.get("applicant_address", ""),
+            representative_name=d.get("representative_name", ""),
+            representative_id_number=d.get("representative_id_number", ""),
+            representative_phone=d.get("representative_phone", ""),
+        )
+
+    def components(self) -> list[services.ComponentData]:
+        items = []
+        for doc in self.documents:
+            paper = bool(self.cleaned_data.get(f"doc_{doc.pk}_paper"))
+            upload = self.cleaned_data.get(f"doc_{doc.pk}_file")
+            if paper or upload:
+                items.append(services.ComponentData(document_id=doc.pk, paper_presented=paper, file=upload))
+        return items
+
+
+# --------------------------------------------------------------------------------------------------
+# Ledger (form 06)
+# --------------------------------------------------------------------------------------------------
+
+
+class LedgerForm(forms.Form):
+    unit = forms.TypedChoiceField(label="Đơn vị", coerce=int, error_messages=REQUIRED)
+    tu = forms.DateField(
+        label="Từ ngày",
+        input_formats=["%Y-%m-%d", "%d/%m/%Y"],
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        error_messages={**REQUIRED, "invalid": "Ngày không hợp lệ."},
+    )
+    den = forms.DateField(
+        label="Đến ngày",
+        input_formats=["%Y-%m-%d", "%d/%m/%Y"],
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        error_messages={**REQUIRED, "invalid": "Ngày không hợp lệ."},
+    )
+
+    def __init__(self, *args: Any, units: list[Unit], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.units = {u.pk: u for u in units}
+        self.fields["unit"].choices = [(u.pk, u.name) for u in units]  # type: ignore[attr-defined]
+
+    def clean_unit(self) -> Unit:
+        pk = self.cleaned_data["unit"]
+        if pk not in self.units:
+            raise forms.ValidationError("Bạn không quản lý đơn vị này.")
+        return self.units[pk]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        start, end = data.get("tu"), data.get("den")
+        if start and end:
+            if end < start:
+                self.add_error("den", "Ngày kết thúc phải sau ngày bắt đầu.")
+            elif end - start >= timedelta(days=LEDGER_MAX_DAYS):
+                self.add_error("den", f"Mỗi lần in sổ theo dõi tối đa {LEDGER_MAX_DAYS} ngày.")
+        return data
+
+
+def field_choices() -> list[tuple[int, str]]:
+    return list(Field.objects.order_by("name").values_list("pk", "name"))
+
+
+def local_datetime_initial(value: datetime | None) -> str:
+    return timezone.localtime(value).strftime("%Y-%m-%dT%H:%M") if value else ""

@@ -1,0 +1,22 @@
+"""Back office — /can-bo/ (officials only)."""
+
+from __future__ import annotations
+
+from django.urls import path
+
+from motcua.backoffice import views
+
+app_name = "backoffice"
+urlpatterns = [
+    path("dang-nhap", views.LoginView.as_view(), name="login"),
+    path("dang-xuat", views.LogoutView.as_view(), name="logout"),
+    path("", views.queue, name="queue"),
+    path("ho-so/<str:code>/", views.dossier_detail, name="dossier_detail"),
+    path("ho-so/<str:code>/xu-ly/<slug:action>/", views.dossier_action, name="dossier_action"),
+    path("ho-so/<str:code>/tep/<int:component_id>/", views.component_download, name="component_download"),
+    path("ho-so/<str:code>/bieu-mau/<slug:form>.pdf", views.dossier_form_pdf, name="dossier_form_pdf"),
+    path("tiep-nhan/", views.intake_start, name="intake_start"),
+    path("tiep-nhan/<str:procedure_code>/", views.intake_form, name="intake_form"),
+    path("don-vi/", views.unit_overview, name="unit"),
+    path("don-vi/so-theo-doi.pdf", views.ledger_pdf, name="ledger_pdf"),
+]

@@ -1,0 +1,695 @@
+"""Officials' back office — trang nghiệp vụ cán bộ: login, queues, dossier page and actions, downloads.
+
+Views are thin: they validate input with ``backoffice.forms``, read through ``dossiers.selectors`` and
+write through ``dossiers.services``, mapping the engine's typed errors to Vietnamese messages. Pages are
+small server-rendered HTML; htmx only swaps the queue results (filters) and the procedure list of the
+counter intake, with plain links and forms working without it.
+"""
+
+from __future__ import annotations
+
+import mimetypes
+import os
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import quote
+
+from django.contrib import messages
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.forms import AuthenticationForm
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.vary import vary_on_headers
+
+from motcua.backoffice import forms
+from motcua.backoffice.access import official_display_name, official_required
+from motcua.catalog.models import Procedure
+from motcua.catalog.selectors import procedure_list
+from motcua.documents import forms as doc_forms
+from motcua.documents.responses import pdf_response
+from motcua.dossiers import form_builders, rules, selectors, services
+from motcua.dossiers.errors import (
+    DossierActionNotAllowed,
+    DossierConflict,
+    DossierError,
+    DossierInvalid,
+    DossierPermissionDenied,
+)
+from motcua.dossiers.models import (
+    CLOCK_RUNNING_STATES,
+    OPEN_STATES,
+    Decision,
+    Dossier,
+    DossierComponent,
+    DossierState,
+    PauseReason,
+)
+from motcua.org.models import Role, Unit, UnitKind
+from motcua.org.selectors import official_roles, official_units
+
+PAGE_SIZE = 20
+CONFLICT_MESSAGE = "Hồ sơ đã được người khác cập nhật, vui lòng tải lại trang và thực hiện lại thao tác."
+SUPERVISOR_ROLES = (Role.SUPERVISOR, Role.UNIT_ADMIN, Role.LEADER)
+
+# Button texts: the rule table's labels, with the wording the officials' training material uses.
+ACTION_BUTTONS: dict[str, str] = {
+    **rules.ACTION_LABELS,
+    rules.Action.RECORD_SIGNATURE: "Ghi nhận chữ ký số",
+    rules.Action.MARK_RESULT_READY: "Hoàn thành kết quả",
+}
+EVENT_LABELS: dict[str, str] = {
+    **rules.ACTION_LABELS,
+    "submit": "Nộp hồ sơ trực tuyến",
+    "receive": "Tiếp nhận hồ sơ",
+}
+# Actions that need nothing but a click get a plain button; the others open a small form.
+ONE_CLICK = frozenset({rules.Action.ACCEPT, rules.Action.CLAIM})
+# Actions that end or block the dossier are shown apart, in red.
+DANGER = frozenset({rules.Action.REFUSE, rules.Action.REJECT, rules.Action.STOP, rules.Action.WITHDRAW})
+
+ACTIONS: dict[str, tuple[type[forms.ActionForm], Any]] = {
+    rules.Action.ACCEPT: (forms.EmptyActionForm, services.dossier_accept),
+    rules.Action.REFUSE: (forms.RefuseForm, services.dossier_refuse),
+    rules.Action.CLAIM: (forms.EmptyActionForm, services.dossier_claim),
+    rules.Action.FORWARD: (forms.ForwardForm, services.dossier_forward),
+    rules.Action.SEND_BACK: (forms.SendBackForm, services.dossier_send_back),
+    rules.Action.TRANSFER: (forms.TransferForm, services.dossier_transfer),
+    rules.Action.TRANSFER_BACK: (forms.TransferBackForm, services.dossier_transfer_back),
+    rules.Action.REQUEST_SUPPLEMENT: (forms.SupplementRequestForm, services.dossier_request_supplement),
+    rules.Action.RECEIVE_SUPPLEMENT: (forms.ReceiveSupplementForm, services.dossier_receive_supplement),
+    rules.Action.REQUEST_PAYMENT: (forms.RequestPaymentForm, services.dossier_request_payment),
+    rules.Action.RECORD_PAYMENT: (forms.RecordPaymentForm, services.dossier_record_payment),
+    rules.Action.APPROVE: (forms.NoteForm, services.dossier_approve),
+    rules.Action.REJECT: (forms.RejectForm, services.dossier_reject),
+    rules.Action.RECORD_SIGNATURE: (forms.SignatureForm, services.dossier_record_signature),
+    rules.Action.MARK_RESULT_READY: (forms.NoteForm, services.dossier_mark_result_ready),
+    rules.Action.RETURN_RESULT: (forms.ReturnResultForm, services.dossier_return_result),
+    rules.Action.WITHDRAW: (forms.WithdrawForm, services.dossier_withdraw),
+    rules.Action.STOP: (forms.StopForm, services.dossier_stop),
+    rules.Action.EXTEND: (forms.ExtendForm, services.dossier_extend),
+}
+
+
+# --------------------------------------------------------------------------------------------------
+# Login
+# --------------------------------------------------------------------------------------------------
+
+
+class OfficialLoginForm(AuthenticationForm):
+    """Django's authentication form with the back office's Vietnamese wording."""
+
+    error_messages = {
+        "invalid_login": (
+            "Tên đăng nhập hoặc mật khẩu không đúng. Lưu ý mật khẩu phân biệt chữ hoa, chữ thường."
+        ),
+        "inactive": "Tài khoản này đã bị khóa.",
+    }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["username"].label = "Tên đăng nhập"
+        self.fields["password"].label = "Mật khẩu"
+        self.fields["username"].error_messages["required"] = "Vui lòng nhập tên đăng nhập."
+        self.fields["password"].error_messages["required"] = "Vui lòng nhập mật khẩu."
+
+
+class LoginView(auth_views.LoginView):
+    template_name = "backoffice/login.html"
+    authentication_form = OfficialLoginForm
+    redirect_authenticated_user = True
+
+    def get_default_redirect_url(self) -> str:
+        return reverse("backoffice:queue")
+
+
+class LogoutView(auth_views.LogoutView):
+    next_page = "backoffice:login"
+
+
+# --------------------------------------------------------------------------------------------------
+# Helpers
+# --------------------------------------------------------------------------------------------------
+
+
+def _page_numbers(page: int, pages: int) -> list[int | None]:
+    out: list[int | None] = []
+    previous = 0
+    for n in sorted({1, pages, *range(page - 2, page + 3)}):
+        if not 1 <= n <= pages:
+            continue
+        if n - previous > 1:
+            out.append(None)
+        out.append(n)
+        previous = n
+    return out
+
+
+def _is_partial(request: HttpRequest) -> bool:
+    htmx = getattr(request, "htmx", None)
+    # A history-restore request (back button after hx-push-url) needs the whole page.
+    return bool(htmx and not htmx.history_restore_request)
+
+
+def _in_dossier_units(user: Any, d: Dossier) -> bool:
+    """An official role in one of the dossier's units (the applicant's own access does not count here)."""
+    units = [d.receiving_unit, d.competent_unit, d.current_unit]
+    if d.transfer_origin_unit_id:
+        units.append(d.transfer_origin_unit)  # type: ignore[arg-type]
+    return any(official_roles(user=user, unit=unit) for unit in units)
+
+
+def _dossier_or_404(request: HttpRequest, code: str) -> Dossier:
+    """The dossier if the official works in one of its units; 404 otherwise (codes cannot be probed)."""
+    d = selectors.dossier_get_for_official(user=request.user, code=code)
+    if d is None or not _in_dossier_units(request.user, d):
+        raise Http404("Không tìm thấy hồ sơ.")
+    return d
+
+
+def _real_user(request: HttpRequest) -> Any:
+    """The user model instance behind ``request.user``'s lazy wrapper.
+
+    Services may call ``type(actor)._default_manager`` (send back looks up the previous handler), which
+    fails on Django's ``SimpleLazyObject``.
+    """
+    user = request.user
+    _ = user.pk  # evaluate the lazy object
+    return getattr(user, "_wrapped", user)
+
+
+def tracking_url(request: HttpRequest, code: str) -> str:
+    """Absolute URL of the public tracking page (``/tra-cuu/<code>``) printed on form 01."""
+    return request.build_absolute_uri(f"/tra-cuu/{quote(code, safe='')}")
+
+
+# --------------------------------------------------------------------------------------------------
+# Queue — Việc của tôi
+# --------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class QueueContext:
+    page: selectors.QueuePage
+    pages: int
+    page_numbers: list[int | None]
+    query_string: str
+
+
+def _queue_fetch(
+    request: HttpRequest, form: forms.QueueFilterForm, *, scope: str, unit: Unit | None
+) -> QueueContext:
+    procedure_id = None
+    code = form.value("procedure")
+    if code:
+        # Unknown code: match nothing rather than silently ignore the filter.
+        procedure_id = Procedure.objects.filter(code=code.strip()).values_list("pk", flat=True).first() or -1
+    han = form.value("han")
+    state = form.value("state")
+    kwargs: dict[str, Any] = {
+        "user": request.user,
+        "scope": scope,
+        "status": form.value("status"),
+        "state": state if state in OPEN_STATES else None,
+        "procedure": procedure_id,
+        "field": form.value("field"),
+        "channel": form.value("channel"),
+        "due_soon": han == "sap-den-han",
+        "overdue": han == "qua-han",
+        "unit": unit,
+        "page_size": PAGE_SIZE,
+    }
+    page = selectors.dossier_queue(page=form.value("page") or 1, **kwargs)
+    pages = page.num_pages
+    if page.page > pages:  # a stale bookmark: show the last page rather than an empty one
+        page = selectors.dossier_queue(page=pages, **kwargs)
+    params = request.GET.copy()
+    params.pop("page", None)
+    return QueueContext(
+        page=page, pages=pages, page_numbers=_page_numbers(page.page, pages), query_string=params.urlencode()
+    )
+
+
+@require_GET
+@vary_on_headers("HX-Request")
+@official_required
+def queue(request: HttpRequest) -> HttpResponse:
+    """Việc của tôi: dossiers assigned to me, or in my units, most urgent first."""
+    partial = _is_partial(request)
+    units = list(official_units(user=request.user).order_by("name")) if not partial else []
+    form = forms.QueueFilterForm(
+        request.GET, fields=forms.field_choices() if not partial else [], units=units
+    )
+    form.is_valid()
+    tab = form.value("tab") or "toi"
+    unit = None
+    unit_id = request.GET.get("unit", "")
+    if tab == "don-vi" and unit_id.isdigit():
+        unit = Unit.objects.filter(pk=int(unit_id)).first()
+    result = _queue_fetch(request, form, scope="unit" if tab == "don-vi" else "mine", unit=unit)
+    context = {
+        "form": form,
+        "tab": tab,
+        "result": result,
+        "units": units,
+        "results_url": reverse("backoffice:queue"),
+        "show_unit_column": tab == "don-vi",
+    }
+    if partial:
+        return render(request, "backoffice/_queue_results.html", context)
+    tab_params = request.GET.copy()
+    for key in ("tab", "page", "unit"):
+        tab_params.pop(key, None)
+    context["tab_query"] = tab_params.urlencode()
+    return render(request, "backoffice/queue.html", context)
+
+
+# --------------------------------------------------------------------------------------------------
+# Dossier page
+# --------------------------------------------------------------------------------------------------
+
+
+@dataclass
+class ActionView:
+    action: str
+    label: str
+    form: forms.ActionForm
+    one_click: bool
+    danger: bool
+    open: bool = False
+
+
+def _available_forms(d: Dossier, *, has_supplement: bool) -> list[tuple[str, str]]:
+    """(slug, label) of the printable forms that exist for this dossier."""
+    out: list[tuple[str, str]] = []
+    if d.received_at is not None:
+        out.append(("01", "In giấy tiếp nhận (mẫu 01)"))
+    if has_supplement:
+        out.append(("02", "Phiếu yêu cầu bổ sung (mẫu 02)"))
+    if d.state == DossierState.REFUSED or d.decision == Decision.REJECTED:
+        out.append(("03", "Phiếu từ chối (mẫu 03)"))
+    if d.extended:
+        out.append(("04", "Phiếu xin lỗi, hẹn lại (mẫu 04)"))
+    if d.received_at is not None:
+        out.append(("05", "Phiếu kiểm soát quá trình (mẫu 05)"))
+    if d.state == DossierState.STOPPED and d.received_at is not None:
+        out.append(("dung", "Thông báo dừng giải quyết"))
+    return out
+
+
+def _detail_context(
+    request: HttpRequest,
+    d: Dossier,
+    *,
+    bound: forms.ActionForm | None = None,
+    bound_action: str = "",
+    error: str = "",
+) -> dict[str, Any]:
+    user = request.user
+    allowed = selectors.dossier_allowed_actions(user=user, dossier=d)
+    actions = []
+    for action in allowed:
+        form_class, _service = ACTIONS[action]
+        form = (
+            bound
+            if action == bound_action and bound is not None
+            else form_class(dossier=d, user=user, auto_id=f"{action}-%s")
+        )
+        actions.append(
+            ActionView(
+                action=action,
+                label=ACTION_BUTTONS[action],
+                form=form,
+                one_click=action in ONE_CLICK,
+                danger=action in DANGER,
+                open=action == bound_action,
+            )
+        )
+    timeline = selectors.dossier_timeline(dossier=d)
+    explanation = selectors.dossier_due_explanation(dossier=d)
+    components = list(d.components.order_by("order"))
+    fees = list(d.fees.order_by("pk"))
+    flags = selectors.dossier_flags(dossier=d)
+    events = [
+        (
+            e,
+            EVENT_LABELS.get(e.action, e.action),
+            DossierState(e.to_state).label if e.to_state and e.to_state != e.from_state else "",
+        )
+        for e in reversed(timeline.events)
+    ]
+    return {
+        "events": events,
+        "d": d,
+        "flags": flags,
+        "clock_running": d.state in CLOCK_RUNNING_STATES,
+        "components": components,
+        "fees": fees,
+        "timeline": timeline,
+        "explanation": explanation,
+        "actions": [a for a in actions if not a.danger],
+        "danger_actions": [a for a in actions if a.danger],
+        "printable": _available_forms(
+            d, has_supplement=any(p["reason"] == PauseReason.SUPPLEMENT for p in explanation.pauses)
+        ),
+        "error": error,
+        "just_received": request.GET.get("moi") == "1",
+        "tracking_url": tracking_url(request, d.code),
+    }
+
+
+@require_GET
+@official_required
+def dossier_detail(request: HttpRequest, code: str) -> HttpResponse:
+    d = _dossier_or_404(request, code)
+    return render(request, "backoffice/dossier_detail.html", _detail_context(request, d))
+
+
+def _invalid_to_form(form: forms.ActionForm, exc: DossierInvalid) -> None:
+    for field, message in exc.errors.items():
+        form.add_error(field if field in form.fields else None, message)
+
+
+@require_POST
+@official_required
+def dossier_action(request: HttpRequest, code: str, action: str) -> HttpResponse:
+    """Take one action on the dossier; errors re-render the dossier page unchanged with a message."""
+    if action not in ACTIONS:
+        raise Http404("Thao tác không tồn tại.")
+    d = _dossier_or_404(request, code)
+    form_class, service = ACTIONS[action]
+    form = form_class(request.POST, request.FILES, dossier=d, user=request.user, auto_id=f"{action}-%s")
+    label = ACTION_BUTTONS[action]
+    status, error = 200, ""
+    if not form.is_valid():
+        status, error = 400, "Vui lòng kiểm tra lại các thông tin đã nhập."
+    else:
+        try:
+            service(
+                actor=_real_user(request),
+                dossier=d,
+                row_version=form.cleaned_data["row_version"],
+                **form.service_kwargs(),
+            )
+        except DossierConflict:
+            status, error = 409, CONFLICT_MESSAGE
+        except DossierInvalid as exc:
+            _invalid_to_form(form, exc)
+            status, error = 400, exc.message
+        except DossierPermissionDenied as exc:
+            status, error = 403, exc.message
+        except DossierActionNotAllowed as exc:
+            status, error = 409, exc.message
+        except DossierError as exc:  # pragma: no cover - every engine error is one of the above
+            status, error = 400, exc.message
+        else:
+            messages.success(request, f"Đã thực hiện «{label}» cho hồ sơ {d.code}.")
+            if selectors.dossier_get_for_official(user=request.user, code=d.code) is None:
+                return redirect("backoffice:queue")
+            return redirect("backoffice:dossier_detail", code=d.code)
+    # Nothing was written: show the dossier as it is now, the official's input kept in the form.
+    fresh = _dossier_or_404(request, code)
+    if status == 409:
+        # The form must carry the new version, or the next submit conflicts again.
+        form = form_class(dossier=fresh, user=request.user, auto_id=f"{action}-%s")
+    else:
+        form.dossier = fresh
+    context = _detail_context(request, fresh, bound=form, bound_action=action, error=error)
+    return render(request, "backoffice/dossier_detail.html", context, status=status)
+
+
+@require_GET
+@official_required
+def component_download(request: HttpRequest, code: str, component_id: int) -> FileResponse:
+    """A scanned component, served only to officials of the dossier's units (never via MEDIA_URL)."""
+    d = _dossier_or_404(request, code)
+    component = DossierComponent.objects.filter(dossier=d, pk=component_id).exclude(file="").first()
+    if component is None:
+        raise Http404("Không tìm thấy tệp.")
+    try:
+        handle = component.file.open("rb")
+    except (FileNotFoundError, OSError) as exc:
+        raise Http404("Tệp đã bị xóa khỏi kho lưu trữ.") from exc
+    filename = os.path.basename(component.file.name)
+    content_type = mimetypes.guess_type(filename)[0] or "application/octet-stream"
+    response = FileResponse(handle, as_attachment=True, filename=filename, content_type=content_type)
+    response["Cache-Control"] = "private, no-store"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+FORM_FILENAMES = {
+    "01": "Mau-01-giay-tiep-nhan",
+    "02": "Mau-02-yeu-cau-bo-sung",
+    "03": "Mau-03-tu-choi",
+    "04": "Mau-04-xin-loi-hen-lai",
+    "05": "Mau-05-kiem-soat-qua-trinh",
+    "dung": "Thong-bao-dung-giai-quyet",
+}
+
+
+@require_GET
+@official_required
+def dossier_form_pdf(request: HttpRequest, code: str, form: str) -> HttpResponse:
+    """One of the standard forms of the dossier as PDF (404 when it does not apply)."""
+    d = _dossier_or_404(request, code)
+    content: bytes | None = None
+    if form == "01" and d.received_at is not None:
+        content = doc_forms.form_receipt_render(
+            form_builders.receipt_form_build(dossier=d, tracking_url=tracking_url(request, d.code))
+        )
+    elif form == "02":
+        built02 = form_builders.supplement_request_form_build(dossier=d)
+        content = doc_forms.form_supplement_request_render(built02) if built02 else None
+    elif form == "03":
+        built03 = form_builders.refusal_form_build(dossier=d)
+        content = doc_forms.form_refusal_render(built03) if built03 else None
+    elif form == "04":
+        built04 = form_builders.apology_form_build(dossier=d)
+        content = doc_forms.form_apology_render(built04) if built04 else None
+    elif form == "05":
+        built05 = form_builders.process_control_form_build(dossier=d)
+        content = doc_forms.form_process_control_render(built05) if built05 else None
+    elif form == "dung":
+        built_stop = form_builders.stop_notice_form_build(dossier=d)
+        content = doc_forms.form_stop_notice_render(built_stop) if built_stop else None
+    if content is None:
+        raise Http404("Hồ sơ không có biểu mẫu này.")
+    return pdf_response(content, f"{FORM_FILENAMES[form]}-{d.code}.pdf")
+
+
+# --------------------------------------------------------------------------------------------------
+# Counter intake — tiếp nhận hồ sơ tại quầy
+# --------------------------------------------------------------------------------------------------
+
+
+def _reception_units(user: Any) -> list[Unit]:
+    return list(
+        official_units(user=user, roles=[Role.RECEPTION])
+        .filter(kind__in=[UnitKind.PROVINCE_CENTRE, UnitKind.COMMUNE_CENTRE])
+        .order_by("name")
+    )
+
+
+@require_GET
+@vary_on_headers("HX-Request")
+@official_required
+def intake_start(request: HttpRequest) -> HttpResponse:
+    """Step 1: find the procedure (catalogue search, live results with htmx)."""
+    if not _reception_units(request.user):
+        return render(
+            request,
+            "backoffice/403.html",
+            {"message": "Chỉ cán bộ tiếp nhận của trung tâm phục vụ hành chính công được tiếp nhận hồ sơ."},
+            status=403,
+        )
+    query = (request.GET.get("q") or "").strip()[:200]
+    result = procedure_list(query=query, limit=15) if query else None
+    context = {"q": query, "result": result}
+    if _is_partial(request):
+        return render(request, "backoffice/_intake_procedures.html", context)
+    return render(request, "backoffice/intake_start.html", context)
+
+
+def _competent_choices() -> list[Unit]:
+    return list(
+        Unit.objects.filter(
+            is_active=True,
+            kind__in=[UnitKind.COMMUNE_COMMITTEE, UnitKind.DEPARTMENT, UnitKind.PROVINCE_COMMITTEE],
+        ).order_by("kind", "name")
+    )
+
+
+_INTAKE_ERROR_FIELDS = {
+    "applicant_name",
+    "applicant_kind",
+    "applicant_id_number",
+    "applicant_phone",
+    "summary",
+    "channel",
+}
+
+
+@require_http_methods(["GET", "POST"])
+@official_required
+def intake_form(request: HttpRequest, procedure_code: str) -> HttpResponse:
+    """Step 2: applicant, checklist of components, fees → ``dossier_receive`` → the dossier page."""
+    units = _reception_units(request.user)
+    if not units:
+        return render(
+            request,
+            "backoffice/403.html",
+            {"message": "Chỉ cán bộ tiếp nhận của trung tâm phục vụ hành chính công được tiếp nhận hồ sơ."},
+            status=403,
+        )
+    procedure = (
+        Procedure.objects.select_related("field").prefetch_related("fees").filter(code=procedure_code).first()
+    )
+    if procedure is None:
+        raise Http404("Không tìm thấy thủ tục.")
+    form = forms.IntakeForm(
+        request.POST if request.method == "POST" else None,
+        request.FILES if request.method == "POST" else None,
+        procedure=procedure,
+        receiving_units=units,
+        competent_units=_competent_choices(),
+    )
+    status, error = 200, ""
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                d = services.dossier_receive(
+                    actor=_real_user(request),
+                    receiving_unit=form.cleaned_data["receiving_unit"],
+                    procedure=procedure,
+                    applicant=form.applicant(),
+                    channel=form.cleaned_data["channel"],
+                    components=form.components(),
+                    chosen_unit=form.cleaned_data["chosen_unit"],
+                    summary=form.cleaned_data["summary"],
+                )
+            except DossierInvalid as exc:
+                for field, message in exc.errors.items():
+                    target = field if field in _INTAKE_ERROR_FIELDS else None
+                    if field == "competent_unit":
+                        target = "chosen_unit"
+                    form.add_error(target, message)
+                status, error = 400, exc.message
+            else:
+                messages.success(request, f"Đã tiếp nhận hồ sơ {d.code}.")
+                return redirect(reverse("backoffice:dossier_detail", args=[d.code]) + "?moi=1")
+        else:
+            status = 400
+            error = "Hồ sơ chưa được tiếp nhận: vui lòng sửa các thông tin được đánh dấu."
+        if request.FILES:
+            error += " Các tệp đính kèm đã chọn cần được chọn lại."
+    fees = list(procedure.fees.all())
+    context = {
+        "procedure": procedure,
+        "form": form,
+        "fees": fees,
+        "fees_total": sum(fee.amount_vnd or 0 for fee in fees),
+        "error": error,
+        "has_process": procedure.processes.filter(is_current=True).exists(),
+    }
+    return render(request, "backoffice/intake_form.html", context, status=status)
+
+
+# --------------------------------------------------------------------------------------------------
+# Unit supervision — giám sát đơn vị, sổ theo dõi
+# --------------------------------------------------------------------------------------------------
+
+
+def _supervised_units(user: Any) -> list[Unit]:
+    return list(official_units(user=user, roles=SUPERVISOR_ROLES).order_by("name"))
+
+
+STATE_LABELS = {state: DossierState(state).label for state in OPEN_STATES}
+
+
+@require_GET
+@vary_on_headers("HX-Request")
+@official_required
+def unit_overview(request: HttpRequest) -> HttpResponse:
+    """All open dossiers of a unit I supervise, counts by state, filters, and the ledger download."""
+    units = _supervised_units(request.user)
+    if not units:
+        return render(
+            request,
+            "backoffice/403.html",
+            {"message": "Trang này dành cho lãnh đạo, giám sát và quản trị đơn vị."},
+            status=403,
+        )
+    by_id = {u.pk: u for u in units}
+    unit_param = request.GET.get("unit", "")
+    unit = by_id.get(int(unit_param)) if unit_param.isdigit() else None
+    unit = unit or units[0]
+    partial = _is_partial(request)
+    form = forms.QueueFilterForm(
+        request.GET, fields=forms.field_choices() if not partial else [], units=units
+    )
+    form.is_valid()
+    result = _queue_fetch(request, form, scope="unit", unit=unit)
+    context: dict[str, Any] = {
+        "form": form,
+        "unit": unit,
+        "units": units,
+        "result": result,
+        "results_url": reverse("backoffice:unit"),
+        "show_unit_column": False,
+        "tab": "don-vi",
+    }
+    if partial:
+        return render(request, "backoffice/_queue_results.html", context)
+    counts = selectors.unit_dossier_counts(unit=unit)
+    today = timezone.localdate()
+    context |= {
+        "counts": counts,
+        "state_counts": [(state, STATE_LABELS[state], counts.get(state, 0)) for state in sorted(OPEN_STATES)],
+        "selected_state": form.value("state"),
+        "ledger_form": forms.LedgerForm(
+            initial={"unit": unit.pk, "tu": today.replace(day=1), "den": today}, units=units
+        ),
+    }
+    return render(request, "backoffice/unit.html", context)
+
+
+@require_GET
+@official_required
+def ledger_pdf(request: HttpRequest) -> HttpResponse:
+    """Form 06 — sổ theo dõi hồ sơ of a unit I supervise, for a date range."""
+    units = _supervised_units(request.user)
+    if not units:
+        return render(
+            request,
+            "backoffice/403.html",
+            {"message": "Chỉ lãnh đạo, giám sát và quản trị đơn vị được in sổ theo dõi hồ sơ."},
+            status=403,
+        )
+    form = forms.LedgerForm(request.GET, units=units)
+    if not form.is_valid():
+        errors = "; ".join(str(e) for errs in form.errors.values() for e in errs)
+        return render(request, "backoffice/ledger_error.html", {"form": form, "errors": errors}, status=400)
+    unit, start, end = form.cleaned_data["unit"], form.cleaned_data["tu"], form.cleaned_data["den"]
+    built = form_builders.ledger_form_build(unit=unit, start=start, end=end)
+    filename = f"Mau-06-so-theo-doi-{unit.agency_code}-{start:%Y%m%d}-{end:%Y%m%d}.pdf"
+    return pdf_response(doc_forms.form_ledger_render(built), filename)
+
+
+__all__ = [
+    "LoginView",
+    "LogoutView",
+    "component_download",
+    "dossier_action",
+    "dossier_detail",
+    "dossier_form_pdf",
+    "intake_form",
+    "intake_start",
+    "ledger_pdf",
+    "official_display_name",
+    "queue",
+    "tracking_url",
+    "unit_overview",
+]

@@ -1,0 +1,340 @@
+"""Admin of the catalogue: procedures (versioned through services), fields, process definitions.
+
+Writes go through ``catalog.services`` so that an edit here bumps the procedure version and keeps a
+snapshot exactly like an import does. Process versions that were ever current are read-only (dossiers
+keep the version they started with); a change is made on a draft copy, then activated.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin, messages
+from django.db.models import Count, QuerySet
+from django.forms import ModelForm
+from django.http import HttpRequest, HttpResponse
+from django.utils.html import format_html_join
+
+from motcua.catalog.models import (
+    Field,
+    Procedure,
+    ProcedureDocument,
+    ProcedureFee,
+    ProcedureVersion,
+    ProcessDefinition,
+    ProcessStep,
+)
+from motcua.catalog.services import (
+    Budget,
+    ProcessDefinitionError,
+    procedure_normalise,
+    procedure_version_record,
+    process_definition_activate,
+    process_definition_draft_create,
+    process_definition_is_draft,
+    process_definition_validate,
+)
+
+
+@admin.register(Field)
+class FieldAdmin(admin.ModelAdmin):
+    list_display = ("name", "code", "procedure_count")
+    search_fields = ("name", "code")
+    prepopulated_fields = {"code": ("name",)}
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Field]:
+        return super().get_queryset(request).annotate(procedure_total=Count("procedures"))
+
+    @admin.display(description="Số thủ tục", ordering="procedure_total")
+    def procedure_count(self, obj: Field) -> int:
+        return int(getattr(obj, "procedure_total", 0))
+
+
+class ProcedureDocumentInline(admin.TabularInline):
+    model = ProcedureDocument
+    extra = 0
+    fields = ("order", "name", "copies", "form_template", "required", "note")
+
+
+class ProcedureFeeInline(admin.TabularInline):
+    model = ProcedureFee
+    extra = 0
+    fields = ("order", "name", "amount_vnd", "note")
+
+
+class ProcedureVersionInline(admin.TabularInline):
+    """History, read-only: snapshots are immutable."""
+
+    model = ProcedureVersion
+    extra = 0
+    fields = ("number", "created_at", "source", "content_hash")
+    readonly_fields = fields
+    show_change_link = True
+    can_delete = False
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(Procedure)
+class ProcedureAdmin(admin.ModelAdmin):
+    list_display = (
+        "code",
+        "name",
+        "field",
+        "level",
+        "service_level",
+        "processing_time",
+        "version",
+        "is_active",
+    )
+    list_filter = (
+        "level",
+        "service_level",
+        "has_details",
+        "is_vertical",
+        "is_active",
+        "processing_time_unit",
+        "field",
+    )
+    search_fields = ("code", "name")
+    list_select_related = ("field",)
+    autocomplete_fields = ("field",)
+    readonly_fields = ("version", "current_process", "created_at", "updated_at")
+    inlines = (ProcedureDocumentInline, ProcedureFeeInline, ProcedureVersionInline)
+    fieldsets = (
+        (None, {"fields": ("code", "name", "field", "level", "service_level", "is_active", "version")}),
+        (
+            "Thời hạn giải quyết",
+            {
+                "fields": (
+                    "processing_time_amount",
+                    "processing_time_unit",
+                    "processing_time_text",
+                    "current_process",
+                )
+            },
+        ),
+        (
+            "Thông tin chi tiết",
+            {
+                "classes": ("collapse",),
+                "fields": (
+                    "competent_authority",
+                    "implementing_agency",
+                    "steps",
+                    "result",
+                    "legal_basis",
+                    "notes",
+                    "sources",
+                    "processing_time_extra",
+                    "has_details",
+                ),
+            },
+        ),
+        (
+            "Đối tượng, thống kê",
+            {
+                "fields": (
+                    "audience_citizen",
+                    "audience_business",
+                    "is_vertical",
+                    "popularity",
+                    "created_at",
+                    "updated_at",
+                )
+            },
+        ),
+    )
+
+    @admin.display(description="Thời hạn")
+    def processing_time(self, obj: Procedure) -> str:
+        if not obj.processing_time_unit:
+            return "—"
+        amount = "" if obj.processing_time_amount is None else f"{obj.processing_time_amount.normalize():f} "
+        return f"{amount}{obj.get_processing_time_unit_display()}"
+
+    @admin.display(description="Quy trình hiện hành")
+    def current_process(self, obj: Procedure) -> str:
+        process = obj.processes.filter(is_current=True).first() if obj.pk else None
+        if process is None:
+            return "—"
+        steps = process.steps.order_by("order")
+        return (
+            format_html_join(
+                "",
+                "<div>{}. {} — {} {}</div>",
+                (
+                    (
+                        s.order,
+                        s.name,
+                        "?" if s.duration_amount is None else f"{s.duration_amount.normalize():f}",
+                        s.get_duration_unit_display(),
+                    )
+                    for s in steps
+                ),
+            )
+            or "—"
+        )
+
+    def save_model(
+        self, request: HttpRequest, obj: Procedure, form: ModelForm[Procedure], change: bool
+    ) -> None:
+        procedure_normalise(procedure=obj)
+        super().save_model(request, obj, form, change)
+
+    def save_related(
+        self, request: HttpRequest, form: ModelForm[Procedure], formsets: Any, change: bool
+    ) -> None:
+        # The version is recorded after the inlines are saved: documents and fees are part of it.
+        super().save_related(request, form, formsets, change)
+        version = procedure_version_record(
+            procedure=form.instance, source=f"admin:{request.user.get_username()}"
+        )
+        if version is not None:
+            self.message_user(request, f"Đã lưu phiên bản {version.number} của thủ tục.", messages.SUCCESS)
+
+
+@admin.register(ProcedureVersion)
+class ProcedureVersionAdmin(admin.ModelAdmin):
+    list_display = ("procedure", "number", "created_at", "source")
+    list_select_related = ("procedure",)
+    search_fields = ("procedure__code", "procedure__name")
+    readonly_fields = ("procedure", "number", "content_hash", "snapshot", "source", "created_at")
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+class ProcessStepInline(admin.TabularInline):
+    model = ProcessStep
+    extra = 0
+    fields = (
+        "order",
+        "name",
+        "actor_text",
+        "actor_unit_kind",
+        "actor_role",
+        "duration_amount",
+        "duration_unit",
+        "task",
+    )
+
+    def _editable(self, obj: ProcessDefinition | None) -> bool:
+        return obj is not None and process_definition_is_draft(definition=obj)
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return self._editable(obj) and super().has_add_permission(request, obj)
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return self._editable(obj) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return self._editable(obj) and super().has_delete_permission(request, obj)
+
+
+@admin.register(ProcessDefinition)
+class ProcessDefinitionAdmin(admin.ModelAdmin):
+    list_display = ("procedure", "version", "is_current", "source", "total", "step_count", "created_at")
+    list_filter = ("is_current", "source", "total_unit")
+    search_fields = ("procedure__code", "procedure__name")
+    list_select_related = ("procedure",)
+    inlines = (ProcessStepInline,)
+    actions = ("draft_create", "draft_activate")
+    fields = (
+        "procedure",
+        "version",
+        "is_current",
+        "source",
+        "total_amount",
+        "total_unit",
+        "budget_check",
+        "created_at",
+    )
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[ProcessDefinition]:
+        return super().get_queryset(request).annotate(step_total=Count("steps"))
+
+    @admin.display(description="Số bước", ordering="step_total")
+    def step_count(self, obj: ProcessDefinition) -> int:
+        return int(getattr(obj, "step_total", 0))
+
+    @admin.display(description="Tổng thời gian")
+    def total(self, obj: ProcessDefinition) -> str:
+        if not obj.total_unit:
+            return "chưa có thời hạn"
+        amount = "" if obj.total_amount is None else f"{obj.total_amount.normalize():f} "
+        return f"{amount}{obj.get_total_unit_display()}"
+
+    @admin.display(description="Kiểm tra thời gian các bước")
+    def budget_check(self, obj: ProcessDefinition) -> str:
+        if obj.pk is None:
+            return "—"
+        problems = process_definition_validate(
+            total=Budget(obj.total_amount, obj.total_unit) if obj.total_unit else None,
+            budgets=[Budget(s.duration_amount, s.duration_unit) for s in obj.steps.order_by("order")],
+        )
+        if not problems:
+            return "Hợp lệ" if obj.total_unit else "Hợp lệ (chưa có thời hạn: thời gian các bước để trống)"
+        return "; ".join((f"bước {p.step + 1}: " if p.step is not None else "") + p.message for p in problems)
+
+    def get_readonly_fields(self, request: HttpRequest, obj: ProcessDefinition | None = None) -> Any:
+        if obj is not None and process_definition_is_draft(definition=obj):
+            return ("procedure", "version", "is_current", "source", "budget_check", "created_at")
+        return self.fields
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False  # new versions come from the import or the "draft" action, never from scratch
+
+    def has_delete_permission(self, request: HttpRequest, obj: ProcessDefinition | None = None) -> bool:
+        if obj is None:
+            return False
+        return process_definition_is_draft(definition=obj) and super().has_delete_permission(request, obj)
+
+    def change_view(
+        self,
+        request: HttpRequest,
+        object_id: str,
+        form_url: str = "",
+        extra_context: dict[str, Any] | None = None,
+    ) -> HttpResponse:
+        obj = self.get_object(request, object_id)
+        if request.method == "GET" and obj is not None and not process_definition_is_draft(definition=obj):
+            self.message_user(
+                request,
+                "Phiên bản này đã (hoặc đang) được áp dụng nên không sửa được; "
+                "hồ sơ giữ phiên bản đã bắt đầu. Dùng thao tác «Tạo bản nháp» trong danh sách "
+                "để sửa trên bản sao, rồi «Áp dụng bản nháp».",
+                messages.WARNING,
+            )
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    @admin.action(description="Tạo bản nháp (bản sao để sửa) từ quy trình hiện hành")
+    def draft_create(self, request: HttpRequest, queryset: QuerySet[ProcessDefinition]) -> None:
+        procedures = {d.procedure for d in queryset.select_related("procedure")}
+        for procedure in procedures:
+            draft = process_definition_draft_create(procedure=procedure)
+            self.message_user(
+                request, f"{procedure.code}: bản nháp phiên bản {draft.version}.", messages.SUCCESS
+            )
+
+    @admin.action(description="Áp dụng bản nháp (kiểm tra tổng thời gian)")
+    def draft_activate(self, request: HttpRequest, queryset: QuerySet[ProcessDefinition]) -> None:
+        for definition in queryset.select_related("procedure"):
+            try:
+                process_definition_activate(definition=definition)
+            except ProcessDefinitionError as exc:
+                self.message_user(request, f"{definition}: không áp dụng được — {exc}", messages.ERROR)
+            except ValueError as exc:
+                self.message_user(request, f"{definition}: {exc}", messages.WARNING)
+            else:
+                self.message_user(request, f"{definition}: đã áp dụng.", messages.SUCCESS)

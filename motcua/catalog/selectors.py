@@ -1,0 +1,94 @@
+"""Catalogue reads for pages and the API (writes live in ``catalog.services``)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import Count, Prefetch, Q, QuerySet, Sum
+
+from motcua.catalog.models import Field, Procedure, ProcessDefinition, ProcessStep, ServiceLevel
+from motcua.catalog.search import procedure_search
+
+__all__ = ["ONLINE_FILTERS", "ProcedurePage", "field_get", "field_list", "procedure_get", "procedure_list"]
+
+# "online" filter of pages and API → Procedure.service_level. Short values keep URLs readable; the
+# model's own values are accepted too.
+ONLINE_FILTERS: dict[str, str] = {
+    "full": ServiceLevel.FULL_ONLINE.value,
+    "partial": ServiceLevel.PARTIAL_ONLINE.value,
+    "offline": ServiceLevel.OFFLINE.value,
+    **{value: value for value in ServiceLevel.values},
+}
+
+
+@dataclass(frozen=True)
+class ProcedurePage:
+    """One page of search results; ``items`` keep the search order."""
+
+    total: int
+    items: list[Procedure]
+
+
+def procedure_list(
+    *,
+    query: str = "",
+    field_id: int | None = None,
+    level: str | None = None,
+    service_level: str | None = None,
+    offset: int = 0,
+    limit: int = 20,
+) -> ProcedurePage:
+    """Active procedures matching ``query`` and the filters, best first; one query for the page.
+
+    The search index ranks ids; one ``IN`` query then fetches exactly that page with its field.
+    """
+    result = procedure_search(
+        query=query, field_id=field_id, level=level, service_level=service_level, offset=offset, limit=limit
+    )
+    if not result.ids:
+        return ProcedurePage(result.total, [])
+    by_id = Procedure.objects.select_related("field").in_bulk(result.ids)
+    # An id may be gone if a write raced the index refresh; skip it rather than fail the page.
+    return ProcedurePage(result.total, [by_id[i] for i in result.ids if i in by_id])
+
+
+def procedure_get(*, code: str) -> Procedure:
+    """One procedure with documents, fees and the current internal process prefetched.
+
+    ``current_processes`` holds at most one ProcessDefinition (with ``steps``); ``versions_count``
+    is the number of recorded versions. Raises ``Procedure.DoesNotExist``.
+    """
+    current = Prefetch(
+        "processes",
+        queryset=ProcessDefinition.objects.filter(is_current=True).prefetch_related(
+            Prefetch("steps", queryset=ProcessStep.objects.order_by("order"))
+        ),
+        to_attr="current_processes",
+    )
+    return (
+        Procedure.objects.select_related("field")
+        .annotate(versions_count=Count("versions", distinct=True))
+        .prefetch_related("documents", "fees", current)
+        .get(code=code)
+    )
+
+
+def field_list() -> QuerySet[Field]:
+    """Fields that have active procedures, by name, with ``procedure_count`` and ``popularity``
+    (the summed popularity of their procedures, to show the fields people use most first)."""
+    active = Q(procedures__is_active=True)
+    return (
+        Field.objects.annotate(
+            procedure_count=Count("procedures", filter=active),
+            popularity=Sum("procedures__popularity", filter=active, default=0),
+        )
+        .filter(procedure_count__gt=0)
+        .order_by("name")
+    )
+
+
+def field_get(*, key: str) -> Field | None:
+    """A field by id ("12") or code (slug); None if there is none."""
+    if key.isdigit():
+        return Field.objects.filter(pk=int(key)).first()
+    return Field.objects.filter(code=key).first()

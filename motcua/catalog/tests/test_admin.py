@@ -1,0 +1,144 @@
+"""Catalogue admin: pages render, edits go through the versioning services, processes stay immutable."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.test import Client
+from django.urls import reverse
+
+from motcua.catalog.models import Procedure, ProcessDefinition, ProcessSource
+from motcua.catalog.services import catalog_import
+from motcua.catalog.tests.test_import_fixtures import detailed, row, write_catalog
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def admin_client_(tmp_path: Path) -> Client:
+    catalog_import(path=write_catalog(tmp_path, [row("1.000001"), row("1.000002")], [detailed("1.000001")]))
+    user = get_user_model().objects.create_superuser("quantri", "qt@example.vn", "mat-khau-dai-123")
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def _management(prefix: str, total: int, initial: int) -> dict[str, str]:
+    return {
+        f"{prefix}-TOTAL_FORMS": str(total),
+        f"{prefix}-INITIAL_FORMS": str(initial),
+        f"{prefix}-MIN_NUM_FORMS": "0",
+        f"{prefix}-MAX_NUM_FORMS": "1000",
+    }
+
+
+def test_pages_render(admin_client_: Client) -> None:
+    procedure = Procedure.objects.get(code="1.000001")
+    process = ProcessDefinition.objects.get(procedure=procedure)
+    for url in (
+        reverse("admin:catalog_procedure_changelist"),
+        reverse("admin:catalog_procedure_changelist") + "?q=1.000001",
+        reverse("admin:catalog_procedure_change", args=[procedure.pk]),
+        reverse("admin:catalog_field_changelist"),
+        reverse("admin:catalog_processdefinition_changelist"),
+        reverse("admin:catalog_processdefinition_change", args=[process.pk]),
+        reverse("admin:catalog_procedureversion_changelist"),
+        reverse("admin:catalog_procedureversion_change", args=[procedure.versions.get().pk]),
+    ):
+        response = admin_client_.get(url)
+        assert response.status_code == 200, url
+    page = admin_client_.get(reverse("admin:catalog_processdefinition_change", args=[process.pk]))
+    assert "không sửa được" in page.content.decode()
+
+
+def test_saving_a_procedure_in_the_admin_bumps_the_version(admin_client_: Client) -> None:
+    procedure = Procedure.objects.get(code="1.000001")
+    document = procedure.documents.get()
+    fee = procedure.fees.get()
+    version = procedure.versions.get()
+    data = {
+        "code": procedure.code,
+        "name": "Thủ tục đã sửa",
+        "field": str(procedure.field_id),
+        "level": procedure.level,
+        "service_level": procedure.service_level,
+        "is_active": "on",
+        "processing_time_amount": "3",
+        "processing_time_unit": procedure.processing_time_unit,
+        "processing_time_text": procedure.processing_time_text,
+        "competent_authority": procedure.competent_authority,
+        "implementing_agency": procedure.implementing_agency,
+        "steps": '["Nộp hồ sơ"]',
+        "result": procedure.result,
+        "legal_basis": "[]",
+        "notes": "[]",
+        "sources": "[]",
+        "processing_time_extra": "[]",
+        "has_details": "on",
+        "audience_citizen": "on",
+        "popularity": "10",
+        **_management("documents", 1, 1),
+        "documents-0-id": str(document.pk),
+        "documents-0-procedure": str(procedure.pk),
+        "documents-0-order": "1",
+        "documents-0-name": document.name,
+        "documents-0-copies": document.copies,
+        "documents-0-form_template": document.form_template,
+        "documents-0-required": "on",
+        "documents-0-note": "",
+        **_management("fees", 1, 1),
+        "fees-0-id": str(fee.pk),
+        "fees-0-procedure": str(procedure.pk),
+        "fees-0-order": "1",
+        "fees-0-name": fee.name,
+        "fees-0-amount_vnd": "15000",
+        "fees-0-note": "",
+        **_management("versions", 1, 1),
+        "versions-0-id": str(version.pk),
+        "versions-0-procedure": str(procedure.pk),
+    }
+    response = admin_client_.post(reverse("admin:catalog_procedure_change", args=[procedure.pk]), data)
+    assert response.status_code == 302, response.content.decode()[:3000]
+
+    procedure.refresh_from_db()
+    assert procedure.name == "Thủ tục đã sửa"
+    assert procedure.version == 2
+    latest = procedure.versions.get(number=2)
+    assert latest.snapshot["fees"][0]["amount_vnd"] == 15000
+    assert latest.source == "admin:quantri"
+
+
+def test_versions_are_read_only(admin_client_: Client) -> None:
+    version = Procedure.objects.get(code="1.000001").versions.get()
+    response = admin_client_.post(reverse("admin:catalog_procedureversion_change", args=[version.pk]), {})
+    assert response.status_code == 403
+    add = admin_client_.get(reverse("admin:catalog_processdefinition_add"))
+    assert add.status_code == 403
+
+
+def test_process_draft_and_activate_actions(admin_client_: Client) -> None:
+    procedure = Procedure.objects.get(code="1.000001")
+    current = ProcessDefinition.objects.get(procedure=procedure)
+    url = reverse("admin:catalog_processdefinition_changelist")
+
+    admin_client_.post(url, {"action": "draft_create", "_selected_action": [str(current.pk)]})
+    draft = ProcessDefinition.objects.get(procedure=procedure, version=2)
+    assert draft.source == ProcessSource.MANUAL
+    assert not draft.is_current
+    page = admin_client_.get(reverse("admin:catalog_processdefinition_change", args=[draft.pk]))
+    assert "không sửa được" not in page.content.decode()
+    assert "Hợp lệ" in page.content.decode()
+
+    # Unbalanced budgets: the action refuses and the old version stays current.
+    draft.steps.filter(order=2).update(duration_amount=9)
+    response = admin_client_.post(
+        url, {"action": "draft_activate", "_selected_action": [str(draft.pk)]}, follow=True
+    )
+    assert "không áp dụng được" in response.content.decode()
+    assert ProcessDefinition.objects.get(procedure=procedure, is_current=True).version == 1
+
+    draft.steps.filter(order=2).update(duration_amount=1)
+    admin_client_.post(url, {"action": "draft_activate", "_selected_action": [str(draft.pk)]})
+    assert ProcessDefinition.objects.get(procedure=procedure, is_current=True).version == 2

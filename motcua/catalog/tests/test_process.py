@@ -1,0 +1,412 @@
+"""Internal processes: derived five steps, budget sums, actor mapping, versioning."""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from motcua.catalog.models import Level, Procedure, ProcessDefinition, ProcessSource, TimeUnit
+from motcua.catalog.services import (
+    NOT_COUNTED,
+    Budget,
+    BudgetUnitError,
+    ProcessDefinitionError,
+    catalog_import,
+    process_actor_map,
+    process_definition_activate,
+    process_definition_build,
+    process_definition_derive,
+    process_definition_draft_create,
+    process_definition_from_data,
+    process_definition_validate,
+    process_step_budgets_sum,
+)
+from motcua.catalog.tests.test_import_fixtures import REAL_DATA, detailed, row, write_catalog
+from motcua.org.models import Role, UnitKind
+
+D = Decimal
+WD, WH, CD, H, SAME = (
+    TimeUnit.WORKING_DAYS,
+    TimeUnit.WORKING_HOURS,
+    TimeUnit.CALENDAR_DAYS,
+    TimeUnit.HOURS,
+    TimeUnit.SAME_DAY,
+)
+
+
+def _budgets(amount: str | None, unit: str, level: str = Level.COMMUNE) -> list[tuple[Decimal | None, str]]:
+    spec = process_definition_derive(level=level, total=Budget(None if amount is None else D(amount), unit))
+    return [(s.duration_amount, s.duration_unit) for s in spec.steps]
+
+
+# --- derivation ------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("amount", "expected"),
+    [
+        ("25", [("0.5", WD), ("23", WD), ("1", WD), ("0.5", WD)]),
+        ("15", [("0.5", WD), ("13", WD), ("1", WD), ("0.5", WD)]),
+        ("5", [("0.5", WD), ("3", WD), ("1", WD), ("0.5", WD)]),
+        ("3", [("0.5", WD), ("1", WD), ("1", WD), ("0.5", WD)]),
+        ("2", [("0.25", WD), ("1", WD), ("0.5", WD), ("0.25", WD)]),
+        ("1", [("1", WH), ("4", WH), ("2", WH), ("1", WH)]),
+        ("0.5", [("0.5", WH), ("2", WH), ("1", WH), ("0.5", WH)]),
+    ],
+)
+def test_derived_working_days(amount: str, expected: list[tuple[str, str]]) -> None:
+    budgets = _budgets(amount, WD)
+    assert budgets[:4] == [(D(a), u) for a, u in expected]
+    assert budgets[4] == (D(0), NOT_COUNTED)  # return of the result is not counted
+    total = process_step_budgets_sum(budgets=[Budget(a, u) for a, u in budgets], unit=WD)
+    assert total == D(amount)
+
+
+@pytest.mark.parametrize(
+    ("amount", "unit", "expected"),
+    [
+        ("4", WH, ["0.5", "2", "1", "0.5"]),
+        ("8", WH, ["1", "4", "2", "1"]),
+        ("24", WH, ["4", "8", "8", "4"]),  # 3 working days expressed in hours
+        ("12", H, ["1.5", "6", "3", "1.5"]),
+        ("1", H, ["0", "0.75", "0.25", "0"]),  # shares under a quarter hour floor to 0
+        ("15", CD, ["0.5", "13", "1", "0.5"]),
+        ("1", CD, ["0.1", "0.55", "0.25", "0.1"]),
+    ],
+)
+def test_derived_hours_and_calendar_days(amount: str, unit: str, expected: list[str]) -> None:
+    budgets = _budgets(amount, unit)
+    assert [a for a, _ in budgets[:4]] == [D(x) for x in expected]
+    assert {u for _, u in budgets[:4]} == {unit}
+    assert process_step_budgets_sum(budgets=[Budget(a, u) for a, u in budgets], unit=unit) == D(amount)
+
+
+def test_derived_same_day_and_unknown() -> None:
+    same_day = process_definition_derive(level=Level.COMMUNE, total=Budget(None, SAME))
+    assert [(s.duration_amount, s.duration_unit) for s in same_day.steps[:4]] == [(None, SAME)] * 4
+    assert (same_day.total_amount, same_day.total_unit) == (None, SAME)
+    assert (
+        process_definition_validate(total=Budget(None, SAME), budgets=[s.budget for s in same_day.steps])
+        == []
+    )
+
+    unknown = process_definition_derive(level=Level.PROVINCE, total=None)
+    assert [(s.duration_amount, s.duration_unit) for s in unknown.steps] == [(None, "")] * 4 + [
+        (D(0), NOT_COUNTED)
+    ]
+    assert (unknown.total_amount, unknown.total_unit) == (None, "")
+    assert process_definition_validate(total=None, budgets=[s.budget for s in unknown.steps]) == []
+
+
+def test_derived_actors_follow_the_level() -> None:
+    commune = process_definition_derive(level=Level.COMMUNE, total=Budget(D(3), WD))
+    assert [s.name for s in commune.steps] == [
+        "Tiếp nhận hồ sơ",
+        "Thẩm định",
+        "Phê duyệt",
+        "Ký số",
+        "Trả kết quả",
+    ]
+    assert [(s.actor_unit_kind, s.actor_role) for s in commune.steps] == [
+        (UnitKind.COMMUNE_CENTRE, Role.RECEPTION),
+        (UnitKind.COMMUNE_COMMITTEE, Role.SPECIALIST),
+        (UnitKind.COMMUNE_COMMITTEE, Role.LEADER),
+        (UnitKind.COMMUNE_COMMITTEE, Role.CLERK),
+        (UnitKind.COMMUNE_CENTRE, Role.RECEPTION),
+    ]
+    both = process_definition_derive(level=Level.BOTH, total=None)
+    assert both.steps[0].actor_unit_kind == UnitKind.COMMUNE_CENTRE
+    for level in (Level.PROVINCE, Level.CENTRAL, ""):
+        spec = process_definition_derive(level=level, total=None)
+        assert [s.actor_unit_kind for s in spec.steps] == [
+            UnitKind.PROVINCE_CENTRE,
+            UnitKind.DEPARTMENT,
+            UnitKind.DEPARTMENT,
+            UnitKind.DEPARTMENT,
+            UnitKind.PROVINCE_CENTRE,
+        ]
+
+
+@given(
+    amount=st.decimals(min_value=D("0.01"), max_value=D("9999"), places=2),
+    unit=st.sampled_from([WD, WH, CD, H]),
+)
+def test_derived_budgets_always_sum_exactly_and_are_never_negative(amount: Decimal, unit: str) -> None:
+    spec = process_definition_derive(level=Level.COMMUNE, total=Budget(amount, unit))
+    assert all(s.duration_amount is not None and s.duration_amount >= 0 for s in spec.steps)
+    assert all(
+        s.duration_amount == s.duration_amount.quantize(D("0.01")) for s in spec.steps if s.duration_amount
+    )
+    assert (
+        process_definition_validate(total=Budget(amount, unit), budgets=[s.budget for s in spec.steps]) == []
+    )
+
+
+# --- sums and validation (pure) ---------------------------------------------------------------------
+
+
+def test_budgets_sum_converts_working_days_and_hours_only() -> None:
+    budgets = [Budget(D("0.5"), WD), Budget(D(4), WH), Budget(D(0), NOT_COUNTED)]
+    assert process_step_budgets_sum(budgets=budgets, unit=WD) == D(1)
+    assert process_step_budgets_sum(budgets=budgets, unit=WH) == D(8)
+    with pytest.raises(BudgetUnitError):
+        process_step_budgets_sum(budgets=[Budget(D(1), H)], unit=WD)  # clock hours are not working time
+    with pytest.raises(BudgetUnitError):
+        process_step_budgets_sum(budgets=[Budget(D(1), CD)], unit=WD)
+    assert process_step_budgets_sum(budgets=[Budget(None, WD)], unit=WD) is None
+
+
+@pytest.mark.parametrize(
+    ("total", "budgets", "problem"),
+    [
+        (Budget(D(3), WD), [Budget(D(1), WD), Budget(D(1), WD)], "khác thời hạn"),
+        (Budget(D(3), WD), [Budget(D(1), WD), Budget(D(2), CD)], "không quy đổi được"),
+        (Budget(D(3), WD), [Budget(D(3), WD), Budget(D(1), NOT_COUNTED)], "không tính thời gian"),
+        (Budget(D(3), WD), [Budget(D(-1), WD), Budget(D(4), WD)], "âm"),
+        (Budget(D(3), WD), [Budget(None, WD), Budget(D(3), WD)], "Thiếu thời gian"),
+        (Budget(D(3), WD), [Budget(D(3), "fortnight")], "không hợp lệ"),
+        (Budget(None, SAME), [Budget(D(2), WH)], "không quy đổi được"),
+        (Budget(D(3), WD), [], "không có bước"),
+    ],
+)
+def test_validate_reports_problems(total: Budget, budgets: list[Budget], problem: str) -> None:
+    problems = process_definition_validate(total=total, budgets=budgets)
+    assert any(problem in p.message for p in problems), problems
+
+
+def test_validate_accepts_mixed_working_units() -> None:
+    budgets = [Budget(D(4), WH), Budget(D("2.5"), WD), Budget(D(0), NOT_COUNTED)]
+    assert process_definition_validate(total=Budget(D(3), WD), budgets=budgets) == []
+
+
+# --- actor mapping ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("actor", "task", "label", "level", "expected"),
+    [
+        (
+            "Bộ phận tiếp nhận và trả kết quả tại TTPVHCC tỉnh; TTPVHCC các xã, phường",
+            "",
+            "Bước 1 (cấp xã)",
+            "both",
+            (UnitKind.COMMUNE_CENTRE, Role.RECEPTION),
+        ),
+        (
+            "Bộ phận một cửa tại Trung tâm PVHCC cấp tỉnh và cấp xã",
+            "",
+            "B1",
+            "province",
+            (UnitKind.PROVINCE_CENTRE, Role.RECEPTION),
+        ),
+        (
+            "Lãnh đạo Phòng Văn hoá - Xã hội",
+            "",
+            "B2",
+            "both",
+            (UnitKind.COMMUNE_COMMITTEE, Role.DIVISION_HEAD),
+        ),
+        ("Công chức Văn hoá - Xã hội", "", "B3", "both", (UnitKind.COMMUNE_COMMITTEE, Role.SPECIALIST)),
+        ("Lãnh đạo UBND xã, phường", "", "B5", "both", (UnitKind.COMMUNE_COMMITTEE, Role.LEADER)),
+        ("Văn thư UBND xã, phường", "", "B6", "both", (UnitKind.COMMUNE_COMMITTEE, Role.CLERK)),
+        (
+            "Lãnh đạo Phòng BTXH và Trẻ em - Sở Y tế",
+            "",
+            "Bước 1 (cấp tỉnh)",
+            "both",
+            (UnitKind.DEPARTMENT, Role.DIVISION_HEAD),
+        ),
+        (
+            "Chuyên viên Phòng BTXH và Trẻ em - Sở Y tế",
+            "",
+            "",
+            "both",
+            (UnitKind.DEPARTMENT, Role.SPECIALIST),
+        ),
+        ("Lãnh đạo Sở Y tế", "", "", "both", (UnitKind.DEPARTMENT, Role.LEADER)),
+        ("Văn thư Sở Y tế", "", "", "both", (UnitKind.DEPARTMENT, Role.CLERK)),
+        (
+            "Người đứng đầu Cơ sở trợ giúp xã hội",
+            "",
+            "Bước 6 (cấp tỉnh)",
+            "both",
+            (UnitKind.DEPARTMENT, Role.LEADER),
+        ),
+        (
+            "Viên chức Cơ sở trợ giúp xã hội",
+            "",
+            "Bước 5 (cấp tỉnh)",
+            "both",
+            (UnitKind.DEPARTMENT, Role.SPECIALIST),
+        ),
+        (
+            "UBND tỉnh (Văn phòng UBND tỉnh)",
+            "Thẩm định và phê duyệt Quyết định",
+            "B5",
+            "both",
+            (UnitKind.PROVINCE_COMMITTEE, Role.LEADER),
+        ),
+        (
+            "Sở Nội vụ (liên thông qua Trung tâm PVHCC)",
+            "Tiếp nhận, thẩm định, trình UBND tỉnh",
+            "B4",
+            "both",
+            (UnitKind.DEPARTMENT, Role.SPECIALIST),
+        ),
+        ("Chỉ huy Công an cấp xã", "", "", "commune", (UnitKind.COMMUNE_COMMITTEE, Role.DIVISION_HEAD)),
+        (
+            "Cán bộ Công an cấp xã được phân công",
+            "",
+            "",
+            "commune",
+            (UnitKind.COMMUNE_COMMITTEE, Role.SPECIALIST),
+        ),
+        (
+            "Chủ tịch UBND cấp xã, cơ quan, tổ chức, cá nhân có thẩm quyền",
+            "",
+            "",
+            "both",
+            (UnitKind.COMMUNE_COMMITTEE, Role.LEADER),
+        ),
+        (
+            "Sở Y tế; Cơ quan Công an các cấp; UBND xã, phường",
+            "Trả kết quả (không tính thời gian)",
+            "",
+            "both",
+            (UnitKind.COMMUNE_CENTRE, Role.RECEPTION),
+        ),
+        (
+            "Nơi tiếp nhận thông tin (Tổng đài quốc gia bảo vệ trẻ em, UBND cấp xã)",
+            "",
+            "",
+            "both",
+            (UnitKind.COMMUNE_CENTRE, Role.RECEPTION),
+        ),
+        (
+            "Lãnh đạo Trung tâm Phục vụ hành chính công tỉnh",
+            "",
+            "",
+            "province",
+            (UnitKind.PROVINCE_CENTRE, Role.LEADER),
+        ),
+    ],
+)
+def test_actor_keyword_rules(
+    actor: str, task: str, label: str, level: str, expected: tuple[str, str]
+) -> None:
+    assert process_actor_map(actor=actor, task=task, step_label=label, level=level) == expected
+
+
+def _real(code: str) -> dict:
+    return json.loads((REAL_DATA / "detailed" / f"{code}.json").read_text(encoding="utf-8"))
+
+
+@pytest.mark.parametrize("code", ["1.004944", "1.004946", "2.000286", "2.001661", "2.002755", "3.000527"])
+def test_real_processes_are_valid_and_fully_mapped(code: str) -> None:
+    record = _real(code)
+    total = Budget(D(str(record["processing_time"]["amount"])), record["processing_time"]["unit"])
+    spec = process_definition_from_data(level=record["level"], total=total, steps=record["internal_process"])
+    assert len(spec.steps) == len(record["internal_process"])
+    assert process_definition_validate(total=total, budgets=[s.budget for s in spec.steps]) == []
+    assert all(s.actor_unit_kind in UnitKind.values and s.actor_role in Role.values for s in spec.steps)
+
+
+def test_real_process_2000286_mapping() -> None:
+    record = _real("2.000286")
+    total = Budget(D(25), WD)
+    spec = process_definition_from_data(level="both", total=total, steps=record["internal_process"])
+    assert len(spec.steps) == 14
+    assert process_step_budgets_sum(budgets=[s.budget for s in spec.steps], unit=WD) == D(25)
+    commune = [s for s in spec.steps if "cấp xã" in s.name]
+    province = [s for s in spec.steps if "cấp tỉnh" in s.name]
+    assert sum(s.duration_amount or 0 for s in commune) == 10
+    assert sum(s.duration_amount or 0 for s in province) == 15
+    assert [s.actor_role for s in commune] == [
+        Role.RECEPTION,
+        Role.DIVISION_HEAD,
+        Role.SPECIALIST,
+        Role.DIVISION_HEAD,
+        Role.LEADER,
+        Role.CLERK,
+    ]
+    assert {s.actor_unit_kind for s in province} == {UnitKind.DEPARTMENT}
+    assert spec.steps[-1].duration_unit == NOT_COUNTED
+    assert spec.steps[-1].actor_role == Role.RECEPTION
+
+
+def test_real_emergency_process_in_clock_hours() -> None:
+    record = _real("1.004946")
+    spec = process_definition_from_data(
+        level="both", total=Budget(D(12), H), steps=record["internal_process"]
+    )
+    assert process_step_budgets_sum(budgets=[s.budget for s in spec.steps], unit=H) == D(12)
+    assert spec.steps[-1].duration_unit == NOT_COUNTED
+
+
+# --- versioning (database) --------------------------------------------------------------------------
+
+
+@pytest.fixture
+def procedure(tmp_path) -> Procedure:
+    catalog_import(path=write_catalog(tmp_path, [row("1.000001")], [detailed("1.000001")]))
+    return Procedure.objects.get(code="1.000001")
+
+
+@pytest.mark.django_db
+def test_build_is_idempotent_and_a_change_makes_a_new_version(procedure: Procedure) -> None:
+    assert process_definition_build(procedure=procedure) is None  # same content as imported
+    procedure.processing_time_amount = D(10)
+    procedure.save()
+
+    new = process_definition_build(procedure=procedure)
+
+    assert new is not None
+    assert new.version == 2
+    assert new.is_current
+    old = ProcessDefinition.objects.get(procedure=procedure, version=1)
+    assert not old.is_current
+    assert old.total_amount == 3
+    assert [s.duration_amount for s in old.steps.order_by("order")][:4] == [D("0.5"), D(1), D(1), D("0.5")]
+    assert process_definition_build(procedure=procedure) is None
+
+
+@pytest.mark.django_db
+def test_draft_activate_and_manual_versions_survive_reimport(procedure: Procedure, tmp_path) -> None:
+    draft = process_definition_draft_create(procedure=procedure)
+    assert (draft.version, draft.is_current, draft.source) == (2, False, ProcessSource.MANUAL)
+    assert process_definition_draft_create(procedure=procedure) == draft  # one draft at a time
+
+    step = draft.steps.get(order=2)
+    step.duration_amount = D(5)
+    step.save()
+    with pytest.raises(ProcessDefinitionError):
+        process_definition_activate(definition=draft)  # 0.5 + 5 + 1 + 0.5 ≠ 3
+    assert ProcessDefinition.objects.get(procedure=procedure, is_current=True).version == 1
+
+    step.duration_amount = D("0.5")
+    step.save()
+    draft.steps.filter(order=3).update(duration_amount=D("1.5"))
+    process_definition_activate(definition=draft)
+    assert ProcessDefinition.objects.get(procedure=procedure, is_current=True).version == 2
+    with pytest.raises(ValueError, match="bản nháp"):
+        process_definition_activate(definition=draft)
+
+    # A re-import with changed time keeps the manual process (reported), never overwrites it.
+    write_catalog(
+        tmp_path,
+        [row("1.000001")],
+        [
+            {
+                **detailed("1.000001"),
+                "processing_time": {"amount": 5, "unit": "working_days", "text": "05 ngày làm việc"},
+            }
+        ],
+    )
+    report = catalog_import(path=tmp_path)
+    assert report.processes_kept_manual == 1
+    assert report.processes_created == 0
+    assert ProcessDefinition.objects.get(procedure=procedure, is_current=True).version == 2

@@ -1,0 +1,30 @@
+"""``motcua load-demo``: the Quảng Ninh demo data set — units, full catalogue, demo accounts.
+
+Idempotent and fast on re-run (``make run`` calls it on every start): every loader compares with what
+is already stored and writes only differences.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from django.conf import settings
+from django.core.management.base import BaseCommand
+
+from motcua.catalog.services import catalog_import
+from motcua.org.services import DEMO_PASSWORD, demo_officials_ensure, units_load_quang_ninh
+
+
+class Command(BaseCommand):
+    help = "Nạp dữ liệu mẫu tỉnh Quảng Ninh: đơn vị, danh mục thủ tục, tài khoản cán bộ mẫu."
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        started = time.perf_counter()
+        units = units_load_quang_ninh()
+        self.stdout.write(f"Đơn vị: {units}")
+        report = catalog_import(path=settings.MOTCUA_DATA_DIR / "catalog", progress=options["verbosity"] > 1)
+        self.stdout.write(f"Danh mục thủ tục: {report}")
+        accounts = demo_officials_ensure()
+        self.stdout.write(f"Tài khoản mẫu: {len(accounts)} (mật khẩu chung: {DEMO_PASSWORD}; xem README.md)")
+        self.stdout.write(self.style.SUCCESS(f"Xong trong {time.perf_counter() - started:.1f} s."))

@@ -1,0 +1,111 @@
+"""Django admin for dossiers: a read-only window for support staff — no edits, no deletes.
+
+Every change must go through ``dossiers.services`` (state machine, audit chain, outbox); the admin
+only lists, filters and shows. Per-procedure engine options are the one editable thing.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin
+from django.http import HttpRequest
+
+from motcua.dossiers.models import (
+    Dossier,
+    DossierComponent,
+    DossierEvent,
+    DossierFee,
+    DossierPause,
+    DossierStep,
+    ProcedureDossierOptions,
+)
+
+
+class _ReadOnlyInline(admin.TabularInline):
+    extra = 0
+    can_delete = False
+    show_change_link = False
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+class StepInline(_ReadOnlyInline):
+    model = DossierStep
+    fields = (
+        "seq",
+        "name",
+        "unit",
+        "role",
+        "assignee",
+        "started_at",
+        "due_at",
+        "finished_at",
+        "status",
+        "outcome",
+    )
+    readonly_fields = fields
+
+
+class EventInline(_ReadOnlyInline):
+    model = DossierEvent
+    fields = ("seq", "at", "action", "actor_name", "unit", "from_state", "to_state", "reason", "hash")
+    readonly_fields = fields
+
+
+class ComponentInline(_ReadOnlyInline):
+    model = DossierComponent
+    fields = ("order", "name", "required", "paper_presented", "file", "file_sha256", "is_supplement")
+    readonly_fields = fields
+
+
+class FeeInline(_ReadOnlyInline):
+    model = DossierFee
+    fields = ("name", "amount_vnd", "paid_at")
+    readonly_fields = fields
+
+
+class PauseInline(_ReadOnlyInline):
+    model = DossierPause
+    fields = ("reason", "started_at", "ended_at", "note", "items")
+    readonly_fields = fields
+
+
+@admin.register(Dossier)
+class DossierAdmin(admin.ModelAdmin):
+    list_display = ("code", "applicant_name", "procedure", "status", "current_unit", "due_at", "outcome")
+    list_filter = ("status", "state", "channel", "outcome", "extended", "receiving_unit__kind")
+    search_fields = ("=code", "applicant_name", "applicant_id_number", "applicant_phone")
+    list_select_related = ("procedure", "current_unit")
+    date_hierarchy = "submitted_at"
+    ordering = ("-submitted_at",)
+    show_full_result_count = False  # COUNT(*) over a million rows on every page is wasted work
+    raw_id_fields = ("procedure",)
+    inlines = (StepInline, ComponentInline, FeeInline, PauseInline, EventInline)
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+        return [f.name for f in Dossier._meta.fields]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        # Viewing needs the view permission; nothing is ever saved from here.
+        return False
+
+
+@admin.register(ProcedureDossierOptions)
+class ProcedureDossierOptionsAdmin(admin.ModelAdmin):
+    list_display = ("procedure", "supplement_resumes_remaining")
+    raw_id_fields = ("procedure",)
+    search_fields = ("procedure__code", "procedure__name")

@@ -1,0 +1,532 @@
+"""Build the standard forms (biểu mẫu 01–06, thông báo dừng) from a dossier.
+
+``motcua.documents.forms`` holds frozen dataclasses that know nothing about dossiers; this module fills
+them from ``Dossier`` rows. Builders only read (a fixed, small number of queries each, whatever the
+number of steps or rows) and never write, so a view can call them on every download and a test can
+check their output without rendering a PDF.
+
+A builder returns ``None`` when its form does not apply to the dossier (no supplement was requested,
+the dossier was not refused, …): the UI offers only the forms that exist.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Prefetch, Q
+from django.utils import timezone
+
+from motcua.catalog.models import TimeUnit
+from motcua.documents import forms as f
+from motcua.dossiers import deadlines
+from motcua.dossiers.models import (
+    Decision,
+    Dossier,
+    DossierComponent,
+    DossierEvent,
+    DossierPause,
+    DossierState,
+    DossierStep,
+    Outcome,
+    PauseReason,
+)
+from motcua.org.models import Unit
+
+__all__ = [
+    "apology_form_build",
+    "ledger_form_build",
+    "process_control_form_build",
+    "receipt_form_build",
+    "refusal_form_build",
+    "stop_notice_form_build",
+    "supplement_request_form_build",
+]
+
+# Events whose actor received the dossier (the receiver named on form 01).
+_RECEIPT_ACTIONS = ("receive", "accept")
+_OUTCOMES = {Outcome.EARLY: f.Outcome.EARLY, Outcome.ON_TIME: f.Outcome.ON_TIME, Outcome.LATE: f.Outcome.LATE}
+_LEADING_NUMBER = re.compile(r"^\s*0*(\d{1,3})\b")
+RETURN_METHOD_LABELS = {
+    "counter": "",  # signed on paper at the counter
+    "postal": "Nhận qua bưu chính",
+    "online": "Nhận trực tuyến",
+}
+
+
+# --------------------------------------------------------------------------------------------------
+# Small helpers
+# --------------------------------------------------------------------------------------------------
+
+
+def _official_name(user: object | None) -> str:
+    """Full name from the official profile (select_related'd by callers), else the account name."""
+    if user is None:
+        return ""
+    official = getattr(user, "official", None)
+    if official is not None:
+        return str(official.full_name)
+    full = user.get_full_name() if hasattr(user, "get_full_name") else ""
+    return str(full or getattr(user, "username", ""))
+
+
+def _second(moment: datetime) -> datetime:
+    """Whole seconds: the PDF timestamp (typst) rejects microseconds, and forms print minutes anyway."""
+    return moment.replace(microsecond=0)
+
+
+def _issuer(unit: Unit) -> dict[str, Any]:
+    parent = unit.parent if unit.parent_id else None
+    return {"unit_name": unit.name, "parent_unit_name": parent.name if parent is not None else ""}
+
+
+def _amount_text(amount: Decimal | None) -> str:
+    if amount is None:
+        return ""
+    text = format(amount.normalize(), "f")
+    return text.replace(".", ",")
+
+
+def statutory_time_text(dossier: Dossier) -> str:
+    """``03 ngày làm việc`` — the process total of the dossier's process version, as printed on 01."""
+    process = dossier.process
+    if process.total_unit == TimeUnit.SAME_DAY:
+        return "Trong ngày"
+    if not process.total_unit or process.total_amount is None:
+        return "Chưa công bố"
+    amount = _amount_text(process.total_amount)
+    if amount.isdigit():
+        amount = f"{int(amount):02d}"
+    return f"{amount} {TimeUnit(process.total_unit).label}"
+
+
+_ORIGINALS = re.compile(r"bản chính\s*:\s*(\d+)")
+_COPIES = re.compile(r"bản sao\s*:\s*(\d+)")
+
+
+def _component_kind_quantity(component: DossierComponent) -> tuple[str, int]:
+    """Printed form and count of a component from the catalogue's "copies" text.
+
+    The catalogue writes either "Bản chính: 1, Bản sao: 0" (DVCQG export) or free text such as
+    "01 bản sao có chứng thực"; a scan without paper is an electronic copy.
+    """
+    copies = (component.copies or "").lower()
+    if not component.paper_presented and component.file:
+        return f.ELECTRONIC_COPY, 1
+    originals, duplicates = _ORIGINALS.search(copies), _COPIES.search(copies)
+    if originals or duplicates:
+        n_original = int(originals.group(1)) if originals else 0
+        n_copy = int(duplicates.group(1)) if duplicates else 0
+        if n_original > 0:
+            return f.ORIGINAL, n_original
+        if n_copy > 0:
+            return (f.CERTIFIED_COPY if "chứng thực" in copies else f.COPY), n_copy
+        return f.ORIGINAL, 1
+    match = _LEADING_NUMBER.match(copies)
+    quantity = int(match.group(1)) if match and int(match.group(1)) > 0 else 1
+    if "chứng thực" in copies:
+        return f.CERTIFIED_COPY, quantity
+    if "sao" in copies and "bản chính" not in copies:
+        return f.COPY, quantity
+    return f.ORIGINAL, quantity
+
+
+def _fee_text(dossier: Dossier) -> str:
+    if dossier.fees_total <= 0:
+        return "Không"
+    amount = f"{dossier.fees_total:,}".replace(",", ".")
+    return f"{amount} đồng" + (" (đã nộp)" if dossier.fees_paid else "")
+
+
+def _return_place(unit: Unit) -> str:
+    return f"{unit.name}, {unit.address}" if unit.address else unit.name
+
+
+def _ledger_number(code: str) -> str:
+    """The daily sequence at the end of the dossier code doubles as the ledger entry number."""
+    return code.rsplit("-", 1)[-1]
+
+
+def _signer(user: object | None, default_title: str) -> tuple[str, str]:
+    """(title, name) for a signature block: the official's own title when they have one."""
+    if user is None:
+        return default_title, ""
+    official = getattr(user, "official", None)
+    title = str(official.title) if official is not None and official.title else default_title
+    return title, _official_name(user)
+
+
+# --------------------------------------------------------------------------------------------------
+# 01 — Giấy tiếp nhận hồ sơ và hẹn trả kết quả
+# --------------------------------------------------------------------------------------------------
+
+
+def receipt_form_build(*, dossier: Dossier, tracking_url: str) -> f.ReceiptForm:
+    """Form 01 for a received dossier (two queries: components, the receipt event).
+
+    ``tracking_url`` is the absolute URL of the public tracking page, printed and encoded in the QR.
+    A procedure without a published time has no appointment: the receipt time is printed instead
+    (the form requires one) and the statutory time reads "Chưa công bố".
+    Raises ``ValueError`` for a dossier that was never received (still status 1, or refused).
+    """
+    if dossier.received_at is None:
+        raise ValueError("Hồ sơ chưa được tiếp nhận nên chưa có giấy tiếp nhận.")
+    components = list(dossier.components.filter(is_supplement=False).order_by("order"))
+    receipt = (
+        DossierEvent.objects.filter(dossier=dossier, action__in=_RECEIPT_ACTIONS)
+        .order_by("seq")
+        .values_list("actor_name", flat=True)
+        .first()
+    )
+    presented = [c for c in components if c.paper_presented or c.file]
+    unit = dossier.receiving_unit
+    return f.ReceiptForm(
+        **_issuer(unit),
+        dossier_code=dossier.code,
+        applicant_name=dossier.applicant_name,
+        applicant_address=dossier.applicant_address,
+        applicant_phone=dossier.applicant_phone,
+        applicant_email=dossier.applicant_email,
+        procedure_name=dossier.procedure.name,
+        components=[
+            f.FormComponent(name=c.name, kind=kind, quantity=quantity)
+            for c in presented
+            for kind, quantity in [_component_kind_quantity(c)]
+        ],
+        statutory_time_text=statutory_time_text(dossier),
+        received_at=_second(dossier.received_at),
+        appointment_at=_second(dossier.due_at or dossier.received_at),
+        return_place=_return_place(unit),
+        fee_text=_fee_text(dossier),
+        ledger_book=f"{deadlines.local_date(dossier.received_at)[:4]}",
+        ledger_number=_ledger_number(dossier.code),
+        receiver_name=receipt or "",
+        submitter_name=dossier.representative_name,
+        tracking_url=tracking_url,
+    )
+
+
+# --------------------------------------------------------------------------------------------------
+# 02 — Phiếu yêu cầu bổ sung, hoàn thiện hồ sơ
+# --------------------------------------------------------------------------------------------------
+
+
+def supplement_request_form_build(*, dossier: Dossier) -> f.SupplementRequestForm | None:
+    """Form 02 for the latest supplement request, or None if none was made (two queries)."""
+    pause = (
+        DossierPause.objects.filter(dossier=dossier, reason=PauseReason.SUPPLEMENT)
+        .order_by("-started_at")
+        .first()
+    )
+    if pause is None:
+        return None
+    event = (
+        DossierEvent.objects.filter(dossier=dossier, action="request_supplement", at=pause.started_at)
+        .select_related("actor__official")
+        .order_by("-seq")
+        .first()
+    )
+    actor = event.actor if event is not None else None
+    items = [
+        f.SupplementItem(content=str(item.get("name", "")), reason=str(item.get("note", "")) or pause.note)
+        for item in pause.items
+        if item.get("name")
+    ] or [f.SupplementItem(content=pause.note or "Hoàn thiện hồ sơ")]
+    official = getattr(actor, "official", None) if actor is not None else None
+    contact = _official_name(actor) or (event.actor_name if event is not None else "")
+    unit = dossier.receiving_unit
+    return f.SupplementRequestForm(
+        **_issuer(unit),
+        issued_at=_second(pause.started_at),
+        dossier_code=dossier.code,
+        applicant_name=dossier.applicant_name,
+        applicant_address=dossier.applicant_address,
+        applicant_phone=dossier.applicant_phone,
+        applicant_email=dossier.applicant_email,
+        procedure_name=dossier.procedure.name,
+        received_at=dossier.received_at,
+        items=items,
+        contact_name=contact or "Bộ phận tiếp nhận và trả kết quả",
+        contact_phone=(official.phone if official is not None else "") or unit.phone,
+        contact_place=_return_place(unit),
+        signer_name=contact,
+    )
+
+
+# --------------------------------------------------------------------------------------------------
+# 03 — Phiếu từ chối tiếp nhận, giải quyết hồ sơ
+# --------------------------------------------------------------------------------------------------
+
+
+def refusal_form_build(*, dossier: Dossier) -> f.RefusalForm | None:
+    """Form 03 when receipt was refused (reception) or the request rejected (decision), else None."""
+    if dossier.state == DossierState.REFUSED:
+        event = (
+            DossierEvent.objects.filter(dossier=dossier, action="refuse")
+            .select_related("actor__official")
+            .order_by("-seq")
+            .first()
+        )
+        actor = event.actor if event is not None else None
+        title, name = _signer(actor, "Người tiếp nhận hồ sơ")
+        return f.RefusalForm(
+            **_issuer(dossier.receiving_unit),
+            issued_at=_second(event.at if event is not None else (dossier.finished_at or timezone.now())),
+            dossier_code=dossier.code,
+            applicant_name=dossier.applicant_name,
+            applicant_address=dossier.applicant_address,
+            applicant_phone=dossier.applicant_phone,
+            applicant_email=dossier.applicant_email,
+            procedure_name=dossier.procedure.name,
+            received_at=dossier.submitted_at,
+            reason=dossier.state_reason or "Hồ sơ không đủ điều kiện tiếp nhận.",
+            signer_title="Người tiếp nhận hồ sơ",
+            signer_name=name or (event.actor_name if event is not None else ""),
+        )
+    if dossier.decision == Decision.REJECTED:
+        event = (
+            DossierEvent.objects.filter(dossier=dossier, action="reject")
+            .select_related("actor__official")
+            .order_by("-seq")
+            .first()
+        )
+        actor = event.actor if event is not None else None
+        title, name = _signer(actor, "Lãnh đạo")
+        return f.RefusalForm(
+            **_issuer(dossier.competent_unit),
+            issued_at=_second(event.at if event is not None else (dossier.finished_at or timezone.now())),
+            dossier_code=dossier.code,
+            applicant_name=dossier.applicant_name,
+            applicant_address=dossier.applicant_address,
+            applicant_phone=dossier.applicant_phone,
+            applicant_email=dossier.applicant_email,
+            procedure_name=dossier.procedure.name,
+            received_at=dossier.received_at,
+            reason=dossier.state_reason or "Hồ sơ không đủ điều kiện giải quyết.",
+            signer_title=title,
+            signer_name=name,
+        )
+    return None
+
+
+# --------------------------------------------------------------------------------------------------
+# 04 — Phiếu xin lỗi và hẹn lại ngày trả kết quả
+# --------------------------------------------------------------------------------------------------
+
+
+def apology_form_build(*, dossier: Dossier) -> f.ApologyForm | None:
+    """Form 04 for an extended dossier (one query), else None."""
+    if not dossier.extended or dossier.due_at is None or dossier.received_at is None:
+        return None
+    event = (
+        DossierEvent.objects.filter(dossier=dossier, action="extend")
+        .select_related("actor__official")
+        .order_by("-seq")
+        .first()
+    )
+    original = dossier.original_due_at
+    if event is not None and event.data.get("old_due_at"):
+        original = datetime.fromisoformat(str(event.data["old_due_at"]))
+    if original is None:
+        return None
+    title, name = _signer(event.actor if event is not None else None, "Thủ trưởng cơ quan")
+    return f.ApologyForm(
+        **_issuer(dossier.competent_unit),
+        issued_at=_second(dossier.extended_at or (event.at if event is not None else timezone.now())),
+        dossier_code=dossier.code,
+        applicant_name=dossier.applicant_name,
+        applicant_address=dossier.applicant_address,
+        procedure_name=dossier.procedure.name,
+        received_at=dossier.received_at,
+        original_appointment_at=original,
+        new_appointment_at=dossier.due_at,
+        reason=dossier.extension_reason,
+        responsible_unit_name=dossier.current_unit.name,
+        signer_title=title,
+        signer_name=name,
+    )
+
+
+# --------------------------------------------------------------------------------------------------
+# 05 — Phiếu kiểm soát quá trình giải quyết hồ sơ
+# --------------------------------------------------------------------------------------------------
+
+
+def process_control_rows(steps: list[DossierStep], *, dossier: Dossier) -> list[f.ProcessControlRow]:
+    """One row per hand-over: who gave the dossier to whom, when, and the step's outcome."""
+    rows = []
+    previous: DossierStep | None = None
+    for step in steps:
+        if previous is None:
+            giver_unit, giver_name = "Người nộp hồ sơ", dossier.applicant_name
+        else:
+            giver_unit = previous.unit.name
+            giver_name = _official_name(step.handed_over_by) or _official_name(previous.finished_by)
+        receiver = _official_name(step.assignee) or (
+            _official_name(step.finished_by) if step.finished_by_id else "Chờ cán bộ nhận xử lý"
+        )
+        rows.append(
+            f.ProcessControlRow(
+                step_name=step.name,
+                giver_unit=giver_unit,
+                giver_name=giver_name or "Hệ thống",
+                given_at=step.started_at,
+                receiver_unit=step.unit.name,
+                receiver_name=receiver,
+                received_at=step.started_at,
+                outcome=_OUTCOMES.get(Outcome(step.outcome)) if step.outcome else None,
+                note=step.note,
+            )
+        )
+        previous = step
+    return rows
+
+
+def process_control_form_build(*, dossier: Dossier) -> f.ProcessControlForm | None:
+    """Form 05 for a received dossier (one query for the steps with their officials), else None."""
+    if dossier.received_at is None:
+        return None
+    steps = list(
+        DossierStep.objects.filter(dossier=dossier)
+        .select_related("unit", "assignee__official", "handed_over_by__official", "finished_by__official")
+        .order_by("seq")
+    )
+    coordinating = sorted(
+        {
+            step.unit.name
+            for step in steps
+            if step.process_step_id is None and step.unit_id != dossier.competent_unit_id
+        }
+    )
+    return f.ProcessControlForm(
+        **_issuer(dossier.receiving_unit),
+        issued_at=_second(dossier.received_at),
+        dossier_code=dossier.code,
+        applicant_name=dossier.applicant_name,
+        procedure_name=dossier.procedure.name,
+        received_at=dossier.received_at,
+        appointment_at=dossier.due_at or dossier.received_at,
+        handling_unit_name=dossier.competent_unit.name,
+        coordinating_unit_names=coordinating,
+        rows=process_control_rows(steps, dossier=dossier),
+    )
+
+
+# --------------------------------------------------------------------------------------------------
+# 06 — Sổ theo dõi hồ sơ
+# --------------------------------------------------------------------------------------------------
+
+# A year of a busy centre is a few thousand rows; beyond that the PDF becomes unwieldy.
+LEDGER_MAX_DAYS = 366
+
+
+def _local_midnight(day: date) -> datetime:
+    return datetime.combine(day, time.min, tzinfo=deadlines.local_zone())
+
+
+def ledger_dossiers(*, unit: Unit, start: date, end: date) -> list[Dossier]:
+    """Dossiers received (at or for) ``unit`` on local days ``start``…``end``, oldest first (3 queries)."""
+    since, until = _local_midnight(start), _local_midnight(end + timedelta(days=1))
+    return list(
+        Dossier.objects.filter(Q(receiving_unit=unit) | Q(competent_unit=unit))
+        .filter(received_at__gte=since, received_at__lt=until)
+        .select_related("procedure", "competent_unit")
+        .prefetch_related(
+            Prefetch(
+                "steps", queryset=DossierStep.objects.order_by("seq").only("dossier_id", "seq", "finished_at")
+            ),
+            Prefetch(
+                "events",
+                queryset=DossierEvent.objects.filter(action="return_result").only(
+                    "dossier_id", "data", "seq"
+                ),
+                to_attr="return_events",
+            ),
+        )
+        .order_by("received_at", "pk")
+    )
+
+
+def _ledger_row(d: Dossier) -> f.LedgerRow:
+    assert d.received_at is not None
+    steps = list(d.steps.all())
+    # The dossier leaves the one-stop section when the reception step ends.
+    transferred_at = steps[0].finished_at if steps else None
+    returned = getattr(d, "return_events", [])
+    method = str(returned[-1].data.get("method", "")) if returned else ""
+    notes = []
+    if d.state in (DossierState.WITHDRAWN, DossierState.STOPPED, DossierState.REFUSED):
+        notes.append(DossierState(d.state).label)
+    if d.outcome == Outcome.LATE:
+        notes.append("Quá hạn")
+    return f.LedgerRow(
+        number=_ledger_number(d.code),
+        dossier_code=d.code,
+        procedure_name=d.procedure.name,
+        applicant_name=d.applicant_name,
+        applicant_address=d.applicant_address,
+        applicant_phone=d.applicant_phone,
+        handling_unit_name=d.competent_unit.name,
+        received_at=d.received_at,
+        appointment_at=d.due_at,
+        transferred_at=transferred_at,
+        result_received_at=d.finished_at if d.state != DossierState.WITHDRAWN else None,
+        returned_at=d.returned_at,
+        receipt_signature=RETURN_METHOD_LABELS.get(method, ""),
+        note="; ".join(str(n) for n in notes),
+    )
+
+
+def ledger_form_build(
+    *, unit: Unit, start: date, end: date, issued_at: datetime | None = None
+) -> f.LedgerForm:
+    """Form 06 — the ledger of ``unit`` for a date range (inclusive, local days); three queries.
+
+    Raises ``ValueError`` for an inverted or too long range (more than ``LEDGER_MAX_DAYS`` days).
+    """
+    if end < start:
+        raise ValueError("Ngày kết thúc phải sau ngày bắt đầu.")
+    if (end - start).days + 1 > LEDGER_MAX_DAYS:
+        raise ValueError(f"Mỗi lần in sổ theo dõi tối đa {LEDGER_MAX_DAYS} ngày.")
+    rows = [_ledger_row(d) for d in ledger_dossiers(unit=unit, start=start, end=end)]
+    return f.LedgerForm(
+        **_issuer(unit),
+        issued_at=_second(issued_at or timezone.now()),
+        period_start=start,
+        period_end=end,
+        book_number=f"{start.year}" if start.year == end.year else f"{start.year}–{end.year}",
+        rows=rows,
+    )
+
+
+# --------------------------------------------------------------------------------------------------
+# Thông báo dừng giải quyết hồ sơ (TT 03/2025)
+# --------------------------------------------------------------------------------------------------
+
+
+def stop_notice_form_build(*, dossier: Dossier) -> f.StopNoticeForm | None:
+    """The stop notice for a stopped dossier (one query), else None."""
+    if dossier.state != DossierState.STOPPED or dossier.received_at is None:
+        return None
+    event = (
+        DossierEvent.objects.filter(dossier=dossier, action="stop")
+        .select_related("actor__official")
+        .order_by("-seq")
+        .first()
+    )
+    title, name = _signer(event.actor if event is not None else None, "Thủ trưởng cơ quan")
+    return f.StopNoticeForm(
+        **_issuer(dossier.competent_unit),
+        issued_at=_second(dossier.finished_at or timezone.now()),
+        dossier_code=dossier.code,
+        applicant_name=dossier.applicant_name,
+        applicant_address=dossier.applicant_address,
+        procedure_name=dossier.procedure.name,
+        received_at=dossier.received_at,
+        stopped_at=dossier.finished_at,
+        reason=dossier.state_reason,
+        signer_title=title,
+        signer_name=name,
+    )

@@ -1,0 +1,403 @@
+"""Dossier — hồ sơ thủ tục hành chính — and everything that happens to it.
+
+A dossier is received (online, at a counter, kiosk, by post or from DVCQG), goes through the steps of
+the procedure's internal process *version* it started with, and ends with a returned result. Every
+internal state maps to exactly one DVCQG status code 1–10 (DESIGN §4). All writes go through
+``dossiers.services``; every change appends a hash-chained ``DossierEvent``.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+from motcua.catalog.models import Procedure, ProcedureDocument, ProcessDefinition, ProcessStep
+from motcua.org.models import Role, Unit
+
+
+class Channel(models.TextChoices):
+    """Hình thức nộp hồ sơ."""
+
+    ONLINE = "online", "Trực tuyến"
+    COUNTER = "counter", "Trực tiếp tại quầy"
+    KIOSK = "kiosk", "Ki-ốt"
+    POSTAL = "postal", "Bưu chính công ích"
+    DVCQG = "dvcqg", "Cổng Dịch vụ công quốc gia"
+
+
+class DvcqgStatus(models.IntegerChoices):
+    """DVCQG TrangThaiHoSo (DESIGN §4)."""
+
+    NEW = 1, "Mới đăng ký"
+    ACCEPTED = 2, "Được tiếp nhận"
+    REFUSED = 3, "Không được tiếp nhận"
+    IN_PROGRESS = 4, "Đang xử lý"
+    SUPPLEMENT = 5, "Yêu cầu bổ sung giấy tờ"
+    FINANCIAL = 6, "Yêu cầu thực hiện nghĩa vụ tài chính"
+    WITHDRAWN = 7, "Công dân yêu cầu rút hồ sơ"
+    STOPPED = 8, "Dừng xử lý"
+    DONE = 9, "Đã xử lý xong"
+    RETURNED = 10, "Đã trả kết quả"
+
+
+class DossierState(models.TextChoices):
+    """Internal state — finer than the DVCQG status; ``STATE_STATUS`` maps each to one code."""
+
+    SUBMITTED = "submitted", "Mới đăng ký, chờ tiếp nhận"
+    REFUSED = "refused", "Từ chối tiếp nhận"
+    ACCEPTED = "accepted", "Đã tiếp nhận"
+    PROCESSING = "processing", "Đang xử lý"
+    TRANSFERRED = "transferred", "Đang xử lý liên thông tại đơn vị khác"
+    SUPPLEMENT_REQUESTED = "supplement_requested", "Chờ công dân bổ sung hồ sơ"
+    AWAITING_PAYMENT = "awaiting_payment", "Chờ thực hiện nghĩa vụ tài chính"
+    WITHDRAWN = "withdrawn", "Công dân rút hồ sơ"
+    STOPPED = "stopped", "Dừng xử lý"
+    RESULT_READY = "result_ready", "Đã có kết quả, chờ trả"
+    RETURNED = "returned", "Đã trả kết quả"
+
+
+STATE_STATUS: dict[str, int] = {
+    DossierState.SUBMITTED: DvcqgStatus.NEW,
+    DossierState.REFUSED: DvcqgStatus.REFUSED,
+    DossierState.ACCEPTED: DvcqgStatus.ACCEPTED,
+    DossierState.PROCESSING: DvcqgStatus.IN_PROGRESS,
+    DossierState.TRANSFERRED: DvcqgStatus.IN_PROGRESS,
+    DossierState.SUPPLEMENT_REQUESTED: DvcqgStatus.SUPPLEMENT,
+    DossierState.AWAITING_PAYMENT: DvcqgStatus.FINANCIAL,
+    DossierState.WITHDRAWN: DvcqgStatus.WITHDRAWN,
+    DossierState.STOPPED: DvcqgStatus.STOPPED,
+    DossierState.RESULT_READY: DvcqgStatus.DONE,
+    DossierState.RETURNED: DvcqgStatus.RETURNED,
+}
+
+
+# States in which the dossier still awaits an action by the administration (it sits in a queue).
+OPEN_STATES: frozenset[str] = frozenset(
+    {
+        DossierState.SUBMITTED,
+        DossierState.ACCEPTED,
+        DossierState.PROCESSING,
+        DossierState.TRANSFERRED,
+        DossierState.SUPPLEMENT_REQUESTED,
+        DossierState.AWAITING_PAYMENT,
+        DossierState.RESULT_READY,
+    }
+)
+# States in which the statutory clock runs: only these can be "sắp đến hạn" or "quá hạn".
+CLOCK_RUNNING_STATES: frozenset[str] = frozenset(
+    {DossierState.ACCEPTED, DossierState.PROCESSING, DossierState.TRANSFERRED}
+)
+
+
+class Outcome(models.TextChoices):
+    """Kết quả đúng hạn — per dossier and per step."""
+
+    EARLY = "early", "Trước hạn"
+    ON_TIME = "on_time", "Đúng hạn"
+    LATE = "late", "Quá hạn"
+
+
+class ApplicantKind(models.TextChoices):
+    PERSON = "person", "Cá nhân"
+    ORGANISATION = "organisation", "Tổ chức, doanh nghiệp"
+
+
+class Decision(models.TextChoices):
+    """Decision on the request once appraised."""
+
+    APPROVED = "approved", "Chấp thuận"
+    REJECTED = "rejected", "Từ chối giải quyết"
+
+
+class ProcedureDossierOptions(models.Model):
+    """Per-procedure options of the dossier engine that the catalogue does not (yet) carry.
+
+    ``supplement_resumes_remaining``: after a supplement (bổ sung) the clock resumes with the working
+    time that was left when it stopped, instead of restarting from zero with the full duration (the
+    default, DESIGN §6).
+    """
+
+    procedure = models.OneToOneField(
+        Procedure, primary_key=True, on_delete=models.CASCADE, related_name="dossier_options"
+    )
+    supplement_resumes_remaining = models.BooleanField(
+        "tiếp tục thời gian còn lại sau bổ sung",
+        default=False,
+        help_text="Bỏ chọn: tính lại từ đầu toàn bộ thời hạn khi nhận đủ hồ sơ bổ sung (mặc định).",
+    )
+
+    class Meta:
+        verbose_name = "tùy chọn xử lý hồ sơ của thủ tục"
+        verbose_name_plural = "tùy chọn xử lý hồ sơ của thủ tục"
+
+    def __str__(self) -> str:
+        return f"{self.procedure_id}"
+
+
+class DossierCodeCounter(models.Model):
+    """Per-agency-per-day sequence behind dossier codes (DESIGN §5).
+
+    The row is locked (SELECT … FOR UPDATE) inside the receipt transaction, so concurrent receipts at
+    one unit queue on it: codes are unique and gap-free within a unit and day.
+    """
+
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT)
+    day = models.DateField()
+    last_number = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["unit", "day"], name="code_counter_unique_unit_day")]
+
+    def __str__(self) -> str:
+        return f"{self.unit_id}/{self.day}: {self.last_number}"
+
+
+class Dossier(models.Model):
+    """Dossier — hồ sơ."""
+
+    code = models.CharField(max_length=64, unique=True)
+    procedure = models.ForeignKey(Procedure, on_delete=models.PROTECT, related_name="dossiers")
+    procedure_version = models.PositiveIntegerField()
+    process = models.ForeignKey(ProcessDefinition, on_delete=models.PROTECT, related_name="dossiers")
+    channel = models.CharField(max_length=16, choices=Channel.choices)
+    # Applicant — người nộp / chủ hồ sơ.
+    applicant_kind = models.CharField(
+        max_length=16, choices=ApplicantKind.choices, default=ApplicantKind.PERSON
+    )
+    applicant_name = models.CharField(max_length=255)
+    applicant_id_number = models.CharField(
+        max_length=20, blank=True, help_text="Số định danh cá nhân / mã số doanh nghiệp"
+    )
+    applicant_birth_date = models.DateField(null=True, blank=True)
+    applicant_phone = models.CharField(max_length=20, blank=True)
+    applicant_email = models.EmailField(blank=True)
+    applicant_address = models.CharField(max_length=500, blank=True)
+    # Representative — người được ủy quyền, optional.
+    representative_name = models.CharField(max_length=255, blank=True)
+    representative_id_number = models.CharField(max_length=20, blank=True)
+    representative_phone = models.CharField(max_length=20, blank=True)
+    summary = models.TextField(blank=True, help_text="Trích yếu hồ sơ")
+    applicant_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    receiving_unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="received_dossiers")
+    competent_unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="competent_dossiers")
+    current_unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="current_dossiers")
+    state = models.CharField(max_length=32, choices=DossierState.choices)
+    status = models.PositiveSmallIntegerField(choices=DvcqgStatus.choices)
+    # state in OPEN_STATES, kept by services next to ``state``: the queue indexes are partial on it so
+    # they stay small while closed dossiers pile up (1M+ rows).
+    is_open = models.BooleanField(default=True)
+    # Why the dossier was refused / stopped / withdrawn / rejected (shown on forms 03 and the stop notice).
+    state_reason = models.TextField(blank=True)
+    # Liên thông: the unit the dossier returns to when the other unit sends it back.
+    transfer_origin_unit = models.ForeignKey(
+        Unit, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    current_step = models.ForeignKey(
+        "DossierStep", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    current_assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decision = models.CharField(max_length=16, choices=Decision.choices, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # Signature seam: the reference of the signed result (the signing app fills it later).
+    signed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    signed_at = models.DateTimeField(null=True, blank=True)
+    signature_reference = models.CharField(max_length=255, blank=True)
+    submitted_at = models.DateTimeField()
+    received_at = models.DateTimeField(null=True, blank=True)
+    # Counting of the statutory time starts here (re-set when a supplement restarts the clock).
+    clock_started_at = models.DateTimeField(null=True, blank=True)
+    due_at = models.DateTimeField(null=True, blank=True, help_text="Hẹn trả kết quả")
+    original_due_at = models.DateTimeField(null=True, blank=True)
+    paused_at = models.DateTimeField(null=True, blank=True)
+    extended = models.BooleanField(default=False)
+    extension_reason = models.TextField(blank=True)
+    extended_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    returned_at = models.DateTimeField(null=True, blank=True)
+    outcome = models.CharField(max_length=16, choices=Outcome.choices, blank=True)
+    fees_total = models.BigIntegerField(default=0)
+    fees_paid = models.BooleanField(default=False)
+    idempotency_key = models.CharField(max_length=100, null=True, blank=True, unique=True)
+    # Audit chain head: number of events and hash of the last one (detects a deleted tail event).
+    event_count = models.PositiveIntegerField(default=0)
+    last_event_hash = models.CharField(max_length=64, blank=True)
+    # Bumped by every transition; officials act on the version they saw (conflict detection).
+    row_version = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["due_at"]
+        verbose_name = "hồ sơ"
+        verbose_name_plural = "hồ sơ"
+        indexes = [
+            # The officials' queues (selectors.dossier_queue): open dossiers of a unit / of an assignee by
+            # due time. Partial on is_open so closed dossiers — the bulk of a 1M-row table — are not in
+            # them; the queue query repeats ``is_open = true`` so the planner can use them.
+            models.Index(
+                fields=["current_unit", "due_at"],
+                condition=models.Q(is_open=True),
+                name="dossier_open_unit_due",
+            ),
+            models.Index(
+                fields=["current_unit", "status", "due_at"],
+                condition=models.Q(is_open=True),
+                name="dossier_open_unit_status_due",
+            ),
+            models.Index(
+                fields=["current_assignee", "due_at"],
+                condition=models.Q(is_open=True),
+                name="dossier_open_assignee_due",
+            ),
+            models.Index(fields=["procedure", "due_at"], name="dossier_procedure_due"),
+            # Ledger (form 06) and reports: dossiers received by a unit in a period.
+            models.Index(fields=["receiving_unit", "received_at"], name="dossier_receiving_received"),
+            # A citizen's own dossiers, newest first.
+            models.Index(fields=["applicant_user", "submitted_at"], name="dossier_applicant_submitted"),
+        ]
+
+    def __str__(self) -> str:
+        return self.code
+
+
+class DossierComponent(models.Model):
+    """Component — thành phần hồ sơ as submitted: paper presented and/or digitised file."""
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="components")
+    order = models.PositiveSmallIntegerField()
+    catalog_document = models.ForeignKey(ProcedureDocument, null=True, blank=True, on_delete=models.SET_NULL)
+    name = models.TextField()
+    required = models.BooleanField(default=True)
+    copies = models.CharField(max_length=200, blank=True)
+    paper_presented = models.BooleanField(default=False)
+    file = models.FileField(upload_to="dossiers/%Y/%m/", blank=True)
+    file_sha256 = models.CharField(max_length=64, blank=True)
+    uploaded_at = models.DateTimeField(null=True, blank=True)
+    is_supplement = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["dossier", "order"]
+        constraints = [models.UniqueConstraint(fields=["dossier", "order"], name="component_unique_order")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class DossierFee(models.Model):
+    """Fee due on a dossier — phí, lệ phí."""
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="fees")
+    name = models.TextField()
+    amount_vnd = models.BigIntegerField()
+    paid_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.name}: {self.amount_vnd}"
+
+
+class StepStatus(models.TextChoices):
+    ACTIVE = "active", "Đang thực hiện"
+    DONE = "done", "Đã hoàn thành"
+    SENT_BACK = "sent_back", "Trả lại bước trước"
+    CANCELLED = "cancelled", "Hủy"
+
+
+class DossierStep(models.Model):
+    """One pass of a dossier through one process step (a hand-over row of form 05).
+
+    A step sent back and redone gets a new row, so history is never rewritten.
+    """
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="steps")
+    seq = models.PositiveSmallIntegerField()
+    process_step = models.ForeignKey(ProcessStep, null=True, blank=True, on_delete=models.PROTECT)
+    name = models.CharField(max_length=200)
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+")
+    role = models.CharField(max_length=32, choices=Role.choices)
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    handed_over_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    started_at = models.DateTimeField()
+    due_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    finished_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    status = models.CharField(max_length=16, choices=StepStatus.choices, default=StepStatus.ACTIVE)
+    outcome = models.CharField(max_length=16, choices=Outcome.choices, blank=True)
+    note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["dossier", "seq"]
+        constraints = [models.UniqueConstraint(fields=["dossier", "seq"], name="dossier_step_unique_seq")]
+
+    def __str__(self) -> str:
+        return f"{self.seq}. {self.name}"
+
+
+class PauseReason(models.TextChoices):
+    SUPPLEMENT = "supplement", "Yêu cầu bổ sung hồ sơ"
+    FINANCIAL = "financial", "Thực hiện nghĩa vụ tài chính"
+
+
+class DossierPause(models.Model):
+    """Clock stop — thời gian tạm dừng (supplement request, financial obligation)."""
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="pauses")
+    reason = models.CharField(max_length=16, choices=PauseReason.choices)
+    started_at = models.DateTimeField()
+    ended_at = models.DateTimeField(null=True, blank=True)
+    note = models.TextField(blank=True)
+    # What the applicant must supply or pay: [{"name": …, "note": …}] / [{"name": …, "amount_vnd": …}].
+    items = models.JSONField(default=list, blank=True)
+    # State to go back to when the pause ends.
+    resume_state = models.CharField(max_length=32, choices=DossierState.choices)
+    # Working time left on the dossier and on its current step when the clock stopped (null: no due).
+    remaining_us = models.BigIntegerField(null=True, blank=True)
+    step_remaining_us = models.BigIntegerField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["dossier", "started_at"]
+
+    def __str__(self) -> str:
+        return f"{self.get_reason_display()} từ {self.started_at:%d/%m/%Y}"
+
+
+class DossierEvent(models.Model):
+    """Audit event — nhật ký xử lý: append-only, hash-chained per dossier.
+
+    ``hash = sha256(prev_hash + canonical JSON of the event)``; ``motcua verify-audit`` recomputes the
+    chain and compares its head with ``Dossier.event_count`` / ``last_event_hash``.
+    """
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.PROTECT, related_name="events")
+    seq = models.PositiveIntegerField()
+    at = models.DateTimeField()
+    action = models.CharField(max_length=40)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT)
+    actor_name = models.CharField(max_length=200, blank=True)
+    unit = models.ForeignKey(Unit, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    from_state = models.CharField(max_length=32, blank=True)
+    to_state = models.CharField(max_length=32, blank=True)
+    reason = models.TextField(blank=True)
+    data = models.JSONField(default=dict, blank=True)
+    prev_hash = models.CharField(max_length=64, blank=True)
+    hash = models.CharField(max_length=64)
+
+    class Meta:
+        ordering = ["dossier", "seq"]
+        constraints = [models.UniqueConstraint(fields=["dossier", "seq"], name="dossier_event_unique_seq")]
+
+    def __str__(self) -> str:
+        return f"{self.seq}. {self.action}"

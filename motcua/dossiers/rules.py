@@ -1,0 +1,376 @@
+"""The dossier state machine and who may act — quy tắc chuyển trạng thái và phân quyền xử lý hồ sơ.
+
+One table drives both ``services`` (which raise on a refused action) and
+``selectors.dossier_allowed_actions`` (which lists exactly what the UI may offer), so the two cannot
+drift apart.
+
+Steps. A dossier walks the ordered steps of its process version. Positions, with ``n`` steps:
+
+* the **last** step is the return of the result (trả kết quả);
+* the **decision step** (phê duyệt) is the last LEADER step before the last step, else the last
+  DIVISION_HEAD step, else the step before the last; approve / reject happen there;
+* steps between the decision step and the last one are signing/stamping steps (ký số, đóng dấu): the
+  signature is recorded there and the result is declared ready from the one just before the return;
+* steps before the decision step are forwarded (chuyển bước) one by one.
+
+Step actor. A step row has a unit and a role (resolved by ``services.step_unit_resolve``); its actor is
+an official holding that role in that unit (``org.selectors.official_has_role``, which also lets a
+People's Committee role act in its own service centre) — the assignee when the step is assigned, any
+such official when it is left to the unit pool.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import StrEnum
+from typing import Any
+
+from django.conf import settings
+
+from motcua.catalog.models import ProcessStep
+from motcua.dossiers.deadlines import format_local
+from motcua.dossiers.errors import DossierActionNotAllowed, DossierPermissionDenied
+from motcua.dossiers.models import Dossier, DossierState
+from motcua.org.models import Role, Unit
+from motcua.org.selectors import official_has_role, official_roles
+from motcua.worktime import selectors as worktime
+
+
+class Action(StrEnum):
+    """Actions on an existing dossier (the values are what ``dossier_allowed_actions`` returns)."""
+
+    ACCEPT = "accept"
+    REFUSE = "refuse"
+    CLAIM = "claim"
+    FORWARD = "forward"
+    SEND_BACK = "send_back"
+    TRANSFER = "transfer"
+    TRANSFER_BACK = "transfer_back"
+    REQUEST_SUPPLEMENT = "request_supplement"
+    RECEIVE_SUPPLEMENT = "receive_supplement"
+    REQUEST_PAYMENT = "request_payment"
+    RECORD_PAYMENT = "record_payment"
+    APPROVE = "approve"
+    REJECT = "reject"
+    RECORD_SIGNATURE = "record_signature"
+    MARK_RESULT_READY = "mark_result_ready"
+    RETURN_RESULT = "return_result"
+    WITHDRAW = "withdraw"
+    STOP = "stop"
+    EXTEND = "extend"
+
+
+ACTION_LABELS: dict[str, str] = {
+    Action.ACCEPT: "Tiếp nhận hồ sơ",
+    Action.REFUSE: "Từ chối tiếp nhận",
+    Action.CLAIM: "Nhận xử lý",
+    Action.FORWARD: "Chuyển bước tiếp theo",
+    Action.SEND_BACK: "Trả lại bước trước",
+    Action.TRANSFER: "Chuyển liên thông",
+    Action.TRANSFER_BACK: "Trả hồ sơ liên thông",
+    Action.REQUEST_SUPPLEMENT: "Yêu cầu bổ sung hồ sơ",
+    Action.RECEIVE_SUPPLEMENT: "Nhận hồ sơ bổ sung",
+    Action.REQUEST_PAYMENT: "Yêu cầu thực hiện nghĩa vụ tài chính",
+    Action.RECORD_PAYMENT: "Xác nhận đã thực hiện nghĩa vụ tài chính",
+    Action.APPROVE: "Phê duyệt",
+    Action.REJECT: "Từ chối giải quyết",
+    Action.RECORD_SIGNATURE: "Ghi nhận ký số",
+    Action.MARK_RESULT_READY: "Hoàn thành xử lý, chuyển trả kết quả",
+    Action.RETURN_RESULT: "Trả kết quả",
+    Action.WITHDRAW: "Rút hồ sơ theo yêu cầu công dân",
+    Action.STOP: "Dừng xử lý",
+    Action.EXTEND: "Gia hạn, xin lỗi và hẹn lại",
+}
+
+# State groups.
+_WORKING = frozenset({DossierState.ACCEPTED, DossierState.PROCESSING})
+_WITHDRAWABLE = frozenset(
+    {
+        DossierState.SUBMITTED,
+        DossierState.ACCEPTED,
+        DossierState.PROCESSING,
+        DossierState.TRANSFERRED,
+        DossierState.SUPPLEMENT_REQUESTED,
+        DossierState.AWAITING_PAYMENT,
+    }
+)
+_STOPPABLE = _WITHDRAWABLE - {DossierState.SUBMITTED}
+_EXTENDABLE = frozenset({DossierState.ACCEPTED, DossierState.PROCESSING, DossierState.TRANSFERRED})
+
+
+@dataclass(frozen=True)
+class StepPlan:
+    """The ordered steps of one process version and the positions that matter (see module docstring)."""
+
+    steps: tuple[ProcessStep, ...]
+    decision_index: int
+
+    @property
+    def last_index(self) -> int:
+        return len(self.steps) - 1
+
+    def index_of(self, process_step_id: int | None) -> int | None:
+        for index, step in enumerate(self.steps):
+            if step.pk == process_step_id:
+                return index
+        return None
+
+
+def step_plan_build(steps: list[ProcessStep]) -> StepPlan:
+    last = len(steps) - 1
+    decision = max(last - 1, 0)
+    for roles in ((Role.LEADER,), (Role.DIVISION_HEAD,)):
+        candidates = [i for i, step in enumerate(steps[:last]) if step.actor_role in roles]
+        if candidates:
+            decision = candidates[-1]
+            break
+    return StepPlan(steps=tuple(steps), decision_index=decision)
+
+
+_PLAN_CACHE = "_motcua_step_plan"
+
+
+def step_plan(dossier: Dossier) -> StepPlan:
+    """Plan of the dossier's process version, fetched once per dossier object (one query)."""
+    cached: StepPlan | None = getattr(dossier, _PLAN_CACHE, None)
+    if cached is None or (cached.steps and cached.steps[0].process_id != dossier.process_id):
+        cached = step_plan_build(
+            list(ProcessStep.objects.filter(process_id=dossier.process_id).order_by("order"))
+        )
+        setattr(dossier, _PLAN_CACHE, cached)
+    return cached
+
+
+def current_index(dossier: Dossier) -> int | None:
+    """Index of the current step in the plan; None before acceptance and for a liên thông step."""
+    step = dossier.current_step
+    if step is None:
+        return None
+    return step_plan(dossier).index_of(step.process_step_id)
+
+
+# --------------------------------------------------------------------------------------------------
+# Who
+# --------------------------------------------------------------------------------------------------
+
+
+def is_applicant(user: Any, dossier: Dossier) -> bool:
+    return bool(
+        user is not None
+        and user.is_authenticated
+        and dossier.applicant_user_id is not None
+        and dossier.applicant_user_id == user.pk
+    )
+
+
+def has_role(user: Any, unit: Unit | None, *roles: str) -> bool:
+    return bool(
+        unit is not None and user is not None and official_has_role(user=user, unit=unit, roles=roles)
+    )
+
+
+def _step_unit_and_role(dossier: Dossier) -> tuple[Unit | None, str]:
+    step = dossier.current_step
+    if step is None:
+        return None, ""
+    return step.unit, step.role
+
+
+def is_step_actor(user: Any, dossier: Dossier) -> bool:
+    """Holds the current step's role in its unit and is its assignee (or it is in the unit pool)."""
+    step = dossier.current_step
+    if step is None or not has_role(user, step.unit, step.role):
+        return False
+    return step.assignee_id is None or step.assignee_id == user.pk
+
+
+def can_view(user: Any, dossier: Dossier) -> bool:
+    """Applicant, or an official with any role in a unit the dossier belongs to or passed through."""
+    if is_applicant(user, dossier):
+        return True
+    if user is None or not user.is_authenticated:
+        return False
+    units = [dossier.receiving_unit, dossier.competent_unit, dossier.current_unit]
+    if dossier.transfer_origin_unit_id:
+        units.append(dossier.transfer_origin_unit)  # type: ignore[arg-type]
+    return any(official_roles(user=user, unit=unit) for unit in units)
+
+
+# --------------------------------------------------------------------------------------------------
+# What, when
+# --------------------------------------------------------------------------------------------------
+
+
+def _state_label(dossier: Dossier) -> str:
+    return str(DossierState(dossier.state).label)
+
+
+def _not_in_state(dossier: Dossier, action: str) -> str:
+    label = ACTION_LABELS[action]
+    return f"Không thể thực hiện «{label}» khi hồ sơ đang ở trạng thái «{_state_label(dossier)}»."
+
+
+def _not_at_step(dossier: Dossier, action: str) -> str:
+    step = dossier.current_step
+    where = f"bước «{step.name}»" if step is not None else "bước hiện tại"
+    return f"Không thể thực hiện «{ACTION_LABELS[action]}» ở {where} của quy trình."
+
+
+def extension_deadline_error(dossier: Dossier, *, now: datetime) -> str | None:
+    """The "at least one working day before the deadline" rule (DESIGN §6) as a message, or None."""
+    if dossier.due_at is None:
+        return "Hồ sơ không có hạn trả kết quả nên không cần gia hạn."
+    day = timedelta(hours=float(str(settings.WORKTIME["HOURS_PER_DAY"])))
+    if dossier.due_at <= now or worktime.working_time_between(start=now, end=dossier.due_at) < day:
+        return (
+            "Phiếu xin lỗi và hẹn lại ngày trả kết quả phải được lập chậm nhất 01 ngày làm việc trước hạn "
+            f"trả kết quả ({format_local(dossier.due_at)}); hồ sơ này không còn đủ thời gian để gia hạn."
+        )
+    return None
+
+
+def state_error(action: str, dossier: Dossier, *, now: datetime) -> str | None:
+    """Why ``action`` is impossible in the dossier's state and step (None when it is possible)."""
+    state = dossier.state
+    plan = step_plan(dossier) if dossier.current_step_id else None
+    index = current_index(dossier)
+    decision = plan.decision_index if plan else -1
+    last = plan.last_index if plan else -1
+
+    if action in (Action.ACCEPT, Action.REFUSE):
+        return None if state == DossierState.SUBMITTED else _not_in_state(dossier, action)
+    if action == Action.CLAIM:
+        if state not in (*_WORKING, DossierState.TRANSFERRED, DossierState.RESULT_READY):
+            return _not_in_state(dossier, action)
+        if dossier.current_step is None or dossier.current_step.assignee_id is not None:
+            return "Bước hiện tại đã có cán bộ được giao xử lý."
+        return None
+    if action == Action.TRANSFER_BACK:
+        return None if state == DossierState.TRANSFERRED else _not_in_state(dossier, action)
+    if action == Action.RECEIVE_SUPPLEMENT:
+        return None if state == DossierState.SUPPLEMENT_REQUESTED else _not_in_state(dossier, action)
+    if action == Action.RECORD_PAYMENT:
+        return None if state == DossierState.AWAITING_PAYMENT else _not_in_state(dossier, action)
+    if action == Action.RETURN_RESULT:
+        return None if state == DossierState.RESULT_READY else _not_in_state(dossier, action)
+    if action == Action.WITHDRAW:
+        return None if state in _WITHDRAWABLE else _not_in_state(dossier, action)
+    if action == Action.STOP:
+        return None if state in _STOPPABLE else _not_in_state(dossier, action)
+    if action == Action.EXTEND:
+        if state not in _EXTENDABLE:
+            return _not_in_state(dossier, action)
+        if dossier.extended:
+            return "Hồ sơ đã được gia hạn một lần; theo quy định chỉ được hẹn lại ngày trả kết quả một lần."
+        return extension_deadline_error(dossier, now=now)
+
+    # Step actions: the dossier is being worked on inside the process.
+    if state not in _WORKING:
+        return _not_in_state(dossier, action)
+    if index is None:
+        return _not_at_step(dossier, action)
+    ok: bool
+    if action == Action.FORWARD:
+        ok = index < decision or decision < index < last - 1
+    elif action == Action.SEND_BACK:
+        ok = 0 < index < last
+    elif action == Action.TRANSFER:
+        ok = 0 < index < decision
+    elif action == Action.REQUEST_SUPPLEMENT:
+        ok = index < decision
+    elif action == Action.REQUEST_PAYMENT:
+        ok = index <= decision
+    elif action in (Action.APPROVE, Action.REJECT):
+        ok = index == decision
+    elif action == Action.RECORD_SIGNATURE:
+        ok = decision < index < last
+    elif action == Action.MARK_RESULT_READY:
+        ok = decision < index == last - 1
+        if ok and dossier.signed_at is None:
+            return "Chưa ghi nhận chữ ký số trên kết quả giải quyết; vui lòng ký số trước khi hoàn thành."
+    else:  # pragma: no cover - every action is listed above
+        raise ValueError(action)
+    return None if ok else _not_at_step(dossier, action)
+
+
+def permission_error(action: str, user: Any, dossier: Dossier) -> str | None:
+    """Why ``user`` may not take ``action`` on this dossier (None when they may)."""
+    receiving = dossier.receiving_unit
+    if action in (Action.ACCEPT, Action.REFUSE):
+        if has_role(user, receiving, Role.RECEPTION):
+            return None
+        return f"Chỉ cán bộ tiếp nhận của {receiving.name} được tiếp nhận hoặc từ chối hồ sơ này."
+    if action == Action.WITHDRAW:
+        if is_applicant(user, dossier) or has_role(user, receiving, Role.RECEPTION):
+            return None
+        return "Chỉ người nộp hồ sơ hoặc cán bộ tiếp nhận (thay mặt công dân) được rút hồ sơ."
+    if action == Action.STOP:
+        if has_role(user, dossier.competent_unit, Role.LEADER):
+            return None
+        return f"Chỉ lãnh đạo {dossier.competent_unit.name} được quyết định dừng xử lý hồ sơ."
+    if action == Action.RECEIVE_SUPPLEMENT:
+        if (
+            is_applicant(user, dossier)
+            or has_role(user, receiving, Role.RECEPTION)
+            or is_step_actor(user, dossier)
+        ):
+            return None
+        return "Chỉ người nộp hồ sơ, cán bộ tiếp nhận hoặc cán bộ đang xử lý được nhận hồ sơ bổ sung."
+    if action == Action.RECORD_PAYMENT:
+        if has_role(user, receiving, Role.RECEPTION) or is_step_actor(user, dossier):
+            return None
+        return "Chỉ cán bộ tiếp nhận hoặc cán bộ đang xử lý được xác nhận việc thực hiện nghĩa vụ tài chính."
+    if action == Action.EXTEND:
+        if (
+            is_step_actor(user, dossier)
+            or has_role(user, dossier.current_unit, Role.LEADER)
+            or has_role(user, dossier.competent_unit, Role.LEADER)
+        ):
+            return None
+        return "Chỉ cán bộ đang xử lý hoặc lãnh đạo đơn vị được gia hạn, xin lỗi và hẹn lại ngày trả kết quả."
+    if action == Action.CLAIM:
+        unit, role = _step_unit_and_role(dossier)
+        if has_role(user, unit, role):
+            return None
+        return _step_role_message(dossier)
+    # Every other action belongs to the current step's actor.
+    step = dossier.current_step
+    if step is not None and has_role(user, step.unit, step.role):
+        if step.assignee_id is None or step.assignee_id == user.pk:
+            return None
+        return "Bước này đang được giao cho cán bộ khác xử lý."
+    return _step_role_message(dossier)
+
+
+def _step_role_message(dossier: Dossier) -> str:
+    step = dossier.current_step
+    if step is None:
+        return "Bạn không có quyền xử lý hồ sơ này."
+    return (
+        f"Bước «{step.name}» do {Role(step.role).label.lower()} của {step.unit.name} thực hiện; "
+        "bạn không có vai trò này tại đơn vị."
+    )
+
+
+OUTSIDER_MESSAGE = "Bạn không có quyền với hồ sơ này: hồ sơ không thuộc đơn vị của bạn."
+
+
+def check(action: str, *, user: Any, dossier: Dossier, now: datetime) -> None:
+    """Raise ``DossierPermissionDenied`` / ``DossierActionNotAllowed`` unless ``user`` may act now.
+
+    Order: outsiders learn nothing (permission first), then the state, then the role, so an official
+    of the right unit is told what is wrong with the dossier rather than with them.
+    """
+    if not can_view(user, dossier):
+        raise DossierPermissionDenied(OUTSIDER_MESSAGE)
+    message = state_error(action, dossier, now=now)
+    if message:
+        raise DossierActionNotAllowed(message)
+    message = permission_error(action, user, dossier)
+    if message:
+        raise DossierPermissionDenied(message)
+
+
+def allowed(action: str, *, user: Any, dossier: Dossier, now: datetime) -> bool:
+    return state_error(action, dossier, now=now) is None and permission_error(action, user, dossier) is None

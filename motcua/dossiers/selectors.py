@@ -1,0 +1,528 @@
+"""Reads of the dossier engine — tra cứu, hàng đợi xử lý, tra cứu công khai.
+
+Everything the back-office, the API and the public tracking page show about dossiers comes from here:
+queues sorted by due time, one dossier scoped to the official, its timeline and due-time explanation,
+the actions the UI may offer, and the public view that never shows officials' personal data.
+"""
+
+from __future__ import annotations
+
+import hmac
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Literal
+
+from django.db.models import Count, F, Q, QuerySet
+from django.utils import timezone
+
+from motcua.catalog.models import Field, Level, Procedure
+from motcua.core.text import fold
+from motcua.dossiers import deadlines, rules
+from motcua.dossiers.errors import DossierInvalid
+from motcua.dossiers.models import (
+    CLOCK_RUNNING_STATES,
+    OPEN_STATES,
+    Dossier,
+    DossierEvent,
+    DossierStep,
+    DvcqgStatus,
+    Outcome,
+    PauseReason,
+    StepStatus,
+)
+from motcua.org.models import Unit, UnitKind
+from motcua.org.selectors import official_units
+from motcua.worktime import selectors as worktime
+from motcua.worktime.calendar import DueExplanation
+
+Scope = Literal["mine", "unit"]
+MAX_PAGE_SIZE = 100
+
+
+# --------------------------------------------------------------------------------------------------
+# Routing
+# --------------------------------------------------------------------------------------------------
+
+
+def _department_for(procedure: Procedure) -> Unit | None:
+    """The department named in the procedure's implementing/competent agency text (longest name wins)."""
+    text = fold(f"{procedure.implementing_agency} {procedure.competent_authority}")
+    if not text:
+        return None
+    best: tuple[int, Unit] | None = None
+    for unit in Unit.objects.filter(kind=UnitKind.DEPARTMENT, is_active=True):
+        for name in (unit.name, unit.short_name):
+            folded = fold(name)
+            if folded and f" {folded} " in f" {text} " and (best is None or len(folded) > best[0]):
+                best = (len(folded), unit)
+    return best[1] if best else None
+
+
+def _commune_of(unit: Unit) -> Unit | None:
+    """The commune People's Committee a unit belongs to (itself, or the parent of a commune centre)."""
+    if unit.kind == UnitKind.COMMUNE_COMMITTEE:
+        return unit
+    if unit.kind == UnitKind.COMMUNE_CENTRE and unit.parent is not None:
+        return unit.parent
+    return None
+
+
+def dossier_route_competent_unit(
+    *, procedure: Procedure, receiving_unit: Unit, chosen_unit: Unit | None = None
+) -> Unit:
+    """The unit competent to decide — cơ quan có thẩm quyền giải quyết — for a dossier received anywhere.
+
+    A dossier may be received at any centre of the province (tiếp nhận không phụ thuộc địa giới hành
+    chính) and is routed here:
+
+    * commune level: the commune People's Committee the applicant chose (a commune centre counts as its
+      committee), else the commune of the receiving centre; a province-centre receipt must choose;
+    * province level: the chosen department or provincial committee, else the department named in the
+      procedure's implementing/competent agency text;
+    * both levels: the chosen unit (commune or province), else the receiving centre's commune, else the
+      department named in the text;
+    * central / unknown: as "both".
+
+    Raises ``DossierInvalid`` with a Vietnamese message when no unit can be determined.
+    """
+    if chosen_unit is not None:
+        if not chosen_unit.is_active:
+            raise DossierInvalid({"competent_unit": f"{chosen_unit.name} đã ngừng hoạt động."})
+        chosen = _commune_of(chosen_unit) or chosen_unit
+        province_side = chosen.kind in (UnitKind.DEPARTMENT, UnitKind.PROVINCE_COMMITTEE)
+        commune_side = chosen.kind == UnitKind.COMMUNE_COMMITTEE
+        if procedure.level == Level.COMMUNE and not commune_side:
+            raise DossierInvalid(
+                {"competent_unit": "Thủ tục cấp xã: vui lòng chọn UBND xã, phường, đặc khu giải quyết hồ sơ."}
+            )
+        if procedure.level == Level.PROVINCE and not province_side:
+            raise DossierInvalid(
+                {"competent_unit": "Thủ tục cấp tỉnh: vui lòng chọn sở, ngành giải quyết hồ sơ."}
+            )
+        if not (province_side or commune_side):
+            raise DossierInvalid({"competent_unit": "Đơn vị được chọn không có thẩm quyền giải quyết hồ sơ."})
+        return chosen
+    commune = _commune_of(receiving_unit)
+    if procedure.level == Level.COMMUNE:
+        if commune is None:
+            raise DossierInvalid(
+                {"competent_unit": "Thủ tục cấp xã: vui lòng chọn UBND xã, phường, đặc khu giải quyết hồ sơ."}
+            )
+        return commune
+    department = _department_for(procedure)
+    if procedure.level == Level.PROVINCE:
+        if department is None:
+            raise DossierInvalid(
+                {
+                    "competent_unit": "Chưa xác định được sở, ngành giải quyết thủ tục này; "
+                    "vui lòng chọn đơn vị."
+                }
+            )
+        return department
+    if commune is not None:
+        return commune
+    if department is not None:
+        return department
+    raise DossierInvalid({"competent_unit": "Vui lòng chọn đơn vị có thẩm quyền giải quyết hồ sơ."})
+
+
+# --------------------------------------------------------------------------------------------------
+# Queues
+# --------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class QueueItem:
+    """One row of an official's queue with its deadline flags."""
+
+    dossier: Dossier
+    due_soon: bool  # sắp đến hạn
+    overdue: bool  # quá hạn
+
+
+@dataclass(frozen=True)
+class QueuePage:
+    items: list[QueueItem]
+    total: int
+    page: int
+    page_size: int
+
+    @property
+    def num_pages(self) -> int:
+        return max(1, -(-self.total // self.page_size))
+
+
+_QUEUE_RELATED = (
+    "procedure__field",
+    "current_unit",
+    "receiving_unit",
+    "current_step",
+    "current_assignee__official",
+)
+
+
+def dossier_queue(
+    *,
+    user: Any,
+    scope: Scope,
+    status: int | None = None,
+    state: str | None = None,
+    procedure: Procedure | int | None = None,
+    field: Field | int | None = None,
+    channel: str | None = None,
+    due_soon: bool = False,
+    overdue: bool = False,
+    unit: Unit | None = None,
+    page: int = 1,
+    page_size: int = 20,
+) -> QueuePage:
+    """Open dossiers of an official, most urgent first (due time ascending, no due time last).
+
+    ``scope="mine"``: assigned to ``user``. ``scope="unit"``: currently in a unit where ``user`` holds
+    any role (``org.selectors.official_units``), optionally narrowed to one ``unit`` of those.
+    Three queries whatever the page (units, count, page); the filters ``is_open = true`` +
+    ``current_unit``/``current_assignee`` + ``due_at`` order match the partial indexes on Dossier.
+    """
+    if scope not in ("mine", "unit"):
+        raise ValueError(f"scope must be 'mine' or 'unit', not {scope!r}")
+    page = max(1, int(page))
+    page_size = min(max(1, int(page_size)), MAX_PAGE_SIZE)
+    now = timezone.now()
+    qs: QuerySet[Dossier] = Dossier.objects.filter(is_open=True)
+    if not (user and user.is_authenticated):
+        return QueuePage(items=[], total=0, page=page, page_size=page_size)
+    if scope == "mine":
+        qs = qs.filter(current_assignee=user)
+        if unit is not None:
+            qs = qs.filter(current_unit=unit)
+    else:
+        # Materialised (one small query) so the planner sees literal unit ids and can walk the index.
+        unit_ids = list(official_units(user=user).values_list("pk", flat=True))
+        if unit is not None:
+            unit_ids = [unit.pk] if unit.pk in unit_ids else []
+        qs = qs.filter(current_unit_id__in=unit_ids)
+    if status is not None:
+        qs = qs.filter(status=int(status))
+    if state:
+        qs = qs.filter(state=state)
+    if procedure is not None:
+        qs = qs.filter(procedure_id=procedure.pk if isinstance(procedure, Procedure) else procedure)
+    if field is not None:
+        qs = qs.filter(procedure__field_id=field.pk if isinstance(field, Field) else field)
+    if channel:
+        qs = qs.filter(channel=channel)
+    threshold = deadlines.due_soon_threshold(now=now)
+    if due_soon:
+        qs = qs.filter(state__in=CLOCK_RUNNING_STATES, due_at__gte=now, due_at__lte=threshold)
+    if overdue:
+        qs = qs.filter(state__in=CLOCK_RUNNING_STATES, due_at__lt=now)
+    total = qs.count()
+    offset = (page - 1) * page_size
+    rows = list(
+        qs.select_related(*_QUEUE_RELATED).order_by(F("due_at").asc(nulls_last=True), "pk")[
+            offset : offset + page_size
+        ]
+    )
+    items = [_queue_item(d, now=now, threshold=threshold) for d in rows]
+    return QueuePage(items=items, total=total, page=page, page_size=page_size)
+
+
+def _queue_item(d: Dossier, *, now: datetime, threshold: datetime) -> QueueItem:
+    running = d.state in CLOCK_RUNNING_STATES
+    return QueueItem(
+        dossier=d,
+        due_soon=running and deadlines.is_due_soon(now=now, due_at=d.due_at, threshold=threshold),
+        overdue=running and deadlines.is_overdue(now=now, due_at=d.due_at),
+    )
+
+
+def dossier_flags(*, dossier: Dossier, now: datetime | None = None) -> QueueItem:
+    """Deadline flags of one dossier ("sắp đến hạn": ≤ 1 working day left; "quá hạn": past due)."""
+    now = now or timezone.now()
+    return _queue_item(dossier, now=now, threshold=deadlines.due_soon_threshold(now=now))
+
+
+def dossier_list_for_applicant(*, user: Any, limit: int = 50) -> list[Dossier]:
+    """A citizen's own dossiers, newest first (index applicant_user + submitted_at)."""
+    if not (user and user.is_authenticated):
+        return []
+    return list(
+        Dossier.objects.filter(applicant_user=user)
+        .select_related("procedure", "current_unit")
+        .order_by("-submitted_at")[:limit]
+    )
+
+
+# --------------------------------------------------------------------------------------------------
+# One dossier
+# --------------------------------------------------------------------------------------------------
+
+_DETAIL_RELATED = (
+    "procedure__field",
+    "process",
+    "receiving_unit",
+    "competent_unit",
+    "current_unit",
+    "transfer_origin_unit",
+    "current_step__unit",
+    "current_step__process_step",
+    "current_assignee__official",
+)
+
+
+def dossier_get_for_official(*, user: Any, code: str) -> Dossier | None:
+    """The dossier with ``code`` if ``user`` may see it (applicant, or a role in one of its units), else None.
+
+    None also for an unknown code: outsiders cannot probe which codes exist.
+    """
+    d = Dossier.objects.select_related(*_DETAIL_RELATED).filter(code=(code or "").strip()).first()
+    if d is None or not rules.can_view(user, d):
+        return None
+    return d
+
+
+@dataclass(frozen=True)
+class Timeline:
+    """Events (nhật ký) and step rows (form 05 hand-overs) of a dossier, oldest first."""
+
+    events: list[DossierEvent]
+    steps: list[DossierStep]
+
+
+def dossier_timeline(*, dossier: Dossier) -> Timeline:
+    """Everything that happened to ``dossier`` (two queries). Internal view: includes officials' names."""
+    events = list(DossierEvent.objects.filter(dossier=dossier).select_related("unit").order_by("seq"))
+    steps = list(
+        DossierStep.objects.filter(dossier=dossier)
+        .select_related("unit", "assignee__official", "finished_by__official", "handed_over_by__official")
+        .order_by("seq")
+    )
+    return Timeline(events=events, steps=steps)
+
+
+@dataclass(frozen=True)
+class DueExplanationView:
+    """Why the dossier is due when it is: the counted period, pauses and the extension."""
+
+    due_at: datetime | None
+    original_due_at: datetime | None
+    base: DueExplanation | None  # the statutory time counted from the (re)start of the clock
+    pauses: list[dict[str, Any]]
+    extension: dict[str, Any] | None
+    lines: list[str] = field(default_factory=list)
+
+
+def dossier_due_explanation(*, dossier: Dossier) -> DueExplanationView:
+    """Explain the appointment (hẹn trả): worktime's account of the counted period, pauses, extension."""
+    process = dossier.process
+    base: DueExplanation | None = None
+    lines: list[str] = []
+    if dossier.clock_started_at and process.budgets_known:
+        base = worktime.explain_due(
+            start=dossier.clock_started_at, amount=process.total_amount, unit=process.total_unit
+        )
+        lines.append(base.summary)
+    elif not process.budgets_known:
+        lines.append("Thủ tục chưa công bố thời hạn giải quyết nên hồ sơ không có hạn trả kết quả.")
+    pauses = []
+    for pause in dossier.pauses.order_by("started_at"):
+        pauses.append(
+            {
+                "reason": pause.reason,
+                "label": PauseReason(pause.reason).label,
+                "started_at": pause.started_at,
+                "ended_at": pause.ended_at,
+                "items": pause.items,
+            }
+        )
+        end = deadlines.format_local(pause.ended_at) if pause.ended_at else "nay"
+        lines.append(
+            f"Tạm dừng tính thời gian ({PauseReason(pause.reason).label.lower()}): "
+            f"{deadlines.format_local(pause.started_at)} – {end}."
+        )
+    extension = None
+    if dossier.extended:
+        extension = {
+            "at": dossier.extended_at,
+            "reason": dossier.extension_reason,
+            "original_due_at": dossier.original_due_at,
+            "due_at": dossier.due_at,
+        }
+        if dossier.due_at:
+            lines.append(f"Đã gia hạn một lần, hẹn trả mới: {deadlines.format_local(dossier.due_at)}.")
+    return DueExplanationView(
+        due_at=dossier.due_at,
+        original_due_at=dossier.original_due_at,
+        base=base,
+        pauses=pauses,
+        extension=extension,
+        lines=lines,
+    )
+
+
+def dossier_allowed_actions(*, user: Any, dossier: Dossier) -> list[str]:
+    """Exactly the actions ``user`` may take on ``dossier`` now (``rules.Action`` values), in a stable order.
+
+    Uses the same rule table as the services, so anything listed here will be accepted (barring a
+    concurrent change, which the services report as ``DossierConflict``).
+    """
+    if not rules.can_view(user, dossier):
+        return []
+    now = timezone.now()
+    return [
+        str(action) for action in rules.Action if rules.allowed(action, user=user, dossier=dossier, now=now)
+    ]
+
+
+# --------------------------------------------------------------------------------------------------
+# Public tracking (tra cứu hồ sơ)
+# --------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PublicStep:
+    name: str
+    unit_name: str
+    started_at: datetime
+    due_at: datetime | None
+    finished_at: datetime | None
+    status_label: str
+    outcome: str
+    outcome_label: str
+
+
+@dataclass(frozen=True)
+class PublicDossierView:
+    """What anyone with the code may see; ``verified`` adds the applicant's initials and supplement items."""
+
+    code: str
+    status: int
+    status_label: str
+    procedure_code: str
+    procedure_name: str
+    submitted_at: datetime
+    received_at: datetime | None
+    appointed_at: datetime | None
+    finished_at: datetime | None
+    returned_at: datetime | None
+    current_unit_name: str
+    outcome: str
+    outcome_label: str
+    overdue: bool
+    steps: list[PublicStep]
+    verified: bool
+    applicant_initials: str | None = None
+    supplement_items: list[dict[str, Any]] | None = None
+    reason: str | None = None
+
+
+def _initials(name: str) -> str:
+    return " ".join(f"{part[0].upper()}." for part in name.split() if part)
+
+
+def _verifier_matches(d: Dossier, verifier: str | None) -> bool:
+    """The last 4 digits of the applicant's phone or ID number (constant-time comparison)."""
+    given = "".join(ch for ch in (verifier or "") if ch.isdigit())
+    if len(given) != 4:
+        return False
+    matched = False
+    for secret in (d.applicant_phone, d.applicant_id_number):
+        digits = "".join(ch for ch in secret if ch.isdigit())
+        if len(digits) >= 4 and hmac.compare_digest(digits[-4:], given):
+            matched = True
+    return matched
+
+
+def dossier_public_view(*, code: str, verifier: str | None = None) -> PublicDossierView | None:
+    """Public tracking by code — tra cứu tiến độ hồ sơ: status, procedure, dates, step units and outcomes.
+
+    Never officials' names or any personal data; with ``verifier`` (last 4 digits of the applicant's
+    phone or ID) also the applicant's initials, the supplement items requested and the reason of a
+    refusal/stop. None for an unknown code.
+    """
+    d = Dossier.objects.select_related("procedure", "current_unit").filter(code=(code or "").strip()).first()
+    if d is None:
+        return None
+    steps = [
+        PublicStep(
+            name=step.name,
+            unit_name=step.unit.name,
+            started_at=step.started_at,
+            due_at=step.due_at,
+            finished_at=step.finished_at,
+            status_label=str(StepStatus(step.status).label),
+            outcome=step.outcome,
+            outcome_label=str(Outcome(step.outcome).label) if step.outcome else "",
+        )
+        for step in DossierStep.objects.filter(dossier=d).select_related("unit").order_by("seq")
+    ]
+    verified = _verifier_matches(d, verifier)
+    supplement_items = None
+    if verified:
+        open_pause = d.pauses.filter(reason=PauseReason.SUPPLEMENT, ended_at__isnull=True).first()
+        supplement_items = list(open_pause.items) if open_pause else []
+    now = timezone.now()
+    return PublicDossierView(
+        code=d.code,
+        status=d.status,
+        status_label=str(DvcqgStatus(d.status).label),
+        procedure_code=d.procedure.code,
+        procedure_name=d.procedure.name,
+        submitted_at=d.submitted_at,
+        received_at=d.received_at,
+        appointed_at=d.due_at,
+        finished_at=d.finished_at,
+        returned_at=d.returned_at,
+        current_unit_name=d.current_unit.name,
+        outcome=d.outcome,
+        outcome_label=str(Outcome(d.outcome).label) if d.outcome else "",
+        overdue=d.state in CLOCK_RUNNING_STATES and deadlines.is_overdue(now=now, due_at=d.due_at),
+        steps=steps,
+        verified=verified,
+        applicant_initials=_initials(d.applicant_name) if verified else None,
+        supplement_items=supplement_items,
+        reason=(d.state_reason or None) if verified else None,
+    )
+
+
+# --------------------------------------------------------------------------------------------------
+# Counts
+# --------------------------------------------------------------------------------------------------
+
+
+def unit_dossier_counts(*, unit: Unit) -> dict[str, int]:
+    """Open dossiers now at ``unit``: total, per internal state, due soon and overdue — one query."""
+    now = timezone.now()
+    threshold = deadlines.due_soon_threshold(now=now)
+    running = Q(state__in=CLOCK_RUNNING_STATES)
+    aggregates: dict[str, Any] = {
+        "total": Count("pk"),
+        "due_soon": Count("pk", filter=running & Q(due_at__gte=now, due_at__lte=threshold)),
+        "overdue": Count("pk", filter=running & Q(due_at__lt=now)),
+        "unassigned": Count("pk", filter=Q(current_assignee__isnull=True)),
+    }
+    for state in sorted(OPEN_STATES):
+        aggregates[state] = Count("pk", filter=Q(state=state))
+    result = Dossier.objects.filter(is_open=True, current_unit=unit).aggregate(**aggregates)
+    return {key: int(value or 0) for key, value in result.items()}
+
+
+__all__: Sequence[str] = [
+    "DueExplanationView",
+    "PublicDossierView",
+    "PublicStep",
+    "QueueItem",
+    "QueuePage",
+    "Timeline",
+    "dossier_allowed_actions",
+    "dossier_due_explanation",
+    "dossier_flags",
+    "dossier_get_for_official",
+    "dossier_list_for_applicant",
+    "dossier_public_view",
+    "dossier_queue",
+    "dossier_route_competent_unit",
+    "dossier_timeline",
+    "unit_dossier_counts",
+]

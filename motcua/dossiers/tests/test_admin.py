@@ -1,0 +1,35 @@
+"""The dossier admin is a read-only window: it lists, searches and shows, never adds, edits or deletes."""
+
+from __future__ import annotations
+
+import pytest
+import time_machine
+from django.urls import reverse
+
+from motcua.dossiers.tests.factories import MONDAY_0900, World, dossier_at
+from motcua.org.tests.factories import UserFactory
+
+
+@pytest.fixture
+def admin_client_(client, world: World):
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    return client
+
+
+def test_list_search_and_detail_are_read_only(admin_client_, world: World) -> None:
+    with time_machine.travel(MONDAY_0900, tick=False):
+        d = dossier_at(world, "appraisal")
+    listing = admin_client_.get(reverse("admin:dossiers_dossier_changelist"), {"q": d.code})
+    assert listing.status_code == 200
+    assert d.code in listing.content.decode()
+    detail = admin_client_.get(reverse("admin:dossiers_dossier_change", args=[d.pk]))
+    assert detail.status_code == 200
+    html = detail.content.decode()
+    assert "Thẩm định" in html
+    assert 'name="_save"' not in html
+    assert admin_client_.get(reverse("admin:dossiers_dossier_delete", args=[d.pk])).status_code == 403
+    assert admin_client_.get(reverse("admin:dossiers_dossier_add")).status_code == 403
+    assert (
+        admin_client_.post(reverse("admin:dossiers_dossier_change", args=[d.pk]), {"code": "x"}).status_code
+        == 403
+    )

@@ -1,0 +1,446 @@
+"""Dossier API — /api/v1/dossiers: submission with Idempotency-Key, reading, queue, actions."""
+
+from __future__ import annotations
+
+import threading
+from datetime import timedelta
+
+import pytest
+import time_machine
+from django.db import connection, connections
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+
+from motcua.dossiers.models import Dossier, DossierState
+from motcua.dossiers.tests.factories import MONDAY_0900, World, dossier_at, vn, world_build
+from motcua.identity.models import IdempotentRequest
+from motcua.identity.services import api_token_create
+
+URL = "/api/v1/dossiers"
+
+
+def _client(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def _submit_body(world: World, **overrides):
+    body = {
+        "procedure": world.procedure.code,
+        "receiving_unit": world.centre_a.agency_code,
+        "applicant": {
+            "kind": "person",
+            "name": "Nguyễn Văn An",
+            "id_number": "022090001234",
+            "birth_date": "1990-05-01",
+            "phone": "0912345678",
+            "email": "an@example.test",
+            "address": "Tổ 1, khu 2, phường Hạ Long",
+        },
+        "representative": None,
+        "summary": "Xin cấp giấy phép thử nghiệm",
+        "components": [{"document_order": 1, "paper_presented": False}, {"name": "Ảnh 4x6"}],
+    }
+    body.update(overrides)
+    return body
+
+
+def _post(client: Client, world: World, *, key: str | None = "key-0001", **overrides):
+    headers = {"Idempotency-Key": key} if key is not None else {}
+    return client.post(
+        URL, _submit_body(world, **overrides), content_type="application/json", headers=headers
+    )
+
+
+# -- submission --------------------------------------------------------------------------------------
+
+
+def test_submit_creates_dossier(world: World):
+    client = _client(world.an)
+    with time_machine.travel(MONDAY_0900, tick=False):
+        response = _post(client, world)
+    assert response.status_code == 201, response.content
+    body = response.json()
+    assert body["status"] == 1
+    assert body["status_label"] == "Mới đăng ký"
+    assert body["state"] == DossierState.SUBMITTED
+    assert body["code"].startswith(world.centre_a.agency_code + "-260302-")
+    assert body["procedure"]["code"] == world.procedure.code
+    assert body["competent_unit"]["agency_code"] == world.commune_a.agency_code
+    assert body["applicant"]["name"] == "Nguyễn Văn An"
+    assert [c["name"] for c in body["components"]] == [
+        "Đơn đề nghị (mẫu 01)",
+        "Giấy tờ chứng minh (nếu có)",
+        "Ảnh 4x6",
+    ]
+    assert body["channel"] == "online"
+    assert body["allowed_actions"] == ["withdraw"]
+    assert Dossier.objects.get(code=body["code"]).applicant_user == world.an
+
+
+def test_submit_retry_same_key_returns_same_dossier(world: World):
+    client = _client(world.an)
+    first = _post(client, world)
+    again = _post(client, world)
+    assert first.status_code == 201
+    assert again.status_code == 200
+    assert again.json() == first.json()
+    assert Dossier.objects.count() == 1
+    assert IdempotentRequest.objects.count() == 1
+
+
+def test_submit_same_key_different_body_is_422(world: World):
+    client = _client(world.an)
+    assert _post(client, world).status_code == 201
+    response = _post(client, world, summary="Nội dung khác")
+    assert response.status_code == 422
+    assert response.json()["code"] == "idempotency_key_reused"
+    assert "Idempotency-Key" in response.json()["detail"]
+    assert Dossier.objects.count() == 1
+
+
+def test_submit_keys_are_per_account(world: World):
+    assert _post(_client(world.an), world).status_code == 201
+    assert _post(_client(world.khach), world).status_code == 201
+    assert Dossier.objects.count() == 2
+
+
+def test_submit_requires_idempotency_key(world: World):
+    response = _post(_client(world.an), world, key=None)
+    assert response.status_code == 400
+    assert response.json()["detail"].startswith("Thiếu tiêu đề Idempotency-Key")
+    assert Dossier.objects.count() == 0
+
+
+def test_submit_requires_authentication(world: World):
+    response = _post(Client(), world)
+    assert response.status_code == 401
+    assert Dossier.objects.count() == 0
+
+
+def test_submit_with_service_token(world: World):
+    _row, token = api_token_create(user=world.khach, name="Cổng DVCQG")
+    response = Client().post(
+        URL,
+        _submit_body(world),
+        content_type="application/json",
+        headers={"Authorization": f"Bearer {token}", "Idempotency-Key": "dvcqg-1"},
+    )
+    assert response.status_code == 201
+
+
+@pytest.mark.parametrize(
+    ("overrides", "field", "message"),
+    [
+        ({"procedure": "9.999999"}, "procedure", "Không có thủ tục mã «9.999999»"),
+        ({"receiving_unit": "000.00.00.X00"}, "receiving_unit", "Không có đơn vị đang hoạt động"),
+        ({"components": [{"document_order": 7}]}, "components", "số thứ tự 7"),
+        ({"chosen_unit": None, "receiving_unit": None}, None, "Tham số không hợp lệ: receiving_unit."),
+    ],
+)
+def test_submit_bad_input_is_400_in_vietnamese(world: World, overrides, field, message):
+    response = _post(_client(world.an), world, **overrides)
+    assert response.status_code == 400
+    body = response.json()
+    assert message in body["detail"]
+    if field:
+        assert field in body["errors"]
+    assert Dossier.objects.count() == 0
+    assert IdempotentRequest.objects.count() == 0
+
+
+def test_submit_bad_applicant_from_engine_is_400(world: World):
+    body = _submit_body(world)
+    body["applicant"]["id_number"] = "12AB"
+    response = _client(world.an).post(
+        URL, body, content_type="application/json", headers={"Idempotency-Key": "k-bad"}
+    )
+    assert response.status_code == 400
+    assert response.json()["errors"] == {
+        "applicant_id_number": "Số định danh / mã số doanh nghiệp phải gồm 9 đến 13 chữ số."
+    }
+    # The key was not consumed: the corrected body can use it.
+    body["applicant"]["id_number"] = "022090001234"
+    ok = _client(world.an).post(
+        URL, body, content_type="application/json", headers={"Idempotency-Key": "k-bad"}
+    )
+    assert ok.status_code == 201
+
+
+def test_submit_schema_error_names_the_field(world: World):
+    body = _submit_body(world)
+    body["applicant"]["name"] = ""
+    response = _client(world.an).post(
+        URL, body, content_type="application/json", headers={"Idempotency-Key": "x"}
+    )
+    assert response.status_code == 400
+    assert response.json()["detail"] == "Tham số không hợp lệ: applicant.name."
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_retries_create_one_dossier():
+    world = world_build()
+    _row, token = api_token_create(user=world.an)
+    body = _submit_body(world)
+    barrier = threading.Barrier(4)
+    results: list[tuple[int, str]] = []
+    errors: list[BaseException] = []
+
+    def submit() -> None:
+        try:
+            client = Client()
+            barrier.wait()
+            response = client.post(
+                URL,
+                body,
+                content_type="application/json",
+                headers={"Authorization": f"Bearer {token}", "Idempotency-Key": "same-key"},
+            )
+            results.append((response.status_code, response.json()["code"]))
+        except BaseException as exc:  # surfaced below
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=submit) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert not errors
+    assert sorted(status for status, _ in results) == [200, 200, 200, 201]
+    assert len({code for _, code in results}) == 1
+    assert Dossier.objects.count() == 1
+
+
+# -- reading ----------------------------------------------------------------------------------------
+
+
+def test_get_for_applicant_and_official(world: World):
+    with time_machine.travel(MONDAY_0900, tick=True):
+        d = dossier_at(world, "appraisal")
+    owner = _client(world.an).get(f"{URL}/{d.code}")
+    assert owner.status_code == 200
+    assert owner.json()["current_step"]["name"] == "Thẩm định"
+    assert owner.json()["current_step"]["assignee_name"] is None  # the applicant sees units, not officials
+    official = _client(world.minh).get(f"{URL}/{d.code}")
+    assert official.status_code == 200
+    assert official.json()["current_step"]["assignee_name"] == "Trần Văn Minh"
+    assert "forward" in official.json()["allowed_actions"]
+    assert official.json()["row_version"] == d.row_version
+
+
+def test_get_hidden_from_outsiders(world: World):
+    d = dossier_at(world, "received")
+    for user in (world.binh, world.khach):
+        response = _client(user).get(f"{URL}/{d.code}")
+        assert response.status_code == 404
+        assert response.json()["detail"].startswith("Không tìm thấy hồ sơ")
+    assert _client(world.binh).get(f"{URL}/khong-co").status_code == 404
+
+
+def test_list_scoped_to_official_units(world: World):
+    d1 = dossier_at(world, "received")  # at centre A (Lan)
+    d2 = dossier_at(world, "appraisal")  # at commune A (Minh)
+    lan = _client(world.lan).get(URL).json()
+    assert lan["total"] == 1
+    assert [i["code"] for i in lan["items"]] == [d1.code]
+    # Roles in the commune committee reach its centre too (org.selectors.official_units).
+    minh = _client(world.minh).get(URL, {"unit": world.commune_a.agency_code}).json()
+    assert [i["code"] for i in minh["items"]] == [d2.code]
+    assert minh["items"][0]["assignee_name"] == "Trần Văn Minh"
+    assert minh["items"][0]["current_step_name"] == "Thẩm định"
+    assert _client(world.minh).get(URL).json()["total"] == 2
+    outsider = _client(world.binh).get(URL).json()
+    assert outsider == {"total": 0, "page": 1, "page_size": 20, "items": []}
+    # Narrowing to a unit that is not theirs shows nothing either.
+    assert _client(world.binh).get(URL, {"unit": world.commune_a.agency_code}).json()["total"] == 0
+    assert _client(world.an).get(URL).json()["total"] == 0  # citizens have no queue
+
+
+def test_list_filters_and_pagination(world: World):
+    with time_machine.travel(MONDAY_0900, tick=True):
+        codes = [dossier_at(world, "received").code for _ in range(3)]
+        submitted = dossier_at(world, "submitted")
+    client = _client(world.lan)
+    everything = client.get(URL).json()
+    assert everything["total"] == 4
+    assert [i["code"] for i in everything["items"]][:3] == codes  # by due time, none (status 1) last
+    assert client.get(URL, {"status": 1}).json()["items"][0]["code"] == submitted.code
+    page = client.get(URL, {"page": 2, "page_size": 3}).json()
+    assert page["total"] == 4
+    assert [i["code"] for i in page["items"]] == [submitted.code]
+    assert client.get(URL, {"procedure": world.procedure.code}).json()["total"] == 4
+    assert client.get(URL, {"procedure": world.province_procedure.code}).json()["total"] == 0
+    assert client.get(URL, {"unit": world.centre_a.agency_code}).json()["total"] == 4
+    assert client.get(URL, {"due_before": "2026-03-01T00:00:00+07:00"}).json()["total"] == 0
+    assert client.get(URL, {"due_before": "2026-04-01T00:00:00"}).json()["total"] == 3
+    with time_machine.travel(vn(2026, 3, 20, 9), tick=False):
+        overdue = client.get(URL, {"overdue": "true"}).json()
+    assert overdue["total"] == 3
+    assert all(item["overdue"] for item in overdue["items"])
+
+
+def test_list_bad_filters_are_400(world: World):
+    client = _client(world.lan)
+    response = client.get(URL, {"unit": "000.00.00.X00"})
+    assert response.status_code == 400
+    assert "Không có đơn vị" in response.json()["detail"]
+    assert client.get(URL, {"procedure": "9.999999"}).status_code == 400
+    response = client.get(URL, {"status": 11})
+    assert response.status_code == 400
+    assert response.json()["detail"] == "Tham số không hợp lệ: status."
+    assert client.get(URL, {"page": 0}).status_code == 400
+
+
+def test_list_query_count_is_constant(world: World):
+    client = _client(world.minh)
+    dossier_at(world, "appraisal")
+    client.get(URL)  # warm per-process caches (calendar)
+    with CaptureQueriesContext(connection) as one:
+        assert client.get(URL).json()["total"] == 1
+    for _ in range(4):
+        dossier_at(world, "appraisal")
+    with CaptureQueriesContext(connection) as five:
+        assert client.get(URL).json()["total"] == 5
+    assert len(five) == len(one)
+    assert len(one) <= 6  # session, user, units, count, page (+ holiday calendar)
+
+
+# -- actions -----------------------------------------------------------------------------------------
+
+
+def _act(client: Client, code: str, action: str, **body):
+    return client.post(f"{URL}/{code}/actions/{action}", body, content_type="application/json")
+
+
+def test_action_happy_path(world: World):
+    d = dossier_at(world, "submitted")
+    lan = _client(world.lan)
+    response = _act(lan, d.code, "accept", row_version=d.row_version)
+    assert response.status_code == 200, response.content
+    body = response.json()
+    assert body["status"] == 2
+    assert body["row_version"] == d.row_version + 1
+    assert body["due_at"] is not None
+    response = _act(
+        lan, d.code, "forward", row_version=body["row_version"], assignee=world.minh.username, note="Đủ"
+    )
+    assert response.status_code == 200
+    assert response.json()["current_step"]["name"] == "Thẩm định"
+    assert response.json()["status"] == 4
+    minh = _client(world.minh)
+    response = _act(
+        minh,
+        d.code,
+        "request_supplement",
+        row_version=response.json()["row_version"],
+        reason="Thiếu giấy tờ",
+        items=[{"name": "Bản sao giấy khai sinh", "note": "Bản chụp bị mờ"}],
+    )
+    assert response.status_code == 200
+    assert response.json()["status"] == 5
+
+
+def test_action_conflict_is_409(world: World):
+    d = dossier_at(world, "received")
+    lan = _client(world.lan)
+    assert _act(lan, d.code, "forward", row_version=d.row_version).status_code == 200
+    response = _act(lan, d.code, "forward", row_version=d.row_version)
+    assert response.status_code == 409
+    body = response.json()
+    assert body["code"] == "conflict"
+    assert body["detail"].startswith("Hồ sơ đã được người khác cập nhật")
+    assert body["current_version"] == d.row_version + 1
+
+
+def test_action_without_role_is_403(world: World):
+    d = dossier_at(world, "approval")
+    response = _act(_client(world.hoa), d.code, "approve", row_version=d.row_version)  # clerk, not leader
+    assert response.status_code == 403
+    assert response.json()["code"] == "permission_denied"
+    assert "lãnh đạo" in response.json()["detail"].lower()
+    assert Dossier.objects.get(pk=d.pk).row_version == d.row_version
+
+
+def test_action_by_outsider_is_404(world: World):
+    d = dossier_at(world, "approval")
+    assert _act(_client(world.binh), d.code, "approve", row_version=d.row_version).status_code == 404
+
+
+def test_action_not_allowed_in_state_is_409(world: World):
+    d = dossier_at(world, "received")
+    response = _act(_client(world.lan), d.code, "accept", row_version=d.row_version)
+    assert response.status_code == 409
+    assert response.json()["code"] == "action_not_allowed"
+    assert "Không thể thực hiện «Tiếp nhận hồ sơ»" in response.json()["detail"]
+
+
+def test_action_bad_input_is_400(world: World):
+    d = dossier_at(world, "submitted")
+    response = _act(_client(world.lan), d.code, "refuse", row_version=d.row_version)
+    assert response.status_code == 400
+    assert response.json()["errors"] == {"reason": "Vui lòng nhập lý do từ chối."}
+    response = _act(_client(world.lan), d.code, "refuse")
+    assert response.status_code == 400
+    assert response.json()["detail"] == "Tham số không hợp lệ: row_version."
+    assert Dossier.objects.get(pk=d.pk).state == DossierState.SUBMITTED
+
+
+def test_unknown_action_is_400(world: World):
+    d = dossier_at(world, "received")
+    response = _act(_client(world.lan), d.code, "teleport", row_version=d.row_version)
+    assert response.status_code == 400
+    assert response.json()["detail"] == "Tham số không hợp lệ: action."
+
+
+def test_action_unknown_assignee_is_400(world: World):
+    d = dossier_at(world, "received")
+    response = _act(_client(world.lan), d.code, "forward", row_version=d.row_version, assignee="nobody")
+    assert response.status_code == 400
+    assert "nobody" in response.json()["errors"]["assignee"]
+
+
+def test_applicant_withdraws(world: World):
+    d = dossier_at(world, "submitted")
+    response = _act(_client(world.an), d.code, "withdraw", row_version=d.row_version, reason="Nộp nhầm")
+    assert response.status_code == 200
+    assert response.json()["status"] == 7
+
+
+def test_full_process_through_the_api(world: World):
+    with time_machine.travel(MONDAY_0900, tick=True) as traveller:
+        d = dossier_at(world, "received")
+        steps = [
+            (world.lan, "forward", {"assignee": world.minh.username}),
+            (world.minh, "forward", {"assignee": world.hung.username}),
+            (world.hung, "approve", {"note": "Đồng ý"}),
+            (world.hoa, "record_signature", {"signer": world.hung.username, "signature_reference": "QD-1"}),
+            (world.hoa, "mark_result_ready", {}),
+            (world.lan, "return_result", {"method": "online"}),
+        ]
+        version = d.row_version
+        for user, action, extra in steps:
+            traveller.shift(timedelta(minutes=30))
+            response = _act(_client(user), d.code, action, row_version=version, **extra)
+            assert response.status_code == 200, (action, response.content)
+            version = response.json()["row_version"]
+    assert response.json()["status"] == 10
+    assert response.json()["outcome"] == "early"
+
+
+def test_extend_with_naive_local_time(world: World):
+    with time_machine.travel(MONDAY_0900, tick=False):
+        d = dossier_at(world, "appraisal")
+        response = _act(
+            _client(world.minh),
+            d.code,
+            "extend",
+            row_version=d.row_version,
+            new_due_at="2026-03-12T17:00:00",
+            reason="Cần xác minh thêm",
+        )
+    assert response.status_code == 200, response.content
+    assert response.json()["due_at"] == "2026-03-12T10:00:00Z"
+    assert response.json()["extended"] is True

@@ -1,0 +1,357 @@
+"""Receipt (codes, components, fees, routing, idempotency) and the process paths through the services."""
+
+from __future__ import annotations
+
+import hashlib
+
+import pytest
+import time_machine
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import transaction
+
+from motcua.dossiers import services
+from motcua.dossiers.models import (
+    Decision,
+    Dossier,
+    DossierCodeCounter,
+    DossierEvent,
+    DossierState,
+    DossierStep,
+    DvcqgStatus,
+    StepStatus,
+)
+from motcua.dossiers.tests.factories import (
+    APPLICANT,
+    MONDAY_0900,
+    World,
+    dossier_advance,
+    dossier_at,
+    dossier_receive_at_counter,
+    dossier_submit,
+    vn,
+)
+from motcua.jobs.models import Job
+
+pytestmark = pytest.mark.usefixtures("_monday")
+
+
+@pytest.fixture
+def _monday():
+    with time_machine.travel(MONDAY_0900, tick=False):
+        yield
+
+
+# --- codes -----------------------------------------------------------------------------------------
+
+
+def test_codes_are_daily_sequences_per_receiving_unit(world: World) -> None:
+    a1 = dossier_receive_at_counter(world)
+    a2 = dossier_submit(world)
+    b1 = dossier_receive_at_counter(
+        world, by=world.binh, receiving_unit=world.centre_b, chosen_unit=world.commune_b
+    )
+    assert a1.code == f"{world.centre_a.agency_code}-260302-0001"
+    assert a2.code == f"{world.centre_a.agency_code}-260302-0002"
+    assert b1.code == f"{world.centre_b.agency_code}-260302-0001"
+
+
+def test_code_date_is_the_local_date(world: World) -> None:
+    with time_machine.travel(vn(2026, 3, 2, 23, 30), tick=False):  # 16:30 UTC, still Monday in Hạ Long
+        late = dossier_submit(world, key="late")
+    with time_machine.travel(vn(2026, 3, 3, 0, 30), tick=False):  # 17:30 UTC Monday, Tuesday locally
+        early = dossier_submit(world, key="early")
+    assert late.code.endswith("-260302-0001")
+    assert early.code.endswith("-260303-0001")
+
+
+def test_invalid_receipt_consumes_no_number(world: World) -> None:
+    with pytest.raises(services.DossierInvalid) as exc:
+        services.dossier_receive(
+            actor=world.lan,
+            receiving_unit=world.centre_a,
+            procedure=world.procedure,
+            applicant=services.ApplicantData(name="  ", id_number="12ab"),
+        )
+    assert set(exc.value.errors) == {"applicant_name", "applicant_id_number"}
+    assert not Dossier.objects.exists()
+    assert not Job.objects.exists()
+    assert dossier_receive_at_counter(world).code.endswith("-0001")
+    assert DossierCodeCounter.objects.get(unit=world.centre_a).last_number == 1
+
+
+# --- receipt content ------------------------------------------------------------------------------
+
+
+def test_counter_receipt_checklist_files_and_fees(world: World, settings, tmp_path) -> None:
+    settings.MEDIA_ROOT = tmp_path
+    form, proof = list(world.procedure.documents.order_by("order"))
+    content = b"%PDF-1.4 don de nghi"
+    d = dossier_receive_at_counter(
+        world,
+        components=[
+            services.ComponentData(
+                document_id=form.pk,
+                paper_presented=True,
+                file=SimpleUploadedFile("don.pdf", content, content_type="application/pdf"),
+            ),
+            services.ComponentData(name="Giấy ủy quyền", paper_presented=True),
+        ],
+    )
+    assert d.state == DossierState.ACCEPTED
+    assert d.status == DvcqgStatus.ACCEPTED
+    assert d.current_step is not None
+    assert d.current_step.assignee_id == world.lan.pk
+    rows = list(d.components.order_by("order"))
+    assert [(c.name, c.required, c.paper_presented) for c in rows] == [
+        (form.name, True, True),
+        (proof.name, False, False),
+        ("Giấy ủy quyền", False, True),
+    ]
+    assert rows[0].file_sha256 == hashlib.sha256(content).hexdigest()
+    assert rows[0].file.read() == content
+    assert d.fees_total == 50_000
+    assert not d.fees_paid
+    assert d.fees.get().amount_vnd == 50_000
+
+
+def test_component_of_another_procedure_is_refused(world: World) -> None:
+    other = world.province_procedure.documents.get(order=1)
+    with pytest.raises(services.DossierInvalid):
+        dossier_receive_at_counter(world, components=[services.ComponentData(document_id=other.pk)])
+    assert not Dossier.objects.exists()
+
+
+# --- routing and step resolution ------------------------------------------------------------------
+
+
+def test_commune_procedure_routes_to_the_centres_commune_or_the_chosen_one(world: World) -> None:
+    assert dossier_receive_at_counter(world).competent_unit == world.commune_a
+    # Received anywhere (tiếp nhận không phụ thuộc địa giới): Hạ Long's centre, Bãi Cháy decides.
+    d = dossier_receive_at_counter(world, chosen_unit=world.centre_b)
+    assert d.competent_unit == world.commune_b
+    with pytest.raises(services.DossierInvalid, match="vui lòng chọn UBND xã"):
+        dossier_receive_at_counter(world, by=world.ngoc, receiving_unit=world.province_centre)
+
+
+def test_province_procedure_goes_to_the_department_named_in_the_catalogue(world: World) -> None:
+    d = dossier_receive_at_counter(world, procedure=world.province_procedure)
+    assert d.competent_unit == world.department
+    assert d.current_unit == world.centre_a  # reception at the centre where the citizen came
+    d = services.dossier_forward(actor=world.lan, dossier=d, row_version=d.row_version)
+    assert d.current_unit == world.department
+    assert d.current_step is not None
+    assert d.current_step.role == "specialist"
+    assert d.current_assignee is None  # the department's pool
+    d = services.dossier_claim(actor=world.mai, dossier=d, row_version=d.row_version)
+    assert d.current_assignee == world.mai
+
+
+# --- idempotent online submission -----------------------------------------------------------------
+
+
+def test_same_idempotency_key_returns_the_same_dossier(world: World) -> None:
+    first = dossier_submit(world, key="abc")
+    jobs = Job.objects.count()
+    again = dossier_submit(world, key="abc")
+    assert again.pk == first.pk
+    assert Dossier.objects.count() == 1
+    assert DossierEvent.objects.count() == 1
+    assert Job.objects.count() == jobs
+    other_citizen = services.dossier_submit_online(
+        applicant_user=world.khach,
+        procedure=world.procedure,
+        receiving_unit=world.centre_a,
+        applicant=APPLICANT,
+        idempotency_key="abc",
+    )
+    assert other_citizen.pk != first.pk  # keys are scoped to the applicant
+
+
+def test_online_submission_needs_a_login(world: World) -> None:
+    from django.contrib.auth.models import AnonymousUser
+
+    with pytest.raises(services.DossierPermissionDenied):
+        services.dossier_submit_online(
+            applicant_user=AnonymousUser(),
+            procedure=world.procedure,
+            receiving_unit=world.centre_a,
+            applicant=APPLICANT,
+            idempotency_key="k",
+        )
+
+
+# --- process paths --------------------------------------------------------------------------------
+
+
+def test_full_happy_path_states_and_statuses(world: World) -> None:
+    d = dossier_submit(world)
+    seen = [(d.state, d.status)]
+    d = services.dossier_accept(actor=world.lan, dossier=d, row_version=d.row_version)
+    seen.append((d.state, d.status))
+    d = dossier_advance(world, d, to="returned")
+    seen.append((d.state, d.status))
+    assert seen == [("submitted", 1), ("accepted", 2), ("returned", 10)]
+    assert d.decision == Decision.APPROVED
+    assert d.signature_reference == "QD-123/2026"
+    assert not d.is_open
+    assert d.returned_at is not None
+    actions = list(DossierEvent.objects.filter(dossier=d).values_list("action", flat=True))
+    assert actions == [
+        "submit",
+        "accept",
+        "forward",
+        "forward",
+        "approve",
+        "record_signature",
+        "mark_result_ready",
+        "return_result",
+    ]
+    steps = list(DossierStep.objects.filter(dossier=d).values_list("name", "status"))
+    assert [name for name, _ in steps] == [
+        "Tiếp nhận hồ sơ",
+        "Thẩm định",
+        "Phê duyệt",
+        "Ký số",
+        "Trả kết quả",
+    ]
+    assert {status for _, status in steps} == {StepStatus.DONE}
+
+
+def test_send_back_keeps_history_and_returns_to_the_previous_handler(world: World) -> None:
+    d = dossier_at(world, "approval")
+    d = services.dossier_send_back(
+        actor=world.hung, dossier=d, row_version=d.row_version, reason="Bổ sung căn cứ"
+    )
+    steps = list(DossierStep.objects.filter(dossier=d).order_by("seq"))
+    assert [(s.name, s.status) for s in steps] == [
+        ("Tiếp nhận hồ sơ", "done"),
+        ("Thẩm định", "done"),
+        ("Phê duyệt", "sent_back"),
+        ("Thẩm định", "active"),
+    ]
+    assert d.current_assignee == world.minh
+    assert d.state == DossierState.PROCESSING
+    with pytest.raises(services.DossierInvalid):
+        services.dossier_send_back(
+            actor=world.minh, dossier=d, row_version=d.row_version, reason="x", to_step_order=3
+        )
+
+
+def test_reject_leads_to_a_negative_result_that_is_signed_and_returned(world: World) -> None:
+    d = dossier_at(world, "approval")
+    d = services.dossier_reject(
+        actor=world.hung, dossier=d, row_version=d.row_version, reason="Không đủ điều kiện"
+    )
+    assert d.decision == Decision.REJECTED
+    assert d.state_reason == "Không đủ điều kiện"
+    d = services.dossier_record_signature(
+        actor=world.hoa, dossier=d, signer=world.hung, signature_reference="CV-9", row_version=d.row_version
+    )
+    d = services.dossier_mark_result_ready(actor=world.hoa, dossier=d, row_version=d.row_version)
+    d = services.dossier_return_result(actor=world.lan, dossier=d, row_version=d.row_version)
+    assert d.status == DvcqgStatus.RETURNED
+    assert d.decision == Decision.REJECTED
+
+
+def test_reject_needs_a_reason_and_signer_must_be_a_leader(world: World) -> None:
+    d = dossier_at(world, "approval")
+    with pytest.raises(services.DossierInvalid):
+        services.dossier_reject(actor=world.hung, dossier=d, row_version=d.row_version, reason=" ")
+    d = services.dossier_approve(actor=world.hung, dossier=d, row_version=d.row_version)
+    with pytest.raises(services.DossierInvalid, match="Người ký phải là lãnh đạo"):
+        services.dossier_record_signature(
+            actor=world.hoa, dossier=d, signer=world.minh, signature_reference="x", row_version=d.row_version
+        )
+
+
+def test_transfer_to_another_unit_and_back(world: World) -> None:
+    d = dossier_at(world, "transferred")
+    assert d.state == DossierState.TRANSFERRED
+    assert d.current_unit == world.department
+    assert d.transfer_origin_unit == world.commune_a
+    d = services.dossier_transfer_back(
+        actor=world.mai, dossier=d, row_version=d.row_version, note="Đủ điều kiện"
+    )
+    assert d.state == DossierState.PROCESSING
+    assert d.current_unit == world.commune_a
+    assert d.current_step is not None
+    assert d.current_step.name == "Thẩm định"
+    assert d.current_assignee == world.minh
+    assert d.transfer_origin_unit is None
+
+
+def test_forward_to_an_official_without_the_role_is_refused(world: World) -> None:
+    d = dossier_at(world, "received")
+    before = Dossier.objects.get(pk=d.pk).row_version
+    with pytest.raises(services.DossierInvalid, match="không có vai trò"):
+        services.dossier_forward(actor=world.lan, dossier=d, row_version=d.row_version, assignee=world.binh)
+    assert Dossier.objects.get(pk=d.pk).row_version == before
+    assert DossierStep.objects.filter(dossier=d).count() == 1
+
+
+def test_withdrawal_by_reception_on_behalf_and_stop(world: World) -> None:
+    d = dossier_at(world, "supplement")
+    d = services.dossier_withdraw(
+        actor=world.lan, dossier=d, row_version=d.row_version, reason="Công dân xin rút"
+    )
+    assert d.status == DvcqgStatus.WITHDRAWN
+    assert not d.is_open
+    assert d.paused_at is None
+    assert d.pauses.get().ended_at is not None
+    assert DossierEvent.objects.get(dossier=d, seq=d.event_count).data == {"on_behalf": True}
+    d2 = dossier_at(world, "appraisal")
+    d2 = services.dossier_stop(actor=world.hung, dossier=d2, row_version=d2.row_version, reason="Tranh chấp")
+    assert d2.status == DvcqgStatus.STOPPED
+    assert d2.steps.get(seq=2).status == StepStatus.CANCELLED
+
+
+# --- transactional outbox -------------------------------------------------------------------------
+
+
+def test_jobs_are_enqueued_with_the_change(world: World) -> None:
+    d = dossier_at(world, "received")
+    names = set(Job.objects.filter(payload__dossier_id=d.pk).values_list("name", flat=True))
+    assert names == {"dvcqg.sync", "dossier.notify_applicant"}
+    sync = Job.objects.get(name="dvcqg.sync", payload__dossier_id=d.pk)
+    assert sync.payload["data"]["MaHoSo"] == d.code
+    assert sync.payload["data"]["TrangThaiHoSo"] == 2
+
+
+def test_rolled_back_transition_leaves_no_job_and_no_event(world: World) -> None:
+    d = dossier_at(world, "received")
+    jobs, events = Job.objects.count(), DossierEvent.objects.count()
+
+    class Boom(Exception):
+        pass
+
+    def forward_then_fail() -> None:
+        with transaction.atomic():
+            services.dossier_forward(actor=world.lan, dossier=d, row_version=d.row_version)
+            raise Boom
+
+    with pytest.raises(Boom):
+        forward_then_fail()
+    assert (Job.objects.count(), DossierEvent.objects.count()) == (jobs, events)
+    assert Dossier.objects.get(pk=d.pk).state == DossierState.ACCEPTED
+
+
+def test_failure_after_the_first_job_rolls_back_everything(world: World, monkeypatch) -> None:
+    d = dossier_at(world, "received")
+    jobs = Job.objects.count()
+    real = services.job_enqueue
+
+    def enqueue_then_fail(**kwargs):
+        real(**kwargs)
+        if kwargs["name"] == "dossier.notify_applicant":
+            raise RuntimeError("notification backend exploded")
+
+    monkeypatch.setattr(services, "job_enqueue", enqueue_then_fail)
+    with pytest.raises(RuntimeError):
+        services.dossier_request_supplement(
+            actor=world.lan, dossier=d, row_version=d.row_version, items=["Giấy tờ"], reason="Thiếu"
+        )
+    assert Job.objects.count() == jobs
+    fresh = Dossier.objects.get(pk=d.pk)
+    assert fresh.state == DossierState.ACCEPTED
+    assert fresh.event_count == d.event_count
+    assert not fresh.pauses.exists()

@@ -1,0 +1,36 @@
+"""``motcua create-token USERNAME [--name NAME]``: create an API token and print it once."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from motcua.identity.services import api_token_create
+
+
+class Command(BaseCommand):
+    help = (
+        "Tạo mã truy cập API cho tài khoản USERNAME và in ra một lần duy nhất "
+        "(create an API token for USERNAME; it is printed once and never stored)."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("username", help="Tên đăng nhập của tài khoản (service account)")
+        parser.add_argument("--name", default="", help="Tên gợi nhớ của mã, ví dụ «Cổng DVCQG»")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        User = get_user_model()
+        user = User._default_manager.filter(**{User.USERNAME_FIELD: options["username"]}).first()
+        if user is None:
+            raise CommandError(f"Không có tài khoản «{options['username']}» (no such user).")
+        if not user.is_active:
+            raise CommandError(f"Tài khoản «{options['username']}» đã bị khóa (user is inactive).")
+        row, token = api_token_create(user=user, name=options["name"])
+        # The token alone on stdout (scripts capture it); the explanation on stderr.
+        self.stdout.write(token)
+        self.stderr.write(
+            f"Đã tạo mã truy cập {row.prefix}… cho {options['username']}. Lưu lại ngay: mã không được "
+            "lưu trên máy chủ và sẽ không hiển thị lại. Dùng: Authorization: Bearer <mã>."
+        )

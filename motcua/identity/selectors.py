@@ -1,0 +1,12 @@
+"""Reads of the identity app."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from motcua.identity.models import IdempotentRequest
+
+
+def idempotent_request_get(*, user: Any, scope: str, key: str) -> IdempotentRequest | None:
+    """The request recorded for ``key`` of ``user`` in ``scope``, if any."""
+    return IdempotentRequest.objects.filter(user=user, scope=scope, key=key).first()

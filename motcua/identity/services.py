@@ -1,0 +1,95 @@
+"""Writes of the identity app: create, revoke and use API tokens; record idempotent API requests."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from datetime import timedelta
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from motcua.identity.models import ApiToken, IdempotentRequest
+
+TOKEN_PREFIX = "mct"  # "motcua token": recognisable in logs and by secret scanners
+TOUCH_INTERVAL = timedelta(minutes=1)
+MAX_NAME = 100
+
+
+def _hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def api_token_create(*, user: Any, name: str = "") -> tuple[ApiToken, str]:
+    """Create a token for ``user``; returns the row and the token text, which is never stored or shown again.
+
+    Format ``mct_<prefix>_<secret>``: 12 hex characters of public prefix, 256 random bits of secret.
+    """
+    if user is None or not user.is_active:
+        raise ValueError("Tài khoản không tồn tại hoặc đã bị khóa.")
+    for _attempt in range(5):
+        prefix = secrets.token_hex(6)
+        token = f"{TOKEN_PREFIX}_{prefix}_{secrets.token_urlsafe(32)}"
+        try:
+            with transaction.atomic():
+                row = ApiToken.objects.create(
+                    user=user, name=(name or "").strip()[:MAX_NAME], prefix=prefix, secret_hash=_hash(token)
+                )
+        except IntegrityError:  # prefix collision (2^48 space): draw again
+            continue
+        return row, token
+    raise RuntimeError("could not draw a unique token prefix")
+
+
+def api_token_revoke(*, token: ApiToken) -> ApiToken:
+    """Revoke — thu hồi: the token stops working at once; the row stays for the audit trail."""
+    if token.revoked_at is None:
+        token.revoked_at = timezone.now()
+        token.save(update_fields=["revoked_at"])
+    return token
+
+
+def api_token_authenticate(*, raw: str) -> ApiToken | None:
+    """The active token (with its active user) matching ``raw``, else None; records the use (≤ 1/min)."""
+    parts = (raw or "").strip().split("_", 2)
+    if len(parts) != 3 or parts[0] != TOKEN_PREFIX or not parts[1] or not parts[2]:
+        return None
+    row = (
+        ApiToken.objects.select_related("user")
+        .filter(prefix=parts[1], revoked_at__isnull=True, user__is_active=True)
+        .first()
+    )
+    if row is None or not hmac.compare_digest(row.secret_hash, _hash(raw.strip())):
+        return None
+    api_token_touch(token=row)
+    return row
+
+
+def api_token_touch(*, token: ApiToken) -> None:
+    """Refresh ``last_used_at`` at most once per minute: one conditional UPDATE, no read-modify-write race."""
+    now = timezone.now()
+    if token.last_used_at is not None and now - token.last_used_at < TOUCH_INTERVAL:
+        return
+    ApiToken.objects.filter(pk=token.pk).filter(
+        Q(last_used_at__isnull=True) | Q(last_used_at__lt=now - TOUCH_INTERVAL)
+    ).update(last_used_at=now)
+    token.last_used_at = now
+
+
+def idempotent_request_record(
+    *, user: Any, scope: str, key: str, request_hash: str, result_ref: str
+) -> tuple[IdempotentRequest, bool]:
+    """Record the first request made with ``key`` (or get the one recorded before); ``(row, created)``.
+
+    Call it inside the transaction that creates the resource, so the record commits with it: a
+    concurrent retry then waits for that commit and finds the record (the unique key serialises them).
+    """
+    return IdempotentRequest.objects.get_or_create(
+        user=user,
+        scope=scope,
+        key=key,
+        defaults={"request_hash": request_hash, "result_ref": result_ref},
+    )

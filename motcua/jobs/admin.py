@@ -1,0 +1,42 @@
+"""Admin for background jobs: dead jobs are found with the status filter and can be re-run."""
+
+from __future__ import annotations
+
+from django.contrib import admin, messages
+from django.db.models import QuerySet
+from django.http import HttpRequest
+
+from motcua.jobs.models import Job, JobStatus
+from motcua.jobs.services import job_retry_now
+
+
+@admin.register(Job)
+class JobAdmin(admin.ModelAdmin):
+    list_display = (
+        "id",
+        "name",
+        "idempotency_key",
+        "status",
+        "attempts",
+        "max_attempts",
+        "run_after",
+        "finished_at",
+    )
+    list_filter = ("status", "name")
+    search_fields = ("idempotency_key", "name")
+    date_hierarchy = "created_at"
+    actions = ["retry_now"]
+    # Jobs change only through the outbox services and the worker; editing a row by hand could
+    # desynchronise it from its queued delivery.
+    readonly_fields = [field.name for field in Job._meta.fields]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    @admin.action(permissions=["change"], description="Chạy lại ngay (công việc thất bại hoặc đang chờ)")
+    def retry_now(self, request: HttpRequest, queryset: QuerySet[Job]) -> None:
+        retried = 0
+        for job in queryset.filter(status__in=[JobStatus.DEAD, JobStatus.PENDING]):
+            job_retry_now(job)
+            retried += 1
+        self.message_user(request, f"Đã xếp lịch chạy lại {retried} công việc.", messages.SUCCESS)

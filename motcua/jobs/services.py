@@ -1,0 +1,120 @@
+"""Project-wide job API: enqueue inside your transaction, register handlers.
+
+Usage from another app's service::
+
+    from motcua.jobs.services import job_enqueue
+
+    with transaction.atomic():
+        dossier.status = ...; dossier.save()
+        AuditEntry.objects.create(...)
+        job_enqueue(
+            name="notify.sms",
+            payload={"dossier_id": dossier.pk},
+            idempotency_key=f"dossier:{dossier.pk}:received:sms",
+        )
+
+and in that app's ``job_handlers.py``::
+
+    from motcua.jobs.services import JobContext, job_handler
+
+    @job_handler("notify.sms", atomic=False)
+    def send_sms(ctx: JobContext) -> None: ...
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from motcua.jobs.conf import job_setting
+from motcua.jobs.delivery import new_token, push_delivery
+from motcua.jobs.models import Job, JobStatus
+from motcua.jobs.registry import JobContext, UnknownJobHandler, get_handler, job_handler
+
+__all__ = [
+    "IdempotencyConflict",
+    "JobContext",
+    "UnknownJobHandler",
+    "job_enqueue",
+    "job_handler",
+    "job_retry_now",
+]
+
+
+class IdempotencyConflict(ValueError):
+    """The idempotency key is already used by a job with a different name or payload."""
+
+
+def job_enqueue(
+    *, name: str, payload: dict[str, Any], idempotency_key: str, run_after: datetime | None = None
+) -> tuple[Job, bool]:
+    """Enqueue job ``name`` in the caller's transaction; return ``(job, created)``.
+
+    Must be called inside ``transaction.atomic()``: the job row and its delivery are inserted in that
+    transaction, so they commit with the state change that caused them and vanish if it rolls back.
+    A key that was already enqueued returns the existing job with ``created=False`` — whether that
+    job is pending, done or dead — and enqueues nothing.
+
+    Raises ``UnknownJobHandler`` for an unregistered name, ``IdempotencyConflict`` if the key is
+    taken by a different job, ``TypeError`` for a payload that is not JSON, ``RuntimeError`` outside
+    a transaction.
+    """
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("job_enqueue() must be called inside transaction.atomic() (transactional outbox)")
+    spec = get_handler(name)  # fail at the call site on a typo, not later in a worker
+    # Round-trip through JSON: rejects what the JSONField could not store, and normalises
+    # (tuples → lists) so a duplicate enqueue compares equal to what was stored.
+    normalized = json.loads(json.dumps(payload))
+    if run_after is not None and timezone.is_naive(run_after):
+        raise ValueError("run_after must be timezone-aware")
+
+    try:
+        # Savepoint: a duplicate key must not poison the caller's transaction on PostgreSQL.
+        with transaction.atomic():
+            job = Job.objects.create(
+                name=name,
+                payload=normalized,
+                idempotency_key=idempotency_key,
+                max_attempts=spec.max_attempts or int(job_setting("MAX_ATTEMPTS")),
+                run_after=run_after or timezone.now(),
+                delivery_token=new_token(),
+            )
+            push_delivery(job)
+    except IntegrityError:
+        # If a concurrent transaction inserted the same key, the insert above waited for it to commit
+        # (PostgreSQL) or for the write lock (SQLite), so the winner is visible now.
+        existing = Job.objects.filter(idempotency_key=idempotency_key).first()
+        if existing is None:
+            raise  # some other constraint failed: not a duplicate
+        if existing.name != name or existing.payload != normalized:
+            raise IdempotencyConflict(
+                f"Idempotency key {idempotency_key!r} already belongs to job {existing.name!r} "
+                "with a different payload"
+            ) from None
+        return existing, False
+    return job, True
+
+
+def job_retry_now(job: Job) -> Job:
+    """Give a dead or waiting job a fresh set of attempts starting now (admin action).
+
+    A job that is running or done is left alone: re-running a completed job would break the
+    idempotency promise, and a running one already has a delivery.
+    """
+    with transaction.atomic():
+        locked = Job.objects.select_for_update().get(pk=job.pk)
+        if locked.status not in (JobStatus.DEAD, JobStatus.PENDING):
+            return locked
+        locked.status = JobStatus.PENDING
+        locked.attempts = 0
+        locked.run_after = timezone.now()
+        locked.finished_at = None
+        # New token: any delivery still queued for the old schedule becomes a harmless duplicate.
+        locked.delivery_token = new_token()
+        locked.save(update_fields=["status", "attempts", "run_after", "finished_at", "delivery_token"])
+        push_delivery(locked)
+        return locked

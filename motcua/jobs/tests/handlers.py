@@ -1,0 +1,70 @@
+"""Job handlers used by the tests (also imported by the worker subprocess via ``--import``)."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+from django.contrib.auth.models import Group
+from django_q.exceptions import TimeoutException
+
+from motcua.jobs.services import JobContext, job_handler
+
+# Calls seen in this process, for in-process tests: (name, idempotency_key, attempt).
+CALLS: list[tuple[str, str, int]] = []
+
+
+class HandlerFailure(RuntimeError):
+    """The failure the flaky test handlers raise."""
+
+
+def _effect(ctx: JobContext) -> None:
+    # A database write standing for the handler's real effect: one row per applied attempt, so a
+    # re-applied job shows up as two rows.
+    Group.objects.create(name=f"effect:{ctx.idempotency_key}:{ctx.attempt}")
+
+
+@job_handler("tests.effect")
+def effect(ctx: JobContext) -> None:
+    CALLS.append((ctx.name, ctx.idempotency_key, ctx.attempt))
+    _effect(ctx)
+
+
+@job_handler("tests.flaky", max_attempts=4)
+def flaky(ctx: JobContext) -> None:
+    """Writes its effect, then fails until attempt ``payload["succeed_on"]`` (never if absent)."""
+    CALLS.append((ctx.name, ctx.idempotency_key, ctx.attempt))
+    _effect(ctx)  # rolled back with the failed attempt
+    succeed_on = ctx.payload.get("succeed_on")
+    if succeed_on is None or ctx.attempt < succeed_on:
+        raise HandlerFailure(f"attempt {ctx.attempt} failed")
+
+
+@job_handler("tests.timeout")
+def timeout(ctx: JobContext) -> None:
+    """What django-q2's SIGALRM handler raises inside a handler that overran Q_CLUSTER timeout."""
+    _effect(ctx)
+    raise TimeoutException("Task exceeded maximum timeout value (2 seconds)")
+
+
+@job_handler("tests.external", atomic=False)
+def external(ctx: JobContext) -> None:
+    CALLS.append((ctx.name, ctx.idempotency_key, ctx.attempt))
+
+
+@job_handler("tests.blocking")
+def blocking(ctx: JobContext) -> None:
+    """Write the effect, record the attempt, then wait until the test creates ``release``.
+
+    The killed-worker test SIGKILLs the worker while this waits, i.e. mid-transaction.
+    """
+    workdir = Path(ctx.payload["dir"])
+    _effect(ctx)
+    # Outside the transaction on purpose: survives the kill, and tells the test the effect is written.
+    with (workdir / "attempts").open("a") as log:
+        log.write(f"{ctx.attempt}\n")
+    deadline = time.monotonic() + 30
+    while not (workdir / "release").exists():
+        if time.monotonic() > deadline:
+            raise TimeoutError("the test never released the blocking handler")
+        time.sleep(0.02)

@@ -1,0 +1,225 @@
+"""Reads for the organisation: units, and the units where an official may act.
+
+Scoping rule — where a role assignment gives rights (``official_units`` and ``official_has_role``
+implement it, in SQL and in Python respectively, and the tests check that they agree):
+
+1. An active assignment gives its role in its own unit.
+2. An assignment at a People's Committee (provincial or commune) also gives that role in the service
+   centre directly under it, because the centre is the committee's one-stop shop: the chairman who
+   signs, the clerk who stamps and the unit admin of ``UBND phường Hạ Long`` act at ``Trung tâm PVHCC
+   phường Hạ Long`` without a second assignment. The reverse does not hold: a reception officer of the
+   centre gets nothing in the committee.
+3. ``PROVINCE_ADMIN`` and ``REPORT_VIEWER`` held at the provincial People's Committee reach every unit
+   (one province per deployment). Held anywhere else they follow rules 1–2 only.
+4. An active superuser holds every role in every unit.
+5. Nothing else: no inheritance from a department to the provincial centre, no sibling or cross-commune
+   reach, so an official of commune A has no rights in commune B. Inactive users, revoked assignments,
+   and inactive units (on either side of the assignment) give nothing.
+
+Roles do not imply one another: a province admin is not a reception officer.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import AnonymousUser
+from django.db.models import Case, Exists, IntegerField, OuterRef, Q, QuerySet, Value, When
+
+from motcua.core.text import fold
+from motcua.org.models import (
+    CENTRE_KINDS,
+    COMMITTEE_KINDS,
+    PROVINCE_WIDE_ROLES,
+    AreaKind,
+    Counter,
+    Role,
+    RoleAssignment,
+    Unit,
+    UnitKind,
+)
+
+UserLike = AbstractBaseUser | AnonymousUser
+
+# Display order: the province first, then its centre and departments, then communes and their centres.
+_KIND_ORDER = [
+    UnitKind.PROVINCE_COMMITTEE,
+    UnitKind.PROVINCE_CENTRE,
+    UnitKind.DEPARTMENT,
+    UnitKind.COMMUNE_COMMITTEE,
+    UnitKind.COMMUNE_CENTRE,
+]
+_SCOPE_CACHE = "_motcua_org_scope"
+
+
+# --------------------------------------------------------------------------------------------------
+# Units
+# --------------------------------------------------------------------------------------------------
+
+
+def unit_list(
+    *,
+    kind: UnitKind | None = None,
+    area_kind: AreaKind | None = None,
+    q: str | None = None,
+    include_inactive: bool = False,
+) -> QuerySet[Unit]:
+    """Units in display order, parent joined; ``q`` matches name, short name or code, accent-insensitive."""
+    units = Unit.objects.select_related("parent").annotate(
+        kind_rank=Case(
+            *(When(kind=value, then=Value(rank)) for rank, value in enumerate(_KIND_ORDER)),
+            default=Value(len(_KIND_ORDER)),
+            output_field=IntegerField(),
+        )
+    )
+    if not include_inactive:
+        units = units.filter(is_active=True)
+    if kind:
+        units = units.filter(kind=kind)
+    if area_kind:
+        units = units.filter(area_kind=area_kind)
+    for word in fold(q or "").split():
+        units = units.filter(search_text__contains=word)
+    return units.order_by("kind_rank", "area_code", "agency_code")
+
+
+def unit_get(
+    *, agency_code: str | None = None, slug: str | None = None, include_inactive: bool = False
+) -> Unit | None:
+    """One unit by electronic code or by loader key (exactly one of them), parent joined."""
+    if (agency_code is None) == (slug is None):
+        raise TypeError("unit_get() needs exactly one of agency_code, slug")
+    units = Unit.objects.select_related("parent")
+    if not include_inactive:
+        units = units.filter(is_active=True)
+    if agency_code is not None:
+        return units.filter(agency_code=agency_code.strip()).first()
+    return units.filter(slug=slug).first()
+
+
+def unit_counters(*, unit: Unit, include_inactive: bool = False) -> QuerySet[Counter]:
+    counters = Counter.objects.filter(unit=unit)
+    if not include_inactive:
+        counters = counters.filter(is_active=True)
+    return counters.order_by("number")
+
+
+# --------------------------------------------------------------------------------------------------
+# Where an official may act
+# --------------------------------------------------------------------------------------------------
+
+
+def _is_active_user(user: UserLike) -> bool:
+    return bool(user.is_authenticated and user.is_active)
+
+
+def _is_superuser(user: UserLike) -> bool:
+    return _is_active_user(user) and bool(getattr(user, "is_superuser", False))
+
+
+def _grants(user: UserLike, roles: Iterable[str] | None) -> QuerySet[RoleAssignment]:
+    if user.pk is None:
+        return RoleAssignment.objects.none()
+    grants = RoleAssignment.objects.filter(official__user_id=user.pk, is_active=True, unit__is_active=True)
+    if roles is not None:
+        grants = grants.filter(role__in=[Role(role) for role in roles])
+    return grants
+
+
+def official_units(*, user: UserLike, roles: Iterable[Role | str] | None = None) -> QuerySet[Unit]:
+    """Active units where ``user`` holds one of ``roles`` (any role when None), per the module rule.
+
+    A single lazy query, usable as a subquery: ``Dossier.objects.filter(unit__in=official_units(...))``.
+    """
+    units = Unit.objects.filter(is_active=True)
+    if not _is_active_user(user):
+        return units.none()
+    if _is_superuser(user):
+        return units
+    grants = _grants(user, roles)
+    own_unit = Exists(grants.filter(unit_id=OuterRef("pk")))
+    committee_centre = Q(kind__in=CENTRE_KINDS) & Exists(
+        grants.filter(unit_id=OuterRef("parent_id"), unit__kind__in=COMMITTEE_KINDS)
+    )
+    province_wide = Exists(
+        grants.filter(role__in=PROVINCE_WIDE_ROLES, unit__kind=UnitKind.PROVINCE_COMMITTEE)
+    )
+    return units.filter(Q(own_unit) | committee_centre | Q(province_wide))
+
+
+@dataclass(frozen=True)
+class _Grant:
+    role: Role
+    unit_id: int
+    unit_kind: str
+
+
+@dataclass(frozen=True)
+class _Scope:
+    superuser: bool
+    grants: tuple[_Grant, ...]
+
+
+def _scope(user: UserLike) -> _Scope:
+    """The user's active grants, fetched once and kept on the user object (one per request)."""
+    cached: _Scope | None = getattr(user, _SCOPE_CACHE, None)
+    if cached is not None:
+        return cached
+    if not _is_active_user(user):
+        scope = _Scope(superuser=False, grants=())
+    elif _is_superuser(user):
+        scope = _Scope(superuser=True, grants=())
+    else:
+        rows = _grants(user, None).values_list("role", "unit_id", "unit__kind")
+        scope = _Scope(
+            superuser=False,
+            grants=tuple(_Grant(Role(role), unit_id, unit_kind) for role, unit_id, unit_kind in rows),
+        )
+    if user.is_authenticated:
+        setattr(user, _SCOPE_CACHE, scope)
+    return scope
+
+
+def official_scope_invalidate(*, user: UserLike) -> None:
+    """Forget the cached grants of this user object (services call it after changing assignments)."""
+    if hasattr(user, _SCOPE_CACHE):
+        delattr(user, _SCOPE_CACHE)
+
+
+def _reaches(grant: _Grant, unit: Unit) -> bool:
+    if grant.unit_id == unit.pk:
+        return True
+    if unit.kind in CENTRE_KINDS and grant.unit_kind in COMMITTEE_KINDS and grant.unit_id == unit.parent_id:
+        return True
+    return grant.role in PROVINCE_WIDE_ROLES and grant.unit_kind == UnitKind.PROVINCE_COMMITTEE
+
+
+def official_roles(*, user: UserLike, unit: Unit) -> frozenset[Role]:
+    """Every role ``user`` holds in ``unit`` (all roles for a superuser). No query after the first call."""
+    if not unit.is_active:
+        return frozenset()
+    scope = _scope(user)
+    if scope.superuser:
+        return frozenset(Role)
+    return frozenset(grant.role for grant in scope.grants if _reaches(grant, unit))
+
+
+def official_has_role(*, user: UserLike, unit: Unit, roles: Iterable[Role | str]) -> bool:
+    """Whether ``user`` holds any of ``roles`` in ``unit``; cached per user object, so safe in loops."""
+    return not official_roles(user=user, unit=unit).isdisjoint(Role(role) for role in roles)
+
+
+def official_manages_province(*, user: UserLike) -> bool:
+    """Superuser, or ``PROVINCE_ADMIN`` at the provincial committee: manages every unit and official."""
+    scope = _scope(user)
+    return scope.superuser or any(
+        grant.role == Role.PROVINCE_ADMIN and grant.unit_kind == UnitKind.PROVINCE_COMMITTEE
+        for grant in scope.grants
+    )
+
+
+def official_managed_units(*, user: UserLike) -> QuerySet[Unit]:
+    """Units whose officials, roles and counters ``user`` administers (``UNIT_ADMIN`` reach, or all)."""
+    return official_units(user=user, roles=[Role.UNIT_ADMIN, Role.PROVINCE_ADMIN])

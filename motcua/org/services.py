@@ -1,0 +1,692 @@
+"""Writes for the organisation: loading Quảng Ninh's units, officials and their role assignments.
+
+Every public function is keyword-only and owns its transaction; called from another service it joins
+the caller's transaction (a savepoint), so the outermost call decides what commits together.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import make_password
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ImproperlyConfigured, ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from motcua.core.text import nfc
+from motcua.org.agency_codes import agency_code_rule
+from motcua.org.models import (
+    ADMIN_ROLES,
+    CENTRE_KINDS,
+    AreaKind,
+    Counter,
+    Official,
+    Role,
+    RoleAssignment,
+    Unit,
+    UnitKind,
+)
+from motcua.org.reference import province_reference
+from motcua.org.selectors import official_scope_invalidate
+
+logger = logging.getLogger(__name__)
+
+PROVINCE_COMMITTEE_SLUG = "ubnd-tinh"
+
+
+def commune_committee_slug(area_code: int) -> str:
+    """Loader key of a commune's People's Committee, e.g. ``ubnd-6688`` for Phường Hạ Long."""
+    return f"ubnd-{area_code}"
+
+
+def commune_centre_slug(area_code: int) -> str:
+    """Loader key of a commune's service centre, e.g. ``pvhcc-6688``."""
+    return f"pvhcc-{area_code}"
+
+
+class AgencyCodeConflictError(ValueError):
+    """The loader would give a unit a code another unit already has; nothing was written."""
+
+
+# --------------------------------------------------------------------------------------------------
+# Units
+# --------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CodeChange:
+    """An electronic code the loader changed (rule or suffix changed since the previous run)."""
+
+    unit_name: str
+    old: str
+    new: str
+
+
+@dataclass(frozen=True)
+class UnitsLoadResult:
+    created: int
+    updated: int
+    unchanged: int
+    counters_created: int
+    code_changes: tuple[CodeChange, ...]
+
+    @property
+    def total(self) -> int:
+        return self.created + self.updated + self.unchanged
+
+    def __str__(self) -> str:
+        text = (
+            f"{self.total} đơn vị ({self.created} mới, {self.updated} cập nhật, "
+            f"{self.unchanged} giữ nguyên), {self.counters_created} quầy mới"
+        )
+        if self.code_changes:
+            text += f", {len(self.code_changes)} mã định danh thay đổi"
+        return text
+
+
+@dataclass(frozen=True)
+class _UnitSpec:
+    slug: str
+    kind: UnitKind
+    name: str
+    short_name: str
+    parent_slug: str | None
+    agency_code: str
+    area_code: int
+    area_kind: AreaKind
+    address: str
+    counters: tuple[str, ...] = ()
+
+
+def _unit_specs() -> list[_UnitSpec]:
+    """Every unit the loader manages, parents before children."""
+    ref = province_reference()
+    rule = agency_code_rule()
+    rule.check_segments(
+        provincial_segments=[ref.centre.segment, *(body.segment for body in ref.departments)],
+        commune_count=len(ref.communes),
+    )
+    province = ref.full_name  # "tỉnh Quảng Ninh"
+    specs = [
+        _UnitSpec(
+            slug=PROVINCE_COMMITTEE_SLUG,
+            kind=UnitKind.PROVINCE_COMMITTEE,
+            name=f"Ủy ban nhân dân {province}",
+            short_name=f"UBND {province}",
+            parent_slug=None,
+            agency_code=rule.province_committee(),
+            area_code=ref.code,
+            area_kind=ref.area_kind,
+            address="",
+        ),
+        _UnitSpec(
+            slug=ref.centre.key,
+            kind=UnitKind.PROVINCE_CENTRE,
+            name=ref.centre.name,
+            short_name=ref.centre.short_name,
+            parent_slug=PROVINCE_COMMITTEE_SLUG,
+            agency_code=rule.provincial_body(ref.centre.segment),
+            area_code=ref.code,
+            area_kind=ref.area_kind,
+            address=ref.centre.address,
+            counters=ref.province_centre_counters,
+        ),
+    ]
+    specs += [
+        _UnitSpec(
+            slug=body.key,
+            kind=UnitKind.DEPARTMENT,
+            name=body.name,
+            short_name=body.short_name,
+            parent_slug=PROVINCE_COMMITTEE_SLUG,
+            agency_code=rule.provincial_body(body.segment),
+            area_code=ref.code,
+            area_kind=ref.area_kind,
+            address=body.address,
+        )
+        for body in ref.departments
+    ]
+    for rank, commune in enumerate(ref.communes):
+        local = f"{commune.division} {commune.bare_name}"  # "phường Hạ Long"
+        address = f"{commune.name}, {province}"
+        committee = commune_committee_slug(commune.code)
+        specs.append(
+            _UnitSpec(
+                slug=committee,
+                kind=UnitKind.COMMUNE_COMMITTEE,
+                name=f"Ủy ban nhân dân {local}",
+                short_name=f"UBND {local}",
+                parent_slug=PROVINCE_COMMITTEE_SLUG,
+                agency_code=rule.commune_committee(rank),
+                area_code=commune.code,
+                area_kind=commune.area_kind,
+                address=address,
+            )
+        )
+        specs.append(
+            _UnitSpec(
+                slug=commune_centre_slug(commune.code),
+                kind=UnitKind.COMMUNE_CENTRE,
+                name=f"Trung tâm Phục vụ hành chính công {local}",
+                short_name=f"Trung tâm PVHCC {local}",
+                parent_slug=committee,
+                agency_code=rule.commune_centre(rank),
+                area_code=commune.code,
+                area_kind=commune.area_kind,
+                address=address,
+                counters=ref.commune_centre_counters,
+            )
+        )
+    slugs = [spec.slug for spec in specs]
+    duplicates = sorted({slug for slug in slugs if slugs.count(slug) > 1})
+    if duplicates:
+        raise ImproperlyConfigured(f"Khóa đơn vị bị trùng: {duplicates} (xem data/org/departments.json).")
+    return specs
+
+
+def _depth(spec: _UnitSpec, specs: dict[str, _UnitSpec]) -> int:
+    depth = 0
+    while spec.parent_slug is not None:
+        spec = specs[spec.parent_slug]
+        depth += 1
+    return depth
+
+
+def _check_codes(specs: Sequence[_UnitSpec], existing: dict[str, Unit]) -> dict[str, str]:
+    """Final code of every managed unit; raise before any write if two units would share one."""
+    final: dict[str, str] = {}
+    for spec in specs:
+        unit = existing.get(spec.slug)
+        final[spec.slug] = (
+            unit.agency_code if unit is not None and unit.agency_code_manual else spec.agency_code
+        )
+    owners: dict[str, list[str]] = {}
+    for slug, code in final.items():
+        owners.setdefault(code, []).append(slug)
+    problems = [f"{code}: {', '.join(slugs)}" for code, slugs in owners.items() if len(slugs) > 1]
+    outsiders = (
+        Unit.objects.exclude(slug__in=final.keys())
+        .filter(agency_code__in=final.values())
+        .values_list("agency_code", "name")
+    )
+    problems += [f"{code}: {name} (đơn vị ngoài danh mục nạp)" for code, name in outsiders]
+    if problems:
+        raise AgencyCodeConflictError(
+            "Mã định danh bị trùng, chưa ghi gì vào cơ sở dữ liệu: " + "; ".join(sorted(problems))
+        )
+    return final
+
+
+@transaction.atomic
+def units_load_quang_ninh() -> UnitsLoadResult:
+    """Create or update the province, its centre, departments and every commune with its centre.
+
+    Idempotent and cheap to rerun (a handful of queries when nothing changed). Names, kinds, parents and
+    area codes follow the reference data; an address is only filled while empty, counters only for a
+    centre that has none, and ``agency_code`` only while ``agency_code_manual`` is false — so what an
+    administrator edited survives. Units that disappear from the reference data are left untouched.
+    """
+    specs = _unit_specs()
+    by_slug = {spec.slug: spec for spec in specs}
+    # Row locks (PostgreSQL): a concurrent rerun waits here instead of interleaving its writes with ours.
+    existing = {str(unit.slug): unit for unit in Unit.objects.select_for_update().filter(slug__in=by_slug)}
+    final_codes = _check_codes(specs, existing)
+    now = timezone.now()
+
+    code_changes: list[CodeChange] = []
+    recoded: list[Unit] = []
+    for slug, unit in existing.items():
+        if unit.agency_code != final_codes[slug]:
+            change = CodeChange(unit_name=unit.name, old=unit.agency_code, new=final_codes[slug])
+            logger.warning("Đổi mã định danh %s → %s (%s)", change.old, change.new, change.unit_name)
+            code_changes.append(change)
+            recoded.append(unit)
+    if recoded:
+        # Park the codes first: the new code of one unit may be the old code of another (segments shifted).
+        for unit in recoded:
+            unit.agency_code = f"~{unit.pk}"
+        Unit.objects.bulk_update(recoded, ["agency_code"])
+        for unit in recoded:
+            unit.agency_code = final_codes[str(unit.slug)]
+    recoded_pks = {unit.pk for unit in recoded}
+
+    ids = {slug: unit.pk for slug, unit in existing.items()}
+    created: list[Unit] = []
+    missing = [spec for spec in specs if spec.slug not in existing]
+    for depth in sorted({_depth(spec, by_slug) for spec in missing}):
+        wave = [
+            Unit(
+                slug=spec.slug,
+                kind=spec.kind,
+                name=spec.name,
+                short_name=spec.short_name,
+                parent_id=ids[spec.parent_slug] if spec.parent_slug else None,
+                agency_code=final_codes[spec.slug],
+                area_code=spec.area_code,
+                area_kind=spec.area_kind,
+                address=spec.address,
+            )
+            for spec in missing
+            if _depth(spec, by_slug) == depth
+        ]
+        for unit in wave:
+            unit.search_text = unit.compute_search_text()
+        created += Unit.objects.bulk_create(wave)
+        ids.update({unit.slug or "": unit.pk for unit in wave})
+
+    changed: list[Unit] = []
+    changed_fields: set[str] = set()
+    for slug, unit in existing.items():
+        spec = by_slug[slug]
+        wanted: dict[str, object] = {
+            "kind": spec.kind,
+            "name": spec.name,
+            "short_name": spec.short_name,
+            "parent_id": ids[spec.parent_slug] if spec.parent_slug else None,
+            "area_code": spec.area_code,
+            "area_kind": spec.area_kind,
+        }
+        if not unit.address and spec.address:
+            wanted["address"] = spec.address
+        fields = {name for name, value in wanted.items() if getattr(unit, name) != value}
+        for name in fields:
+            setattr(unit, name, wanted[name])
+        if unit.pk in recoded_pks:
+            fields.add("agency_code")
+        search_text = unit.compute_search_text()
+        if unit.search_text != search_text:
+            unit.search_text = search_text
+            fields.add("search_text")
+        if fields:
+            unit.updated_at = now
+            changed.append(unit)
+            changed_fields |= fields | {"updated_at"}
+    if changed:
+        Unit.objects.bulk_update(changed, sorted(changed_fields))
+
+    counters_created = _counters_default_ensure(
+        centres={ids[spec.slug]: spec.counters for spec in specs if spec.kind in CENTRE_KINDS}
+    )
+    result = UnitsLoadResult(
+        created=len(created),
+        updated=len(changed),
+        unchanged=len(existing) - len(changed),
+        counters_created=counters_created,
+        code_changes=tuple(code_changes),
+    )
+    logger.info(
+        "Nạp đơn vị: %d mới, %d cập nhật, %d giữ nguyên, %d quầy mới",
+        result.created,
+        result.updated,
+        result.unchanged,
+        result.counters_created,
+    )
+    return result
+
+
+def _counters_default_ensure(*, centres: dict[int, tuple[str, ...]]) -> int:
+    """Default counters for centres that have none; a centre with any counter is the admin's to manage."""
+    equipped = set(Counter.objects.filter(unit_id__in=centres).values_list("unit_id", flat=True).distinct())
+    new = [
+        Counter(unit_id=unit_id, number=number, label=label)
+        for unit_id, labels in centres.items()
+        if unit_id not in equipped
+        for number, label in enumerate(labels, start=1)
+    ]
+    Counter.objects.bulk_create(new)
+    return len(new)
+
+
+# --------------------------------------------------------------------------------------------------
+# Officials and role assignments
+# --------------------------------------------------------------------------------------------------
+
+
+def role_assignment_validate(*, unit: Unit, role: str) -> Role:
+    """Check that ``role`` may be held in ``unit`` (no write); the admin forms use it too."""
+    try:
+        checked = Role(role)
+    except ValueError as exc:
+        raise ValidationError({"role": f"Vai trò không hợp lệ: {role!r}."}) from exc
+    if not unit.is_active:
+        raise ValidationError({"unit": f"Đơn vị {unit.name} đã ngừng hoạt động, không thể phân quyền."})
+    if checked == Role.PROVINCE_ADMIN and unit.kind != UnitKind.PROVINCE_COMMITTEE:
+        # Province-wide rights hang on the provincial committee; anywhere else the role would be a trap.
+        raise ValidationError({"role": "Vai trò Quản trị tỉnh chỉ được giao tại UBND tỉnh."})
+    return checked
+
+
+@transaction.atomic
+def official_create(
+    *,
+    username: str,
+    password: str,
+    full_name: str,
+    title: str = "",
+    assignments: Sequence[tuple[Unit, Role]],
+) -> Official:
+    """Create a user account, its official profile and its role assignments.
+
+    The password goes through the project's password validators. Holders of an admin role
+    (``ADMIN_ROLES``) get ``is_staff`` so they can sign in to the Django admin.
+    """
+    user_model = get_user_model()
+    username = username.strip()
+    full_name = nfc(full_name)
+    errors: dict[str, list[str]] = {}
+    if not username:
+        errors["username"] = ["Tên đăng nhập là bắt buộc."]
+    elif user_model._default_manager.filter(**{user_model.USERNAME_FIELD: username}).exists():
+        errors["username"] = [f"Tên đăng nhập «{username}» đã tồn tại."]
+    if not full_name:
+        errors["full_name"] = ["Họ và tên là bắt buộc."]
+    try:
+        validate_password(password, user=user_model(**{user_model.USERNAME_FIELD: username}))
+    except ValidationError as exc:
+        errors["password"] = list(exc.messages)
+    for unit, role in assignments:
+        try:
+            role_assignment_validate(unit=unit, role=role)
+        except ValidationError as exc:
+            errors.setdefault("assignments", []).extend(exc.messages)
+    if errors:
+        raise ValidationError(errors)
+
+    user = user_model._default_manager.create_user(
+        username=username,
+        password=password,
+        is_staff=any(role in ADMIN_ROLES for _, role in assignments),
+    )
+    official = Official.objects.create(user=user, full_name=full_name, title=nfc(title))
+    for unit, role in assignments:
+        role_assignment_grant(official=official, unit=unit, role=role)
+    logger.info("Tạo cán bộ %s (%s)", username, full_name)
+    return official
+
+
+@transaction.atomic
+def role_assignment_grant(*, official: Official, unit: Unit, role: Role) -> RoleAssignment:
+    """Give ``official`` the ``role`` in ``unit``; reactivates a revoked assignment. Idempotent."""
+    role = role_assignment_validate(unit=unit, role=role)
+    assignment, created = RoleAssignment.objects.get_or_create(official=official, unit=unit, role=role)
+    if not created and not assignment.is_active:
+        assignment.is_active = True
+        assignment.save(update_fields=["is_active"])
+    user = official.user
+    if role in ADMIN_ROLES and not user.is_staff:
+        user.is_staff = True
+        user.save(update_fields=["is_staff"])
+    official_scope_invalidate(user=user)
+    logger.info("Phân quyền %s: %s tại %s", official, role.label, unit)
+    return assignment
+
+
+@transaction.atomic
+def official_staff_sync(*, official: Official) -> None:
+    """Give ``is_staff`` to an official holding an active admin role (for writes made outside services).
+
+    Never takes the flag away; see :func:`role_assignment_revoke`.
+    """
+    user = official.user
+    has_admin_role = official.assignments.filter(is_active=True, role__in=ADMIN_ROLES).exists()
+    if has_admin_role and not user.is_staff:
+        user.is_staff = True
+        user.save(update_fields=["is_staff"])
+    official_scope_invalidate(user=user)
+
+
+@transaction.atomic
+def role_assignment_revoke(*, official: Official, unit: Unit, role: Role) -> bool:
+    """Withdraw a role; the row stays (inactive) as a record. Returns whether anything was active.
+
+    ``is_staff`` is left as it is: the admin grants nothing in this app without an active admin role,
+    and the flag may have been given for other reasons.
+    """
+    revoked = RoleAssignment.objects.filter(official=official, unit=unit, role=role, is_active=True).update(
+        is_active=False
+    )
+    official_scope_invalidate(user=official.user)
+    if revoked:
+        logger.info("Thu hồi quyền %s: %s tại %s", official, Role(role).label, unit)
+    return revoked > 0
+
+
+# --------------------------------------------------------------------------------------------------
+# Demo accounts
+# --------------------------------------------------------------------------------------------------
+
+# Shared by every demo account and printed in the README; never use on a real deployment.
+DEMO_PASSWORD = "motcua-demo-2026"
+
+
+@dataclass(frozen=True)
+class DemoAccount:
+    """A demo login as the README lists it."""
+
+    username: str
+    full_name: str
+    title: str
+    unit_name: str
+    unit_agency_code: str
+    role: Role
+
+    @property
+    def role_label(self) -> str:
+        return self.role.label
+
+
+@dataclass(frozen=True)
+class _DemoSpec:
+    username: str
+    full_name: str
+    title: str
+    unit_slug: str
+    role: Role
+
+
+def _commune_demo(
+    place: str, area_code: int, division: str, names: Sequence[str], office: str
+) -> list[_DemoSpec]:
+    """Seven accounts of one commune: reception and supervision at the centre, the rest at the committee."""
+    centre, committee = commune_centre_slug(area_code), commune_committee_slug(area_code)
+    roles = [
+        ("tiepnhan", Role.RECEPTION, centre, "Công chức tiếp nhận và trả kết quả"),
+        ("giamsat", Role.SUPERVISOR, centre, f"Phó Giám đốc Trung tâm Phục vụ hành chính công {division}"),
+        ("chuyenvien", Role.SPECIALIST, committee, f"Chuyên viên {office}"),
+        ("truongphong", Role.DIVISION_HEAD, committee, f"Trưởng {office}"),
+        ("lanhdao", Role.LEADER, committee, f"Phó Chủ tịch UBND {division}"),
+        ("vanthu", Role.CLERK, committee, f"Văn thư Văn phòng HĐND và UBND {division}"),
+        ("quantri", Role.UNIT_ADMIN, committee, f"Công chức quản trị hệ thống UBND {division}"),
+    ]
+    return [
+        _DemoSpec(f"{prefix}.{place}", name, title, slug, role)
+        for (prefix, role, slug, title), name in zip(roles, names, strict=True)
+    ]
+
+
+def _department_demo(place: str, slug: str, short: str, names: Sequence[str], office: str) -> list[_DemoSpec]:
+    """Five accounts of a department; its dossiers are received at the provincial centre."""
+    roles = [
+        ("chuyenvien", Role.SPECIALIST, f"Chuyên viên {office}"),
+        ("truongphong", Role.DIVISION_HEAD, f"Trưởng {office}"),
+        ("lanhdao", Role.LEADER, f"Phó Giám đốc {short}"),
+        ("vanthu", Role.CLERK, f"Văn thư {short}"),
+        ("quantri", Role.UNIT_ADMIN, f"Quản trị hệ thống {short}"),
+    ]
+    return [
+        _DemoSpec(f"{prefix}.{place}", name, title, slug, role)
+        for (prefix, role, title), name in zip(roles, names, strict=True)
+    ]
+
+
+DEMO_ACCOUNTS: tuple[_DemoSpec, ...] = (
+    _DemoSpec(
+        "quantri.quangninh",
+        "Phạm Thị Hoa",
+        "Quản trị hệ thống cấp tỉnh",
+        PROVINCE_COMMITTEE_SLUG,
+        Role.PROVINCE_ADMIN,
+    ),
+    _DemoSpec(
+        "baocao.quangninh",
+        "Trần Quốc Tuấn",
+        "Chuyên viên Văn phòng UBND tỉnh",
+        PROVINCE_COMMITTEE_SLUG,
+        Role.REPORT_VIEWER,
+    ),
+    _DemoSpec(
+        "tiepnhan.ttpvhcc", "Vũ Thị Thu Trang", "Công chức tiếp nhận hồ sơ", "pvhcc-tinh", Role.RECEPTION
+    ),
+    _DemoSpec("lanhdao.ttpvhcc", "Nguyễn Văn Thắng", "Phó Giám đốc Trung tâm", "pvhcc-tinh", Role.LEADER),
+    _DemoSpec("giamsat.ttpvhcc", "Đỗ Minh Châu", "Chuyên viên giám sát", "pvhcc-tinh", Role.SUPERVISOR),
+    _DemoSpec("quantri.ttpvhcc", "Bùi Đức Anh", "Quản trị hệ thống Trung tâm", "pvhcc-tinh", Role.UNIT_ADMIN),
+    *_department_demo(
+        "sotuphap",
+        "so-tu-phap",
+        "Sở Tư pháp",
+        ["Lê Thị Mai", "Hoàng Văn Nam", "Ngô Thị Thanh Hương", "Đặng Thị Ngọc", "Trịnh Văn Hải"],
+        "phòng Hành chính tư pháp",
+    ),
+    *_department_demo(
+        "sonnmt",
+        "so-nong-nghiep-moi-truong",
+        "Sở Nông nghiệp và Môi trường",
+        ["Phan Văn Dũng", "Lưu Thị Hạnh", "Vương Đình Khánh", "Tạ Thị Yến", "Đinh Quang Huy"],
+        "phòng Quản lý đất đai",
+    ),
+    *_commune_demo(
+        "halong",
+        6688,
+        "phường",
+        [
+            "Nguyễn Thị Lan",
+            "Trần Văn Bình",
+            "Phạm Thị Ngọc Ánh",
+            "Vũ Văn Hùng",
+            "Đỗ Mạnh Cường",
+            "Hoàng Thị Thảo",
+            "Lê Minh Đức",
+        ],
+        "phòng Kinh tế, Hạ tầng và Đô thị",
+    ),
+    *_commune_demo(
+        "baichay",
+        6673,
+        "phường",
+        [
+            "Nguyễn Văn Minh",
+            "Bùi Thị Phương",
+            "Lý Thị Huyền",
+            "Đào Văn Long",
+            "Trương Thị Hà",
+            "Mai Thị Dung",
+            "Cao Văn Toàn",
+        ],
+        "phòng Kinh tế, Hạ tầng và Đô thị",
+    ),
+    *_commune_demo(
+        "coto",
+        7192,
+        "đặc khu",
+        [
+            "Hà Thị Nhung",
+            "Lục Văn Sơn",
+            "Chu Thị Loan",
+            "Nông Văn Thành",
+            "Dương Văn Khoa",
+            "Triệu Thị Hiền",
+            "Lâm Văn Tú",
+        ],
+        "phòng Kinh tế, Hạ tầng và Đô thị",
+    ),
+)
+
+
+def _demo_units(slugs: Iterable[str]) -> dict[str, Unit]:
+    wanted = set(slugs)
+    units = {unit.slug or "": unit for unit in Unit.objects.filter(slug__in=wanted)}
+    if wanted - units.keys():
+        units_load_quang_ninh()
+        units = {unit.slug or "": unit for unit in Unit.objects.filter(slug__in=wanted)}
+    return units
+
+
+@transaction.atomic
+def demo_officials_ensure() -> list[DemoAccount]:
+    """Make sure every demo account exists with its role; loads the units first if needed.
+
+    Idempotent and fast on rerun: existing accounts keep their password (no re-hashing), profile and
+    any extra roles; only missing users, profiles and assignments are created, revoked demo
+    assignments are reactivated. All demo accounts share :data:`DEMO_PASSWORD`.
+    """
+    user_model = get_user_model()
+    units = _demo_units(spec.unit_slug for spec in DEMO_ACCOUNTS)
+    usernames = [spec.username for spec in DEMO_ACCOUNTS]
+    users = {user.get_username(): user for user in user_model._default_manager.filter(username__in=usernames)}
+    missing_users = [spec for spec in DEMO_ACCOUNTS if spec.username not in users]
+    if missing_users:
+        # One hash for all: the password is published anyway, and PBKDF2 costs ~0.5 s per call.
+        hashed = make_password(DEMO_PASSWORD)
+        user_model._default_manager.bulk_create(
+            [
+                user_model(username=spec.username, password=hashed, is_staff=spec.role in ADMIN_ROLES)
+                for spec in missing_users
+            ]
+        )
+        users = {
+            user.get_username(): user for user in user_model._default_manager.filter(username__in=usernames)
+        }
+    staff_needed = [users[spec.username].pk for spec in DEMO_ACCOUNTS if spec.role in ADMIN_ROLES]
+    user_model._default_manager.filter(pk__in=staff_needed, is_staff=False).update(is_staff=True)
+
+    officials = {official.user_id: official for official in Official.objects.filter(user__in=users.values())}
+    missing_officials = [spec for spec in DEMO_ACCOUNTS if users[spec.username].pk not in officials]
+    if missing_officials:
+        Official.objects.bulk_create(
+            [
+                Official(user=users[spec.username], full_name=spec.full_name, title=spec.title)
+                for spec in missing_officials
+            ]
+        )
+        officials = {
+            official.user_id: official for official in Official.objects.filter(user__in=users.values())
+        }
+
+    wanted = {
+        (officials[users[spec.username].pk].pk, units[spec.unit_slug].pk, spec.role.value)
+        for spec in DEMO_ACCOUNTS
+    }
+    present = {
+        (official_id, unit_id, role): is_active
+        for official_id, unit_id, role, is_active in RoleAssignment.objects.filter(
+            official__in=officials.values()
+        ).values_list("official_id", "unit_id", "role", "is_active")
+    }
+    RoleAssignment.objects.bulk_create(
+        [
+            RoleAssignment(official_id=official_id, unit_id=unit_id, role=role)
+            for official_id, unit_id, role in sorted(wanted - present.keys())
+        ]
+    )
+    for official_id, unit_id, role in sorted(key for key in wanted if present.get(key) is False):
+        RoleAssignment.objects.filter(official_id=official_id, unit_id=unit_id, role=role).update(
+            is_active=True
+        )
+    for user in users.values():
+        official_scope_invalidate(user=user)
+
+    return [
+        DemoAccount(
+            username=spec.username,
+            full_name=officials[users[spec.username].pk].full_name,
+            title=officials[users[spec.username].pk].title,
+            unit_name=units[spec.unit_slug].name,
+            unit_agency_code=units[spec.unit_slug].agency_code,
+            role=spec.role,
+        )
+        for spec in DEMO_ACCOUNTS
+    ]

@@ -1,0 +1,75 @@
+"""Public tracking pages — tra cứu hồ sơ: /tra-cuu (form) and /tra-cuu/<code> (status and timeline).
+
+Thin: ``portal.tracking`` does the rate limiting and the lookup; the page renders the public view.
+The verifier goes in a POST body (with CSRF), never in the URL: URLs are logged, bookmarked and
+shared, and the CSRF token stops other sites from using visitors' browsers to guess the 4 digits.
+"""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.cache import add_never_cache_headers
+from django.views.decorators.http import require_http_methods
+
+from motcua.portal.forms import TrackingForm, VerifierForm
+from motcua.portal.tracking import TrackingResult, tracking_lookup
+
+
+def _respond(
+    request: HttpRequest, result: TrackingResult, *, verifier_form: VerifierForm | None = None
+) -> HttpResponse:
+    if result.view is not None:
+        current = next((s for s in reversed(result.view.steps) if s.finished_at is None), None)
+        response = render(
+            request,
+            "portal/tracking_detail.html",
+            {
+                "result": result,
+                "view": result.view,
+                "current_step": current,
+                "verifier_form": verifier_form or VerifierForm(),
+            },
+        )
+    else:
+        template = "portal/tracking_limited.html" if result.limited else "portal/tracking_not_found.html"
+        form = TrackingForm(initial={"ma": result.code})
+        response = render(request, template, {"result": result, "form": form}, status=result.status)
+        if result.limited:
+            response["Retry-After"] = str(result.retry_after)
+    add_never_cache_headers(response)  # the status must always be current
+    return response
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def tracking_form(request: HttpRequest) -> HttpResponse:
+    """Tra cứu hồ sơ: the lookup form. ``?ma=CODE`` (e.g. from the receipt's QR code) goes to the dossier."""
+    data = request.POST if request.method == "POST" else (request.GET if "ma" in request.GET else None)
+    form = TrackingForm(data)
+    if data is None or not form.is_valid():
+        response = render(
+            request, "portal/tracking_form.html", {"form": form}, status=400 if data is not None else 200
+        )
+        add_never_cache_headers(response)
+        return response
+    code, verifier = form.cleaned_data["ma"], form.cleaned_data["so_cuoi"]
+    if not verifier:
+        return redirect("portal:tracking_detail", code=code)
+    return _respond(request, tracking_lookup(request=request, code=code, verifier=verifier))
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def tracking_detail(request: HttpRequest, code: str) -> HttpResponse:
+    """A dossier's tracking page; POST with the 4 last digits shows the verified details too."""
+    if request.method != "POST":
+        return _respond(request, tracking_lookup(request=request, code=code))
+    form = VerifierForm(request.POST)
+    if not form.is_valid():
+        result = tracking_lookup(request=request, code=code)
+        response = _respond(request, result, verifier_form=form)
+        if response.status_code == 200:
+            response.status_code = 400
+        return response
+    return _respond(
+        request, tracking_lookup(request=request, code=code, verifier=form.cleaned_data["so_cuoi"])
+    )

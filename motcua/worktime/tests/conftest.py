@@ -1,0 +1,37 @@
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.conf import settings
+
+from motcua.worktime.calendar import WorkCalendar, WorkSchedule
+from motcua.worktime.selectors import reset_calendar_cache
+
+VN = ZoneInfo("Asia/Ho_Chi_Minh")
+
+
+def vn(text: str) -> datetime:
+    """Local Asia/Ho_Chi_Minh instant from "YYYY-MM-DD HH:MM"."""
+    return datetime.fromisoformat(text).replace(tzinfo=VN)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_calendar_cache() -> Iterator[None]:
+    # The process calendar and the cached digest outlive a test; start and end every test clean.
+    reset_calendar_cache()
+    yield
+    reset_calendar_cache()
+
+
+@pytest.fixture(scope="session")
+def schedule() -> WorkSchedule:
+    return WorkSchedule.from_settings(settings.WORKTIME)
+
+
+@pytest.fixture(scope="session")
+def national() -> WorkCalendar:
+    """The calendar without province overrides (pure, no database)."""
+    return WorkCalendar(WorkSchedule.from_settings(settings.WORKTIME))
