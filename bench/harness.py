@@ -13,7 +13,9 @@ import os
 import statistics
 import subprocess
 import sys
+import threading
 import time
+import uuid
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -39,13 +41,15 @@ def prepare_database(env: dict[str, str]) -> None:
 
 
 @contextmanager
-def server(env: dict[str, str], *, port: int, workers: int = 2) -> Iterator[None]:
+def server(env: dict[str, str], *, port: int, workers: int = 2, threads: int = 1) -> Iterator[None]:
+    """gunicorn on loopback; ``threads`` > 1 uses the gthread worker (keep-alive, N requests each)."""
     proc = subprocess.Popen(
         [
             str(BIN / "gunicorn"),
             "motcua.wsgi:application",
             f"--bind={HOST}:{port}",
             f"--workers={workers}",
+            f"--threads={threads}",
             "--log-level=warning",
         ],
         env=env,
@@ -188,3 +192,122 @@ def write_result(name: str, payload: dict[str, object]) -> Path:
     path = out_dir / f"{name}.json"
     path.write_text(json.dumps(payload, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     return path
+
+
+# --------------------------------------------------------------------------------------------------
+# Concurrent connections across processes, any method (dossier benchmarks)
+
+
+@dataclass(frozen=True)
+class Req:
+    """One request template; ``{uuid}`` in a header value or the body is replaced per request."""
+
+    method: str
+    path: str
+    body: str = ""
+    headers: tuple[tuple[str, str], ...] = ()
+
+
+def _send(conn: http.client.HTTPConnection, req: Req) -> tuple[int, bytes]:
+    body = req.body
+    headers = dict(req.headers)
+    if "{uuid}" in body or any("{uuid}" in value for value in headers.values()):
+        unique = uuid.uuid4().hex
+        body = body.replace("{uuid}", unique)
+        headers = {name: value.replace("{uuid}", unique) for name, value in headers.items()}
+    conn.request(req.method, req.path, body=body.encode() if body else None, headers=headers)
+    response = conn.getresponse()
+    return response.status, response.read()
+
+
+def _threads_loop(
+    args: tuple[int, list[Req], float, int, int, tuple[int, ...]],
+) -> tuple[int, list[float], str]:
+    """One process: ``threads`` closed loops, each with its own keep-alive connection."""
+    port, reqs, duration, threads, offset, ok = args
+    lock = threading.Lock()
+    samples: list[float] = []
+    errors = [0]
+    first_error: list[str] = []
+    start_barrier = threading.Barrier(threads)
+
+    def loop(index: int) -> None:
+        conn = http.client.HTTPConnection(HOST, port, timeout=30)
+        local: list[float] = []
+        bad = 0
+        i = offset + index * 7919
+        start_barrier.wait()
+        deadline = time.perf_counter() + duration
+        while time.perf_counter() < deadline:
+            req = reqs[i % len(reqs)]
+            started = time.perf_counter()
+            try:
+                status, body = _send(conn, req)
+            except (OSError, http.client.HTTPException) as exc:
+                conn.close()
+                conn = http.client.HTTPConnection(HOST, port, timeout=30)
+                status, body = 0, repr(exc).encode()
+            local.append(time.perf_counter() - started)
+            if status not in ok:
+                bad += 1
+                if not first_error:
+                    first_error.append(f"{req.method} {req.path} → {status}: {body[:300]!r}")
+            i += 1
+        conn.close()
+        with lock:
+            samples.extend(local)
+            errors[0] += bad
+
+    workers = [threading.Thread(target=loop, args=(n,)) for n in range(threads)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+    return errors[0], samples, first_error[0] if first_error else ""
+
+
+def concurrent_throughput(
+    port: int,
+    reqs: list[Req],
+    *,
+    seconds: float,
+    connections: int,
+    processes: int = 2,
+    ok: tuple[int, ...] = (200,),
+) -> Throughput:
+    """``connections`` concurrent keep-alive connections spread over ``processes`` client processes.
+
+    Each connection is a closed loop (send, wait for the answer, send the next) for ``seconds``;
+    latency samples include any queueing in the server. Raises if more than 1 % of answers are not in
+    ``ok`` (printing the first bad answer).
+    """
+    processes = max(1, min(processes, connections))
+    per = [connections // processes + (1 if n < connections % processes else 0) for n in range(processes)]
+    ctx = multiprocessing.get_context("spawn")
+    with ctx.Pool(processes) as pool:
+        results = pool.map(
+            _threads_loop, [(port, reqs, seconds, threads, n * 104729, ok) for n, threads in enumerate(per)]
+        )
+    samples = [s for _, batch, _ in results for s in batch]
+    errors = sum(e for e, _, _ in results)
+    if samples and errors > len(samples) / 100:
+        first = next((message for _, _, message in results if message), "")
+        raise RuntimeError(f"{errors}/{len(samples)} answers not in {ok}; first: {first}")
+    return Throughput(len(samples), errors, seconds, summarise(samples))
+
+
+def sequential_requests(port: int, reqs: Sequence[Req], *, rounds: int, warmup: int = 1) -> Latency:
+    """Like ``sequential_latency`` for ``Req`` templates (headers, methods)."""
+    conn = http.client.HTTPConnection(HOST, port, timeout=30)
+    samples: list[float] = []
+    for round_no in range(warmup + rounds):
+        for req in reqs:
+            started = time.perf_counter()
+            status, body = _send(conn, req)
+            elapsed = time.perf_counter() - started
+            if status != 200:
+                raise RuntimeError(f"{req.method} {req.path} → {status}: {body[:300]!r}")
+            if round_no >= warmup:
+                samples.append(elapsed)
+    conn.close()
+    return summarise(samples)

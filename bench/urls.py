@@ -6,10 +6,14 @@ a ratio against them isolates the cost of our own code.
 
 from __future__ import annotations
 
+from django.db import connection, transaction
 from django.http import HttpRequest, JsonResponse
 from django.urls import path
+from django.utils import timezone
+from django.views.decorators.csrf import csrf_exempt
 
 from motcua.catalog.models import Procedure
+from motcua.dossiers.models import Dossier
 from motcua.urls import urlpatterns as app_urlpatterns
 
 
@@ -30,8 +34,46 @@ def bare_procedure_read(request: HttpRequest) -> JsonResponse:
     return JsonResponse({"item": row})
 
 
+def bare_dossier_read(request: HttpRequest) -> JsonResponse:
+    """One primary-key read of a dossier, serialised: the floor under the public lookup (P1)."""
+    row = (
+        Dossier.objects.filter(pk=int(request.GET.get("id", "1")))
+        .values("code", "status", "state", "submitted_at", "due_at", "outcome")
+        .first()
+    )
+    return JsonResponse({"item": row})
+
+
+BENCH_WRITE_TABLE = "bench_write"
+
+
+def bench_write_table_ensure() -> None:
+    """The scratch table of the bare write (created by bench/dossier_bench.py before the server starts)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"CREATE TABLE IF NOT EXISTS {BENCH_WRITE_TABLE} "
+            "(id INTEGER PRIMARY KEY, payload TEXT NOT NULL, created_at TIMESTAMP NOT NULL)"
+            if connection.vendor == "sqlite"
+            else f"CREATE TABLE IF NOT EXISTS {BENCH_WRITE_TABLE} "
+            "(id BIGSERIAL PRIMARY KEY, payload TEXT NOT NULL, created_at TIMESTAMPTZ NOT NULL)"
+        )
+
+
+@csrf_exempt
+def bare_write(request: HttpRequest) -> JsonResponse:
+    """Insert one row in ``transaction.atomic``: the floor under an online submission (P2)."""
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {BENCH_WRITE_TABLE} (payload, created_at) VALUES (%s, %s)",
+            [request.body.decode()[:2000], timezone.now()],
+        )
+    return JsonResponse({"ok": True}, status=201)
+
+
 urlpatterns = [
     path("bench/bare-json", bare_json),
     path("bench/bare-procedure", bare_procedure_read),
+    path("bench/bare-dossier", bare_dossier_read),
+    path("bench/bare-write", bare_write),
     *app_urlpatterns,
 ]

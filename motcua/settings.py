@@ -142,7 +142,7 @@ STORAGES = {
     },
 }
 
-LOGIN_URL = "admin:login"
+LOGIN_URL = "backoffice:login"
 
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 if redis_url := env_str("REDIS_URL", ""):
@@ -163,6 +163,11 @@ WORKTIME = {
 
 # Data the product ships with (committed in the repository, not read from ../shared at run time).
 MOTCUA_DATA_DIR = Path(env_str("MOTCUA_DATA_DIR", str(PROJECT_DIR / "data")))
+
+# Public tracking rate limits (portal.tracking): {"LOOKUPS": (requests, seconds), ...} overrides.
+MOTCUA_TRACKING_RATE_LIMITS: dict[str, tuple[int, int]] = {}
+# Reverse proxies in front of the app whose X-Forwarded-For may be trusted for client IPs.
+MOTCUA_TRUSTED_PROXY_COUNT = env_int("MOTCUA_TRUSTED_PROXY_COUNT", default=0)
 
 # Electronic identification code (mã định danh) of the province; DESIGN §2 marks H49 unconfirmed.
 MOTCUA_PROVINCE_CODE = 22

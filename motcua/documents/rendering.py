@@ -62,11 +62,12 @@ def _compiler() -> typst.Compiler:
 
 
 def _fixed_offset(moment: datetime) -> datetime:
-    # typst wants a fixed-offset zone for the PDF creation date; a ZoneInfo zone is rejected.
+    # typst wants a fixed-offset zone and whole seconds for the PDF creation date; a ZoneInfo zone
+    # or a timestamp with microseconds (every real one) is rejected.
     offset = moment.utcoffset()
     if offset is None:
         raise ValueError("PDF timestamp must be an aware datetime")
-    return moment.astimezone(timezone(offset))
+    return moment.astimezone(timezone(offset)).replace(microsecond=0)
 
 
 def render_pdf(template: str, data: Mapping[str, object], *, issued_at: datetime) -> bytes:

@@ -34,6 +34,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.files import File
 from django.db import IntegrityError, transaction
@@ -848,7 +849,7 @@ def dossier_send_back(
         )
         assignee = None
         if last_handler is not None:
-            candidate = type(actor)._default_manager.filter(pk=last_handler, is_active=True).first()
+            candidate = get_user_model()._default_manager.filter(pk=last_handler, is_active=True).first()
             if candidate is not None and _user_holds(candidate, step_unit, process_step.actor_role):
                 assignee = candidate
         step = _step_start(

@@ -55,7 +55,6 @@ from django.db.models import Max
 from django.utils import timezone
 
 from motcua.catalog.models import (
-    Level,
     Procedure,
     ProcedureDocument,
     ProcedureFee,
@@ -64,6 +63,7 @@ from motcua.catalog.models import (
     ServiceLevel,
     TimeUnit,
 )
+from motcua.core.text import fold
 from motcua.dossiers import deadlines
 from motcua.dossiers.errors import DossierInvalid
 from motcua.dossiers.models import (
@@ -487,12 +487,18 @@ class World:
         self.procedures: list[ProcInfo] = []
         self._routes_from_province: dict[int, int | None] = {}
         self._routes_from_commune: dict[int, int | None] = {}
-        procedures = Procedure.objects.filter(is_active=True, pk__in=processes.keys()).only(
+        procedures = (
+            Procedure.objects.filter(is_active=True, pk__in=processes.keys()).select_related("field")
+        ).only(
             "pk", "code", "name", "version", "level", "service_level", "popularity",
-            "implementing_agency", "competent_authority",
+            "implementing_agency", "competent_authority", "field__name",
         )  # fmt: skip
         province_centre = next((u for u in self.units.values() if u.kind == UnitKind.PROVINCE_CENTRE), None)
         commune_centre = next((u for u in self.units.values() if u.kind == UnitKind.COMMUNE_CENTRE), None)
+        departments = [
+            (fold(u.name.removeprefix("Sở ").split(" tỉnh")[0]), u)
+            for u in Unit.objects.filter(kind=UnitKind.DEPARTMENT, is_active=True).order_by("pk")
+        ]
         unit_objects = {
             u.pk: u
             for u in Unit.objects.select_related("parent").filter(
@@ -534,7 +540,19 @@ class World:
                         procedure=proc, receiving_unit=unit_objects[centre_info.id]
                     )
                 except DossierInvalid:
-                    continue
+                    # The router names a department only when the catalogue text names it; otherwise
+                    # the applicant chooses one (chosen_unit) — simulate that choice by keyword.
+                    chosen = (
+                        self._department_guess(proc, departments) if centre_info is province_centre else None
+                    )
+                    if chosen is None:
+                        continue
+                    try:
+                        competent = dossier_route_competent_unit(
+                            procedure=proc, receiving_unit=unit_objects[centre_info.id], chosen_unit=chosen
+                        )
+                    except DossierInvalid:
+                        continue
                 routes[proc.pk] = None if competent.kind == UnitKind.COMMUNE_COMMITTEE else competent.pk
             self.procedures.append(info)
         self.by_id = {p.id: p for p in self.procedures}
@@ -561,6 +579,15 @@ class World:
                 total += math.sqrt(p.popularity + 1)  # damped: the top procedure has 15M uses
                 weights.append(total)
             self.candidates[kind] = (chosen, weights)
+
+    @staticmethod
+    def _department_guess(proc: Procedure, departments: list[tuple[str, Unit]]) -> Unit | None:
+        field_name = proc.field.name if proc.field_id and proc.field else ""
+        text = fold(f"{proc.name} {field_name} {proc.implementing_agency} {proc.competent_authority}")
+        for keyword, unit in departments:
+            if keyword and keyword in text:
+                return unit
+        return None
 
     def _load_officials(self) -> None:
         self.officials = {}
@@ -1127,9 +1154,8 @@ class History:
             d["applicant_id_number"] = f"{province}{gender}{year % 100:02d}{rng.randrange(10**6):06d}"
             d["applicant_birth_date"] = date(year, rng.randint(1, 12), rng.randint(1, 28)).isoformat()
         d["applicant_phone"] = f"0{rng.choice('39785')}{rng.randrange(10**8):08d}"
-        d["applicant_address"] = (
-            f"{self.world.units[self.receiving].name.replace('Trung tâm Phục vụ hành chính công ', '')}, tỉnh Quảng Ninh"
-        )
+        place = self.world.units[self.receiving].name.replace("Trung tâm Phục vụ hành chính công ", "")
+        d["applicant_address"] = f"{place}, tỉnh Quảng Ninh"
 
     def _components(self, *, supplement: bool, names: Sequence[str] = ()) -> list[str]:
         rng = self.rng
@@ -1149,8 +1175,9 @@ class History:
             has_file = online or rng.random() < 0.7  # digitised at the counter
             self.rows.components.append(
                 (
-                    self.ids.take("dossiers_dossiercomponent"), self.sk.dossier_id, self.component_count, doc_id,
-                    name, required, copies, not online, "", "", now_db if has_file else None, supplement,
+                    self.ids.take("dossiers_dossiercomponent"), self.sk.dossier_id, self.component_count,
+                    doc_id, name, required, copies, not online, "", "", now_db if has_file else None,
+                    supplement,
                 )
             )  # fmt: skip
             added.append(name)
@@ -1257,7 +1284,8 @@ class History:
         first_work_index = 1 if decision > 1 else decision
         while True:
             step = self.step
-            assert step is not None and step.index is not None
+            assert step is not None
+            assert step.index is not None
             index = step.index
             if index == last:
                 # Waiting for the citizen to collect the result (not counted).
@@ -1690,8 +1718,9 @@ class History:
         for pause in self.pauses:
             rows.pauses.append(
                 (
-                    pause.id, dossier_id, pause.reason, clock.db(pause.started_at), clock.db(pause.ended_at),
-                    pause.note, _dumps(pause.items), pause.resume_state, pause.remaining_us, pause.step_remaining_us,
+                    pause.id, dossier_id, pause.reason, clock.db(pause.started_at),
+                    clock.db(pause.ended_at), pause.note, _dumps(pause.items), pause.resume_state,
+                    pause.remaining_us, pause.step_remaining_us,
                 )
             )  # fmt: skip
         for fee_id, name, amount, paid_at in self.fees:
@@ -1727,10 +1756,9 @@ def _copy(table: str, columns: Sequence[str], rows: list[tuple[Any, ...]]) -> No
         return
     quoted = ", ".join(connection.ops.quote_name(c) for c in columns)
     if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            with cursor.cursor.copy(f"COPY {table} ({quoted}) FROM STDIN") as copy:  # type: ignore[attr-defined]
-                for row in rows:
-                    copy.write_row(row)
+        with connection.cursor() as cursor, cursor.cursor.copy(f"COPY {table} ({quoted}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
         return
     marks = ", ".join(["%s"] * len(columns))
     with connection.cursor() as cursor:
@@ -1742,8 +1770,14 @@ def _copy(table: str, columns: Sequence[str], rows: list[tuple[Any, ...]]) -> No
 # --------------------------------------------------------------------------------------------------
 
 CHANNEL_MIX: dict[str, tuple[tuple[str, float], ...]] = {
-    ServiceLevel.FULL_ONLINE: ((Channel.ONLINE, 0.55), (Channel.DVCQG, 0.1), (Channel.COUNTER, 0.25), (Channel.KIOSK, 0.05), (Channel.POSTAL, 0.05)),
-    ServiceLevel.PARTIAL_ONLINE: ((Channel.ONLINE, 0.35), (Channel.DVCQG, 0.05), (Channel.COUNTER, 0.5), (Channel.KIOSK, 0.06), (Channel.POSTAL, 0.04)),
+    ServiceLevel.FULL_ONLINE: (
+        (Channel.ONLINE, 0.55), (Channel.DVCQG, 0.1), (Channel.COUNTER, 0.25), (Channel.KIOSK, 0.05),
+        (Channel.POSTAL, 0.05),
+    ),
+    ServiceLevel.PARTIAL_ONLINE: (
+        (Channel.ONLINE, 0.35), (Channel.DVCQG, 0.05), (Channel.COUNTER, 0.5), (Channel.KIOSK, 0.06),
+        (Channel.POSTAL, 0.04),
+    ),
     "": ((Channel.COUNTER, 0.82), (Channel.KIOSK, 0.08), (Channel.POSTAL, 0.05), (Channel.ONLINE, 0.05)),
 }  # fmt: skip
 
@@ -1821,12 +1855,27 @@ class Simulation:
         world, axis = self.world, self.axis
         k_now = axis.to_axis(self.now)
         k_first = axis.to_axis(self.now - self.days * DAY_US)
-        centres = world.centres
+        centres = [
+            c
+            for c in world.centres
+            if world.candidates[
+                UnitKind.PROVINCE_CENTRE if c.kind == UnitKind.PROVINCE_CENTRE else UnitKind.COMMUNE_CENTRE
+            ][0]
+        ]
+        if not centres:
+            raise DossierInvalid(
+                {"procedures": "Không có thủ tục nào tiếp nhận được tại các trung tâm đã chọn."}
+            )
+        # The provincial centre takes about a tenth of the province's dossiers (a third with few centres).
+        commune_weight = sum(
+            1.0 + (c.id * 7919 % 13) / 6 for c in centres if c.kind != UnitKind.PROVINCE_CENTRE
+        )
+        province_weight = max(commune_weight * (0.11 if len(centres) > 10 else 0.5), 1.0)
         # Province centre busier than one commune; bigger communes (wards) busier than islands.
         centre_weights: list[float] = []
         total = 0.0
         for c in centres:
-            total += 12.0 if c.kind == UnitKind.PROVINCE_CENTRE else (1.0 + (c.id * 7919 % 13) / 6)
+            total += province_weight if c.kind == UnitKind.PROVINCE_CENTRE else (1.0 + (c.id * 7919 % 13) / 6)
             centre_weights.append(total)
         result: list[Skeleton] = []
         for index in range(count):
@@ -1965,7 +2014,6 @@ class Simulation:
             workers = (os.cpu_count() or 1) if postgres and not connection.in_atomic_block else 1
         batches = range(0, -(-len(self.skeleton_list) // batch))
         result = SimulationResult(0, 0, 0, 0, 0, 0, 0.0)
-        states: dict[str, int] = {}
         if workers > 1 and len(batches) > 1:
             _ACTIVE = self
             connections.close_all()  # children open their own connections
@@ -2008,7 +2056,9 @@ class Simulation:
         rows = Rows()
         states: dict[str, int] = {}
         for sk in skeletons:
-            history = History(self, sk, random.Random(sk.seed), now=self.now, rows=rows, marker=self.marker, ids=ids)
+            history = History(
+                self, sk, random.Random(sk.seed), now=self.now, rows=rows, marker=self.marker, ids=ids
+            )
             history.run()
             states[history.state] = states.get(history.state, 0) + 1
         postgres = connection.vendor == "postgresql"
@@ -2051,7 +2101,8 @@ class Simulation:
             for model in TABLES:
                 table = model._meta.db_table
                 cursor.execute(
-                    f"SELECT setval(pg_get_serial_sequence(%s, 'id'), GREATEST((SELECT COALESCE(MAX(id), 0) FROM {table}), 1))",
+                    "SELECT setval(pg_get_serial_sequence(%s, 'id'), "
+                    f"GREATEST((SELECT COALESCE(MAX(id), 0) FROM {table}), 1))",
                     [table],
                 )
 
@@ -2089,7 +2140,7 @@ def simulate(
     workers: int | None = None,
     fast_constraints: bool | None = None,
 ) -> SimulationResult:
-    """Generate ``dossiers`` simulated dossiers received over the last ``days`` days (deterministic by ``seed``).
+    """Generate ``dossiers`` simulated dossiers received over the last ``days`` days (same seed, same data).
 
     ``centre_slugs``: receive only at these centres (default: every centre). ``demo``: only procedures
     whose every step has a demo official (no synthetic accounts). ``force_all_states``: the first
@@ -2100,7 +2151,14 @@ def simulate(
     if dossiers < 0 or days < 1:
         raise DossierInvalid({"dossiers": "Số hồ sơ phải ≥ 0 và số ngày ≥ 1."})
     sim = Simulation(days=days, seed=seed, now=now, centre_slugs=centre_slugs, demo=demo, mix=mix)
-    return sim.run(dossiers, batch=batch, force_all_states=force_all_states, progress=progress, workers=workers, fast_constraints=fast_constraints)
+    return sim.run(
+        dossiers,
+        batch=batch,
+        force_all_states=force_all_states,
+        progress=progress,
+        workers=workers,
+        fast_constraints=fast_constraints,
+    )
 
 
 def simulated_dossiers(*, marker: str) -> Iterator[int]:  # pragma: no cover - helper for shells

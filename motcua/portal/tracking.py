@@ -30,7 +30,8 @@ from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest
 
-from motcua.dossiers.selectors import PublicDossierView, dossier_public_view
+from motcua.dossiers.selectors import PublicDossierView
+from motcua.portal.selectors import tracking_public_view
 
 DEFAULT_LIMITS: dict[str, tuple[int, int]] = {
     # name: (max requests, window in seconds)
@@ -147,7 +148,7 @@ def tracking_lookup(*, request: HttpRequest, code: str, verifier: str | None = N
                 message=MSG_TOO_MANY_WRONG.format(minutes=-(-wait // 60)),
                 verifier_given=True,
             )
-    view = dossier_public_view(code=code, verifier=verifier)
+    view = tracking_public_view(code=code, verifier=verifier)
     if view is None:
         return TrackingResult(code=code, not_found=True, message=MSG_NOT_FOUND.format(code=code))
     wrong = verifier is not None and not view.verified

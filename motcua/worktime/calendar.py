@@ -5,13 +5,13 @@ This module is the pure engine: no ORM, no Django settings. ``WorkSchedule`` is 
 ``holidays`` package and the province's overrides, and does the arithmetic. ``selectors`` builds the
 process-wide calendar from ``settings.WORKTIME`` and the ``CalendarException`` table.
 
-Why the interval arithmetic is hand-written: the libraries that do business-hours arithmetic
-(``businesstimedelta``, ``business-calendar``, ``workalendar``, pandas' ``CustomBusinessHour``) either
-are unmaintained, know no Vietnamese make-up working Saturdays (ngày làm bù — a *weekend* day that
-becomes a working day), cannot take a split working day (08:00–12:00, 13:00–17:00) together with an
-arbitrary holiday set, or round to whole hours. The arithmetic itself is small: per-year bitmaps of
-working days with prefix sums make "N working days later" a binary search instead of a day-by-day
-walk, so 250 working days cost about as much as 3.
+Why the interval arithmetic is hand-written: no maintained library does working-hours arithmetic over
+a holiday calendar that has make-up working days (ngày làm bù — a *weekend* day that becomes a working
+day). ``businesstimedelta`` (last release 2019), ``business-calendar`` (2015) and ``businesshours``
+(2010) are unmaintained and only know extra days *off*; ``workalendar`` counts whole days, not hours;
+pandas' ``CustomBusinessHour`` is a heavy dependency and also has no extra working days. The
+arithmetic itself is small: per-year bitmaps of working days with prefix sums make "N working days
+later" a binary search instead of a day-by-day walk, so 250 working days cost about as much as 3.
 
 Conventions (DESIGN §6):
 

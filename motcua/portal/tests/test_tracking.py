@@ -147,8 +147,8 @@ def test_finished_dossier_timeline_marks(client: Client, world: World, returned)
 
 
 def test_page_queries(client: Client, supplement, django_assert_max_num_queries):
-    # Dossier + steps; no session or user lookup for an anonymous visitor.
-    with django_assert_max_num_queries(2):
+    # One query (dossier with its steps); no session or user lookup for an anonymous visitor.
+    with django_assert_max_num_queries(1):
         assert client.get(f"{PAGE}/{supplement.code}").status_code == 200
 
 
@@ -218,7 +218,7 @@ def test_api_status_is_current(client: Client, world: World, supplement):
 
 
 def test_api_queries_and_no_session(client: Client, supplement, django_assert_num_queries):
-    with django_assert_num_queries(2):
+    with django_assert_num_queries(1):  # portal.selectors: one precompiled query
         response = client.get(API + supplement.code)
     assert response.status_code == 200
     assert not response.cookies  # no session, no CSRF cookie

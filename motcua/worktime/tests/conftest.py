@@ -1,21 +1,12 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import datetime
-from zoneinfo import ZoneInfo
 
 import pytest
 from django.conf import settings
 
 from motcua.worktime.calendar import WorkCalendar, WorkSchedule
 from motcua.worktime.selectors import reset_calendar_cache
-
-VN = ZoneInfo("Asia/Ho_Chi_Minh")
-
-
-def vn(text: str) -> datetime:
-    """Local Asia/Ho_Chi_Minh instant from "YYYY-MM-DD HH:MM"."""
-    return datetime.fromisoformat(text).replace(tzinfo=VN)
 
 
 @pytest.fixture(autouse=True)

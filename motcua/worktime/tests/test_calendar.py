@@ -20,7 +20,7 @@ from motcua.worktime.calendar import (
     format_amount,
     format_instant,
 )
-from motcua.worktime.tests.conftest import VN, vn
+from motcua.worktime.tests.helpers import VN, vn
 
 WD = TimeUnit.WORKING_DAYS
 WH = TimeUnit.WORKING_HOURS

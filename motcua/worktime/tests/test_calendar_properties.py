@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from motcua.catalog.models import TimeUnit
 from motcua.worktime.calendar import Override, WorkCalendar, WorkSchedule
-from motcua.worktime.tests.conftest import VN
+from motcua.worktime.tests.helpers import VN
 
 SCHEDULE = WorkSchedule.from_settings(settings.WORKTIME)
 NATIONAL = WorkCalendar(SCHEDULE)

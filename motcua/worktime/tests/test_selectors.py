@@ -14,7 +14,7 @@ from motcua.catalog.models import TimeUnit
 from motcua.worktime import selectors
 from motcua.worktime.calendar import DayKind, WorkTimeError
 from motcua.worktime.models import CalendarException, ExceptionKind
-from motcua.worktime.tests.conftest import vn
+from motcua.worktime.tests.helpers import vn
 
 WD = TimeUnit.WORKING_DAYS
 

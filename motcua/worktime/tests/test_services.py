@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 from motcua.worktime import selectors
 from motcua.worktime.models import CalendarException, ExceptionKind
 from motcua.worktime.services import delete_calendar_exception, save_calendar_exception
-from motcua.worktime.tests.conftest import vn
+from motcua.worktime.tests.helpers import vn
 
 
 @pytest.mark.django_db

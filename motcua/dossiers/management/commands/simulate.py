@@ -23,7 +23,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--dossiers", type=int, required=True, help="Số hồ sơ cần sinh.")
-        parser.add_argument("--days", type=int, default=365, help="Khoảng thời gian tiếp nhận (số ngày gần đây).")
+        parser.add_argument(
+            "--days", type=int, default=365, help="Khoảng thời gian tiếp nhận (số ngày gần đây)."
+        )
         parser.add_argument("--seed", type=int, default=2026, help="Hạt giống ngẫu nhiên (tái lập kết quả).")
         parser.add_argument("--batch", type=int, default=10_000, help="Số hồ sơ mỗi giao dịch ghi.")
         parser.add_argument("--now", help="Thời điểm 'hiện tại' của mô phỏng (ISO 8601), mặc định: bây giờ.")
@@ -32,7 +34,9 @@ class Command(BaseCommand):
             help="Chỉ tiếp nhận tại trung tâm này (lặp lại được), ví dụ pvhcc-tinh, pvhcc-6688.",
         )  # fmt: skip
         parser.add_argument(
-            "--all-states", action="store_true", help="Bảo đảm có hồ sơ ở mọi trạng thái tại thời điểm hiện tại."
+            "--all-states",
+            action="store_true",
+            help="Bảo đảm có hồ sơ ở mọi trạng thái tại thời điểm hiện tại.",
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -40,7 +44,9 @@ class Command(BaseCommand):
         if options.get("now"):
             now = parse_datetime(options["now"])
             if now is None or now.tzinfo is None:
-                raise CommandError("--now phải là thời điểm ISO 8601 có múi giờ, ví dụ 2026-03-02T10:00:00+07:00.")
+                raise CommandError(
+                    "--now phải là thời điểm ISO 8601 có múi giờ, ví dụ 2026-03-02T10:00:00+07:00."
+                )
         total = options["dossiers"]
         with tqdm(total=total, unit="hồ sơ", disable=options["verbosity"] == 0, smoothing=0.1) as bar:
             try:

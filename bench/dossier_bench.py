@@ -1,0 +1,326 @@
+"""Dossier benchmarks (issue: dossier engine): P1 public lookup, P2 online submission, P3 officials' queue.
+
+    .venv/bin/python bench/dossier_bench.py [--only p1,p2,p3] [--seconds 10] [--connections 16] [--label 1M]
+
+Runs gunicorn (2 workers) on loopback against the database of ``DATABASE_URL`` (SQLite in
+var/bench-dossier by default) after ``migrate`` + ``load-demo``, and measures each endpoint against a
+bare Django view on the same server in the same run (bench/urls.py):
+
+* P1 ``GET /api/v1/public/dossiers/{code}`` vs a bare primary-key read of a dossier, at
+  ``--connections`` concurrent connections: target ≥ 0.8× and p99 < 50 ms at 16 connections.
+* P2 ``POST /api/v1/dossiers`` (service token, ``Idempotency-Key``) vs a bare one-row insert in
+  ``transaction.atomic``: target ≥ 0.5×.
+* P3 ``GET /api/v1/dossiers`` (an official's queue) at the database's scale: target p95 < 50 ms and,
+  comparing two runs (``--label 100k`` / ``--label 1M`` on databases filled with ``motcua simulate``),
+  1M ≤ 1.5× 100k. On PostgreSQL it also records ``EXPLAIN (ANALYZE, BUFFERS)`` of the queue queries.
+
+Fill a database first for P3, e.g. ``motcua simulate --dossiers 1000000 --days 365`` (docs/benchmarks.md).
+If the database has fewer than 2,000 dossiers, 2,000 are simulated so that P1 has codes to look up.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import statistics
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.harness import (
+    ROOT,
+    Req,
+    bench_env,
+    concurrent_throughput,
+    prepare_database,
+    sequential_requests,
+    server,
+    write_result,
+)
+
+SUBMIT_PROCEDURE = "1.004194"  # Đăng ký tạm trú: the most used procedure, commune level
+SUBMIT_CENTRE = "pvhcc-6688"  # Trung tâm PVHCC phường Hạ Long
+
+
+def django_setup(env: dict[str, str]) -> None:
+    os.environ.update(env)
+    import django
+
+    django.setup()
+
+
+def fixtures() -> dict[str, Any]:
+    """Codes to look up, tokens, the busiest official and the submission body (in-process, Django)."""
+    from django.contrib.auth import get_user_model
+    from django.db.models import Count
+
+    from bench.urls import bench_write_table_ensure
+    from motcua.dossiers.models import Dossier
+    from motcua.dossiers.simulation import simulate
+    from motcua.identity.services import api_token_create
+    from motcua.org.models import RoleAssignment, Unit
+
+    bench_write_table_ensure()
+    total = Dossier.objects.count()
+    if total < 2000:
+        simulate(dossiers=2000, days=120, seed=1)
+        total = Dossier.objects.count()
+    rng = random.Random(5)
+    top = Dossier.objects.order_by("-pk").values_list("pk", flat=True).first() or 1
+    picks = sorted({rng.randint(1, top) for _ in range(400)})
+    sample = list(Dossier.objects.filter(pk__in=picks).values_list("pk", "code")[:200])
+
+    user_model = get_user_model()
+    citizen, _ = user_model._default_manager.get_or_create(username="bench.citizen")
+    _, citizen_token = api_token_create(user=citizen, name="bench P2")
+    # The official whose queue is the largest: a role holder of the unit with the most open dossiers.
+    busiest = (
+        Dossier.objects.filter(is_open=True)
+        .values("current_unit")
+        .annotate(n=Count("pk"))
+        .order_by("-n")
+        .first()
+    )
+    official_user = None
+    queue_unit = None
+    if busiest:
+        queue_unit = Unit.objects.get(pk=busiest["current_unit"])
+        assignment = (
+            RoleAssignment.objects.filter(unit=queue_unit, is_active=True)
+            .select_related("official__user")
+            .first()
+        )
+        official_user = assignment.official.user if assignment else None
+    official_token = api_token_create(user=official_user, name="bench P3")[1] if official_user else None
+    centre = Unit.objects.get(slug=SUBMIT_CENTRE)
+    return {
+        "total": total,
+        "open": Dossier.objects.filter(is_open=True).count(),
+        "sample": sample,
+        "citizen_token": citizen_token,
+        "official_token": official_token,
+        "official": official_user.get_username() if official_user else None,
+        "queue_unit": queue_unit.name if queue_unit else None,
+        "queue_unit_open": busiest["n"] if busiest else 0,
+        "centre_code": centre.agency_code,
+    }
+
+
+def submit_body(centre_code: str) -> str:
+    return json.dumps(
+        {
+            "procedure": SUBMIT_PROCEDURE,
+            "receiving_unit": centre_code,
+            "summary": "Đăng ký tạm trú (đo tải {uuid})",
+            "applicant": {
+                "name": "Nguyễn Văn Đo Tải",
+                "id_number": "022090001234",
+                "phone": "0912345678",
+                "address": "Tổ 1, khu 2, phường Hạ Long, tỉnh Quảng Ninh",
+            },
+        },
+        ensure_ascii=False,
+    )
+
+
+def explain_queue(official: str | None) -> list[dict[str, str]]:
+    """EXPLAIN (ANALYZE, BUFFERS) of the queries behind ``GET /api/v1/dossiers`` (PostgreSQL only)."""
+    from django.contrib.auth import get_user_model
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from motcua.dossiers.api import ListFilters, _queue
+
+    if connection.vendor != "postgresql" or official is None:
+        return []
+    user = get_user_model()._default_manager.get(username=official)
+    plans = []
+    for label, filters in (
+        ("page 1", ListFilters()),
+        ("page 10", ListFilters(page=10)),
+        ("status 4", ListFilters(status=4)),
+        ("overdue", ListFilters(overdue=True)),
+    ):
+        with CaptureQueriesContext(connection) as captured:
+            _queue(user=user, filters=filters, unit=None, procedure_id=None)
+        for query in captured.captured_queries:
+            sql = query["sql"]
+            if "dossiers_dossier" not in sql:
+                continue
+            with connection.cursor() as cursor:
+                cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + sql)
+                plan = "\n".join(row[0] for row in cursor.fetchall())
+            plans.append({"case": label, "sql": sql, "plan": plan})
+    return plans
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--only", default="p1,p2,p3")
+    parser.add_argument("--seconds", type=float, default=10.0)
+    parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument("--write-connections", type=int, default=4)
+    parser.add_argument(
+        "--rounds", type=int, default=2, help="Alternating rounds per comparison (best kept)."
+    )
+    parser.add_argument("--port", type=int, default=8766)
+    parser.add_argument(
+        "--label", default="", help="Name of this data set, e.g. 100k or 1M (result file name)."
+    )
+    parser.add_argument("--skip-prepare", action="store_true", help="Do not run migrate + load-demo.")
+    args = parser.parse_args()
+    only = {part.strip().lower() for part in args.only.split(",")}
+
+    env = bench_env(ROOT / "var" / "bench-dossier")
+    if not args.skip_prepare:
+        prepare_database(env)
+    django_setup(env)
+    fx = fixtures()
+    database = env.get("DATABASE_URL", "sqlite")
+    result: dict[str, Any] = {
+        "database": database,
+        "dossiers": fx["total"],
+        "open_dossiers": fx["open"],
+        "seconds": args.seconds,
+        "connections": args.connections,
+    }
+    print(f"{fx['total']:,} hồ sơ ({fx['open']:,} đang mở) trên {database}", flush=True)
+
+    def best(runs: list[Any]) -> Any:
+        return max(runs, key=lambda t: t.rps)
+
+    with server(env, port=args.port):
+        if "p1" in only:
+            lookups = [Req("GET", f"/api/v1/public/dossiers/{code}") for _, code in fx["sample"]]
+            bares = [Req("GET", f"/bench/bare-dossier?id={pk}") for pk, _ in fx["sample"]]
+            lookup_runs, bare_runs = [], []
+            for _ in range(args.rounds):
+                bare_runs.append(
+                    concurrent_throughput(
+                        args.port, bares, seconds=args.seconds, connections=args.connections
+                    )
+                )
+                lookup_runs.append(
+                    concurrent_throughput(
+                        args.port, lookups, seconds=args.seconds, connections=args.connections
+                    )
+                )
+            lookup, bare = best(lookup_runs), best(bare_runs)
+            ratio = lookup.rps / bare.rps
+            result["p1"] = {
+                "public_lookup": lookup.as_dict(),
+                "bare_pk_read": bare.as_dict(),
+                "ratio": round(ratio, 3),
+                "ratio_target": 0.8,
+                "ratio_ok": ratio >= 0.8,
+                "p99_ms": lookup.latency.p99_ms,
+                "p99_target_ms": 50,
+                "p99_ok": lookup.latency.p99_ms < 50,
+            }
+            print(
+                f"P1 lookup {lookup.rps:.0f} req/s (p99 {lookup.latency.p99_ms:.1f} ms) vs bare "
+                f"{bare.rps:.0f} req/s = {ratio:.2f}× — target ≥ 0.8×, p99 < 50 ms",
+                flush=True,
+            )
+        if "p2" in only:
+            auth = (("Authorization", f"Bearer {fx['citizen_token']}"), ("Content-Type", "application/json"))
+            submits = [
+                Req(
+                    "POST",
+                    "/api/v1/dossiers",
+                    submit_body(fx["centre_code"]),
+                    (*auth, ("Idempotency-Key", "{uuid}")),
+                )
+            ]
+            writes = [
+                Req(
+                    "POST",
+                    "/bench/bare-write",
+                    '{"payload": "{uuid}"}',
+                    (("Content-Type", "application/json"),),
+                )
+            ]
+            submit_runs, write_runs = [], []
+            for _ in range(args.rounds):
+                write_runs.append(
+                    concurrent_throughput(
+                        args.port, writes, seconds=args.seconds, connections=args.write_connections, ok=(201,)
+                    )
+                )
+                submit_runs.append(
+                    concurrent_throughput(
+                        args.port,
+                        submits,
+                        seconds=args.seconds,
+                        connections=args.write_connections,
+                        ok=(201,),
+                    )
+                )
+            submit, write = best(submit_runs), best(write_runs)
+            ratio = submit.rps / write.rps
+            result["p2"] = {
+                "online_submission": submit.as_dict(),
+                "bare_atomic_write": write.as_dict(),
+                "ratio": round(ratio, 3),
+                "ratio_target": 0.5,
+                "ratio_ok": ratio >= 0.5,
+                "connections": args.write_connections,
+            }
+            print(
+                f"P2 submission {submit.rps:.0f} req/s (p95 {submit.latency.p95_ms:.1f} ms) vs bare write "
+                f"{write.rps:.0f} req/s = {ratio:.2f}× — target ≥ 0.5×",
+                flush=True,
+            )
+        if "p3" in only and fx["official_token"]:
+            auth = (("Authorization", f"Bearer {fx['official_token']}"),)
+            cases = {
+                "page 1": "/api/v1/dossiers",
+                "page 10": "/api/v1/dossiers?page=10",
+                "status 4 (đang xử lý)": "/api/v1/dossiers?status=4",
+                "overdue": "/api/v1/dossiers?overdue=true",
+                "page_size 100": "/api/v1/dossiers?page_size=100",
+            }
+            per_case = {}
+            all_samples = []
+            for name, path in cases.items():
+                latency = sequential_requests(
+                    args.port, [Req("GET", path, headers=auth)], rounds=60, warmup=5
+                )
+                per_case[name] = latency.as_dict()
+                all_samples.append(latency.p95_ms)
+            queue = [Req("GET", path, headers=auth) for path in cases.values()]
+            loaded = concurrent_throughput(args.port, queue, seconds=args.seconds, connections=8)
+            worst_p95 = max(all_samples)
+            result["p3"] = {
+                "official": fx["official"],
+                "unit": fx["queue_unit"],
+                "unit_open_dossiers": fx["queue_unit_open"],
+                "sequential": per_case,
+                "worst_p95_ms": worst_p95,
+                "p95_target_ms": 50,
+                "p95_ok": worst_p95 < 50,
+                "concurrent_8": loaded.as_dict(),
+                "median_p95_ms": statistics.median(all_samples),
+            }
+            print(
+                f"P3 queue of {fx['official']} ({fx['queue_unit_open']:,} hồ sơ mở tại {fx['queue_unit']}): "
+                f"worst p95 {worst_p95:.1f} ms sequential; 8 connections {loaded.rps:.0f} req/s, "
+                f"p95 {loaded.latency.p95_ms:.1f} ms — target p95 < 50 ms",
+                flush=True,
+            )
+    if "p3" in only:
+        result["p3_plans"] = explain_queue(fx["official"])
+    vendor = "postgresql" if database.startswith("postgres") else "sqlite"
+    path = write_result(f"dossier_{vendor}{'_' + args.label if args.label else ''}", result)
+    print(f"→ {path.relative_to(ROOT)}")
+    started = time.perf_counter()
+    del started
+
+
+if __name__ == "__main__":
+    main()
