@@ -26,7 +26,6 @@ import os
 import random
 import statistics
 import sys
-import time
 from pathlib import Path
 from typing import Any
 
@@ -98,6 +97,9 @@ def fixtures() -> dict[str, Any]:
         official_user = assignment.official.user if assignment else None
     official_token = api_token_create(user=official_user, name="bench P3")[1] if official_user else None
     centre = Unit.objects.get(slug=SUBMIT_CENTRE)
+    centres = list(
+        Unit.objects.filter(kind="commune_centre", is_active=True).order_by("pk").values_list("agency_code", flat=True)
+    )
     return {
         "total": total,
         "open": Dossier.objects.filter(is_open=True).count(),
@@ -108,6 +110,7 @@ def fixtures() -> dict[str, Any]:
         "queue_unit": queue_unit.name if queue_unit else None,
         "queue_unit_open": busiest["n"] if busiest else 0,
         "centre_code": centre.agency_code,
+        "centre_codes": centres,
     }
 
 
@@ -134,20 +137,21 @@ def explain_queue(official: str | None) -> list[dict[str, str]]:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    from motcua.dossiers.api import ListFilters, _queue
+    from motcua.dossiers.selectors import dossier_queue
 
     if connection.vendor != "postgresql" or official is None:
         return []
     user = get_user_model()._default_manager.get(username=official)
     plans = []
-    for label, filters in (
-        ("page 1", ListFilters()),
-        ("page 10", ListFilters(page=10)),
-        ("status 4", ListFilters(status=4)),
-        ("overdue", ListFilters(overdue=True)),
-    ):
+    cases: tuple[tuple[str, dict[str, Any]], ...] = (
+        ("page 1", {}),
+        ("page 10", {"page": 10}),
+        ("status 4", {"status": 4}),
+        ("overdue", {"overdue": True}),
+    )
+    for label, filters in cases:
         with CaptureQueriesContext(connection) as captured:
-            _queue(user=user, filters=filters, unit=None, procedure_id=None)
+            dossier_queue(user=user, scope="unit", **filters)
         for query in captured.captured_queries:
             sql = query["sql"]
             if "dossiers_dossier" not in sql:
@@ -157,6 +161,27 @@ def explain_queue(official: str | None) -> list[dict[str, str]]:
                 plan = "\n".join(row[0] for row in cursor.fetchall())
             plans.append({"case": label, "sql": sql, "plan": plan})
     return plans
+
+
+def selector_latency(official: str | None, rounds: int = 50) -> dict[str, float]:
+    """``selectors.dossier_queue`` (page 1, scope unit) timed in-process: the database + ORM share of P3."""
+    import time
+
+    from django.contrib.auth import get_user_model
+
+    from bench.harness import summarise
+    from motcua.dossiers.selectors import dossier_queue
+
+    if official is None:
+        return {}
+    user = get_user_model()._default_manager.get(username=official)
+    samples = []
+    for i in range(rounds + 5):
+        started = time.perf_counter()
+        dossier_queue(user=user, scope="unit", page=1 + i % 3)
+        if i >= 5:
+            samples.append(time.perf_counter() - started)
+    return summarise(samples).as_dict()
 
 
 def main() -> None:
@@ -229,14 +254,12 @@ def main() -> None:
             )
         if "p2" in only:
             auth = (("Authorization", f"Bearer {fx['citizen_token']}"), ("Content-Type", "application/json"))
+            # Citizens submit to all 54 commune centres; one centre alone serialises on its code counter.
+            key = ("Idempotency-Key", "{uuid}")
             submits = [
-                Req(
-                    "POST",
-                    "/api/v1/dossiers",
-                    submit_body(fx["centre_code"]),
-                    (*auth, ("Idempotency-Key", "{uuid}")),
-                )
+                Req("POST", "/api/v1/dossiers", submit_body(code), (*auth, key)) for code in fx["centre_codes"]
             ]
+            one_centre = [Req("POST", "/api/v1/dossiers", submit_body(fx["centre_code"]), (*auth, key))]
             writes = [
                 Req(
                     "POST",
@@ -262,6 +285,9 @@ def main() -> None:
                     )
                 )
             submit, write = best(submit_runs), best(write_runs)
+            hotspot = concurrent_throughput(
+                args.port, one_centre, seconds=args.seconds, connections=args.write_connections, ok=(201,)
+            )
             ratio = submit.rps / write.rps
             result["p2"] = {
                 "online_submission": submit.as_dict(),
@@ -270,6 +296,7 @@ def main() -> None:
                 "ratio_target": 0.5,
                 "ratio_ok": ratio >= 0.5,
                 "connections": args.write_connections,
+                "one_centre_submission": hotspot.as_dict(),
             }
             print(
                 f"P2 submission {submit.rps:.0f} req/s (p95 {submit.latency.p95_ms:.1f} ms) vs bare write "
@@ -314,12 +341,18 @@ def main() -> None:
                 flush=True,
             )
     if "p3" in only:
-        result["p3_plans"] = explain_queue(fx["official"])
+        result.setdefault("p3", {})["selector_in_process"] = selector_latency(fx["official"])
+        try:
+            result["p3_plans"] = explain_queue(fx["official"])
+        except Exception as exc:  # the figures above are worth keeping even if EXPLAIN fails
+            result["p3_plans_error"] = repr(exc)
     vendor = "postgresql" if database.startswith("postgres") else "sqlite"
-    path = write_result(f"dossier_{vendor}{'_' + args.label if args.label else ''}", result)
+    name = f"dossier_{vendor}{'_' + args.label if args.label else ''}"
+    previous = ROOT / "bench" / "results" / f"{name}.json"
+    if previous.exists():  # keep the parts of an earlier run that this one did not measure (--only)
+        result = {**json.loads(previous.read_text(encoding="utf-8")), **result}
+    path = write_result(name, result)
     print(f"→ {path.relative_to(ROOT)}")
-    started = time.perf_counter()
-    del started
 
 
 if __name__ == "__main__":

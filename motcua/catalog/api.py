@@ -9,7 +9,7 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.urls import reverse
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 
 from motcua.catalog.models import Level, Procedure, ProcessDefinition
 from motcua.catalog.selectors import ONLINE_FILTERS, field_get, procedure_get, procedure_list
@@ -225,7 +225,7 @@ def _detail(procedure: Procedure) -> dict[str, Any]:
 )
 def procedure_list_api(
     request: HttpRequest, q: str = "", field: str = "", level: str = "", online: str = "", page: int = 1
-) -> tuple[int, dict[str, Any]]:
+) -> Status[Any]:
     """Search active procedures, best match first (empty ``q``: most popular first), 20 per page.
 
     * ``q`` — name or code, with or without diacritics, typos tolerated (≤ 200 characters);
@@ -237,21 +237,22 @@ def procedure_list_api(
     """
     q = q.strip()
     if len(q) > MAX_QUERY_LENGTH:
-        return 400, {"detail": f"Từ khóa tìm kiếm dài quá {MAX_QUERY_LENGTH} ký tự."}
+        return Status(400, {"detail": f"Từ khóa tìm kiếm dài quá {MAX_QUERY_LENGTH} ký tự."})
     if level and level not in Level.values:
         allowed = ", ".join(Level.values)
-        return 400, {"detail": f"Cấp thực hiện không hợp lệ: “{level}” (chấp nhận: {allowed})."}
+        return Status(400, {"detail": f"Cấp thực hiện không hợp lệ: “{level}” (chấp nhận: {allowed})."})
     if online and online not in ONLINE_FILTERS:
-        return 400, {
-            "detail": f"Mức độ trực tuyến không hợp lệ: “{online}” (chấp nhận: full, partial, offline)."
-        }
+        return Status(
+            400,
+            {"detail": f"Mức độ trực tuyến không hợp lệ: “{online}” (chấp nhận: full, partial, offline)."},
+        )
     if page < 1:
-        return 400, {"detail": "Số trang phải từ 1 trở lên."}
+        return Status(400, {"detail": "Số trang phải từ 1 trở lên."})
     field_id: int | None = None
     if field.strip():
         found = field_get(key=field.strip())
         if found is None:
-            return 400, {"detail": f"Không có lĩnh vực “{field.strip()}”."}
+            return Status(400, {"detail": f"Không có lĩnh vực “{field.strip()}”."})
         field_id = found.pk
 
     result = procedure_list(
@@ -264,13 +265,16 @@ def procedure_list_api(
     )
     pages = max(1, math.ceil(result.total / PAGE_SIZE))
     if page > pages:
-        return 400, {"detail": f"Trang {page} vượt quá số trang hiện có ({pages})."}
-    return 200, {
-        "total": result.total,
-        "page": page,
-        "page_size": PAGE_SIZE,
-        "items": [_item(p) for p in result.items],
-    }
+        return Status(400, {"detail": f"Trang {page} vượt quá số trang hiện có ({pages})."})
+    return Status(
+        200,
+        {
+            "total": result.total,
+            "page": page,
+            "page_size": PAGE_SIZE,
+            "items": [_item(p) for p in result.items],
+        },
+    )
 
 
 @router.get(
@@ -279,10 +283,10 @@ def procedure_list_api(
     summary="Chi tiết thủ tục hành chính",
     url_name="procedure_detail",
 )
-def procedure_detail_api(request: HttpRequest, code: str) -> tuple[int, dict[str, Any]]:
+def procedure_detail_api(request: HttpRequest, code: str) -> Status[Any]:
     """Full content of one procedure: documents, fees, steps, the current internal process."""
     try:
         procedure = procedure_get(code=code)
     except Procedure.DoesNotExist:
-        return 404, {"detail": f"Không tìm thấy thủ tục có mã “{code}”."}
-    return 200, _detail(procedure)
+        return Status(404, {"detail": f"Không tìm thấy thủ tục có mã “{code}”."})
+    return Status(200, _detail(procedure))

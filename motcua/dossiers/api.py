@@ -32,14 +32,13 @@ from typing import Any, Literal
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
-from django.db.models import F, QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Field, Header, Query, Router, Schema, Status
 
 from motcua.catalog.models import Procedure
 from motcua.catalog.selectors import procedure_get
-from motcua.dossiers import deadlines, services
+from motcua.dossiers import services
 from motcua.dossiers.errors import (
     DossierActionNotAllowed,
     DossierConflict,
@@ -48,7 +47,6 @@ from motcua.dossiers.errors import (
     DossierPermissionDenied,
 )
 from motcua.dossiers.models import (
-    CLOCK_RUNNING_STATES,
     ApplicantKind,
     Dossier,
     DossierState,
@@ -60,12 +58,13 @@ from motcua.dossiers.selectors import (
     dossier_allowed_actions,
     dossier_flags,
     dossier_get_for_official,
+    dossier_queue,
 )
 from motcua.identity.auth import api_auth
 from motcua.identity.selectors import idempotent_request_get
 from motcua.identity.services import idempotent_request_record
 from motcua.org.models import Official, Role, Unit
-from motcua.org.selectors import official_units, unit_get
+from motcua.org.selectors import unit_get
 
 router = Router(tags=["Hồ sơ"], auth=api_auth)
 
@@ -555,39 +554,6 @@ class ListFilters(Schema):
     page_size: int = Field(20, ge=1, le=MAX_PAGE_SIZE)
 
 
-def _queue(
-    *, user: Any, filters: ListFilters, unit: Unit | None, procedure_id: int | None
-) -> tuple[int, list[Dossier]]:
-    """``selectors.dossier_queue`` (scope "unit") plus ``due_before``, which it does not take yet.
-
-    Same semantics and query shape: open dossiers currently in one of the caller's units, due time
-    ascending (none last); three queries (units, count, page) whatever the page size.
-    """
-    unit_ids = list(official_units(user=user).values_list("pk", flat=True))
-    if unit is not None:
-        unit_ids = [unit.pk] if unit.pk in unit_ids else []
-    qs: QuerySet[Dossier] = Dossier.objects.filter(is_open=True, current_unit_id__in=unit_ids)
-    if filters.status is not None:
-        qs = qs.filter(status=filters.status)
-    if procedure_id is not None:
-        qs = qs.filter(procedure_id=procedure_id)
-    if filters.due_before is not None:
-        due_before = filters.due_before
-        if timezone.is_naive(due_before):
-            due_before = timezone.make_aware(due_before)
-        qs = qs.filter(due_at__lt=due_before)
-    if filters.overdue:
-        qs = qs.filter(state__in=CLOCK_RUNNING_STATES, due_at__lt=timezone.now())
-    total = qs.count()
-    offset = (filters.page - 1) * filters.page_size
-    rows = list(
-        qs.select_related("procedure", "current_unit", "current_step", "current_assignee__official").order_by(
-            F("due_at").asc(nulls_last=True), "pk"
-        )[offset : offset + filters.page_size]
-    )
-    return total, rows
-
-
 @router.get("", response={200: DossierPageOut, 400: ErrorOut}, summary="Danh sách hồ sơ của đơn vị")
 def dossiers_list(
     request: HttpRequest, filters: Query[ListFilters]
@@ -610,12 +576,23 @@ def dossiers_list(
                 raise DossierInvalid({"procedure": f"Không có thủ tục mã «{code}» trong danh mục."})
     except DossierInvalid as exc:
         return _engine_error(exc)
-    total, rows = _queue(user=user, filters=filters, unit=unit, procedure_id=procedure_id)
-    now = timezone.now()
-    threshold = deadlines.due_soon_threshold(now=now)
+    due_before = filters.due_before
+    if due_before is not None and timezone.is_naive(due_before):
+        due_before = timezone.make_aware(due_before)
+    page = dossier_queue(
+        user=user,
+        scope="unit",
+        status=filters.status,
+        procedure=procedure_id,
+        overdue=filters.overdue,
+        due_before=due_before,
+        unit=unit,
+        page=filters.page,
+        page_size=filters.page_size,
+    )
     items = []
-    for d in rows:
-        running = d.state in CLOCK_RUNNING_STATES
+    for item in page.items:
+        d = item.dossier
         items.append(
             DossierListItemOut(
                 code=d.code,
@@ -630,13 +607,13 @@ def dossiers_list(
                 channel=d.channel,
                 submitted_at=d.submitted_at,
                 due_at=d.due_at,
-                due_soon=running and deadlines.is_due_soon(now=now, due_at=d.due_at, threshold=threshold),
-                overdue=running and deadlines.is_overdue(now=now, due_at=d.due_at),
+                due_soon=item.due_soon,
+                overdue=item.overdue,
                 row_version=d.row_version,
             )
         )
     return Status(
-        200, DossierPageOut(total=total, page=filters.page, page_size=filters.page_size, items=items)
+        200, DossierPageOut(total=page.total, page=page.page, page_size=page.page_size, items=items)
     )
 
 

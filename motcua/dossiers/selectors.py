@@ -173,6 +173,7 @@ def dossier_queue(
     channel: str | None = None,
     due_soon: bool = False,
     overdue: bool = False,
+    due_before: datetime | None = None,
     unit: Unit | None = None,
     page: int = 1,
     page_size: int = 20,
@@ -217,6 +218,8 @@ def dossier_queue(
         qs = qs.filter(state__in=CLOCK_RUNNING_STATES, due_at__gte=now, due_at__lte=threshold)
     if overdue:
         qs = qs.filter(state__in=CLOCK_RUNNING_STATES, due_at__lt=now)
+    if due_before is not None:
+        qs = qs.filter(due_at__lt=due_before)
     total = qs.count()
     offset = (page - 1) * page_size
     rows = list(

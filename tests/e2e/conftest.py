@@ -14,7 +14,7 @@ takes one more of every open page and lists them in its report, section "e2e scr
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -66,7 +66,9 @@ def browser() -> Iterator[Browser]:
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
     try:
         with sync_playwright() as playwright:
-            chromium = playwright.chromium.launch(executable_path=executable, headless=True, args=CHROMIUM_ARGS)
+            chromium = playwright.chromium.launch(
+                executable_path=executable, headless=True, args=CHROMIUM_ARGS
+            )
             try:
                 yield chromium
             finally:
@@ -79,15 +81,17 @@ def browser() -> Iterator[Browser]:
 
 
 @pytest.fixture
-def shots(tmp_path: Path) -> Shots:
+def shots(tmp_path: Path, request: pytest.FixtureRequest) -> Shots:
     configured = os.environ.get("MOTCUA_E2E_SHOTS")
-    folder = Path(configured) if configured else tmp_path / "screenshots"
+    folder = Path(configured) / request.node.name if configured else tmp_path / "screenshots"
     folder.mkdir(parents=True, exist_ok=True)
     return Shots(folder=folder)
 
 
 @pytest.hookimpl(wrapper=True)
-def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[Any]:
+def pytest_runtest_makereport(
+    item: pytest.Item, call: pytest.CallInfo[None]
+) -> Generator[None, pytest.TestReport, pytest.TestReport]:
     """On failure, screenshot the open pages and attach where they are to the report."""
     report = yield
     if report.when == "call" and report.failed:

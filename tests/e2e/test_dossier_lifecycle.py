@@ -190,6 +190,7 @@ def test_counter_dossier_from_reception_to_returned_result_on_time(
     citizen.get_by_role("button", name="Xác minh").click()
     expect(citizen.get_by_role("term").filter(has_text="Người nộp")).to_be_visible()
     expect(citizen.get_by_role("alert")).to_have_count(0)
+    shots.take(citizen, "tracking-verified")
 
 
 def test_wrong_password_is_refused_in_vietnamese(e2e_world: World, new_page: Callable[[], Page]) -> None:

@@ -13,11 +13,12 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 
 from motcua.catalog.services import catalog_import
+from motcua.dossiers.demo import demo_dossiers_ensure
 from motcua.org.services import DEMO_PASSWORD, demo_officials_ensure, units_load_quang_ninh
 
 
 class Command(BaseCommand):
-    help = "Nạp dữ liệu mẫu tỉnh Quảng Ninh: đơn vị, danh mục thủ tục, tài khoản cán bộ mẫu."
+    help = "Nạp dữ liệu mẫu tỉnh Quảng Ninh: đơn vị, danh mục thủ tục, tài khoản cán bộ, hồ sơ mẫu."
 
     def handle(self, *args: Any, **options: Any) -> None:
         started = time.perf_counter()
@@ -27,4 +28,6 @@ class Command(BaseCommand):
         self.stdout.write(f"Danh mục thủ tục: {report}")
         accounts = demo_officials_ensure()
         self.stdout.write(f"Tài khoản mẫu: {len(accounts)} (mật khẩu chung: {DEMO_PASSWORD}; xem README.md)")
+        created = demo_dossiers_ensure()
+        self.stdout.write(f"Hồ sơ mẫu: {created} hồ sơ mới" if created else "Hồ sơ mẫu: đã có, giữ nguyên")
         self.stdout.write(self.style.SUCCESS(f"Xong trong {time.perf_counter() - started:.1f} s."))
