@@ -367,7 +367,7 @@ def _dumps(value: Any) -> str:
     return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
 
 
-_str = json.encoder.encode_basestring  # type: ignore[attr-defined]  # C: JSON string, non-ASCII kept
+_str: Callable[[str], str] = json.encoder.encode_basestring  # C: a JSON string, non-ASCII kept
 
 
 def _num(value: int | None) -> str:
@@ -570,15 +570,15 @@ class World:
             (UnitKind.PROVINCE_CENTRE, self._routes_from_province),
             (UnitKind.COMMUNE_CENTRE, self._routes_from_commune),
         ):
-            chosen = [p for p in self.procedures if p.id in routes]
+            picked = [p for p in self.procedures if p.id in routes]
             if demo:
-                chosen = [p for p in chosen if self._covered(p, routes[p.id], kind)]
+                picked = [p for p in picked if self._covered(p, routes[p.id], kind)]
             weights: list[float] = []
             total = 0.0
-            for p in chosen:
+            for p in picked:
                 total += math.sqrt(p.popularity + 1)  # damped: the top procedure has 15M uses
                 weights.append(total)
-            self.candidates[kind] = (chosen, weights)
+            self.candidates[kind] = (picked, weights)
 
     @staticmethod
     def _department_guess(proc: Procedure, departments: list[tuple[str, Unit]]) -> Unit | None:
@@ -712,7 +712,8 @@ def _decision_index(steps: list[StepInfo]) -> int:
         def __init__(self, role: str) -> None:
             self.actor_role = role
 
-    return step_plan_build([_S(s.role) for s in steps]).decision_index  # type: ignore[arg-type]
+    plan: list[Any] = [_S(s.role) for s in steps]
+    return step_plan_build(plan).decision_index
 
 
 # --------------------------------------------------------------------------------------------------
@@ -1162,7 +1163,7 @@ class History:
         added: list[str] = []
         now_db = self.clock.db(self.t)
         if supplement:
-            entries = [(None, name, False, "") for name in names]
+            entries: list[tuple[int | None, str, bool, str]] = [(None, name, False, "") for name in names]
         elif self.p.documents:
             entries = list(self.p.documents)
         else:
@@ -1926,7 +1927,7 @@ class Simulation:
             sk.submitted_at = self.now - HOUR_US
             sk.receive_k = self.axis.to_axis(self.now) + 4 * HOUR_US
             return
-        need = {DossierState.TRANSFERRED: 2, DossierState.SUPPLEMENT_REQUESTED: 1}.get(state, 0)
+        need = {str(DossierState.TRANSFERRED): 2, str(DossierState.SUPPLEMENT_REQUESTED): 1}.get(state, 0)
         if sk.proc.decision < need:
             better = [p for p in self.world.candidates[self._kind(sk)][0] if p.decision >= need]
             if better:

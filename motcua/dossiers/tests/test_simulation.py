@@ -83,7 +83,7 @@ def test_simulation_is_consistent_and_covers_every_state(world: World) -> None:
     # Codes: unique, per receiving unit and local day, and the counters continue from the last one.
     codes = [d.code for d in dossiers]
     assert len(set(codes)) == len(codes)
-    last = {}
+    last: dict[tuple[int, Any], int] = {}
     for d in dossiers:
         unit_code, day, number = d.code.rsplit("-", 2)
         key = (d.receiving_unit_id, datetime.strptime(day, "%y%m%d").date())
@@ -114,6 +114,7 @@ def test_simulation_is_consistent_and_covers_every_state(world: World) -> None:
             assert d.current_unit_id == d.current_step.unit_id
     # Step outcomes follow deadlines.outcome; a step sent back or finished is never left active.
     for step in DossierStep.objects.filter(finished_at__isnull=False).exclude(status=StepStatus.CANCELLED):
+        assert step.finished_at is not None
         assert step.outcome == deadlines.outcome(finished_at=step.finished_at, due_at=step.due_at)
     assert DossierStep.objects.filter(finished_at__isnull=True).exclude(status=StepStatus.ACTIVE).count() == 0
     # Events: one row per counted event, seq 1..n.
