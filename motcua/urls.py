@@ -2,15 +2,20 @@ from __future__ import annotations
 
 from django.contrib import admin
 from django.urls import include, path
+from django.views.decorators.http import require_GET
 
 from motcua.api import api
 from motcua.core.views import healthz
+from motcua.worktime import api as worktime_api
 
 admin.site.site_header = "motcua — Quản trị hệ thống"
 admin.site.site_title = "motcua"
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
+    # The due-date calculator is the hottest read endpoint: routed straight to its (plain Django) view,
+    # skipping Ninja's dispatch, which costs more than the deadline arithmetic. Ninja still documents it.
+    path("api/v1/calendar/due", require_GET(worktime_api.due)),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -72,6 +72,7 @@ from motcua.catalog.models import (
 )
 from motcua.core.text import fold, nfc
 from motcua.org.models import Role, UnitKind
+from motcua.worktime.calendar import WorkTimeError, validate_amount
 
 logger = logging.getLogger(__name__)
 
@@ -86,6 +87,7 @@ __all__ = [
     "ProcessDefinitionError",
     "ProcessSpec",
     "StepSpec",
+    "budget_engine_error",
     "catalog_import",
     "field_get_or_create",
     "procedure_content",
@@ -321,16 +323,40 @@ def process_step_budgets_sum(*, budgets: Iterable[Budget], unit: str) -> Decimal
     return None if unknown else total
 
 
+def budget_engine_error(budget: Budget) -> str | None:
+    """Why the worktime engine (``add_working_time``) would reject ``budget``; None if it accepts it.
+
+    Only known, counted budgets are checked: not_counted steps, a blank unit and a missing amount
+    (other than same_day) are "no budget", never handed to the engine. E.g. calendar days must be
+    whole (0.5 calendar days is rejected), same_day takes no amount.
+    """
+    if budget.unit in ("", NOT_COUNTED) or budget.unit not in _DATA_UNITS:
+        return None
+    if budget.amount is None and budget.unit != TimeUnit.SAME_DAY:
+        return None
+    try:
+        validate_amount(budget.amount, TimeUnit(budget.unit), hours_per_day=_hours_per_day())
+    except WorkTimeError as exc:
+        return exc.message
+    return None
+
+
 def process_definition_validate(*, total: Budget | None, budgets: Sequence[Budget]) -> list[BudgetProblem]:
     """Check one process: sane budgets, and counted budgets summing exactly to the statutory time.
 
     Pure (no database) so that the import, the admin and tests share it. ``total`` None or with a None
     amount (other than same_day) means the procedure publishes no time: then only the budgets' own
-    sanity is checked.
+    sanity is checked. Every budget, and the total, must also be one the worktime engine accepts for
+    its unit (``budget_engine_error``): a dossier on the process computes its deadlines with it.
     """
     problems: list[BudgetProblem] = []
     if not budgets:
         return [BudgetProblem(None, "Quy trình không có bước nào (process has no steps)")]
+    total_error = budget_engine_error(total) if total is not None else None
+    if total_error is not None:
+        problems.append(
+            BudgetProblem(None, f"Thời hạn không tính được (rejected by the worktime engine): {total_error}")
+        )
     for index, budget in enumerate(budgets):
         if budget.unit not in _STEP_UNITS and budget.unit != "":
             problems.append(
@@ -347,6 +373,12 @@ def process_definition_validate(*, total: Budget | None, budgets: Sequence[Budge
         elif budget.unit == TimeUnit.SAME_DAY and budget.amount is not None:
             problems.append(
                 BudgetProblem(index, "Bước 'trong ngày' không có số lượng (same_day has no amount)")
+            )
+        elif (error := budget_engine_error(budget)) is not None:
+            problems.append(
+                BudgetProblem(
+                    index, f"Thời gian của bước không tính được (rejected by the worktime engine): {error}"
+                )
             )
     if problems:
         return problems
@@ -552,6 +584,20 @@ def _day_rule(total: Decimal) -> list[Decimal]:
     return [Decimal("0.25"), total - 1, Decimal("0.5"), Decimal("0.25")]
 
 
+def _calendar_day_rule(total: Decimal) -> list[Decimal]:
+    # The engine counts calendar days only whole: one day each to appraise, approve, receive and sign,
+    # in that order, while the total lasts; the appraisal takes the rest (a fraction only when the
+    # total itself is fractional, which validation rejects).
+    days = [Decimal(0)] * 4  # receive, appraise, approve, sign
+    left = total
+    for index in (1, 2, 0, 3):
+        if left >= 1:
+            days[index] = Decimal(1)
+            left -= 1
+    days[1] += left
+    return days
+
+
 def _derived_budgets(total: Budget | None) -> tuple[list[Budget], Budget | None]:
     """Budgets of the four counted steps, and the normalised total (None when unknown)."""
     unknown = [Budget(None, "")] * 4
@@ -570,9 +616,7 @@ def _derived_budgets(total: Budget | None) -> tuple[list[Budget], Budget | None]
         # Under two working days a quarter-day grain is too coarse: split in working hours.
         return [Budget(h, TimeUnit.WORKING_HOURS) for h in _split(hours, Decimal("0.25"))], total
     if unit == TimeUnit.CALENDAR_DAYS:
-        if amount >= 2:
-            return [Budget(d, unit) for d in _day_rule(amount)], total
-        return [Budget(d, unit) for d in _split(amount, Decimal("0.05"))], total
+        return [Budget(d, unit) for d in _calendar_day_rule(amount)], total
     # Clock hours (emergencies): proportional, quarter-hour grain.
     return [Budget(h, unit) for h in _split(amount, Decimal("0.25"))], total
 
@@ -586,10 +630,18 @@ def process_definition_derive(*, level: str, total: Budget | None) -> ProcessSpe
       (3 → 0.5/1/1/0.5, 15 → 0.5/13/1/0.5); from 2 to under 3 days: 0.25, rest, 0.5, 0.25;
     * under 2 working days, and working-hour totals under 16 h: split in working hours 1 : 4 : 2 : 1,
       floored to a quarter hour, appraisal taking the rest (1 day → 1/4/2/1 h, 0.5 day → 0.5/2/1/0.5 h);
-    * calendar days: the same day rule from 2 days, below that 1 : 4 : 2 : 1 on a 0.05-day grain;
+    * calendar days: whole days only, because the worktime engine counts calendar days only whole
+      (``add_working_time`` rejects 0.5 calendar days) — receive 1, approve 1, sign 1, appraise
+      the rest (15 → 1/12/1/1, 4 → 1/1/1/1); under 4 days the steps get one day each in the order
+      appraise, approve, receive, sign and the others 0, i.e. due as soon as they start (3 → 1/1/1/0,
+      2 → 0/1/1/0, 1 → 0/1/0/0). Short steps are not turned into working hours: those do not convert
+      to calendar days, so the budgets could no longer be checked against the statutory time;
     * clock hours: 1 : 4 : 2 : 1 on a quarter-hour grain (12 h → 1.5/6/3/1.5);
     * same day: every counted step is "same_day" with no amount — they all end with the day;
     * no published time: null budgets, unit blank, and the process total blank (``budgets_known``).
+
+    Every derived budget of a total the engine accepts is accepted by the engine for its unit
+    (``budget_engine_error``); ``process_definition_validate`` rejects any that is not.
 
     The return step is "not_counted" (0), as in the approved processes: the result is due when the
     statutory time ends; handing it over is not part of it.
@@ -611,6 +663,10 @@ def _derive(level: str, total: Budget | None, hours_per_day: Decimal) -> Process
     steps = []
     for index, (name, role, task) in enumerate(_DERIVED_STEPS):
         budget = budgets[index] if index < 4 else Budget(Decimal(0), NOT_COUNTED)
+        if budget.amount == 0 and budget.unit != NOT_COUNTED:
+            # A share that rounds to nothing (1 calendar day has no room for receipt and signing)
+            # is "không tính thời gian": a zero deadline would mark the step late however fast it is.
+            budget = Budget(Decimal(0), NOT_COUNTED)
         kind = centre if role == Role.RECEPTION else office
         steps.append(
             StepSpec(
@@ -1405,6 +1461,11 @@ def _read_detailed(path: Path, rel: str, warnings: list[str]) -> _Source:
         warnings.append(
             f"{rel}: thời hạn thiếu đơn vị, hiểu là {total.unit} theo văn bản «{total.text[:80]}» "
             f"(unit missing, read as {total.unit})"
+        )
+    if total is not None and (error := budget_engine_error(Budget(total.amount, total.unit))) is not None:
+        checker.add(
+            "$.processing_time.amount",
+            f"không tính được hạn xử lý (rejected by the worktime engine): {error}",
         )
     data["processing_time_amount"] = total.amount if total else None
     data["processing_time_unit"] = total.unit if total else ""

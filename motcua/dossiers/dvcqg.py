@@ -11,7 +11,7 @@ from datetime import datetime
 from typing import Any
 
 from motcua.dossiers.deadlines import local_zone
-from motcua.dossiers.models import ApplicantKind, Channel, Dossier, PauseReason
+from motcua.dossiers.models import ApplicantKind, Channel, Dossier, DossierPause, PauseReason
 
 # HinhThuc — how the dossier came in (0 direct, 1 online, 2 postal) as the portal codes it.
 _CHANNEL_CODE: dict[str, int] = {
@@ -28,8 +28,19 @@ def dvcqg_time(value: datetime | None) -> str:
     return value.astimezone(local_zone()).strftime("%Y%m%d%H%M%S") if value else ""
 
 
+def _supplement_pauses(dossier: Dossier) -> list[DossierPause]:
+    prefetched = getattr(dossier, "_prefetched_objects_cache", {}).get("pauses")
+    if prefetched is not None:  # a dossier just created (services seed its cache) or prefetched
+        return [pause for pause in prefetched if pause.reason == PauseReason.SUPPLEMENT]
+    return list(dossier.pauses.filter(reason=PauseReason.SUPPLEMENT).order_by("started_at"))
+
+
 def dong_bo_ho_so_payload(dossier: Dossier) -> dict[str, Any]:
-    """``DongBoHoSoMC`` fields of one dossier as it is now (a few queries: components, fees, pauses)."""
+    """``DongBoHoSoMC`` fields of one dossier as it is now.
+
+    A few queries (components, fees, pauses) — none for a dossier just created by ``services``, whose
+    related rows are in its prefetch cache; the procedure, its field and the units are expected joined.
+    """
     procedure = dossier.procedure
     field = procedure.field
     return {
@@ -77,7 +88,7 @@ def dong_bo_ho_so_payload(dossier: Dossier) -> dict[str, Any]:
                 "NoiDungYeuCau": pause.note,
                 "DanhSachGiayTo": [item.get("name", "") for item in pause.items],
             }
-            for pause in dossier.pauses.filter(reason=PauseReason.SUPPLEMENT)
+            for pause in _supplement_pauses(dossier)
         ],
         "DanhSachGiayToKetQua": (
             [{"MaKyHieu": dossier.signature_reference, "NgayKy": dvcqg_time(dossier.signed_at)}]

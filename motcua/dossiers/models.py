@@ -241,21 +241,24 @@ class Dossier(models.Model):
         indexes = [
             # The officials' queues (selectors.dossier_queue): open dossiers of a unit / of an assignee by
             # due time. Partial on is_open so closed dossiers — the bulk of a 1M-row table — are not in
-            # them; the queue query repeats ``is_open = true`` so the planner can use them.
+            # them; the queue query repeats ``is_open = true`` so the planner can use them. ``id`` ends
+            # each one because the queue orders by (due_at NULLS LAST, id): most open dossiers have no
+            # due time, and without the tie-breaker in the index a deep page or a status filter had to
+            # sort the whole NULL group of the unit.
             models.Index(
-                fields=["current_unit", "due_at"],
+                fields=["current_unit", "due_at", "id"],
                 condition=models.Q(is_open=True),
-                name="dossier_open_unit_due",
+                name="dossier_open_unit_due_id",
             ),
             models.Index(
-                fields=["current_unit", "status", "due_at"],
+                fields=["current_unit", "status", "due_at", "id"],
                 condition=models.Q(is_open=True),
-                name="dossier_open_unit_status_due",
+                name="dossier_open_unit_st_due_id",
             ),
             models.Index(
-                fields=["current_assignee", "due_at"],
+                fields=["current_assignee", "due_at", "id"],
                 condition=models.Q(is_open=True),
-                name="dossier_open_assignee_due",
+                name="dossier_open_assignee_due_id",
             ),
             models.Index(fields=["procedure", "due_at"], name="dossier_procedure_due"),
             # Ledger (form 06) and reports: dossiers received by a unit in a period.

@@ -37,7 +37,7 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.files import File
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from motcua.catalog.models import Procedure, ProcedureDocument, ProcessDefinition, ProcessStep
@@ -212,7 +212,13 @@ def _applicant_clean(applicant: ApplicantData) -> dict[str, Any]:
 def _process_current(procedure: Procedure) -> ProcessDefinition:
     if not procedure.is_active:
         raise DossierInvalid({"procedure": f"Thủ tục {procedure.code} đã ngừng áp dụng."})
-    process = ProcessDefinition.objects.filter(procedure=procedure, is_current=True).first()
+    # ``catalog.selectors.procedure_get`` / ``selectors.procedure_for_receipt`` prefetch the current
+    # process with its steps: no query here then.
+    prefetched: list[ProcessDefinition] | None = getattr(procedure, "current_processes", None)
+    if prefetched is not None:
+        process = prefetched[0] if prefetched else None
+    else:
+        process = ProcessDefinition.objects.filter(procedure=procedure, is_current=True).first()
     if process is None or process.steps.count() < 2:
         raise DossierInvalid(
             {
@@ -235,16 +241,22 @@ def _user_holds(user: Any, unit: Unit, role: str) -> bool:
 def _code_next(*, unit: Unit, at: datetime) -> str:
     """Next ``<agency code>-<YYMMDD>-<NNNN>`` of ``unit`` (DESIGN §5); call inside the receipt transaction.
 
-    Creating the day's row with ``ignore_conflicts`` never fails when two receipts race to create it;
-    the row lock then queues them, so numbers are unique and gap-free (a rolled-back receipt rolls its
-    increment back too).
+    One statement: ``INSERT … ON CONFLICT (unit, day) DO UPDATE SET last_number = last_number + 1
+    RETURNING last_number`` (PostgreSQL; SQLite ≥ 3.35). It creates the day's row or increments it and
+    keeps the row locked until the receipt commits, so concurrent receipts at one unit queue on it:
+    numbers are unique and gap-free (a rolled-back receipt rolls its increment back too).
     """
     day = at.astimezone(deadlines.local_zone()).date()
-    DossierCodeCounter.objects.bulk_create([DossierCodeCounter(unit=unit, day=day)], ignore_conflicts=True)
-    counter = DossierCodeCounter.objects.select_for_update().get(unit=unit, day=day)
-    counter.last_number += 1
-    counter.save(update_fields=["last_number"])
-    return f"{unit.agency_code}-{day:%y%m%d}-{counter.last_number:04d}"
+    table = connection.ops.quote_name(DossierCodeCounter._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (unit_id, day, last_number) VALUES (%s, %s, 1) "
+            f"ON CONFLICT (unit_id, day) DO UPDATE SET last_number = {table}.last_number + 1 "
+            "RETURNING last_number",
+            [unit.pk, connection.ops.adapt_datefield_value(day)],
+        )
+        (number,) = cursor.fetchone()
+    return f"{unit.agency_code}-{day:%y%m%d}-{int(number):04d}"
 
 
 _RELATED = (
@@ -525,20 +537,37 @@ def _components_create(
         if source is not None and source.file is not None:
             _sha256_and_store(component, source.file)
             component.uploaded_at = now
-        component.save()
         created.append(component)
-    return created
+    # One INSERT for all rows (primary keys come back on PostgreSQL and SQLite ≥ 3.35).
+    return DossierComponent.objects.bulk_create(created)
 
 
-def _fees_from_catalog(d: Dossier, procedure: Procedure) -> None:
+def _fees_from_catalog(d: Dossier, procedure: Procedure) -> list[DossierFee]:
     fees = [
         DossierFee(dossier=d, name=fee.name, amount_vnd=fee.amount_vnd)
         for fee in procedure.fees.all()
         if fee.amount_vnd is not None and fee.amount_vnd > 0
     ]
-    DossierFee.objects.bulk_create(fees)
+    if fees:
+        DossierFee.objects.bulk_create(fees)
     d.fees_total = sum(fee.amount_vnd for fee in fees)
     d.fees_paid = d.fees_total == 0
+    return fees
+
+
+def _prefetched(d: Dossier, **related: Sequence[Any]) -> None:
+    """Seed ``d``'s prefetch cache with rows it was just created with (``d.components.all()`` …).
+
+    Only for a dossier this module has just inserted, whose related rows are exactly those: the DVCQG
+    payload and the API's answer then read them without a query. ``filter()`` still goes to the
+    database, like after ``prefetch_related``.
+    """
+    cache = d.__dict__.setdefault("_prefetched_objects_cache", {})
+    for name, rows in related.items():
+        qs = getattr(d, name).all()
+        qs._result_cache = list(rows)
+        qs._prefetch_done = True
+        cache[name] = qs
 
 
 def _clock_start(d: Dossier, *, now: datetime) -> None:
@@ -592,11 +621,8 @@ def dossier_submit_online(
         with transaction.atomic():
             now = timezone.now()
             code = _code_next(unit=receiving_unit, at=now)
-            # A concurrent retry may have committed while we queued on the counter lock: it wins.
-            existing = Dossier.objects.filter(idempotency_key=scoped_key).first()
-            if existing is not None:
-                transaction.set_rollback(True)
-                return existing
+            # A concurrent retry that committed while we queued on the counter lock makes the INSERT
+            # below fail on the unique idempotency_key: handled after the block (it wins).
             d = Dossier.objects.create(
                 code=code,
                 procedure=procedure,
@@ -614,8 +640,11 @@ def dossier_submit_online(
                 idempotency_key=scoped_key,
                 **cleaned,
             )
-            _components_create(d, procedure=procedure, components=components, now=now, supplement=False)
-            _fees_from_catalog(d, procedure)
+            created = _components_create(
+                d, procedure=procedure, components=components, now=now, supplement=False
+            )
+            fees = _fees_from_catalog(d, procedure)
+            _prefetched(d, components=created, fees=fees, pauses=[])
             _record(
                 d,
                 action="submit",
@@ -688,8 +717,9 @@ def dossier_receive(
             summary=summary,
             **cleaned,
         )
-        _components_create(d, procedure=procedure, components=components, now=now, supplement=False)
-        _fees_from_catalog(d, procedure)
+        created = _components_create(d, procedure=procedure, components=components, now=now, supplement=False)
+        fees = _fees_from_catalog(d, procedure)
+        _prefetched(d, components=created, fees=fees, pauses=[])
         _clock_start(d, now=now)
         _process_step_start(d, index=0, assignee=actor, by=actor, now=now)
         _record(

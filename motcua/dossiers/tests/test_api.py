@@ -79,6 +79,23 @@ def test_submit_creates_dossier(world: World):
     assert Dossier.objects.get(code=body["code"]).applicant_user == world.an
 
 
+def test_submit_query_count(world: World, django_assert_max_num_queries):
+    """The whole POST: session, key lookup, procedure (5 single-table queries), unit, the service,
+    the key's record, role check — no reload of the created dossier (it was 46 with the session)."""
+    client = _client(world.an)
+    _post(client, world, key="warm-up")
+    with time_machine.travel(MONDAY_0900, tick=False), django_assert_max_num_queries(34):
+        response = _post(client, world, key="counted")
+    assert response.status_code == 201, response.content
+    body = response.json()
+    stored = Dossier.objects.get(code=body["code"])
+    assert [c["name"] for c in body["components"]] == list(
+        stored.components.order_by("order").values_list("name", flat=True)
+    )
+    assert body["row_version"] == stored.row_version
+    assert body["fees_total"] == stored.fees_total
+
+
 def test_submit_retry_same_key_returns_same_dossier(world: World):
     client = _client(world.an)
     first = _post(client, world)

@@ -167,6 +167,33 @@ def test_same_idempotency_key_returns_the_same_dossier(world: World) -> None:
     assert other_citizen.pk != first.pk  # keys are scoped to the applicant
 
 
+def test_online_submission_query_count(world: World, django_assert_max_num_queries) -> None:
+    """The receipt path stays lean (it was 30+ queries): with the procedure as the API loads it
+    (``selectors.procedure_for_receipt``), one query per table written, no re-read of the process,
+    the counter, the components or the dossier. Savepoints (the service's atomic block and one per
+    outbox job, ``job_enqueue``) are counted separately."""
+    from motcua.dossiers.selectors import procedure_for_receipt
+
+    procedure = procedure_for_receipt(code=world.procedure.code)
+    components = [services.ComponentData(document_id=procedure.documents.all()[0].pk)]
+    # idempotency check, code counter (one upsert), dossier, components, fees, actor's official,
+    # event, dossier head update, 2 × (job + delivery)
+    with django_assert_max_num_queries(18) as captured:
+        d = dossier_submit(world, key="count", procedure=procedure, components=components)
+    statements = [q["sql"] for q in captured.captured_queries]
+    data = [sql for sql in statements if not sql.startswith(("SAVEPOINT", "RELEASE SAVEPOINT"))]
+    assert len(data) <= 12, "\n".join(data)
+    # What the answer and the DVCQG payload read was kept in memory, and it is what was stored.
+    assert [c.name for c in d.components.all()] == [
+        c.name for c in Dossier.objects.get(pk=d.pk).components.order_by("order")
+    ]
+    sync = Job.objects.get(name="dvcqg.sync", payload__dossier_id=d.pk)
+    assert sync.payload["data"]["TrangThaiHoSo"] == DvcqgStatus.NEW
+    assert len(sync.payload["data"]["TaiLieuNop"]) == d.components.count()
+    assert sync.payload["data"]["DanhSachHoSoBoSung"] == []
+    assert DossierCodeCounter.objects.get(unit=world.centre_a).last_number == 1
+
+
 def test_online_submission_needs_a_login(world: World) -> None:
     from django.contrib.auth.models import AnonymousUser
 
