@@ -31,7 +31,7 @@ from datetime import date, datetime
 from typing import Any, Literal
 
 from django.contrib.auth import get_user_model
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Field, Header, Query, Router, Schema, Status
@@ -62,7 +62,7 @@ from motcua.dossiers.selectors import (
 )
 from motcua.identity.auth import api_auth
 from motcua.identity.selectors import idempotent_request_get
-from motcua.identity.services import idempotent_request_record
+from motcua.identity.services import idempotent_request_insert
 from motcua.org.models import Official, Role, Unit
 from motcua.org.selectors import unit_get
 
@@ -507,7 +507,9 @@ def dossiers_submit(
         )
         # One transaction for the dossier and the key's record: a concurrent retry waits for both (the
         # code counter lock, then the unique key) and then finds the record — so it can tell whether
-        # its body matches the one that created the dossier.
+        # its body matches the one that created the dossier. The record is the last write and has no
+        # savepoint: if a concurrent retry recorded the key first, the whole transaction rolls back
+        # (whatever this request wrote goes with it) and the winner's record is replayed below.
         with transaction.atomic():
             d = services.dossier_submit_online(
                 applicant_user=user,
@@ -518,14 +520,18 @@ def dossiers_submit(
                 components=components,
                 chosen_unit=chosen,
                 summary=body.summary,
+                known_new=True,  # the key's record was looked up above
             )
-            record, created = idempotent_request_record(
+            idempotent_request_insert(
                 user=user, scope=SUBMIT_SCOPE, key=key, request_hash=body_hash, result_ref=d.code
             )
     except DossierError as exc:
         return _engine_error(exc)
-    if not created:
-        return _replay(record.request_hash, record.result_ref, body_hash=body_hash, user=user)
+    except IntegrityError:
+        previous = idempotent_request_get(user=user, scope=SUBMIT_SCOPE, key=key)
+        if previous is None:
+            raise  # not the key's record: a real integrity failure
+        return _replay(previous.request_hash, previous.result_ref, body_hash=body_hash, user=user)
     # The dossier as the service created it: procedure, units and components are already in memory
     # (no reload with an 11-table join). A dossier the service found by its own idempotency check
     # (the key used outside this API) loads what the answer needs lazily.

@@ -9,7 +9,7 @@ Each transition is one function, ``dossier_<verb>(*, actor, dossier, row_version
    actions raise ``DossierActionNotAllowed`` / ``DossierPermissionDenied`` before anything is written;
 4. validates its input (``DossierInvalid``), changes the dossier, its steps, pauses and due times;
 5. appends a hash-chained ``DossierEvent`` and enqueues its outgoing jobs (applicant notification,
-   ``dvcqg.sync``) with ``job_enqueue`` — all in that one transaction (transactional outbox).
+   ``dvcqg.sync``) with ``job_enqueue_many`` — all in that one transaction (transactional outbox).
 
 Lock order, for every function in this module (keep it when adding one):
 
@@ -72,7 +72,7 @@ from motcua.dossiers.models import (
 )
 from motcua.dossiers.rules import Action
 from motcua.dossiers.selectors import dossier_route_competent_unit
-from motcua.jobs.services import job_enqueue
+from motcua.jobs.services import JobRequest, job_enqueue_many
 from motcua.org.models import CENTRE_KINDS, Official, Role, Unit, UnitKind
 from motcua.worktime import selectors as worktime
 
@@ -425,31 +425,38 @@ def _record(
     d.event_count = event.seq
     d.last_event_hash = event.hash
     d.save()
+    # The event's outgoing jobs in one batch: one savepoint and two INSERTs (jobs, deliveries).
+    jobs: list[JobRequest] = []
     if sync:
-        job_enqueue(
-            name=DVCQG_SYNC_JOB,
-            payload={
-                "service": "DongBoHoSoMC",
-                "dossier_id": d.pk,
-                "event_seq": event.seq,
-                "data": dong_bo_ho_so_payload(d),
-            },
-            idempotency_key=f"dvcqg.sync:{d.pk}:{event.seq}",
+        jobs.append(
+            JobRequest(
+                name=DVCQG_SYNC_JOB,
+                payload={
+                    "service": "DongBoHoSoMC",
+                    "dossier_id": d.pk,
+                    "event_seq": event.seq,
+                    "data": dong_bo_ho_so_payload(d),
+                },
+                idempotency_key=f"dvcqg.sync:{d.pk}:{event.seq}",
+            )
         )
     if notify:
-        job_enqueue(
-            name=NOTIFY_JOB,
-            payload={
-                "dossier_id": d.pk,
-                "code": d.code,
-                "event_seq": event.seq,
-                "action": action,
-                "status": d.status,
-                "reason": reason,
-                "data": event.data,
-            },
-            idempotency_key=f"dossier.notify:{d.pk}:{event.seq}",
+        jobs.append(
+            JobRequest(
+                name=NOTIFY_JOB,
+                payload={
+                    "dossier_id": d.pk,
+                    "code": d.code,
+                    "event_seq": event.seq,
+                    "action": action,
+                    "status": d.status,
+                    "reason": reason,
+                    "data": event.data,
+                },
+                idempotency_key=f"dossier.notify:{d.pk}:{event.seq}",
+            )
         )
+    job_enqueue_many(jobs)
     return event
 
 
@@ -594,11 +601,15 @@ def dossier_submit_online(
     chosen_unit: Unit | None = None,
     summary: str = "",
     channel: str = Channel.ONLINE,
+    known_new: bool = False,
 ) -> Dossier:
     """Online submission — nộp hồ sơ trực tuyến: status 1 (Mới đăng ký), waiting for reception.
 
     ``idempotency_key`` (the HTTP Idempotency-Key) is scoped to the applicant: a retry with the same key
     returns the dossier of the first call and creates nothing — no second dossier, code or event.
+    ``known_new``: the caller has just checked its own record of the key (the API), so skip the
+    up-front lookup; a dossier with that key is still found — by the unique ``idempotency_key`` failing
+    the INSERT, whose savepoint takes the code counter's increment back — and returned.
     """
     if applicant_user is None or not applicant_user.is_authenticated:
         raise DossierPermissionDenied("Vui lòng đăng nhập (VNeID) để nộp hồ sơ trực tuyến.")
@@ -608,9 +619,10 @@ def dossier_submit_online(
     if not key or len(key) > 80:
         raise DossierInvalid({"idempotency_key": "Thiếu hoặc sai khóa chống gửi trùng (Idempotency-Key)."})
     scoped_key = f"u{applicant_user.pk}:{key}"
-    existing = Dossier.objects.filter(idempotency_key=scoped_key).first()
-    if existing is not None:
-        return existing
+    if not known_new:
+        existing = Dossier.objects.filter(idempotency_key=scoped_key).first()
+        if existing is not None:
+            return existing
     cleaned = _applicant_clean(applicant)
     summary = _text(summary, field="summary", label="trích yếu", required=False)
     process = _process_current(procedure)

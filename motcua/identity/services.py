@@ -57,8 +57,10 @@ def api_token_authenticate(*, raw: str) -> ApiToken | None:
     parts = (raw or "").strip().split("_", 2)
     if len(parts) != 3 or parts[0] != TOKEN_PREFIX or not parts[1] or not parts[2]:
         return None
+    # The user's ``official`` (org app) joined too: most API writes need the actor's name or roles, and
+    # a reverse one-to-one that is absent is then cached as such — ``user.official`` costs no query.
     row = (
-        ApiToken.objects.select_related("user")
+        ApiToken.objects.select_related("user", "user__official")
         .filter(prefix=parts[1], revoked_at__isnull=True, user__is_active=True)
         .first()
     )
@@ -86,10 +88,31 @@ def idempotent_request_record(
 
     Call it inside the transaction that creates the resource, so the record commits with it: a
     concurrent retry then waits for that commit and finds the record (the unique key serialises them).
+    Insert first (the usual case is a new key), in a savepoint; read only if the key is taken.
     """
-    return IdempotentRequest.objects.get_or_create(
-        user=user,
-        scope=scope,
-        key=key,
-        defaults={"request_hash": request_hash, "result_ref": result_ref},
+    try:
+        with transaction.atomic():
+            row = idempotent_request_insert(
+                user=user, scope=scope, key=key, request_hash=request_hash, result_ref=result_ref
+            )
+    except IntegrityError:
+        existing = IdempotentRequest.objects.filter(user=user, scope=scope, key=key).first()
+        if existing is None:
+            raise  # another constraint failed: not a duplicate
+        return existing, False
+    return row, True
+
+
+def idempotent_request_insert(
+    *, user: Any, scope: str, key: str, request_hash: str, result_ref: str
+) -> IdempotentRequest:
+    """Insert the record of the first request made with ``key``: one INSERT, no savepoint.
+
+    For a caller that has already looked the key up (``selectors.idempotent_request_get``) and does
+    this as the last write of its transaction: a taken key raises ``IntegrityError``, which aborts the
+    caller's transaction (PostgreSQL) — catch it *outside* ``transaction.atomic()``, after the
+    rollback, and read the winner's record then (a concurrent retry waited for its commit).
+    """
+    return IdempotentRequest.objects.create(
+        user=user, scope=scope, key=key, request_hash=request_hash, result_ref=result_ref
     )

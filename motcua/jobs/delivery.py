@@ -22,12 +22,15 @@ import logging
 import random
 import traceback
 import uuid
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from django.db import transaction
 from django.utils import timezone
 from django_q.brokers.orm import ORM
+from django_q.conf import Conf
 from django_q.exceptions import TimeoutException
+from django_q.models import OrmQ
 from django_q.tasks import async_task
 
 from motcua.jobs.conf import job_setting
@@ -54,6 +57,23 @@ class _DelayedORM(ORM):
         return int(package.pk)
 
 
+class _CollectingORM(ORM):
+    """django-q2's ORM broker that keeps the rows ``async_task`` enqueues, for one ``bulk_create``.
+
+    The package itself is still built, pickled and signed by ``async_task``; only the INSERT is batched.
+    ``visible_at`` is set before each ``async_task`` call (the first lease, as ``_DelayedORM``).
+    """
+
+    def __init__(self) -> None:
+        self.visible_at: datetime | None = None
+        self.rows: list[OrmQ] = []
+        super().__init__()
+
+    def enqueue(self, task: str) -> int:
+        self.rows.append(OrmQ(key=self.list_key or Conf.CLUSTER_NAME, payload=task, lock=self.visible_at))
+        return len(self.rows)  # position in the batch: the row id is not known before the INSERT
+
+
 def new_token() -> str:
     """A fresh fencing token for the next delivery of a job."""
     return uuid.uuid4().hex
@@ -74,6 +94,25 @@ def push_delivery(job: Job) -> None:
             "broker": _DelayedORM(job.run_after),
         },
     )
+
+
+def push_deliveries(jobs: Sequence[Job]) -> None:
+    """``push_delivery`` for several jobs with one INSERT of their django-q2 queue rows.
+
+    Same transaction rule as ``push_delivery``; the packages are identical to ``async_task``'s.
+    """
+    if not jobs:
+        return
+    broker = _CollectingORM()
+    for job in jobs:
+        broker.visible_at = job.run_after
+        async_task(
+            RUN_DELIVERY,
+            job.pk,
+            job.delivery_token,
+            q_options={"task_name": f"{job.name}#{job.pk}"[:100], "group": job.name, "broker": broker},
+        )
+    OrmQ.objects.using(Conf.ORM).bulk_create(broker.rows)
 
 
 def backoff_delay(attempt: int) -> timedelta:

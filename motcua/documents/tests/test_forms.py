@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import threading
@@ -388,7 +389,8 @@ def test_rendering_is_fast_once_warm():
 
 
 @pytest.mark.skipif(
-    shutil.which("pdftoppm") is None or shutil.which("zbarimg") is None,
+    # CI installs both (.ci/run), so there a missing tool fails the test instead of skipping it.
+    not os.environ.get("CI") and (shutil.which("pdftoppm") is None or shutil.which("zbarimg") is None),
     reason="needs Debian's poppler-utils and zbar-tools to rasterise and scan the page",
 )
 def test_printed_qr_scans_back_to_the_tracking_url(tmp_path):

@@ -81,10 +81,12 @@ def test_submit_creates_dossier(world: World):
 
 def test_submit_query_count(world: World, django_assert_max_num_queries):
     """The whole POST: session, key lookup, procedure (5 single-table queries), unit, the service,
-    the key's record, role check — no reload of the created dossier (it was 46 with the session)."""
+    the key's record, role check — no reload of the created dossier (it was 46 with the session, then
+    34; the profiling pass took the jobs' savepoints, the key's get_or_create and the service's own key
+    lookup out, and reads the procedure in 4 queries)."""
     client = _client(world.an)
     _post(client, world, key="warm-up")
-    with time_machine.travel(MONDAY_0900, tick=False), django_assert_max_num_queries(34):
+    with time_machine.travel(MONDAY_0900, tick=False), django_assert_max_num_queries(25):
         response = _post(client, world, key="counted")
     assert response.status_code == 201, response.content
     body = response.json()
@@ -229,6 +231,32 @@ def test_concurrent_retries_create_one_dossier():
     assert sorted(status for status, _ in results) == [200, 200, 200, 201]
     assert len({code for _, code in results}) == 1
     assert Dossier.objects.count() == 1
+
+
+@pytest.mark.parametrize(("summary", "status"), [(None, 200), ("Nội dung khác", 422)])
+def test_submit_racing_a_retry_that_recorded_the_key_first(world: World, monkeypatch, summary, status):
+    """The key's record is inserted last, without a savepoint: when a concurrent retry recorded the key
+    between our lookup and our insert, the whole transaction rolls back and the winner is replayed."""
+    from motcua.dossiers import api
+
+    client = _client(world.an)
+    first = _post(client, world)
+    assert first.status_code == 201
+    real = api.idempotent_request_get
+    calls: list[int] = []
+
+    def missed_once(**kwargs):  # the lookup ran before the other request committed
+        calls.append(1)
+        return None if len(calls) == 1 else real(**kwargs)
+
+    monkeypatch.setattr(api, "idempotent_request_get", missed_once)
+    overrides = {} if summary is None else {"summary": summary}
+    again = _post(client, world, **overrides)
+    assert again.status_code == status, again.content
+    if status == 200:
+        assert again.json()["code"] == first.json()["code"]
+    assert Dossier.objects.count() == 1
+    assert IdempotentRequest.objects.count() == 1
 
 
 # -- reading ----------------------------------------------------------------------------------------

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+import pytest
 import time_machine
 
 from motcua.catalog.models import Procedure, ProcessDefinition, TimeUnit
@@ -49,6 +50,7 @@ def test_receipt_of_a_same_day_procedure_is_due_at_the_end_of_the_working_day(wo
     assert late.due_at == vn(2026, 3, 9, 17)
 
 
+@pytest.mark.django_db  # the calendar reads the province's exception table
 def test_process_due_of_a_same_day_process_without_amount() -> None:
     process = ProcessDefinition(total_amount=None, total_unit=TimeUnit.SAME_DAY)
     assert deadlines.process_due(process=process, start=vn(2026, 3, 2, 10)) == vn(2026, 3, 2, 17)

@@ -170,19 +170,19 @@ def test_same_idempotency_key_returns_the_same_dossier(world: World) -> None:
 def test_online_submission_query_count(world: World, django_assert_max_num_queries) -> None:
     """The receipt path stays lean (it was 30+ queries): with the procedure as the API loads it
     (``selectors.procedure_for_receipt``), one query per table written, no re-read of the process,
-    the counter, the components or the dossier. Savepoints (the service's atomic block and one per
-    outbox job, ``job_enqueue``) are counted separately."""
+    the counter, the components or the dossier. Savepoints (the service's atomic block and one for the
+    event's outbox jobs, ``job_enqueue_many``) are counted separately."""
     from motcua.dossiers.selectors import procedure_for_receipt
 
     procedure = procedure_for_receipt(code=world.procedure.code)
     components = [services.ComponentData(document_id=procedure.documents.all()[0].pk)]
     # idempotency check, code counter (one upsert), dossier, components, fees, actor's official,
-    # event, dossier head update, 2 × (job + delivery)
-    with django_assert_max_num_queries(18) as captured:
+    # event, dossier head update, the two jobs (one INSERT) and their deliveries (one INSERT)
+    with django_assert_max_num_queries(14) as captured:
         d = dossier_submit(world, key="count", procedure=procedure, components=components)
     statements = [q["sql"] for q in captured.captured_queries]
     data = [sql for sql in statements if not sql.startswith(("SAVEPOINT", "RELEASE SAVEPOINT"))]
-    assert len(data) <= 12, "\n".join(data)
+    assert len(data) <= 10, "\n".join(data)
     # What the answer and the DVCQG payload read was kept in memory, and it is what was stored.
     assert [c.name for c in d.components.all()] == [
         c.name for c in Dossier.objects.get(pk=d.pk).components.order_by("order")
@@ -365,14 +365,14 @@ def test_rolled_back_transition_leaves_no_job_and_no_event(world: World) -> None
 def test_failure_after_the_first_job_rolls_back_everything(world: World, monkeypatch) -> None:
     d = dossier_at(world, "received")
     jobs = Job.objects.count()
-    real = services.job_enqueue
+    real = services.job_enqueue_many
 
-    def enqueue_then_fail(**kwargs):
-        real(**kwargs)
-        if kwargs["name"] == "dossier.notify_applicant":
+    def enqueue_then_fail(requests):
+        real(requests)  # both jobs of the event (sync + notification) are inserted, then it fails
+        if any(r.name == "dossier.notify_applicant" for r in requests):
             raise RuntimeError("notification backend exploded")
 
-    monkeypatch.setattr(services, "job_enqueue", enqueue_then_fail)
+    monkeypatch.setattr(services, "job_enqueue_many", enqueue_then_fail)
     with pytest.raises(RuntimeError):
         services.dossier_request_supplement(
             actor=world.lan, dossier=d, row_version=d.row_version, items=["Giấy tờ"], reason="Thiếu"

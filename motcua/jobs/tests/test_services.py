@@ -10,7 +10,13 @@ from django.utils import timezone
 from django_q.models import OrmQ
 
 from motcua.jobs.models import Job, JobStatus
-from motcua.jobs.services import IdempotencyConflict, UnknownJobHandler, job_enqueue
+from motcua.jobs.services import (
+    IdempotencyConflict,
+    JobRequest,
+    UnknownJobHandler,
+    job_enqueue,
+    job_enqueue_many,
+)
 from motcua.jobs.tests import handlers
 
 
@@ -122,3 +128,52 @@ def test_run_after_delays_the_delivery(deliver_due, time_machine):
     assert deliver_due() == ["done"]
     job.refresh_from_db()
     assert job.status == JobStatus.DONE
+
+
+@pytest.mark.django_db
+def test_enqueue_many_inserts_jobs_and_deliveries_in_one_batch(deliver_due, django_assert_num_queries):
+    """``job_enqueue_many``: one savepoint, one INSERT of the jobs, one of their deliveries."""
+    later = timezone.now() + dt.timedelta(hours=1)
+    requests = [
+        JobRequest(name="tests.effect", payload={"n": (1,)}, idempotency_key="k-many-1"),
+        JobRequest(name="tests.effect", payload={"n": [2]}, idempotency_key="k-many-2", run_after=later),
+    ]
+    with transaction.atomic(), django_assert_num_queries(4):  # savepoint, jobs, deliveries, release
+        result = job_enqueue_many(requests)
+    assert [created for _, created in result] == [True, True]
+    jobs = [job for job, _ in result]
+    assert all(job.pk for job in jobs)
+    assert [Job.objects.get(pk=job.pk).payload for job in jobs] == [{"n": [1]}, {"n": [2]}]
+    locks = sorted(OrmQ.objects.values_list("lock", flat=True))
+    assert locks[1] == later  # the delayed job's delivery is leased until its run_after
+    assert deliver_due() == ["done"]  # only the first is due
+    assert handlers.CALLS == [("tests.effect", "k-many-1", 1)]
+
+
+@pytest.mark.django_db
+def test_enqueue_many_with_a_taken_key_enqueues_only_the_new_ones():
+    with transaction.atomic():
+        first, _ = job_enqueue(name="tests.effect", payload={"n": 1}, idempotency_key="k-taken")
+    with transaction.atomic():
+        result = job_enqueue_many(
+            [
+                JobRequest(name="tests.effect", payload={"n": 1}, idempotency_key="k-taken"),
+                JobRequest(name="tests.effect", payload={"n": 2}, idempotency_key="k-fresh"),
+            ]
+        )
+    assert [(job.idempotency_key, created) for job, created in result] == [
+        ("k-taken", False),
+        ("k-fresh", True),
+    ]
+    assert result[0][0].pk == first.pk
+    assert Job.objects.count() == 2
+    assert OrmQ.objects.count() == 2
+    with transaction.atomic(), pytest.raises(IdempotencyConflict):
+        job_enqueue_many([JobRequest(name="tests.effect", payload={"n": 3}, idempotency_key="k-taken")])
+
+
+@pytest.mark.django_db(transaction=True)
+def test_enqueue_many_outside_a_transaction_is_refused():
+    with pytest.raises(RuntimeError, match=r"transaction\.atomic"):
+        job_enqueue_many([JobRequest(name="tests.effect", payload={}, idempotency_key="k-auto")])
+    assert Job.objects.count() == 0
