@@ -263,52 +263,60 @@ def supplement_request_form_build(*, dossier: Dossier) -> f.SupplementRequestFor
 def refusal_form_build(*, dossier: Dossier) -> f.RefusalForm | None:
     """Form 03 when receipt was refused (reception) or the request rejected (decision), else None."""
     if dossier.state == DossierState.REFUSED:
-        event = (
-            DossierEvent.objects.filter(dossier=dossier, action="refuse")
-            .select_related("actor__official")
-            .order_by("-seq")
-            .first()
-        )
-        actor = event.actor if event is not None else None
-        title, name = _signer(actor, "Người tiếp nhận hồ sơ")
-        return f.RefusalForm(
-            **_issuer(dossier.receiving_unit),
-            issued_at=_second(event.at if event is not None else (dossier.finished_at or timezone.now())),
-            dossier_code=dossier.code,
-            applicant_name=dossier.applicant_name,
-            applicant_address=dossier.applicant_address,
-            applicant_phone=dossier.applicant_phone,
-            applicant_email=dossier.applicant_email,
-            procedure_name=dossier.procedure.name,
+        # Refused at reception: issued by the receiving centre, signed as the receiving officer.
+        return _refusal_form(
+            dossier=dossier,
+            action="refuse",
+            issuer=dossier.receiving_unit,
             received_at=dossier.submitted_at,
-            reason=dossier.state_reason or "Hồ sơ không đủ điều kiện tiếp nhận.",
+            default_reason="Hồ sơ không đủ điều kiện tiếp nhận.",
             signer_title="Người tiếp nhận hồ sơ",
-            signer_name=name or (event.actor_name if event is not None else ""),
         )
     if dossier.decision == Decision.REJECTED:
-        event = (
-            DossierEvent.objects.filter(dossier=dossier, action="reject")
-            .select_related("actor__official")
-            .order_by("-seq")
-            .first()
-        )
-        actor = event.actor if event is not None else None
-        title, name = _signer(actor, "Lãnh đạo")
-        return f.RefusalForm(
-            **_issuer(dossier.competent_unit),
-            issued_at=_second(event.at if event is not None else (dossier.finished_at or timezone.now())),
-            dossier_code=dossier.code,
-            applicant_name=dossier.applicant_name,
-            applicant_address=dossier.applicant_address,
-            applicant_phone=dossier.applicant_phone,
-            applicant_email=dossier.applicant_email,
-            procedure_name=dossier.procedure.name,
+        # Rejected on appraisal: issued by the competent unit, signed by the deciding leader.
+        return _refusal_form(
+            dossier=dossier,
+            action="reject",
+            issuer=dossier.competent_unit,
             received_at=dossier.received_at,
-            reason=dossier.state_reason or "Hồ sơ không đủ điều kiện giải quyết.",
-            signer_title=title,
-            signer_name=name,
+            default_reason="Hồ sơ không đủ điều kiện giải quyết.",
+            signer_title=None,
         )
     return None
+
+
+def _refusal_form(
+    *,
+    dossier: Dossier,
+    action: str,
+    issuer: Unit,
+    received_at: datetime | None,
+    default_reason: str,
+    signer_title: str | None,
+) -> f.RefusalForm:
+    """Form 03 from the last ``action`` event; ``signer_title`` None means the signer's own title."""
+    event = (
+        DossierEvent.objects.filter(dossier=dossier, action=action)
+        .select_related("actor__official")
+        .order_by("-seq")
+        .first()
+    )
+    actor = event.actor if event is not None else None
+    title, name = _signer(actor, signer_title or "Lãnh đạo")
+    return f.RefusalForm(
+        **_issuer(issuer),
+        issued_at=_second(event.at if event is not None else (dossier.finished_at or timezone.now())),
+        dossier_code=dossier.code,
+        applicant_name=dossier.applicant_name,
+        applicant_address=dossier.applicant_address,
+        applicant_phone=dossier.applicant_phone,
+        applicant_email=dossier.applicant_email,
+        procedure_name=dossier.procedure.name,
+        received_at=received_at,
+        reason=dossier.state_reason or default_reason,
+        signer_title=signer_title or title,
+        signer_name=name or (event.actor_name if event is not None else ""),
+    )
 
 
 # --------------------------------------------------------------------------------------------------
