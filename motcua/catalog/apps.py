@@ -12,3 +12,17 @@ class CatalogConfig(AppConfig):
         # The search index registers its invalidation signals on import; import it in every
         # process (workers and management commands too), not only where URLs load.
         from motcua.catalog import search  # noqa: F401
+        from motcua.catalog.models import (
+            Field,
+            Procedure,
+            ProcedureDocument,
+            ProcedureFee,
+            ProcessDefinition,
+            ProcessStep,
+        )
+        from motcua.core.services import reference_data_watch
+
+        # Receipt reads procedures, documents, fees and processes from a per-process cache.
+        reference_data_watch(
+            Field, Procedure, ProcedureDocument, ProcedureFee, ProcessDefinition, ProcessStep
+        )

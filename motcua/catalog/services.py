@@ -70,6 +70,7 @@ from motcua.catalog.models import (
     ServiceLevel,
     TimeUnit,
 )
+from motcua.core.services import reference_data_changed
 from motcua.core.text import fold, nfc
 from motcua.org.models import Role, UnitKind
 from motcua.worktime.calendar import WorkTimeError, validate_amount
@@ -1076,6 +1077,7 @@ def procedure_version_record(*, procedure: Procedure, source: str = "") -> Proce
         version=number, content_hash=content_hash, search_text=_search_text(locked.name, field_name)
     )
     procedure.version, procedure.content_hash = number, content_hash
+    reference_data_changed()  # the version number a new dossier records has changed
     version = ProcedureVersion.objects.create(
         procedure=locked, number=number, content_hash=content_hash, snapshot=content, source=source[:300]
     )
@@ -1935,6 +1937,7 @@ def catalog_import(*, path: Path, skip_invalid: bool = False, progress: bool = F
         _catalog_lock()
         _catalog_write(parsed, report, progress=progress)
         if report.changed:
+            reference_data_changed()  # bulk writes fire no signals
             transaction.on_commit(_search_index_invalidate)
     report.seconds = time.perf_counter() - started
     # `make run` imports on every start: an unchanged catalogue is not worth an INFO line.

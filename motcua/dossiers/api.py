@@ -37,6 +37,7 @@ from django.utils import timezone
 from ninja import Field, Header, Query, Router, Schema, Status
 
 from motcua.catalog.models import Procedure
+from motcua.core.selectors import reference_data_stamp
 from motcua.dossiers import services
 from motcua.dossiers.errors import (
     DossierActionNotAllowed,
@@ -59,12 +60,12 @@ from motcua.dossiers.selectors import (
     dossier_get_for_official,
     dossier_queue,
     procedure_for_receipt,
+    unit_for_receipt,
 )
 from motcua.identity.auth import api_auth
 from motcua.identity.selectors import idempotent_request_get
 from motcua.identity.services import idempotent_request_insert
 from motcua.org.models import Official, Role, Unit
-from motcua.org.selectors import unit_get
 
 router = Router(tags=["Hồ sơ"], auth=api_auth)
 
@@ -389,18 +390,18 @@ def _not_found(code: str) -> Status[ErrorOut]:
     )
 
 
-def _procedure(code: str) -> Procedure:
+def _procedure(code: str, *, stamp: str | None = None) -> Procedure:
     code = code.strip()
     if match := _PUBLISHED_CODE.match(code):
         code = match.group(1)
     try:
-        return procedure_for_receipt(code=code)
+        return procedure_for_receipt(code=code, stamp=stamp)
     except Procedure.DoesNotExist:
         raise DossierInvalid({"procedure": f"Không có thủ tục mã «{code}» trong danh mục."}) from None
 
 
-def _unit(agency_code: str, *, field: str) -> Unit:
-    unit = unit_get(agency_code=agency_code)
+def _unit(agency_code: str, *, field: str, stamp: str | None = None) -> Unit:
+    unit = unit_for_receipt(agency_code=agency_code, stamp=stamp)
     if unit is None:
         raise DossierInvalid({field: f"Không có đơn vị đang hoạt động mã định danh «{agency_code}»."})
     return unit
@@ -484,13 +485,11 @@ def dossiers_submit(
     if not key or len(key) > 80:
         return _error(400, IDEMPOTENCY_MISSING, code="idempotency_key_missing")
     body_hash = _body_hash(body)
-    previous = idempotent_request_get(user=user, scope=SUBMIT_SCOPE, key=key)
-    if previous is not None:
-        return _replay(previous.request_hash, previous.result_ref, body_hash=body_hash, user=user)
     try:
-        procedure = _procedure(body.procedure)
-        receiving = _unit(body.receiving_unit, field="receiving_unit")
-        chosen = _unit(body.chosen_unit, field="chosen_unit") if body.chosen_unit else None
+        stamp = reference_data_stamp()  # one read for the procedure and both units
+        procedure = _procedure(body.procedure, stamp=stamp)
+        receiving = _unit(body.receiving_unit, field="receiving_unit", stamp=stamp)
+        chosen = _unit(body.chosen_unit, field="chosen_unit", stamp=stamp) if body.chosen_unit else None
         components = _components(procedure, body.components)
         rep = body.representative
         applicant = services.ApplicantData(
@@ -505,11 +504,11 @@ def dossiers_submit(
             representative_id_number=rep.id_number if rep else "",
             representative_phone=rep.phone if rep else "",
         )
-        # One transaction for the dossier and the key's record: a concurrent retry waits for both (the
-        # code counter lock, then the unique key) and then finds the record — so it can tell whether
-        # its body matches the one that created the dossier. The record is the last write and has no
-        # savepoint: if a concurrent retry recorded the key first, the whole transaction rolls back
-        # (whatever this request wrote goes with it) and the winner's record is replayed below.
+        # One transaction for the dossier and the key's record. A retry is not looked up first (retries
+        # are rare; the lookup would cost every submission a query): it fails the unique key of the
+        # dossier or of the record — after waiting for a concurrent first request to commit — the
+        # whole transaction rolls back (the code number with it), and the first request's record is
+        # replayed below, so the retry can tell whether its body matches.
         with transaction.atomic():
             d = services.dossier_submit_online(
                 applicant_user=user,
@@ -520,7 +519,7 @@ def dossiers_submit(
                 components=components,
                 chosen_unit=chosen,
                 summary=body.summary,
-                known_new=True,  # the key's record was looked up above
+                known_new=True,  # a reused key is replayed below
             )
             idempotent_request_insert(
                 user=user, scope=SUBMIT_SCOPE, key=key, request_hash=body_hash, result_ref=d.code

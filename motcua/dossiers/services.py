@@ -386,6 +386,9 @@ def _process_step_start(d: Dossier, *, index: int, assignee: Any, by: Any, now: 
     )
 
 
+_RECORD_FIELDS = ("state", "status", "is_open", "row_version", "event_count", "last_event_hash")
+
+
 def _record(
     d: Dossier,
     *,
@@ -398,8 +401,14 @@ def _record(
     data: dict[str, Any] | None = None,
     notify: bool = False,
     sync: bool = True,
+    changed_fields: Sequence[str] | None = None,
 ) -> DossierEvent:
-    """Apply the state, bump the version, append the chained event and enqueue its jobs — one place."""
+    """Apply the state, bump the version, append the chained event and enqueue its jobs — one place.
+
+    ``changed_fields``: the dossier columns the caller changed since the row was last written (a
+    dossier inserted just before): the UPDATE names only those and this function's own. None (the
+    default) writes the whole row.
+    """
     from_state = d.state
     if to_state is not None:
         d.state = to_state
@@ -424,8 +433,9 @@ def _record(
     event.save()
     d.event_count = event.seq
     d.last_event_hash = event.hash
-    d.save()
-    # The event's outgoing jobs in one batch: one savepoint and two INSERTs (jobs, deliveries).
+    d.save(update_fields=None if changed_fields is None else [*_RECORD_FIELDS, *changed_fields])
+    # The event's outgoing jobs in one batch: two INSERTs (jobs, deliveries). Their keys name the event
+    # just inserted under its unique (dossier, seq), so no job can hold them yet: no savepoint.
     jobs: list[JobRequest] = []
     if sync:
         jobs.append(
@@ -456,7 +466,7 @@ def _record(
                 idempotency_key=f"dossier.notify:{d.pk}:{event.seq}",
             )
         )
-    job_enqueue_many(jobs)
+    job_enqueue_many(jobs, fresh_keys=True)
     return event
 
 
@@ -607,9 +617,10 @@ def dossier_submit_online(
 
     ``idempotency_key`` (the HTTP Idempotency-Key) is scoped to the applicant: a retry with the same key
     returns the dossier of the first call and creates nothing — no second dossier, code or event.
-    ``known_new``: the caller has just checked its own record of the key (the API), so skip the
-    up-front lookup; a dossier with that key is still found — by the unique ``idempotency_key`` failing
-    the INSERT, whose savepoint takes the code counter's increment back — and returned.
+    ``known_new``: the caller resolves a reused key itself (the API, with its own record of the key):
+    no up-front lookup and no savepoint — a reused key fails the unique ``idempotency_key`` INSERT and
+    the ``IntegrityError`` rolls the caller's whole transaction back (the code counter's increment
+    with it). Without it, the dossier already submitted with the key is returned.
     """
     if applicant_user is None or not applicant_user.is_authenticated:
         raise DossierPermissionDenied("Vui lòng đăng nhập (VNeID) để nộp hồ sơ trực tuyến.")
@@ -630,7 +641,9 @@ def dossier_submit_online(
         procedure=procedure, receiving_unit=receiving_unit, chosen_unit=chosen_unit
     )
     try:
-        with transaction.atomic():
+        # A savepoint only when we recover from a duplicate key here: on PostgreSQL a failed INSERT
+        # poisons the transaction, and the lookup below must run in a healthy one.
+        with transaction.atomic(savepoint=not known_new):
             now = timezone.now()
             code = _code_next(unit=receiving_unit, at=now)
             # A concurrent retry that committed while we queued on the counter lock makes the INSERT
@@ -666,9 +679,12 @@ def dossier_submit_online(
                 to_state=DossierState.SUBMITTED,
                 data={"channel": channel, "competent_unit": competent.agency_code},
                 notify=True,
+                changed_fields=("fees_total", "fees_paid"),  # _fees_from_catalog
             )
             return d
     except IntegrityError:
+        if known_new:
+            raise
         # Same key inserted by a concurrent request between our check and our insert (PostgreSQL
         # waited for it to commit): return the winner rather than a second dossier.
         existing = Dossier.objects.filter(idempotency_key=scoped_key).first()

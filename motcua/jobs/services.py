@@ -123,13 +123,18 @@ def job_enqueue(
     return job, True
 
 
-def job_enqueue_many(requests: Sequence[JobRequest]) -> list[tuple[Job, bool]]:
+def job_enqueue_many(requests: Sequence[JobRequest], *, fresh_keys: bool = False) -> list[tuple[Job, bool]]:
     """``job_enqueue`` for several jobs at once (e.g. the jobs of one event); ``(job, created)`` each.
 
     Same contract as ``job_enqueue``, in the caller's transaction, but one savepoint, one INSERT of the
     jobs and one of their deliveries instead of four statements per job. If any key is already taken
     (the batch's savepoint rolls back), every request goes through ``job_enqueue`` one by one, which
     returns the existing jobs and enqueues the others — the result is the same as calling it per job.
+
+    ``fresh_keys``: the caller knows no job can hold these keys — they are derived from a row it has
+    just inserted under a unique constraint in this transaction (a dossier event) — so the savepoint
+    (two round trips) is skipped; a duplicate key would then raise ``IntegrityError`` and roll the
+    caller's transaction back, which is right for what can only be a bug.
     """
     _require_atomic("job_enqueue_many")
     if not requests:
@@ -145,7 +150,7 @@ def job_enqueue_many(requests: Sequence[JobRequest]) -> list[tuple[Job, bool]]:
     now = timezone.now()
     default_max = int(job_setting("MAX_ATTEMPTS"))
     try:
-        with transaction.atomic():
+        with transaction.atomic(savepoint=not fresh_keys):
             jobs = Job.objects.bulk_create(
                 [
                     Job(
@@ -161,6 +166,8 @@ def job_enqueue_many(requests: Sequence[JobRequest]) -> list[tuple[Job, bool]]:
             )
             push_deliveries(jobs)
     except IntegrityError:
+        if fresh_keys:
+            raise
         return [
             job_enqueue(
                 name=r.name, payload=r.payload, idempotency_key=r.idempotency_key, run_after=r.run_after

@@ -162,6 +162,12 @@ class _Scope:
     grants: tuple[_Grant, ...]
 
 
+def _official_known_absent(user: UserLike) -> bool:
+    """The user object was loaded with its ``official`` joined (API tokens) and has none: no query."""
+    related = getattr(getattr(type(user), "official", None), "related", None)
+    return related is not None and related.is_cached(user) and related.get_cached_value(user) is None
+
+
 def _scope(user: UserLike) -> _Scope:
     """The user's active grants, fetched once and kept on the user object (one per request)."""
     cached: _Scope | None = getattr(user, _SCOPE_CACHE, None)
@@ -171,6 +177,8 @@ def _scope(user: UserLike) -> _Scope:
         scope = _Scope(superuser=False, grants=())
     elif _is_superuser(user):
         scope = _Scope(superuser=True, grants=())
+    elif _official_known_absent(user):
+        scope = _Scope(superuser=False, grants=())  # a citizen: no Official, so no grants
     else:
         rows = _grants(user, None).values_list("role", "unit_id", "unit__kind")
         scope = _Scope(

@@ -17,6 +17,7 @@ from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from motcua.core.services import reference_data_changed
 from motcua.core.text import nfc
 from motcua.org.agency_codes import agency_code_rule
 from motcua.org.models import (
@@ -307,6 +308,8 @@ def units_load_quang_ninh() -> UnitsLoadResult:
             changed_fields |= fields | {"updated_at"}
     if changed:
         Unit.objects.bulk_update(changed, sorted(changed_fields))
+    if created or changed or recoded:
+        reference_data_changed()  # bulk writes fire no signals
 
     counters_created = _counters_default_ensure(
         centres={ids[spec.slug]: spec.counters for spec in specs if spec.kind in CENTRE_KINDS}

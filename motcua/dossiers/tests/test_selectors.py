@@ -181,3 +181,42 @@ def test_route_rejects_wrong_level_choice(world: World) -> None:
         selectors.dossier_route_competent_unit(
             procedure=world.procedure, receiving_unit=world.centre_a, chosen_unit=world.department
         )
+
+
+# -- receipt reads from the reference-data cache ---------------------------------------------------
+
+
+def test_receipt_procedure_is_cached_until_the_catalogue_changes(world: World, django_assert_num_queries):
+    from motcua.catalog.models import ProcedureFee
+    from motcua.dossiers.selectors import procedure_for_receipt
+
+    first = procedure_for_receipt(code=world.procedure.code)
+    with django_assert_num_queries(1):  # the stamp only
+        assert procedure_for_receipt(code=world.procedure.code) is first
+    fee = ProcedureFee.objects.filter(procedure=world.procedure).first()
+    assert fee is not None
+    fee.amount_vnd = 123_000
+    fee.save()  # an admin edit: the signal restamps
+    fresh = procedure_for_receipt(code=world.procedure.code)
+    assert fresh is not first
+    assert [f.amount_vnd for f in fresh.fees.all() if f.pk == fee.pk] == [123_000]
+
+
+def test_receipt_unit_is_cached_until_the_unit_changes(world: World):
+    from motcua.dossiers.selectors import unit_for_receipt
+
+    code = world.centre_a.agency_code
+    assert unit_for_receipt(agency_code=code) == world.centre_a
+    world.centre_a.is_active = False
+    world.centre_a.save()
+    assert unit_for_receipt(agency_code=code) is None  # inactive units take no dossiers
+
+
+def test_catalogue_bulk_writes_restamp(world: World):
+    from motcua.catalog.services import process_definition_activate, process_definition_draft_create
+    from motcua.core.selectors import reference_data_stamp
+
+    before = reference_data_stamp()
+    draft = process_definition_draft_create(procedure=world.procedure)
+    process_definition_activate(definition=draft)
+    assert reference_data_stamp() != before

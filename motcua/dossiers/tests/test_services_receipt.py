@@ -367,8 +367,8 @@ def test_failure_after_the_first_job_rolls_back_everything(world: World, monkeyp
     jobs = Job.objects.count()
     real = services.job_enqueue_many
 
-    def enqueue_then_fail(requests):
-        real(requests)  # both jobs of the event (sync + notification) are inserted, then it fails
+    def enqueue_then_fail(requests, **kwargs):
+        real(requests, **kwargs)  # both jobs of the event (sync + notification) are inserted, then it fails
         if any(r.name == "dossier.notify_applicant" for r in requests):
             raise RuntimeError("notification backend exploded")
 
