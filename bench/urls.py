@@ -6,6 +6,9 @@ a ratio against them isolates the cost of our own code.
 
 from __future__ import annotations
 
+import json
+import uuid
+
 from django.db import connection, transaction
 from django.http import HttpRequest, JsonResponse
 from django.urls import path
@@ -70,10 +73,47 @@ def bare_write(request: HttpRequest) -> JsonResponse:
     return JsonResponse({"ok": True}, status=201)
 
 
+BARE_DOSSIER_PREFIX = "BENCH-"
+
+
+@csrf_exempt
+def bare_dossier_write(request: HttpRequest) -> JsonResponse:
+    """Insert one dossier row from the submission's JSON, ORM in ``transaction.atomic``: the floor under P2.
+
+    The same table, indexes and columns as a real online submission's dossier row, without anything an
+    online submission adds (validation, code counter, components, fees, audit event, outbox jobs,
+    idempotency record). Rows are marked by their code prefix; the benchmark deletes them afterwards.
+    """
+    body = json.loads(request.body)
+    applicant = body["applicant"]
+    ids = {name: int(request.GET[name]) for name in ("procedure", "process", "unit")}
+    with transaction.atomic():
+        d = Dossier.objects.create(
+            code=f"{BARE_DOSSIER_PREFIX}{uuid.uuid4().hex}",
+            procedure_id=ids["procedure"],
+            procedure_version=1,
+            process_id=ids["process"],
+            channel="online",
+            receiving_unit_id=ids["unit"],
+            competent_unit_id=ids["unit"],
+            current_unit_id=ids["unit"],
+            state="submitted",
+            status=1,
+            submitted_at=timezone.now(),
+            summary=body.get("summary", ""),
+            applicant_name=applicant["name"],
+            applicant_id_number=applicant.get("id_number", ""),
+            applicant_phone=applicant.get("phone", ""),
+            applicant_address=applicant.get("address", ""),
+        )
+    return JsonResponse({"code": d.code}, status=201)
+
+
 urlpatterns = [
     path("bench/bare-json", bare_json),
     path("bench/bare-procedure", bare_procedure_read),
     path("bench/bare-dossier", bare_dossier_read),
     path("bench/bare-write", bare_write),
+    path("bench/bare-dossier-write", bare_dossier_write),
     *app_urlpatterns,
 ]

@@ -156,7 +156,11 @@ class Dossier(models.Model):
     """Dossier — hồ sơ."""
 
     code = models.CharField(max_length=64, unique=True)
-    procedure = models.ForeignKey(Procedure, on_delete=models.PROTECT, related_name="dossiers")
+    # db_index=False on foreign keys whose lookups a composite index below already leads with, or that
+    # are only looked up to delete a user (rare): every index is written by every receipt (bench P2).
+    procedure = models.ForeignKey(
+        Procedure, on_delete=models.PROTECT, related_name="dossiers", db_index=False
+    )
     procedure_version = models.PositiveIntegerField()
     process = models.ForeignKey(ProcessDefinition, on_delete=models.PROTECT, related_name="dossiers")
     channel = models.CharField(max_length=16, choices=Channel.choices)
@@ -178,9 +182,16 @@ class Dossier(models.Model):
     representative_phone = models.CharField(max_length=20, blank=True)
     summary = models.TextField(blank=True, help_text="Trích yếu hồ sơ")
     applicant_user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,
     )
-    receiving_unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="received_dossiers")
+    receiving_unit = models.ForeignKey(
+        Unit, on_delete=models.PROTECT, related_name="received_dossiers", db_index=False
+    )
     competent_unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="competent_dossiers")
     current_unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="current_dossiers")
     state = models.CharField(max_length=32, choices=DossierState.choices)
@@ -202,11 +213,21 @@ class Dossier(models.Model):
     )
     decision = models.CharField(max_length=16, choices=Decision.choices, blank=True)
     decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,
     )
     # Signature seam: the reference of the signed result (the signing app fills it later).
     signed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,
     )
     signed_at = models.DateTimeField(null=True, blank=True)
     signature_reference = models.CharField(max_length=255, blank=True)
@@ -225,7 +246,8 @@ class Dossier(models.Model):
     outcome = models.CharField(max_length=16, choices=Outcome.choices, blank=True)
     fees_total = models.BigIntegerField(default=0)
     fees_paid = models.BooleanField(default=False)
-    idempotency_key = models.CharField(max_length=100, null=True, blank=True, unique=True)
+    # Unique (Meta.constraints); NULL, not "", for dossiers received without a key, so they never collide.
+    idempotency_key = models.CharField(max_length=100, null=True, blank=True)  # noqa: DJ001
     # Audit chain head: number of events and hash of the last one (detects a deleted tail event).
     event_count = models.PositiveIntegerField(default=0)
     last_event_hash = models.CharField(max_length=64, blank=True)
@@ -266,6 +288,11 @@ class Dossier(models.Model):
             # A citizen's own dossiers, newest first.
             models.Index(fields=["applicant_user", "submitted_at"], name="dossier_applicant_submitted"),
         ]
+        # A constraint rather than unique=True: on PostgreSQL that also builds a LIKE-pattern index
+        # nobody queries, written by every receipt.
+        constraints = [
+            models.UniqueConstraint(fields=["idempotency_key"], name="dossier_unique_idempotency_key")
+        ]
 
     def __str__(self) -> str:
         return self.code
@@ -274,7 +301,8 @@ class Dossier(models.Model):
 class DossierComponent(models.Model):
     """Component — thành phần hồ sơ as submitted: paper presented and/or digitised file."""
 
-    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="components")
+    # Indexed by component_unique_order (dossier, order).
+    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="components", db_index=False)
     order = models.PositiveSmallIntegerField()
     catalog_document = models.ForeignKey(ProcedureDocument, null=True, blank=True, on_delete=models.SET_NULL)
     name = models.TextField()
@@ -384,7 +412,8 @@ class DossierEvent(models.Model):
     chain and compares its head with ``Dossier.event_count`` / ``last_event_hash``.
     """
 
-    dossier = models.ForeignKey(Dossier, on_delete=models.PROTECT, related_name="events")
+    # Indexed by dossier_event_unique_seq (dossier, seq).
+    dossier = models.ForeignKey(Dossier, on_delete=models.PROTECT, related_name="events", db_index=False)
     seq = models.PositiveIntegerField()
     at = models.DateTimeField()
     action = models.CharField(max_length=40)

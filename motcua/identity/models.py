@@ -49,7 +49,10 @@ class IdempotentRequest(models.Model):
     and to the operation (``scope``, e.g. ``dossier.submit``).
     """
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    # Indexed by idempotent_request_unique_key (user, scope, key).
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
     scope = models.CharField(max_length=40)
     key = models.CharField(max_length=80)
     request_hash = models.CharField(max_length=64)

@@ -24,16 +24,17 @@ class JobStatus(models.TextChoices):
 class Job(models.Model):
     """A background job and its completion record — công việc nền."""
 
-    name = models.CharField("tên xử lý", max_length=64, db_index=True)
+    # Few indexes on purpose: every dossier event inserts two jobs. The worker finds due jobs through
+    # (status, run_after); a duplicate key through the unique constraint.
+    name = models.CharField("tên xử lý", max_length=64)
     payload = models.JSONField("dữ liệu", default=dict)
     idempotency_key = models.CharField(
         "khoá chống trùng",
         max_length=200,
-        unique=True,
         help_text="Cùng một khoá chỉ tạo một công việc và chỉ được xử lý thành công một lần.",
     )
     status = models.CharField(
-        "trạng thái", max_length=10, choices=JobStatus.choices, default=JobStatus.PENDING, db_index=True
+        "trạng thái", max_length=10, choices=JobStatus.choices, default=JobStatus.PENDING
     )
     attempts = models.PositiveIntegerField("số lần đã chạy", default=0)
     max_attempts = models.PositiveIntegerField("số lần chạy tối đa")
@@ -52,6 +53,8 @@ class Job(models.Model):
         verbose_name = "công việc nền"
         verbose_name_plural = "công việc nền"
         indexes = [models.Index(fields=["status", "run_after"], name="jobs_job_status_run_after")]
+        # A constraint rather than unique=True, which on PostgreSQL adds an unused LIKE-pattern index.
+        constraints = [models.UniqueConstraint(fields=["idempotency_key"], name="job_unique_idempotency_key")]
 
     def __str__(self) -> str:
         return f"{self.name} [{self.idempotency_key}] — {self.get_status_display()}"
