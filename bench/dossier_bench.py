@@ -126,13 +126,41 @@ def _bare_dossier_query(centre: Any) -> str:
     return f"procedure={process.procedure_id}&process={process.pk}&unit={centre.pk}"
 
 
-def bare_dossiers_delete() -> int:
-    """Remove the rows the bare dossier write left (they have no events, steps or jobs)."""
-    from bench.urls import BARE_DOSSIER_PREFIX
-    from motcua.dossiers.models import Dossier
+def write_mark() -> dict[str, int]:
+    """The highest ids before P2 writes: ``writes_undo`` removes everything above them afterwards."""
+    from django.db.models import Max
+    from django_q.models import OrmQ
 
-    deleted, _ = Dossier.objects.filter(code__startswith=BARE_DOSSIER_PREFIX).delete()
-    return deleted
+    from motcua.dossiers.models import Dossier
+    from motcua.jobs.models import Job
+
+    return {
+        "dossier": Dossier.objects.aggregate(m=Max("pk"))["m"] or 0,
+        "job": Job.objects.aggregate(m=Max("pk"))["m"] or 0,
+        "delivery": OrmQ.objects.aggregate(m=Max("pk"))["m"] or 0,
+    }
+
+
+def writes_undo(mark: dict[str, int]) -> int:
+    """Delete what P2 wrote (submissions with their events, components, fees, jobs, deliveries and
+    idempotency records; the bare dossier rows), so that P3 and later runs see the simulated data only.
+    Code counters keep their numbers. Returns the number of dossiers removed."""
+    from django.db import transaction
+    from django_q.models import OrmQ
+
+    from motcua.dossiers.models import Dossier, DossierEvent
+    from motcua.identity.models import IdempotentRequest
+    from motcua.jobs.models import Job
+
+    with transaction.atomic():
+        new = Dossier.objects.filter(pk__gt=mark["dossier"])
+        count = new.count()
+        DossierEvent.objects.filter(dossier__in=new).delete()  # protected: the audit log outlives dossiers
+        Job.objects.filter(pk__gt=mark["job"]).delete()
+        OrmQ.objects.filter(pk__gt=mark["delivery"]).delete()
+        IdempotentRequest.objects.filter(user__username="bench.citizen").delete()
+        new.delete()  # components, fees, steps, pauses cascade
+    return count
 
 
 def submit_body(centre_code: str) -> str:
@@ -150,6 +178,36 @@ def submit_body(centre_code: str) -> str:
         },
         ensure_ascii=False,
     )
+
+
+def page_shape(port: int, path: str, headers: tuple[tuple[str, str], ...]) -> dict[str, int]:
+    """How many items the page returned and the total: two runs compare only pages of equal size."""
+    import http.client
+
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    try:
+        conn.request("GET", path, headers=dict(headers))
+        body = json.loads(conn.getresponse().read() or b"{}")
+    finally:
+        conn.close()
+    return {"items": len(body.get("items", [])), "total": int(body.get("total", 0))}
+
+
+def compare_scales(large: dict[str, Any], small: dict[str, Any]) -> dict[str, Any]:
+    """p95 of each queue case at the large scale ÷ at the small one, where both pages hold the same
+    number of items (an empty page at 100k says nothing about the cost at 1M)."""
+    cases = {}
+    for name, big in large.get("sequential", {}).items():
+        little = small.get("sequential", {}).get(name)
+        if not little or big.get("items") != little.get("items") or not big.get("items"):
+            continue
+        cases[name] = {
+            "items": big["items"],
+            "p95_ratio": round(big["p95_ms"] / little["p95_ms"], 2),
+            "p50_ratio": round(big["p50_ms"] / little["p50_ms"], 2),
+        }
+    worst = max((c["p95_ratio"] for c in cases.values()), default=None)
+    return {"cases": cases, "worst_p95_ratio": worst, "target": 1.5, "ok": worst is not None and worst <= 1.5}
 
 
 def explain_queue(official: str | None) -> list[dict[str, str]]:
@@ -219,6 +277,11 @@ def main() -> None:
         "--label", default="", help="Name of this data set, e.g. 100k or 1M (result file name)."
     )
     parser.add_argument("--skip-prepare", action="store_true", help="Do not run migrate + load-demo.")
+    parser.add_argument(
+        "--compare-with",
+        default="",
+        help="Label of an earlier P3 run (e.g. 100k) to divide this run's queue latencies by.",
+    )
     args = parser.parse_args()
     only = {part.strip().lower() for part in args.only.split(",")}
 
@@ -301,6 +364,7 @@ def main() -> None:
                     (("Content-Type", "application/json"),),
                 )
             ]
+            mark = write_mark()
             submit_runs, write_runs, dossier_write_runs = [], [], []
             for _ in range(args.rounds):
                 write_runs.append(
@@ -343,7 +407,7 @@ def main() -> None:
                 "ratio_ok": ratio >= 0.5,
                 "connections": args.write_connections,
                 "one_centre_submission": hotspot.as_dict(),
-                "bare_dossiers_deleted": bare_dossiers_delete(),
+                "dossiers_written_then_deleted": writes_undo(mark),
             }
             print(
                 f"P2 submission {submit.rps:.0f} req/s (p95 {submit.latency.p95_ms:.1f} ms) vs bare dossier "
@@ -355,9 +419,13 @@ def main() -> None:
             official_auth = (("Authorization", f"Bearer {fx['official_token']}"),)
             cases = {
                 "page 1": "/api/v1/dossiers",
+                # Page 3 rather than a deeper one: the same rows 41–60 exist in the 100k data set too,
+                # so the 1M ÷ 100k comparison is of equal work (OFFSET cost grows with the page).
+                "page 3": "/api/v1/dossiers?page=3",
                 "page 10": "/api/v1/dossiers?page=10",
                 "status 4 (đang xử lý)": "/api/v1/dossiers?status=4",
                 "overdue": "/api/v1/dossiers?overdue=true",
+                "page_size 50": "/api/v1/dossiers?page_size=50",
                 "page_size 100": "/api/v1/dossiers?page_size=100",
             }
             per_case = {}
@@ -366,7 +434,7 @@ def main() -> None:
                 latency = sequential_requests(
                     args.port, [Req("GET", path, headers=official_auth)], rounds=60, warmup=5
                 )
-                per_case[name] = latency.as_dict()
+                per_case[name] = {**latency.as_dict(), **page_shape(args.port, path, official_auth)}
                 all_samples.append(latency.p95_ms)
             queue = [Req("GET", path, headers=official_auth) for path in cases.values()]
             loaded = concurrent_throughput(args.port, queue, seconds=args.seconds, connections=8)
@@ -388,6 +456,18 @@ def main() -> None:
                 f"p95 {loaded.latency.p95_ms:.1f} ms — target p95 < 50 ms",
                 flush=True,
             )
+    if "p3" in only and args.compare_with and "sequential" in result.get("p3", {}):
+        vendor_name = "postgresql" if env.get("DATABASE_URL", "").startswith("postgres") else "sqlite"
+        other = ROOT / "bench" / "results" / f"dossier_{vendor_name}_{args.compare_with}.json"
+        if other.exists():
+            small = json.loads(other.read_text(encoding="utf-8")).get("p3", {})
+            comparison = compare_scales(result["p3"], small)
+            result["p3"]["scale_comparison"] = {"with": args.compare_with, **comparison}
+            for name, case in comparison["cases"].items():
+                print(
+                    f"  {name}: {args.label or 'this run'} ÷ {args.compare_with} p95 = {case['p95_ratio']}×"
+                )
+            print(f"P3 scale: worst p95 ratio {comparison['worst_p95_ratio']}× — target ≤ 1.5×", flush=True)
     if "p3" in only:
         result.setdefault("p3", {})["selector_in_process"] = selector_latency(fx["official"])
         try:
