@@ -29,7 +29,9 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -37,6 +39,7 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.files import File
+from django.core.files.storage import Storage
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
@@ -486,6 +489,37 @@ def _close_open_work(d: Dossier, *, by: Any, now: datetime) -> None:
     d.transfer_origin_unit = None
 
 
+# Files stored by the innermost ``uploads_removed_on_failure`` block of this context.
+_stored_uploads: ContextVar[list[tuple[Storage, str]] | None] = ContextVar("stored_uploads", default=None)
+
+
+@contextmanager
+def uploads_removed_on_failure() -> Iterator[None]:
+    """Delete the files stored inside the block when the block fails, i.e. its transaction rolls back.
+
+    File storage is not transactional: without this, a receipt that fails after saving its scans
+    (a conflict, a bad field further down) leaves files no row points at. Wrap each transaction that
+    stores uploads. Nested blocks hand their files to the enclosing one when they succeed, so a
+    failure of the outer transaction removes them too.
+    """
+    outer = _stored_uploads.get()
+    mine: list[tuple[Storage, str]] = []
+    token = _stored_uploads.set(mine)
+    try:
+        yield
+    except BaseException:
+        for storage, name in mine:
+            try:
+                storage.delete(name)
+            except Exception:  # the original error matters more; the file is logged for cleanup
+                logger.exception("Không xoá được tệp %s của giao dịch đã huỷ", name)
+        raise
+    finally:
+        _stored_uploads.reset(token)
+    if outer is not None:
+        outer.extend(mine)
+
+
 def _sha256_and_store(component: DossierComponent, upload: File) -> None:
     """Store an uploaded file through Django's storage and keep its SHA-256 (integrity of the copy)."""
     digest = hashlib.sha256()
@@ -495,6 +529,9 @@ def _sha256_and_store(component: DossierComponent, upload: File) -> None:
     upload.seek(0)
     component.file_sha256 = digest.hexdigest()
     component.file.save(os.path.basename(upload.name or "tep-dinh-kem"), upload, save=False)
+    stored = _stored_uploads.get()
+    if stored is not None:
+        stored.append((component.file.storage, component.file.name or ""))
 
 
 def _components_create(
@@ -643,7 +680,7 @@ def dossier_submit_online(
     try:
         # A savepoint only when we recover from a duplicate key here: on PostgreSQL a failed INSERT
         # poisons the transaction, and the lookup below must run in a healthy one.
-        with transaction.atomic(savepoint=not known_new):
+        with uploads_removed_on_failure(), transaction.atomic(savepoint=not known_new):
             now = timezone.now()
             code = _code_next(unit=receiving_unit, at=now)
             # A concurrent retry that committed while we queued on the counter lock makes the INSERT
@@ -725,7 +762,7 @@ def dossier_receive(
     competent = dossier_route_competent_unit(
         procedure=procedure, receiving_unit=receiving_unit, chosen_unit=chosen_unit
     )
-    with transaction.atomic():
+    with uploads_removed_on_failure(), transaction.atomic():
         now = timezone.now()
         d = Dossier.objects.create(
             code=_code_next(unit=receiving_unit, at=now),
@@ -1128,7 +1165,7 @@ def dossier_receive_supplement(
     By default the count restarts from zero with the full duration (DESIGN §6); a procedure with
     ``ProcedureDossierOptions.supplement_resumes_remaining`` resumes the time that was left instead.
     """
-    with transaction.atomic():
+    with uploads_removed_on_failure(), transaction.atomic():
         d = _lock(dossier, row_version=row_version)
         now = timezone.now()
         rules.check(Action.RECEIVE_SUPPLEMENT, user=actor, dossier=d, now=now)

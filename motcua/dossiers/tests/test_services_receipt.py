@@ -114,6 +114,47 @@ def test_counter_receipt_checklist_files_and_fees(world: World, settings, tmp_pa
     assert d.fees.get().amount_vnd == 50_000
 
 
+def test_a_failed_receipt_leaves_no_stored_file(world: World, settings, tmp_path, monkeypatch) -> None:
+    """Storage is not transactional: the scans saved before a failure are deleted with the rollback."""
+    settings.MEDIA_ROOT = tmp_path
+    form = world.procedure.documents.order_by("order").first()
+    assert form is not None
+
+    def exploding_fees(*args, **kwargs):
+        raise RuntimeError("lỗi sau khi đã lưu tệp")
+
+    monkeypatch.setattr(services, "_fees_from_catalog", exploding_fees)
+    upload = SimpleUploadedFile("don.pdf", b"%PDF-1.4 scan", content_type="application/pdf")
+    with pytest.raises(RuntimeError):
+        dossier_receive_at_counter(
+            world, components=[services.ComponentData(document_id=form.pk, file=upload)]
+        )
+    assert not Dossier.objects.exists()
+    assert [p for p in tmp_path.rglob("*") if p.is_file()] == []
+
+
+def test_files_of_an_inner_success_go_when_the_outer_transaction_fails(
+    world: World, settings, tmp_path
+) -> None:
+    settings.MEDIA_ROOT = tmp_path
+    form = world.procedure.documents.order_by("order").first()
+    assert form is not None
+    upload = SimpleUploadedFile("don.pdf", b"%PDF-1.4 scan", content_type="application/pdf")
+
+    def receive_then_fail() -> None:
+        with services.uploads_removed_on_failure(), transaction.atomic():
+            dossier_receive_at_counter(
+                world, components=[services.ComponentData(document_id=form.pk, file=upload)]
+            )
+            assert [p for p in tmp_path.rglob("*") if p.is_file()]  # stored by the inner receipt
+            raise RuntimeError("the caller's transaction fails afterwards")
+
+    with pytest.raises(RuntimeError):
+        receive_then_fail()
+    assert not Dossier.objects.exists()
+    assert [p for p in tmp_path.rglob("*") if p.is_file()] == []
+
+
 def test_component_of_another_procedure_is_refused(world: World) -> None:
     other = world.province_procedure.documents.get(order=1)
     with pytest.raises(services.DossierInvalid):
