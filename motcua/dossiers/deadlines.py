@@ -43,23 +43,28 @@ def format_local(instant: datetime) -> str:
     return instant.astimezone(local_zone()).strftime("%H:%M %d/%m/%Y")
 
 
-def _budget_known(amount: Decimal | None, unit: str) -> bool:
+def budget_counted(amount: Decimal | None, unit: str) -> bool:
+    """Whether a budget counts time, i.e. gives a due time (the simulator uses the same rule)."""
     # "Trong ngày" (same day) has no amount; every other unit needs one. Blank: unpublished time.
     if unit in ("", NOT_COUNTED):
         return False
-    return amount is not None or unit == TimeUnit.SAME_DAY
+    if unit == TimeUnit.SAME_DAY:
+        return True
+    # A zero budget ("0 giờ", entered for a hand-over step) counts no time, like "không tính thời
+    # gian": a due time at the step's start would make every such step late the moment it began.
+    return amount is not None and amount > 0
 
 
 def process_due(*, process: ProcessDefinition, start: datetime) -> datetime | None:
     """Due instant of the whole process counted from ``start``; None when the process has no budget."""
-    if not _budget_known(process.total_amount, process.total_unit):
+    if not budget_counted(process.total_amount, process.total_unit):
         return None
     return worktime.add_working_time(start=start, amount=process.total_amount, unit=process.total_unit)
 
 
 def step_due(*, step: ProcessStep | None, start: datetime) -> datetime | None:
     """Due instant of one step counted from ``start``; None for an uncounted or unknown budget."""
-    if step is None or not _budget_known(step.duration_amount, step.duration_unit):
+    if step is None or not budget_counted(step.duration_amount, step.duration_unit):
         return None
     return worktime.add_working_time(start=start, amount=step.duration_amount, unit=step.duration_unit)
 

@@ -199,7 +199,7 @@ class Budget:
 
     @classmethod
     def of(cls, amount: Decimal | None, unit: str, hours_per_day: Decimal) -> Budget | None:
-        if unit in ("", deadlines.NOT_COUNTED) or (amount is None and unit != TimeUnit.SAME_DAY):
+        if not deadlines.budget_counted(amount, unit):  # the engine's rule, zero budgets included
             return None
         work: int | None = None
         if unit == TimeUnit.WORKING_DAYS and amount is not None:

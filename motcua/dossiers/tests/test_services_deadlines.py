@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import pytest
 import time_machine
 
+from motcua.catalog.models import TimeUnit
 from motcua.dossiers import selectors, services
 from motcua.dossiers.models import Dossier, DossierPause, DossierState, Outcome, ProcedureDossierOptions
 from motcua.dossiers.tests.factories import (
@@ -222,3 +225,28 @@ def test_due_explanation_lists_pauses_and_extension(world: World) -> None:
     assert explanation.extension is not None
     assert explanation.due_at == vn(2026, 3, 20, 17)
     assert any("Tạm dừng" in line for line in explanation.lines)
+
+
+@pytest.mark.parametrize(
+    ("amount", "unit", "counted"),
+    [
+        (Decimal("0"), TimeUnit.WORKING_HOURS, False),
+        (Decimal("0"), TimeUnit.WORKING_DAYS, False),
+        (Decimal("0.5"), TimeUnit.WORKING_HOURS, True),
+        (None, TimeUnit.SAME_DAY, True),
+        (None, TimeUnit.WORKING_DAYS, False),
+        (Decimal("2"), "not_counted", False),
+    ],
+)
+def test_a_zero_budget_step_has_no_due_time(amount, unit, counted) -> None:
+    """A step entered with 0 hours counts no time; otherwise it would be late the moment it began."""
+    from motcua.catalog.models import ProcessStep
+    from motcua.dossiers import deadlines
+
+    step = ProcessStep(order=1, name="Chuyển hồ sơ", duration_amount=amount, duration_unit=unit)
+    start = vn(2026, 3, 2, 9)
+    due = deadlines.step_due(step=step, start=start)
+    assert (due is not None) == counted
+    if due is not None:
+        assert due > start
+        assert deadlines.outcome(finished_at=start, due_at=due) != "late"
