@@ -191,6 +191,44 @@ class ForwardForm(NoteForm):
         return {"assignee": self.cleaned_data["assignee"], "note": self.cleaned_data["note"]}
 
 
+class ReassignForm(ActionForm):
+    """Phân công lại: another official of the current step's unit and role."""
+
+    assignee = forms.TypedChoiceField(
+        label="Cán bộ được phân công",
+        coerce=int,
+        empty_value=None,
+        error_messages={
+            "required": "Vui lòng chọn cán bộ được phân công.",
+            "invalid_choice": "Cán bộ được chọn không thực hiện bước này.",
+        },
+    )
+    reason = _reason("Lý do phân công lại", rows=2)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        from motcua.backoffice.selectors import officials_with_role
+
+        super().__init__(*args, **kwargs)
+        step = self.dossier.current_step
+        self.candidates: dict[int, Any] = {}
+        if step is not None:
+            users = officials_with_role(unit=step.unit, roles=[step.role])
+            self.candidates = {u.pk: u for u in users if u.pk != step.assignee_id}
+        self.fields["assignee"].choices = [  # type: ignore[attr-defined]
+            ("", "— Chọn cán bộ —"),
+            *((pk, u.official.full_name) for pk, u in self.candidates.items()),
+        ]
+
+    def clean_assignee(self) -> Any:
+        pk = self.cleaned_data.get("assignee")
+        if pk not in self.candidates:
+            raise forms.ValidationError("Cán bộ được chọn không thực hiện bước này.")
+        return self.candidates[pk]
+
+    def service_kwargs(self) -> dict[str, Any]:
+        return {"assignee": self.cleaned_data["assignee"], "reason": self.cleaned_data["reason"]}
+
+
 class SendBackForm(ActionForm):
     to_step_order = forms.TypedChoiceField(label="Trả lại bước", coerce=int, empty_value=None, required=False)
     reason = _reason("Lý do trả lại")

@@ -75,6 +75,7 @@ ACTIONS: dict[str, tuple[type[forms.ActionForm], Any]] = {
     rules.Action.ACCEPT: (forms.EmptyActionForm, services.dossier_accept),
     rules.Action.REFUSE: (forms.RefuseForm, services.dossier_refuse),
     rules.Action.CLAIM: (forms.EmptyActionForm, services.dossier_claim),
+    rules.Action.REASSIGN: (forms.ReassignForm, services.dossier_reassign),
     rules.Action.FORWARD: (forms.ForwardForm, services.dossier_forward),
     rules.Action.SEND_BACK: (forms.SendBackForm, services.dossier_send_back),
     rules.Action.TRANSFER: (forms.TransferForm, services.dossier_transfer),

@@ -138,6 +138,7 @@ class ActionIn(Schema):
     """Body of an action; ``row_version`` is the version the caller saw. Other fields per action:
 
     refuse, reject, withdraw, stop: ``reason`` · accept, claim: — · forward: ``assignee``, ``note`` ·
+    reassign: ``assignee``, ``reason`` ·
     send_back: ``reason``, ``to_step_order`` · transfer: ``to_unit``, ``reason``, ``assignee``, ``role`` ·
     transfer_back, approve, mark_result_ready: ``note`` · request_supplement: ``items``, ``reason`` ·
     receive_supplement: ``components``, ``note`` · request_payment: ``fees``, ``reason`` ·
@@ -662,6 +663,13 @@ _ACTIONS: dict[Action, ActionHandler] = {
         actor=u, dossier=d, row_version=b.row_version, reason=b.reason
     ),
     Action.CLAIM: lambda u, d, b: services.dossier_claim(actor=u, dossier=d, row_version=b.row_version),
+    Action.REASSIGN: lambda u, d, b: services.dossier_reassign(
+        actor=u,
+        dossier=d,
+        row_version=b.row_version,
+        assignee=_user(b.assignee, field="assignee"),
+        reason=b.reason,
+    ),
     Action.FORWARD: lambda u, d, b: services.dossier_forward(
         actor=u,
         dossier=d,

@@ -43,6 +43,7 @@ class Action(StrEnum):
     ACCEPT = "accept"
     REFUSE = "refuse"
     CLAIM = "claim"
+    REASSIGN = "reassign"
     FORWARD = "forward"
     SEND_BACK = "send_back"
     TRANSFER = "transfer"
@@ -65,6 +66,7 @@ ACTION_LABELS: dict[str, str] = {
     Action.ACCEPT: "Tiếp nhận hồ sơ",
     Action.REFUSE: "Từ chối tiếp nhận",
     Action.CLAIM: "Nhận xử lý",
+    Action.REASSIGN: "Phân công lại",
     Action.FORWARD: "Chuyển bước tiếp theo",
     Action.SEND_BACK: "Trả lại bước trước",
     Action.TRANSFER: "Chuyển liên thông",
@@ -230,6 +232,10 @@ def extension_deadline_error(dossier: Dossier, *, now: datetime) -> str | None:
     return None
 
 
+# Who may give the current step to another official of its unit (Action.REASSIGN).
+REASSIGNING_ROLES = (Role.DIVISION_HEAD, Role.LEADER, Role.SUPERVISOR)
+
+
 def state_error(action: str, dossier: Dossier, *, now: datetime) -> str | None:
     """Why ``action`` is impossible in the dossier's state and step (None when it is possible)."""
     state = dossier.state
@@ -246,6 +252,10 @@ def state_error(action: str, dossier: Dossier, *, now: datetime) -> str | None:
         if dossier.current_step is None or dossier.current_step.assignee_id is not None:
             return "Bước hiện tại đã có cán bộ được giao xử lý."
         return None
+    if action == Action.REASSIGN:
+        if state not in (*_WORKING, DossierState.TRANSFERRED, DossierState.RESULT_READY):
+            return _not_in_state(dossier, action)
+        return None if dossier.current_step is not None else _not_at_step(dossier, action)
     if action == Action.TRANSFER_BACK:
         return None if state == DossierState.TRANSFERRED else _not_in_state(dossier, action)
     if action == Action.RECEIVE_SUPPLEMENT:
@@ -334,6 +344,13 @@ def permission_error(action: str, user: Any, dossier: Dossier) -> str | None:
         if has_role(user, unit, role):
             return None
         return _step_role_message(dossier)
+    if action == Action.REASSIGN:
+        # Phân công: the heads of the step's unit hand work out (an official on leave, a step taken by
+        # mistake), whoever holds it now.
+        unit = dossier.current_step.unit if dossier.current_step is not None else dossier.current_unit
+        if has_role(user, unit, *REASSIGNING_ROLES):
+            return None
+        return f"Chỉ trưởng phòng, lãnh đạo hoặc giám sát của {unit.name} được phân công lại bước này."
     # Every other action belongs to the current step's actor.
     step = dossier.current_step
     if step is not None and has_role(user, step.unit, step.role):

@@ -871,6 +871,48 @@ def dossier_claim(*, actor: Any, dossier: Dossier, row_version: int) -> Dossier:
     return d
 
 
+def dossier_reassign(
+    *, actor: Any, dossier: Dossier, row_version: int, assignee: Any, reason: str
+) -> Dossier:
+    """Reassign the current step — phân công lại: a head of the step's unit gives it to another official.
+
+    For a step held by someone who cannot do it (leave, illness, taken by mistake) or left in the unit
+    pool. The new assignee must hold the step's role in its unit; the reason is kept in the audit log.
+    The applicant sees units only, so nothing is sent to them or to DVCQG.
+    """
+    with transaction.atomic():
+        d = _lock(dossier, row_version=row_version)
+        now = timezone.now()
+        rules.check(Action.REASSIGN, user=actor, dossier=d, now=now)
+        step = d.current_step
+        assert step is not None  # rules: REASSIGN needs a current step
+        reason = _text(reason, field="reason", label="lý do phân công lại")
+        if assignee is None:
+            raise DossierInvalid({"assignee": "Vui lòng chọn cán bộ được phân công."})
+        _assignee_check(assignee, unit=step.unit, role=step.role)
+        if assignee.pk == step.assignee_id:
+            raise DossierInvalid({"assignee": "Bước này đang được giao cho chính cán bộ này."})
+        previous = step.assignee
+        step.assignee = assignee
+        step.save(update_fields=["assignee"])
+        d.current_assignee = assignee
+        _record(
+            d,
+            action=Action.REASSIGN,
+            actor=actor,
+            unit=step.unit,
+            now=now,
+            reason=reason,
+            data={
+                "step": step.seq,
+                "from": _actor_name(previous) if previous is not None else "",
+                "to": _actor_name(assignee),
+            },
+            sync=False,
+        )
+    return d
+
+
 def dossier_forward(
     *, actor: Any, dossier: Dossier, row_version: int, assignee: Any = None, note: str = ""
 ) -> Dossier:

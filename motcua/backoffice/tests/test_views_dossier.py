@@ -134,6 +134,13 @@ CASES = [
     ),
     Case("pool", "tam", "claim", lambda w, d: {}, lambda w, d: d.current_assignee == w.tam, wrong="hoa"),
     Case(
+        "appraisal",
+        "hung",
+        "reassign",
+        lambda w, d: {"assignee": str(w.tam.pk), "reason": "Minh nghỉ phép"},
+        lambda w, d: d.current_assignee == w.tam,
+    ),
+    Case(
         "received",
         "lan",
         "forward",

@@ -65,6 +65,15 @@ CASES = [
         "tam",
     ),
     Case(
+        "reassign",
+        "appraisal",
+        "hung",
+        lambda w, d, a: services.dossier_reassign(actor=a, assignee=w.tam, reason="Minh nghỉ phép", **_rv(d)),
+        "minh",
+        "submitted",
+        "hung",
+    ),
+    Case(
         "forward",
         "received",
         "lan",
@@ -281,7 +290,8 @@ def test_allowed_for_the_right_actor(world: World, case: Case) -> None:
     assert fresh.row_version == d.row_version + 1
     assert fresh.event_count == events_before + 1
     assert DossierEvent.objects.get(dossier=d, seq=fresh.event_count).action == case.action
-    assert Job.objects.count() > jobs_before or case.action == "claim"
+    # Internal hand-outs (claim, reassign) tell neither the applicant nor DVCQG: no jobs.
+    assert Job.objects.count() > jobs_before or case.action in ("claim", "reassign")
     if case.status_after is not None:
         assert fresh.status == case.status_after
     assert after.pk == d.pk
@@ -342,3 +352,48 @@ def test_receive_at_counter_requires_reception_in_that_centre(world: World) -> N
                 applicant=services.ApplicantData(name="Nguyễn Văn An"),
             )
     assert (Dossier.objects.count(), Job.objects.count()) == before
+
+
+# --- reassign: phân công lại ---------------------------------------------------------------------
+
+
+@pytest.mark.usefixtures("monday")
+def test_reassign_moves_the_step_and_the_right_to_act(world: World) -> None:
+    d = dossier_at(world, "appraisal")
+    assert d.current_step is not None
+    assert d.current_step.assignee_id == world.minh.pk
+    services.dossier_reassign(
+        actor=world.hung, dossier=d, row_version=d.row_version, assignee=world.tam, reason="Minh nghỉ ốm"
+    )
+    fresh = Dossier.objects.get(pk=d.pk)
+    assert fresh.current_assignee_id == world.tam.pk
+    assert DossierStep.objects.get(pk=d.current_step.pk).assignee_id == world.tam.pk
+    event = DossierEvent.objects.get(dossier=d, seq=fresh.event_count)
+    assert (event.action, event.reason) == ("reassign", "Minh nghỉ ốm")
+    assert event.data == {"step": d.current_step.seq, "from": "Trần Văn Minh", "to": "Lê Thị Tâm"}
+    assert "forward" not in selectors.dossier_allowed_actions(user=world.minh, dossier=fresh)
+    assert "forward" in selectors.dossier_allowed_actions(user=world.tam, dossier=fresh)
+
+
+@pytest.mark.usefixtures("monday")
+@pytest.mark.parametrize(
+    ("assignee", "reason", "field"),
+    [
+        ("hoa", "Phân công lại", "assignee"),  # a clerk cannot appraise
+        ("minh", "Phân công lại", "assignee"),  # already holds it
+        ("mai", "Phân công lại", "assignee"),  # a specialist of another unit
+        (None, "Phân công lại", "assignee"),
+        ("tam", "   ", "reason"),
+    ],
+)
+def test_reassign_refuses_bad_input(world: World, assignee: str | None, reason: str, field: str) -> None:
+    d = dossier_at(world, "appraisal")
+    with unchanged(d), pytest.raises(services.DossierInvalid) as exc:
+        services.dossier_reassign(
+            actor=world.hung,
+            dossier=d,
+            row_version=d.row_version,
+            assignee=world.users[assignee] if assignee else None,
+            reason=reason,
+        )
+    assert field in exc.value.errors
