@@ -500,3 +500,17 @@ def test_extend_with_naive_local_time(world: World):
     assert response.status_code == 200, response.content
     assert response.json()["due_at"] == "2026-03-12T10:00:00Z"
     assert response.json()["extended"] is True
+
+
+def test_reassign_through_the_api(world: World):
+    d = dossier_at(world, "appraisal")
+    hung = _client(world.hung)
+    response = _act(
+        hung, d.code, "reassign", row_version=d.row_version, assignee=world.tam.username, reason="Nghỉ phép"
+    )
+    assert response.status_code == 200, response.content
+    assert response.json()["current_step"]["assignee_name"] == "Lê Thị Tâm"
+    refused = _act(
+        _client(world.minh), d.code, "reassign", row_version=d.row_version + 1, assignee=world.minh.username
+    )
+    assert refused.status_code == 403  # a specialist does not hand out work
