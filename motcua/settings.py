@@ -215,6 +215,11 @@ Q_CLUSTER = {
     "poll": env_int("MOTCUA_JOBS_POLL_MS", default=1000) / 1000,
     "catch_up": False,
     "label": "Hàng đợi django-q2",
+    # django-q2 logs an INFO line for every delivery it enqueues — two per dossier event, on the web
+    # side, where it cost more than the INSERT. motcua.jobs logs what matters (failures, dead jobs).
+    "log_level": env_choice(
+        "MOTCUA_JOBS_LOG_LEVEL", choices=("DEBUG", "INFO", "WARNING", "ERROR"), default="WARNING"
+    ),
 }
 MOTCUA_JOBS = {
     "MAX_ATTEMPTS": env_int("MOTCUA_JOBS_MAX_ATTEMPTS", default=8),
