@@ -1,0 +1,95 @@
+"""E-mail to the applicant, run through the real job delivery (dossier.notify_applicant)."""
+
+from __future__ import annotations
+
+import time_machine
+from django.core import mail
+
+from motcua.dossiers import services
+from motcua.dossiers.models import Dossier
+from motcua.dossiers.tests.factories import MONDAY_0900, World, dossier_at
+from motcua.jobs import delivery
+from motcua.jobs.models import Job, JobStatus
+
+
+def _deliver_notifications(d: Dossier) -> list[Job]:
+    """Run every pending notification job of ``d`` as a worker would; return them (done)."""
+    jobs = list(Job.objects.filter(name="dossier.notify_applicant", payload__dossier_id=d.pk).order_by("pk"))
+    for job in jobs:
+        if job.status == JobStatus.PENDING:
+            assert delivery.run_delivery(job.pk, job.delivery_token) == "done"
+    return jobs
+
+
+def test_online_submission_mails_the_applicant(world: World, settings) -> None:
+    settings.MOTCUA_PUBLIC_BASE_URL = "https://dichvucong.quangninh.gov.vn"
+    d = dossier_at(world, "submitted")
+    (job,) = _deliver_notifications(d)
+    (message,) = mail.outbox
+    assert message.to == ["an@example.test"]
+    assert message.subject == f"Hồ sơ {d.code} đã nộp trực tuyến, chờ tiếp nhận"
+    assert "Kính gửi Ông/Bà Nguyễn Văn An" in message.body
+    assert f"https://dichvucong.quangninh.gov.vn/tra-cuu/{d.code}" in message.body
+    assert world.procedure.name in message.body
+    assert message.extra_headers["Message-ID"].startswith(f"<dossier.notify.{d.pk}.1@")
+    assert Job.objects.get(pk=job.pk).status == JobStatus.DONE
+
+
+def test_supplement_request_lists_the_items_and_keeps_its_snapshot(world: World) -> None:
+    with time_machine.travel(MONDAY_0900, tick=False):
+        d = dossier_at(world, "appraisal")
+        d = services.dossier_request_supplement(
+            actor=world.minh,
+            dossier=d,
+            row_version=d.row_version,
+            items=["Bản sao giấy khai sinh | bản chụp bị mờ"],
+            reason="Thiếu giấy tờ",
+        )
+        # The applicant supplements before the worker gets to the message: it still tells the request.
+        services.dossier_receive_supplement(actor=world.lan, dossier=d, row_version=d.row_version)
+    mail.outbox.clear()
+    _deliver_notifications(d)
+    subjects = [m.subject for m in mail.outbox]
+    assert f"Hồ sơ {d.code} cần bổ sung, hoàn thiện" in subjects
+    assert f"Hồ sơ {d.code} đã nhận hồ sơ bổ sung" in subjects
+    request = next(m for m in mail.outbox if "cần bổ sung" in m.subject)
+    assert "Bản sao giấy khai sinh" in request.body
+    assert "Lý do: Thiếu giấy tờ" in request.body
+
+
+def test_counter_receipt_gives_the_appointment(world: World) -> None:
+    with time_machine.travel(MONDAY_0900, tick=False):
+        d = dossier_at(world, "received")
+    mail.outbox.clear()
+    _deliver_notifications(d)
+    (message,) = mail.outbox
+    assert "đã được tiếp nhận" in message.subject
+    assert "Thời gian hẹn trả kết quả:" in message.body
+
+
+def test_no_email_address_sends_nothing_and_completes_the_job(world: World) -> None:
+    d = dossier_at(world, "submitted")
+    Dossier.objects.filter(pk=d.pk).update(applicant_email="")
+    mail.outbox.clear()
+    (job,) = _deliver_notifications(d)
+    assert mail.outbox == []
+    assert Job.objects.get(pk=job.pk).status == JobStatus.DONE
+
+
+def test_a_mail_server_failure_is_retried(world: World, settings) -> None:
+    settings.EMAIL_BACKEND = "motcua.dossiers.tests.test_notifications.FailingBackend"
+    d = dossier_at(world, "submitted")
+    job = Job.objects.get(name="dossier.notify_applicant", payload__dossier_id=d.pk)
+    delivery.run_delivery(job.pk, job.delivery_token)
+    job.refresh_from_db()
+    assert job.status == JobStatus.PENDING  # waiting for its next attempt, with backoff
+    assert job.attempts == 1
+    assert "máy chủ thư" in job.last_error
+
+
+class FailingBackend:
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        pass
+
+    def send_messages(self, messages: object) -> int:
+        raise ConnectionError("máy chủ thư không phản hồi")
