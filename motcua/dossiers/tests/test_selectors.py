@@ -119,6 +119,7 @@ def test_allowed_actions_by_persona(world: World) -> None:
     d = dossier_at(world, "approval")
     allowed = selectors.dossier_allowed_actions
     assert allowed(user=world.hung, dossier=d) == [
+        "reassign",  # to another leader of the commune (a vice-chairman)
         "send_back",
         "request_payment",
         "approve",

@@ -238,7 +238,7 @@ def test_due_explanation_lists_pauses_and_extension(world: World) -> None:
         (Decimal("2"), "not_counted", False),
     ],
 )
-def test_a_zero_budget_step_has_no_due_time(amount, unit, counted) -> None:
+def test_a_zero_budget_step_has_no_due_time(db: None, amount, unit, counted) -> None:
     """A step entered with 0 hours counts no time; otherwise it would be late the moment it began."""
     from motcua.catalog.models import ProcessStep
     from motcua.dossiers import deadlines
