@@ -243,6 +243,8 @@ Q_CLUSTER = {
         "MOTCUA_JOBS_LOG_LEVEL", choices=("DEBUG", "INFO", "WARNING", "ERROR"), default="WARNING"
     ),
 }
+# django-q2 applies log_level only when no handler is configured; ours (root) is, so say it here too.
+LOGGING["loggers"] = {"django-q": {"level": Q_CLUSTER["log_level"]}}
 MOTCUA_JOBS = {
     "MAX_ATTEMPTS": env_int("MOTCUA_JOBS_MAX_ATTEMPTS", default=8),
     "BACKOFF_BASE_SECONDS": env_int("MOTCUA_JOBS_BACKOFF_BASE_SECONDS", default=30),

@@ -14,6 +14,7 @@ other channels with their own adapters; an applicant with no e-mail address gets
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -142,7 +143,7 @@ def applicant_message_build(
     return ApplicantMessage(
         to=dossier.applicant_email,
         subject=nfc(f"Hồ sơ {dossier.code} {subject}"),
-        body=nfc(body),
+        body=unicodedata.normalize("NFC", body),  # not core.text.nfc: that folds the line breaks
         message_id=f"<{idempotency_key.replace(':', '.')}@{domain}>",
     )
 

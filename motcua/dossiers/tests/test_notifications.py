@@ -28,7 +28,8 @@ def test_online_submission_mails_the_applicant(world: World, settings) -> None:
     (message,) = mail.outbox
     assert message.to == ["an@example.test"]
     assert message.subject == f"Hồ sơ {d.code} đã nộp trực tuyến, chờ tiếp nhận"
-    assert "Kính gửi Ông/Bà Nguyễn Văn An" in message.body
+    assert message.body.startswith("Kính gửi Ông/Bà Nguyễn Văn An,\n\n")
+    assert f"\nMã hồ sơ: {d.code}\n" in message.body
     assert f"https://dichvucong.quangninh.gov.vn/tra-cuu/{d.code}" in message.body
     assert world.procedure.name in message.body
     assert message.extra_headers["Message-ID"].startswith(f"<dossier.notify.{d.pk}.1@")
