@@ -526,6 +526,11 @@ def dossiers_submit(
                 user=user, scope=SUBMIT_SCOPE, key=key, request_hash=body_hash, result_ref=d.code
             )
     except DossierError as exc:
+        # A retry whose first request succeeded answers with that dossier even if the same body would
+        # no longer pass (the procedure was withdrawn from the catalogue in between, say).
+        previous = idempotent_request_get(user=user, scope=SUBMIT_SCOPE, key=key)
+        if previous is not None:
+            return _replay(previous.request_hash, previous.result_ref, body_hash=body_hash, user=user)
         return _engine_error(exc)
     except IntegrityError:
         previous = idempotent_request_get(user=user, scope=SUBMIT_SCOPE, key=key)

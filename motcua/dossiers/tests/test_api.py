@@ -270,6 +270,20 @@ def test_submit_retry_rolls_back_everything_it_wrote(world: World, summary, stat
     assert after == before
 
 
+def test_a_retry_after_the_procedure_was_withdrawn_still_gets_its_dossier(world: World):
+    client = _client(world.an)
+    first = _post(client, world)
+    assert first.status_code == 201
+    world.procedure.is_active = False
+    world.procedure.save()  # ngừng áp dụng: a new submission would be refused…
+    again = _post(client, world)
+    assert again.status_code == 200, again.content  # …but the retry of the first one is answered
+    assert again.json()["code"] == first.json()["code"]
+    fresh = _post(client, world, key="new-key")
+    assert fresh.status_code == 400
+    assert "ngừng áp dụng" in fresh.json()["errors"]["procedure"]
+
+
 # -- reading ----------------------------------------------------------------------------------------
 
 
