@@ -214,6 +214,11 @@ class ReassignForm(ActionForm):
         if step is not None:
             users = officials_with_role(unit=step.unit, roles=[step.role])
             self.candidates = {u.pk: u for u in users if u.pk != step.assignee_id}
+            if not self.candidates:
+                self.fields["assignee"].help_text = (
+                    f"Không có cán bộ nào khác có vai trò {Role(step.role).label.lower()} tại "
+                    f"{step.unit.name}; phân quyền thêm cán bộ trong trang quản trị."
+                )
         self.fields["assignee"].choices = [  # type: ignore[attr-defined]
             ("", "— Chọn cán bộ —"),
             *((pk, u.official.full_name) for pk, u in self.candidates.items()),

@@ -87,6 +87,15 @@ ACTION_LABELS: dict[str, str] = {
 
 # State groups.
 _WORKING = frozenset({DossierState.ACCEPTED, DossierState.PROCESSING})
+_REASSIGNABLE = frozenset(
+    {
+        *_WORKING,
+        DossierState.TRANSFERRED,
+        DossierState.SUPPLEMENT_REQUESTED,
+        DossierState.AWAITING_PAYMENT,
+        DossierState.RESULT_READY,
+    }
+)
 _WITHDRAWABLE = frozenset(
     {
         DossierState.SUBMITTED,
@@ -253,7 +262,8 @@ def state_error(action: str, dossier: Dossier, *, now: datetime) -> str | None:
             return "Bước hiện tại đã có cán bộ được giao xử lý."
         return None
     if action == Action.REASSIGN:
-        if state not in (*_WORKING, DossierState.TRANSFERRED, DossierState.RESULT_READY):
+        # Also while the clock is stopped: the step comes back to whoever holds it when it restarts.
+        if state not in _REASSIGNABLE:
             return _not_in_state(dossier, action)
         return None if dossier.current_step is not None else _not_at_step(dossier, action)
     if action == Action.TRANSFER_BACK:

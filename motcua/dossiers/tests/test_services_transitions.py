@@ -397,3 +397,18 @@ def test_reassign_refuses_bad_input(world: World, assignee: str | None, reason: 
             reason=reason,
         )
     assert field in exc.value.errors
+
+
+@pytest.mark.usefixtures("monday")
+def test_reassign_while_the_clock_is_stopped(world: World) -> None:
+    """Waiting for a supplement: the step still has a holder, who may go on leave meanwhile."""
+    d = dossier_at(world, "supplement")
+    assert d.current_step is not None
+    assert d.current_step.assignee_id == world.minh.pk
+    assert "reassign" in selectors.dossier_allowed_actions(user=world.hung, dossier=d)
+    services.dossier_reassign(
+        actor=world.hung, dossier=d, row_version=d.row_version, assignee=world.tam, reason="Nghỉ phép"
+    )
+    fresh = Dossier.objects.get(pk=d.pk)
+    assert fresh.state == "supplement_requested"  # the clock stays stopped
+    assert fresh.current_assignee_id == world.tam.pk
