@@ -11,8 +11,8 @@ for deep queue pages it then joins every row before sorting instead of walking t
 from __future__ import annotations
 
 from django.db import migrations
-from django.db.backends.base.schema import BaseDatabaseSchemaEditor
-from django.db.migrations.state import StateApps
+
+from motcua.core.migration_operations import postgresql_only
 
 CREATE = (
     "CREATE STATISTICS IF NOT EXISTS dossier_open_unit_stats (mcv) "
@@ -21,17 +21,7 @@ CREATE = (
 DROP = "DROP STATISTICS IF EXISTS dossier_open_unit_stats"
 
 
-def create_statistics(apps: StateApps, schema_editor: BaseDatabaseSchemaEditor) -> None:
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(CREATE)
-
-
-def drop_statistics(apps: StateApps, schema_editor: BaseDatabaseSchemaEditor) -> None:
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(DROP)
-
-
 class Migration(migrations.Migration):
     dependencies = [("dossiers", "0002_queue_indexes_tiebreak")]
 
-    operations = [migrations.RunPython(create_statistics, drop_statistics)]
+    operations = [postgresql_only(CREATE, DROP)]
