@@ -275,6 +275,31 @@ def test_search_index_invalidated_on_commit_only_when_something_changed(
     assert calls == [1]
 
 
+def test_a_changing_import_restamps_the_reference_data_and_a_no_op_does_not(tmp_path: Path) -> None:
+    """Receipt caches the catalogue per process (core.selectors.reference_data_cached); the import's
+    bulk writes fire no signals, so it restamps itself — and only when something changed."""
+    from motcua.core.selectors import reference_data_stamp
+    from motcua.dossiers.selectors import procedure_for_receipt
+
+    data = copy_real(tmp_path)
+    catalog_import(path=data)
+    cached = procedure_for_receipt(code="1.004873")
+    stamp = reference_data_stamp()
+    catalog_import(path=data)
+    assert reference_data_stamp() == stamp
+    assert procedure_for_receipt(code="1.004873") is cached
+
+    path = data / "detailed" / "1.004873.json"
+    record = json.loads(path.read_text(encoding="utf-8"))
+    record["fees"][0]["amount_vnd"] = 5000
+    path.write_text(json.dumps(record, ensure_ascii=False), encoding="utf-8")
+    catalog_import(path=data)
+    assert reference_data_stamp() != stamp
+    fresh = procedure_for_receipt(code="1.004873")
+    assert [fee.amount_vnd for fee in fresh.fees.all()] == [5000]
+    assert fresh.version == 2
+
+
 def test_search_hook_is_optional(monkeypatch: pytest.MonkeyPatch) -> None:
     """The hook tolerates a search module without index_invalidate (written by another team)."""
     import motcua.catalog.search as search

@@ -173,6 +173,19 @@ def test_rerun_restores_a_changed_name_and_its_search_text(quang_ninh: QuangNinh
     assert unit.search_text == "uy ban nhan dan phuong bai chay ubnd phuong bai chay 000 00 33 h49"
 
 
+def test_unit_loader_restamps_the_reference_data_only_on_change(quang_ninh: QuangNinh):
+    """Receipt caches units per process; the loader's bulk writes restamp (signals do not fire)."""
+    from motcua.core.selectors import reference_data_stamp
+
+    stamp = reference_data_stamp()
+    units_load_quang_ninh()
+    assert reference_data_stamp() == stamp  # nothing changed: the caches stay warm
+    unit = quang_ninh.committee(BAI_CHAY)
+    Unit.objects.filter(pk=unit.pk).update(name="Tên cũ")
+    units_load_quang_ninh()
+    assert reference_data_stamp() != stamp
+
+
 def test_rerun_puts_a_moved_centre_back_under_its_committee(quang_ninh: QuangNinh):
     centre = quang_ninh.centre(HA_LONG)
     Unit.objects.filter(pk=centre.pk).update(parent=quang_ninh.committee(BAI_CHAY), kind=UnitKind.DEPARTMENT)
