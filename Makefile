@@ -21,9 +21,7 @@ install: $(STAMP)
 
 ## make run — migrate, load Quảng Ninh demo data (idempotent, fast on re-run), serve until Ctrl-C.
 ## The job worker (notifications, DVCQG sync) runs beside the web server and stops with it.
-run: install
-	$(BIN)/motcua migrate --noinput
-	$(BIN)/motcua load-demo
+run: demo
 	MOTCUA_JOBS_WORKERS=1 $(BIN)/motcua run-jobs & jobs=$$!; \
 	trap 'kill $$jobs 2>/dev/null; wait $$jobs 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/motcua runserver $(HOST)

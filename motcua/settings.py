@@ -249,6 +249,5 @@ MOTCUA_JOBS = {
     "MAX_ATTEMPTS": env_int("MOTCUA_JOBS_MAX_ATTEMPTS", default=8),
     "BACKOFF_BASE_SECONDS": env_int("MOTCUA_JOBS_BACKOFF_BASE_SECONDS", default=30),
     "BACKOFF_MAX_SECONDS": env_int("MOTCUA_JOBS_BACKOFF_MAX_SECONDS", default=3600),
-    "BACKOFF_JITTER": 0.25,
-}
+}  # BACKOFF_JITTER and the meaning of each key: motcua/jobs/conf.py
 # --- end Jobs (motcua.jobs) ---

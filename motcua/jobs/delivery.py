@@ -6,7 +6,7 @@ killed — is leased again after ``Q_CLUSTER["retry"]`` seconds and run by which
 
 What it lacks, and this module adds (the smallest piece on top, see README.md):
 
-* **Delayed deliveries.** ``async_task`` always makes a row visible at once; ``_DelayedORM`` writes
+* **Delayed deliveries.** ``async_task`` always makes a row visible at once; ``_CollectingORM`` writes
   the first lease (``OrmQ.lock``) as the job's ``run_after`` instead. The broker only dequeues rows
   whose lock is in the past, so that is exactly "not before run_after".
 * **Exponential backoff.** django-q2 re-delivers a failed task after the same fixed ``retry`` lease.
@@ -45,23 +45,12 @@ RUN_DELIVERY = "motcua.jobs.delivery.run_delivery"
 _ERROR_MAX_CHARS = 8000
 
 
-class _DelayedORM(ORM):
-    """django-q2's ORM broker, but the first lease of the row is ``visible_at`` rather than now."""
-
-    def __init__(self, visible_at: datetime) -> None:
-        self.visible_at = visible_at
-        super().__init__()
-
-    def enqueue(self, task: str) -> int:
-        package = self.get_connection().create(key=self.list_key, payload=task, lock=self.visible_at)
-        return int(package.pk)
-
-
 class _CollectingORM(ORM):
     """django-q2's ORM broker that keeps the rows ``async_task`` enqueues, for one ``bulk_create``.
 
-    The package itself is still built, pickled and signed by ``async_task``; only the INSERT is batched.
-    ``visible_at`` is set before each ``async_task`` call (the first lease, as ``_DelayedORM``).
+    The package itself is still built, pickled and signed by ``async_task``; only the INSERT is batched,
+    and each row's first lease (``OrmQ.lock``) is ``visible_at`` — set before each ``async_task`` call
+    to the job's ``run_after`` — instead of now.
     """
 
     def __init__(self) -> None:
@@ -70,7 +59,7 @@ class _CollectingORM(ORM):
         super().__init__()
 
     def enqueue(self, task: str) -> int:
-        self.rows.append(OrmQ(key=self.list_key or Conf.CLUSTER_NAME, payload=task, lock=self.visible_at))
+        self.rows.append(OrmQ(key=self.list_key, payload=task, lock=self.visible_at))
         return len(self.rows)  # position in the batch: the row id is not known before the INSERT
 
 
@@ -84,16 +73,7 @@ def push_delivery(job: Job) -> None:
 
     Must run in the same transaction as the write that set the token, so the two commit together.
     """
-    async_task(
-        RUN_DELIVERY,
-        job.pk,
-        job.delivery_token,
-        q_options={
-            "task_name": f"{job.name}#{job.pk}"[:100],
-            "group": job.name,
-            "broker": _DelayedORM(job.run_after),
-        },
-    )
+    push_deliveries([job])
 
 
 def push_deliveries(jobs: Sequence[Job]) -> None:

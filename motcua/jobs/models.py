@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from django.db import models
 
+from motcua.jobs.registry import NAME_MAX_LENGTH
+
 
 class JobStatus(models.TextChoices):
     """Where a job is in its life."""
@@ -26,7 +28,7 @@ class Job(models.Model):
 
     # Few indexes on purpose: every dossier event inserts two jobs. The worker finds due jobs through
     # (status, run_after); a duplicate key through the unique constraint.
-    name = models.CharField("tên xử lý", max_length=64)
+    name = models.CharField("tên xử lý", max_length=NAME_MAX_LENGTH)
     payload = models.JSONField("dữ liệu", default=dict)
     idempotency_key = models.CharField(
         "khoá chống trùng",

@@ -68,16 +68,14 @@ def _require_atomic(caller: str) -> None:
         raise RuntimeError(f"{caller}() must be called inside transaction.atomic() (transactional outbox)")
 
 
-def _prepared(
-    name: str, payload: dict[str, Any], run_after: datetime | None
-) -> tuple[Any, dict[str, Any], datetime | None]:
+def _prepared(name: str, payload: dict[str, Any], run_after: datetime | None) -> tuple[Any, dict[str, Any]]:
     spec = get_handler(name)  # fail at the call site on a typo, not later in a worker
     # Round-trip through JSON: rejects what the JSONField could not store, and normalises
     # (tuples → lists) so a duplicate enqueue compares equal to what was stored.
     normalized = json.loads(json.dumps(payload))
     if run_after is not None and timezone.is_naive(run_after):
         raise ValueError("run_after must be timezone-aware")
-    return spec, normalized, run_after
+    return spec, normalized
 
 
 def job_enqueue(
@@ -95,7 +93,7 @@ def job_enqueue(
     a transaction.
     """
     _require_atomic("job_enqueue")
-    spec, normalized, _ = _prepared(name, payload, run_after)
+    spec, normalized = _prepared(name, payload, run_after)
     try:
         # Savepoint: a duplicate key must not poison the caller's transaction on PostgreSQL.
         with transaction.atomic():
@@ -141,12 +139,7 @@ def job_enqueue_many(requests: Sequence[JobRequest], *, fresh_keys: bool = False
         return []
     prepared = [(r, *_prepared(r.name, r.payload, r.run_after)) for r in requests]
     if len({r.idempotency_key for r in requests}) < len(requests):
-        return [
-            job_enqueue(
-                name=r.name, payload=r.payload, idempotency_key=r.idempotency_key, run_after=r.run_after
-            )
-            for r in requests
-        ]
+        return _enqueue_each(requests)
     now = timezone.now()
     default_max = int(job_setting("MAX_ATTEMPTS"))
     try:
@@ -158,23 +151,26 @@ def job_enqueue_many(requests: Sequence[JobRequest], *, fresh_keys: bool = False
                         payload=normalized,
                         idempotency_key=r.idempotency_key,
                         max_attempts=spec.max_attempts or default_max,
-                        run_after=run_after or now,
+                        run_after=r.run_after or now,
                         delivery_token=new_token(),
                     )
-                    for r, spec, normalized, run_after in prepared
+                    for r, spec, normalized in prepared
                 ]
             )
             push_deliveries(jobs)
     except IntegrityError:
         if fresh_keys:
             raise
-        return [
-            job_enqueue(
-                name=r.name, payload=r.payload, idempotency_key=r.idempotency_key, run_after=r.run_after
-            )
-            for r in requests
-        ]
+        return _enqueue_each(requests)
     return [(job, True) for job in jobs]
+
+
+def _enqueue_each(requests: Sequence[JobRequest]) -> list[tuple[Job, bool]]:
+    """``job_enqueue`` per request: returns the jobs already holding a key, enqueues the others."""
+    return [
+        job_enqueue(name=r.name, payload=r.payload, idempotency_key=r.idempotency_key, run_after=r.run_after)
+        for r in requests
+    ]
 
 
 def job_retry_now(job: Job) -> Job:
