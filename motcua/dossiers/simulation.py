@@ -67,6 +67,7 @@ from motcua.core.text import fold
 from motcua.dossiers import deadlines
 from motcua.dossiers.errors import DossierInvalid
 from motcua.dossiers.models import (
+    CLOCK_RUNNING_STATES,
     OPEN_STATES,
     STATE_STATUS,
     Channel,
@@ -104,6 +105,11 @@ MARKER_KEY = "simulated"
 # --------------------------------------------------------------------------------------------------
 
 
+def _centre_kind(kind: str) -> str:
+    """The centre kind whose procedures a centre of ``kind`` receives (province or commune)."""
+    return UnitKind.PROVINCE_CENTRE if kind == UnitKind.PROVINCE_CENTRE else UnitKind.COMMUNE_CENTRE
+
+
 class WorkAxis:
     """Working time as a number line over a window of days (see the module docstring).
 
@@ -116,7 +122,6 @@ class WorkAxis:
         schedule = worktime.get_schedule()
         self.periods = schedule.periods
         self.day = schedule.day_length
-        self.hours_per_day = schedule.hours_per_day
         probe = datetime.combine(first, datetime.min.time(), tzinfo=schedule.tz)
         offset = probe.utcoffset()
         assert offset is not None
@@ -125,7 +130,6 @@ class WorkAxis:
             if other != offset:  # pragma: no cover - Asia/Ho_Chi_Minh has no DST
                 raise ValueError("Múi giờ có giờ mùa hè trong khoảng mô phỏng: chưa hỗ trợ.")
         self.offset = int(offset.total_seconds()) * US
-        self.tz = schedule.tz
         self.first_ordinal = first.toordinal()
         self.last_ordinal = last.toordinal()
         self.days: list[int] = []  # ordinals of working days
@@ -349,11 +353,6 @@ class Clock:
     def db_and_audit(self, instant: int) -> tuple[str, str]:
         day, tod = self._parts(instant)
         return f"{day} {tod}", f"{day}T{tod}.000000+00:00"
-
-    def audit(self, instant: int) -> str:
-        """``audit._instant``: isoformat with microseconds, UTC."""
-        day, tod = self._parts(instant)
-        return f"{day}T{tod}.000000+00:00"
 
     def json(self, instant: int | None) -> str | None:
         """What ``DjangoJSONEncoder`` makes of an aware UTC datetime without microseconds."""
@@ -1528,7 +1527,7 @@ class History:
         """``deadlines.remaining_us``: working time from now to the due instant (negative when late)."""
         if due is None:
             return None
-        return self.axis.to_axis(due) - here if due >= self.t else -(here - self.axis.to_axis(due))
+        return self.axis.to_axis(due) - here
 
     def _resume(self, restart: bool) -> dict[str, Any]:
         pause = self.pause
@@ -1560,11 +1559,8 @@ class History:
     def _resume_due(self, remaining: int | None) -> int | None:
         if remaining is None:
             return None
-        return (
-            self.axis.due(self.axis.to_axis(self.t) + max(remaining, 0))
-            if remaining > 0
-            else self.axis.at(self.axis.to_axis(self.t))
-        )
+        here = self.axis.to_axis(self.t)
+        return self.axis.due(here + remaining) if remaining > 0 else self.axis.at(here)
 
     def _supplement(self, actor: Official_ | None, *, stop: bool) -> bool:
         """Request a supplement; returns False when the dossier ends here (withdrawn or stopped)."""
@@ -1646,11 +1642,7 @@ class History:
         """Apology and new appointment (form 04) when the work will clearly overrun: once, ≥ 1 day ahead."""
         d = self.d
         due = d.get("due_at")
-        if (
-            due is None
-            or d.get("extended")
-            or self.state not in (DossierState.ACCEPTED, DossierState.PROCESSING, DossierState.TRANSFERRED)
-        ):
+        if due is None or d.get("extended") or self.state not in CLOCK_RUNNING_STATES:
             return
         if self.speed < 1.0 or self.rng.random() >= self.mix.extend_if_late:
             return
@@ -1856,13 +1848,7 @@ class Simulation:
         world, axis = self.world, self.axis
         k_now = axis.to_axis(self.now)
         k_first = axis.to_axis(self.now - self.days * DAY_US)
-        centres = [
-            c
-            for c in world.centres
-            if world.candidates[
-                UnitKind.PROVINCE_CENTRE if c.kind == UnitKind.PROVINCE_CENTRE else UnitKind.COMMUNE_CENTRE
-            ][0]
-        ]
+        centres = [c for c in world.centres if world.candidates[_centre_kind(c.kind)][0]]
         if not centres:
             raise DossierInvalid(
                 {"procedures": "Không có thủ tục nào tiếp nhận được tại các trung tâm đã chọn."}
@@ -1881,11 +1867,7 @@ class Simulation:
         result: list[Skeleton] = []
         for index in range(count):
             centre = centres[bisect.bisect(centre_weights, rng.random() * total)]
-            procs, weights = world.candidates[
-                UnitKind.PROVINCE_CENTRE
-                if centre.kind == UnitKind.PROVINCE_CENTRE
-                else UnitKind.COMMUNE_CENTRE
-            ]
+            procs, weights = world.candidates[_centre_kind(centre.kind)]
             if not procs:
                 raise DossierInvalid(
                     {"procedures": f"Không có thủ tục nào tiếp nhận được tại {centre.name}."}
@@ -1929,7 +1911,7 @@ class Simulation:
             return
         need = {str(DossierState.TRANSFERRED): 2, str(DossierState.SUPPLEMENT_REQUESTED): 1}.get(state, 0)
         if sk.proc.decision < need:
-            better = [p for p in self.world.candidates[self._kind(sk)][0] if p.decision >= need]
+            better = [p for p in self.world.candidates[_centre_kind(sk.centre.kind)][0] if p.decision >= need]
             if better:
                 sk.proc = better[0]
         gap = (
@@ -1957,13 +1939,6 @@ class Simulation:
         sk.receive_k += delta_k
         sk.submitted_at = self.axis.at(sk.receive_k) - gap
         sk.submitted_at -= sk.submitted_at % US
-
-    def _kind(self, sk: Skeleton) -> str:
-        return (
-            UnitKind.PROVINCE_CENTRE
-            if sk.centre.kind == UnitKind.PROVINCE_CENTRE
-            else UnitKind.COMMUNE_CENTRE
-        )
 
     def number(self, skeletons: list[Skeleton]) -> dict[tuple[int, date], int]:
         """Codes per unit and local day in submission order, continuing the stored counters."""
