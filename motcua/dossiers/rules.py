@@ -31,7 +31,7 @@ from django.conf import settings
 from motcua.catalog.models import ProcessStep
 from motcua.dossiers.deadlines import format_local
 from motcua.dossiers.errors import DossierActionNotAllowed, DossierPermissionDenied
-from motcua.dossiers.models import Dossier, DossierState
+from motcua.dossiers.models import CLOCK_RUNNING_STATES, OPEN_STATES, Dossier, DossierState
 from motcua.org.models import Role, Unit
 from motcua.org.selectors import official_has_role, official_roles
 from motcua.worktime import selectors as worktime
@@ -87,27 +87,11 @@ ACTION_LABELS: dict[str, str] = {
 
 # State groups.
 _WORKING = frozenset({DossierState.ACCEPTED, DossierState.PROCESSING})
-_REASSIGNABLE = frozenset(
-    {
-        *_WORKING,
-        DossierState.TRANSFERRED,
-        DossierState.SUPPLEMENT_REQUESTED,
-        DossierState.AWAITING_PAYMENT,
-        DossierState.RESULT_READY,
-    }
-)
-_WITHDRAWABLE = frozenset(
-    {
-        DossierState.SUBMITTED,
-        DossierState.ACCEPTED,
-        DossierState.PROCESSING,
-        DossierState.TRANSFERRED,
-        DossierState.SUPPLEMENT_REQUESTED,
-        DossierState.AWAITING_PAYMENT,
-    }
-)
+# Every open state with a step: the step comes back to whoever holds it when the clock restarts.
+_REASSIGNABLE = OPEN_STATES - {DossierState.SUBMITTED}
+_WITHDRAWABLE = OPEN_STATES - {DossierState.RESULT_READY}
 _STOPPABLE = _WITHDRAWABLE - {DossierState.SUBMITTED}
-_EXTENDABLE = frozenset({DossierState.ACCEPTED, DossierState.PROCESSING, DossierState.TRANSFERRED})
+_EXTENDABLE = CLOCK_RUNNING_STATES
 
 
 @dataclass(frozen=True)
@@ -196,16 +180,19 @@ def is_step_actor(user: Any, dossier: Dossier) -> bool:
     return step.assignee_id is None or step.assignee_id == user.pk
 
 
-def can_view(user: Any, dossier: Dossier) -> bool:
-    """Applicant, or an official with any role in a unit the dossier belongs to or passed through."""
-    if is_applicant(user, dossier):
-        return True
+def in_dossier_units(user: Any, dossier: Dossier) -> bool:
+    """An official with any role in a unit the dossier belongs to or passed through."""
     if user is None or not user.is_authenticated:
         return False
     units = [dossier.receiving_unit, dossier.competent_unit, dossier.current_unit]
     if dossier.transfer_origin_unit_id:
         units.append(dossier.transfer_origin_unit)  # type: ignore[arg-type]
     return any(official_roles(user=user, unit=unit) for unit in units)
+
+
+def can_view(user: Any, dossier: Dossier) -> bool:
+    """Applicant, or an official with any role in a unit the dossier belongs to or passed through."""
+    return is_applicant(user, dossier) or in_dossier_units(user, dossier)
 
 
 # --------------------------------------------------------------------------------------------------

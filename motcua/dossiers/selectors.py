@@ -55,7 +55,14 @@ MAX_PAGE_SIZE = 100
 
 
 def _department_for(procedure: Procedure) -> Unit | None:
-    """The department named in the procedure's implementing/competent agency text (longest name wins)."""
+    """The department named in the procedure's implementing/competent agency text (longest name wins).
+
+    A scan of the departments, cached per procedure like the rest of the receipt's reference data.
+    """
+    return reference_data_cached(("department_for", procedure.code), lambda: _department_find(procedure))
+
+
+def _department_find(procedure: Procedure) -> Unit | None:
     text = fold(f"{procedure.implementing_agency} {procedure.competent_authority}")
     if not text:
         return None
@@ -119,8 +126,8 @@ def dossier_route_competent_unit(
                 {"competent_unit": "Thủ tục cấp xã: vui lòng chọn UBND xã, phường, đặc khu giải quyết hồ sơ."}
             )
         return commune
-    department = _department_for(procedure)
     if procedure.level == Level.PROVINCE:
+        department = _department_for(procedure)
         if department is None:
             raise DossierInvalid(
                 {
@@ -131,15 +138,21 @@ def dossier_route_competent_unit(
         return department
     if commune is not None:
         return commune
+    department = _department_for(procedure)
     if department is not None:
         return department
     raise DossierInvalid({"competent_unit": "Vui lòng chọn đơn vị có thẩm quyền giải quyết hồ sơ."})
 
 
-def _prefetch_seed(obj: Any, name: str, rows: list[Any]) -> None:
-    """Put ``rows`` in ``obj``'s prefetch cache for relation ``name``, as ``prefetch_related`` would."""
+def prefetch_seed(obj: Any, name: str, rows: Sequence[Any]) -> None:
+    """Put ``rows`` in ``obj``'s prefetch cache for relation ``name``, as ``prefetch_related`` would.
+
+    For rows already in memory (just read or just written): ``obj.<name>.all()`` then makes no query;
+    ``filter()`` still goes to the database, as after ``prefetch_related``. Uses Django's private
+    prefetch attributes, the same ones ``prefetch_related_objects`` sets.
+    """
     qs = getattr(obj, name).all()
-    qs._result_cache = rows
+    qs._result_cache = list(rows)
     qs._prefetch_done = True
     obj.__dict__.setdefault("_prefetched_objects_cache", {})[name] = qs
 
@@ -166,8 +179,8 @@ def procedure_for_receipt(*, code: str, stamp: str | None = None) -> Procedure:
 
 def _procedure_for_receipt_load(code: str) -> Procedure:
     procedure = Procedure.objects.select_related("field").get(code=code)
-    _prefetch_seed(procedure, "documents", list(ProcedureDocument.objects.filter(procedure=procedure)))
-    _prefetch_seed(procedure, "fees", list(ProcedureFee.objects.filter(procedure=procedure)))
+    prefetch_seed(procedure, "documents", list(ProcedureDocument.objects.filter(procedure=procedure)))
+    prefetch_seed(procedure, "fees", list(ProcedureFee.objects.filter(procedure=procedure)))
     steps = (
         ProcessStep.objects.filter(process__procedure=procedure, process__is_current=True)
         .select_related("process")
@@ -181,7 +194,7 @@ def _procedure_for_receipt_load(code: str) -> Procedure:
         by_process.setdefault(step.process_id, []).append(step)
     for pk, process in processes.items():
         process.procedure = procedure
-        _prefetch_seed(process, "steps", by_process[pk])
+        prefetch_seed(process, "steps", by_process[pk])
     procedure.current_processes = list(processes.values())  # type: ignore[attr-defined]
     return procedure
 
@@ -335,22 +348,12 @@ def dossier_flags(*, dossier: Dossier, now: datetime | None = None) -> QueueItem
     return _queue_item(dossier, now=now, threshold=deadlines.due_soon_threshold(now=now))
 
 
-def dossier_list_for_applicant(*, user: Any, limit: int = 50) -> list[Dossier]:
-    """A citizen's own dossiers, newest first (index applicant_user + submitted_at)."""
-    if not (user and user.is_authenticated):
-        return []
-    return list(
-        Dossier.objects.filter(applicant_user=user)
-        .select_related("procedure", "current_unit")
-        .order_by("-submitted_at")[:limit]
-    )
-
-
 # --------------------------------------------------------------------------------------------------
 # One dossier
 # --------------------------------------------------------------------------------------------------
 
-_DETAIL_RELATED = (
+# What a transition or the dossier page reads of a dossier's relations (services._lock joins these).
+DOSSIER_RELATED = (
     "procedure__field",
     "process",
     "receiving_unit",
@@ -359,7 +362,13 @@ _DETAIL_RELATED = (
     "transfer_origin_unit",
     "current_step__unit",
     "current_step__process_step",
+)
+# The page and the API answer also name the assignee, the step's assignee and the decider.
+_DETAIL_RELATED = (
+    *DOSSIER_RELATED,
     "current_assignee__official",
+    "current_step__assignee__official",
+    "decided_by__official",
 )
 
 
@@ -601,6 +610,7 @@ def unit_dossier_counts(*, unit: Unit) -> dict[str, int]:
 
 
 __all__: Sequence[str] = [
+    "DOSSIER_RELATED",
     "DueExplanationView",
     "PublicDossierView",
     "PublicStep",
@@ -611,11 +621,11 @@ __all__: Sequence[str] = [
     "dossier_due_explanation",
     "dossier_flags",
     "dossier_get_for_official",
-    "dossier_list_for_applicant",
     "dossier_public_view",
     "dossier_queue",
     "dossier_route_competent_unit",
     "dossier_timeline",
+    "prefetch_seed",
     "procedure_for_receipt",
     "unit_dossier_counts",
     "unit_for_receipt",

@@ -74,7 +74,7 @@ from motcua.dossiers.models import (
     StepStatus,
 )
 from motcua.dossiers.rules import Action
-from motcua.dossiers.selectors import dossier_route_competent_unit
+from motcua.dossiers.selectors import DOSSIER_RELATED, dossier_route_competent_unit, prefetch_seed
 from motcua.jobs.services import JobRequest, job_enqueue_many
 from motcua.org.models import CENTRE_KINDS, Official, Role, Unit, UnitKind
 from motcua.worktime import selectors as worktime
@@ -262,18 +262,6 @@ def _code_next(*, unit: Unit, at: datetime) -> str:
     return f"{unit.agency_code}-{day:%y%m%d}-{int(number):04d}"
 
 
-_RELATED = (
-    "procedure__field",
-    "process",
-    "receiving_unit",
-    "competent_unit",
-    "current_unit",
-    "transfer_origin_unit",
-    "current_step__unit",
-    "current_step__process_step",
-)
-
-
 def _lock(dossier: Dossier | int, *, row_version: int) -> Dossier:
     """Lock the dossier row (lock order step 2) and check the version the official acted on."""
     pk = dossier.pk if isinstance(dossier, Dossier) else dossier
@@ -282,7 +270,7 @@ def _lock(dossier: Dossier | int, *, row_version: int) -> Dossier:
     # *old* joined rows (EvalPlanQual) — current_unit/current_step changed, the join fails, and the
     # dossier seems not to exist. The read after the lock is a new statement, so it sees the commit.
     Dossier.objects.select_for_update().filter(pk=pk).values_list("pk", flat=True).get()
-    locked = Dossier.objects.select_related(*_RELATED).get(pk=pk)
+    locked = Dossier.objects.select_related(*DOSSIER_RELATED).get(pk=pk)
     if locked.row_version != row_version:
         raise DossierConflict(current_version=locked.row_version)
     return locked
@@ -613,15 +601,10 @@ def _prefetched(d: Dossier, **related: Sequence[Any]) -> None:
     """Seed ``d``'s prefetch cache with rows it was just created with (``d.components.all()`` …).
 
     Only for a dossier this module has just inserted, whose related rows are exactly those: the DVCQG
-    payload and the API's answer then read them without a query. ``filter()`` still goes to the
-    database, like after ``prefetch_related``.
+    payload and the API's answer then read them without a query.
     """
-    cache = d.__dict__.setdefault("_prefetched_objects_cache", {})
     for name, rows in related.items():
-        qs = getattr(d, name).all()
-        qs._result_cache = list(rows)
-        qs._prefetch_done = True
-        cache[name] = qs
+        prefetch_seed(d, name, rows)
 
 
 def _clock_start(d: Dossier, *, now: datetime) -> None:

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.models import AnonymousUser
@@ -212,6 +213,24 @@ def official_roles(*, user: UserLike, unit: Unit) -> frozenset[Role]:
     if scope.superuser:
         return frozenset(Role)
     return frozenset(grant.role for grant in scope.grants if _reaches(grant, unit))
+
+
+def official_has_any_role(*, user: UserLike) -> bool:
+    """Whether ``user`` holds any active role anywhere (a superuser does): an official, not a citizen.
+
+    Same grants as ``official_roles``, so one query per user object serves both.
+    """
+    scope = _scope(user)
+    return scope.superuser or bool(scope.grants)
+
+
+def official_display_name(user: Any) -> str:
+    """The name to show for an account: the official's full name, else the person's name, else the login."""
+    official = getattr(user, "official", None)  # the missing reverse one-to-one raises AttributeError too
+    if official is not None:
+        return str(official.full_name)
+    full = user.get_full_name() if hasattr(user, "get_full_name") else ""
+    return str(full or user.get_username())
 
 
 def official_has_role(*, user: UserLike, unit: Unit, roles: Iterable[Role | str]) -> bool:
