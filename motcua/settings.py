@@ -130,7 +130,9 @@ LANGUAGES = [("vi", "Tiếng Việt"), ("en", "English")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 USE_I18N = True
 USE_TZ = True
-TIME_ZONE = "Asia/Ho_Chi_Minh"  # display zone; datetimes are stored in UTC (USE_TZ)
+# Display zone and the working-time calendar's zone: one setting, so deadlines, "local date" and what
+# pages and forms show can never disagree. Datetimes are stored in UTC (USE_TZ).
+TIME_ZONE = env_str("WORKTIME_TIME_ZONE", "Asia/Ho_Chi_Minh")
 
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
@@ -179,7 +181,7 @@ if redis_url := env_str("REDIS_URL", ""):
 
 # --- Working-time calendar (DESIGN §6). Settings, not constants: a province may change them. ---
 WORKTIME = {
-    "TIME_ZONE": env_str("WORKTIME_TIME_ZONE", "Asia/Ho_Chi_Minh"),
+    "TIME_ZONE": TIME_ZONE,
     # Working periods of a working day, local time, as (start, end) "HH:MM" pairs.
     "PERIODS": [("08:00", "12:00"), ("13:00", "17:00")],
     # ISO weekdays (1 = Monday) that are working days unless the holiday calendar says otherwise.

@@ -65,7 +65,8 @@ from motcua.dossiers.selectors import (
 from motcua.identity.auth import api_auth
 from motcua.identity.selectors import idempotent_request_get
 from motcua.identity.services import idempotent_request_insert
-from motcua.org.models import Official, Role, Unit
+from motcua.org.models import Role, Unit
+from motcua.org.selectors import official_display_name
 
 router = Router(tags=["Hồ sơ"], auth=api_auth)
 
@@ -282,13 +283,7 @@ def _unit_ref(unit: Unit) -> UnitRef:
 
 
 def _official_name(user: Any) -> str | None:
-    if user is None:
-        return None
-    try:
-        official: Official = user.official
-        return official.full_name
-    except Official.DoesNotExist:
-        return str(user.get_full_name() or user.get_username())
+    return None if user is None else official_display_name(user)
 
 
 def _dossier_out(d: Dossier, *, user: Any) -> DossierOut:

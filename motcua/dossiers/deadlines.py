@@ -19,9 +19,8 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-from django.conf import settings
-
 from motcua.catalog.models import ProcessDefinition, ProcessStep, TimeUnit
+from motcua.documents.wording import time_compact
 from motcua.dossiers.models import Outcome
 from motcua.worktime import selectors as worktime
 
@@ -30,7 +29,8 @@ NOT_COUNTED = "not_counted"
 
 
 def local_zone() -> ZoneInfo:
-    return ZoneInfo(str(settings.WORKTIME["TIME_ZONE"]))
+    """The working-time calendar's zone (parsed and cached by ``worktime``)."""
+    return worktime.get_schedule().tz
 
 
 def local_date(instant: datetime) -> str:
@@ -39,8 +39,8 @@ def local_date(instant: datetime) -> str:
 
 
 def format_local(instant: datetime) -> str:
-    """``hh:mm dd/mm/yyyy`` in local time, as on the forms."""
-    return instant.astimezone(local_zone()).strftime("%H:%M %d/%m/%Y")
+    """``hh:mm dd/mm/yyyy`` in local time, as on the forms (``documents.wording.time_compact``)."""
+    return time_compact(instant)
 
 
 def budget_counted(amount: Decimal | None, unit: str) -> bool:

@@ -12,12 +12,13 @@ import logging
 
 from motcua.dossiers.models import Dossier
 from motcua.dossiers.notifications import applicant_message_build, applicant_message_send
+from motcua.dossiers.services import DVCQG_SYNC_JOB, NOTIFY_JOB
 from motcua.jobs.services import JobContext, job_handler
 
 logger = logging.getLogger(__name__)
 
 
-@job_handler("dossier.notify_applicant", atomic=False)
+@job_handler(NOTIFY_JOB, atomic=False)
 def notify_applicant(ctx: JobContext) -> None:
     """Tell the applicant what happened (receipt, supplement request, result ready…) by e-mail."""
     dossier = Dossier.objects.select_related("procedure").filter(pk=int(ctx.payload["dossier_id"])).first()
@@ -33,7 +34,7 @@ def notify_applicant(ctx: JobContext) -> None:
     applicant_message_send(message)
 
 
-@job_handler("dvcqg.sync", atomic=False)
+@job_handler(DVCQG_SYNC_JOB, atomic=False)
 def dvcqg_sync(ctx: JobContext) -> None:
     """Send ``DongBoHoSoMC`` to the national portal (seam: the integration app replaces this)."""
     data = ctx.payload.get("data", {})

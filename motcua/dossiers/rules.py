@@ -26,8 +26,6 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-from django.conf import settings
-
 from motcua.catalog.models import ProcessStep
 from motcua.dossiers.deadlines import format_local
 from motcua.dossiers.errors import DossierActionNotAllowed, DossierPermissionDenied
@@ -219,7 +217,7 @@ def extension_deadline_error(dossier: Dossier, *, now: datetime) -> str | None:
     """The "at least one working day before the deadline" rule (DESIGN §6) as a message, or None."""
     if dossier.due_at is None:
         return "Hồ sơ không có hạn trả kết quả nên không cần gia hạn."
-    day = timedelta(hours=float(str(settings.WORKTIME["HOURS_PER_DAY"])))
+    day = timedelta(microseconds=worktime.get_schedule().day_length)
     if dossier.due_at <= now or worktime.working_time_between(start=now, end=dossier.due_at) < day:
         return (
             "Phiếu xin lỗi và hẹn lại ngày trả kết quả phải được lập chậm nhất 01 ngày làm việc trước hạn "

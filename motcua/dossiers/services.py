@@ -76,7 +76,8 @@ from motcua.dossiers.models import (
 from motcua.dossiers.rules import Action
 from motcua.dossiers.selectors import DOSSIER_RELATED, dossier_route_competent_unit, prefetch_seed
 from motcua.jobs.services import JobRequest, job_enqueue_many
-from motcua.org.models import CENTRE_KINDS, Official, Role, Unit, UnitKind
+from motcua.org.models import CENTRE_KINDS, Role, Unit, UnitKind
+from motcua.org.selectors import official_display_name
 from motcua.worktime import selectors as worktime
 
 __all__ = [
@@ -277,14 +278,7 @@ def _lock(dossier: Dossier | int, *, row_version: int) -> Dossier:
 
 
 def _actor_name(user: Any) -> str:
-    if user is None:
-        return "Hệ thống"
-    try:
-        official: Official = user.official
-        return official.full_name
-    except Official.DoesNotExist:
-        full = user.get_full_name() if hasattr(user, "get_full_name") else ""
-        return str(full or user.get_username())
+    return "Hệ thống" if user is None else official_display_name(user)
 
 
 def step_unit_resolve(*, dossier: Dossier, process_step: ProcessStep) -> Unit:
@@ -620,6 +614,79 @@ def _clock_start(d: Dossier, *, now: datetime) -> None:
 # --------------------------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class _Receipt:
+    """What both receipts (online, counter) check before their transaction, and insert inside it."""
+
+    procedure: Procedure
+    process: ProcessDefinition
+    receiving_unit: Unit
+    competent: Unit
+    channel: str
+    applicant: dict[str, Any]
+    summary: str
+    components: Sequence[ComponentData]
+
+
+def _receipt_prepare(
+    *,
+    procedure: Procedure,
+    receiving_unit: Unit,
+    applicant: ApplicantData,
+    summary: str,
+    chosen_unit: Unit | None,
+    channel: str,
+    components: Sequence[ComponentData],
+) -> _Receipt:
+    """Validate and route a receipt (no write): applicant, summary, current process, competent unit."""
+    return _Receipt(
+        procedure=procedure,
+        applicant=_applicant_clean(applicant),
+        summary=_text(summary, field="summary", label="trích yếu", required=False),
+        process=_process_current(procedure),
+        receiving_unit=receiving_unit,
+        competent=dossier_route_competent_unit(
+            procedure=procedure, receiving_unit=receiving_unit, chosen_unit=chosen_unit
+        ),
+        channel=channel,
+        components=components,
+    )
+
+
+def _receipt_insert(
+    receipt: _Receipt, *, state: str, applicant_user: Any, now: datetime, idempotency_key: str | None = None
+) -> Dossier:
+    """Insert the dossier (next code of the receiving unit), its components and catalogue fees.
+
+    The state itself is applied by the caller's ``_record`` (the event's from → to); the status is set
+    here so the row never holds an invalid one.
+    """
+    procedure, unit = receipt.procedure, receipt.receiving_unit
+    d = Dossier.objects.create(
+        code=_code_next(unit=unit, at=now),
+        procedure=procedure,
+        procedure_version=procedure.version,
+        process=receipt.process,
+        channel=receipt.channel,
+        applicant_user=applicant_user,
+        receiving_unit=unit,
+        competent_unit=receipt.competent,
+        current_unit=unit,
+        state="",
+        status=STATE_STATUS[state],
+        submitted_at=now,
+        summary=receipt.summary,
+        idempotency_key=idempotency_key,
+        **receipt.applicant,
+    )
+    created = _components_create(
+        d, procedure=procedure, components=receipt.components, now=now, supplement=False
+    )
+    fees = _fees_from_catalog(d, procedure)
+    _prefetched(d, components=created, fees=fees, pauses=[])
+    return d
+
+
 def dossier_submit_online(
     *,
     applicant_user: Any,
@@ -654,42 +721,29 @@ def dossier_submit_online(
         existing = Dossier.objects.filter(idempotency_key=scoped_key).first()
         if existing is not None:
             return existing
-    cleaned = _applicant_clean(applicant)
-    summary = _text(summary, field="summary", label="trích yếu", required=False)
-    process = _process_current(procedure)
-    competent = dossier_route_competent_unit(
-        procedure=procedure, receiving_unit=receiving_unit, chosen_unit=chosen_unit
+    receipt = _receipt_prepare(
+        procedure=procedure,
+        receiving_unit=receiving_unit,
+        applicant=applicant,
+        summary=summary,
+        chosen_unit=chosen_unit,
+        channel=channel,
+        components=components,
     )
     try:
         # A savepoint only when we recover from a duplicate key here: on PostgreSQL a failed INSERT
         # poisons the transaction, and the lookup below must run in a healthy one.
         with uploads_removed_on_failure(), transaction.atomic(savepoint=not known_new):
             now = timezone.now()
-            code = _code_next(unit=receiving_unit, at=now)
             # A concurrent retry that committed while we queued on the counter lock makes the INSERT
-            # below fail on the unique idempotency_key: handled after the block (it wins).
-            d = Dossier.objects.create(
-                code=code,
-                procedure=procedure,
-                procedure_version=procedure.version,
-                process=process,
-                channel=channel,
+            # fail on the unique idempotency_key: handled after the block (it wins).
+            d = _receipt_insert(
+                receipt,
+                state=DossierState.SUBMITTED,
                 applicant_user=applicant_user,
-                receiving_unit=receiving_unit,
-                competent_unit=competent,
-                current_unit=receiving_unit,
-                state="",
-                status=STATE_STATUS[DossierState.SUBMITTED],
-                submitted_at=now,
-                summary=summary,
                 idempotency_key=scoped_key,
-                **cleaned,
+                now=now,
             )
-            created = _components_create(
-                d, procedure=procedure, components=components, now=now, supplement=False
-            )
-            fees = _fees_from_catalog(d, procedure)
-            _prefetched(d, components=created, fees=fees, pauses=[])
             _record(
                 d,
                 action="submit",
@@ -697,7 +751,7 @@ def dossier_submit_online(
                 unit=receiving_unit,
                 now=now,
                 to_state=DossierState.SUBMITTED,
-                data={"channel": channel, "competent_unit": competent.agency_code},
+                data={"channel": channel, "competent_unit": receipt.competent.agency_code},
                 notify=True,
                 changed_fields=("fees_total", "fees_paid"),  # _fees_from_catalog
             )
@@ -739,35 +793,25 @@ def dossier_receive(
         raise DossierPermissionDenied(
             f"Chỉ cán bộ tiếp nhận của {receiving_unit.name} được tiếp nhận hồ sơ tại đây."
         )
-    cleaned = _applicant_clean(applicant)
-    summary = _text(summary, field="summary", label="trích yếu", required=False)
-    process = _process_current(procedure)
-    competent = dossier_route_competent_unit(
-        procedure=procedure, receiving_unit=receiving_unit, chosen_unit=chosen_unit
+    receipt = _receipt_prepare(
+        procedure=procedure,
+        receiving_unit=receiving_unit,
+        applicant=applicant,
+        summary=summary,
+        chosen_unit=chosen_unit,
+        channel=channel,
+        components=components,
     )
     with uploads_removed_on_failure(), transaction.atomic():
         now = timezone.now()
-        d = Dossier.objects.create(
-            code=_code_next(unit=receiving_unit, at=now),
-            procedure=procedure,
-            procedure_version=procedure.version,
-            process=process,
-            channel=channel,
+        d = _receipt_insert(
+            receipt,
+            state=DossierState.ACCEPTED,
             applicant_user=applicant_user
             if applicant_user is not None and applicant_user.is_authenticated
             else None,
-            receiving_unit=receiving_unit,
-            competent_unit=competent,
-            current_unit=receiving_unit,
-            state="",
-            status=STATE_STATUS[DossierState.ACCEPTED],
-            submitted_at=now,
-            summary=summary,
-            **cleaned,
+            now=now,
         )
-        created = _components_create(d, procedure=procedure, components=components, now=now, supplement=False)
-        fees = _fees_from_catalog(d, procedure)
-        _prefetched(d, components=created, fees=fees, pauses=[])
         _clock_start(d, now=now)
         _process_step_start(d, index=0, assignee=actor, by=actor, now=now)
         _record(
@@ -779,7 +823,7 @@ def dossier_receive(
             to_state=DossierState.ACCEPTED,
             data={
                 "channel": channel,
-                "competent_unit": competent.agency_code,
+                "competent_unit": receipt.competent.agency_code,
                 "due_at": d.due_at,
                 "form": "01",
             },
