@@ -21,6 +21,7 @@ such official when it is left to the unit pool.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -30,7 +31,7 @@ from motcua.catalog.models import ProcessStep
 from motcua.dossiers.deadlines import format_local
 from motcua.dossiers.errors import DossierActionNotAllowed, DossierPermissionDenied
 from motcua.dossiers.models import CLOCK_RUNNING_STATES, OPEN_STATES, Dossier, DossierState
-from motcua.org.models import Role, Unit
+from motcua.org.models import CENTRE_KINDS, Role, Unit, UnitKind
 from motcua.org.selectors import official_has_role, official_roles
 from motcua.worktime import selectors as worktime
 
@@ -110,15 +111,40 @@ class StepPlan:
         return None
 
 
-def step_plan_build(steps: list[ProcessStep]) -> StepPlan:
-    last = len(steps) - 1
-    decision = max(last - 1, 0)
-    for roles in ((Role.LEADER,), (Role.DIVISION_HEAD,)):
-        candidates = [i for i, step in enumerate(steps[:last]) if step.actor_role in roles]
+class StepPerformer(StrEnum):
+    """Which of a dossier's units performs a process step (``step_performer``)."""
+
+    RECEIVING_CENTRE = "receiving_centre"
+    PROVINCE_COMMITTEE = "province_committee"
+    COMPETENT_UNIT = "competent_unit"
+
+
+def step_performer(*, step_kind: str, competent_kind: str) -> StepPerformer:
+    """The rule behind ``services.step_unit_resolve`` (and the simulator), without the database.
+
+    Service-centre steps happen where the citizen came (the receiving centre); a provincial-committee
+    step of a dossier decided elsewhere goes to UBND tỉnh; everything else to the competent unit.
+    """
+    if step_kind in CENTRE_KINDS:
+        return StepPerformer.RECEIVING_CENTRE
+    if step_kind == UnitKind.PROVINCE_COMMITTEE and competent_kind != UnitKind.PROVINCE_COMMITTEE:
+        return StepPerformer.PROVINCE_COMMITTEE
+    return StepPerformer.COMPETENT_UNIT
+
+
+def decision_index(roles: Sequence[str]) -> int:
+    """Index of the decision step among steps with these actor roles: the last leader's step before the
+    return step, else the last division head's, else the step before the last."""
+    last = len(roles) - 1
+    for deciding in (Role.LEADER, Role.DIVISION_HEAD):
+        candidates = [i for i, role in enumerate(roles[:last]) if role == deciding]
         if candidates:
-            decision = candidates[-1]
-            break
-    return StepPlan(steps=tuple(steps), decision_index=decision)
+            return candidates[-1]
+    return max(last - 1, 0)
+
+
+def step_plan_build(steps: list[ProcessStep]) -> StepPlan:
+    return StepPlan(steps=tuple(steps), decision_index=decision_index([step.actor_role for step in steps]))
 
 
 _PLAN_CACHE = "_motcua_step_plan"

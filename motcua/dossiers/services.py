@@ -76,7 +76,7 @@ from motcua.dossiers.models import (
 from motcua.dossiers.rules import Action
 from motcua.dossiers.selectors import DOSSIER_RELATED, dossier_route_competent_unit, prefetch_seed
 from motcua.jobs.services import JobRequest, job_enqueue_many
-from motcua.org.models import CENTRE_KINDS, Role, Unit, UnitKind
+from motcua.org.models import Role, Unit, UnitKind
 from motcua.org.selectors import official_display_name
 from motcua.worktime import selectors as worktime
 
@@ -290,10 +290,12 @@ def step_unit_resolve(*, dossier: Dossier, process_step: ProcessStep) -> Unit:
     decided by UBND tỉnh). Every other kind — COMMUNE_COMMITTEE, DEPARTMENT — resolves to the
     dossier's competent unit (``selectors.dossier_route_competent_unit``).
     """
-    kind = process_step.actor_unit_kind
-    if kind in CENTRE_KINDS:
+    performer = rules.step_performer(
+        step_kind=process_step.actor_unit_kind, competent_kind=dossier.competent_unit.kind
+    )
+    if performer == rules.StepPerformer.RECEIVING_CENTRE:
         return dossier.receiving_unit
-    if kind == UnitKind.PROVINCE_COMMITTEE and dossier.competent_unit.kind != UnitKind.PROVINCE_COMMITTEE:
+    if performer == rules.StepPerformer.PROVINCE_COMMITTEE:
         province = (
             Unit.objects.filter(kind=UnitKind.PROVINCE_COMMITTEE, is_active=True).order_by("pk").first()
         )

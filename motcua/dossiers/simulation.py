@@ -85,7 +85,7 @@ from motcua.dossiers.models import (
     ProcedureDossierOptions,
     StepStatus,
 )
-from motcua.dossiers.rules import Action, step_plan_build
+from motcua.dossiers.rules import Action, StepPerformer, decision_index, step_performer
 from motcua.dossiers.selectors import dossier_route_competent_unit
 from motcua.org.models import CENTRE_KINDS, Official, Role, RoleAssignment, Unit, UnitKind
 from motcua.worktime import selectors as worktime
@@ -610,14 +610,11 @@ class World:
         return found
 
     def step_unit(self, step: StepInfo, *, receiving: int, competent: int) -> int:
-        """``services.step_unit_resolve``."""
-        if step.unit_kind in CENTRE_KINDS:
+        """``services.step_unit_resolve`` on ids, with the provincial committee looked up once."""
+        performer = step_performer(step_kind=step.unit_kind, competent_kind=self.units[competent].kind)
+        if performer == StepPerformer.RECEIVING_CENTRE:
             return receiving
-        if (
-            step.unit_kind == UnitKind.PROVINCE_COMMITTEE
-            and self.units[competent].kind != UnitKind.PROVINCE_COMMITTEE
-            and self.province_committee is not None
-        ):
+        if performer == StepPerformer.PROVINCE_COMMITTEE and self.province_committee is not None:
             return self.province_committee
         return competent
 
@@ -707,12 +704,7 @@ class World:
 
 
 def _decision_index(steps: list[StepInfo]) -> int:
-    class _S:  # step_plan_build only reads ``actor_role``
-        def __init__(self, role: str) -> None:
-            self.actor_role = role
-
-    plan: list[Any] = [_S(s.role) for s in steps]
-    return step_plan_build(plan).decision_index
+    return decision_index([s.role for s in steps])
 
 
 # --------------------------------------------------------------------------------------------------
