@@ -37,7 +37,9 @@ from bench.harness import (
     Req,
     bench_env,
     concurrent_throughput,
+    get_once,
     prepare_database,
+    result_path,
     sequential_requests,
     server,
     write_result,
@@ -192,14 +194,8 @@ def submit_body(centre_code: str) -> str:
 
 def page_shape(port: int, path: str, headers: tuple[tuple[str, str], ...]) -> dict[str, int]:
     """How many items the page returned and the total: two runs compare only pages of equal size."""
-    import http.client
-
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-    try:
-        conn.request("GET", path, headers=dict(headers))
-        body = json.loads(conn.getresponse().read() or b"{}")
-    finally:
-        conn.close()
+    _status, raw = get_once(port, path, headers)
+    body = json.loads(raw or b"{}")
     return {"items": len(body.get("items", [])), "total": int(body.get("total", 0))}
 
 
@@ -304,6 +300,7 @@ def main() -> None:
     django_setup(env)
     fx = fixtures()
     database = env.get("DATABASE_URL", "sqlite")
+    vendor = "postgresql" if database.startswith("postgres") else "sqlite"
     result: dict[str, Any] = {
         "database": database,
         "dossiers": fx["total"],
@@ -469,8 +466,7 @@ def main() -> None:
                 flush=True,
             )
     if "p3" in only and args.compare_with and "sequential" in result.get("p3", {}):
-        vendor_name = "postgresql" if env.get("DATABASE_URL", "").startswith("postgres") else "sqlite"
-        other = ROOT / "bench" / "results" / f"dossier_{vendor_name}_{args.compare_with}.json"
+        other = result_path(f"dossier_{vendor}_{args.compare_with}")
         if other.exists():
             small = json.loads(other.read_text(encoding="utf-8")).get("p3", {})
             comparison = compare_scales(result["p3"], small)
@@ -486,9 +482,8 @@ def main() -> None:
             result["p3_plans"] = explain_queue(fx["official"], fx["queue_status"])
         except Exception as exc:  # the figures above are worth keeping even if EXPLAIN fails
             result["p3_plans_error"] = repr(exc)
-    vendor = "postgresql" if database.startswith("postgres") else "sqlite"
     name = f"dossier_{vendor}{'_' + args.label if args.label else ''}"
-    earlier = ROOT / "bench" / "results" / f"{name}.json"
+    earlier = result_path(name)
     if earlier.exists():  # keep the parts of an earlier run that this one did not measure (--only)
         result = {**json.loads(earlier.read_text(encoding="utf-8")), **result}
     written = write_result(name, result)

@@ -73,10 +73,10 @@ def server(env: dict[str, str], *, port: int, workers: int = 2, threads: int = 1
         proc.wait(timeout=30)
 
 
-def get_once(port: int, path: str) -> tuple[int, bytes]:
+def get_once(port: int, path: str, headers: Sequence[tuple[str, str]] = ()) -> tuple[int, bytes]:
     conn = http.client.HTTPConnection(HOST, port, timeout=10)
     try:
-        conn.request("GET", path)
+        conn.request("GET", path, headers=dict(headers))
         response = conn.getresponse()
         return response.status, response.read()
     finally:
@@ -114,22 +114,8 @@ def summarise(samples_s: Sequence[float]) -> Latency:
 
 
 def sequential_latency(port: int, paths: Sequence[str], *, rounds: int, warmup: int = 1) -> Latency:
-    """One keep-alive connection, one request at a time: the latency a single user sees."""
-    conn = http.client.HTTPConnection(HOST, port, timeout=30)
-    samples: list[float] = []
-    for round_no in range(warmup + rounds):
-        for path in paths:
-            started = time.perf_counter()
-            conn.request("GET", path)
-            response = conn.getresponse()
-            body = response.read()
-            elapsed = time.perf_counter() - started
-            if response.status != 200:
-                raise RuntimeError(f"GET {path} → {response.status}: {body[:200]!r}")
-            if round_no >= warmup:
-                samples.append(elapsed)
-    conn.close()
-    return summarise(samples)
+    """``sequential_requests`` of plain GETs of ``paths``."""
+    return sequential_requests(port, [Req("GET", path) for path in paths], rounds=rounds, warmup=warmup)
 
 
 def _client_loop(args: tuple[int, list[str], float, int]) -> tuple[int, list[float]]:
@@ -186,10 +172,14 @@ def throughput(port: int, paths: list[str], *, seconds: float, clients: int) -> 
     return Throughput(len(samples), sum(e for e, _ in results), seconds, summarise(samples))
 
 
+def result_path(name: str) -> Path:
+    """Where ``write_result(name, …)`` writes: ``bench/results/<name>.json``."""
+    return ROOT / "bench" / "results" / f"{name}.json"
+
+
 def write_result(name: str, payload: dict[str, object]) -> Path:
-    out_dir = ROOT / "bench" / "results"
-    out_dir.mkdir(parents=True, exist_ok=True)
-    path = out_dir / f"{name}.json"
+    path = result_path(name)
+    path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(payload, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     return path
 
@@ -297,7 +287,7 @@ def concurrent_throughput(
 
 
 def sequential_requests(port: int, reqs: Sequence[Req], *, rounds: int, warmup: int = 1) -> Latency:
-    """Like ``sequential_latency`` for ``Req`` templates (headers, methods)."""
+    """One keep-alive connection, one request at a time: the latency a single user sees."""
     conn = http.client.HTTPConnection(HOST, port, timeout=30)
     samples: list[float] = []
     for round_no in range(warmup + rounds):

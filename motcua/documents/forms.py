@@ -345,10 +345,6 @@ def _clean(value: Any) -> Any:
     return value
 
 
-def _clean_payload(data: Mapping[str, Any]) -> dict[str, Any]:
-    return {key: _clean(value) for key, value in data.items()}
-
-
 def _count(value: int) -> str:
     # Administrative writing pads small counts ("01 bộ") so a figure cannot be extended by hand.
     return f"{value:02d}"
@@ -372,6 +368,31 @@ def _heading(form: IssuingUnitFields, issued_at: datetime, title: str, number: s
     }
 
 
+_ContactForm = ReceiptForm | SupplementRequestForm | RefusalForm
+
+
+def _applicant_payload(form: _ContactForm | ApologyForm | StopNoticeForm, *, contact: bool) -> dict[str, str]:
+    # The dossier and whose it is; ``contact`` adds the phone and email printed under the address.
+    data = {
+        "dossier_code": form.dossier_code,
+        "applicant_name": form.applicant_name,
+        "applicant_address": form.applicant_address,
+        "procedure_name": form.procedure_name,
+    }
+    if contact:
+        if not isinstance(form, _ContactForm):
+            raise TypeError(f"{type(form).__name__} has no applicant phone or email")
+        data |= {"applicant_phone": form.applicant_phone, "applicant_email": form.applicant_email}
+    return data
+
+
+_SignedForm = SupplementRequestForm | RefusalForm | ApologyForm | StopNoticeForm
+
+
+def _signer_payload(form: _SignedForm) -> dict[str, str]:
+    return {"signer_title": form.signer_title, "signer_name": form.signer_name}
+
+
 def receipt_payload(form: ReceiptForm) -> dict[str, Any]:
     """The JSON the receipt template reads (also used by tests to check the QR input)."""
     data: dict[str, Any] = _heading(
@@ -380,14 +401,9 @@ def receipt_payload(form: ReceiptForm) -> dict[str, Any]:
         "Giấy tiếp nhận hồ sơ và hẹn trả kết quả",
         form.document_number or form.dossier_code,
     )
+    data |= _applicant_payload(form, contact=True)
     data |= {
-        "dossier_code": form.dossier_code,
         "copy_label": form.copy_label,
-        "applicant_name": form.applicant_name,
-        "applicant_address": form.applicant_address,
-        "applicant_phone": form.applicant_phone,
-        "applicant_email": form.applicant_email,
-        "procedure_name": form.procedure_name,
         "components": [
             {"no": str(index), "name": item.name, "kind": item.kind, "quantity": _count(item.quantity)}
             for index, item in enumerate(form.components, start=1)
@@ -404,7 +420,7 @@ def receipt_payload(form: ReceiptForm) -> dict[str, Any]:
         "receiver_name": form.receiver_name,
         "tracking_url": form.tracking_url,
     }
-    data = _clean_payload(data)
+    data = _clean(data)
     # Added after cleaning: the SVG is markup, not prose, and must reach typst byte for byte.
     data["qr_svg"] = qr_svg(form.tracking_url)
     return data
@@ -413,13 +429,8 @@ def receipt_payload(form: ReceiptForm) -> dict[str, Any]:
 def supplement_request_payload(form: SupplementRequestForm) -> dict[str, Any]:
     """The JSON the supplement-request template reads."""
     data: dict[str, Any] = _heading(form, form.issued_at, "Phiếu yêu cầu bổ sung, hoàn thiện hồ sơ")
+    data |= _applicant_payload(form, contact=True) | _signer_payload(form)
     data |= {
-        "dossier_code": form.dossier_code,
-        "applicant_name": form.applicant_name,
-        "applicant_address": form.applicant_address,
-        "applicant_phone": form.applicant_phone,
-        "applicant_email": form.applicant_email,
-        "procedure_name": form.procedure_name,
         "received": _time_or_blank(form.received_at),
         "items": [
             {"no": str(index), "content": item.content, "reason": item.reason}
@@ -429,48 +440,31 @@ def supplement_request_payload(form: SupplementRequestForm) -> dict[str, Any]:
         "contact_phone": form.contact_phone,
         "contact_place": form.contact_place,
         "deadline_note": form.deadline_note,
-        "signer_title": form.signer_title,
-        "signer_name": form.signer_name,
     }
-    return _clean_payload(data)
+    return _clean(data)
 
 
 def refusal_payload(form: RefusalForm) -> dict[str, Any]:
     """The JSON the refusal template reads."""
     data: dict[str, Any] = _heading(form, form.issued_at, "Phiếu từ chối tiếp nhận, giải quyết hồ sơ")
-    data |= {
-        "dossier_code": form.dossier_code,
-        "applicant_name": form.applicant_name,
-        "applicant_address": form.applicant_address,
-        "applicant_phone": form.applicant_phone,
-        "applicant_email": form.applicant_email,
-        "procedure_name": form.procedure_name,
-        "received": _time_or_blank(form.received_at),
-        "reason": form.reason,
-        "signer_title": form.signer_title,
-        "signer_name": form.signer_name,
-    }
-    return _clean_payload(data)
+    data |= _applicant_payload(form, contact=True) | _signer_payload(form)
+    data |= {"received": _time_or_blank(form.received_at), "reason": form.reason}
+    return _clean(data)
 
 
 def apology_payload(form: ApologyForm) -> dict[str, Any]:
     """The JSON the apology template reads."""
     data: dict[str, Any] = _heading(form, form.issued_at, "Phiếu xin lỗi và hẹn lại ngày trả kết quả")
+    data |= _applicant_payload(form, contact=False) | _signer_payload(form)
     data |= {
-        "dossier_code": form.dossier_code,
-        "applicant_name": form.applicant_name,
-        "applicant_address": form.applicant_address,
-        "procedure_name": form.procedure_name,
         "received_date": wording.date_numeric(form.received_at),
         "original_appointment": wording.time_words(form.original_appointment_at),
         "new_appointment": wording.time_words(form.new_appointment_at),
         "reason": form.reason,
         "responsible_unit_name": form.responsible_unit_name or form.unit_name,
-        "signer_title": form.signer_title,
-        "signer_name": form.signer_name,
         "recipients": list(form.recipients),
     }
-    return _clean_payload(data)
+    return _clean(data)
 
 
 def process_control_payload(form: ProcessControlForm) -> dict[str, Any]:
@@ -501,7 +495,7 @@ def process_control_payload(form: ProcessControlForm) -> dict[str, Any]:
             for index, row in enumerate(form.rows, start=1)
         ],
     }
-    return _clean_payload(data)
+    return _clean(data)
 
 
 def _address_phone(row: LedgerRow) -> str:
@@ -536,27 +530,22 @@ def ledger_payload(form: LedgerForm) -> dict[str, Any]:
             for index, row in enumerate(form.rows, start=1)
         ],
     }
-    return _clean_payload(data)
+    return _clean(data)
 
 
 def stop_notice_payload(form: StopNoticeForm) -> dict[str, Any]:
     """The JSON the stop-notice template reads."""
     data: dict[str, Any] = _heading(form, form.issued_at, "Thông báo dừng giải quyết hồ sơ")
+    data |= _applicant_payload(form, contact=False) | _signer_payload(form)
     data |= {
-        "dossier_code": form.dossier_code,
-        "applicant_name": form.applicant_name,
-        "applicant_address": form.applicant_address,
-        "procedure_name": form.procedure_name,
         "received_date": wording.date_numeric(form.received_at),
         "stopped": wording.date_words(form.stopped_at or form.issued_at),
         "reason": form.reason,
         "legal_basis": form.legal_basis,
         "guidance": form.guidance,
-        "signer_title": form.signer_title,
-        "signer_name": form.signer_name,
         "recipients": list(form.recipients),
     }
-    return _clean_payload(data)
+    return _clean(data)
 
 
 # --------------------------------------------------------------------------------------------------

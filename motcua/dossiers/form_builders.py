@@ -20,6 +20,7 @@ from django.db.models import Prefetch, Q
 from django.utils import timezone
 
 from motcua.catalog.models import TimeUnit
+from motcua.core.templatetags.vn_format import format_number
 from motcua.documents import forms as f
 from motcua.dossiers import deadlines
 from motcua.dossiers.models import (
@@ -34,6 +35,8 @@ from motcua.dossiers.models import (
     PauseReason,
 )
 from motcua.org.models import Unit
+from motcua.org.selectors import official_display_name
+from motcua.worktime.calendar import format_amount
 
 __all__ = [
     "apology_form_build",
@@ -63,13 +66,7 @@ RETURN_METHOD_LABELS = {
 
 def _official_name(user: object | None) -> str:
     """Full name from the official profile (select_related'd by callers), else the account name."""
-    if user is None:
-        return ""
-    official = getattr(user, "official", None)
-    if official is not None:
-        return str(official.full_name)
-    full = user.get_full_name() if hasattr(user, "get_full_name") else ""
-    return str(full or getattr(user, "username", ""))
+    return "" if user is None else official_display_name(user)
 
 
 def _second(moment: datetime) -> datetime:
@@ -82,11 +79,31 @@ def _issuer(unit: Unit) -> dict[str, Any]:
     return {"unit_name": unit.name, "parent_unit_name": parent.name if parent is not None else ""}
 
 
+def _applicant(dossier: Dossier, *, contact: bool) -> dict[str, Any]:
+    """The dossier and its applicant as the forms print them; ``contact`` adds phone and email."""
+    fields = {
+        "dossier_code": dossier.code,
+        "applicant_name": dossier.applicant_name,
+        "applicant_address": dossier.applicant_address,
+        "procedure_name": dossier.procedure.name,
+    }
+    if contact:
+        fields |= {"applicant_phone": dossier.applicant_phone, "applicant_email": dossier.applicant_email}
+    return fields
+
+
+def _last_event(dossier: Dossier, action: str, **extra: Any) -> DossierEvent | None:
+    """The latest ``action`` event of the dossier (further filters in ``extra``), with its actor."""
+    return (
+        DossierEvent.objects.filter(dossier=dossier, action=action, **extra)
+        .select_related("actor__official")
+        .order_by("-seq")
+        .first()
+    )
+
+
 def _amount_text(amount: Decimal | None) -> str:
-    if amount is None:
-        return ""
-    text = format(amount.normalize(), "f")
-    return text.replace(".", ",")
+    return "" if amount is None else format_amount(amount)
 
 
 def statutory_time_text(dossier: Dossier) -> str:
@@ -136,7 +153,7 @@ def _component_kind_quantity(component: DossierComponent) -> tuple[str, int]:
 def _fee_text(dossier: Dossier) -> str:
     if dossier.fees_total <= 0:
         return "Không"
-    amount = f"{dossier.fees_total:,}".replace(",", ".")
+    amount = format_number(dossier.fees_total)
     return f"{amount} đồng" + (" (đã nộp)" if dossier.fees_paid else "")
 
 
@@ -184,12 +201,7 @@ def receipt_form_build(*, dossier: Dossier, tracking_url: str) -> f.ReceiptForm:
     unit = dossier.receiving_unit
     return f.ReceiptForm(
         **_issuer(unit),
-        dossier_code=dossier.code,
-        applicant_name=dossier.applicant_name,
-        applicant_address=dossier.applicant_address,
-        applicant_phone=dossier.applicant_phone,
-        applicant_email=dossier.applicant_email,
-        procedure_name=dossier.procedure.name,
+        **_applicant(dossier, contact=True),
         components=[
             f.FormComponent(name=c.name, kind=kind, quantity=quantity)
             for c in presented
@@ -222,12 +234,7 @@ def supplement_request_form_build(*, dossier: Dossier) -> f.SupplementRequestFor
     )
     if pause is None:
         return None
-    event = (
-        DossierEvent.objects.filter(dossier=dossier, action="request_supplement", at=pause.started_at)
-        .select_related("actor__official")
-        .order_by("-seq")
-        .first()
-    )
+    event = _last_event(dossier, "request_supplement", at=pause.started_at)
     actor = event.actor if event is not None else None
     items = [
         f.SupplementItem(content=str(item.get("name", "")), reason=str(item.get("note", "")) or pause.note)
@@ -240,12 +247,7 @@ def supplement_request_form_build(*, dossier: Dossier) -> f.SupplementRequestFor
     return f.SupplementRequestForm(
         **_issuer(unit),
         issued_at=_second(pause.started_at),
-        dossier_code=dossier.code,
-        applicant_name=dossier.applicant_name,
-        applicant_address=dossier.applicant_address,
-        applicant_phone=dossier.applicant_phone,
-        applicant_email=dossier.applicant_email,
-        procedure_name=dossier.procedure.name,
+        **_applicant(dossier, contact=True),
         received_at=dossier.received_at,
         items=items,
         contact_name=contact or "Bộ phận tiếp nhận và trả kết quả",
@@ -295,23 +297,13 @@ def _refusal_form(
     signer_title: str | None,
 ) -> f.RefusalForm:
     """Form 03 from the last ``action`` event; ``signer_title`` None means the signer's own title."""
-    event = (
-        DossierEvent.objects.filter(dossier=dossier, action=action)
-        .select_related("actor__official")
-        .order_by("-seq")
-        .first()
-    )
+    event = _last_event(dossier, action)
     actor = event.actor if event is not None else None
     title, name = _signer(actor, signer_title or "Lãnh đạo")
     return f.RefusalForm(
         **_issuer(issuer),
         issued_at=_second(event.at if event is not None else (dossier.finished_at or timezone.now())),
-        dossier_code=dossier.code,
-        applicant_name=dossier.applicant_name,
-        applicant_address=dossier.applicant_address,
-        applicant_phone=dossier.applicant_phone,
-        applicant_email=dossier.applicant_email,
-        procedure_name=dossier.procedure.name,
+        **_applicant(dossier, contact=True),
         received_at=received_at,
         reason=dossier.state_reason or default_reason,
         signer_title=signer_title or title,
@@ -328,12 +320,7 @@ def apology_form_build(*, dossier: Dossier) -> f.ApologyForm | None:
     """Form 04 for an extended dossier (one query), else None."""
     if not dossier.extended or dossier.due_at is None or dossier.received_at is None:
         return None
-    event = (
-        DossierEvent.objects.filter(dossier=dossier, action="extend")
-        .select_related("actor__official")
-        .order_by("-seq")
-        .first()
-    )
+    event = _last_event(dossier, "extend")
     original = dossier.original_due_at
     if event is not None and event.data.get("old_due_at"):
         original = datetime.fromisoformat(str(event.data["old_due_at"]))
@@ -343,10 +330,7 @@ def apology_form_build(*, dossier: Dossier) -> f.ApologyForm | None:
     return f.ApologyForm(
         **_issuer(dossier.competent_unit),
         issued_at=_second(dossier.extended_at or (event.at if event is not None else timezone.now())),
-        dossier_code=dossier.code,
-        applicant_name=dossier.applicant_name,
-        applicant_address=dossier.applicant_address,
-        procedure_name=dossier.procedure.name,
+        **_applicant(dossier, contact=False),
         received_at=dossier.received_at,
         original_appointment_at=original,
         new_appointment_at=dossier.due_at,
@@ -518,20 +502,12 @@ def stop_notice_form_build(*, dossier: Dossier) -> f.StopNoticeForm | None:
     """The stop notice for a stopped dossier (one query), else None."""
     if dossier.state != DossierState.STOPPED or dossier.received_at is None:
         return None
-    event = (
-        DossierEvent.objects.filter(dossier=dossier, action="stop")
-        .select_related("actor__official")
-        .order_by("-seq")
-        .first()
-    )
+    event = _last_event(dossier, "stop")
     title, name = _signer(event.actor if event is not None else None, "Thủ trưởng cơ quan")
     return f.StopNoticeForm(
         **_issuer(dossier.competent_unit),
         issued_at=_second(dossier.finished_at or timezone.now()),
-        dossier_code=dossier.code,
-        applicant_name=dossier.applicant_name,
-        applicant_address=dossier.applicant_address,
-        procedure_name=dossier.procedure.name,
+        **_applicant(dossier, contact=False),
         received_at=dossier.received_at,
         stopped_at=dossier.finished_at,
         reason=dossier.state_reason,
