@@ -27,6 +27,7 @@ from motcua.catalog.models import (
 from motcua.catalog.services import (
     Budget,
     ProcessDefinitionError,
+    budget_problems_text,
     procedure_normalise,
     procedure_version_record,
     process_definition_activate,
@@ -215,6 +216,23 @@ class ProcedureVersionAdmin(admin.ModelAdmin):
         return False
 
 
+_DRAFTS_ATTR = "_motcua_catalog_admin_drafts"
+
+
+def _is_draft(request: HttpRequest, definition: ProcessDefinition) -> bool:
+    """``process_definition_is_draft`` (one query), once per definition and request: the admin asks
+    about permissions and read-only fields a dozen times while rendering one change page."""
+    if definition.pk is None:
+        return process_definition_is_draft(definition=definition)
+    drafts: dict[int, bool] | None = getattr(request, _DRAFTS_ATTR, None)
+    if drafts is None:
+        drafts = {}
+        setattr(request, _DRAFTS_ATTR, drafts)
+    if definition.pk not in drafts:
+        drafts[definition.pk] = process_definition_is_draft(definition=definition)
+    return drafts[definition.pk]
+
+
 class ProcessStepInline(admin.TabularInline):
     model = ProcessStep
     extra = 0
@@ -229,17 +247,17 @@ class ProcessStepInline(admin.TabularInline):
         "task",
     )
 
-    def _editable(self, obj: ProcessDefinition | None) -> bool:
-        return obj is not None and process_definition_is_draft(definition=obj)
+    def _editable(self, request: HttpRequest, obj: ProcessDefinition | None) -> bool:
+        return obj is not None and _is_draft(request, obj)
 
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return self._editable(obj) and super().has_add_permission(request, obj)
+        return self._editable(request, obj) and super().has_add_permission(request, obj)
 
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return self._editable(obj) and super().has_change_permission(request, obj)
+        return self._editable(request, obj) and super().has_change_permission(request, obj)
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return self._editable(obj) and super().has_delete_permission(request, obj)
+        return self._editable(request, obj) and super().has_delete_permission(request, obj)
 
 
 @admin.register(ProcessDefinition)
@@ -285,10 +303,10 @@ class ProcessDefinitionAdmin(admin.ModelAdmin):
         )
         if not problems:
             return "Hợp lệ" if obj.total_unit else "Hợp lệ (chưa có thời hạn: thời gian các bước để trống)"
-        return "; ".join((f"bước {p.step + 1}: " if p.step is not None else "") + p.message for p in problems)
+        return budget_problems_text(problems)
 
     def get_readonly_fields(self, request: HttpRequest, obj: ProcessDefinition | None = None) -> Any:
-        if obj is not None and process_definition_is_draft(definition=obj):
+        if obj is not None and _is_draft(request, obj):
             return ("procedure", "version", "is_current", "source", "budget_check", "created_at")
         return self.fields
 
@@ -298,7 +316,7 @@ class ProcessDefinitionAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request: HttpRequest, obj: ProcessDefinition | None = None) -> bool:
         if obj is None:
             return False
-        return process_definition_is_draft(definition=obj) and super().has_delete_permission(request, obj)
+        return _is_draft(request, obj) and super().has_delete_permission(request, obj)
 
     def change_view(
         self,
@@ -308,7 +326,7 @@ class ProcessDefinitionAdmin(admin.ModelAdmin):
         extra_context: dict[str, Any] | None = None,
     ) -> HttpResponse:
         obj = self.get_object(request, object_id)
-        if request.method == "GET" and obj is not None and not process_definition_is_draft(definition=obj):
+        if request.method == "GET" and obj is not None and not _is_draft(request, obj):
             self.message_user(
                 request,
                 "Phiên bản này đã (hoặc đang) được áp dụng nên không sửa được; "

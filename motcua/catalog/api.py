@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -12,13 +11,18 @@ from django.urls import reverse
 from ninja import Router, Schema, Status
 
 from motcua.catalog.models import Level, Procedure, ProcessDefinition
-from motcua.catalog.selectors import ONLINE_FILTERS, field_get, procedure_get, procedure_list
+from motcua.catalog.selectors import (
+    MAX_QUERY_LENGTH,
+    ONLINE_FILTERS,
+    PAGE_SIZE,
+    field_get,
+    page_count,
+    procedure_get,
+    procedure_list,
+)
 from motcua.core.templatetags.vn_format import format_vnd
 
 router = Router(tags=["Thủ tục hành chính"])
-
-PAGE_SIZE = 20
-MAX_QUERY_LENGTH = 200
 
 
 class ErrorOut(Schema):
@@ -263,7 +267,7 @@ def procedure_list_api(
         offset=(page - 1) * PAGE_SIZE,
         limit=PAGE_SIZE,
     )
-    pages = max(1, math.ceil(result.total / PAGE_SIZE))
+    pages = page_count(result.total)
     if page > pages:
         return Status(400, {"detail": f"Trang {page} vượt quá số trang hiện có ({pages})."})
     return Status(

@@ -56,7 +56,6 @@ import math
 import re
 import threading
 import time
-import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
@@ -69,7 +68,7 @@ from django.db.models.signals import post_delete, post_save
 from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
-from motcua.core.text import nfc
+from motcua.core.text import nfc, strip_marks
 
 __all__ = [
     "LEVEL_FILTERS",
@@ -189,20 +188,9 @@ def _unify_iy(text: str) -> str:
     return _Y_AFTER_CONSONANT.sub("i", text)
 
 
-# ``core.text.fold`` tests the Unicode category of every character, which makes an index build
-# several times slower; deleting combining marks with one precomputed translate table gives the same
-# tokens for every BMP character (astral combining marks do not occur in Vietnamese).
-_DROP_MARKS = {cp: None for cp in range(0x10000) if unicodedata.category(chr(cp)) == "Mn"}
-
-
-def _fold_fast(text: str) -> str:
-    decomposed = unicodedata.normalize("NFD", text.lower().replace("đ", "d").replace("Đ", "d"))
-    return decomposed.translate(_DROP_MARKS)
-
-
 def tokenize(text: str) -> list[str]:
     """Folded (as ``motcua.core.text.fold``), i/y-unified syllables of ``text``."""
-    return _TOKEN.findall(_unify_iy(_fold_fast(text)))
+    return _TOKEN.findall(_unify_iy(strip_marks(text)))
 
 
 def normalize_query(query: str) -> str:

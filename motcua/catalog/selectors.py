@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+import re
 from dataclasses import dataclass
 
 from django.db.models import Count, Prefetch, Q, QuerySet, Sum
@@ -9,7 +11,24 @@ from django.db.models import Count, Prefetch, Q, QuerySet, Sum
 from motcua.catalog.models import Field, Procedure, ProcessDefinition, ProcessStep, ServiceLevel
 from motcua.catalog.search import procedure_search
 
-__all__ = ["ONLINE_FILTERS", "ProcedurePage", "field_get", "field_list", "procedure_get", "procedure_list"]
+__all__ = [
+    "MAX_QUERY_LENGTH",
+    "ONLINE_FILTERS",
+    "PAGE_SIZE",
+    "ProcedurePage",
+    "field_get",
+    "field_list",
+    "page_count",
+    "procedure_code_normalise",
+    "procedure_get",
+    "procedure_list",
+]
+
+PAGE_SIZE = 20  # procedures per page of search results (pages and API)
+MAX_QUERY_LENGTH = 200  # characters of a search query
+
+# A published code carries the agency's suffix: 1.004194.000.00.00.H49 → 1.004194.
+_PUBLISHED_CODE = re.compile(r"^([1-3]\.\d{6})\.[0-9A-Za-z.]+$")
 
 # "online" filter of pages and API → Procedure.service_level. Short values keep URLs readable; the
 # model's own values are accepted too.
@@ -27,6 +46,20 @@ class ProcedurePage:
 
     total: int
     items: list[Procedure]
+
+
+def page_count(total: int, page_size: int = PAGE_SIZE) -> int:
+    """Pages needed for ``total`` results; at least 1 (an empty result still has its one page)."""
+    return max(1, math.ceil(total / page_size))
+
+
+def procedure_code_normalise(code: str) -> str:
+    """The catalogue code of a code as typed or published: trimmed, and without the agency's suffix
+    of a published code (``1.004194.000.00.00.H49`` → ``1.004194``); any other text only trimmed."""
+    code = code.strip()
+    if match := _PUBLISHED_CODE.match(code):
+        return match.group(1)
+    return code
 
 
 def procedure_list(

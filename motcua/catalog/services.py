@@ -43,14 +43,13 @@ import logging
 import re
 import sys
 import time
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_FLOOR, Decimal, InvalidOperation
 from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any, Final, TypeVar
 
-from django.conf import settings
 from django.db import connection, models, transaction
 from django.db.models import Max
 from django.utils import timezone
@@ -70,10 +69,12 @@ from motcua.catalog.models import (
     ServiceLevel,
     TimeUnit,
 )
+from motcua.catalog.search import index_invalidate
 from motcua.core.services import reference_data_changed
 from motcua.core.text import fold, nfc
 from motcua.org.models import Role, UnitKind
 from motcua.worktime.calendar import WorkTimeError, validate_amount
+from motcua.worktime.selectors import get_schedule
 
 logger = logging.getLogger(__name__)
 
@@ -89,6 +90,7 @@ __all__ = [
     "ProcessSpec",
     "StepSpec",
     "budget_engine_error",
+    "budget_problems_text",
     "catalog_import",
     "field_get_or_create",
     "procedure_content",
@@ -122,7 +124,8 @@ _IMPORT_LOCK_KEY: Final = 0x6D6F74637561  # "motcua": advisory lock id of the ca
 
 
 def _hours_per_day() -> Decimal:
-    return Decimal(str(settings.WORKTIME.get("HOURS_PER_DAY", 8)))
+    # The validated schedule (cached per process, reset when the WORKTIME setting changes).
+    return get_schedule().hours_per_day
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -263,6 +266,13 @@ class ProcessSpec:
     @cached_property
     def content_hash(self) -> str:
         return _hash(self.content())
+
+    def problems(self) -> list[BudgetProblem]:
+        """``process_definition_validate`` of this process: its step budgets against its total."""
+        return process_definition_validate(
+            total=Budget(self.total_amount, self.total_unit) if self.total_unit else None,
+            budgets=[s.budget for s in self.steps],
+        )
 
 
 def _dec_str(value: Decimal | None) -> str | None:
@@ -719,6 +729,21 @@ def _objects_insert(model: type[_M], objs: Sequence[_M]) -> None:
             cursor.executemany(f"INSERT INTO {table} ({names}) VALUES ({placeholders})", list(rows))
 
 
+def _process_step(step: StepSpec, *, process_id: int, order: int) -> ProcessStep:
+    """The unsaved row of ``step``, the ``order``-th step (from 1) of process ``process_id``."""
+    return ProcessStep(
+        process_id=process_id,
+        order=order,
+        name=step.name,
+        actor_text=step.actor_text,
+        actor_unit_kind=step.actor_unit_kind,
+        actor_role=step.actor_role,
+        duration_amount=step.duration_amount,
+        duration_unit=step.duration_unit,
+        task=step.task,
+    )
+
+
 def _process_definitions_sync(
     specs: Mapping[int, ProcessSpec], report: ImportReport | None = None
 ) -> list[int]:
@@ -786,17 +811,7 @@ def _process_definitions_sync(
     _objects_insert(
         ProcessStep,
         [
-            ProcessStep(
-                process_id=definition_ids[pid],
-                order=order,
-                name=step.name,
-                actor_text=step.actor_text,
-                actor_unit_kind=step.actor_unit_kind,
-                actor_role=step.actor_role,
-                duration_amount=step.duration_amount,
-                duration_unit=step.duration_unit,
-                task=step.task,
-            )
+            _process_step(step, process_id=definition_ids[pid], order=order)
             for pid, spec in zip(new_pids, new_specs, strict=True)
             for order, step in enumerate(spec.steps, start=1)
         ],
@@ -822,10 +837,7 @@ def process_definition_build(
     """
     if spec is None:
         spec = process_definition_derive(level=procedure.level, total=_procedure_total(procedure))
-    problems = process_definition_validate(
-        total=Budget(spec.total_amount, spec.total_unit) if spec.total_unit else None,
-        budgets=[s.budget for s in spec.steps],
-    )
+    problems = spec.problems()
     if problems:
         raise ProcessDefinitionError(problems)
     # Lock the procedure row: concurrent builds must not pick the same next version number.
@@ -854,16 +866,23 @@ def _process_spec_of(definition: ProcessDefinition) -> ProcessSpec:
     )
 
 
+def _is_draft(definition: ProcessDefinition, current_version: int | None) -> bool:
+    # current_version: the version of the procedure's current definition, None when it has none.
+    if definition.is_current:
+        return False
+    return current_version is None or definition.version > current_version
+
+
 def process_definition_is_draft(*, definition: ProcessDefinition) -> bool:
     """A draft is a version never made current: newer than the current one (or with no current one)."""
     if definition.is_current:
         return False
-    newest_current = (
+    current_version = (
         ProcessDefinition.objects.filter(procedure_id=definition.procedure_id, is_current=True)
         .values_list("version", flat=True)
         .first()
     )
-    return newest_current is None or definition.version > newest_current
+    return _is_draft(definition, current_version)
 
 
 @transaction.atomic
@@ -876,10 +895,11 @@ def process_definition_draft_create(*, procedure: Procedure) -> ProcessDefinitio
     # Lock the procedure row: two admins drafting at once must not pick the same version number.
     Procedure.objects.select_for_update().filter(pk=procedure.pk).first()
     definitions = list(ProcessDefinition.objects.filter(procedure=procedure).order_by("-version"))
-    for definition in definitions:
-        if process_definition_is_draft(definition=definition):
-            return definition
     base = next((d for d in definitions if d.is_current), None)
+    current_version = base.version if base is not None else None
+    for definition in definitions:
+        if _is_draft(definition, current_version):
+            return definition
     spec = (
         _process_spec_of(base)
         if base is not None
@@ -895,20 +915,14 @@ def process_definition_draft_create(*, procedure: Procedure) -> ProcessDefinitio
         content_hash="",
     )
     ProcessStep.objects.bulk_create(
-        ProcessStep(
-            process=draft,
-            order=order,
-            name=s.name,
-            actor_text=s.actor_text,
-            actor_unit_kind=s.actor_unit_kind,
-            actor_role=s.actor_role,
-            duration_amount=s.duration_amount,
-            duration_unit=s.duration_unit,
-            task=s.task,
-        )
-        for order, s in enumerate(spec.steps, start=1)
+        _process_step(s, process_id=draft.pk, order=order) for order, s in enumerate(spec.steps, start=1)
     )
     return draft
+
+
+def budget_problems_text(problems: Iterable[BudgetProblem]) -> str:
+    """One line for people: ``bước 2: …; …`` (steps numbered from 1), process-wide problems unnumbered."""
+    return "; ".join((f"bước {p.step + 1}: " if p.step is not None else "") + p.message for p in problems)
 
 
 class ProcessDefinitionError(ValueError):
@@ -916,9 +930,7 @@ class ProcessDefinitionError(ValueError):
 
     def __init__(self, problems: Sequence[BudgetProblem]) -> None:
         self.problems = list(problems)
-        super().__init__(
-            "; ".join((f"bước {p.step + 1}: " if p.step is not None else "") + p.message for p in problems)
-        )
+        super().__init__(budget_problems_text(problems))
 
 
 @transaction.atomic
@@ -933,10 +945,7 @@ def process_definition_activate(*, definition: ProcessDefinition) -> ProcessDefi
     if not process_definition_is_draft(definition=definition):
         raise ValueError("Chỉ áp dụng được bản nháp (only a draft can be activated)")
     spec = _process_spec_of(definition)
-    problems = process_definition_validate(
-        total=Budget(spec.total_amount, spec.total_unit) if spec.total_unit else None,
-        budgets=[s.budget for s in spec.steps],
-    )
+    problems = spec.problems()
     if problems:
         raise ProcessDefinitionError(problems)
     ProcessDefinition.objects.filter(procedure_id=definition.procedure_id, is_current=True).update(
@@ -1046,17 +1055,6 @@ def procedure_normalise(*, procedure: Procedure) -> Procedure:
     return procedure
 
 
-def _search_index_invalidate() -> None:
-    # search.py belongs to the search engineer and may not exist yet (or lack the function).
-    try:
-        from motcua.catalog import search
-    except ImportError:
-        return
-    invalidate: Callable[[], None] | None = getattr(search, "index_invalidate", None)
-    if invalidate is not None:
-        invalidate()
-
-
 @transaction.atomic
 def procedure_version_record(*, procedure: Procedure, source: str = "") -> ProcedureVersion | None:
     """Snapshot the stored content as a new version if it differs from the last one.
@@ -1085,7 +1083,7 @@ def procedure_version_record(*, procedure: Procedure, source: str = "") -> Proce
     if current is None or current.source == ProcessSource.DERIVED:
         locked.refresh_from_db()
         process_definition_build(procedure=locked)
-    transaction.on_commit(_search_index_invalidate)
+    transaction.on_commit(index_invalidate)
     return version
 
 
@@ -1938,7 +1936,7 @@ def catalog_import(*, path: Path, skip_invalid: bool = False, progress: bool = F
         _catalog_write(parsed, report, progress=progress)
         if report.changed:
             reference_data_changed()  # bulk writes fire no signals
-            transaction.on_commit(_search_index_invalidate)
+            transaction.on_commit(index_invalidate)
     report.seconds = time.perf_counter() - started
     # `make run` imports on every start: an unchanged catalogue is not worth an INFO line.
     logger.log(logging.INFO if report.changed else logging.DEBUG, "catalog import: %s", report)

@@ -81,28 +81,6 @@ def api_token_touch(*, token: ApiToken) -> None:
     token.last_used_at = now
 
 
-def idempotent_request_record(
-    *, user: Any, scope: str, key: str, request_hash: str, result_ref: str
-) -> tuple[IdempotentRequest, bool]:
-    """Record the first request made with ``key`` (or get the one recorded before); ``(row, created)``.
-
-    Call it inside the transaction that creates the resource, so the record commits with it: a
-    concurrent retry then waits for that commit and finds the record (the unique key serialises them).
-    Insert first (the usual case is a new key), in a savepoint; read only if the key is taken.
-    """
-    try:
-        with transaction.atomic():
-            row = idempotent_request_insert(
-                user=user, scope=scope, key=key, request_hash=request_hash, result_ref=result_ref
-            )
-    except IntegrityError:
-        existing = IdempotentRequest.objects.filter(user=user, scope=scope, key=key).first()
-        if existing is None:
-            raise  # another constraint failed: not a duplicate
-        return existing, False
-    return row, True
-
-
 def idempotent_request_insert(
     *, user: Any, scope: str, key: str, request_hash: str, result_ref: str
 ) -> IdempotentRequest:

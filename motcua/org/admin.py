@@ -21,7 +21,6 @@ from typing import TYPE_CHECKING, Any
 from django import forms
 from django.contrib import admin
 from django.contrib.auth import get_user_model
-from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db.models import BLANK_CHOICE_DASH, Model, Prefetch, QuerySet
 from django.db.models.fields import Field
@@ -31,8 +30,8 @@ from django.http import HttpRequest
 
 from motcua.core.text import fold
 from motcua.org.models import Counter, Official, Role, RoleAssignment, Unit
-from motcua.org.selectors import official_managed_units, official_manages_province
-from motcua.org.services import official_staff_sync, role_assignment_validate
+from motcua.org.selectors import official_managed_units, official_manages_province, unit_search
+from motcua.org.services import official_account_errors, official_staff_sync, role_assignment_validate
 
 if TYPE_CHECKING:
     from django.contrib.admin.options import _FieldGroups
@@ -161,12 +160,8 @@ class UnitAdmin(_RoleScoped, admin.ModelAdmin):
     ) -> tuple[QuerySet[Unit], bool]:
         # Accent-insensitive on top of Django's icontains: "ha long" finds "Hạ Long".
         results, may_have_duplicates = super().get_search_results(request, queryset, search_term)
-        words = fold(search_term).split()
-        if words:
-            folded = queryset
-            for word in words:
-                folded = folded.filter(search_text__contains=word)
-            results = results | folded
+        if fold(search_term):  # a term of punctuation only would match every unit
+            results = results | unit_search(queryset, search_term)
         return results, may_have_duplicates
 
     def save_model(self, request: HttpRequest, obj: Unit, form: forms.ModelForm[Unit], change: bool) -> None:
@@ -304,25 +299,22 @@ class OfficialCreationForm(forms.ModelForm):
         model = Official
         fields = ("full_name", "title", "phone")
 
-    def clean_username(self) -> str:
-        username = str(self.cleaned_data["username"]).strip()
-        user_model = get_user_model()
-        if user_model._default_manager.filter(**{user_model.USERNAME_FIELD: username}).exists():
-            raise ValidationError(f"Tên đăng nhập «{username}» đã tồn tại.")
-        return username
-
     def clean(self) -> dict[str, Any]:
+        # Same checks as ``services.official_create``: a free login, a password the validators accept.
         cleaned = super().clean() or {}
+        username = cleaned.get("username")  # stripped by the field; absent when left blank
         password1, password2 = cleaned.get("password1"), cleaned.get("password2")
-        if password1 and password2 and password1 != password2:
+        mismatch = bool(password1 and password2 and password1 != password2)
+        errors = official_account_errors(
+            username=username or "", password=password1 if password1 and not mismatch else None
+        )
+        if username is not None:  # a blank login already has the field's own "required" error
+            for message in errors.get("username", []):
+                self.add_error("username", message)
+        if mismatch:
             self.add_error("password2", "Hai mật khẩu không khớp.")
-        elif password1:
-            user_model = get_user_model()
-            candidate = user_model(**{user_model.USERNAME_FIELD: cleaned.get("username", "")})
-            try:
-                validate_password(password1, user=candidate)
-            except ValidationError as exc:
-                self.add_error("password1", exc)
+        for message in errors.get("password", []):
+            self.add_error("password1", message)
         return cleaned
 
 

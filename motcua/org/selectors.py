@@ -81,9 +81,7 @@ def unit_list(
         units = units.filter(kind=kind)
     if area_kind:
         units = units.filter(area_kind=area_kind)
-    for word in fold(q or "").split():
-        units = units.filter(search_text__contains=word)
-    return units.order_by("kind_rank", "area_code", "agency_code")
+    return unit_search(units, q).order_by("kind_rank", "area_code", "agency_code")
 
 
 def unit_get(
@@ -250,3 +248,11 @@ def official_manages_province(*, user: UserLike) -> bool:
 def official_managed_units(*, user: UserLike) -> QuerySet[Unit]:
     """Units whose officials, roles and counters ``user`` administers (``UNIT_ADMIN`` reach, or all)."""
     return official_units(user=user, roles=[Role.UNIT_ADMIN, Role.PROVINCE_ADMIN])
+
+
+def unit_search(units: QuerySet[Unit], q: str | None) -> QuerySet[Unit]:
+    """``units`` whose name, short name or code holds every word of ``q``, accent-insensitive
+    ("ha long" finds "Hạ Long"); all of ``units`` when ``q`` has no word."""
+    for word in fold(q or "").split():
+        units = units.filter(search_text__contains=word)
+    return units

@@ -363,6 +363,27 @@ def role_assignment_validate(*, unit: Unit, role: str) -> Role:
     return checked
 
 
+def official_account_errors(*, username: str, password: str | None) -> dict[str, list[str]]:
+    """What is wrong with a new account's login and password, by key ``username`` / ``password``.
+
+    The login must be given (already stripped) and free; the password must pass the project's
+    password validators, judged against that login. ``password`` None skips the validators (the caller
+    has rejected it already, e.g. two entries that differ). Empty when both are fine.
+    """
+    user_model = get_user_model()
+    errors: dict[str, list[str]] = {}
+    if not username:
+        errors["username"] = ["Tên đăng nhập là bắt buộc."]
+    elif user_model._default_manager.filter(**{user_model.USERNAME_FIELD: username}).exists():
+        errors["username"] = [f"Tên đăng nhập «{username}» đã tồn tại."]
+    if password is not None:
+        try:
+            validate_password(password, user=user_model(**{user_model.USERNAME_FIELD: username}))
+        except ValidationError as exc:
+            errors["password"] = list(exc.messages)
+    return errors
+
+
 @transaction.atomic
 def official_create(
     *,
@@ -380,17 +401,14 @@ def official_create(
     user_model = get_user_model()
     username = username.strip()
     full_name = nfc(full_name)
-    errors: dict[str, list[str]] = {}
-    if not username:
-        errors["username"] = ["Tên đăng nhập là bắt buộc."]
-    elif user_model._default_manager.filter(**{user_model.USERNAME_FIELD: username}).exists():
-        errors["username"] = [f"Tên đăng nhập «{username}» đã tồn tại."]
+    account = official_account_errors(username=username, password=password)
+    errors: dict[str, list[str]] = {}  # in form order: login, name, password, roles
+    if "username" in account:
+        errors["username"] = account["username"]
     if not full_name:
         errors["full_name"] = ["Họ và tên là bắt buộc."]
-    try:
-        validate_password(password, user=user_model(**{user_model.USERNAME_FIELD: username}))
-    except ValidationError as exc:
-        errors["password"] = list(exc.messages)
+    if "password" in account:
+        errors["password"] = account["password"]
     for unit, role in assignments:
         try:
             role_assignment_validate(unit=unit, role=role)

@@ -142,3 +142,27 @@ def test_process_draft_and_activate_actions(admin_client_: Client) -> None:
     draft.steps.filter(order=2).update(duration_amount=1)
     admin_client_.post(url, {"action": "draft_activate", "_selected_action": [str(draft.pk)]})
     assert ProcessDefinition.objects.get(procedure=procedure, is_current=True).version == 2
+
+
+def test_process_change_page_checks_the_draft_once_per_request(
+    admin_client_: Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from motcua.catalog import admin as catalog_admin
+    from motcua.catalog.services import process_definition_draft_create, process_definition_is_draft
+
+    procedure = Procedure.objects.get(code="1.000001")
+    current = ProcessDefinition.objects.get(procedure=procedure)
+    draft = process_definition_draft_create(procedure=procedure)
+    calls: list[int] = []
+
+    def counted(*, definition: ProcessDefinition) -> bool:
+        calls.append(definition.pk)
+        return process_definition_is_draft(definition=definition)
+
+    monkeypatch.setattr(catalog_admin, "process_definition_is_draft", counted)
+    for definition, editable in ((draft, True), (current, False)):
+        calls.clear()
+        page = admin_client_.get(reverse("admin:catalog_processdefinition_change", args=[definition.pk]))
+        assert page.status_code == 200
+        assert ("không sửa được" not in page.content.decode()) is editable
+        assert calls == [definition.pk]

@@ -266,7 +266,7 @@ def test_search_index_invalidated_on_commit_only_when_something_changed(
     monkeypatch: pytest.MonkeyPatch, django_capture_on_commit_callbacks
 ) -> None:
     calls: list[int] = []
-    monkeypatch.setattr(services, "_search_index_invalidate", lambda: calls.append(1))
+    monkeypatch.setattr(services, "index_invalidate", lambda: calls.append(1))
     with django_capture_on_commit_callbacks(execute=True):
         catalog_import(path=REAL_DATA)
     assert calls == [1]
@@ -298,14 +298,6 @@ def test_a_changing_import_restamps_the_reference_data_and_a_no_op_does_not(tmp_
     fresh = procedure_for_receipt(code="1.004873")
     assert [fee.amount_vnd for fee in fresh.fees.all()] == [5000]
     assert fresh.version == 2
-
-
-def test_search_hook_is_optional(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The hook tolerates a search module without index_invalidate (written by another team)."""
-    import motcua.catalog.search as search
-
-    monkeypatch.delattr(search, "index_invalidate", raising=False)
-    services._search_index_invalidate()  # no error
 
 
 @pytest.mark.slow

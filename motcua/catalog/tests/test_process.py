@@ -13,8 +13,11 @@ from motcua.catalog.models import Level, Procedure, ProcessDefinition, ProcessSo
 from motcua.catalog.services import (
     NOT_COUNTED,
     Budget,
+    BudgetProblem,
     BudgetUnitError,
     ProcessDefinitionError,
+    ProcessSpec,
+    budget_problems_text,
     catalog_import,
     process_actor_map,
     process_definition_activate,
@@ -189,6 +192,36 @@ def test_validate_reports_problems(total: Budget, budgets: list[Budget], problem
 def test_validate_accepts_mixed_working_units() -> None:
     budgets = [Budget(D(4), WH), Budget(D("2.5"), WD), Budget(D(0), NOT_COUNTED)]
     assert process_definition_validate(total=Budget(D(3), WD), budgets=budgets) == []
+
+
+def test_problems_text_numbers_steps_from_one() -> None:
+    problems = [BudgetProblem(None, "Tổng sai"), BudgetProblem(1, "Thời gian âm")]
+    assert budget_problems_text(problems) == "Tổng sai; bước 2: Thời gian âm"
+    assert str(ProcessDefinitionError(problems)) == budget_problems_text(problems)
+    assert budget_problems_text([]) == ""
+
+
+@pytest.mark.parametrize(
+    ("total_amount", "total_unit"), [(D(3), WD), (D(4), WD), (None, ""), (D(3), "fortnight")]
+)
+def test_spec_problems_validate_the_steps_against_the_total(
+    total_amount: Decimal | None, total_unit: str
+) -> None:
+    derived = process_definition_derive(level=Level.COMMUNE, total=Budget(D(3), WD))
+    spec = ProcessSpec(
+        source=derived.source, total_amount=total_amount, total_unit=total_unit, steps=derived.steps
+    )
+    assert spec.problems() == process_definition_validate(
+        total=Budget(total_amount, total_unit) if total_unit else None,
+        budgets=[s.budget for s in derived.steps],
+    )
+
+
+def test_working_days_convert_at_the_configured_schedule(settings) -> None:
+    budgets = [Budget(D(1), WD), Budget(D(2), WH)]
+    assert process_step_budgets_sum(budgets=budgets, unit=WH) == D(10)
+    settings.WORKTIME = {**settings.WORKTIME, "PERIODS": [("07:00", "11:00")], "HOURS_PER_DAY": 4}
+    assert process_step_budgets_sum(budgets=budgets, unit=WH) == D(6)
 
 
 # --- actor mapping ----------------------------------------------------------------------------------
@@ -383,10 +416,15 @@ def test_build_is_idempotent_and_a_change_makes_a_new_version(procedure: Procedu
 
 
 @pytest.mark.django_db
-def test_draft_activate_and_manual_versions_survive_reimport(procedure: Procedure, tmp_path) -> None:
+def test_draft_activate_and_manual_versions_survive_reimport(
+    procedure: Procedure, tmp_path, django_assert_max_num_queries
+) -> None:
     draft = process_definition_draft_create(procedure=procedure)
     assert (draft.version, draft.is_current, draft.source) == (2, False, ProcessSource.MANUAL)
     assert process_definition_draft_create(procedure=procedure) == draft  # one draft at a time
+    # Savepoint, lock, the definitions, release: whether one is a draft costs no query of its own.
+    with django_assert_max_num_queries(4):
+        assert process_definition_draft_create(procedure=procedure) == draft
 
     step = draft.steps.get(order=2)
     step.duration_amount = D(5)

@@ -4,7 +4,15 @@ import pytest
 
 from motcua.catalog.models import Procedure
 from motcua.catalog.search import index_invalidate, procedure_search
-from motcua.catalog.selectors import field_get, field_list, procedure_get, procedure_list
+from motcua.catalog.selectors import (
+    PAGE_SIZE,
+    field_get,
+    field_list,
+    page_count,
+    procedure_code_normalise,
+    procedure_get,
+    procedure_list,
+)
 from motcua.catalog.tests.factories import ProcedureFactory, detailed_procedure, realistic_catalogue
 
 pytestmark = pytest.mark.django_db
@@ -97,3 +105,27 @@ def test_field_get_by_id_or_code():
     assert field_get(key=str(field.pk)) == field
     assert field_get(key=field.code) == field
     assert field_get(key="khong-co") is None
+
+
+@pytest.mark.parametrize(
+    ("code", "expected"),
+    [
+        ("1.004194", "1.004194"),
+        ("  1.004194 ", "1.004194"),
+        ("1.004194.000.00.00.H49", "1.004194"),
+        (" 2.002154.000.00.00.h49\n", "2.002154"),
+        ("3.000123.ABC", "3.000123"),
+        ("4.004194.000.00.00.H49", "4.004194.000.00.00.H49"),  # not a TTHC code: left as typed
+        ("1.004194.", "1.004194."),  # no suffix after the dot
+        ("1.004194.000 H49", "1.004194.000 H49"),  # a space is not part of a published suffix
+        ("khai sinh", "khai sinh"),
+        ("", ""),
+    ],
+)
+def test_procedure_code_normalise(code: str, expected: str) -> None:
+    assert procedure_code_normalise(code) == expected
+
+
+@pytest.mark.parametrize(("total", "pages"), [(0, 1), (1, 1), (PAGE_SIZE, 1), (PAGE_SIZE + 1, 2), (95, 5)])
+def test_page_count(total: int, pages: int) -> None:
+    assert page_count(total) == pages

@@ -269,6 +269,24 @@ def test_official_add_checks_passwords(client, personas):
     assert "password1" in response.context["adminform"].form.errors
 
 
+def test_official_add_refuses_a_taken_login_and_different_passwords(client, personas):
+    client.force_login(personas["ong_tu"])
+    get_user_model().objects.create_user(username="dacoroi")
+    data = {
+        "username": " dacoroi ",
+        "password1": "Hoa-ban-trang-2026",
+        "password2": "Hoa-ban-trang-2027",
+        "full_name": "A",
+        **_inline_management(0),
+    }
+    response = client.post(reverse("admin:org_official_add"), data)
+    assert response.status_code == 200
+    errors = response.context["adminform"].form.errors
+    assert errors["username"] == ["Tên đăng nhập «dacoroi» đã tồn tại."]
+    assert errors["password2"] == ["Hai mật khẩu không khớp."]
+    assert "password1" not in errors  # two different entries: neither is judged
+
+
 def test_granting_unit_admin_in_admin_gives_staff_access(
     client, personas, quang_ninh: QuangNinh, staff_of_ha_long
 ):

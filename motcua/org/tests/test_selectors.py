@@ -13,6 +13,7 @@ from motcua.org.selectors import (
     unit_counters,
     unit_get,
     unit_list,
+    unit_search,
 )
 from motcua.org.tests.conftest import BAI_CHAY, CO_TO, HA_LONG, QuangNinh
 from motcua.org.tests.factories import OfficialFactory, UnitFactory
@@ -200,6 +201,14 @@ def test_unit_list_puts_the_province_first_and_filters(quang_ninh: QuangNinh):
 )
 def test_unit_list_search_is_accent_insensitive(quang_ninh: QuangNinh, q: str, expected: set[str]):
     assert {unit.name for unit in unit_list(q=q)} == expected
+
+
+def test_unit_search_narrows_any_unit_queryset(quang_ninh: QuangNinh):
+    committees = Unit.objects.filter(kind=UnitKind.COMMUNE_COMMITTEE)
+    assert {unit.name for unit in unit_search(committees, "ha long")} == {"Ủy ban nhân dân phường Hạ Long"}
+    assert unit_search(committees, "  ").count() == committees.count()  # no word: everything
+    assert unit_search(committees, None).count() == committees.count()
+    assert unit_search(committees, "--").count() == committees.count()
 
 
 def test_unit_list_hides_inactive_units_unless_asked(quang_ninh: QuangNinh):

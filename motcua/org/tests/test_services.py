@@ -28,6 +28,7 @@ from motcua.org.services import (
     DEMO_PASSWORD,
     AgencyCodeConflictError,
     demo_officials_ensure,
+    official_account_errors,
     official_create,
     role_assignment_grant,
     role_assignment_revoke,
@@ -345,6 +346,20 @@ def test_official_create_refuses_bad_input_and_writes_nothing(quang_ninh: QuangN
     assert field in caught.value.message_dict
     assert get_user_model().objects.count() == users_before
     assert not Official.objects.exists()
+
+
+def test_official_account_errors():
+    get_user_model().objects.create_user(username="taken")
+
+    assert official_account_errors(username="moi", password="Hoa-ban-trang-2026") == {}
+    assert official_account_errors(username="taken", password="Hoa-ban-trang-2026") == {
+        "username": ["Tên đăng nhập «taken» đã tồn tại."]
+    }
+    assert official_account_errors(username="", password=None) == {"username": ["Tên đăng nhập là bắt buộc."]}
+    weak = official_account_errors(username="moi", password="123")
+    assert set(weak) == {"password"}
+    assert weak["password"]  # the validators' own messages
+    assert official_account_errors(username="moi", password=None) == {}  # password not checked
 
 
 def test_grant_is_idempotent_and_reactivates(quang_ninh: QuangNinh):
