@@ -19,7 +19,7 @@ from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.urls import reverse
 
-from motcua.org.models import Official, RoleAssignment
+from motcua.org.selectors import official_has_any_role
 
 View = Callable[..., HttpResponseBase]
 
@@ -33,15 +33,8 @@ def is_official(user: Any) -> bool:
     """An active official profile with at least one active role in an active unit (or a superuser)."""
     if not (user.is_authenticated and user.is_active):
         return False
-    if user.is_superuser:
-        return True
-    cached = getattr(user, "_backoffice_is_official", None)
-    if cached is None:
-        cached = RoleAssignment.objects.filter(
-            official__user_id=user.pk, is_active=True, unit__is_active=True
-        ).exists()
-        user._backoffice_is_official = cached
-    return bool(cached)
+    # The grants are read once per user object and reused by the views' role checks.
+    return official_has_any_role(user=user)
 
 
 def forbidden(request: HttpRequest, message: str = "") -> HttpResponse:
@@ -70,10 +63,3 @@ def official_required(view: View) -> View:
             return forbidden(request, str(exc) if str(exc) else "")
 
     return wrapper
-
-
-def official_display_name(user: Any) -> str:
-    try:
-        return str(user.official.full_name)
-    except (Official.DoesNotExist, AttributeError):
-        return str(user.get_username())

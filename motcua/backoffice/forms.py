@@ -6,18 +6,20 @@ services re-check everything that depends on the dossier's state and the officia
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
-from typing import Any
+from collections.abc import Callable, Mapping
+from datetime import date, timedelta
+from typing import Any, cast
 
 from django import forms
 from django.core.files.uploadedfile import UploadedFile
 from django.utils import timezone
 
+from motcua.backoffice.selectors import deciding_units, officials_with_role
 from motcua.catalog.models import Field, Procedure
 from motcua.dossiers import rules, services
 from motcua.dossiers.form_builders import LEDGER_MAX_DAYS
 from motcua.dossiers.models import ApplicantKind, Channel, Dossier, DvcqgStatus, PauseReason
-from motcua.org.models import Role, Unit, UnitKind
+from motcua.org.models import Role, Unit
 
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 ALLOWED_UPLOAD_SUFFIXES = (".pdf", ".jpg", ".jpeg", ".png", ".doc", ".docx", ".xls", ".xlsx", ".zip")
@@ -37,6 +39,72 @@ def upload_check(upload: UploadedFile | None) -> UploadedFile | None:
     if upload.size is not None and upload.size > MAX_UPLOAD_BYTES:
         raise forms.ValidationError("Tệp «%(name)s» lớn hơn 20 MB.", params={"name": upload.name})
     return upload
+
+
+class ObjectChoiceField(forms.ChoiceField):
+    """A choice among objects the form has already loaded: the page posts the pk, the form gets the object.
+
+    The form fills the choices per instance with ``set_objects({pk: obj})``; a pk outside that mapping
+    (a stale page, a crafted request) fails with the ``invalid_choice`` message. An empty value is
+    None, refused with ``required`` when the field is required. No query: the objects come in loaded.
+    """
+
+    def __init__(
+        self,
+        *,
+        label_from: Callable[[Any], str] = str,
+        empty_label: str | None = None,
+        invalid_choice: str | None = None,
+        **kwargs: Any,
+    ) -> None:
+        if invalid_choice is not None:
+            kwargs["error_messages"] = {**kwargs.get("error_messages", {}), "invalid_choice": invalid_choice}
+        super().__init__(choices=(), **kwargs)
+        self.label_from = label_from
+        self.empty_label = empty_label
+        self.objects: dict[int, Any] = {}
+
+    def set_objects(self, objects: Mapping[int, Any], *, empty_label: str | None = None) -> None:
+        """The objects to choose from, in display order; ``empty_label`` overrides the field's."""
+        if empty_label is not None:
+            self.empty_label = empty_label
+        self.objects = dict(objects)
+        choices: list[tuple[Any, str]] = [(pk, self.label_from(obj)) for pk, obj in self.objects.items()]
+        if self.empty_label is not None:
+            choices.insert(0, ("", self.empty_label))
+        self.choices = choices
+
+    def to_python(self, value: Any) -> Any:
+        if value in self.empty_values:
+            return None
+        try:
+            found = self.objects.get(int(value))
+        except (TypeError, ValueError):
+            found = None
+        if found is None:
+            raise forms.ValidationError(
+                self.error_messages["invalid_choice"], code="invalid_choice", params={"value": value}
+            )
+        return found
+
+    def validate(self, value: Any) -> None:
+        forms.Field.validate(self, value)  # the required check; to_python has checked the choice
+
+    def prepare_value(self, value: Any) -> Any:
+        return getattr(value, "pk", value)
+
+
+def object_field(form: forms.BaseForm, name: str) -> ObjectChoiceField:
+    """The form instance's copy of an ``ObjectChoiceField``, to call ``set_objects`` on."""
+    return cast(ObjectChoiceField, form.fields[name])
+
+
+def _official_name(user: Any) -> str:
+    return str(user.official.full_name)
+
+
+def _unit_name(unit: Unit) -> str:
+    return unit.name
 
 
 # --------------------------------------------------------------------------------------------------
@@ -72,6 +140,11 @@ class QueueFilterForm(forms.Form):
         self.fields["field"].choices = [("", "Tất cả lĩnh vực"), *fields]  # type: ignore[attr-defined]
         self.fields["unit"].choices = [("", "Tất cả đơn vị của tôi"), *((u.pk, u.name) for u in units)]  # type: ignore[attr-defined]
 
+    @staticmethod
+    def tab_of(data: Any) -> str:
+        """The tab asked for, read before the form is built: only "don-vi" needs the unit choices."""
+        return "don-vi" if data.get("tab") == "don-vi" else "toi"
+
     def value(self, name: str) -> Any:
         """The cleaned value, or None for an invalid or missing one."""
         if name in self.errors:
@@ -89,9 +162,8 @@ class ActionForm(forms.Form):
 
     row_version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
 
-    def __init__(self, *args: Any, dossier: Dossier, user: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, dossier: Dossier, **kwargs: Any) -> None:
         self.dossier = dossier
-        self.user = user
         kwargs.setdefault("prefix", None)
         super().__init__(*args, **kwargs)
         if not self.is_bound:
@@ -149,43 +221,29 @@ class NoteForm(ActionForm):
 class ForwardForm(NoteForm):
     """Chuyển bước: a named official of the next step's unit and role, or the unit pool."""
 
-    assignee = forms.TypedChoiceField(
+    # Empty: the unit pool of the next step.
+    assignee = ObjectChoiceField(
         label="Cán bộ xử lý bước tiếp theo",
-        coerce=int,
-        empty_value=None,
+        label_from=_official_name,
         required=False,
-        error_messages={"invalid_choice": "Cán bộ được chọn không thực hiện bước tiếp theo."},
+        invalid_choice="Cán bộ được chọn không thực hiện bước tiếp theo.",
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
-        from motcua.backoffice.selectors import officials_with_role
-
         super().__init__(*args, **kwargs)
         self.next_step_name = ""
         self.next_unit: Unit | None = None
-        self.candidates: dict[int, Any] = {}
         plan, index = rules.step_plan(self.dossier), rules.current_index(self.dossier)
         if index is not None and index + 1 < len(plan.steps):
             step = plan.steps[index + 1]
             self.next_step_name = step.name
             self.next_unit = services.step_unit_resolve(dossier=self.dossier, process_step=step)
             users = officials_with_role(unit=self.next_unit, roles=[step.actor_role])
-            self.candidates = {u.pk: u for u in users}
             unit_name = self.next_unit.short_name or self.next_unit.name
             role_label = Role(step.actor_role).label.lower()
-            pool = f"Chuyển vào kho chung của {unit_name} ({role_label})"
-            self.fields["assignee"].choices = [  # type: ignore[attr-defined]
-                ("", pool),
-                *((pk, u.official.full_name) for pk, u in self.candidates.items()),
-            ]
-
-    def clean_assignee(self) -> Any:
-        pk = self.cleaned_data.get("assignee")
-        if pk is None:
-            return None
-        if pk not in self.candidates:
-            raise forms.ValidationError("Cán bộ được chọn không thực hiện bước tiếp theo.")
-        return self.candidates[pk]
+            object_field(self, "assignee").set_objects(
+                {u.pk: u for u in users}, empty_label=f"Chuyển vào kho chung của {unit_name} ({role_label})"
+            )
 
     def service_kwargs(self) -> dict[str, Any]:
         return {"assignee": self.cleaned_data["assignee"], "note": self.cleaned_data["note"]}
@@ -194,41 +252,28 @@ class ForwardForm(NoteForm):
 class ReassignForm(ActionForm):
     """Phân công lại: another official of the current step's unit and role."""
 
-    assignee = forms.TypedChoiceField(
+    assignee = ObjectChoiceField(
         label="Cán bộ được phân công",
-        coerce=int,
-        empty_value=None,
-        error_messages={
-            "required": "Vui lòng chọn cán bộ được phân công.",
-            "invalid_choice": "Cán bộ được chọn không thực hiện bước này.",
-        },
+        label_from=_official_name,
+        empty_label="— Chọn cán bộ —",
+        error_messages={"required": "Vui lòng chọn cán bộ được phân công."},
+        invalid_choice="Cán bộ được chọn không thực hiện bước này.",
     )
     reason = _reason("Lý do phân công lại", rows=2)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
-        from motcua.backoffice.selectors import officials_with_role
-
         super().__init__(*args, **kwargs)
         step = self.dossier.current_step
-        self.candidates: dict[int, Any] = {}
+        candidates: dict[int, Any] = {}
         if step is not None:
             users = officials_with_role(unit=step.unit, roles=[step.role])
-            self.candidates = {u.pk: u for u in users if u.pk != step.assignee_id}
-            if not self.candidates:
+            candidates = {u.pk: u for u in users if u.pk != step.assignee_id}
+            if not candidates:
                 self.fields["assignee"].help_text = (
                     f"Không có cán bộ nào khác có vai trò {Role(step.role).label.lower()} tại "
                     f"{step.unit.name}; phân quyền thêm cán bộ trong trang quản trị."
                 )
-        self.fields["assignee"].choices = [  # type: ignore[attr-defined]
-            ("", "— Chọn cán bộ —"),
-            *((pk, u.official.full_name) for pk, u in self.candidates.items()),
-        ]
-
-    def clean_assignee(self) -> Any:
-        pk = self.cleaned_data.get("assignee")
-        if pk not in self.candidates:
-            raise forms.ValidationError("Cán bộ được chọn không thực hiện bước này.")
-        return self.candidates[pk]
+        object_field(self, "assignee").set_objects(candidates)
 
     def service_kwargs(self) -> dict[str, Any]:
         return {"assignee": self.cleaned_data["assignee"], "reason": self.cleaned_data["reason"]}
@@ -261,13 +306,8 @@ class TransferForm(ActionForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["to_unit"].queryset = (  # type: ignore[attr-defined]
-            Unit.objects.filter(
-                is_active=True,
-                kind__in=[UnitKind.DEPARTMENT, UnitKind.COMMUNE_COMMITTEE, UnitKind.PROVINCE_COMMITTEE],
-            )
-            .exclude(pk=self.dossier.current_unit_id)
-            .order_by("kind", "name")
+        self.fields["to_unit"].queryset = deciding_units().exclude(  # type: ignore[attr-defined]
+            pk=self.dossier.current_unit_id
         )
 
     def service_kwargs(self) -> dict[str, Any]:
@@ -375,31 +415,24 @@ class RecordPaymentForm(ActionForm):
 class SignatureForm(ActionForm):
     """Ghi nhận chữ ký số — the seam where the digital-signing app plugs in later."""
 
-    signer = forms.TypedChoiceField(
-        label="Lãnh đạo ký", coerce=int, error_messages={"required": "Vui lòng chọn người ký."}
+    signer = ObjectChoiceField(
+        label="Lãnh đạo ký",
+        label_from=_official_name,
+        empty_label="— Chọn lãnh đạo —",
+        error_messages={"required": "Vui lòng chọn người ký."},
+        invalid_choice="Người ký phải là lãnh đạo của đơn vị giải quyết.",
     )
     signature_reference = forms.CharField(
         label="Số, ký hiệu văn bản / mã tham chiếu chữ ký", max_length=255, error_messages=REQUIRED
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
-        from motcua.backoffice.selectors import officials_with_role
-
         super().__init__(*args, **kwargs)
         users = officials_with_role(unit=self.dossier.competent_unit, roles=[Role.LEADER])
-        self.candidates = {u.pk: u for u in users}
-        if self.dossier.decided_by_id in self.candidates:
+        leaders = {u.pk: u for u in users}
+        if self.dossier.decided_by_id in leaders:
             self.initial.setdefault("signer", self.dossier.decided_by_id)
-        self.fields["signer"].choices = [  # type: ignore[attr-defined]
-            ("", "— Chọn lãnh đạo —"),
-            *((pk, u.official.full_name) for pk, u in self.candidates.items()),
-        ]
-
-    def clean_signer(self) -> Any:
-        pk = self.cleaned_data.get("signer")
-        if pk not in self.candidates:
-            raise forms.ValidationError("Người ký phải là lãnh đạo của đơn vị giải quyết.")
-        return self.candidates[pk]
+        object_field(self, "signer").set_objects(leaders)
 
     def service_kwargs(self) -> dict[str, Any]:
         return {
@@ -444,7 +477,12 @@ class ExtendForm(ActionForm):
 class IntakeForm(forms.Form):
     """Tiếp nhận hồ sơ tại quầy: applicant, representative, channel; components are read separately."""
 
-    receiving_unit = forms.TypedChoiceField(label="Nơi tiếp nhận", coerce=int, error_messages=REQUIRED)
+    receiving_unit = ObjectChoiceField(
+        label="Nơi tiếp nhận",
+        label_from=_unit_name,
+        error_messages=REQUIRED,
+        invalid_choice="Bạn không phải cán bộ tiếp nhận của đơn vị này.",
+    )
     channel = forms.ChoiceField(
         label="Hình thức nộp",
         choices=[(c.value, c.label) for c in (Channel.COUNTER, Channel.KIOSK, Channel.POSTAL)],
@@ -479,8 +517,12 @@ class IntakeForm(forms.Form):
     representative_phone = forms.CharField(
         label="Số điện thoại người được ủy quyền", max_length=20, required=False
     )
-    chosen_unit = forms.TypedChoiceField(
-        label="Cơ quan giải quyết (để trống: tự xác định)", coerce=int, empty_value=None, required=False
+    chosen_unit = ObjectChoiceField(
+        label="Cơ quan giải quyết (để trống: tự xác định)",
+        label_from=_unit_name,
+        empty_label="— Tự xác định theo thủ tục và nơi tiếp nhận —",
+        required=False,
+        invalid_choice="Cơ quan giải quyết không hợp lệ.",
     )
     summary = forms.CharField(
         label="Trích yếu hồ sơ", max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 2})
@@ -496,16 +538,12 @@ class IntakeForm(forms.Form):
     ) -> None:
         super().__init__(*args, **kwargs)
         self.procedure = procedure
-        self.receiving_units = {u.pk: u for u in receiving_units}
-        self.competent_units = {u.pk: u for u in competent_units}
-        self.fields["receiving_unit"].choices = [(u.pk, u.name) for u in receiving_units]  # type: ignore[attr-defined]
+        object_field(self, "receiving_unit").set_objects({u.pk: u for u in receiving_units})
         if len(receiving_units) == 1:
             self.initial.setdefault("receiving_unit", receiving_units[0].pk)
-        self.fields["chosen_unit"].choices = [  # type: ignore[attr-defined]
-            ("", "— Tự xác định theo thủ tục và nơi tiếp nhận —"),
-            *((u.pk, u.name) for u in competent_units),
-        ]
-        self.documents = list(procedure.documents.order_by("order"))
+        object_field(self, "chosen_unit").set_objects({u.pk: u for u in competent_units})
+        # Meta ordering is (procedure, order); procedure_for_receipt has them prefetched.
+        self.documents = list(procedure.documents.all())
         for doc in self.documents:
             self.fields[f"doc_{doc.pk}_paper"] = forms.BooleanField(
                 label="Đã xuất trình bản giấy", required=False
@@ -515,20 +553,6 @@ class IntakeForm(forms.Form):
     def checklist(self) -> list[tuple[Any, Any, Any]]:
         """(catalogue document, paper checkbox, file input) per component."""
         return [(doc, self[f"doc_{doc.pk}_paper"], self[f"doc_{doc.pk}_file"]) for doc in self.documents]
-
-    def clean_receiving_unit(self) -> Unit:
-        pk = self.cleaned_data["receiving_unit"]
-        if pk not in self.receiving_units:
-            raise forms.ValidationError("Bạn không phải cán bộ tiếp nhận của đơn vị này.")
-        return self.receiving_units[pk]
-
-    def clean_chosen_unit(self) -> Unit | None:
-        pk = self.cleaned_data.get("chosen_unit")
-        if pk is None:
-            return None
-        if pk not in self.competent_units:
-            raise forms.ValidationError("Cơ quan giải quyết không hợp lệ.")
-        return self.competent_units[pk]
 
     def clean_applicant_birth_date(self) -> date | None:
         born = self.cleaned_data.get("applicant_birth_date")
@@ -605,7 +629,12 @@ class IntakeForm(forms.Form):
 
 
 class LedgerForm(forms.Form):
-    unit = forms.TypedChoiceField(label="Đơn vị", coerce=int, error_messages=REQUIRED)
+    unit = ObjectChoiceField(
+        label="Đơn vị",
+        label_from=_unit_name,
+        error_messages=REQUIRED,
+        invalid_choice="Bạn không quản lý đơn vị này.",
+    )
     tu = forms.DateField(
         label="Từ ngày",
         input_formats=["%Y-%m-%d", "%d/%m/%Y"],
@@ -621,14 +650,7 @@ class LedgerForm(forms.Form):
 
     def __init__(self, *args: Any, units: list[Unit], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.units = {u.pk: u for u in units}
-        self.fields["unit"].choices = [(u.pk, u.name) for u in units]  # type: ignore[attr-defined]
-
-    def clean_unit(self) -> Unit:
-        pk = self.cleaned_data["unit"]
-        if pk not in self.units:
-            raise forms.ValidationError("Bạn không quản lý đơn vị này.")
-        return self.units[pk]
+        object_field(self, "unit").set_objects({u.pk: u for u in units})
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -643,7 +665,3 @@ class LedgerForm(forms.Form):
 
 def field_choices() -> list[tuple[int, str]]:
     return list(Field.objects.order_by("name").values_list("pk", "name"))
-
-
-def local_datetime_initial(value: datetime | None) -> str:
-    return timezone.localtime(value).strftime("%Y-%m-%dT%H:%M") if value else ""

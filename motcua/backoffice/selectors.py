@@ -7,7 +7,7 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.db.models import Q, QuerySet
 
-from motcua.org.models import CENTRE_KINDS, COMMITTEE_KINDS, Role, Unit
+from motcua.org.models import CENTRE_KINDS, COMMITTEE_KINDS, DECIDING_KINDS, Role, Unit
 
 
 def officials_with_role(*, unit: Unit, roles: list[str] | tuple[str, ...]) -> QuerySet[Any]:
@@ -36,3 +36,11 @@ def officials_with_role(*, unit: Unit, roles: list[str] | tuple[str, ...]) -> Qu
         .distinct()
         .order_by("official__full_name")
     )
+
+
+def deciding_units() -> QuerySet[Unit]:
+    """Active units that may decide a dossier (committees, departments), by kind then name.
+
+    The choices of the competent unit at the counter and of the unit a dossier is transferred to.
+    """
+    return Unit.objects.filter(is_active=True, kind__in=DECIDING_KINDS).order_by("kind", "name")

@@ -13,7 +13,6 @@ import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import quote
 
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
@@ -26,9 +25,11 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django.views.decorators.vary import vary_on_headers
 
 from motcua.backoffice import forms
-from motcua.backoffice.access import official_display_name, official_required
+from motcua.backoffice.access import forbidden, official_required
+from motcua.backoffice.selectors import deciding_units
 from motcua.catalog.models import Procedure
 from motcua.catalog.selectors import procedure_list
+from motcua.core.paging import is_htmx_partial, page_numbers
 from motcua.documents import forms as doc_forms
 from motcua.documents.responses import pdf_response
 from motcua.dossiers import form_builders, rules, selectors, services
@@ -48,12 +49,15 @@ from motcua.dossiers.models import (
     DossierState,
     PauseReason,
 )
-from motcua.org.models import Role, Unit, UnitKind
-from motcua.org.selectors import official_roles, official_units
+from motcua.org.models import CENTRE_KINDS, Role, Unit
+from motcua.org.selectors import official_display_name, official_units
 
 PAGE_SIZE = 20
 CONFLICT_MESSAGE = "Hồ sơ đã được người khác cập nhật, vui lòng tải lại trang và thực hiện lại thao tác."
 SUPERVISOR_ROLES = (Role.SUPERVISOR, Role.UNIT_ADMIN, Role.LEADER)
+RECEPTION_ONLY_MESSAGE = "Chỉ cán bộ tiếp nhận của trung tâm phục vụ hành chính công được tiếp nhận hồ sơ."
+SUPERVISION_ONLY_MESSAGE = "Trang này dành cho lãnh đạo, giám sát và quản trị đơn vị."
+LEDGER_ONLY_MESSAGE = "Chỉ lãnh đạo, giám sát và quản trị đơn vị được in sổ theo dõi hồ sơ."
 
 # Button texts: the rule table's labels, with the wording the officials' training material uses.
 ACTION_BUTTONS: dict[str, str] = {
@@ -136,37 +140,11 @@ class LogoutView(auth_views.LogoutView):
 # --------------------------------------------------------------------------------------------------
 
 
-def _page_numbers(page: int, pages: int) -> list[int | None]:
-    out: list[int | None] = []
-    previous = 0
-    for n in sorted({1, pages, *range(page - 2, page + 3)}):
-        if not 1 <= n <= pages:
-            continue
-        if n - previous > 1:
-            out.append(None)
-        out.append(n)
-        previous = n
-    return out
-
-
-def _is_partial(request: HttpRequest) -> bool:
-    htmx = getattr(request, "htmx", None)
-    # A history-restore request (back button after hx-push-url) needs the whole page.
-    return bool(htmx and not htmx.history_restore_request)
-
-
-def _in_dossier_units(user: Any, d: Dossier) -> bool:
-    """An official role in one of the dossier's units (the applicant's own access does not count here)."""
-    units = [d.receiving_unit, d.competent_unit, d.current_unit]
-    if d.transfer_origin_unit_id:
-        units.append(d.transfer_origin_unit)  # type: ignore[arg-type]
-    return any(official_roles(user=user, unit=unit) for unit in units)
-
-
 def _dossier_or_404(request: HttpRequest, code: str) -> Dossier:
     """The dossier if the official works in one of its units; 404 otherwise (codes cannot be probed)."""
     d = selectors.dossier_get_for_official(user=request.user, code=code)
-    if d is None or not _in_dossier_units(request.user, d):
+    # An official role in one of the dossier's units: the applicant's own access does not count here.
+    if d is None or not rules.in_dossier_units(request.user, d):
         raise Http404("Không tìm thấy hồ sơ.")
     return d
 
@@ -184,7 +162,7 @@ def _real_user(request: HttpRequest) -> Any:
 
 def tracking_url(request: HttpRequest, code: str) -> str:
     """Absolute URL of the public tracking page (``/tra-cuu/<code>``) printed on form 01."""
-    return request.build_absolute_uri(f"/tra-cuu/{quote(code, safe='')}")
+    return request.build_absolute_uri(reverse("portal:tracking_detail", args=[code]))
 
 
 # --------------------------------------------------------------------------------------------------
@@ -230,7 +208,7 @@ def _queue_fetch(
     params = request.GET.copy()
     params.pop("page", None)
     return QueueContext(
-        page=page, pages=pages, page_numbers=_page_numbers(page.page, pages), query_string=params.urlencode()
+        page=page, pages=pages, page_numbers=page_numbers(page.page, pages), query_string=params.urlencode()
     )
 
 
@@ -239,17 +217,14 @@ def _queue_fetch(
 @official_required
 def queue(request: HttpRequest) -> HttpResponse:
     """Việc của tôi: dossiers assigned to me, or in my units, most urgent first."""
-    partial = _is_partial(request)
-    units = list(official_units(user=request.user).order_by("name")) if not partial else []
-    form = forms.QueueFilterForm(
-        request.GET, fields=forms.field_choices() if not partial else [], units=units
-    )
+    partial = is_htmx_partial(request)
+    tab = forms.QueueFilterForm.tab_of(request.GET)
+    # The unit filter applies to the unit tab only. The partial validates the filters against the same
+    # choices as the full page, or a filter it cannot validate would be dropped.
+    units = list(official_units(user=request.user).order_by("name")) if tab == "don-vi" else []
+    form = forms.QueueFilterForm(request.GET, fields=forms.field_choices(), units=units)
     form.is_valid()
-    tab = form.value("tab") or "toi"
-    unit = None
-    unit_id = request.GET.get("unit", "")
-    if tab == "don-vi" and unit_id.isdigit():
-        unit = Unit.objects.filter(pk=int(unit_id)).first()
+    unit = {u.pk: u for u in units}.get(form.value("unit"))
     result = _queue_fetch(request, form, scope="unit" if tab == "don-vi" else "mine", unit=unit)
     context = {
         "form": form,
@@ -317,7 +292,7 @@ def _detail_context(
         form = (
             bound
             if action == bound_action and bound is not None
-            else form_class(dossier=d, user=user, auto_id=f"{action}-%s")
+            else form_class(dossier=d, auto_id=f"{action}-%s")
         )
         actions.append(
             ActionView(
@@ -382,7 +357,7 @@ def dossier_action(request: HttpRequest, code: str, action: str) -> HttpResponse
         raise Http404("Thao tác không tồn tại.")
     d = _dossier_or_404(request, code)
     form_class, service = ACTIONS[action]
-    form = form_class(request.POST, request.FILES, dossier=d, user=request.user, auto_id=f"{action}-%s")
+    form = form_class(request.POST, request.FILES, dossier=d, auto_id=f"{action}-%s")
     label = ACTION_BUTTONS[action]
     status, error = 200, ""
     if not form.is_valid():
@@ -415,7 +390,7 @@ def dossier_action(request: HttpRequest, code: str, action: str) -> HttpResponse
     fresh = _dossier_or_404(request, code)
     if status == 409:
         # The form must carry the new version, or the next submit conflicts again.
-        form = form_class(dossier=fresh, user=request.user, auto_id=f"{action}-%s")
+        form = form_class(dossier=fresh, auto_id=f"{action}-%s")
     else:
         form.dossier = fresh
     context = _detail_context(request, fresh, bound=form, bound_action=action, error=error)
@@ -489,9 +464,7 @@ def dossier_form_pdf(request: HttpRequest, code: str, form: str) -> HttpResponse
 
 def _reception_units(user: Any) -> list[Unit]:
     return list(
-        official_units(user=user, roles=[Role.RECEPTION])
-        .filter(kind__in=[UnitKind.PROVINCE_CENTRE, UnitKind.COMMUNE_CENTRE])
-        .order_by("name")
+        official_units(user=user, roles=[Role.RECEPTION]).filter(kind__in=CENTRE_KINDS).order_by("name")
     )
 
 
@@ -501,27 +474,13 @@ def _reception_units(user: Any) -> list[Unit]:
 def intake_start(request: HttpRequest) -> HttpResponse:
     """Step 1: find the procedure (catalogue search, live results with htmx)."""
     if not _reception_units(request.user):
-        return render(
-            request,
-            "backoffice/403.html",
-            {"message": "Chỉ cán bộ tiếp nhận của trung tâm phục vụ hành chính công được tiếp nhận hồ sơ."},
-            status=403,
-        )
+        return forbidden(request, RECEPTION_ONLY_MESSAGE)
     query = (request.GET.get("q") or "").strip()[:200]
     result = procedure_list(query=query, limit=15) if query else None
     context = {"q": query, "result": result}
-    if _is_partial(request):
+    if is_htmx_partial(request):
         return render(request, "backoffice/_intake_procedures.html", context)
     return render(request, "backoffice/intake_start.html", context)
-
-
-def _competent_choices() -> list[Unit]:
-    return list(
-        Unit.objects.filter(
-            is_active=True,
-            kind__in=[UnitKind.COMMUNE_COMMITTEE, UnitKind.DEPARTMENT, UnitKind.PROVINCE_COMMITTEE],
-        ).order_by("kind", "name")
-    )
 
 
 _INTAKE_ERROR_FIELDS = {
@@ -540,23 +499,18 @@ def intake_form(request: HttpRequest, procedure_code: str) -> HttpResponse:
     """Step 2: applicant, checklist of components, fees → ``dossier_receive`` → the dossier page."""
     units = _reception_units(request.user)
     if not units:
-        return render(
-            request,
-            "backoffice/403.html",
-            {"message": "Chỉ cán bộ tiếp nhận của trung tâm phục vụ hành chính công được tiếp nhận hồ sơ."},
-            status=403,
-        )
-    procedure = (
-        Procedure.objects.select_related("field").prefetch_related("fees").filter(code=procedure_code).first()
-    )
-    if procedure is None:
-        raise Http404("Không tìm thấy thủ tục.")
+        return forbidden(request, RECEPTION_ONLY_MESSAGE)
+    try:
+        # Shared by the requests of this process: read it, never change it.
+        procedure = selectors.procedure_for_receipt(code=procedure_code)
+    except Procedure.DoesNotExist:
+        raise Http404("Không tìm thấy thủ tục.") from None
     form = forms.IntakeForm(
         request.POST if request.method == "POST" else None,
         request.FILES if request.method == "POST" else None,
         procedure=procedure,
         receiving_units=units,
-        competent_units=_competent_choices(),
+        competent_units=list(deciding_units()),
     )
     status, error = 200, ""
     if request.method == "POST":
@@ -594,7 +548,7 @@ def intake_form(request: HttpRequest, procedure_code: str) -> HttpResponse:
         "fees": fees,
         "fees_total": sum(fee.amount_vnd or 0 for fee in fees),
         "error": error,
-        "has_process": procedure.processes.filter(is_current=True).exists(),
+        "has_process": bool(procedure.current_processes),  # type: ignore[attr-defined]
     }
     return render(request, "backoffice/intake_form.html", context, status=status)
 
@@ -618,21 +572,11 @@ def unit_overview(request: HttpRequest) -> HttpResponse:
     """All open dossiers of a unit I supervise, counts by state, filters, and the ledger download."""
     units = _supervised_units(request.user)
     if not units:
-        return render(
-            request,
-            "backoffice/403.html",
-            {"message": "Trang này dành cho lãnh đạo, giám sát và quản trị đơn vị."},
-            status=403,
-        )
-    by_id = {u.pk: u for u in units}
-    unit_param = request.GET.get("unit", "")
-    unit = by_id.get(int(unit_param)) if unit_param.isdigit() else None
-    unit = unit or units[0]
-    partial = _is_partial(request)
-    form = forms.QueueFilterForm(
-        request.GET, fields=forms.field_choices() if not partial else [], units=units
-    )
+        return forbidden(request, SUPERVISION_ONLY_MESSAGE)
+    partial = is_htmx_partial(request)
+    form = forms.QueueFilterForm(request.GET, fields=forms.field_choices(), units=units)
     form.is_valid()
+    unit = {u.pk: u for u in units}.get(form.value("unit")) or units[0]
     result = _queue_fetch(request, form, scope="unit", unit=unit)
     context: dict[str, Any] = {
         "form": form,
@@ -664,12 +608,7 @@ def ledger_pdf(request: HttpRequest) -> HttpResponse:
     """Form 06 — sổ theo dõi hồ sơ of a unit I supervise, for a date range."""
     units = _supervised_units(request.user)
     if not units:
-        return render(
-            request,
-            "backoffice/403.html",
-            {"message": "Chỉ lãnh đạo, giám sát và quản trị đơn vị được in sổ theo dõi hồ sơ."},
-            status=403,
-        )
+        return forbidden(request, LEDGER_ONLY_MESSAGE)
     form = forms.LedgerForm(request.GET, units=units)
     if not form.is_valid():
         errors = "; ".join(str(e) for errs in form.errors.values() for e in errs)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import math
-import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,21 +16,21 @@ from django.views.decorators.vary import vary_on_headers
 
 from motcua.catalog.models import Level, Procedure, ServiceLevel
 from motcua.catalog.selectors import (
+    MAX_QUERY_LENGTH,
     ONLINE_FILTERS,
+    PAGE_SIZE,
     ProcedurePage,
     field_get,
     field_list,
+    page_count,
+    procedure_code_normalise,
     procedure_get,
     procedure_list,
 )
+from motcua.core.paging import is_htmx_partial, page_numbers
 
-PAGE_SIZE = 20
 HOME_POPULAR = 8
 HOME_FIELDS = 12
-MAX_QUERY_LENGTH = 200
-
-# A published code carries the agency's suffix: 1.004194.000.00.00.H49 → 1.004194.
-_PUBLISHED_CODE = re.compile(r"^([1-3]\.\d{6})\.[0-9A-Za-z.]+$")
 
 
 class SearchForm(forms.Form):
@@ -139,20 +137,6 @@ def submission_channels(procedure: Procedure) -> list[Channel]:
     return channels
 
 
-def _page_numbers(page: int, pages: int) -> list[int | None]:
-    """Page links around the current page, with None for an ellipsis: 1 … 4 5 [6] 7 8 … 20."""
-    out: list[int | None] = []
-    previous = 0
-    for n in sorted({1, pages, *range(page - 2, page + 3)}):
-        if not 1 <= n <= pages:
-            continue
-        if n - previous > 1:
-            out.append(None)
-        out.append(n)
-        previous = n
-    return out
-
-
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
     popular = procedure_list(limit=HOME_POPULAR)
@@ -189,7 +173,7 @@ def procedure_search(request: HttpRequest) -> HttpResponse:
         )
 
     result = fetch(page)
-    pages = max(1, math.ceil(result.total / PAGE_SIZE))
+    pages = page_count(result.total)
     if page > pages:  # a stale bookmark: show the last page instead of an empty one
         page = pages
         result = fetch(page)
@@ -203,14 +187,12 @@ def procedure_search(request: HttpRequest) -> HttpResponse:
         "result": result,
         "page": page,
         "pages": pages,
-        "page_numbers": _page_numbers(page, pages),
+        "page_numbers": page_numbers(page, pages),
         "first_index": (page - 1) * PAGE_SIZE + 1,
         "query_string": params.urlencode(),
         "has_filters": bool(query or field or level or service_level),
     }
-    htmx = getattr(request, "htmx", None)
-    # A history-restore request (back button after hx-push-url) needs the whole page.
-    if htmx and not htmx.history_restore_request:
+    if is_htmx_partial(request):
         return render(request, "catalog/_results.html", context)
     return render(request, "catalog/procedure_search.html", context)
 
@@ -220,9 +202,9 @@ def procedure_detail(request: HttpRequest, code: str) -> HttpResponse:
     try:
         procedure = procedure_get(code=code)
     except Procedure.DoesNotExist:
-        match = _PUBLISHED_CODE.match(code)
-        if match and Procedure.objects.filter(code=match.group(1)).exists():
-            return redirect("catalog:procedure_detail", code=match.group(1), permanent=True)
+        catalogue_code = procedure_code_normalise(code)
+        if catalogue_code != code and Procedure.objects.filter(code=catalogue_code).exists():
+            return redirect("catalog:procedure_detail", code=catalogue_code, permanent=True)
         return render(request, "catalog/procedure_not_found.html", {"code": code}, status=404)
     context = {
         "procedure": procedure,

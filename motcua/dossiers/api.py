@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any, Literal
@@ -37,6 +36,7 @@ from django.utils import timezone
 from ninja import Field, Header, Query, Router, Schema, Status
 
 from motcua.catalog.models import Procedure
+from motcua.catalog.selectors import procedure_code_normalise
 from motcua.core.selectors import reference_data_stamp
 from motcua.dossiers import services
 from motcua.dossiers.errors import (
@@ -72,7 +72,6 @@ router = Router(tags=["Hồ sơ"], auth=api_auth)
 
 SUBMIT_SCOPE = "dossier.submit"
 # A published code carries the agency's suffix: 1.004194.000.00.00.H49 → 1.004194.
-_PUBLISHED_CODE = re.compile(r"^([1-3]\.\d{6})\.[0-9A-Za-z.]+$")
 
 
 # --------------------------------------------------------------------------------------------------
@@ -387,9 +386,7 @@ def _not_found(code: str) -> Status[ErrorOut]:
 
 
 def _procedure(code: str, *, stamp: str | None = None) -> Procedure:
-    code = code.strip()
-    if match := _PUBLISHED_CODE.match(code):
-        code = match.group(1)
+    code = procedure_code_normalise(code)
     try:
         return procedure_for_receipt(code=code, stamp=stamp)
     except Procedure.DoesNotExist:
@@ -576,14 +573,7 @@ def dossiers_list(
     user = request.auth  # type: ignore[attr-defined]
     try:
         unit = _unit(filters.unit, field="unit") if filters.unit else None
-        procedure_id = None
-        if filters.procedure:
-            code = filters.procedure.strip()
-            if match := _PUBLISHED_CODE.match(code):
-                code = match.group(1)
-            procedure_id = Procedure.objects.filter(code=code).values_list("pk", flat=True).first()
-            if procedure_id is None:
-                raise DossierInvalid({"procedure": f"Không có thủ tục mã «{code}» trong danh mục."})
+        procedure_id = _procedure(filters.procedure).pk if filters.procedure else None
     except DossierInvalid as exc:
         return _engine_error(exc)
     due_before = filters.due_before

@@ -19,9 +19,11 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
+from django.db.models import Q
+
 from motcua.catalog.models import ProcessDefinition, ProcessStep, TimeUnit
 from motcua.documents.wording import time_compact
-from motcua.dossiers.models import Outcome
+from motcua.dossiers.models import CLOCK_RUNNING_STATES, Outcome
 from motcua.worktime import selectors as worktime
 
 # A step budget of this "unit" is not counted in the deadline (e.g. on-site verification).
@@ -99,9 +101,19 @@ def due_soon_threshold(*, now: datetime) -> datetime:
     return worktime.add_working_time(start=now, amount=Decimal(1), unit=TimeUnit.WORKING_DAYS)
 
 
-def is_due_soon(*, now: datetime, due_at: datetime | None, threshold: datetime) -> bool:
-    return due_at is not None and now <= due_at <= threshold
+def is_due_soon(*, state: str, now: datetime, due_at: datetime | None, threshold: datetime) -> bool:
+    """ "Sắp đến hạn": the clock runs and the due instant is within ``threshold`` (``due_soon_q`` in SQL)."""
+    return state in CLOCK_RUNNING_STATES and due_at is not None and now <= due_at <= threshold
 
 
-def is_overdue(*, now: datetime, due_at: datetime | None) -> bool:
-    return due_at is not None and due_at < now
+def is_overdue(*, state: str, now: datetime, due_at: datetime | None) -> bool:
+    """ "Quá hạn": the clock runs and the due instant has passed (``overdue_q`` in SQL)."""
+    return state in CLOCK_RUNNING_STATES and due_at is not None and due_at < now
+
+
+def due_soon_q(*, now: datetime, threshold: datetime) -> Q:
+    return Q(state__in=CLOCK_RUNNING_STATES, due_at__gte=now, due_at__lte=threshold)
+
+
+def overdue_q(*, now: datetime) -> Q:
+    return Q(state__in=CLOCK_RUNNING_STATES, due_at__lt=now)

@@ -30,7 +30,6 @@ from motcua.core.text import fold
 from motcua.dossiers import deadlines, rules
 from motcua.dossiers.errors import DossierInvalid
 from motcua.dossiers.models import (
-    CLOCK_RUNNING_STATES,
     OPEN_STATES,
     Dossier,
     DossierEvent,
@@ -317,9 +316,9 @@ def dossier_queue(
         qs = qs.filter(channel=channel)
     threshold = deadlines.due_soon_threshold(now=now)
     if due_soon:
-        qs = qs.filter(state__in=CLOCK_RUNNING_STATES, due_at__gte=now, due_at__lte=threshold)
+        qs = qs.filter(deadlines.due_soon_q(now=now, threshold=threshold))
     if overdue:
-        qs = qs.filter(state__in=CLOCK_RUNNING_STATES, due_at__lt=now)
+        qs = qs.filter(deadlines.overdue_q(now=now))
     if due_before is not None:
         qs = qs.filter(due_at__lt=due_before)
     total = qs.count()
@@ -334,11 +333,10 @@ def dossier_queue(
 
 
 def _queue_item(d: Dossier, *, now: datetime, threshold: datetime) -> QueueItem:
-    running = d.state in CLOCK_RUNNING_STATES
     return QueueItem(
         dossier=d,
-        due_soon=running and deadlines.is_due_soon(now=now, due_at=d.due_at, threshold=threshold),
-        overdue=running and deadlines.is_overdue(now=now, due_at=d.due_at),
+        due_soon=deadlines.is_due_soon(state=d.state, now=now, due_at=d.due_at, threshold=threshold),
+        overdue=deadlines.is_overdue(state=d.state, now=now, due_at=d.due_at),
     )
 
 
@@ -578,7 +576,7 @@ def dossier_public_view(*, code: str, verifier: str | None = None) -> PublicDoss
         current_unit_name=d.current_unit.name,
         outcome=d.outcome,
         outcome_label=str(Outcome(d.outcome).label) if d.outcome else "",
-        overdue=d.state in CLOCK_RUNNING_STATES and deadlines.is_overdue(now=now, due_at=d.due_at),
+        overdue=deadlines.is_overdue(state=d.state, now=now, due_at=d.due_at),
         steps=steps,
         verified=verified,
         applicant_initials=_initials(d.applicant_name) if verified else None,
@@ -596,11 +594,10 @@ def unit_dossier_counts(*, unit: Unit) -> dict[str, int]:
     """Open dossiers now at ``unit``: total, per internal state, due soon and overdue — one query."""
     now = timezone.now()
     threshold = deadlines.due_soon_threshold(now=now)
-    running = Q(state__in=CLOCK_RUNNING_STATES)
     aggregates: dict[str, Any] = {
         "total": Count("pk"),
-        "due_soon": Count("pk", filter=running & Q(due_at__gte=now, due_at__lte=threshold)),
-        "overdue": Count("pk", filter=running & Q(due_at__lt=now)),
+        "due_soon": Count("pk", filter=deadlines.due_soon_q(now=now, threshold=threshold)),
+        "overdue": Count("pk", filter=deadlines.overdue_q(now=now)),
         "unassigned": Count("pk", filter=Q(current_assignee__isnull=True)),
     }
     for state in sorted(OPEN_STATES):

@@ -70,6 +70,8 @@ ADMIN_ROLES = frozenset({Role.UNIT_ADMIN, Role.PROVINCE_ADMIN})
 # Service centres belong to a People's Committee; see ``selectors.official_units`` for what that implies.
 COMMITTEE_KINDS = frozenset({UnitKind.PROVINCE_COMMITTEE, UnitKind.COMMUNE_COMMITTEE})
 CENTRE_KINDS = frozenset({UnitKind.PROVINCE_CENTRE, UnitKind.COMMUNE_CENTRE})
+# Units that decide dossiers (cơ quan có thẩm quyền giải quyết): the People's Committees and departments.
+DECIDING_KINDS = COMMITTEE_KINDS | {UnitKind.DEPARTMENT}
 
 
 class Unit(models.Model):

@@ -17,6 +17,7 @@ from django.utils import timezone
 from ninja import Header, Query, Router, Schema
 
 from motcua.dossiers.selectors import PublicDossierView
+from motcua.portal.selectors import public_current_step
 from motcua.portal.tracking import TrackingResult, tracking_lookup
 
 router = Router(tags=["Tra cứu công khai"])
@@ -75,7 +76,7 @@ def _local(value: datetime | None) -> str | None:
 
 def public_dossier_dict(view: PublicDossierView) -> dict[str, object]:
     """The JSON body (shape ``PublicDossierOut``), times in Asia/Ho_Chi_Minh with their offset."""
-    current = next((s for s in reversed(view.steps) if s.finished_at is None), None)
+    current = public_current_step(view)
     return {
         "code": view.code,
         "status": view.status,

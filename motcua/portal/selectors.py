@@ -18,7 +18,7 @@ from django.db import connections
 from django.utils import timezone
 
 from motcua.dossiers import deadlines
-from motcua.dossiers.models import CLOCK_RUNNING_STATES, Dossier, DvcqgStatus, Outcome, StepStatus
+from motcua.dossiers.models import Dossier, DvcqgStatus, Outcome, StepStatus
 from motcua.dossiers.selectors import PublicDossierView, PublicStep, dossier_public_view
 
 # One row per step (LEFT JOIN: a dossier without steps gives one row of NULL step columns).
@@ -121,10 +121,32 @@ def _public_view_one_query(code: str, *, alias: str = "default") -> PublicDossie
         current_unit_name=unit_name,
         outcome=outcome,
         outcome_label=_label(Outcome, outcome),
-        overdue=state in CLOCK_RUNNING_STATES and deadlines.is_overdue(now=timezone.now(), due_at=due),
+        overdue=deadlines.is_overdue(state=state, now=timezone.now(), due_at=due),
         steps=steps,
         verified=False,
     )
+
+
+# Statuses of a dossier that is still being worked on (not refused, withdrawn, stopped, done or returned).
+_IN_PROGRESS_STATUSES = frozenset(
+    {
+        DvcqgStatus.NEW,
+        DvcqgStatus.ACCEPTED,
+        DvcqgStatus.IN_PROGRESS,
+        DvcqgStatus.SUPPLEMENT,
+        DvcqgStatus.FINANCIAL,
+    }
+)
+
+
+def public_current_step(view: PublicDossierView) -> PublicStep | None:
+    """The step the dossier is at: the latest one not finished (None when every step is)."""
+    return next((s for s in reversed(view.steps) if s.finished_at is None), None)
+
+
+def public_in_progress(view: PublicDossierView) -> bool:
+    """Whether the dossier is still being handled, so the page says where ("Đang xử lý tại")."""
+    return view.status in _IN_PROGRESS_STATUSES
 
 
 def tracking_public_view(*, code: str, verifier: str | None = None) -> PublicDossierView | None:

@@ -13,6 +13,7 @@ from django.utils.cache import add_never_cache_headers
 from django.views.decorators.http import require_http_methods
 
 from motcua.portal.forms import TrackingForm, VerifierForm
+from motcua.portal.selectors import public_current_step, public_in_progress
 from motcua.portal.tracking import TrackingResult, tracking_lookup
 
 
@@ -20,14 +21,14 @@ def _respond(
     request: HttpRequest, result: TrackingResult, *, verifier_form: VerifierForm | None = None
 ) -> HttpResponse:
     if result.view is not None:
-        current = next((s for s in reversed(result.view.steps) if s.finished_at is None), None)
         response = render(
             request,
             "portal/tracking_detail.html",
             {
                 "result": result,
                 "view": result.view,
-                "current_step": current,
+                "current_step": public_current_step(result.view),
+                "in_progress": public_in_progress(result.view),
                 "verifier_form": verifier_form or VerifierForm(),
             },
         )

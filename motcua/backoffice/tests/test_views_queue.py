@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 import pytest
 from django.db import connection
@@ -10,6 +10,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from motcua.backoffice.tests.conftest import client_for
+from motcua.catalog.models import Field
+from motcua.catalog.tests.factories import FieldFactory
 from motcua.dossiers.tests.factories import (
     World,
     dossier_advance,
@@ -86,6 +88,44 @@ def test_htmx_request_gets_only_the_results(world: World) -> None:
     assert "<html" not in html
     assert 'id="queue-filters"' not in html
     assert response["Vary"].lower().count("hx-request") == 1
+
+
+@pytest.mark.parametrize(
+    ("url", "user", "params"),
+    [
+        (URL, "minh", {}),
+        (URL, "tam", {"tab": "don-vi"}),
+        (reverse("backoffice:unit"), "hung", {"unit": "commune_a"}),
+    ],
+)
+def test_htmx_field_filter_applies_like_the_full_page(
+    world: World, url: str, user: str, params: dict[str, str]
+) -> None:
+    # Regression: the htmx partial built its filter form without the field choices, so a field filter
+    # failed validation and was dropped — the partial listed every dossier while the full page had none.
+    world.procedure.field = cast(Field, FieldFactory(name="Lĩnh vực của hồ sơ"))
+    world.procedure.save(update_fields=["field"])
+    d = dossier_at(world, "appraisal")
+    client = client_for(getattr(world, user))
+    params = {key: str(getattr(world, value).pk) if key == "unit" else value for key, value in params.items()}
+    own = {**params, "field": str(world.procedure.field_id)}
+    other = {**params, "field": str(cast(Field, FieldFactory(name="Lĩnh vực không có hồ sơ")).pk)}
+    for headers in ({}, {"HX-Request": "true"}):
+        assert d.code in client.get(url, own, headers=headers).content.decode()
+        html = client.get(url, other, headers=headers).content.decode()
+        assert d.code not in html
+        assert "Không có hồ sơ nào phù hợp" in html
+
+
+def test_htmx_unit_filter_is_read_from_the_form(world: World) -> None:
+    d = dossier_at(world, "appraisal")
+    client = client_for(world.tam)
+    for headers in ({}, {"HX-Request": "true"}):
+        here = client.get(URL, {"tab": "don-vi", "unit": str(world.commune_a.pk)}, headers=headers)
+        assert d.code in here.content.decode()
+        # The centre below the commune is one of Tâm's units too, but the dossier is not there.
+        there = client.get(URL, {"tab": "don-vi", "unit": str(world.centre_a.pk)}, headers=headers)
+        assert d.code not in there.content.decode()
 
 
 def test_pagination(world: World) -> None:

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 import time_machine
 
-from motcua.dossiers.selectors import dossier_public_view
+from motcua.dossiers.models import DvcqgStatus
+from motcua.dossiers.selectors import PublicDossierView, PublicStep, dossier_public_view
 from motcua.dossiers.tests.factories import ALL_STAGES, MONDAY_0900, World, dossier_at, vn
-from motcua.portal.selectors import tracking_public_view
+from motcua.portal.selectors import public_current_step, public_in_progress, tracking_public_view
 
 
 @pytest.mark.parametrize("stage", ALL_STAGES)
@@ -32,3 +35,51 @@ def test_verifier_delegates_to_engine(world: World):
     assert view == dossier_public_view(code=d.code, verifier="5678")
     assert view is not None
     assert view.verified
+
+
+def _view(status: int, steps: list[PublicStep]) -> PublicDossierView:
+    return PublicDossierView(
+        code="000.00.00.H49-260302-0001",
+        status=status,
+        status_label=DvcqgStatus(status).label,
+        procedure_code="1.000001",
+        procedure_name="Thủ tục",
+        submitted_at=MONDAY_0900,
+        received_at=None,
+        appointed_at=None,
+        finished_at=None,
+        returned_at=None,
+        current_unit_name="UBND phường Hạ Long",
+        outcome="",
+        outcome_label="",
+        overdue=False,
+        steps=steps,
+        verified=False,
+    )
+
+
+def _step(name: str, *, finished: bool) -> PublicStep:
+    return PublicStep(
+        name=name,
+        unit_name="UBND phường Hạ Long",
+        started_at=MONDAY_0900,
+        due_at=None,
+        finished_at=MONDAY_0900 + timedelta(hours=1) if finished else None,
+        status_label="",
+        outcome="",
+        outcome_label="",
+    )
+
+
+def test_public_current_step_is_the_last_unfinished():
+    steps = [_step("Tiếp nhận", finished=True), _step("Thẩm định", finished=False)]
+    assert public_current_step(_view(DvcqgStatus.IN_PROGRESS, steps)) == steps[1]
+    assert public_current_step(_view(DvcqgStatus.DONE, [_step("Tiếp nhận", finished=True)])) is None
+    assert public_current_step(_view(DvcqgStatus.NEW, [])) is None
+
+
+@pytest.mark.parametrize("status", list(DvcqgStatus))
+def test_public_in_progress_until_refused_withdrawn_stopped_or_done(status: DvcqgStatus):
+    # The statuses the tracking page used to spell out as numbers: < 9 and not 3, 7 or 8.
+    expected = status < 9 and status not in (3, 7, 8)
+    assert public_in_progress(_view(status, [])) is expected

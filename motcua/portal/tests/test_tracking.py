@@ -77,6 +77,7 @@ def test_detail_page_public_content(client: Client, world: World, supplement):
     assert world.procedure.name in html
     assert "Thẩm định" in html  # current step, by unit only
     assert "Ủy ban nhân dân phường Hạ Long" in html
+    assert "Đang xử lý tại" in html
     assert "Hẹn trả kết quả" in html
     assert "09:00 02/03/2026" in html  # times in Asia/Ho_Chi_Minh
     assert "Trước hạn" in html or "Đúng hạn" in html  # finished step carries its on-time mark
@@ -140,6 +141,7 @@ def test_unknown_code_page(client: Client, db):
 def test_finished_dossier_timeline_marks(client: Client, world: World, returned):
     html = client.get(f"{PAGE}/{returned.code}").content.decode()
     assert "Đã trả kết quả" in html
+    assert "Đang xử lý tại" not in html
     for step in ("Tiếp nhận hồ sơ", "Thẩm định", "Phê duyệt", "Ký số", "Trả kết quả"):
         assert step in html
     assert html.count("mark mark--early") + html.count("mark mark--on_time") >= 5
