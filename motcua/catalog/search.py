@@ -38,20 +38,17 @@ Matched positions are bitmasks, so scoring is integer arithmetic and allocates l
 garbage collections under load).
 
 Freshness across processes. The index lives in each process and is built lazily on first use. It is
-rebuilt when (a) ``index_invalidate()`` bumped the generation number kept in Django's cache (shared
-by all processes when the cache is Redis; the importer calls it on commit), or (b) the catalogue's
-cheap signature — count, active count, max ``updated_at`` and sum of ``version`` of Procedure — has
-changed. (b) covers per-process caches such as LocMemCache and writes that forgot to invalidate;
-it costs one aggregate query at most every ``CATALOG_SEARCH_CHECK_SECONDS`` (default 2 s) per process.
-Saving or deleting a Procedure (or Field, whose name is part of the searchable text) through the ORM
-also invalidates, via signals registered at the end of this module.
+rebuilt when the reference-data stamp (``core.models.ReferenceDataVersion``) differs from the one it
+was built under: every catalogue write restamps in its own transaction (ORM signals; the importer and
+the version snapshots call it), so all processes see a committed change. The stamp is read at most
+every ``CATALOG_SEARCH_CHECK_SECONDS`` (default 2 s) per process — one primary-key read. The writing
+process drops its own index at once (signals below, and ``index_invalidate`` after an import).
 """
 
 from __future__ import annotations
 
 import bisect
 import itertools
-import logging
 import math
 import re
 import threading
@@ -61,13 +58,11 @@ from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
 from django.conf import settings
-from django.core.cache import cache
-from django.db import transaction
-from django.db.models import Count, Max, Q, Sum
 from django.db.models.signals import post_delete, post_save
 from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
+from motcua.core.selectors import reference_data_stamp
 from motcua.core.text import nfc, strip_marks
 
 __all__ = [
@@ -81,9 +76,7 @@ __all__ = [
     "tokenize",
 ]
 
-logger = logging.getLogger(__name__)
 
-GENERATION_CACHE_KEY = "motcua:catalog:search:generation"
 DEFAULT_CHECK_SECONDS = 2.0
 MAX_QUERY_TOKENS = 12
 
@@ -576,25 +569,12 @@ class SearchIndex:
 @dataclass(slots=True)
 class _State:
     index: SearchIndex
-    generation: Any
-    signature: tuple[Any, ...]
+    stamp: str
     checked_at: float
 
 
 _state: _State | None = None
 _build_lock = threading.Lock()
-
-
-def _signature() -> tuple[Any, ...]:
-    from motcua.catalog.models import Procedure
-
-    agg = Procedure.objects.aggregate(
-        n=Count("id"),
-        active=Count("id", filter=Q(is_active=True)),
-        updated=Max("updated_at"),
-        versions=Sum("version"),
-    )
-    return (agg["n"], agg["active"], agg["updated"], agg["versions"])
 
 
 def _load_rows() -> list[IndexRow]:
@@ -610,56 +590,37 @@ def _check_seconds() -> float:
     return float(getattr(settings, "CATALOG_SEARCH_CHECK_SECONDS", DEFAULT_CHECK_SECONDS))
 
 
-def _generation() -> Any:
-    try:
-        return cache.get(GENERATION_CACHE_KEY)
-    except Exception:  # a cache outage must not take search down; the signature check still runs
-        logger.warning("catalog search: cache unavailable, relying on the database check", exc_info=True)
-        return None
-
-
 def get_index() -> SearchIndex:
-    """The current index, rebuilt when another process or a write made it stale."""
+    """The current index, rebuilt when a write anywhere (or in this process) made it stale."""
     global _state
-    generation = _generation()
     state = _state
     now = time.monotonic()
-    if state is not None and state.generation == generation:
-        if now - state.checked_at < _check_seconds():
-            return state.index
-        if _signature() == state.signature:
-            state.checked_at = now
-            return state.index
+    if state is not None and now - state.checked_at < _check_seconds():
+        return state.index
+    # Stamp before rows: a write landing in between makes the next check rebuild again, never
+    # leaves a stale index looking fresh. No stamp (a flushed test database): always rebuild.
+    stamp = reference_data_stamp()
+    if state is not None and stamp and stamp == state.stamp:
+        state.checked_at = now
+        return state.index
     with _build_lock:
-        # Another thread may have rebuilt while we waited for the lock.
+        # Another thread may have rebuilt under this stamp while we waited for the lock.
         state = _state
-        if state is not None and state.generation == generation and now - state.checked_at < _check_seconds():
+        if state is not None and stamp and stamp == state.stamp:
             return state.index
-        # Signature before rows: a write landing in between makes the next check rebuild again,
-        # never leaves a stale index looking fresh.
-        signature = _signature()
         index = SearchIndex.build(_load_rows())
-        _state = _State(index, generation, signature, time.monotonic())
+        _state = _State(index, stamp, time.monotonic())
         return index
 
 
-def _drop_local() -> None:
+def index_invalidate() -> None:
+    """Drop this process's index (other processes follow the reference-data stamp).
+
+    The importer calls it on commit: its bulk writes fire no signals, and this process should not
+    wait for its next stamp check to see its own import.
+    """
     global _state
     _state = None
-
-
-def index_invalidate() -> None:
-    """Drop this process's index and tell the others (through the cache) to rebuild theirs.
-
-    Call after the catalogue changed and the change is committed — ``transaction.on_commit``.
-    """
-    _drop_local()
-    try:
-        cache.incr(GENERATION_CACHE_KEY)
-    except ValueError:  # key missing or evicted: any new value differs from what processes hold
-        cache.set(GENERATION_CACHE_KEY, time.time_ns(), timeout=None)
-    except Exception:  # cache down: other processes catch up through the database signature
-        logger.warning("catalog search: could not bump the index generation", exc_info=True)
 
 
 def procedure_search(
@@ -681,9 +642,8 @@ def procedure_search(
 
 
 def _on_catalogue_write(sender: Any, **kwargs: Any) -> None:
-    # Locally at once (this process sees its own uncommitted writes), everywhere after commit.
-    _drop_local()
-    transaction.on_commit(index_invalidate)
+    # This process at once (it sees its own uncommitted writes); the others through the stamp.
+    index_invalidate()
 
 
 def _connect_signals() -> None:
