@@ -54,6 +54,8 @@ INSTALLED_APPS = [
     "motcua.dossiers",
     "motcua.documents",
     "motcua.identity",
+    "motcua.notifications",
+    "motcua.nationalportal",
     "motcua.backoffice",
     "motcua.portal",
 ]
@@ -141,7 +143,7 @@ STATIC_ROOT.mkdir(exist_ok=True)  # WhiteNoise warns on every request when its r
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
 
-# --- E-mail to applicants (dossiers.notifications) ---
+# --- E-mail to applicants (notifications app) ---
 # Absolute address of the public site, for links in messages sent outside a request (jobs).
 MOTCUA_PUBLIC_BASE_URL = env_str("MOTCUA_PUBLIC_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
 DEFAULT_FROM_EMAIL = env_str(

@@ -627,3 +627,8 @@ __all__: Sequence[str] = [
     "unit_dossier_counts",
     "unit_for_receipt",
 ]
+
+
+def dossier_get(*, dossier_id: int) -> Dossier | None:
+    """One dossier with its procedure and units joined: for extensions reacting to its events."""
+    return Dossier.objects.select_related(*DOSSIER_RELATED).filter(pk=dossier_id).first()

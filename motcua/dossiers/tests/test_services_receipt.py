@@ -9,7 +9,7 @@ import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 
-from motcua.dossiers import services
+from motcua.dossiers import events, services
 from motcua.dossiers.models import (
     Decision,
     Dossier,
@@ -20,6 +20,7 @@ from motcua.dossiers.models import (
     DvcqgStatus,
     StepStatus,
 )
+from motcua.dossiers.services import receipt
 from motcua.dossiers.tests.factories import (
     APPLICANT,
     MONDAY_0900,
@@ -31,6 +32,8 @@ from motcua.dossiers.tests.factories import (
     vn,
 )
 from motcua.jobs.models import Job
+from motcua.nationalportal.subscribers import DOSSIER_SYNC
+from motcua.notifications.subscribers import APPLICANT_EMAIL
 
 pytestmark = pytest.mark.usefixtures("_monday")
 
@@ -123,7 +126,7 @@ def test_a_failed_receipt_leaves_no_stored_file(world: World, settings, tmp_path
     def exploding_fees(*args, **kwargs):
         raise RuntimeError("lỗi sau khi đã lưu tệp")
 
-    monkeypatch.setattr(services, "_fees_from_catalog", exploding_fees)
+    monkeypatch.setattr(receipt, "_fees_from_catalog", exploding_fees)
     upload = SimpleUploadedFile("don.pdf", b"%PDF-1.4 scan", content_type="application/pdf")
     with pytest.raises(RuntimeError):
         dossier_receive_at_counter(
@@ -228,10 +231,10 @@ def test_online_submission_query_count(world: World, django_assert_max_num_queri
     assert [c.name for c in d.components.all()] == [
         c.name for c in Dossier.objects.get(pk=d.pk).components.order_by("order")
     ]
-    sync = Job.objects.get(name="dvcqg.sync", payload__dossier_id=d.pk)
-    assert sync.payload["data"]["TrangThaiHoSo"] == DvcqgStatus.NEW
-    assert len(sync.payload["data"]["TaiLieuNop"]) == d.components.count()
-    assert sync.payload["data"]["DanhSachHoSoBoSung"] == []
+    sync = Job.objects.get(name=DOSSIER_SYNC, payload__dossier_id=d.pk)
+    assert sync.payload["snapshot"]["data"]["TrangThaiHoSo"] == DvcqgStatus.NEW
+    assert len(sync.payload["snapshot"]["data"]["TaiLieuNop"]) == d.components.count()
+    assert sync.payload["snapshot"]["data"]["DanhSachHoSoBoSung"] == []
     assert DossierCodeCounter.objects.get(unit=world.centre_a).last_number == 1
 
 
@@ -379,10 +382,10 @@ def test_withdrawal_by_reception_on_behalf_and_stop(world: World) -> None:
 def test_jobs_are_enqueued_with_the_change(world: World) -> None:
     d = dossier_at(world, "received")
     names = set(Job.objects.filter(payload__dossier_id=d.pk).values_list("name", flat=True))
-    assert names == {"dvcqg.sync", "dossier.notify_applicant"}
-    sync = Job.objects.get(name="dvcqg.sync", payload__dossier_id=d.pk)
-    assert sync.payload["data"]["MaHoSo"] == d.code
-    assert sync.payload["data"]["TrangThaiHoSo"] == 2
+    assert names == {DOSSIER_SYNC, APPLICANT_EMAIL}
+    sync = Job.objects.get(name=DOSSIER_SYNC, payload__dossier_id=d.pk)
+    assert sync.payload["snapshot"]["data"]["MaHoSo"] == d.code
+    assert sync.payload["snapshot"]["data"]["TrangThaiHoSo"] == 2
 
 
 def test_rolled_back_transition_leaves_no_job_and_no_event(world: World) -> None:
@@ -406,14 +409,14 @@ def test_rolled_back_transition_leaves_no_job_and_no_event(world: World) -> None
 def test_failure_after_the_first_job_rolls_back_everything(world: World, monkeypatch) -> None:
     d = dossier_at(world, "received")
     jobs = Job.objects.count()
-    real = services.job_enqueue_many
+    real = events.job_enqueue_many
 
     def enqueue_then_fail(requests, **kwargs):
         real(requests, **kwargs)  # both jobs of the event (sync + notification) are inserted, then it fails
-        if any(r.name == "dossier.notify_applicant" for r in requests):
+        if any(r.name == APPLICANT_EMAIL for r in requests):
             raise RuntimeError("notification backend exploded")
 
-    monkeypatch.setattr(services, "job_enqueue_many", enqueue_then_fail)
+    monkeypatch.setattr(events, "job_enqueue_many", enqueue_then_fail)
     with pytest.raises(RuntimeError):
         services.dossier_request_supplement(
             actor=world.lan, dossier=d, row_version=d.row_version, items=["Giấy tờ"], reason="Thiếu"

@@ -1,8 +1,7 @@
-"""Payloads for the National Public Service Portal — Cổng Dịch vụ công quốc gia (DVCQG, DESIGN §4).
+"""Payloads for the National Public Service Portal — Cổng Dịch vụ công quốc gia (DVCQG, docs/domain.md).
 
-Only the *content* of ``DongBoHoSoMC`` is built here, snapshotted when an event happens and carried by
-the ``dvcqg.sync`` job; sending it (TT 04/2025/TT-VPCP envelopes, credentials, retries) belongs to the
-integration app that will own that job's handler.
+The content of ``DongBoHoSoMC`` (the dossier synchronisation service), snapshotted in the engine's
+transaction when an event happens (``subscribers.dossier_sync``'s snapshot) and carried by its job.
 """
 
 from __future__ import annotations
@@ -38,7 +37,7 @@ def _supplement_pauses(dossier: Dossier) -> list[DossierPause]:
 def dong_bo_ho_so_payload(dossier: Dossier) -> dict[str, Any]:
     """``DongBoHoSoMC`` fields of one dossier as it is now.
 
-    A few queries (components, fees, pauses) — none for a dossier just created by ``services``, whose
+    A few queries (components, fees, pauses) — none for a dossier just created by the engine, whose
     related rows are in its prefetch cache; the procedure, its field and the units are expected joined.
     """
     procedure = dossier.procedure

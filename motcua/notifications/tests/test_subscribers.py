@@ -1,4 +1,4 @@
-"""E-mail to the applicant, run through the real job delivery (dossier.notify_applicant)."""
+"""E-mail to the applicant, run through the real job delivery (the ``applicant_email`` subscriber)."""
 
 from __future__ import annotations
 
@@ -10,11 +10,12 @@ from motcua.dossiers.models import Dossier
 from motcua.dossiers.tests.factories import MONDAY_0900, World, dossier_at
 from motcua.jobs import delivery
 from motcua.jobs.models import Job, JobStatus
+from motcua.notifications.subscribers import APPLICANT_EMAIL
 
 
 def _deliver_notifications(d: Dossier) -> list[Job]:
     """Run every pending notification job of ``d`` as a worker would; return them (done)."""
-    jobs = list(Job.objects.filter(name="dossier.notify_applicant", payload__dossier_id=d.pk).order_by("pk"))
+    jobs = list(Job.objects.filter(name=APPLICANT_EMAIL, payload__dossier_id=d.pk).order_by("pk"))
     for job in jobs:
         if job.status == JobStatus.PENDING:
             assert delivery.run_delivery(job.pk, job.delivery_token) == "done"
@@ -32,7 +33,7 @@ def test_online_submission_mails_the_applicant(world: World, settings) -> None:
     assert f"\nMã hồ sơ: {d.code}\n" in message.body
     assert f"https://dichvucong.quangninh.gov.vn/tra-cuu/{d.code}" in message.body
     assert world.procedure.name in message.body
-    assert message.extra_headers["Message-ID"].startswith(f"<dossier.notify.{d.pk}.1@")
+    assert message.extra_headers["Message-ID"].startswith(f"<notifications.applicant_email.{d.pk}.1@")
     assert Job.objects.get(pk=job.pk).status == JobStatus.DONE
 
 
@@ -78,9 +79,9 @@ def test_no_email_address_sends_nothing_and_completes_the_job(world: World) -> N
 
 
 def test_a_mail_server_failure_is_retried(world: World, settings) -> None:
-    settings.EMAIL_BACKEND = "motcua.dossiers.tests.test_notifications.FailingBackend"
+    settings.EMAIL_BACKEND = "motcua.notifications.tests.test_subscribers.FailingBackend"
     d = dossier_at(world, "submitted")
-    job = Job.objects.get(name="dossier.notify_applicant", payload__dossier_id=d.pk)
+    job = Job.objects.get(name=APPLICANT_EMAIL, payload__dossier_id=d.pk)
     delivery.run_delivery(job.pk, job.delivery_token)
     job.refresh_from_db()
     assert job.status == JobStatus.PENDING  # waiting for its next attempt, with backoff

@@ -1,10 +1,10 @@
 """Messages to the applicant — thông báo cho người nộp hồ sơ (e-mail channel).
 
-The engine enqueues ``dossier.notify_applicant`` with every event the applicant must hear about
-(services: ``notify=True``), in the same transaction as the event. The job carries a snapshot of that
-event (action, DVCQG status, reason, data), so a message sent late still tells what happened *then*,
-not the dossier's current state. This module turns the snapshot into a Vietnamese e-mail and sends it
-through Django's mail framework (SMTP in production, files under var/mail in development).
+``subscribers.applicant_email`` subscribes to every event the applicant must hear about; the engine
+enqueues its job in the same transaction as the event. The job carries a snapshot of that event (kind,
+DVCQG status, reason, data: ``dossiers.events.EventDelivery``), so a message sent late still tells what
+happened *then*, not the dossier's current state. This module turns the snapshot into a Vietnamese
+e-mail and sends it through Django's mail framework (SMTP in production, files under var/mail in development).
 
 Delivery is at least once: the job framework never re-runs a completed job, but an attempt that sent
 the message and died before recording success is retried. The ``Message-ID`` is derived from the
@@ -28,8 +28,8 @@ from django.utils.dateparse import parse_datetime
 from motcua.core.templatetags.vn_format import format_vnd
 from motcua.core.text import nfc
 from motcua.dossiers.deadlines import format_local
+from motcua.dossiers.events import EventDelivery, EventKind
 from motcua.dossiers.models import Dossier, DvcqgStatus
-from motcua.dossiers.rules import Action
 
 
 @dataclass(frozen=True)
@@ -62,55 +62,54 @@ def _fees(data: Mapping[str, Any]) -> str:
     return "\n".join(lines)
 
 
-def _what_happened(action: str, dossier: Dossier, payload: Mapping[str, Any]) -> tuple[str, str]:
-    """(short subject, paragraph) for the event in ``payload``."""
-    reason = payload.get("reason") or ""
-    data: Mapping[str, Any] = payload.get("data") or {}
+def _what_happened(dossier: Dossier, event: EventDelivery) -> tuple[str, str]:
+    """(short subject, paragraph) for ``event``."""
+    action, reason, data = event.kind, event.reason, event.data
     due = _when(data.get("due_at")) or (format_local(dossier.due_at) if dossier.due_at else "")
     because = f"\nLý do: {reason}" if reason else ""
-    if action == "submit":
+    if action == EventKind.SUBMIT:
         return (
             "đã nộp trực tuyến, chờ tiếp nhận",
             "Hệ thống đã nhận hồ sơ nộp trực tuyến của Ông/Bà. Cán bộ tiếp nhận sẽ kiểm tra và thông báo "
             "kết quả tiếp nhận.",
         )
-    if action in ("receive", Action.ACCEPT):
+    if action in (EventKind.RECEIVE, EventKind.ACCEPT):
         appointment = f" Thời gian hẹn trả kết quả: {due}." if due else ""
         return "đã được tiếp nhận", f"Hồ sơ của Ông/Bà đã được tiếp nhận để giải quyết.{appointment}"
-    if action == Action.REFUSE:
+    if action == EventKind.REFUSE:
         return "bị từ chối tiếp nhận", f"Hồ sơ của Ông/Bà không được tiếp nhận.{because}"
-    if action == Action.REQUEST_SUPPLEMENT:
+    if action == EventKind.REQUEST_SUPPLEMENT:
         return (
             "cần bổ sung, hoàn thiện",
             "Hồ sơ của Ông/Bà cần bổ sung, hoàn thiện các giấy tờ, nội dung sau:\n"
             f"{_items(data)}{because}\n"
             "Thời gian giải quyết tạm dừng cho đến khi nhận được hồ sơ bổ sung.",
         )
-    if action == Action.RECEIVE_SUPPLEMENT:
+    if action == EventKind.RECEIVE_SUPPLEMENT:
         return (
             "đã nhận hồ sơ bổ sung",
             "Hồ sơ bổ sung của Ông/Bà đã được tiếp nhận; hồ sơ tiếp tục được giải quyết.",
         )
-    if action == Action.REQUEST_PAYMENT:
+    if action == EventKind.REQUEST_PAYMENT:
         return (
             "cần thực hiện nghĩa vụ tài chính",
             "Ông/Bà cần thực hiện nghĩa vụ tài chính sau để hồ sơ được tiếp tục giải quyết:\n"
             f"{_fees(data)}{because}",
         )
-    if action == Action.RECORD_PAYMENT:
+    if action == EventKind.RECORD_PAYMENT:
         return "đã xác nhận nghĩa vụ tài chính", "Việc thực hiện nghĩa vụ tài chính đã được xác nhận."
-    if action == Action.MARK_RESULT_READY:
+    if action == EventKind.MARK_RESULT_READY:
         return (
             "đã có kết quả",
             "Hồ sơ của Ông/Bà đã có kết quả giải quyết. Mời Ông/Bà nhận kết quả theo hình thức đã đăng ký.",
         )
-    if action == Action.RETURN_RESULT:
+    if action == EventKind.RETURN_RESULT:
         return "đã trả kết quả", "Kết quả giải quyết hồ sơ đã được trả cho Ông/Bà."
-    if action == Action.WITHDRAW:
+    if action == EventKind.WITHDRAW:
         return "đã được rút", f"Hồ sơ đã được rút theo đề nghị của Ông/Bà.{because}"
-    if action == Action.STOP:
+    if action == EventKind.STOP:
         return "bị dừng xử lý", f"Cơ quan giải quyết đã dừng xử lý hồ sơ.{because}"
-    if action == Action.EXTEND:
+    if action == EventKind.EXTEND:
         old = _when(data.get("old_due_at"))
         was = f" (thay cho thời hạn {old})" if old else ""
         return (
@@ -118,17 +117,15 @@ def _what_happened(action: str, dossier: Dossier, payload: Mapping[str, Any]) ->
             "Cơ quan giải quyết xin lỗi Ông/Bà vì hồ sơ chưa giải quyết được đúng hẹn và hẹn trả kết quả "
             f"vào {due}{was}.{because}",
         )
-    label = str(DvcqgStatus(payload["status"]).label) if payload.get("status") else ""
+    label = str(DvcqgStatus(event.status).label) if event.status else ""
     return "có cập nhật", f"Trạng thái hồ sơ: {label}."
 
 
-def applicant_message_build(
-    *, dossier: Dossier, payload: Mapping[str, Any], idempotency_key: str
-) -> ApplicantMessage | None:
-    """The e-mail for one ``dossier.notify_applicant`` job, or None when the applicant gave no e-mail."""
+def applicant_message_build(*, dossier: Dossier, event: EventDelivery) -> ApplicantMessage | None:
+    """The e-mail telling the applicant about ``event``, or None when the applicant gave no e-mail."""
     if not dossier.applicant_email:
         return None
-    subject, paragraph = _what_happened(str(payload.get("action", "")), dossier, payload)
+    subject, paragraph = _what_happened(dossier, event)
     tracking = settings.MOTCUA_PUBLIC_BASE_URL + reverse("portal:tracking_detail", args=[dossier.code])
     body = (
         f"Kính gửi Ông/Bà {dossier.applicant_name},\n\n"
@@ -144,7 +141,7 @@ def applicant_message_build(
         to=dossier.applicant_email,
         subject=nfc(f"Hồ sơ {dossier.code} {subject}"),
         body=unicodedata.normalize("NFC", body),  # not core.text.nfc: that folds the line breaks
-        message_id=f"<{idempotency_key.replace(':', '.')}@{domain}>",
+        message_id=f"<{event.idempotency_key.replace(':', '.')}@{domain}>",
     )
 
 

@@ -1,0 +1,191 @@
+"""Clock stops — tạm dừng: supplement requests (bổ sung) and financial obligations (nghĩa vụ tài chính)."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from motcua.core.text import nfc
+from motcua.dossiers import deadlines
+from motcua.dossiers.errors import DossierInvalid
+from motcua.dossiers.models import (
+    Dossier,
+    DossierFee,
+    DossierPause,
+    DossierState,
+    PauseReason,
+    ProcedureDossierOptions,
+)
+from motcua.dossiers.rules import Action
+from motcua.dossiers.services.inputs import ComponentData, FeeData, RequestedItem, text_clean
+from motcua.dossiers.services.receipt import components_create, uploads_removed_on_failure
+from motcua.dossiers.services.recording import Actor, transition
+from motcua.dossiers.services.steps import pause_open
+from motcua.worktime import selectors as worktime
+
+logger = logging.getLogger(__name__)
+
+
+def _pause_start(
+    d: Dossier, *, reason: str, note: str, items: list[dict[str, Any]], now: datetime
+) -> DossierPause:
+    step = d.current_step
+    pause = DossierPause.objects.create(
+        dossier=d,
+        reason=reason,
+        started_at=now,
+        note=note,
+        items=items,
+        resume_state=d.state,
+        remaining_us=deadlines.remaining_us(now=now, due=d.due_at),
+        step_remaining_us=deadlines.remaining_us(now=now, due=step.due_at if step else None),
+    )
+    d.paused_at = now
+    return pause
+
+
+def _items_clean(items: Sequence[RequestedItem | str]) -> list[dict[str, Any]]:
+    cleaned = []
+    for item in items:
+        name, note = (item, "") if isinstance(item, str) else (item.name, item.note)
+        name = nfc(name)
+        if name:
+            cleaned.append({"name": name[:500], "note": nfc(note)[:1000]})
+    if not cleaned:
+        raise DossierInvalid({"items": "Vui lòng nêu ít nhất một giấy tờ, nội dung cần bổ sung."})
+    return cleaned
+
+
+def dossier_request_supplement(
+    *, actor: Actor, dossier: Dossier, row_version: int, items: Sequence[RequestedItem | str], reason: str
+) -> Dossier:
+    """Request a supplement — yêu cầu bổ sung, hoàn thiện hồ sơ (form 02): status 5; the clock stops."""
+    with transition(Action.REQUEST_SUPPLEMENT, actor=actor, dossier=dossier, row_version=row_version) as t:
+        d, now = t.dossier, t.now
+        reason = text_clean(reason, field="reason", label="lý do yêu cầu bổ sung")
+        cleaned = _items_clean(items)
+        _pause_start(d, reason=PauseReason.SUPPLEMENT, note=reason, items=cleaned, now=now)
+        t.record(
+            unit=d.current_unit,
+            to_state=DossierState.SUPPLEMENT_REQUESTED,
+            reason=reason,
+            data={"items": cleaned, "form": "02"},
+        )
+    return d
+
+
+def _resume(d: Dossier, *, pause: DossierPause, now: datetime, restart: bool) -> dict[str, Any]:
+    """Restart the clock after a pause; returns what changed for the event."""
+    old_due = d.due_at
+    step = d.current_step
+    if restart:
+        # DESIGN §6: the complete dossier restarts the count from zero with the full duration.
+        d.clock_started_at = worktime.next_working_instant(now)
+        d.due_at = deadlines.process_due(process=d.process, start=now)
+        step_due = deadlines.step_due(step=step.process_step if step else None, start=now)
+        d.original_due_at = d.due_at
+    else:
+        d.clock_started_at = d.clock_started_at or now
+        d.due_at = deadlines.resume_due(start=now, remaining_us=pause.remaining_us)
+        step_due = deadlines.resume_due(start=now, remaining_us=pause.step_remaining_us)
+    if step is not None and step.finished_at is None:
+        step.due_at = step_due
+        step.save(update_fields=["due_at"])
+    pause.ended_at = now
+    pause.save(update_fields=["ended_at"])
+    d.paused_at = None
+    return {"restart": restart, "old_due_at": old_due, "due_at": d.due_at, "step_due_at": step_due}
+
+
+def dossier_receive_supplement(
+    *,
+    actor: Actor,
+    dossier: Dossier,
+    row_version: int,
+    components: Sequence[ComponentData] = (),
+    note: str = "",
+) -> Dossier:
+    """The supplement arrived — nhận hồ sơ bổ sung: back to processing, the clock runs again.
+
+    By default the count restarts from zero with the full duration (DESIGN §6); a procedure with
+    ``ProcedureDossierOptions.supplement_resumes_remaining`` resumes the time that was left instead.
+    """
+    with (
+        uploads_removed_on_failure(),
+        transition(Action.RECEIVE_SUPPLEMENT, actor=actor, dossier=dossier, row_version=row_version) as t,
+    ):
+        d, now = t.dossier, t.now
+        note = text_clean(note, field="note", label="ghi chú", required=False)
+        pause = pause_open(d)
+        assert pause is not None  # SUPPLEMENT_REQUESTED always has its open pause
+        options = ProcedureDossierOptions.objects.filter(procedure_id=d.procedure_id).first()
+        restart = not (options and options.supplement_resumes_remaining)
+        added = components_create(d, procedure=d.procedure, components=components, now=now, supplement=True)
+        data = _resume(d, pause=pause, now=now, restart=restart)
+        data["components"] = [component.name for component in added]
+        t.record(
+            unit=d.current_unit,
+            to_state=pause.resume_state,
+            reason=note,
+            data=data,
+        )
+    return d
+
+
+def dossier_request_payment(
+    *, actor: Actor, dossier: Dossier, row_version: int, fees: Sequence[FeeData], reason: str = ""
+) -> Dossier:
+    """Financial obligation — yêu cầu thực hiện nghĩa vụ tài chính: status 6; the clock stops until paid."""
+    with transition(Action.REQUEST_PAYMENT, actor=actor, dossier=dossier, row_version=row_version) as t:
+        d, now = t.dossier, t.now
+        reason = text_clean(reason, field="reason", label="nội dung", required=False)
+        cleaned: list[tuple[str, int]] = []
+        for fee in fees:
+            name = nfc(fee.name)
+            if not name or fee.amount_vnd <= 0:
+                raise DossierInvalid({"fees": "Mỗi khoản nghĩa vụ tài chính cần tên và số tiền lớn hơn 0."})
+            cleaned.append((name, int(fee.amount_vnd)))
+        if not cleaned:
+            raise DossierInvalid({"fees": "Vui lòng nêu ít nhất một khoản nghĩa vụ tài chính."})
+        items = [{"name": name, "amount_vnd": amount} for name, amount in cleaned]
+        DossierFee.objects.bulk_create(
+            [DossierFee(dossier=d, name=name, amount_vnd=amount) for name, amount in cleaned]
+        )
+        d.fees_total += sum(amount for _, amount in cleaned)
+        d.fees_paid = False
+        _pause_start(d, reason=PauseReason.FINANCIAL, note=reason, items=items, now=now)
+        t.record(
+            unit=d.current_unit,
+            to_state=DossierState.AWAITING_PAYMENT,
+            reason=reason,
+            data={"fees": items},
+        )
+    return d
+
+
+def dossier_record_payment(
+    *, actor: Actor, dossier: Dossier, row_version: int, reference: str = ""
+) -> Dossier:
+    """Obligation fulfilled — đã thực hiện nghĩa vụ tài chính: back to processing.
+
+    The time spent paying is not counted: the clock resumes with the working time left when it stopped.
+    """
+    with transition(Action.RECORD_PAYMENT, actor=actor, dossier=dossier, row_version=row_version) as t:
+        d, now = t.dossier, t.now
+        reference = text_clean(
+            reference, field="reference", label="số biên lai", required=False, max_length=255
+        )
+        pause = pause_open(d)
+        assert pause is not None
+        d.fees.filter(paid_at__isnull=True).update(paid_at=now)
+        d.fees_paid = True
+        data = _resume(d, pause=pause, now=now, restart=False)
+        data["reference"] = reference
+        t.record(
+            unit=d.current_unit,
+            to_state=pause.resume_state,
+            data=data,
+        )
+    return d

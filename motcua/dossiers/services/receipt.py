@@ -1,0 +1,509 @@
+"""Receipt — tiếp nhận: online submission, receipt at the counter, accepting or refusing a submission.
+
+Lock order step 1 (the per-unit, per-day code counter) is taken here only, while creating a dossier that
+is not visible to anyone yet.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from django.contrib.auth.models import AnonymousUser
+from django.core.files import File
+from django.core.files.storage import Storage
+from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
+
+from motcua.catalog.models import Procedure, ProcedureDocument, ProcessDefinition
+from motcua.core.text import nfc
+from motcua.dossiers import deadlines
+from motcua.dossiers.codes import dossier_code_format
+from motcua.dossiers.errors import DossierInvalid, DossierPermissionDenied
+from motcua.dossiers.events import EventKind
+from motcua.dossiers.models import (
+    STATE_STATUS,
+    ApplicantKind,
+    Channel,
+    Dossier,
+    DossierCodeCounter,
+    DossierComponent,
+    DossierFee,
+    DossierState,
+)
+from motcua.dossiers.rules import Action
+from motcua.dossiers.selectors import dossier_route_competent_unit, prefetch_seed
+from motcua.dossiers.services.inputs import ApplicantData, ComponentData, text_clean
+from motcua.dossiers.services.recording import Actor, event_record, transition, user_holds
+from motcua.dossiers.services.steps import process_step_start
+from motcua.org.models import Role, Unit
+from motcua.worktime import selectors as worktime
+
+logger = logging.getLogger(__name__)
+
+
+def _applicant_clean(applicant: ApplicantData) -> dict[str, Any]:
+    errors: dict[str, str] = {}
+    name = nfc(applicant.name or "")
+    if not name:
+        errors["applicant_name"] = "Vui lòng nhập họ tên người nộp hồ sơ."
+    if applicant.kind not in ApplicantKind.values:
+        errors["applicant_kind"] = "Loại người nộp không hợp lệ."
+    id_number = (applicant.id_number or "").strip()
+    if id_number and not (id_number.isdigit() and 9 <= len(id_number) <= 13):
+        errors["applicant_id_number"] = "Số định danh / mã số doanh nghiệp phải gồm 9 đến 13 chữ số."
+    phone = "".join(ch for ch in (applicant.phone or "") if ch.isdigit() or ch == "+")
+    if applicant.phone and not (8 <= len(phone.lstrip("+")) <= 15):
+        errors["applicant_phone"] = "Số điện thoại không hợp lệ."
+    if errors:
+        raise DossierInvalid(errors)
+    return {
+        "applicant_kind": applicant.kind,
+        "applicant_name": name[:255],
+        "applicant_id_number": id_number,
+        "applicant_birth_date": applicant.birth_date,
+        "applicant_phone": phone,
+        "applicant_email": (applicant.email or "").strip(),
+        "applicant_address": nfc(applicant.address or "")[:500],
+        "representative_name": nfc(applicant.representative_name or "")[:255],
+        "representative_id_number": (applicant.representative_id_number or "").strip(),
+        "representative_phone": (applicant.representative_phone or "").strip(),
+    }
+
+
+def _process_current(procedure: Procedure) -> ProcessDefinition:
+    if not procedure.is_active:
+        raise DossierInvalid({"procedure": f"Thủ tục {procedure.code} đã ngừng áp dụng."})
+    # ``catalog.selectors.procedure_get`` / ``selectors.procedure_for_receipt`` prefetch the current
+    # process with its steps: no query here then.
+    prefetched: list[ProcessDefinition] | None = getattr(procedure, "current_processes", None)
+    if prefetched is not None:
+        process = prefetched[0] if prefetched else None
+    else:
+        process = ProcessDefinition.objects.filter(procedure=procedure, is_current=True).first()
+    if process is None or process.steps.count() < 2:
+        raise DossierInvalid(
+            {
+                "procedure": f"Thủ tục {procedure.code} chưa có quy trình nội bộ được phê duyệt; "
+                "chưa thể tiếp nhận."
+            }
+        )
+    return process
+
+
+def _code_next(*, unit: Unit, at: datetime) -> str:
+    """Next ``<agency code>-<YYMMDD>-<NNNN>`` of ``unit`` (DESIGN §5); call inside the receipt transaction.
+
+    One statement: ``INSERT … ON CONFLICT (unit, day) DO UPDATE SET last_number = last_number + 1
+    RETURNING last_number`` (PostgreSQL; SQLite ≥ 3.35). It creates the day's row or increments it and
+    keeps the row locked until the receipt commits, so concurrent receipts at one unit queue on it:
+    numbers are unique and gap-free (a rolled-back receipt rolls its increment back too).
+    """
+    day = at.astimezone(deadlines.local_zone()).date()
+    table = connection.ops.quote_name(DossierCodeCounter._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (unit_id, day, last_number) VALUES (%s, %s, 1) "
+            f"ON CONFLICT (unit_id, day) DO UPDATE SET last_number = {table}.last_number + 1 "
+            "RETURNING last_number",
+            [unit.pk, connection.ops.adapt_datefield_value(day)],
+        )
+        (number,) = cursor.fetchone()
+    return dossier_code_format(agency_code=unit.agency_code, day=day, number=int(number))
+
+
+_stored_uploads: ContextVar[list[tuple[Storage, str]] | None] = ContextVar("stored_uploads", default=None)
+
+
+@contextmanager
+def uploads_removed_on_failure() -> Iterator[None]:
+    """Delete the files stored inside the block when the block fails, i.e. its transaction rolls back.
+
+    File storage is not transactional: without this, a receipt that fails after saving its scans
+    (a conflict, a bad field further down) leaves files no row points at. Wrap each transaction that
+    stores uploads. Nested blocks hand their files to the enclosing one when they succeed, so a
+    failure of the outer transaction removes them too.
+    """
+    outer = _stored_uploads.get()
+    mine: list[tuple[Storage, str]] = []
+    token = _stored_uploads.set(mine)
+    try:
+        yield
+    except BaseException:
+        for storage, name in mine:
+            try:
+                storage.delete(name)
+            except Exception:  # the original error matters more; the file is logged for cleanup
+                logger.exception("Không xoá được tệp %s của giao dịch đã huỷ", name)
+        raise
+    finally:
+        _stored_uploads.reset(token)
+    if outer is not None:
+        outer.extend(mine)
+
+
+def _sha256_and_store(component: DossierComponent, upload: File) -> None:
+    """Store an uploaded file through Django's storage and keep its SHA-256 (integrity of the copy)."""
+    digest = hashlib.sha256()
+    upload.seek(0)
+    for chunk in upload.chunks():
+        digest.update(chunk)
+    upload.seek(0)
+    component.file_sha256 = digest.hexdigest()
+    component.file.save(os.path.basename(upload.name or "tep-dinh-kem"), upload, save=False)
+    stored = _stored_uploads.get()
+    if stored is not None:
+        stored.append((component.file.storage, component.file.name or ""))
+
+
+def components_create(
+    d: Dossier, *, procedure: Procedure, components: Sequence[ComponentData], now: datetime, supplement: bool
+) -> list[DossierComponent]:
+    """The checklist of the catalogue's documents (not for a supplement) plus what the applicant brought."""
+    documents = {doc.pk: doc for doc in procedure.documents.all()}
+    given: dict[int, ComponentData] = {}
+    extras: list[ComponentData] = []
+    for item in components:
+        if item.document_id is None:
+            if not nfc(item.name):
+                raise DossierInvalid({"components": "Thành phần hồ sơ bổ sung ngoài danh mục phải có tên."})
+            extras.append(item)
+        elif item.document_id not in documents:
+            raise DossierInvalid({"components": "Thành phần hồ sơ không thuộc thủ tục này."})
+        else:
+            given[item.document_id] = item
+    start = (d.components.count() if supplement else 0) + 1
+    rows: list[tuple[DossierComponent, ComponentData | None]] = []
+    picked: list[tuple[ProcedureDocument, ComponentData | None]]
+    if supplement:
+        picked = [(documents[k], v) for k, v in given.items()]
+    else:
+        picked = [(doc, given.get(doc.pk)) for doc in documents.values()]
+    for doc, given_item in picked:
+        rows.append(
+            (
+                DossierComponent(
+                    dossier=d,
+                    catalog_document=doc,
+                    name=doc.name,
+                    required=doc.required,
+                    copies=doc.copies,
+                    paper_presented=bool(given_item and given_item.paper_presented),
+                    is_supplement=supplement,
+                ),
+                given_item,
+            )
+        )
+    for extra in extras:
+        rows.append(
+            (
+                DossierComponent(
+                    dossier=d,
+                    name=nfc(extra.name),
+                    required=False,
+                    paper_presented=extra.paper_presented,
+                    is_supplement=supplement,
+                ),
+                extra,
+            )
+        )
+    created = []
+    for offset, (component, source) in enumerate(rows):
+        component.order = start + offset
+        if source is not None and source.file is not None:
+            _sha256_and_store(component, source.file)
+            component.uploaded_at = now
+        created.append(component)
+    # One INSERT for all rows (primary keys come back on PostgreSQL and SQLite ≥ 3.35).
+    return DossierComponent.objects.bulk_create(created)
+
+
+def _fees_from_catalog(d: Dossier, procedure: Procedure) -> list[DossierFee]:
+    fees = [
+        DossierFee(dossier=d, name=fee.name, amount_vnd=fee.amount_vnd)
+        for fee in procedure.fees.all()
+        if fee.amount_vnd is not None and fee.amount_vnd > 0
+    ]
+    if fees:
+        DossierFee.objects.bulk_create(fees)
+    d.fees_total = sum(fee.amount_vnd for fee in fees)
+    d.fees_paid = d.fees_total == 0
+    return fees
+
+
+def _prefetched(d: Dossier, **related: Sequence[Any]) -> None:
+    """Seed ``d``'s prefetch cache with rows it was just created with (``d.components.all()`` …).
+
+    Only for a dossier this module has just inserted, whose related rows are exactly those: the DVCQG
+    payload and the API's answer then read them without a query.
+    """
+    for name, rows in related.items():
+        prefetch_seed(d, name, rows)
+
+
+def clock_start(d: Dossier, *, now: datetime) -> None:
+    """Receipt: the statutory time starts counting at the next working period (worktime)."""
+    d.received_at = now
+    d.clock_started_at = worktime.next_working_instant(now)
+    d.due_at = deadlines.process_due(process=d.process, start=now)
+    d.original_due_at = d.due_at
+
+
+@dataclass(frozen=True)
+class _Receipt:
+    """What both receipts (online, counter) check before their transaction, and insert inside it."""
+
+    procedure: Procedure
+    process: ProcessDefinition
+    receiving_unit: Unit
+    competent: Unit
+    channel: str
+    applicant: dict[str, Any]
+    summary: str
+    components: Sequence[ComponentData]
+
+
+def _receipt_prepare(
+    *,
+    procedure: Procedure,
+    receiving_unit: Unit,
+    applicant: ApplicantData,
+    summary: str,
+    chosen_unit: Unit | None,
+    channel: str,
+    components: Sequence[ComponentData],
+) -> _Receipt:
+    """Validate and route a receipt (no write): applicant, summary, current process, competent unit."""
+    return _Receipt(
+        procedure=procedure,
+        applicant=_applicant_clean(applicant),
+        summary=text_clean(summary, field="summary", label="trích yếu", required=False),
+        process=_process_current(procedure),
+        receiving_unit=receiving_unit,
+        competent=dossier_route_competent_unit(
+            procedure=procedure, receiving_unit=receiving_unit, chosen_unit=chosen_unit
+        ),
+        channel=channel,
+        components=components,
+    )
+
+
+def _receipt_insert(
+    receipt: _Receipt,
+    *,
+    state: str,
+    applicant_user: Actor | None,
+    now: datetime,
+    idempotency_key: str | None = None,
+) -> Dossier:
+    """Insert the dossier (next code of the receiving unit), its components and catalogue fees.
+
+    The state itself is applied by the caller's ``event_record`` (the event's from → to); the status is set
+    here so the row never holds an invalid one.
+    """
+    procedure, unit = receipt.procedure, receipt.receiving_unit
+    d = Dossier.objects.create(
+        code=_code_next(unit=unit, at=now),
+        procedure=procedure,
+        procedure_version=procedure.version,
+        process=receipt.process,
+        channel=receipt.channel,
+        applicant_user=applicant_user,
+        receiving_unit=unit,
+        competent_unit=receipt.competent,
+        current_unit=unit,
+        state="",
+        status=STATE_STATUS[state],
+        submitted_at=now,
+        summary=receipt.summary,
+        idempotency_key=idempotency_key,
+        **receipt.applicant,
+    )
+    created = components_create(
+        d, procedure=procedure, components=receipt.components, now=now, supplement=False
+    )
+    fees = _fees_from_catalog(d, procedure)
+    _prefetched(d, components=created, fees=fees, pauses=[])
+    return d
+
+
+def dossier_submit_online(
+    *,
+    applicant_user: Actor | AnonymousUser | None,
+    procedure: Procedure,
+    receiving_unit: Unit,
+    applicant: ApplicantData,
+    idempotency_key: str,
+    components: Sequence[ComponentData] = (),
+    chosen_unit: Unit | None = None,
+    summary: str = "",
+    channel: str = Channel.ONLINE,
+    known_new: bool = False,
+) -> Dossier:
+    """Online submission — nộp hồ sơ trực tuyến: status 1 (Mới đăng ký), waiting for reception.
+
+    ``idempotency_key`` (the HTTP Idempotency-Key) is scoped to the applicant: a retry with the same key
+    returns the dossier of the first call and creates nothing — no second dossier, code or event.
+    ``known_new``: the caller resolves a reused key itself (the API, with its own record of the key):
+    no up-front lookup and no savepoint — a reused key fails the unique ``idempotency_key`` INSERT and
+    the ``IntegrityError`` rolls the caller's whole transaction back (the code counter's increment
+    with it). Without it, the dossier already submitted with the key is returned.
+    """
+    if applicant_user is None or not applicant_user.is_authenticated:
+        raise DossierPermissionDenied("Vui lòng đăng nhập (VNeID) để nộp hồ sơ trực tuyến.")
+    if channel not in (Channel.ONLINE, Channel.DVCQG):
+        raise DossierInvalid({"channel": "Kênh nộp trực tuyến không hợp lệ."})
+    key = (idempotency_key or "").strip()
+    if not key or len(key) > 80:
+        raise DossierInvalid({"idempotency_key": "Thiếu hoặc sai khóa chống gửi trùng (Idempotency-Key)."})
+    scoped_key = f"u{applicant_user.pk}:{key}"
+    if not known_new:
+        existing = Dossier.objects.filter(idempotency_key=scoped_key).first()
+        if existing is not None:
+            return existing
+    receipt = _receipt_prepare(
+        procedure=procedure,
+        receiving_unit=receiving_unit,
+        applicant=applicant,
+        summary=summary,
+        chosen_unit=chosen_unit,
+        channel=channel,
+        components=components,
+    )
+    try:
+        # A savepoint only when we recover from a duplicate key here: on PostgreSQL a failed INSERT
+        # poisons the transaction, and the lookup below must run in a healthy one.
+        with uploads_removed_on_failure(), transaction.atomic(savepoint=not known_new):
+            now = timezone.now()
+            # A concurrent retry that committed while we queued on the counter lock makes the INSERT
+            # fail on the unique idempotency_key: handled after the block (it wins).
+            d = _receipt_insert(
+                receipt,
+                state=DossierState.SUBMITTED,
+                applicant_user=applicant_user,
+                idempotency_key=scoped_key,
+                now=now,
+            )
+            event_record(
+                d,
+                kind=EventKind.SUBMIT,
+                actor=applicant_user,
+                unit=receiving_unit,
+                now=now,
+                to_state=DossierState.SUBMITTED,
+                data={"channel": channel, "competent_unit": receipt.competent.agency_code},
+                changed_fields=("fees_total", "fees_paid"),  # _fees_from_catalog
+            )
+            return d
+    except IntegrityError:
+        if known_new:
+            raise
+        # Same key inserted by a concurrent request between our check and our insert (PostgreSQL
+        # waited for it to commit): return the winner rather than a second dossier.
+        existing = Dossier.objects.filter(idempotency_key=scoped_key).first()
+        if existing is None:
+            raise
+        return existing
+
+
+def dossier_receive(
+    *,
+    actor: Actor,
+    receiving_unit: Unit,
+    procedure: Procedure,
+    applicant: ApplicantData,
+    channel: str = Channel.COUNTER,
+    components: Sequence[ComponentData] = (),
+    chosen_unit: Unit | None = None,
+    summary: str = "",
+    applicant_user: Actor | None = None,
+) -> Dossier:
+    """Receipt at the counter (also kiosk, postal) — tiếp nhận trực tiếp: the dossier is accepted at once.
+
+    Status 2 (Được tiếp nhận), the clock starts, step 1 (Tiếp nhận) is active with the reception
+    officer; components are checked off against the catalogue's documents, fees come from the
+    catalogue. Form 01 (receipt and appointment) is rendered from the dossier by ``documents``.
+    ``applicant_user``: the citizen's account when known (VNeID at the kiosk), so they can track and
+    withdraw it online.
+    """
+    if channel not in (Channel.COUNTER, Channel.KIOSK, Channel.POSTAL):
+        raise DossierInvalid({"channel": "Kênh tiếp nhận trực tiếp không hợp lệ."})
+    if not user_holds(actor, receiving_unit, Role.RECEPTION):
+        raise DossierPermissionDenied(
+            f"Chỉ cán bộ tiếp nhận của {receiving_unit.name} được tiếp nhận hồ sơ tại đây."
+        )
+    receipt = _receipt_prepare(
+        procedure=procedure,
+        receiving_unit=receiving_unit,
+        applicant=applicant,
+        summary=summary,
+        chosen_unit=chosen_unit,
+        channel=channel,
+        components=components,
+    )
+    with uploads_removed_on_failure(), transaction.atomic():
+        now = timezone.now()
+        d = _receipt_insert(
+            receipt,
+            state=DossierState.ACCEPTED,
+            applicant_user=applicant_user
+            if applicant_user is not None and applicant_user.is_authenticated
+            else None,
+            now=now,
+        )
+        clock_start(d, now=now)
+        process_step_start(d, index=0, assignee=actor, by=actor, now=now)
+        event_record(
+            d,
+            kind=EventKind.RECEIVE,
+            actor=actor,
+            unit=receiving_unit,
+            now=now,
+            to_state=DossierState.ACCEPTED,
+            data={
+                "channel": channel,
+                "competent_unit": receipt.competent.agency_code,
+                "due_at": d.due_at,
+                "form": "01",
+            },
+        )
+    return d
+
+
+def dossier_accept(*, actor: Actor, dossier: Dossier, row_version: int) -> Dossier:
+    """Accept an online dossier — tiếp nhận hồ sơ trực tuyến: status 2; the clock starts counting."""
+    with transition(Action.ACCEPT, actor=actor, dossier=dossier, row_version=row_version) as t:
+        d, now = t.dossier, t.now
+        unit = d.current_unit
+        clock_start(d, now=now)
+        process_step_start(d, index=0, assignee=actor, by=actor, now=now)
+        t.record(
+            unit=unit,
+            to_state=DossierState.ACCEPTED,
+            data={"due_at": d.due_at, "form": "01"},
+        )
+    return d
+
+
+def dossier_refuse(*, actor: Actor, dossier: Dossier, row_version: int, reason: str) -> Dossier:
+    """Refuse receipt — từ chối tiếp nhận: status 3, with the reason printed on form 03."""
+    with transition(Action.REFUSE, actor=actor, dossier=dossier, row_version=row_version) as t:
+        d, now = t.dossier, t.now
+        reason = text_clean(reason, field="reason", label="lý do từ chối")
+        d.state_reason = reason
+        d.finished_at = now
+        d.current_assignee = None
+        t.record(
+            unit=d.current_unit,
+            to_state=DossierState.REFUSED,
+            reason=reason,
+            data={"form": "03"},
+        )
+    return d

@@ -1,0 +1,160 @@
+"""Recording a state change — ghi nhận chuyển trạng thái: the lock, the audit event, the subscribers' jobs.
+
+Every transition on an existing dossier is written as::
+
+    with transition(Action.FORWARD, actor=actor, dossier=dossier, row_version=row_version) as t:
+        d, now = t.dossier, t.now
+        ...  # validate input, change the dossier, its steps and pauses
+        t.record(unit=unit, to_state=DossierState.PROCESSING, data=...)
+    return t.dossier
+
+``transition`` owns the transaction (the outermost write owns it; nested calls become savepoints),
+locks the row (lock order step 2, see the package docstring), compares ``row_version`` with the
+version the official acted on and asks ``rules.check`` whether this actor may act now — all before
+anything is written. ``t.record`` applies the new state, appends the hash-chained event and enqueues one
+job per subscriber of the event's kind (``events.event_publish``) in the same transaction. A transition
+that forgets to record is a programming error: it is rolled back.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from django.contrib.auth.models import AnonymousUser, User
+from django.db import transaction
+from django.utils import timezone
+
+from motcua.dossiers import rules
+from motcua.dossiers.audit import event_hash, json_normalise
+from motcua.dossiers.errors import DossierConflict
+from motcua.dossiers.events import EventKind, event_publish
+from motcua.dossiers.models import OPEN_STATES, STATE_STATUS, Dossier, DossierEvent
+from motcua.dossiers.rules import Action
+from motcua.dossiers.selectors import DOSSIER_RELATED
+from motcua.org.models import Unit
+from motcua.org.selectors import official_display_name
+
+# The account acting — tài khoản thực hiện (an official; the applicant for submission and withdrawal).
+Actor = User
+
+
+def user_holds(user: Actor | None, unit: Unit, role: str) -> bool:
+    return rules.has_role(user, unit, role)
+
+
+def actor_name(user: Actor | AnonymousUser | None) -> str:
+    return "Hệ thống" if user is None else official_display_name(user)
+
+
+def dossier_lock(dossier: Dossier | int, *, row_version: int) -> Dossier:
+    """Lock the dossier row (lock order step 2) and check the version the official acted on."""
+    pk = dossier.pk if isinstance(dossier, Dossier) else dossier
+    # Lock with a join-free query, then read with joins. One locking query with joins would be wrong on
+    # PostgreSQL: when it waits for a concurrent writer, it re-checks the *new* dossier row against the
+    # *old* joined rows (EvalPlanQual) — current_unit/current_step changed, the join fails, and the
+    # dossier seems not to exist. The read after the lock is a new statement, so it sees the commit.
+    Dossier.objects.select_for_update().filter(pk=pk).values_list("pk", flat=True).get()
+    locked = Dossier.objects.select_related(*DOSSIER_RELATED).get(pk=pk)
+    if locked.row_version != row_version:
+        raise DossierConflict(current_version=locked.row_version)
+    return locked
+
+
+_RECORD_FIELDS = ("state", "status", "is_open", "row_version", "event_count", "last_event_hash")
+
+
+def event_record(
+    d: Dossier,
+    *,
+    kind: EventKind,
+    actor: Actor | AnonymousUser | None,
+    unit: Unit | None,
+    now: datetime,
+    to_state: str | None = None,
+    reason: str = "",
+    data: dict[str, Any] | None = None,
+    changed_fields: Sequence[str] | None = None,
+) -> DossierEvent:
+    """Apply the state, bump the version, append the chained event and publish it — one place.
+
+    ``changed_fields``: the dossier columns the caller changed since the row was last written (a
+    dossier inserted just before): the UPDATE names only those and this function's own. None (the
+    default) writes the whole row.
+    """
+    from_state = d.state
+    if to_state is not None:
+        d.state = to_state
+        d.status = STATE_STATUS[to_state]
+        d.is_open = to_state in OPEN_STATES
+    d.row_version += 1
+    event = DossierEvent(
+        dossier=d,
+        seq=d.event_count + 1,
+        at=now,
+        action=kind,
+        actor=actor if isinstance(actor, User) else None,
+        actor_name=actor_name(actor)[:200],
+        unit=unit,
+        from_state=from_state,
+        to_state=d.state,
+        reason=reason,
+        data=json_normalise(data),
+        prev_hash=d.last_event_hash,
+    )
+    event.hash = event_hash(event)
+    event.save()
+    d.event_count = event.seq
+    d.last_event_hash = event.hash
+    d.save(update_fields=None if changed_fields is None else [*_RECORD_FIELDS, *changed_fields])
+    event_publish(dossier=d, event=event)
+    return event
+
+
+@dataclass
+class Transition:
+    """One transition in progress: the locked dossier, who acts, when; ``record`` ends it."""
+
+    action: Action
+    actor: Actor
+    dossier: Dossier
+    now: datetime
+    event: DossierEvent | None = field(default=None, init=False)
+
+    def record(
+        self,
+        *,
+        unit: Unit | None,
+        to_state: str | None = None,
+        reason: str = "",
+        data: dict[str, Any] | None = None,
+    ) -> DossierEvent:
+        if self.event is not None:
+            raise RuntimeError(f"{self.action}: a transition records one event")
+        self.event = event_record(
+            self.dossier,
+            kind=EventKind(self.action),
+            actor=self.actor,
+            unit=unit,
+            now=self.now,
+            to_state=to_state,
+            reason=reason,
+            data=data,
+        )
+        return self.event
+
+
+@contextmanager
+def transition(action: Action, *, actor: Actor, dossier: Dossier, row_version: int) -> Iterator[Transition]:
+    """Open the transaction, lock and check the dossier, let the caller change it, make sure it recorded."""
+    with transaction.atomic():
+        d = dossier_lock(dossier, row_version=row_version)
+        now = timezone.now()
+        rules.check(action, user=actor, dossier=d, now=now)
+        current = Transition(action=action, actor=actor, dossier=d, now=now)
+        yield current
+        if current.event is None:
+            raise RuntimeError(f"{action}: the transition changed the dossier but recorded no event")

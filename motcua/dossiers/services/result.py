@@ -1,0 +1,183 @@
+"""The end of a dossier — kết thúc: decision, signature, result ready and returned; withdrawal and stop."""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+
+from motcua.dossiers import deadlines, rules
+from motcua.dossiers.errors import DossierInvalid
+from motcua.dossiers.models import (
+    Decision,
+    Dossier,
+    DossierState,
+)
+from motcua.dossiers.rules import Action
+from motcua.dossiers.services.inputs import text_clean
+from motcua.dossiers.services.recording import Actor, actor_name, transition, user_holds
+from motcua.dossiers.services.steps import close_open_work, handover, process_step_start, step_finish
+from motcua.org.models import Role
+
+logger = logging.getLogger(__name__)
+
+
+def _result_ready(d: Dossier, *, now: datetime) -> None:
+    """Processing finished — đã xử lý xong: overall outcome, and the return step opens at the centre."""
+    d.finished_at = now
+    d.outcome = deadlines.outcome(finished_at=now, due_at=d.due_at)
+    process_step_start(d, index=rules.step_plan(d).last_index, assignee=None, by=None, now=now)
+
+
+def _decide(*, actor: Actor, dossier: Dossier, row_version: int, decision: str, reason: str) -> Dossier:
+    action = Action.APPROVE if decision == Decision.APPROVED else Action.REJECT
+    with transition(action, actor=actor, dossier=dossier, row_version=row_version) as t:
+        d, now = t.dossier, t.now
+        reason = text_clean(
+            reason,
+            field="reason",
+            label="lý do từ chối giải quyết" if action == Action.REJECT else "ý kiến",
+            required=action == Action.REJECT,
+        )
+        plan, index = rules.step_plan(d), rules.current_index(d)
+        assert index is not None
+        unit = d.current_unit
+        previous = d.current_step
+        step_finish(previous, by=actor, now=now, note=reason)
+        d.decision, d.decided_by = decision, actor
+        if action == Action.REJECT:
+            d.state_reason = reason
+        if index + 1 == plan.last_index:
+            _result_ready(d, now=now)
+            to_state = DossierState.RESULT_READY
+        else:
+            process_step_start(d, index=index + 1, assignee=None, by=actor, now=now)
+            to_state = DossierState.PROCESSING
+        data = handover(previous, d.current_step) if d.current_step else {}
+        data.update({"decision": decision, "outcome": d.outcome})
+        t.record(
+            unit=unit,
+            to_state=to_state,
+            reason=reason,
+            data=data,
+        )
+    return d
+
+
+def dossier_approve(*, actor: Actor, dossier: Dossier, row_version: int, note: str = "") -> Dossier:
+    """Approve — phê duyệt (leader, at the decision step): on to signing, or straight to result ready."""
+    return _decide(
+        actor=actor, dossier=dossier, row_version=row_version, decision=Decision.APPROVED, reason=note
+    )
+
+
+def dossier_reject(*, actor: Actor, dossier: Dossier, row_version: int, reason: str) -> Dossier:
+    """Reject — từ chối giải quyết: a negative result (a reasoned refusal) that is signed and returned."""
+    return _decide(
+        actor=actor, dossier=dossier, row_version=row_version, decision=Decision.REJECTED, reason=reason
+    )
+
+
+def dossier_record_signature(
+    *, actor: Actor, dossier: Dossier, signer: Actor, signature_reference: str, row_version: int
+) -> Dossier:
+    """Record the signature of the result — ghi nhận ký số: the seam for the signing app.
+
+    ``signer`` is the leader whose signature the result carries; ``actor`` the official recording it at
+    the signing step (usually the clerk, văn thư). The PDF signing itself happens elsewhere; this keeps
+    its reference (e.g. the signed file's id or the document number).
+    """
+    with transition(Action.RECORD_SIGNATURE, actor=actor, dossier=dossier, row_version=row_version) as t:
+        d, now = t.dossier, t.now
+        reference = text_clean(
+            signature_reference, field="signature_reference", label="mã tham chiếu chữ ký", max_length=255
+        )
+        step_unit = d.current_unit
+        if signer is None or not (
+            user_holds(signer, step_unit, Role.LEADER) or user_holds(signer, d.competent_unit, Role.LEADER)
+        ):
+            raise DossierInvalid({"signer": f"Người ký phải là lãnh đạo của {d.competent_unit.name}."})
+        d.signed_by, d.signed_at, d.signature_reference = signer, now, reference
+        t.record(
+            unit=step_unit,
+            data={"signer": signer.pk, "signer_name": actor_name(signer), "reference": reference},
+        )
+    return d
+
+
+def dossier_mark_result_ready(*, actor: Actor, dossier: Dossier, row_version: int, note: str = "") -> Dossier:
+    """Result ready — đã xử lý xong (status 9): outcome is computed, the return step opens at the centre."""
+    with transition(Action.MARK_RESULT_READY, actor=actor, dossier=dossier, row_version=row_version) as t:
+        d, now = t.dossier, t.now
+        note = text_clean(note, field="note", label="ghi chú", required=False)
+        unit = d.current_unit
+        previous = d.current_step
+        step_finish(previous, by=actor, now=now, note=note)
+        _result_ready(d, now=now)
+        assert d.current_step is not None
+        data = handover(previous, d.current_step)
+        data["outcome"] = d.outcome
+        t.record(
+            unit=unit,
+            to_state=DossierState.RESULT_READY,
+            reason=note,
+            data=data,
+        )
+    return d
+
+
+def dossier_return_result(
+    *, actor: Actor, dossier: Dossier, row_version: int, method: str = "counter", note: str = ""
+) -> Dossier:
+    """Return the result — trả kết quả (status 10): at the counter, by post or to the data store."""
+    with transition(Action.RETURN_RESULT, actor=actor, dossier=dossier, row_version=row_version) as t:
+        d, now = t.dossier, t.now
+        if method not in ("counter", "postal", "online"):
+            raise DossierInvalid({"method": "Hình thức trả kết quả không hợp lệ."})
+        note = text_clean(note, field="note", label="ghi chú", required=False)
+        step_finish(d.current_step, by=actor, now=now, note=note)
+        d.returned_at = now
+        d.current_assignee = None
+        t.record(
+            unit=d.current_unit,
+            to_state=DossierState.RETURNED,
+            reason=note,
+            data={"method": method, "decision": d.decision},
+        )
+    return d
+
+
+def dossier_withdraw(*, actor: Actor, dossier: Dossier, row_version: int, reason: str) -> Dossier:
+    """Citizen withdrawal — công dân rút hồ sơ (status 7): by the applicant, or reception on their behalf."""
+    with transition(Action.WITHDRAW, actor=actor, dossier=dossier, row_version=row_version) as t:
+        d, now = t.dossier, t.now
+        reason = text_clean(reason, field="reason", label="lý do rút hồ sơ")
+        unit = d.current_unit
+        on_behalf = not rules.is_applicant(actor, d)
+        close_open_work(d, by=actor, now=now)
+        d.state_reason = reason
+        d.finished_at = now
+        t.record(
+            unit=None if not on_behalf else unit,
+            to_state=DossierState.WITHDRAWN,
+            reason=reason,
+            data={"on_behalf": on_behalf},
+        )
+    return d
+
+
+def dossier_stop(*, actor: Actor, dossier: Dossier, row_version: int, reason: str) -> Dossier:
+    """Stop processing — dừng xử lý (status 8), with the stop notice of TT 03/2025 (thông báo dừng)."""
+    with transition(Action.STOP, actor=actor, dossier=dossier, row_version=row_version) as t:
+        d, now = t.dossier, t.now
+        reason = text_clean(reason, field="reason", label="lý do dừng xử lý")
+        unit = d.current_unit
+        close_open_work(d, by=actor, now=now)
+        d.state_reason = reason
+        d.finished_at = now
+        t.record(
+            unit=unit,
+            to_state=DossierState.STOPPED,
+            reason=reason,
+            data={"form": "stop_notice"},
+        )
+    return d
