@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from motcua.core.text import nfc
-from motcua.dossiers import deadlines
+from motcua.dossiers import deadlines, event_data
 from motcua.dossiers.errors import DossierInvalid
 from motcua.dossiers.models import (
     Dossier,
@@ -71,7 +71,7 @@ def dossier_request_supplement(
             unit=d.current_unit,
             to_state=DossierState.SUPPLEMENT_REQUESTED,
             reason=reason,
-            data={"items": cleaned, "form": "02"},
+            data=event_data.supplement_requested(items=cleaned),
         )
     return d
 
@@ -96,7 +96,7 @@ def _resume(d: Dossier, *, pause: DossierPause, now: datetime, restart: bool) ->
     pause.ended_at = now
     pause.save(update_fields=["ended_at"])
     d.paused_at = None
-    return {"restart": restart, "old_due_at": old_due, "due_at": d.due_at, "step_due_at": step_due}
+    return event_data.resumed(restart=restart, old_due_at=old_due, due_at=d.due_at, step_due_at=step_due)
 
 
 def dossier_receive_supplement(
@@ -160,7 +160,7 @@ def dossier_request_payment(
             unit=d.current_unit,
             to_state=DossierState.AWAITING_PAYMENT,
             reason=reason,
-            data={"fees": items},
+            data=event_data.payment_requested(fees=items),
         )
     return d
 

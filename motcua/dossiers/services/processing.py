@@ -8,7 +8,7 @@ from datetime import datetime
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
-from motcua.dossiers import deadlines, rules
+from motcua.dossiers import deadlines, event_data, rules
 from motcua.dossiers.errors import DossierInvalid
 from motcua.dossiers.models import (
     Dossier,
@@ -71,11 +71,11 @@ def dossier_reassign(
         t.record(
             unit=step.unit,
             reason=reason,
-            data={
-                "step": step.seq,
-                "from": actor_name(previous) if previous is not None else "",
-                "to": actor_name(assignee),
-            },
+            data=event_data.reassigned(
+                step=step.seq,
+                from_name=actor_name(previous) if previous is not None else "",
+                to_name=actor_name(assignee),
+            ),
         )
     return d
 
@@ -272,6 +272,6 @@ def dossier_extend(
         t.record(
             unit=d.current_unit,
             reason=reason,
-            data={"old_due_at": old_due, "due_at": new_due_at, "form": "04"},
+            data=event_data.extended(old_due_at=old_due, due_at=new_due_at),
         )
     return d

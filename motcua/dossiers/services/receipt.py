@@ -24,7 +24,7 @@ from django.utils import timezone
 
 from motcua.catalog.models import Procedure, ProcedureDocument, ProcessDefinition
 from motcua.core.text import nfc
-from motcua.dossiers import deadlines
+from motcua.dossiers import deadlines, event_data
 from motcua.dossiers.codes import dossier_code_format
 from motcua.dossiers.errors import DossierInvalid, DossierPermissionDenied
 from motcua.dossiers.events import EventKind
@@ -398,7 +398,7 @@ def dossier_submit_online(
                 unit=receiving_unit,
                 now=now,
                 to_state=DossierState.SUBMITTED,
-                data={"channel": channel, "competent_unit": receipt.competent.agency_code},
+                data=event_data.submitted(channel=channel, competent_unit=receipt.competent.agency_code),
                 changed_fields=("fees_total", "fees_paid"),  # _fees_from_catalog
             )
             return d
@@ -467,12 +467,9 @@ def dossier_receive(
             unit=receiving_unit,
             now=now,
             to_state=DossierState.ACCEPTED,
-            data={
-                "channel": channel,
-                "competent_unit": receipt.competent.agency_code,
-                "due_at": d.due_at,
-                "form": "01",
-            },
+            data=event_data.received(
+                channel=channel, competent_unit=receipt.competent.agency_code, due_at=d.due_at
+            ),
         )
     return d
 
@@ -487,7 +484,7 @@ def dossier_accept(*, actor: Actor, dossier: Dossier, row_version: int) -> Dossi
         t.record(
             unit=unit,
             to_state=DossierState.ACCEPTED,
-            data={"due_at": d.due_at, "form": "01"},
+            data=event_data.accepted(due_at=d.due_at),
         )
     return d
 
@@ -504,6 +501,6 @@ def dossier_refuse(*, actor: Actor, dossier: Dossier, row_version: int, reason: 
             unit=d.current_unit,
             to_state=DossierState.REFUSED,
             reason=reason,
-            data={"form": "03"},
+            data=event_data.refused(),
         )
     return d

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from datetime import datetime
 
-from motcua.dossiers import deadlines, rules
+from motcua.dossiers import deadlines, event_data, rules
 from motcua.dossiers.errors import DossierInvalid
 from motcua.dossiers.models import (
     Decision,
@@ -52,8 +52,9 @@ def _decide(*, actor: Actor, dossier: Dossier, row_version: int, decision: str, 
         else:
             process_step_start(d, index=index + 1, assignee=None, by=actor, now=now)
             to_state = DossierState.PROCESSING
-        data = handover(previous, d.current_step) if d.current_step else {}
-        data.update({"decision": decision, "outcome": d.outcome})
+        data = event_data.decided(
+            handover(previous, d.current_step) if d.current_step else {}, decision=decision, outcome=d.outcome
+        )
         t.record(
             unit=unit,
             to_state=to_state,
@@ -99,7 +100,7 @@ def dossier_record_signature(
         d.signed_by, d.signed_at, d.signature_reference = signer, now, reference
         t.record(
             unit=step_unit,
-            data={"signer": signer.pk, "signer_name": actor_name(signer), "reference": reference},
+            data=event_data.signed(signer=signer.pk, signer_name=actor_name(signer), reference=reference),
         )
     return d
 
@@ -114,8 +115,7 @@ def dossier_mark_result_ready(*, actor: Actor, dossier: Dossier, row_version: in
         step_finish(previous, by=actor, now=now, note=note)
         _result_ready(d, now=now)
         assert d.current_step is not None
-        data = handover(previous, d.current_step)
-        data["outcome"] = d.outcome
+        data = event_data.result_ready(handover(previous, d.current_step), outcome=d.outcome)
         t.record(
             unit=unit,
             to_state=DossierState.RESULT_READY,
@@ -141,7 +141,7 @@ def dossier_return_result(
             unit=d.current_unit,
             to_state=DossierState.RETURNED,
             reason=note,
-            data={"method": method, "decision": d.decision},
+            data=event_data.result_returned(method=method, decision=d.decision),
         )
     return d
 
@@ -160,7 +160,7 @@ def dossier_withdraw(*, actor: Actor, dossier: Dossier, row_version: int, reason
             unit=None if not on_behalf else unit,
             to_state=DossierState.WITHDRAWN,
             reason=reason,
-            data={"on_behalf": on_behalf},
+            data=event_data.withdrawn(on_behalf=on_behalf),
         )
     return d
 
@@ -178,6 +178,6 @@ def dossier_stop(*, actor: Actor, dossier: Dossier, row_version: int, reason: st
             unit=unit,
             to_state=DossierState.STOPPED,
             reason=reason,
-            data={"form": "stop_notice"},
+            data=event_data.stopped(),
         )
     return d

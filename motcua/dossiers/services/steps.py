@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from motcua.catalog.models import ProcessStep
-from motcua.dossiers import deadlines, rules
+from motcua.dossiers import deadlines, event_data, rules
 from motcua.dossiers.errors import DossierInvalid
 from motcua.dossiers.models import (
     Dossier,
@@ -137,12 +137,12 @@ def close_open_work(d: Dossier, *, by: Actor | None, now: datetime) -> None:
 
 
 def handover(previous: DossierStep | None, step: DossierStep) -> dict[str, Any]:
-    return {
-        "from_step": previous.name if previous else "",
-        "from_outcome": previous.outcome if previous else "",
-        "to_step": step.name,
-        "to_unit": step.unit.agency_code,
-        "to_role": step.role,
-        "assignee": step.assignee_id,
-        "step_due_at": step.due_at,
-    }
+    return event_data.handed_over(
+        from_step=previous.name if previous else "",
+        from_outcome=previous.outcome if previous else "",
+        to_step=step.name,
+        to_unit=step.unit.agency_code,
+        to_role=step.role,
+        assignee=step.assignee_id,
+        step_due_at=step.due_at,
+    )

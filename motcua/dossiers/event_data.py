@@ -1,0 +1,101 @@
+"""What each event records — dữ liệu sự kiện: one builder per event kind, for the engine and the simulator.
+
+The ``data`` of a ``DossierEvent`` is part of its hash-chained content and what subscribers receive
+(``events.EventDelivery.data``): the applicant's e-mail, the printed forms and the national portal read
+it. Building it in one place keeps the engine's events and the simulator's (``devtools``) identical in
+shape, so reports, forms and ``verify-audit`` treat simulated histories like real ones.
+
+Instants are given as aware datetimes by the engine (the JSON encoder writes them) or as that JSON
+text by the simulator, which writes rows without the ORM.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+Instant = datetime | str | None
+Data = dict[str, Any]
+
+
+def submitted(*, channel: str, competent_unit: str) -> Data:
+    return {"channel": channel, "competent_unit": competent_unit}
+
+
+def received(*, channel: str, competent_unit: str, due_at: Instant) -> Data:
+    return {"channel": channel, "competent_unit": competent_unit, "due_at": due_at, "form": "01"}
+
+
+def accepted(*, due_at: Instant) -> Data:
+    return {"due_at": due_at, "form": "01"}
+
+
+def refused() -> Data:
+    return {"form": "03"}
+
+
+def handed_over(
+    *,
+    from_step: str,
+    from_outcome: str,
+    to_step: str,
+    to_unit: str,
+    to_role: str,
+    assignee: int | None,
+    step_due_at: Instant,
+) -> Data:
+    """A step ended and the next began (forward, send back, transfer, decision, result ready)."""
+    return {
+        "from_step": from_step,
+        "from_outcome": from_outcome,
+        "to_step": to_step,
+        "to_unit": to_unit,
+        "to_role": to_role,
+        "assignee": assignee,
+        "step_due_at": step_due_at,
+    }
+
+
+def reassigned(*, step: int, from_name: str, to_name: str) -> Data:
+    return {"step": step, "from": from_name, "to": to_name}
+
+
+def supplement_requested(*, items: list[dict[str, Any]]) -> Data:
+    return {"items": items, "form": "02"}
+
+
+def resumed(*, restart: bool, old_due_at: Instant, due_at: Instant, step_due_at: Instant) -> Data:
+    """The clock runs again after a pause; the caller adds what arrived (components, receipt number)."""
+    return {"restart": restart, "old_due_at": old_due_at, "due_at": due_at, "step_due_at": step_due_at}
+
+
+def payment_requested(*, fees: list[dict[str, Any]]) -> Data:
+    return {"fees": fees}
+
+
+def decided(handover: Data, *, decision: str, outcome: str) -> Data:
+    return {**handover, "decision": decision, "outcome": outcome}
+
+
+def signed(*, signer: int, signer_name: str, reference: str) -> Data:
+    return {"signer": signer, "signer_name": signer_name, "reference": reference}
+
+
+def result_ready(handover: Data, *, outcome: str) -> Data:
+    return {**handover, "outcome": outcome}
+
+
+def result_returned(*, method: str, decision: str) -> Data:
+    return {"method": method, "decision": decision}
+
+
+def withdrawn(*, on_behalf: bool) -> Data:
+    return {"on_behalf": on_behalf}
+
+
+def stopped() -> Data:
+    return {"form": "stop_notice"}
+
+
+def extended(*, old_due_at: Instant, due_at: Instant) -> Data:
+    return {"old_due_at": old_due_at, "due_at": due_at, "form": "04"}
