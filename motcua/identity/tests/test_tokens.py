@@ -12,6 +12,7 @@ from django.core.management import CommandError, call_command
 from django.test import Client, RequestFactory
 from django.utils import timezone
 
+from motcua.accounts.services import service_account_create
 from motcua.identity.admin import ApiTokenAdmin
 from motcua.identity.models import ApiToken
 from motcua.identity.services import api_token_authenticate, api_token_create, api_token_revoke
@@ -25,7 +26,7 @@ URL = "/api/v1/dossiers"
 
 @pytest.fixture
 def account():
-    return UserFactory.create(username="dvcqg-sync")
+    return service_account_create(username="dvcqg-sync", name="Đồng bộ Cổng DVC quốc gia")
 
 
 def _bearer(token: str) -> dict[str, str]:
@@ -162,3 +163,10 @@ def test_admin_changelist_renders(client: Client, account):
     response = client.get("/admin/identity/apitoken/")
     assert response.status_code == 200
     assert "Kiosk" in response.content.decode()
+
+
+def test_create_token_command_serves_an_official_account_too():
+    official = UserFactory.create(username="tiepnhan.halong")
+    out = io.StringIO()
+    call_command("create_token", "tiepnhan.halong", stdout=out, stderr=io.StringIO())
+    assert api_token_authenticate(raw=out.getvalue().strip()) == ApiToken.objects.get(user=official)

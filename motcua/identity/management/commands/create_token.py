@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from motcua.accounts.models import Account
 from motcua.identity.services import api_token_create
 
 
@@ -17,12 +17,11 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("username", help="Tên đăng nhập của tài khoản (service account)")
+        parser.add_argument("username", help="Tên đăng nhập của tài khoản (tài khoản dịch vụ hoặc cán bộ)")
         parser.add_argument("--name", default="", help="Tên gợi nhớ của mã, ví dụ «Cổng DVCQG»")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        User = get_user_model()
-        user = User._default_manager.filter(**{User.USERNAME_FIELD: options["username"]}).first()
+        user = Account.objects.filter(username=options["username"]).first()
         if user is None:
             raise CommandError(f"Không có tài khoản «{options['username']}» (no such user).")
         if not user.is_active:
