@@ -12,6 +12,7 @@ from django.core.management import CommandError, call_command
 from django.test import Client, RequestFactory
 from django.utils import timezone
 
+from motcua.accounts.models import AccountKind
 from motcua.accounts.services import service_account_create
 from motcua.identity.admin import ApiTokenAdmin
 from motcua.identity.models import ApiToken
@@ -135,6 +136,23 @@ def test_create_token_command_prints_token_once(account):
     assert token.startswith(f"mct_{row.prefix}_")
     assert "không hiển thị lại" in err.getvalue()
     assert api_token_authenticate(raw=token) == row
+
+
+def test_create_token_command_creates_the_service_account_first(db):
+    out = io.StringIO()
+    call_command(
+        "create_token", "kiosk-halong", "--new-service", "Ki-ốt Hạ Long", stdout=out, stderr=io.StringIO()
+    )
+    row = api_token_authenticate(raw=out.getvalue().strip())
+    assert row is not None
+    assert (row.user.username, row.user.kind, row.user.full_name) == (
+        "kiosk-halong",
+        AccountKind.SERVICE,
+        "Ki-ốt Hạ Long",
+    )
+    with pytest.raises(CommandError, match="«kiosk-halong» đã tồn tại"):
+        call_command("create_token", "kiosk-halong", "--new-service", "Trùng", stdout=io.StringIO())
+    assert ApiToken.objects.count() == 1
 
 
 def test_create_token_command_unknown_user(db):
