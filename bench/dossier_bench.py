@@ -47,6 +47,8 @@ from bench.harness import (
 
 SUBMIT_PROCEDURE = "1.004194"  # Đăng ký tạm trú: the most used procedure, commune level
 SUBMIT_CENTRE = "pvhcc-6688"  # Trung tâm PVHCC phường Hạ Long
+# The citizen whose token submits in P2 (accounts.services.citizen_account_ensure: login = this number).
+BENCH_CITIZEN_ID = "022099000001"
 
 
 def django_setup(env: dict[str, str]) -> None:
@@ -58,10 +60,10 @@ def django_setup(env: dict[str, str]) -> None:
 
 def fixtures() -> dict[str, Any]:
     """Codes to look up, tokens, the busiest official and the submission body (in-process, Django)."""
-    from django.contrib.auth import get_user_model
     from django.db.models import Count
 
     from bench.urls import bench_write_table_ensure
+    from motcua.accounts.services import citizen_account_ensure
     from motcua.dossiers.models import Dossier
     from motcua.dossiers.simulation import simulate
     from motcua.identity.services import api_token_create
@@ -77,8 +79,7 @@ def fixtures() -> dict[str, Any]:
     picks = sorted({rng.randint(1, top) for _ in range(400)})
     sample = list(Dossier.objects.filter(pk__in=picks).values_list("pk", "code")[:200])
 
-    user_model = get_user_model()
-    citizen, _ = user_model._default_manager.get_or_create(username="bench.citizen")
+    citizen = citizen_account_ensure(personal_id=BENCH_CITIZEN_ID, full_name="Công dân đo hiệu năng")
     _, citizen_token = api_token_create(user=citizen, name="bench P2")
     # The official whose queue is the largest: a role holder of the unit with the most open dossiers.
     busiest = (
@@ -170,7 +171,7 @@ def writes_undo(mark: dict[str, int]) -> int:
         DossierEvent.objects.filter(dossier__in=new).delete()  # protected: the audit log outlives dossiers
         Job.objects.filter(pk__gt=mark["job"]).delete()
         OrmQ.objects.filter(pk__gt=mark["delivery"]).delete()
-        IdempotentRequest.objects.filter(user__username="bench.citizen").delete()
+        IdempotentRequest.objects.filter(user__personal_id=BENCH_CITIZEN_ID).delete()
         new.delete()  # components, fees, steps, pauses cascade
     return count
 

@@ -19,6 +19,7 @@ from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.urls import reverse
 
+from motcua.accounts.models import AccountOrAnonymous
 from motcua.org.selectors import official_has_any_role
 
 View = Callable[..., HttpResponseBase]
@@ -29,7 +30,7 @@ NO_PROFILE_MESSAGE = (
 )
 
 
-def is_official(user: Any) -> bool:
+def is_official(user: AccountOrAnonymous) -> bool:
     """An active official profile with at least one active role in an active unit (or a superuser)."""
     if not (user.is_authenticated and user.is_active):
         return False

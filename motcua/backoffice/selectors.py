@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from django.contrib.auth import get_user_model
 from django.db.models import Q, QuerySet
 
+from motcua.accounts.models import Account
 from motcua.org.models import CENTRE_KINDS, COMMITTEE_KINDS, DECIDING_KINDS, Role, Unit
 
 
-def officials_with_role(*, unit: Unit, roles: list[str] | tuple[str, ...]) -> QuerySet[Any]:
+def officials_with_role(*, unit: Unit, roles: list[str] | tuple[str, ...]) -> QuerySet[Account]:
     """Active users holding one of ``roles`` in ``unit`` — the candidates an action may assign.
 
     Mirrors ``org.selectors`` rules 1–2: an assignment in the unit itself, or at the People's Committee
@@ -24,8 +22,7 @@ def officials_with_role(*, unit: Unit, roles: list[str] | tuple[str, ...]) -> Qu
             official__assignments__unit__kind__in=COMMITTEE_KINDS,
         )
     return (
-        get_user_model()
-        ._default_manager.filter(
+        Account.objects.filter(
             where,
             is_active=True,
             official__assignments__is_active=True,

@@ -19,6 +19,7 @@ from typing import Any
 from django.db.models import Prefetch, Q
 from django.utils import timezone
 
+from motcua.accounts.models import Account
 from motcua.catalog.models import TimeUnit
 from motcua.core.templatetags.vn_format import format_number
 from motcua.documents import forms as f
@@ -64,7 +65,7 @@ RETURN_METHOD_LABELS = {
 # --------------------------------------------------------------------------------------------------
 
 
-def _official_name(user: object | None) -> str:
+def _official_name(user: Account | None) -> str:
     """Full name from the official profile (select_related'd by callers), else the account name."""
     return "" if user is None else official_display_name(user)
 
@@ -166,7 +167,7 @@ def _ledger_number(code: str) -> str:
     return code.rsplit("-", 1)[-1]
 
 
-def _signer(user: object | None, default_title: str) -> tuple[str, str]:
+def _signer(user: Account | None, default_title: str) -> tuple[str, str]:
     """(title, name) for a signature block: the official's own title when they have one."""
     if user is None:
         return default_title, ""

@@ -25,8 +25,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
-from typing import Any
 
+from motcua.accounts.models import AccountOrAnonymous
 from motcua.catalog.models import ProcessStep
 from motcua.dossiers.deadlines import format_local
 from motcua.dossiers.errors import DossierActionNotAllowed, DossierPermissionDenied
@@ -34,6 +34,9 @@ from motcua.dossiers.models import CLOCK_RUNNING_STATES, OPEN_STATES, Dossier, D
 from motcua.org.models import CENTRE_KINDS, Role, Unit, UnitKind
 from motcua.org.selectors import official_has_role, official_roles
 from motcua.worktime import selectors as worktime
+
+# Who asks: an account, nobody signed in, or None (no one, e.g. the system): the last two hold no right.
+Actor = AccountOrAnonymous | None
 
 
 class Action(StrEnum):
@@ -174,7 +177,7 @@ def current_index(dossier: Dossier) -> int | None:
 # --------------------------------------------------------------------------------------------------
 
 
-def is_applicant(user: Any, dossier: Dossier) -> bool:
+def is_applicant(user: Actor, dossier: Dossier) -> bool:
     return bool(
         user is not None
         and user.is_authenticated
@@ -183,7 +186,7 @@ def is_applicant(user: Any, dossier: Dossier) -> bool:
     )
 
 
-def has_role(user: Any, unit: Unit | None, *roles: str) -> bool:
+def has_role(user: Actor, unit: Unit | None, *roles: str) -> bool:
     return bool(
         unit is not None and user is not None and official_has_role(user=user, unit=unit, roles=roles)
     )
@@ -196,15 +199,15 @@ def _step_unit_and_role(dossier: Dossier) -> tuple[Unit | None, str]:
     return step.unit, step.role
 
 
-def is_step_actor(user: Any, dossier: Dossier) -> bool:
+def is_step_actor(user: Actor, dossier: Dossier) -> bool:
     """Holds the current step's role in its unit and is its assignee (or it is in the unit pool)."""
     step = dossier.current_step
-    if step is None or not has_role(user, step.unit, step.role):
+    if step is None or user is None or not has_role(user, step.unit, step.role):
         return False
     return step.assignee_id is None or step.assignee_id == user.pk
 
 
-def in_dossier_units(user: Any, dossier: Dossier) -> bool:
+def in_dossier_units(user: Actor, dossier: Dossier) -> bool:
     """An official with any role in a unit the dossier belongs to or passed through."""
     if user is None or not user.is_authenticated:
         return False
@@ -214,7 +217,7 @@ def in_dossier_units(user: Any, dossier: Dossier) -> bool:
     return any(official_roles(user=user, unit=unit) for unit in units)
 
 
-def can_view(user: Any, dossier: Dossier) -> bool:
+def can_view(user: Actor, dossier: Dossier) -> bool:
     """Applicant, or an official with any role in a unit the dossier belongs to or passed through."""
     return is_applicant(user, dossier) or in_dossier_units(user, dossier)
 
@@ -325,7 +328,7 @@ def state_error(action: str, dossier: Dossier, *, now: datetime) -> str | None:
     return None if ok else _not_at_step(dossier, action)
 
 
-def permission_error(action: str, user: Any, dossier: Dossier) -> str | None:
+def permission_error(action: str, user: Actor, dossier: Dossier) -> str | None:
     """Why ``user`` may not take ``action`` on this dossier (None when they may)."""
     receiving = dossier.receiving_unit
     if action in (Action.ACCEPT, Action.REFUSE):
@@ -374,7 +377,7 @@ def permission_error(action: str, user: Any, dossier: Dossier) -> str | None:
         return f"Chỉ trưởng phòng, lãnh đạo hoặc giám sát của {unit.name} được phân công lại bước này."
     # Every other action belongs to the current step's actor.
     step = dossier.current_step
-    if step is not None and has_role(user, step.unit, step.role):
+    if step is not None and user is not None and has_role(user, step.unit, step.role):
         if step.assignee_id is None or step.assignee_id == user.pk:
             return None
         return "Bước này đang được giao cho cán bộ khác xử lý."
@@ -394,7 +397,7 @@ def _step_role_message(dossier: Dossier) -> str:
 OUTSIDER_MESSAGE = "Bạn không có quyền với hồ sơ này: hồ sơ không thuộc đơn vị của bạn."
 
 
-def check(action: str, *, user: Any, dossier: Dossier, now: datetime) -> None:
+def check(action: str, *, user: Actor, dossier: Dossier, now: datetime) -> None:
     """Raise ``DossierPermissionDenied`` / ``DossierActionNotAllowed`` unless ``user`` may act now.
 
     Order: outsiders learn nothing (permission first), then the state, then the role, so an official
@@ -410,5 +413,5 @@ def check(action: str, *, user: Any, dossier: Dossier, now: datetime) -> None:
         raise DossierPermissionDenied(message)
 
 
-def allowed(action: str, *, user: Any, dossier: Dossier, now: datetime) -> bool:
+def allowed(action: str, *, user: Actor, dossier: Dossier, now: datetime) -> bool:
     return state_error(action, dossier, now=now) is None and permission_error(action, user, dossier) is None

@@ -257,15 +257,14 @@ _QUEUE_ONLY = (
     "current_unit__agency_code",
     "current_step__name",
     "current_assignee__username",
-    "current_assignee__first_name",
-    "current_assignee__last_name",
+    "current_assignee__full_name",
     "current_assignee__official__full_name",
 )
 
 
 def dossier_queue(
     *,
-    user: Any,
+    user: rules.Actor,
     scope: Scope,
     status: int | None = None,
     state: str | None = None,
@@ -370,7 +369,7 @@ _DETAIL_RELATED = (
 )
 
 
-def dossier_get_for_official(*, user: Any, code: str) -> Dossier | None:
+def dossier_get_for_official(*, user: rules.Actor, code: str) -> Dossier | None:
     """The dossier with ``code`` if ``user`` may see it (applicant, or a role in one of its units), else None.
 
     None also for an unknown code: outsiders cannot probe which codes exist.
@@ -460,7 +459,7 @@ def dossier_due_explanation(*, dossier: Dossier) -> DueExplanationView:
     )
 
 
-def dossier_allowed_actions(*, user: Any, dossier: Dossier) -> list[str]:
+def dossier_allowed_actions(*, user: rules.Actor, dossier: Dossier) -> list[str]:
     """Exactly the actions ``user`` may take on ``dossier`` now (``rules.Action`` values), in a stable order.
 
     Uses the same rule table as the services, so anything listed here will be accepted (barring a

@@ -13,8 +13,6 @@ and ``request.api_token``).
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.middleware.csrf import CsrfViewMiddleware
@@ -22,6 +20,7 @@ from ninja.errors import HttpError
 from ninja.security import HttpBearer
 from ninja.security.apikey import APIKeyCookie
 
+from motcua.accounts.models import Account
 from motcua.identity.services import api_token_authenticate
 
 CSRF_FAILED = (
@@ -33,7 +32,7 @@ CSRF_FAILED = (
 class ApiTokenAuth(HttpBearer):
     """``Authorization: Bearer <token>`` of a service account (mã truy cập API)."""
 
-    def authenticate(self, request: HttpRequest, token: str) -> Any:
+    def authenticate(self, request: HttpRequest, token: str) -> Account | None:
         row = api_token_authenticate(raw=token)
         if row is None:
             return None
@@ -50,7 +49,7 @@ class SessionCsrfAuth(APIKeyCookie):
     def __init__(self) -> None:
         super().__init__(csrf=False)  # checked below, and only for an authenticated session
 
-    def __call__(self, request: HttpRequest) -> Any:
+    def __call__(self, request: HttpRequest) -> Account | None:
         user = getattr(request, "user", None)
         if user is None or not user.is_authenticated:
             return None
@@ -62,7 +61,9 @@ class SessionCsrfAuth(APIKeyCookie):
                 raise HttpError(403, CSRF_FAILED)
         return user
 
-    def authenticate(self, request: HttpRequest, key: str | None) -> Any:  # pragma: no cover - see __call__
+    def authenticate(
+        self, request: HttpRequest, key: str | None
+    ) -> Account | None:  # pragma: no cover - see __call__
         return None
 
 

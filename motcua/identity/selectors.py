@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
-
+from motcua.accounts.models import Account
 from motcua.identity.models import IdempotentRequest
 
 
-def idempotent_request_get(*, user: Any, scope: str, key: str) -> IdempotentRequest | None:
+def idempotent_request_get(*, user: Account, scope: str, key: str) -> IdempotentRequest | None:
     """The request recorded for ``key`` of ``user`` in ``scope``, if any."""
     return IdempotentRequest.objects.filter(user=user, scope=scope, key=key).first()

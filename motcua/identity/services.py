@@ -6,12 +6,12 @@ import hashlib
 import hmac
 import secrets
 from datetime import timedelta
-from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from motcua.accounts.models import Account
 from motcua.identity.models import ApiToken, IdempotentRequest
 
 TOKEN_PREFIX = "mct"  # "motcua token": recognisable in logs and by secret scanners
@@ -23,7 +23,7 @@ def _hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def api_token_create(*, user: Any, name: str = "") -> tuple[ApiToken, str]:
+def api_token_create(*, user: Account | None, name: str = "") -> tuple[ApiToken, str]:
     """Create a token for ``user``; returns the row and the token text, which is never stored or shown again.
 
     Format ``mct_<prefix>_<secret>``: 12 hex characters of public prefix, 256 random bits of secret.
@@ -82,7 +82,7 @@ def api_token_touch(*, token: ApiToken) -> None:
 
 
 def idempotent_request_insert(
-    *, user: Any, scope: str, key: str, request_hash: str, result_ref: str
+    *, user: Account, scope: str, key: str, request_hash: str, result_ref: str
 ) -> IdempotentRequest:
     """Insert the record of the first request made with ``key``: one INSERT, no savepoint.
 

@@ -20,7 +20,6 @@ from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.contrib import admin
-from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db.models import BLANK_CHOICE_DASH, Model, Prefetch, QuerySet
 from django.db.models.fields import Field
@@ -28,6 +27,8 @@ from django.db.models.fields.related import ForeignKey
 from django.forms.models import BaseInlineFormSet
 from django.http import HttpRequest
 
+from motcua.accounts.admin import AccountAdmin
+from motcua.accounts.models import Account, AccountKind
 from motcua.core.text import fold
 from motcua.org.models import Counter, Official, Role, RoleAssignment, Unit
 from motcua.org.selectors import official_managed_units, official_manages_province, unit_search
@@ -43,7 +44,7 @@ Scope = frozenset[int] | None
 
 def _superuser(request: HttpRequest) -> bool:
     user = request.user
-    return bool(user.is_active and getattr(user, "is_superuser", False))
+    return bool(user.is_active and user.is_superuser)
 
 
 def _scope(request: HttpRequest) -> Scope:
@@ -366,10 +367,16 @@ class OfficialAdmin(_RoleScoped, admin.ModelAdmin):
         self, request: HttpRequest, obj: Official, form: forms.ModelForm[Official], change: bool
     ) -> None:
         if not change:
-            user_model = get_user_model()
-            obj.user = user_model._default_manager.create_user(
-                username=form.cleaned_data["username"], password=form.cleaned_data["password1"]
+            obj.user = Account.objects.create_user(
+                username=form.cleaned_data["username"],
+                password=form.cleaned_data["password1"],
+                kind=AccountKind.OFFICIAL,
+                full_name=obj.full_name,
             )
+        elif "full_name" in form.changed_data:
+            # The account's name is the one shown on dossiers (accounts.selectors.account_display_name).
+            obj.user.full_name = obj.full_name
+            obj.user.save(update_fields=["full_name"])
         super().save_model(request, obj, form, change)
 
     def save_related(
@@ -400,3 +407,25 @@ class RoleAssignmentAdmin(_AssignmentFields, _RoleScoped, admin.ModelAdmin):
     ) -> None:
         super().save_model(request, obj, form, change)
         official_staff_sync(official=obj.official)
+
+
+# --------------------------------------------------------------------------------------------------
+# Accounts
+# --------------------------------------------------------------------------------------------------
+
+
+class ProvinceAccountAdmin(AccountAdmin):
+    """``accounts.admin.AccountAdmin`` plus read access for a province admin (roles live in this app).
+
+    Reading only: changing logins, passwords and staff flags of any account stays a superuser's act.
+    """
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return super().has_module_permission(request) or _manages_all(request)
+
+    def has_view_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        return super().has_view_permission(request, obj) or _manages_all(request)
+
+
+admin.site.unregister(Account)
+admin.site.register(Account, ProvinceAccountAdmin)

@@ -23,12 +23,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
 
-from django.contrib.auth.base_user import AbstractBaseUser
-from django.contrib.auth.models import AnonymousUser
 from django.db.models import Case, Exists, IntegerField, OuterRef, Q, QuerySet, Value, When
 
+from motcua.accounts.models import Account, AccountOrAnonymous
+from motcua.accounts.selectors import account_display_name
 from motcua.core.text import fold
 from motcua.org.models import (
     CENTRE_KINDS,
@@ -42,7 +41,7 @@ from motcua.org.models import (
     UnitKind,
 )
 
-UserLike = AbstractBaseUser | AnonymousUser
+UserLike = AccountOrAnonymous
 
 # Display order: the province first, then its centre and departments, then communes and their centres.
 _KIND_ORDER = [
@@ -115,7 +114,7 @@ def _is_active_user(user: UserLike) -> bool:
 
 
 def _is_superuser(user: UserLike) -> bool:
-    return _is_active_user(user) and bool(getattr(user, "is_superuser", False))
+    return _is_active_user(user) and user.is_superuser
 
 
 def _grants(user: UserLike, roles: Iterable[str] | None) -> QuerySet[RoleAssignment]:
@@ -222,13 +221,9 @@ def official_has_any_role(*, user: UserLike) -> bool:
     return scope.superuser or bool(scope.grants)
 
 
-def official_display_name(user: Any) -> str:
-    """The name to show for an account: the official's full name, else the person's name, else the login."""
-    official = getattr(user, "official", None)  # the missing reverse one-to-one raises AttributeError too
-    if official is not None:
-        return str(official.full_name)
-    full = user.get_full_name() if hasattr(user, "get_full_name") else ""
-    return str(full or user.get_username())
+def official_display_name(user: Account) -> str:
+    """The name to show for an official's account (``accounts.selectors.account_display_name``)."""
+    return account_display_name(user)
 
 
 def official_has_role(*, user: UserLike, unit: Unit, roles: Iterable[Role | str]) -> bool:

@@ -10,13 +10,13 @@ import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from motcua.accounts.models import Account, AccountKind
 from motcua.core.services import reference_data_changed
 from motcua.core.text import nfc
 from motcua.org.agency_codes import agency_code_rule
@@ -370,15 +370,14 @@ def official_account_errors(*, username: str, password: str | None) -> dict[str,
     password validators, judged against that login. ``password`` None skips the validators (the caller
     has rejected it already, e.g. two entries that differ). Empty when both are fine.
     """
-    user_model = get_user_model()
     errors: dict[str, list[str]] = {}
     if not username:
         errors["username"] = ["Tên đăng nhập là bắt buộc."]
-    elif user_model._default_manager.filter(**{user_model.USERNAME_FIELD: username}).exists():
+    elif Account.objects.filter(username=username).exists():
         errors["username"] = [f"Tên đăng nhập «{username}» đã tồn tại."]
     if password is not None:
         try:
-            validate_password(password, user=user_model(**{user_model.USERNAME_FIELD: username}))
+            validate_password(password, user=Account(username=username))
         except ValidationError as exc:
             errors["password"] = list(exc.messages)
     return errors
@@ -393,12 +392,11 @@ def official_create(
     title: str = "",
     assignments: Sequence[tuple[Unit, Role]],
 ) -> Official:
-    """Create a user account, its official profile and its role assignments.
+    """Create an official's account (kind official), its profile and its role assignments.
 
     The password goes through the project's password validators. Holders of an admin role
     (``ADMIN_ROLES``) get ``is_staff`` so they can sign in to the Django admin.
     """
-    user_model = get_user_model()
     username = username.strip()
     full_name = nfc(full_name)
     account = official_account_errors(username=username, password=password)
@@ -417,9 +415,11 @@ def official_create(
     if errors:
         raise ValidationError(errors)
 
-    user = user_model._default_manager.create_user(
+    user = Account.objects.create_user(
         username=username,
         password=password,
+        kind=AccountKind.OFFICIAL,
+        full_name=full_name,
         is_staff=any(role in ADMIN_ROLES for _, role in assignments),
     )
     official = Official.objects.create(user=user, full_name=full_name, title=nfc(title))
@@ -644,25 +644,28 @@ def demo_officials_ensure() -> list[DemoAccount]:
     any extra roles; only missing users, profiles and assignments are created, revoked demo
     assignments are reactivated. All demo accounts share :data:`DEMO_PASSWORD`.
     """
-    user_model = get_user_model()
     units = _demo_units(spec.unit_slug for spec in DEMO_ACCOUNTS)
     usernames = [spec.username for spec in DEMO_ACCOUNTS]
-    users = {user.get_username(): user for user in user_model._default_manager.filter(username__in=usernames)}
+    users = {user.get_username(): user for user in Account.objects.filter(username__in=usernames)}
     missing_users = [spec for spec in DEMO_ACCOUNTS if spec.username not in users]
     if missing_users:
         # One hash for all: the password is published anyway, and PBKDF2 costs ~0.5 s per call.
         hashed = make_password(DEMO_PASSWORD)
-        user_model._default_manager.bulk_create(
+        Account.objects.bulk_create(
             [
-                user_model(username=spec.username, password=hashed, is_staff=spec.role in ADMIN_ROLES)
+                Account(
+                    username=spec.username,
+                    password=hashed,
+                    kind=AccountKind.OFFICIAL,
+                    full_name=spec.full_name,
+                    is_staff=spec.role in ADMIN_ROLES,
+                )
                 for spec in missing_users
             ]
         )
-        users = {
-            user.get_username(): user for user in user_model._default_manager.filter(username__in=usernames)
-        }
+        users = {user.get_username(): user for user in Account.objects.filter(username__in=usernames)}
     staff_needed = [users[spec.username].pk for spec in DEMO_ACCOUNTS if spec.role in ADMIN_ROLES]
-    user_model._default_manager.filter(pk__in=staff_needed, is_staff=False).update(is_staff=True)
+    Account.objects.filter(pk__in=staff_needed, is_staff=False).update(is_staff=True)
 
     officials = {official.user_id: official for official in Official.objects.filter(user__in=users.values())}
     missing_officials = [spec for spec in DEMO_ACCOUNTS if users[spec.username].pk not in officials]

@@ -36,8 +36,7 @@ from decimal import Decimal
 from typing import Any, cast
 from zoneinfo import ZoneInfo
 
-from django.contrib.auth.base_user import AbstractBaseUser
-
+from motcua.accounts.models import Account
 from motcua.catalog.models import (
     Level,
     Procedure,
@@ -161,11 +160,11 @@ class World:
         return self.descriptions[key]
 
 
-def _official(username: str, full_name: str, grants: list[tuple[Unit, str]]) -> AbstractBaseUser:
+def _official(username: str, full_name: str, grants: list[tuple[Unit, str]]) -> Account:
     official = cast(
         Official,
         OfficialFactory(
-            user=UserFactory(username=username, first_name=full_name),
+            user=UserFactory(username=username, full_name=full_name),
             full_name=full_name,
             assignments=[(unit, Role(role)) for unit, role in grants],
         ),
@@ -227,7 +226,7 @@ def world_build() -> World:
     for key, (full_name, description, grants) in specs.items():
         users[key] = _official(f"{key}.{suffix}", full_name, grants)
         descriptions[key] = description
-    users["an"] = UserFactory(username=f"an.{suffix}", first_name="An", last_name="Nguyễn Văn")
+    users["an"] = UserFactory(citizen=True, full_name="Nguyễn Văn An")
     descriptions["an"] = "Nguyễn Văn An (công dân, tài khoản VNeID)"
     users["khach"] = UserFactory(username=f"khach.{suffix}")
     descriptions["khach"] = "Khách (người dùng đã đăng nhập, không vai trò)"

@@ -12,6 +12,8 @@ from django.core.management import CommandError, call_command
 from django.test import Client, RequestFactory
 from django.utils import timezone
 
+from motcua.accounts.models import AccountKind
+from motcua.accounts.services import service_account_create
 from motcua.identity.admin import ApiTokenAdmin
 from motcua.identity.models import ApiToken
 from motcua.identity.services import api_token_authenticate, api_token_create, api_token_revoke
@@ -25,7 +27,7 @@ URL = "/api/v1/dossiers"
 
 @pytest.fixture
 def account():
-    return UserFactory.create(username="dvcqg-sync")
+    return service_account_create(username="dvcqg-sync", name="Đồng bộ Cổng DVC quốc gia")
 
 
 def _bearer(token: str) -> dict[str, str]:
@@ -136,6 +138,23 @@ def test_create_token_command_prints_token_once(account):
     assert api_token_authenticate(raw=token) == row
 
 
+def test_create_token_command_creates_the_service_account_first(db):
+    out = io.StringIO()
+    call_command(
+        "create_token", "kiosk-halong", "--new-service", "Ki-ốt Hạ Long", stdout=out, stderr=io.StringIO()
+    )
+    row = api_token_authenticate(raw=out.getvalue().strip())
+    assert row is not None
+    assert (row.user.username, row.user.kind, row.user.full_name) == (
+        "kiosk-halong",
+        AccountKind.SERVICE,
+        "Ki-ốt Hạ Long",
+    )
+    with pytest.raises(CommandError, match="«kiosk-halong» đã tồn tại"):
+        call_command("create_token", "kiosk-halong", "--new-service", "Trùng", stdout=io.StringIO())
+    assert ApiToken.objects.count() == 1
+
+
 def test_create_token_command_unknown_user(db):
     with pytest.raises(CommandError, match="Không có tài khoản"):
         call_command("create_token", "nobody", stdout=io.StringIO(), stderr=io.StringIO())
@@ -162,3 +181,10 @@ def test_admin_changelist_renders(client: Client, account):
     response = client.get("/admin/identity/apitoken/")
     assert response.status_code == 200
     assert "Kiosk" in response.content.decode()
+
+
+def test_create_token_command_serves_an_official_account_too():
+    official = UserFactory.create(username="tiepnhan.halong")
+    out = io.StringIO()
+    call_command("create_token", "tiepnhan.halong", stdout=out, stderr=io.StringIO())
+    assert api_token_authenticate(raw=out.getvalue().strip()) == ApiToken.objects.get(user=official)

@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import pytest
-from django.contrib.auth.models import AbstractBaseUser
 from pytest_django.fixtures import Settings
 
+from motcua.accounts.models import Account
 from motcua.org.models import Role, Unit
 from motcua.org.services import role_assignment_revoke, units_load_quang_ninh
 from motcua.org.tests.factories import OfficialFactory, UserFactory
@@ -75,8 +75,8 @@ PERSONAS: dict[str, tuple[str, list[tuple[str, Role]]]] = {
 
 
 @pytest.fixture
-def personas(quang_ninh: QuangNinh) -> dict[str, AbstractBaseUser]:
-    users: dict[str, AbstractBaseUser] = {}
+def personas(quang_ninh: QuangNinh) -> dict[str, Account]:
+    users: dict[str, Account] = {}
     for name, (description, grants) in PERSONAS.items():
         official = OfficialFactory.create(
             user=UserFactory.create(
@@ -88,6 +88,6 @@ def personas(quang_ninh: QuangNinh) -> dict[str, AbstractBaseUser]:
         users[name] = official.user
     users["anh_son"].is_active = False
     users["anh_son"].save(update_fields=["is_active"])
-    chi_ha = users["chi_ha"].official  # type: ignore[attr-defined]
+    chi_ha = users["chi_ha"].official
     role_assignment_revoke(official=chi_ha, unit=quang_ninh.centre(HA_LONG), role=Role.RECEPTION)
     return users

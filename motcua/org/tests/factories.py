@@ -15,23 +15,12 @@ from collections.abc import Sequence
 from typing import Any
 
 import factory
-from django.contrib.auth import get_user_model
 
+from motcua.accounts.tests.factories import AccountFactory
 from motcua.org.models import AreaKind, Counter, Official, Role, RoleAssignment, Unit, UnitKind
 
-
-class UserFactory(factory.django.DjangoModelFactory):
-    """A user with an unusable password (no hashing cost); ``UserFactory(password="…")`` sets one."""
-
-    class Meta:
-        model = get_user_model()
-        skip_postgeneration_save = True
-
-    username = factory.Sequence(lambda n: f"user{n}")
-    email = factory.LazyAttribute(lambda user: f"{user.username}@example.test")
-    # Transformer: an explicit UserFactory(password="…") is hashed too; the default costs no hashing.
-    password = factory.django.Password(None)
-    is_active = True
+# The name the org and dossier tests grew up with.
+UserFactory = AccountFactory
 
 
 def _agency_code(n: int) -> str:
@@ -105,7 +94,8 @@ class OfficialFactory(factory.django.DjangoModelFactory[Official]):
         model = Official
         skip_postgeneration_save = True
 
-    user = factory.SubFactory(UserFactory)
+    # The account carries the same name: it is the one dossiers show (account_display_name).
+    user = factory.SubFactory(AccountFactory, full_name=factory.SelfAttribute("..full_name"))
     full_name = factory.Faker("name", locale="vi_VN")
     title = ""
 

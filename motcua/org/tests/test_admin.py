@@ -4,6 +4,8 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.urls import reverse
 
+from motcua.accounts.models import Account, AccountKind
+from motcua.accounts.tests.factories import AccountFactory
 from motcua.org.models import Counter, Official, Role, RoleAssignment
 from motcua.org.tests.conftest import BAI_CHAY, HA_LONG, QuangNinh
 from motcua.org.tests.factories import OfficialFactory, UserFactory
@@ -351,3 +353,89 @@ def test_unit_admin_counter_admin_is_scoped(client, personas, quang_ninh: QuangN
     other = Counter.objects.filter(unit=quang_ninh.centre(BAI_CHAY)).first()
     assert other is not None
     assert client.get(change("counter", other.pk)).status_code == 302
+
+
+# --------------------------------------------------------------------------------------------------
+# Accounts (accounts.admin.AccountAdmin, registered here with the province admin's read access)
+# --------------------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def citizen():
+    return AccountFactory.create(citizen=True, full_name="Nguyễn Văn Công Dân")
+
+
+def test_province_admin_looks_accounts_up_by_kind_and_number(client, personas, citizen):
+    company = AccountFactory.create(
+        organisation=True, tax_code="5700100256", full_name="Công ty Than Hạ Long"
+    )
+    client.force_login(personas["ba_hoa"])
+    url = reverse("admin:accounts_account_changelist")
+    page = client.get(url)
+    assert page.status_code == 200
+    assert "Nguyễn Văn Công Dân" in page.content.decode()
+    by_kind = client.get(url, {"kind__exact": AccountKind.CITIZEN}).content.decode()
+    assert citizen.personal_id in by_kind
+    assert "Công ty Than Hạ Long" not in by_kind
+    by_tax_code = client.get(url, {"q": "5700100256"}).content.decode()
+    assert "Công ty Than Hạ Long" in by_tax_code
+    assert "Nguyễn Văn Công Dân" not in by_tax_code
+    assert client.get(reverse("admin:accounts_account_change", args=[company.pk])).status_code == 200
+
+
+def test_province_admin_reads_accounts_but_does_not_change_them(client, personas, citizen):
+    client.force_login(personas["ba_hoa"])
+    assert client.get(reverse("admin:accounts_account_add")).status_code == 403
+    response = client.post(
+        reverse("admin:accounts_account_change", args=[citizen.pk]),
+        {
+            "username": citizen.username,
+            "kind": AccountKind.CITIZEN,
+            "full_name": "Đổi tên",
+            "is_superuser": "on",
+        },
+    )
+    assert response.status_code == 403
+    citizen.refresh_from_db()
+    assert citizen.full_name == "Nguyễn Văn Công Dân"
+    assert not citizen.is_superuser
+
+
+def test_unit_admin_does_not_see_accounts(client, personas, citizen):
+    client.force_login(personas["anh_duc"])
+    assert client.get(reverse("admin:accounts_account_changelist")).status_code == 403
+
+
+def test_superuser_creates_a_citizen_account_and_the_constraint_speaks_vietnamese(client, personas):
+    client.force_login(personas["ong_tu"])
+    assert client.get(reverse("admin:accounts_account_add")).status_code == 200
+    form = {
+        "username": "congdan1",
+        "kind": AccountKind.CITIZEN,
+        "full_name": "Lê Văn Tư",
+        "usable_password": "false",
+    }
+    refused = client.post(reverse("admin:accounts_account_add"), form)
+    assert refused.status_code == 200
+    assert "Tài khoản công dân phải có số định danh cá nhân." in refused.content.decode()
+    assert not Account.objects.filter(username="congdan1").exists()
+    created = client.post(reverse("admin:accounts_account_add"), {**form, "personal_id": "022090001234"})
+    assert created.status_code == 302
+    assert Account.objects.get(username="congdan1").personal_id == "022090001234"
+
+
+def test_official_admin_keeps_the_account_name_in_step(client, personas, staff_of_ha_long):
+    client.force_login(personas["ong_tu"])
+    response = client.post(
+        change("official", staff_of_ha_long.pk),
+        {
+            "user": staff_of_ha_long.user_id,
+            "full_name": "Vũ Văn Hùng Anh",
+            "title": "",
+            "phone": "",
+            **_inline_management(initial=0, total=0),
+        },
+    )
+    assert response.status_code == 302
+    staff_of_ha_long.user.refresh_from_db()
+    assert staff_of_ha_long.user.full_name == "Vũ Văn Hùng Anh"

@@ -11,6 +11,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ImproperlyConfigured, ValidationError
 from vietnam_provinces import ProvinceCode, Ward
 
+from motcua.accounts.models import AccountKind
 from motcua.org import services
 from motcua.org.models import (
     AGENCY_CODE_PATTERN,
@@ -299,6 +300,8 @@ def test_official_create_makes_account_profile_and_roles(quang_ninh: QuangNinh):
     )
 
     assert official.full_name == "Nguyễn Thị Lan"
+    assert official.user.kind == AccountKind.OFFICIAL
+    assert official.user.full_name == "Nguyễn Thị Lan"
     assert official.user.check_password("Hoa-ban-trang-2026")
     assert official.user.is_staff is False
     assert list(official.assignments.values_list("unit__slug", "role", "is_active")) == [
@@ -447,6 +450,9 @@ def test_demo_accounts_load_the_units_when_missing_and_sign_in(client):
     assert client.login(username="tiepnhan.halong", password=DEMO_PASSWORD)
     staff = set(get_user_model().objects.filter(is_staff=True).values_list("username", flat=True))
     assert staff == {a.username for a in accounts if a.role in {Role.UNIT_ADMIN, Role.PROVINCE_ADMIN}}
+    names = dict(get_user_model().objects.values_list("username", "full_name"))
+    assert all(names[a.username] == a.full_name != "" for a in accounts)
+    assert set(get_user_model().objects.values_list("kind", flat=True)) == {AccountKind.OFFICIAL}
 
 
 def test_demo_rerun_is_fast_and_keeps_changed_passwords(monkeypatch, django_assert_max_num_queries):

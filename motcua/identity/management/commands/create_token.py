@@ -1,12 +1,17 @@
-"""``motcua create-token USERNAME [--name NAME]``: create an API token and print it once."""
+"""``motcua create-token USERNAME [--name NAME] [--new-service NAME]``: create an API token, print it once.
+
+``--new-service`` first creates USERNAME as a service account (tài khoản dịch vụ) named NAME.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
-from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from motcua.accounts.models import Account
+from motcua.accounts.services import service_account_create
 from motcua.identity.services import api_token_create
 
 
@@ -17,12 +22,22 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("username", help="Tên đăng nhập của tài khoản (service account)")
+        parser.add_argument("username", help="Tên đăng nhập của tài khoản (tài khoản dịch vụ hoặc cán bộ)")
         parser.add_argument("--name", default="", help="Tên gợi nhớ của mã, ví dụ «Cổng DVCQG»")
+        parser.add_argument(
+            "--new-service",
+            metavar="NAME",
+            default=None,
+            help="Tạo trước tài khoản dịch vụ USERNAME với tên NAME (create USERNAME as a service account)",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        User = get_user_model()
-        user = User._default_manager.filter(**{User.USERNAME_FIELD: options["username"]}).first()
+        if options["new_service"] is not None:
+            try:
+                service_account_create(username=options["username"], name=options["new_service"])
+            except ValidationError as exc:
+                raise CommandError(" ".join(exc.messages)) from exc
+        user = Account.objects.filter(username=options["username"]).first()
         if user is None:
             raise CommandError(f"Không có tài khoản «{options['username']}» (no such user).")
         if not user.is_active:

@@ -1,0 +1,163 @@
+"""Writes of accounts: citizen, organisation and service accounts.
+
+Officials' accounts are created with their profile and roles by ``org.services.official_create``.
+Bad input raises ``ValidationError`` keyed by argument name, with Vietnamese messages, before anything
+is written.
+"""
+
+from __future__ import annotations
+
+import re
+
+from django.contrib.auth.validators import UnicodeUsernameValidator
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import IntegrityError, transaction
+
+from motcua.accounts.models import PERSONAL_ID_PATTERN, TAX_CODE_PATTERN, Account, AccountKind
+from motcua.core.text import nfc
+
+NAME_MAX = 200
+PHONE_MAX = 20
+USERNAME_MAX = 150  # AbstractUser.username
+PHONE_PATTERN = r"^\+?[0-9 .()-]{6,20}$"
+
+
+def _contact_errors(*, phone: str, email: str) -> dict[str, list[str]]:
+    errors: dict[str, list[str]] = {}
+    if phone and (len(phone) > PHONE_MAX or not re.fullmatch(PHONE_PATTERN, phone)):
+        errors["phone"] = [f"Số điện thoại «{phone}» không hợp lệ."]
+    if email:
+        try:
+            validate_email(email)
+        except ValidationError:
+            errors["email"] = [f"Thư điện tử «{email}» không hợp lệ."]
+    return errors
+
+
+def _name_errors(key: str, name: str, label: str) -> dict[str, list[str]]:
+    if not name:
+        return {key: [f"{label} là bắt buộc."]}
+    if len(name) > NAME_MAX:
+        return {key: [f"{label} dài quá {NAME_MAX} ký tự."]}
+    return {}
+
+
+def _ensure(*, kind: AccountKind, key_field: str, key: str, name: str, phone: str, email: str) -> Account:
+    """Find the account of ``kind`` whose ``key_field`` is ``key``, or create it (login = key).
+
+    An existing account gets the newer non-empty name, phone and e-mail (the identity provider is the
+    fresher source). A concurrent creation of the same key loses the unique race and reads the winner.
+    """
+    existing = Account.objects.select_for_update().filter(**{key_field: key}).first()
+    if existing is None:
+        if Account.objects.filter(username=key).exists():
+            raise ValidationError({key_field: [f"Tên đăng nhập «{key}» đã được dùng cho tài khoản khác."]})
+        account = Account(
+            username=key, kind=kind, full_name=name, phone=phone, email=email, **{key_field: key}
+        )
+        account.set_unusable_password()  # signs in through the identity provider, never with a password
+        try:
+            with transaction.atomic():
+                account.save()
+            return account
+        except IntegrityError:
+            existing = Account.objects.select_for_update().filter(**{key_field: key}).first()
+            if existing is None:
+                raise
+    if existing.kind != kind:
+        raise ValidationError(
+            {key_field: [f"«{key}» đã gắn với một tài khoản {existing.get_kind_display().lower()}."]}
+        )
+    changed = {
+        field: value
+        for field, value in (("full_name", name), ("phone", phone), ("email", email))
+        if value and getattr(existing, field) != value
+    }
+    if changed:
+        for field, value in changed.items():
+            setattr(existing, field, value)
+        existing.save(update_fields=list(changed))
+    return existing
+
+
+@transaction.atomic
+def citizen_account_ensure(*, personal_id: str, full_name: str, phone: str = "", email: str = "") -> Account:
+    """The citizen's account — tài khoản công dân — keyed on the personal identification number.
+
+    Idempotent: called at every sign-in with the identity provider's claims; the login is the number.
+    """
+    personal_id = (personal_id or "").strip()
+    full_name = nfc((full_name or "").strip())
+    phone, email = (phone or "").strip(), (email or "").strip()
+    errors: dict[str, list[str]] = {}
+    if not re.fullmatch(PERSONAL_ID_PATTERN, personal_id):
+        errors["personal_id"] = ["Số định danh cá nhân phải gồm đúng 12 chữ số."]
+    errors |= _name_errors("full_name", full_name, "Họ và tên")
+    errors |= _contact_errors(phone=phone, email=email)
+    if errors:
+        raise ValidationError(errors)
+    return _ensure(
+        kind=AccountKind.CITIZEN,
+        key_field="personal_id",
+        key=personal_id,
+        name=full_name,
+        phone=phone,
+        email=email,
+    )
+
+
+@transaction.atomic
+def organisation_account_ensure(*, tax_code: str, name: str, phone: str = "", email: str = "") -> Account:
+    """The organisation's account — tài khoản tổ chức, doanh nghiệp — keyed on its tax code.
+
+    Idempotent like ``citizen_account_ensure``; the login is the tax code, the name is the
+    organisation's registered name.
+    """
+    tax_code = (tax_code or "").strip()
+    name = nfc((name or "").strip())
+    phone, email = (phone or "").strip(), (email or "").strip()
+    errors: dict[str, list[str]] = {}
+    if not re.fullmatch(TAX_CODE_PATTERN, tax_code):
+        errors["tax_code"] = [
+            "Mã số thuế phải gồm 10 chữ số, hoặc 10 chữ số, dấu «-» và 3 chữ số (0100109106-001)."
+        ]
+    errors |= _name_errors("name", name, "Tên tổ chức")
+    errors |= _contact_errors(phone=phone, email=email)
+    if errors:
+        raise ValidationError(errors)
+    return _ensure(
+        kind=AccountKind.ORGANISATION, key_field="tax_code", key=tax_code, name=name, phone=phone, email=email
+    )
+
+
+@transaction.atomic
+def service_account_create(*, username: str, name: str) -> Account:
+    """A service account — tài khoản dịch vụ — for an API client; give it a token with ``create-token``.
+
+    It has no password (it cannot sign in to pages) and no staff rights.
+    """
+    username = (username or "").strip()
+    name = nfc((name or "").strip())
+    errors: dict[str, list[str]] = {}
+    if not username:
+        errors["username"] = ["Tên đăng nhập là bắt buộc."]
+    else:
+        try:
+            UnicodeUsernameValidator()(username)
+        except ValidationError:
+            errors["username"] = [
+                "Tên đăng nhập chỉ gồm chữ, số và các ký tự @ . + - _ (không có khoảng trắng)."
+            ]
+        else:
+            if len(username) > USERNAME_MAX:
+                errors["username"] = [f"Tên đăng nhập dài quá {USERNAME_MAX} ký tự."]
+            elif Account.objects.filter(username=username).exists():
+                errors["username"] = [f"Tên đăng nhập «{username}» đã tồn tại."]
+    errors |= _name_errors("name", name, "Tên dịch vụ")
+    if errors:
+        raise ValidationError(errors)
+    account = Account(username=username, kind=AccountKind.SERVICE, full_name=name)
+    account.set_unusable_password()
+    account.save()
+    return account
