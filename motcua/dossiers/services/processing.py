@@ -5,9 +5,9 @@ from __future__ import annotations
 import logging
 from datetime import datetime
 
-from django.contrib.auth import get_user_model
 from django.utils import timezone
 
+from motcua.accounts.models import Account
 from motcua.dossiers import deadlines, event_data, rules
 from motcua.dossiers.errors import DossierInvalid
 from motcua.dossiers.models import (
@@ -133,7 +133,7 @@ def dossier_send_back(
         )
         assignee = None
         if last_handler is not None:
-            candidate = get_user_model()._default_manager.filter(pk=last_handler, is_active=True).first()
+            candidate = Account.objects.filter(pk=last_handler, is_active=True).first()
             if candidate is not None and user_holds(candidate, step_unit, process_step.actor_role):
                 assignee = candidate
         step = step_start(

@@ -16,12 +16,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from django.contrib.auth.models import AnonymousUser
 from django.core.files import File
 from django.core.files.storage import Storage
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
+from motcua.accounts.models import Account, AccountOrAnonymous
 from motcua.catalog.models import Procedure, ProcedureDocument, ProcessDefinition
 from motcua.core.text import nfc
 from motcua.dossiers import deadlines, event_data
@@ -336,7 +336,7 @@ def _receipt_insert(
 
 def dossier_submit_online(
     *,
-    applicant_user: Actor | AnonymousUser | None,
+    applicant_user: AccountOrAnonymous | None,
     procedure: Procedure,
     receiving_unit: Unit,
     applicant: ApplicantData,
@@ -356,7 +356,7 @@ def dossier_submit_online(
     the ``IntegrityError`` rolls the caller's whole transaction back (the code counter's increment
     with it). Without it, the dossier already submitted with the key is returned.
     """
-    if applicant_user is None or not applicant_user.is_authenticated:
+    if not isinstance(applicant_user, Account) or not applicant_user.is_authenticated:
         raise DossierPermissionDenied("Vui lòng đăng nhập (VNeID) để nộp hồ sơ trực tuyến.")
     if channel not in (Channel.ONLINE, Channel.DVCQG):
         raise DossierInvalid({"channel": "Kênh nộp trực tuyến không hợp lệ."})

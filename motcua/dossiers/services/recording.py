@@ -24,10 +24,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from django.contrib.auth.models import AnonymousUser, User
 from django.db import transaction
 from django.utils import timezone
 
+from motcua.accounts.models import Account
 from motcua.dossiers import rules
 from motcua.dossiers.audit import event_hash, json_normalise
 from motcua.dossiers.errors import DossierConflict
@@ -38,15 +38,15 @@ from motcua.dossiers.selectors import DOSSIER_RELATED
 from motcua.org.models import Unit
 from motcua.org.selectors import official_display_name
 
-# The account acting — tài khoản thực hiện (an official; the applicant for submission and withdrawal).
-Actor = User
+# The account acting — tài khoản thực hiện: an official; the applicant for submission and withdrawal.
+Actor = Account
 
 
 def user_holds(user: Actor | None, unit: Unit, role: str) -> bool:
     return rules.has_role(user, unit, role)
 
 
-def actor_name(user: Actor | AnonymousUser | None) -> str:
+def actor_name(user: Account | None) -> str:
     return "Hệ thống" if user is None else official_display_name(user)
 
 
@@ -71,7 +71,7 @@ def event_record(
     d: Dossier,
     *,
     kind: EventKind,
-    actor: Actor | AnonymousUser | None,
+    actor: Account | None,
     unit: Unit | None,
     now: datetime,
     to_state: str | None = None,
@@ -96,7 +96,7 @@ def event_record(
         seq=d.event_count + 1,
         at=now,
         action=kind,
-        actor=actor if isinstance(actor, User) else None,
+        actor=actor,
         actor_name=actor_name(actor)[:200],
         unit=unit,
         from_state=from_state,
