@@ -30,7 +30,7 @@ from django.utils import timezone
 from ninja import Field, Schema
 
 from motcua.catalog.models import Procedure
-from motcua.core.api_errors import validation_messages
+from motcua.core.api_errors import error_body, validation_messages
 from motcua.dossiers import selectors, services
 from motcua.dossiers.errors import (
     DossierActionNotAllowed,
@@ -371,6 +371,19 @@ def error_answer(
         if cls in DEFAULT_ERROR_ANSWERS:
             return DEFAULT_ERROR_ANSWERS[cls]
     return _UNKNOWN_ERROR
+
+
+def error_response(exc: DossierError, *, spec: ActionSpec | None = None) -> tuple[int, dict[str, object]]:
+    """(HTTP status, ``core.api_errors.ErrorOut`` body) of a domain error, for any HTTP channel."""
+    answer = spec.error_answer(exc) if spec is not None else error_answer(exc)
+    body = error_body(
+        answer.status,
+        exc.message,
+        code=answer.code,
+        errors=exc.errors if isinstance(exc, DossierInvalid) else None,
+        current_version=exc.current_version if isinstance(exc, DossierConflict) else None,
+    )
+    return answer.status, body
 
 
 def _assignee(body: ForwardIn | ReassignIn | TransferIn) -> AbstractUser | None:

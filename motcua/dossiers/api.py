@@ -50,10 +50,10 @@ from motcua.dossiers.actions import (
     action_spec,
     action_specs,
     components_resolve,
-    error_answer,
+    error_response,
     unit_by_agency_code,
 )
-from motcua.dossiers.errors import DossierConflict, DossierError, DossierInvalid
+from motcua.dossiers.errors import DossierError, DossierInvalid
 from motcua.dossiers.models import (
     ApplicantKind,
     Dossier,
@@ -311,17 +311,9 @@ def _error(status: int, detail: str, *, code: str) -> Status[ErrorOut]:
 
 
 def _engine_error(exc: DossierError, *, spec: ActionSpec | None = None) -> Status[ErrorOut]:
-    """The engine's typed errors as HTTP, by the registry's one mapping (``actions.error_answer``)."""
-    answer = spec.error_answer(exc) if spec is not None else error_answer(exc)
-    return Status(
-        answer.status,
-        ErrorOut(
-            detail=exc.message,
-            code=answer.code,
-            errors=exc.errors if isinstance(exc, DossierInvalid) else {},
-            current_version=exc.current_version if isinstance(exc, DossierConflict) else None,
-        ),
-    )
+    """The engine's typed errors as HTTP, by the registry's one mapping (``actions.error_response``)."""
+    status, body = error_response(exc, spec=spec)
+    return Status(status, ErrorOut.model_validate(body))
 
 
 def _not_found(code: str) -> Status[ErrorOut]:
