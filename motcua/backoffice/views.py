@@ -1,9 +1,10 @@
 """Officials' back office — trang nghiệp vụ cán bộ: login, queues, dossier page and actions, downloads.
 
-Views are thin: they validate input with ``backoffice.forms``, read through ``dossiers.selectors`` and
-write through ``dossiers.services``, mapping the engine's typed errors to Vietnamese messages. Pages are
-small server-rendered HTML; htmx only swaps the queue results (filters) and the procedure list of the
-counter intake, with plain links and forms working without it.
+Views are thin: they validate input with ``backoffice.forms``, read through ``dossiers.selectors``,
+take dossier actions through the action registry (``dossiers.actions.action_perform``: labels, buttons
+and error answers come from there) and receive dossiers at the counter through ``dossiers.services``.
+Pages are small server-rendered HTML; htmx only swaps the queue results (filters) and the procedure
+list of the counter intake, with plain links and forms working without it.
 """
 
 from __future__ import annotations
