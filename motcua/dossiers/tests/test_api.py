@@ -631,3 +631,13 @@ def test_openapi_documents_one_schema_per_action(client: Client):
             "$ref": "#/components/schemas/ErrorOut"
         }
     assert schema["components"]["schemas"]["ErrorOut"]["required"] == ["detail", "code"]
+
+
+def test_too_large_body_is_413_in_the_error_shape(world: World, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
+    d = dossier_at(world, "received")
+    response = _act(_client(world.lan), d.code, "forward", row_version=d.row_version, note="x" * 2000)
+    assert response.status_code == 413
+    assert response.json()["code"] == "too_large"
+    assert response.json()["detail"] == "Nội dung gửi lên quá lớn."
+    assert Dossier.objects.get(pk=d.pk).row_version == d.row_version
