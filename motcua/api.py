@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import json
 
-from django.http import HttpRequest, HttpResponse
+from django.core.exceptions import RequestDataTooBig
+from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
-from ninja.errors import AuthenticationError, ValidationError
+from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from motcua.catalog.api import router as catalog_router
+from motcua.core.api_errors import error_body, validation_detail, validation_messages
 from motcua.dossiers.api import router as dossiers_router
 from motcua.org.api import router as org_router
 from motcua.portal.api import router as public_router
@@ -22,32 +24,58 @@ api = NinjaAPI(
 )
 
 
-def _location(loc: list[str | int]) -> str:
-    parts = [str(p) for p in loc if p not in ("query", "body", "path", "header")]
-    return ".".join(parts) or "request"
+def _error(request: HttpRequest, status: int, detail: str, **extra: object) -> HttpResponse:
+    return api.create_response(request, error_body(status, detail, **extra), status=status)  # type: ignore[arg-type]
 
 
 @api.exception_handler(ValidationError)
 def validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
-    """Bad input → 400 with a Vietnamese message naming each bad parameter (not Ninja's 422)."""
-    fields = [_location(err.get("loc", [])) for err in exc.errors]
-    message = "Tham số không hợp lệ: " + ", ".join(dict.fromkeys(fields)) + "."
-    return api.create_response(request, {"detail": message, "errors": exc.errors}, status=400)
+    """Bad input → 400 (not Ninja's 422): each bad field with a Vietnamese message (``core.api_errors``)."""
+    errors = validation_messages(exc.errors)
+    return _error(request, 400, validation_detail(errors), code="invalid", errors=errors)
+
+
+UNAUTHENTICATED = (
+    "Chưa xác thực: gửi mã truy cập API (Authorization: Bearer <mã>) hoặc đăng nhập trước khi gọi API này."
+)
 
 
 @api.exception_handler(AuthenticationError)
 def authentication_error(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
     """No valid credentials → 401 in Vietnamese (routers pick their auth: ``identity.auth.api_auth``)."""
-    response = api.create_response(
-        request,
-        {
-            "detail": "Chưa xác thực: gửi mã truy cập API (Authorization: Bearer <mã>) "
-            "hoặc đăng nhập trước khi gọi API này."
-        },
-        status=401,
-    )
+    response = _error(request, 401, UNAUTHENTICATED, code="unauthenticated")
     response["WWW-Authenticate"] = 'Bearer realm="motcua"'
     return response
+
+
+# The framework's own refusals, in Vietnamese (its texts are English).
+_HTTP_ERRORS: dict[int, tuple[str, dict[str, str]]] = {
+    400: ("Nội dung gửi lên không phải JSON hợp lệ.", {"body": "Nội dung gửi lên không phải JSON hợp lệ."}),
+    # Ninja's only 403: a session-authenticated unsafe request without a valid CSRF token.
+    403: (
+        "Yêu cầu bị từ chối: thiếu mã CSRF hợp lệ (tiêu đề X-CSRFToken) khi gọi API bằng phiên đăng nhập.",
+        {},
+    ),
+    404: ("Không tìm thấy.", {}),
+    429: ("Quá nhiều yêu cầu; vui lòng thử lại sau ít phút.", {}),
+}
+
+
+@api.exception_handler(HttpError)
+def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    """Ninja's ``HttpError`` (malformed JSON body, throttling, …) in the common error shape."""
+    detail, errors = _HTTP_ERRORS.get(exc.status_code, (exc.message, {}))
+    return _error(request, exc.status_code, detail, errors=errors)
+
+
+@api.exception_handler(Http404)
+def not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
+    return _error(request, 404, _HTTP_ERRORS[404][0])
+
+
+@api.exception_handler(RequestDataTooBig)
+def too_large(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
+    return _error(request, 413, "Nội dung gửi lên quá lớn.")
 
 
 api.add_router("/procedures", catalog_router)

@@ -11,6 +11,7 @@ from datetime import date, timedelta
 from typing import Any, cast
 
 from django import forms
+from django.core.files import File
 from django.core.files.uploadedfile import UploadedFile
 from django.utils import timezone
 
@@ -107,6 +108,11 @@ def _unit_name(unit: Unit) -> str:
     return unit.name
 
 
+def _username(user: Any) -> str | None:
+    """An official picked in the form, as the action registry names accounts."""
+    return None if user is None else str(user.username)
+
+
 # --------------------------------------------------------------------------------------------------
 # Queue
 # --------------------------------------------------------------------------------------------------
@@ -158,7 +164,15 @@ class QueueFilterForm(forms.Form):
 
 
 class ActionForm(forms.Form):
-    """Base of the action forms: carries the version of the dossier the official saw."""
+    """Base of the action forms: carries the version of the dossier the official saw.
+
+    A valid form gives the action's input as the registry's schema defines it (``action_data``, with
+    object pickers giving usernames and agency codes) and its uploads (``action_files``); the view
+    dispatches them through ``dossiers.actions.action_perform``.
+    """
+
+    # A registry field path → the form field showing its error, where the names differ.
+    error_fields: dict[str, str] = {}
 
     row_version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
 
@@ -169,9 +183,22 @@ class ActionForm(forms.Form):
         if not self.is_bound:
             self.initial.setdefault("row_version", dossier.row_version)
 
-    def service_kwargs(self) -> dict[str, Any]:
-        """Arguments of the service call besides actor, dossier and row_version."""
+    def action_data(self) -> dict[str, object]:
+        """The action's input: the version the official saw plus the action's own fields."""
+        return {"row_version": self.cleaned_data["row_version"], **self.action_fields()}
+
+    def action_fields(self) -> dict[str, object]:
+        """The action's own fields (besides ``row_version``), named as in its registry schema."""
         return {}
+
+    def action_files(self) -> dict[str, File]:
+        """Uploads, keyed by the path of the item they belong to (``components.0``)."""
+        return {}
+
+    def error_field(self, path: str) -> str | None:
+        """The form field that shows the registry's error on ``path`` (None: the form's own error)."""
+        name = self.error_fields.get(path, path)
+        return name if name in self.fields else None
 
 
 def _reason(label: str, *, required: bool = True, rows: int = 3) -> forms.CharField:
@@ -191,7 +218,7 @@ class EmptyActionForm(ActionForm):
 class ReasonForm(ActionForm):
     reason = _reason("Lý do")
 
-    def service_kwargs(self) -> dict[str, Any]:
+    def action_fields(self) -> dict[str, object]:
         return {"reason": self.cleaned_data["reason"]}
 
 
@@ -214,7 +241,7 @@ class StopForm(ReasonForm):
 class NoteForm(ActionForm):
     note = _reason("Ghi chú, ý kiến", required=False, rows=2)
 
-    def service_kwargs(self) -> dict[str, Any]:
+    def action_fields(self) -> dict[str, object]:
         return {"note": self.cleaned_data["note"]}
 
 
@@ -245,8 +272,8 @@ class ForwardForm(NoteForm):
                 {u.pk: u for u in users}, empty_label=f"Chuyển vào kho chung của {unit_name} ({role_label})"
             )
 
-    def service_kwargs(self) -> dict[str, Any]:
-        return {"assignee": self.cleaned_data["assignee"], "note": self.cleaned_data["note"]}
+    def action_fields(self) -> dict[str, object]:
+        return {"assignee": _username(self.cleaned_data["assignee"]), "note": self.cleaned_data["note"]}
 
 
 class ReassignForm(ActionForm):
@@ -275,8 +302,8 @@ class ReassignForm(ActionForm):
                 )
         object_field(self, "assignee").set_objects(candidates)
 
-    def service_kwargs(self) -> dict[str, Any]:
-        return {"assignee": self.cleaned_data["assignee"], "reason": self.cleaned_data["reason"]}
+    def action_fields(self) -> dict[str, object]:
+        return {"assignee": _username(self.cleaned_data["assignee"]), "reason": self.cleaned_data["reason"]}
 
 
 class SendBackForm(ActionForm):
@@ -291,7 +318,7 @@ class SendBackForm(ActionForm):
         choices += [(s.order, f"{s.order}. {s.name}") for s in reversed(previous)]
         self.fields["to_step_order"].choices = choices  # type: ignore[attr-defined]
 
-    def service_kwargs(self) -> dict[str, Any]:
+    def action_fields(self) -> dict[str, object]:
         return {"reason": self.cleaned_data["reason"], "to_step_order": self.cleaned_data["to_step_order"]}
 
 
@@ -310,8 +337,8 @@ class TransferForm(ActionForm):
             pk=self.dossier.current_unit_id
         )
 
-    def service_kwargs(self) -> dict[str, Any]:
-        return {"to_unit": self.cleaned_data["to_unit"], "reason": self.cleaned_data["reason"]}
+    def action_fields(self) -> dict[str, object]:
+        return {"to_unit": self.cleaned_data["to_unit"].agency_code, "reason": self.cleaned_data["reason"]}
 
 
 class TransferBackForm(NoteForm):
@@ -331,17 +358,20 @@ class SupplementRequestForm(ActionForm):
     )
     reason = _reason("Lý do yêu cầu bổ sung", rows=2)
 
-    def clean_items(self) -> list[services.RequestedItem]:
+    def clean_items(self) -> list[dict[str, str]]:
         items = []
         for line in _lines(self.cleaned_data["items"]):
             name, _sep, note = line.partition("|")
             if name.strip():
-                items.append(services.RequestedItem(name=name.strip(), note=note.strip()))
+                items.append({"name": name.strip(), "note": note.strip()})
         if not items:
             raise forms.ValidationError("Vui lòng nêu ít nhất một giấy tờ, nội dung cần bổ sung.")
         return items
 
-    def service_kwargs(self) -> dict[str, Any]:
+    def error_field(self, path: str) -> str | None:
+        return "items" if path.startswith("items") else super().error_field(path)
+
+    def action_fields(self) -> dict[str, object]:
         return {"items": self.cleaned_data["items"], "reason": self.cleaned_data["reason"]}
 
 
@@ -376,14 +406,23 @@ class ReceiveSupplementForm(NoteForm):
                 self.add_error(f"file_{index}", exc)
         return data
 
-    def service_kwargs(self) -> dict[str, Any]:
-        components = []
+    def _received(self) -> list[tuple[str, bool, File | None]]:
+        """(requested item, paper presented, scan) of the items the official checked or scanned."""
+        received = []
         for index, name in enumerate(self.requested):
             paper = bool(self.cleaned_data.get(f"paper_{index}"))
             upload = self.cleaned_data.get(f"file_{index}")
             if paper or upload:
-                components.append(services.ComponentData(name=name, paper_presented=paper, file=upload))
+                received.append((name, paper, upload))
+        return received
+
+    def action_fields(self) -> dict[str, object]:
+        components = [{"name": name, "paper_presented": paper} for name, paper, _upload in self._received()]
         return {"components": components, "note": self.cleaned_data["note"]}
+
+    def action_files(self) -> dict[str, File]:
+        received = self._received()
+        return {f"components.{i}": upload for i, (_name, _paper, upload) in enumerate(received) if upload}
 
 
 class RequestPaymentForm(ActionForm):
@@ -400,15 +439,17 @@ class RequestPaymentForm(ActionForm):
     )
     reason = _reason("Nội dung", required=False, rows=2)
 
-    def service_kwargs(self) -> dict[str, Any]:
-        fee = services.FeeData(name=self.cleaned_data["fee_name"], amount_vnd=self.cleaned_data["amount_vnd"])
+    error_fields = {"fees.0.name": "fee_name", "fees.0.amount_vnd": "amount_vnd"}
+
+    def action_fields(self) -> dict[str, object]:
+        fee = {"name": self.cleaned_data["fee_name"], "amount_vnd": self.cleaned_data["amount_vnd"]}
         return {"fees": [fee], "reason": self.cleaned_data["reason"]}
 
 
 class RecordPaymentForm(ActionForm):
     reference = forms.CharField(label="Số biên lai, chứng từ", max_length=255, required=False)
 
-    def service_kwargs(self) -> dict[str, Any]:
+    def action_fields(self) -> dict[str, object]:
         return {"reference": self.cleaned_data["reference"]}
 
 
@@ -434,9 +475,9 @@ class SignatureForm(ActionForm):
             self.initial.setdefault("signer", self.dossier.decided_by_id)
         object_field(self, "signer").set_objects(leaders)
 
-    def service_kwargs(self) -> dict[str, Any]:
+    def action_fields(self) -> dict[str, object]:
         return {
-            "signer": self.cleaned_data["signer"],
+            "signer": _username(self.cleaned_data["signer"]),
             "signature_reference": self.cleaned_data["signature_reference"],
         }
 
@@ -452,7 +493,7 @@ class ReturnResultForm(NoteForm):
         initial="counter",
     )
 
-    def service_kwargs(self) -> dict[str, Any]:
+    def action_fields(self) -> dict[str, object]:
         return {"method": self.cleaned_data["method"], "note": self.cleaned_data["note"]}
 
 
@@ -465,7 +506,7 @@ class ExtendForm(ActionForm):
     )
     reason = _reason("Lý do xin lỗi, hẹn lại")
 
-    def service_kwargs(self) -> dict[str, Any]:
+    def action_fields(self) -> dict[str, object]:
         return {"new_due_at": self.cleaned_data["new_due_at"], "reason": self.cleaned_data["reason"]}
 
 

@@ -1,9 +1,10 @@
 """Officials' back office — trang nghiệp vụ cán bộ: login, queues, dossier page and actions, downloads.
 
-Views are thin: they validate input with ``backoffice.forms``, read through ``dossiers.selectors`` and
-write through ``dossiers.services``, mapping the engine's typed errors to Vietnamese messages. Pages are
-small server-rendered HTML; htmx only swaps the queue results (filters) and the procedure list of the
-counter intake, with plain links and forms working without it.
+Views are thin: they validate input with ``backoffice.forms``, read through ``dossiers.selectors``,
+take dossier actions through the action registry (``dossiers.actions.action_perform``: labels, buttons
+and error answers come from there) and receive dossiers at the counter through ``dossiers.services``.
+Pages are small server-rendered HTML; htmx only swaps the queue results (filters) and the procedure
+list of the counter intake, with plain links and forms working without it.
 """
 
 from __future__ import annotations
@@ -32,14 +33,8 @@ from motcua.catalog.selectors import procedure_list
 from motcua.core.paging import is_htmx_partial, page_numbers
 from motcua.documents import forms as doc_forms
 from motcua.documents.responses import pdf_response
-from motcua.dossiers import form_builders, rules, selectors, services
-from motcua.dossiers.errors import (
-    DossierActionNotAllowed,
-    DossierConflict,
-    DossierError,
-    DossierInvalid,
-    DossierPermissionDenied,
-)
+from motcua.dossiers import actions, form_builders, rules, selectors, services
+from motcua.dossiers.errors import DossierConflict, DossierError, DossierInvalid
 from motcua.dossiers.models import (
     CLOCK_RUNNING_STATES,
     OPEN_STATES,
@@ -59,43 +54,35 @@ RECEPTION_ONLY_MESSAGE = "Chỉ cán bộ tiếp nhận của trung tâm phục 
 SUPERVISION_ONLY_MESSAGE = "Trang này dành cho lãnh đạo, giám sát và quản trị đơn vị."
 LEDGER_ONLY_MESSAGE = "Chỉ lãnh đạo, giám sát và quản trị đơn vị được in sổ theo dõi hồ sơ."
 
-# Button texts: the rule table's labels, with the wording the officials' training material uses.
-ACTION_BUTTONS: dict[str, str] = {
-    **rules.ACTION_LABELS,
-    rules.Action.RECORD_SIGNATURE: "Ghi nhận chữ ký số",
-    rules.Action.MARK_RESULT_READY: "Hoàn thành kết quả",
-}
+# Timeline texts: the registry's labels, plus the events that are not actions on an existing dossier.
 EVENT_LABELS: dict[str, str] = {
-    **rules.ACTION_LABELS,
+    **{spec.action: spec.label for spec in actions.action_specs()},
     "submit": "Nộp hồ sơ trực tuyến",
     "receive": "Tiếp nhận hồ sơ",
 }
-# Actions that need nothing but a click get a plain button; the others open a small form.
-ONE_CLICK = frozenset({rules.Action.ACCEPT, rules.Action.CLAIM})
-# Actions that end or block the dossier are shown apart, in red.
-DANGER = frozenset({rules.Action.REFUSE, rules.Action.REJECT, rules.Action.STOP, rules.Action.WITHDRAW})
 
-ACTIONS: dict[str, tuple[type[forms.ActionForm], Any]] = {
-    rules.Action.ACCEPT: (forms.EmptyActionForm, services.dossier_accept),
-    rules.Action.REFUSE: (forms.RefuseForm, services.dossier_refuse),
-    rules.Action.CLAIM: (forms.EmptyActionForm, services.dossier_claim),
-    rules.Action.REASSIGN: (forms.ReassignForm, services.dossier_reassign),
-    rules.Action.FORWARD: (forms.ForwardForm, services.dossier_forward),
-    rules.Action.SEND_BACK: (forms.SendBackForm, services.dossier_send_back),
-    rules.Action.TRANSFER: (forms.TransferForm, services.dossier_transfer),
-    rules.Action.TRANSFER_BACK: (forms.TransferBackForm, services.dossier_transfer_back),
-    rules.Action.REQUEST_SUPPLEMENT: (forms.SupplementRequestForm, services.dossier_request_supplement),
-    rules.Action.RECEIVE_SUPPLEMENT: (forms.ReceiveSupplementForm, services.dossier_receive_supplement),
-    rules.Action.REQUEST_PAYMENT: (forms.RequestPaymentForm, services.dossier_request_payment),
-    rules.Action.RECORD_PAYMENT: (forms.RecordPaymentForm, services.dossier_record_payment),
-    rules.Action.APPROVE: (forms.NoteForm, services.dossier_approve),
-    rules.Action.REJECT: (forms.RejectForm, services.dossier_reject),
-    rules.Action.RECORD_SIGNATURE: (forms.SignatureForm, services.dossier_record_signature),
-    rules.Action.MARK_RESULT_READY: (forms.NoteForm, services.dossier_mark_result_ready),
-    rules.Action.RETURN_RESULT: (forms.ReturnResultForm, services.dossier_return_result),
-    rules.Action.WITHDRAW: (forms.WithdrawForm, services.dossier_withdraw),
-    rules.Action.STOP: (forms.StopForm, services.dossier_stop),
-    rules.Action.EXTEND: (forms.ExtendForm, services.dossier_extend),
+# The back office's form for each action of the registry (the form gives the action's input data).
+ACTION_FORMS: dict[str, type[forms.ActionForm]] = {
+    rules.Action.ACCEPT: forms.EmptyActionForm,
+    rules.Action.REFUSE: forms.RefuseForm,
+    rules.Action.CLAIM: forms.EmptyActionForm,
+    rules.Action.REASSIGN: forms.ReassignForm,
+    rules.Action.FORWARD: forms.ForwardForm,
+    rules.Action.SEND_BACK: forms.SendBackForm,
+    rules.Action.TRANSFER: forms.TransferForm,
+    rules.Action.TRANSFER_BACK: forms.TransferBackForm,
+    rules.Action.REQUEST_SUPPLEMENT: forms.SupplementRequestForm,
+    rules.Action.RECEIVE_SUPPLEMENT: forms.ReceiveSupplementForm,
+    rules.Action.REQUEST_PAYMENT: forms.RequestPaymentForm,
+    rules.Action.RECORD_PAYMENT: forms.RecordPaymentForm,
+    rules.Action.APPROVE: forms.NoteForm,
+    rules.Action.REJECT: forms.RejectForm,
+    rules.Action.RECORD_SIGNATURE: forms.SignatureForm,
+    rules.Action.MARK_RESULT_READY: forms.NoteForm,
+    rules.Action.RETURN_RESULT: forms.ReturnResultForm,
+    rules.Action.WITHDRAW: forms.WithdrawForm,
+    rules.Action.STOP: forms.StopForm,
+    rules.Action.EXTEND: forms.ExtendForm,
 }
 
 
@@ -284,23 +271,24 @@ def _detail_context(
     bound_action: str = "",
     error: str = "",
 ) -> dict[str, Any]:
-    user = request.user
-    allowed = selectors.dossier_allowed_actions(user=user, dossier=d)
-    actions = []
-    for action in allowed:
-        form_class, _service = ACTIONS[action]
+    views = []
+    available = actions.action_specs_available(
+        actor=_real_user(request), dossier=d, audience=actions.Audience.OFFICIAL
+    )
+    for spec in available:
+        action = spec.action
         form = (
             bound
             if action == bound_action and bound is not None
-            else form_class(dossier=d, auto_id=f"{action}-%s")
+            else ACTION_FORMS[action](dossier=d, auto_id=f"{action}-%s")
         )
-        actions.append(
+        views.append(
             ActionView(
                 action=action,
-                label=ACTION_BUTTONS[action],
+                label=spec.button,
                 form=form,
-                one_click=action in ONE_CLICK,
-                danger=action in DANGER,
+                one_click=spec.one_click,
+                danger=spec.dangerous,
                 open=action == bound_action,
             )
         )
@@ -326,8 +314,8 @@ def _detail_context(
         "fees": fees,
         "timeline": timeline,
         "explanation": explanation,
-        "actions": [a for a in actions if not a.danger],
-        "danger_actions": [a for a in actions if a.danger],
+        "actions": [a for a in views if not a.danger],
+        "danger_actions": [a for a in views if a.danger],
         "printable": _available_forms(
             d, has_supplement=any(p["reason"] == PauseReason.SUPPLEMENT for p in explanation.pauses)
         ),
@@ -346,43 +334,39 @@ def dossier_detail(request: HttpRequest, code: str) -> HttpResponse:
 
 def _invalid_to_form(form: forms.ActionForm, exc: DossierInvalid) -> None:
     for field, message in exc.errors.items():
-        form.add_error(field if field in form.fields else None, message)
+        form.add_error(form.error_field(field), message)
 
 
 @require_POST
 @official_required
 def dossier_action(request: HttpRequest, code: str, action: str) -> HttpResponse:
-    """Take one action on the dossier; errors re-render the dossier page unchanged with a message."""
-    if action not in ACTIONS:
+    """Take one action through the registry; errors re-render the dossier page unchanged with a message."""
+    if action not in ACTION_FORMS:
         raise Http404("Thao tác không tồn tại.")
+    spec = actions.action_spec(action)
     d = _dossier_or_404(request, code)
-    form_class, service = ACTIONS[action]
+    form_class = ACTION_FORMS[action]
     form = form_class(request.POST, request.FILES, dossier=d, auto_id=f"{action}-%s")
-    label = ACTION_BUTTONS[action]
     status, error = 200, ""
     if not form.is_valid():
         status, error = 400, "Vui lòng kiểm tra lại các thông tin đã nhập."
     else:
         try:
-            service(
+            actions.action_perform(
+                action=action,
                 actor=_real_user(request),
                 dossier=d,
-                row_version=form.cleaned_data["row_version"],
-                **form.service_kwargs(),
+                data=form.action_data(),
+                files=form.action_files(),
             )
-        except DossierConflict:
-            status, error = 409, CONFLICT_MESSAGE
-        except DossierInvalid as exc:
-            _invalid_to_form(form, exc)
-            status, error = 400, exc.message
-        except DossierPermissionDenied as exc:
-            status, error = 403, exc.message
-        except DossierActionNotAllowed as exc:
-            status, error = 409, exc.message
-        except DossierError as exc:  # pragma: no cover - every engine error is one of the above
-            status, error = 400, exc.message
+        except DossierError as exc:
+            status = spec.error_answer(exc).status
+            # The page, not the API, tells the official to reload: a conflict has its own wording here.
+            error = CONFLICT_MESSAGE if isinstance(exc, DossierConflict) else exc.message
+            if isinstance(exc, DossierInvalid):
+                _invalid_to_form(form, exc)
         else:
-            messages.success(request, f"Đã thực hiện «{label}» cho hồ sơ {d.code}.")
+            messages.success(request, f"Đã thực hiện «{spec.button}» cho hồ sơ {d.code}.")
             if selectors.dossier_get_for_official(user=request.user, code=d.code) is None:
                 return redirect("backoffice:queue")
             return redirect("backoffice:dossier_detail", code=d.code)

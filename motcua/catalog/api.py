@@ -20,13 +20,10 @@ from motcua.catalog.selectors import (
     procedure_get,
     procedure_list,
 )
+from motcua.core.api_errors import ErrorOut, error_body
 from motcua.core.templatetags.vn_format import format_vnd
 
 router = Router(tags=["Thủ tục hành chính"])
-
-
-class ErrorOut(Schema):
-    detail: str
 
 
 class DurationOut(Schema):
@@ -241,22 +238,24 @@ def procedure_list_api(
     """
     q = q.strip()
     if len(q) > MAX_QUERY_LENGTH:
-        return Status(400, {"detail": f"Từ khóa tìm kiếm dài quá {MAX_QUERY_LENGTH} ký tự."})
+        return Status(400, error_body(400, f"Từ khóa tìm kiếm dài quá {MAX_QUERY_LENGTH} ký tự."))
     if level and level not in Level.values:
         allowed = ", ".join(Level.values)
-        return Status(400, {"detail": f"Cấp thực hiện không hợp lệ: “{level}” (chấp nhận: {allowed})."})
+        return Status(400, error_body(400, f"Cấp thực hiện không hợp lệ: “{level}” (chấp nhận: {allowed})."))
     if online and online not in ONLINE_FILTERS:
         return Status(
             400,
-            {"detail": f"Mức độ trực tuyến không hợp lệ: “{online}” (chấp nhận: full, partial, offline)."},
+            error_body(
+                400, f"Mức độ trực tuyến không hợp lệ: “{online}” (chấp nhận: full, partial, offline)."
+            ),
         )
     if page < 1:
-        return Status(400, {"detail": "Số trang phải từ 1 trở lên."})
+        return Status(400, error_body(400, "Số trang phải từ 1 trở lên."))
     field_id: int | None = None
     if field.strip():
         found = field_get(key=field.strip())
         if found is None:
-            return Status(400, {"detail": f"Không có lĩnh vực “{field.strip()}”."})
+            return Status(400, error_body(400, f"Không có lĩnh vực “{field.strip()}”."))
         field_id = found.pk
 
     result = procedure_list(
@@ -269,7 +268,7 @@ def procedure_list_api(
     )
     pages = page_count(result.total)
     if page > pages:
-        return Status(400, {"detail": f"Trang {page} vượt quá số trang hiện có ({pages})."})
+        return Status(400, error_body(400, f"Trang {page} vượt quá số trang hiện có ({pages})."))
     return Status(
         200,
         {
@@ -292,5 +291,5 @@ def procedure_detail_api(request: HttpRequest, code: str) -> Status[Any]:
     try:
         procedure = procedure_get(code=code)
     except Procedure.DoesNotExist:
-        return Status(404, {"detail": f"Không tìm thấy thủ tục có mã “{code}”."})
+        return Status(404, error_body(404, f"Không tìm thấy thủ tục có mã “{code}”."))
     return Status(200, _detail(procedure))

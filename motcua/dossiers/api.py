@@ -13,12 +13,15 @@ Status codes:
   (outsiders cannot probe which codes exist).
 * ``GET /dossiers`` — the caller's work queue (open dossiers now in a unit where they hold a role),
   most urgent first, paginated with ``total``; other users get an empty list.
-* ``POST /dossiers/{code}/actions/{action}`` — 200 with the updated dossier; 409 ``conflict`` (someone
-  changed it since ``row_version``) or 409 ``action_not_allowed`` (impossible in the current state or
-  step: a conflict with the resource's state, not a malformed request); 403 the caller lacks the role;
-  400 bad input; 404 unknown or invisible dossier. An unknown action is a 400 validation error.
+* ``POST /dossiers/{code}/actions/<action>`` — one operation per action of the registry
+  (``dossiers.actions``), each with its own body schema: 200 with the updated dossier; 409 ``conflict``
+  (someone changed it since ``row_version``) or 409 ``action_not_allowed`` (impossible in the current
+  state or step: a conflict with the resource's state, not a malformed request); 403 the caller lacks
+  the role; 400 bad input or an unknown field; 404 unknown or invisible dossier. An unknown action is
+  a 400 on ``action``.
 
-Errors are ``{"detail": "<Vietnamese message>", "code": …}`` plus ``errors`` (field → message) for 400.
+Every 4xx is ``core.api_errors.ErrorOut``: ``{"detail", "code", "errors": {field: message},
+"current_version"?}``, messages in Vietnamese.
 """
 
 from __future__ import annotations
@@ -29,7 +32,6 @@ from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any, Literal
 
-from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest
 from django.utils import timezone
@@ -37,22 +39,28 @@ from ninja import Field, Header, Query, Router, Schema, Status
 
 from motcua.catalog.models import Procedure
 from motcua.catalog.selectors import procedure_code_normalise
+from motcua.core.api_errors import ErrorOut, validation_detail
 from motcua.core.selectors import reference_data_stamp
 from motcua.dossiers import services
-from motcua.dossiers.errors import (
-    DossierActionNotAllowed,
-    DossierConflict,
-    DossierError,
-    DossierInvalid,
-    DossierPermissionDenied,
+from motcua.dossiers.actions import (
+    ActionIn,
+    ActionSpec,
+    ComponentIn,
+    action_perform,
+    action_spec,
+    action_specs,
+    components_resolve,
+    error_response,
+    unit_by_agency_code,
 )
+from motcua.dossiers.errors import DossierError, DossierInvalid
 from motcua.dossiers.models import (
     ApplicantKind,
     Dossier,
     DossierState,
     DvcqgStatus,
 )
-from motcua.dossiers.rules import Action, is_applicant
+from motcua.dossiers.rules import is_applicant
 from motcua.dossiers.selectors import (
     MAX_PAGE_SIZE,
     dossier_allowed_actions,
@@ -60,7 +68,6 @@ from motcua.dossiers.selectors import (
     dossier_get_for_official,
     dossier_queue,
     procedure_for_receipt,
-    unit_for_receipt,
 )
 from motcua.identity.auth import api_auth
 from motcua.identity.selectors import idempotent_request_get
@@ -99,17 +106,6 @@ class RepresentativeIn(Schema):
     phone: str = Field("", max_length=20)
 
 
-class ComponentIn(Schema):
-    """A component (thành phần hồ sơ): a catalogue document by its order number, or an extra one by name.
-
-    Files are not sent through the JSON API; ``paper_presented`` marks a paper original shown.
-    """
-
-    document_order: int | None = Field(None, ge=1, description="Số thứ tự giấy tờ trong danh mục thủ tục")
-    name: str = Field("", max_length=500)
-    paper_presented: bool = False
-
-
 class SubmitIn(Schema):
     """Online submission — nộp hồ sơ trực tuyến."""
 
@@ -121,45 +117,6 @@ class SubmitIn(Schema):
     applicant: ApplicantIn
     representative: RepresentativeIn | None = None
     summary: str = Field("", max_length=2000, description="Trích yếu")
-    components: list[ComponentIn] = Field(default_factory=list, max_length=100)
-
-
-class RequestedItemIn(Schema):
-    name: str = Field(min_length=1, max_length=500)
-    note: str = Field("", max_length=1000)
-
-
-class FeeIn(Schema):
-    name: str = Field(min_length=1, max_length=500)
-    amount_vnd: int = Field(gt=0)
-
-
-class ActionIn(Schema):
-    """Body of an action; ``row_version`` is the version the caller saw. Other fields per action:
-
-    refuse, reject, withdraw, stop: ``reason`` · accept, claim: — · forward: ``assignee``, ``note`` ·
-    reassign: ``assignee``, ``reason`` ·
-    send_back: ``reason``, ``to_step_order`` · transfer: ``to_unit``, ``reason``, ``assignee``, ``role`` ·
-    transfer_back, approve, mark_result_ready: ``note`` · request_supplement: ``items``, ``reason`` ·
-    receive_supplement: ``components``, ``note`` · request_payment: ``fees``, ``reason`` ·
-    record_payment: ``reference`` · record_signature: ``signer``, ``signature_reference`` ·
-    return_result: ``method``, ``note`` · extend: ``new_due_at``, ``reason``.
-    """
-
-    row_version: int = Field(ge=0)
-    reason: str = Field("", max_length=2000)
-    note: str = Field("", max_length=2000)
-    assignee: str | None = Field(None, max_length=150, description="Tên đăng nhập của cán bộ nhận")
-    to_step_order: int | None = Field(None, ge=1)
-    to_unit: str | None = Field(None, max_length=40, description="Mã định danh đơn vị nhận liên thông")
-    role: Role = Role.SPECIALIST
-    items: list[RequestedItemIn] = Field(default_factory=list, max_length=100)
-    fees: list[FeeIn] = Field(default_factory=list, max_length=50)
-    reference: str = Field("", max_length=255)
-    signer: str | None = Field(None, max_length=150, description="Tên đăng nhập của lãnh đạo ký")
-    signature_reference: str = Field("", max_length=255)
-    method: Literal["counter", "postal", "online"] = "counter"
-    new_due_at: datetime | None = None
     components: list[ComponentIn] = Field(default_factory=list, max_length=100)
 
 
@@ -265,13 +222,6 @@ class DossierPageOut(Schema):
     items: list[DossierListItemOut]
 
 
-class ErrorOut(Schema):
-    detail: str
-    code: str | None = None
-    errors: dict[str, str] | None = None
-    current_version: int | None = None
-
-
 # --------------------------------------------------------------------------------------------------
 # Helpers
 # --------------------------------------------------------------------------------------------------
@@ -356,25 +306,14 @@ def _dossier_out(d: Dossier, *, user: Any) -> DossierOut:
     )
 
 
-def _error(status: int, exc: DossierError | str, *, code: str | None = None) -> Status[ErrorOut]:
-    if isinstance(exc, str):
-        return Status(status, ErrorOut(detail=exc, code=code))
-    errors = exc.errors if isinstance(exc, DossierInvalid) else None
-    current = exc.current_version if isinstance(exc, DossierConflict) else None
-    return Status(status, ErrorOut(detail=exc.message, code=code, errors=errors, current_version=current))
+def _error(status: int, detail: str, *, code: str) -> Status[ErrorOut]:
+    return Status(status, ErrorOut(detail=detail, code=code))
 
 
-def _engine_error(exc: DossierError) -> Status[ErrorOut]:
-    """The engine's typed errors as HTTP: conflict 409, not allowed 409, permission 403, invalid 400."""
-    if isinstance(exc, DossierConflict):
-        return _error(409, exc, code="conflict")
-    if isinstance(exc, DossierActionNotAllowed):
-        return _error(409, exc, code="action_not_allowed")
-    if isinstance(exc, DossierPermissionDenied):
-        return _error(403, exc, code="permission_denied")
-    if isinstance(exc, DossierInvalid):
-        return _error(400, exc, code="invalid")
-    return _error(400, exc, code="error")
+def _engine_error(exc: DossierError, *, spec: ActionSpec | None = None) -> Status[ErrorOut]:
+    """The engine's typed errors as HTTP, by the registry's one mapping (``actions.error_response``)."""
+    status, body = error_response(exc, spec=spec)
+    return Status(status, ErrorOut.model_validate(body))
 
 
 def _not_found(code: str) -> Status[ErrorOut]:
@@ -391,44 +330,6 @@ def _procedure(code: str, *, stamp: str | None = None) -> Procedure:
         return procedure_for_receipt(code=code, stamp=stamp)
     except Procedure.DoesNotExist:
         raise DossierInvalid({"procedure": f"Không có thủ tục mã «{code}» trong danh mục."}) from None
-
-
-def _unit(agency_code: str, *, field: str, stamp: str | None = None) -> Unit:
-    unit = unit_for_receipt(agency_code=agency_code, stamp=stamp)
-    if unit is None:
-        raise DossierInvalid({field: f"Không có đơn vị đang hoạt động mã định danh «{agency_code}»."})
-    return unit
-
-
-def _user(username: str | None, *, field: str) -> Any:
-    if not username:
-        return None
-    user = get_user_model()._default_manager.filter(username=username, is_active=True).first()
-    if user is None:
-        raise DossierInvalid({field: f"Không có cán bộ có tên đăng nhập «{username}»."})
-    return user
-
-
-def _components(procedure: Procedure, items: list[ComponentIn]) -> list[services.ComponentData]:
-    by_order = {doc.order: doc.pk for doc in procedure.documents.all()}
-    result = []
-    for item in items:
-        if item.document_order is not None:
-            if item.document_order not in by_order:
-                raise DossierInvalid(
-                    {
-                        "components": f"Thủ tục không có giấy tờ số thứ tự {item.document_order} "
-                        "trong danh mục."
-                    }
-                )
-            result.append(
-                services.ComponentData(
-                    document_id=by_order[item.document_order], paper_presented=item.paper_presented
-                )
-            )
-        else:
-            result.append(services.ComponentData(name=item.name, paper_presented=item.paper_presented))
-    return result
 
 
 def _body_hash(body: SubmitIn) -> str:
@@ -481,9 +382,13 @@ def dossiers_submit(
     try:
         stamp = reference_data_stamp()  # one read for the procedure and both units
         procedure = _procedure(body.procedure, stamp=stamp)
-        receiving = _unit(body.receiving_unit, field="receiving_unit", stamp=stamp)
-        chosen = _unit(body.chosen_unit, field="chosen_unit", stamp=stamp) if body.chosen_unit else None
-        components = _components(procedure, body.components)
+        receiving = unit_by_agency_code(body.receiving_unit, field="receiving_unit", stamp=stamp)
+        chosen = (
+            unit_by_agency_code(body.chosen_unit, field="chosen_unit", stamp=stamp)
+            if body.chosen_unit
+            else None
+        )
+        components = components_resolve(procedure, body.components)
         rep = body.representative
         applicant = services.ApplicantData(
             kind=ApplicantKind(body.applicant.kind),
@@ -572,7 +477,7 @@ def dossiers_list(
     """
     user = request.auth  # type: ignore[attr-defined]
     try:
-        unit = _unit(filters.unit, field="unit") if filters.unit else None
+        unit = unit_by_agency_code(filters.unit, field="unit") if filters.unit else None
         procedure_id = _procedure(filters.procedure).pk if filters.procedure else None
     except DossierInvalid as exc:
         return _engine_error(exc)
@@ -631,134 +536,62 @@ def dossiers_get(request: HttpRequest, code: str) -> Status[DossierOut] | Status
 # Actions
 # --------------------------------------------------------------------------------------------------
 
-ActionHandler = Callable[[Any, Dossier, ActionIn], Dossier]
-
-
-def _new_due_at(body: ActionIn) -> datetime:
-    if body.new_due_at is None:
-        raise DossierInvalid({"new_due_at": "Vui lòng chọn ngày giờ hẹn trả mới."})
-    value = body.new_due_at
-    return timezone.make_aware(value) if timezone.is_naive(value) else value  # naive = local time
-
-
-def _to_unit(body: ActionIn) -> Unit:
-    if not body.to_unit:
-        raise DossierInvalid({"to_unit": "Vui lòng chọn đơn vị nhận hồ sơ liên thông."})
-    return _unit(body.to_unit, field="to_unit")
-
-
-_ACTIONS: dict[Action, ActionHandler] = {
-    Action.ACCEPT: lambda u, d, b: services.dossier_accept(actor=u, dossier=d, row_version=b.row_version),
-    Action.REFUSE: lambda u, d, b: services.dossier_refuse(
-        actor=u, dossier=d, row_version=b.row_version, reason=b.reason
-    ),
-    Action.CLAIM: lambda u, d, b: services.dossier_claim(actor=u, dossier=d, row_version=b.row_version),
-    Action.REASSIGN: lambda u, d, b: services.dossier_reassign(
-        actor=u,
-        dossier=d,
-        row_version=b.row_version,
-        assignee=_user(b.assignee, field="assignee"),
-        reason=b.reason,
-    ),
-    Action.FORWARD: lambda u, d, b: services.dossier_forward(
-        actor=u,
-        dossier=d,
-        row_version=b.row_version,
-        assignee=_user(b.assignee, field="assignee"),
-        note=b.note,
-    ),
-    Action.SEND_BACK: lambda u, d, b: services.dossier_send_back(
-        actor=u, dossier=d, row_version=b.row_version, reason=b.reason, to_step_order=b.to_step_order
-    ),
-    Action.TRANSFER: lambda u, d, b: services.dossier_transfer(
-        actor=u,
-        dossier=d,
-        row_version=b.row_version,
-        to_unit=_to_unit(b),
-        reason=b.reason,
-        assignee=_user(b.assignee, field="assignee"),
-        role=b.role,
-    ),
-    Action.TRANSFER_BACK: lambda u, d, b: services.dossier_transfer_back(
-        actor=u, dossier=d, row_version=b.row_version, note=b.note
-    ),
-    Action.REQUEST_SUPPLEMENT: lambda u, d, b: services.dossier_request_supplement(
-        actor=u,
-        dossier=d,
-        row_version=b.row_version,
-        items=[services.RequestedItem(i.name, i.note) for i in b.items],
-        reason=b.reason,
-    ),
-    Action.RECEIVE_SUPPLEMENT: lambda u, d, b: services.dossier_receive_supplement(
-        actor=u,
-        dossier=d,
-        row_version=b.row_version,
-        components=_components(d.procedure, b.components),
-        note=b.note,
-    ),
-    Action.REQUEST_PAYMENT: lambda u, d, b: services.dossier_request_payment(
-        actor=u,
-        dossier=d,
-        row_version=b.row_version,
-        fees=[services.FeeData(f.name, f.amount_vnd) for f in b.fees],
-        reason=b.reason,
-    ),
-    Action.RECORD_PAYMENT: lambda u, d, b: services.dossier_record_payment(
-        actor=u, dossier=d, row_version=b.row_version, reference=b.reference
-    ),
-    Action.APPROVE: lambda u, d, b: services.dossier_approve(
-        actor=u, dossier=d, row_version=b.row_version, note=b.note
-    ),
-    Action.REJECT: lambda u, d, b: services.dossier_reject(
-        actor=u, dossier=d, row_version=b.row_version, reason=b.reason
-    ),
-    Action.RECORD_SIGNATURE: lambda u, d, b: services.dossier_record_signature(
-        actor=u,
-        dossier=d,
-        row_version=b.row_version,
-        signer=_user(b.signer, field="signer"),
-        signature_reference=b.signature_reference,
-    ),
-    Action.MARK_RESULT_READY: lambda u, d, b: services.dossier_mark_result_ready(
-        actor=u, dossier=d, row_version=b.row_version, note=b.note
-    ),
-    Action.RETURN_RESULT: lambda u, d, b: services.dossier_return_result(
-        actor=u, dossier=d, row_version=b.row_version, method=b.method, note=b.note
-    ),
-    Action.WITHDRAW: lambda u, d, b: services.dossier_withdraw(
-        actor=u, dossier=d, row_version=b.row_version, reason=b.reason
-    ),
-    Action.STOP: lambda u, d, b: services.dossier_stop(
-        actor=u, dossier=d, row_version=b.row_version, reason=b.reason
-    ),
-    Action.EXTEND: lambda u, d, b: services.dossier_extend(
-        actor=u, dossier=d, row_version=b.row_version, new_due_at=_new_due_at(b), reason=b.reason
-    ),
+_ACTION_RESPONSES = {
+    200: DossierOut,
+    400: ErrorOut,
+    401: ErrorOut,
+    403: ErrorOut,
+    404: ErrorOut,
+    409: ErrorOut,
 }
 
 
-@router.post(
-    "/{code}/actions/{action}",
-    response={200: DossierOut, 400: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut},
-    summary="Thực hiện thao tác xử lý hồ sơ",
+_ACTION_NOTES = (
+    "``row_version`` is the version the caller saw; unknown fields are refused (400). "
+    "409 ``conflict``: changed by someone else meanwhile (reload and retry) · "
+    "409 ``action_not_allowed``: impossible in the current state or step · "
+    "403: the caller lacks the role · 404: unknown or invisible dossier."
 )
-def dossiers_act(
-    request: HttpRequest, code: str, action: Action, body: ActionIn
-) -> Status[DossierOut] | Status[ErrorOut]:
-    """Take ``action`` on the dossier, acting on ``row_version`` (the version the caller saw).
 
-    409 ``conflict``: changed by someone else meanwhile (reload and retry) · 409 ``action_not_allowed``:
-    impossible in the current state or step · 403: the caller lacks the role · 400: bad input.
-    """
-    user = request.auth  # type: ignore[attr-defined]
-    d = dossier_get_for_official(user=user, code=code)
-    if d is None:
-        return _not_found(code)
+
+def _action_operation(spec: ActionSpec) -> Callable[..., Status[DossierOut] | Status[ErrorOut]]:
+    def operation(request: HttpRequest, code: str, body: ActionIn) -> Status[DossierOut] | Status[ErrorOut]:
+        user = request.auth  # type: ignore[attr-defined]
+        d = dossier_get_for_official(user=user, code=code)
+        if d is None:
+            return _not_found(code)
+        try:
+            d = action_perform(action=spec.action, actor=user, dossier=d, data=body.model_dump())
+        except DossierError as exc:
+            return _engine_error(exc, spec=spec)
+        return Status(200, _dossier_out(_reload(d, user=user), user=user))
+
+    # Ninja reads the body's schema from the annotation: the action's own, so OpenAPI documents it.
+    operation.__annotations__ = {**operation.__annotations__, "body": spec.schema}
+    operation.__name__ = f"dossiers_{spec.action}"
+    operation.__doc__ = f"``{spec.action}`` — {(spec.schema.__doc__ or '').strip()}\n\n{_ACTION_NOTES}"
+    return operation
+
+
+for _spec in action_specs():
+    router.add_api_operation(
+        f"/{{code}}/actions/{_spec.action}",
+        ["POST"],
+        _action_operation(_spec),
+        response=_ACTION_RESPONSES,
+        summary=_spec.label,
+        operation_id=f"dossiers_{_spec.action}",
+    )
+
+
+@router.post("/{code}/actions/{action}", response={400: ErrorOut}, include_in_schema=False)
+def dossiers_act_unknown(request: HttpRequest, code: str, action: str) -> Status[ErrorOut]:
+    """Any other action name: a 400 naming the known ones (registered last, after every real action)."""
     try:
-        d = _ACTIONS[action](user, d, body)
-    except DossierError as exc:
-        return _engine_error(exc)
-    return Status(200, _dossier_out(_reload(d, user=user), user=user))
+        action_spec(action)
+    except DossierInvalid as exc:  # the same answer as a bad parameter
+        return Status(400, ErrorOut(detail=validation_detail(exc.errors), code="invalid", errors=exc.errors))
+    raise AssertionError(f"{action} has its own operation")  # pragma: no cover
 
 
 __all__ = ["router"]

@@ -64,29 +64,6 @@ class Action(StrEnum):
     EXTEND = "extend"
 
 
-ACTION_LABELS: dict[str, str] = {
-    Action.ACCEPT: "Tiếp nhận hồ sơ",
-    Action.REFUSE: "Từ chối tiếp nhận",
-    Action.CLAIM: "Nhận xử lý",
-    Action.REASSIGN: "Phân công lại",
-    Action.FORWARD: "Chuyển bước tiếp theo",
-    Action.SEND_BACK: "Trả lại bước trước",
-    Action.TRANSFER: "Chuyển liên thông",
-    Action.TRANSFER_BACK: "Trả hồ sơ liên thông",
-    Action.REQUEST_SUPPLEMENT: "Yêu cầu bổ sung hồ sơ",
-    Action.RECEIVE_SUPPLEMENT: "Nhận hồ sơ bổ sung",
-    Action.REQUEST_PAYMENT: "Yêu cầu thực hiện nghĩa vụ tài chính",
-    Action.RECORD_PAYMENT: "Xác nhận đã thực hiện nghĩa vụ tài chính",
-    Action.APPROVE: "Phê duyệt",
-    Action.REJECT: "Từ chối giải quyết",
-    Action.RECORD_SIGNATURE: "Ghi nhận ký số",
-    Action.MARK_RESULT_READY: "Hoàn thành xử lý, chuyển trả kết quả",
-    Action.RETURN_RESULT: "Trả kết quả",
-    Action.WITHDRAW: "Rút hồ sơ theo yêu cầu công dân",
-    Action.STOP: "Dừng xử lý",
-    Action.EXTEND: "Gia hạn, xin lỗi và hẹn lại",
-}
-
 # State groups.
 _WORKING = frozenset({DossierState.ACCEPTED, DossierState.PROCESSING})
 # Every open state with a step: the step comes back to whoever holds it when the clock restarts.
@@ -231,15 +208,25 @@ def _state_label(dossier: Dossier) -> str:
     return str(DossierState(dossier.state).label)
 
 
+def _label(action: str) -> str:
+    """The action's label, declared once in the registry (``dossiers.actions``).
+
+    Imported on use: the registry names the services, which check their actions with these rules.
+    """
+    from motcua.dossiers.actions import action_label
+
+    return action_label(action)
+
+
 def _not_in_state(dossier: Dossier, action: str) -> str:
-    label = ACTION_LABELS[action]
+    label = _label(action)
     return f"Không thể thực hiện «{label}» khi hồ sơ đang ở trạng thái «{_state_label(dossier)}»."
 
 
 def _not_at_step(dossier: Dossier, action: str) -> str:
     step = dossier.current_step
     where = f"bước «{step.name}»" if step is not None else "bước hiện tại"
-    return f"Không thể thực hiện «{ACTION_LABELS[action]}» ở {where} của quy trình."
+    return f"Không thể thực hiện «{_label(action)}» ở {where} của quy trình."
 
 
 def extension_deadline_error(dossier: Dossier, *, now: datetime) -> str | None:

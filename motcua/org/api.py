@@ -9,6 +9,7 @@ from __future__ import annotations
 from django.http import HttpRequest
 from ninja import Query, Router, Schema, Status
 
+from motcua.core.api_errors import ErrorOut
 from motcua.org.models import AreaKind, Unit, UnitKind
 from motcua.org.selectors import unit_counters, unit_get, unit_list
 
@@ -41,10 +42,6 @@ class UnitDetailOut(UnitOut):
     phone: str
     email: str
     counters: list[CounterOut]
-
-
-class ErrorOut(Schema):
-    detail: str
 
 
 def _unit_out(unit: Unit) -> UnitOut:
@@ -83,7 +80,8 @@ def units_get(request: HttpRequest, agency_code: str) -> Status[UnitDetailOut] |
     """One unit by its electronic identification code (mã định danh), e.g. ``000.00.00.H49``."""
     unit = unit_get(agency_code=agency_code)
     if unit is None:
-        return Status(404, ErrorOut(detail=f"Không tìm thấy đơn vị có mã định danh «{agency_code}»."))
+        detail = f"Không tìm thấy đơn vị có mã định danh «{agency_code}»."
+        return Status(404, ErrorOut(detail=detail, code="not_found"))
     counters = [CounterOut(number=c.number, label=c.label) for c in unit_counters(unit=unit)]
     return Status(
         200,

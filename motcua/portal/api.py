@@ -16,6 +16,7 @@ from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from ninja import Header, Query, Router, Schema
 
+from motcua.core.api_errors import ErrorOut, error_body
 from motcua.dossiers.selectors import PublicDossierView
 from motcua.portal.selectors import public_current_step
 from motcua.portal.tracking import TrackingResult, tracking_lookup
@@ -64,10 +65,6 @@ class PublicDossierOut(Schema):
     applicant_initials: str | None
     supplement_items: list[SupplementItemOut] | None
     reason: str | None
-
-
-class DetailOut(Schema):
-    detail: str
 
 
 def _local(value: datetime | None) -> str | None:
@@ -133,7 +130,7 @@ def _json(status: int, body: object, result: TrackingResult | None = None) -> Ht
 
 @router.get(
     "/dossiers/{code}",
-    response={200: PublicDossierOut, 400: DetailOut, 404: DetailOut, 429: DetailOut},
+    response={200: PublicDossierOut, 400: ErrorOut, 404: ErrorOut, 429: ErrorOut},
     summary="Tra cứu tình trạng hồ sơ theo mã",
 )
 def public_dossier_get(
@@ -147,5 +144,5 @@ def public_dossier_get(
     reason of a refusal. 404 for an unknown code; 429 when rate-limited (``Retry-After``)."""
     result = tracking_lookup(request=request, code=code, verifier=x_verifier or verifier)
     if result.view is None:
-        return _json(result.status, {"detail": result.message}, result)
+        return _json(result.status, error_body(result.status, result.message), result)
     return _json(200, public_dossier_dict(result.view))

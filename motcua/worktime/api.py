@@ -22,6 +22,7 @@ from django.http import HttpRequest, HttpResponse
 from ninja import Field, Query, Router, Schema
 
 from motcua.catalog.models import TimeUnit
+from motcua.core.api_errors import ErrorOut, error_body
 from motcua.worktime.calendar import WEEKDAY_NAMES, WorkTimeError, parse_unit
 from motcua.worktime.selectors import get_calendar
 
@@ -34,10 +35,6 @@ MAX_LIST_DAYS = 732
 _UNENCODED_PLUS = re.compile(
     r"^(\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?) (\d{2}(?::?\d{2})?)$"
 )
-
-
-class ErrorOut(Schema):
-    detail: str
 
 
 class ExplanationItemOut(Schema):
@@ -158,8 +155,12 @@ def due(request: HttpRequest) -> HttpResponse:
             raise WorkTimeError("Thời hạn (amount) phải lớn hơn 0.", param="amount")
         explanation = get_calendar().explain_due(start=instant, amount=amount, unit=time_unit)
     except WorkTimeError as exc:
-        return _json({"detail": exc.message}, status=400)
+        return _json(_error(exc), status=400)
     return _json(explanation.as_dict())
+
+
+def _error(exc: WorkTimeError) -> dict[str, object]:
+    return error_body(400, exc.message, errors={exc.param: exc.message} if exc.param else None)
 
 
 def _json(payload: object, *, status: int = 200) -> HttpResponse:
@@ -196,7 +197,7 @@ def days(
             raise WorkTimeError(f"Khoảng ngày quá dài: tối đa {MAX_LIST_DAYS} ngày.", param="to")
         listed = get_calendar().special_days(first, last)
     except WorkTimeError as exc:
-        return _json({"detail": exc.message}, status=400)
+        return _json(_error(exc), status=400)
     return _json(
         {
             "days": [

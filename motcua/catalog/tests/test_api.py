@@ -185,7 +185,12 @@ def test_detail_query_count(client, django_assert_num_queries):
 def test_detail_unknown_is_404_in_vietnamese(client, catalogue):
     response = client.get(f"{LIST_URL}/9.999999")
     assert response.status_code == 404
-    assert response.json() == {"detail": "Không tìm thấy thủ tục có mã “9.999999”."}
+    assert response.json() == {
+        "detail": "Không tìm thấy thủ tục có mã “9.999999”.",
+        "code": "not_found",
+        "errors": {},
+        "current_version": None,
+    }
 
 
 def test_openapi_documents_both_endpoints(client):

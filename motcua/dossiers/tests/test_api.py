@@ -11,6 +11,7 @@ from django.db import connection, connections
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
+from motcua.dossiers.actions import action_specs
 from motcua.dossiers.models import (
     Dossier,
     DossierCodeCounter,
@@ -528,3 +529,115 @@ def test_reassign_through_the_api(world: World):
         _client(world.minh), d.code, "reassign", row_version=d.row_version + 1, assignee=world.minh.username
     )
     assert refused.status_code == 403  # a specialist does not hand out work
+
+
+# -- one operation per action, strict bodies, one error shape ------------------------------------------
+
+
+@pytest.mark.parametrize("action", [spec.action for spec in action_specs()])
+def test_unknown_field_is_refused_and_changes_nothing(world: World, action: str):
+    d = dossier_at(world, "received")
+    events = DossierEvent.objects.filter(dossier=d).count()
+    response = _act(_client(world.lan), d.code, action, row_version=d.row_version, ghi_chu_la="x")
+    assert response.status_code == 400, response.content
+    assert response.json() == {
+        "detail": "Tham số không hợp lệ: ghi_chu_la.",
+        "code": "invalid",
+        "errors": {"ghi_chu_la": "Trường này không được chấp nhận."},
+        "current_version": None,
+    }
+    assert Dossier.objects.get(pk=d.pk).row_version == d.row_version
+    assert DossierEvent.objects.filter(dossier=d).count() == events
+
+
+def test_unknown_action_names_the_known_ones(world: World):
+    d = dossier_at(world, "received")
+    body = _act(_client(world.lan), d.code, "teleport", row_version=d.row_version).json()
+    assert body["code"] == "invalid"
+    assert body["errors"]["action"].startswith("Không có thao tác «teleport». Các thao tác: accept, refuse")
+
+
+@pytest.mark.parametrize(
+    ("body", "errors"),
+    [
+        ({}, {"row_version": "Thiếu thông tin bắt buộc."}),
+        ({"row_version": "hai"}, {"row_version": "Phải là một số nguyên."}),
+        ({"row_version": -1}, {"row_version": "Phải lớn hơn hoặc bằng 0."}),
+        ({"row_version": 1, "note": "x" * 2001}, {"note": "Dài quá 2000 ký tự."}),
+        (
+            {"row_version": 1, "method": "fax"},
+            {"method": "Giá trị không hợp lệ; chấp nhận: 'counter', 'postal', 'online'."},
+        ),
+    ],
+)
+def test_framework_validation_errors_are_vietnamese_per_field(world: World, body, errors):
+    d = dossier_at(world, "received")
+    response = _act(_client(world.lan), d.code, "return_result", **body)
+    assert response.status_code == 400
+    assert response.json() == {
+        "detail": f"Tham số không hợp lệ: {', '.join(errors)}.",
+        "code": "invalid",
+        "errors": errors,
+        "current_version": None,
+    }
+
+
+def test_nested_fields_are_named_by_their_path(world: World):
+    d = dossier_at(world, "appraisal")
+    response = _act(
+        _client(world.minh), d.code, "request_supplement", row_version=d.row_version, items=[{"note": "?"}]
+    )
+    assert response.status_code == 400
+    assert response.json()["errors"] == {"items.0.name": "Thiếu thông tin bắt buộc."}
+    body = _submit_body(world)
+    body["applicant"]["phone"] = "0" * 21
+    response = _client(world.an).post(
+        URL, body, content_type="application/json", headers={"Idempotency-Key": "k"}
+    )
+    assert response.json()["errors"] == {"applicant.phone": "Dài quá 20 ký tự."}
+
+
+def test_malformed_json_is_400_in_the_error_shape(world: World):
+    d = dossier_at(world, "received")
+    response = _client(world.lan).post(
+        f"{URL}/{d.code}/actions/forward", "{row_version: 1", content_type="application/json"
+    )
+    assert response.status_code == 400
+    assert response.json() == {
+        "detail": "Nội dung gửi lên không phải JSON hợp lệ.",
+        "code": "invalid",
+        "errors": {"body": "Nội dung gửi lên không phải JSON hợp lệ."},
+        "current_version": None,
+    }
+
+
+def test_unauthenticated_is_401_in_the_error_shape(world: World):
+    response = Client().get(URL)
+    assert response.status_code == 401
+    body = response.json()
+    assert body["code"] == "unauthenticated"
+    assert body["errors"] == {}
+    assert body["detail"].startswith("Chưa xác thực")
+
+
+def test_openapi_documents_one_schema_per_action(client: Client):
+    schema = client.get("/api/v1/openapi.json").json()
+    for spec in action_specs():
+        operation = schema["paths"][f"/api/v1/dossiers/{{code}}/actions/{spec.action}"]["post"]
+        assert operation["summary"] == spec.label
+        body = operation["requestBody"]["content"]["application/json"]["schema"]
+        assert body == {"$ref": f"#/components/schemas/{spec.schema.__name__}"}
+        assert operation["responses"]["409"]["content"]["application/json"]["schema"] == {
+            "$ref": "#/components/schemas/ErrorOut"
+        }
+    assert schema["components"]["schemas"]["ErrorOut"]["required"] == ["detail", "code"]
+
+
+def test_too_large_body_is_413_in_the_error_shape(world: World, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
+    d = dossier_at(world, "received")
+    response = _act(_client(world.lan), d.code, "forward", row_version=d.row_version, note="x" * 2000)
+    assert response.status_code == 413
+    assert response.json()["code"] == "too_large"
+    assert response.json()["detail"] == "Nội dung gửi lên quá lớn."
+    assert Dossier.objects.get(pk=d.pk).row_version == d.row_version

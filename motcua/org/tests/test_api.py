@@ -102,7 +102,12 @@ def test_detail_of_a_committee_has_no_counters(client, quang_ninh: QuangNinh):
 def test_unknown_code_is_404_in_vietnamese(client, quang_ninh: QuangNinh, code: str):
     response = client.get(f"{URL}/{code}")
     assert response.status_code == 404
-    assert response.json() == {"detail": f"Không tìm thấy đơn vị có mã định danh «{code}»."}
+    assert response.json() == {
+        "detail": f"Không tìm thấy đơn vị có mã định danh «{code}».",
+        "code": "not_found",
+        "errors": {},
+        "current_version": None,
+    }
 
 
 def test_inactive_unit_detail_is_404(client, quang_ninh: QuangNinh):

@@ -199,7 +199,10 @@ def test_api_unknown_code(client: Client, db):
     assert response.status_code == 404
     assert response.json() == {
         "detail": "Không tìm thấy hồ sơ có mã «KHONG-CO». Vui lòng kiểm tra lại mã hồ sơ in trên "
-        "Giấy tiếp nhận hồ sơ và hẹn trả kết quả."
+        "Giấy tiếp nhận hồ sơ và hẹn trả kết quả.",
+        "code": "not_found",
+        "errors": {},
+        "current_version": None,
     }
 
 

@@ -128,8 +128,12 @@ def test_due_bad_parameters(client, params, message):
     before = CalendarException.objects.count()
     response = client.get(DUE, params)
     assert response.status_code == 400
-    assert set(response.json()) == {"detail"}
-    assert message in response.json()["detail"]
+    body = response.json()
+    assert set(body) == {"detail", "code", "errors", "current_version"}
+    assert body["code"] == "invalid"
+    assert message in body["detail"]
+    # The engine names the parameter at fault: the message is also given on it.
+    assert all(text == body["detail"] for text in body["errors"].values())
     assert CalendarException.objects.count() == before
 
 

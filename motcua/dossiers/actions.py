@@ -1,0 +1,599 @@
+"""The dossier action registry — danh mục thao tác xử lý hồ sơ.
+
+Each action on an existing dossier (``rules.Action``) is declared here once, as an ``ActionSpec``:
+its input schema (its own fields plus ``row_version``; unknown fields are refused), the service it
+calls, how references in the input are resolved (usernames → accounts, agency codes → units,
+document order numbers → catalogue documents), its Vietnamese label, who sees it, how channels
+present it, and how its domain errors map to answers.
+
+Every channel — the API, the back office, later the portal and the kiosk — dispatches through
+``action_perform``, so an action reads, checks and behaves the same wherever it is taken. Whether an
+action is *possible* now stays the rule table's (``rules`` / ``selectors.dossier_allowed_actions``);
+the registry only says what the action needs and how it is shown.
+
+Receipt and submission are not here: they create a dossier rather than act on one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+from typing import Literal, TypeVar, cast
+
+import pydantic
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import AbstractUser
+from django.core.files import File
+from django.utils import timezone
+from ninja import Field, Schema
+
+from motcua.catalog.models import Procedure
+from motcua.core.api_errors import error_body, validation_messages
+from motcua.dossiers import selectors, services
+from motcua.dossiers.errors import (
+    DossierActionNotAllowed,
+    DossierConflict,
+    DossierError,
+    DossierInvalid,
+    DossierPermissionDenied,
+)
+from motcua.dossiers.models import Dossier
+from motcua.dossiers.rules import Action
+from motcua.org.models import Role, Unit
+
+# --------------------------------------------------------------------------------------------------
+# Input schemas
+# --------------------------------------------------------------------------------------------------
+
+
+class ActionIn(Schema):
+    """Base of every action's body: the version of the dossier the caller saw, nothing unknown."""
+
+    model_config = pydantic.ConfigDict(extra="forbid")
+
+    row_version: int = Field(ge=0, description="Phiên bản hồ sơ người gọi đã xem (chống ghi đè)")
+
+
+class ComponentIn(Schema):
+    """A component (thành phần hồ sơ): a catalogue document by its order number, or an extra one by name.
+
+    Files are not sent as JSON; ``paper_presented`` marks a paper original shown. A channel with
+    uploads passes the file beside the data (``action_perform(files=…)``).
+    """
+
+    model_config = pydantic.ConfigDict(extra="forbid")
+
+    document_order: int | None = Field(None, ge=1, description="Số thứ tự giấy tờ trong danh mục thủ tục")
+    name: str = Field("", max_length=500)
+    paper_presented: bool = False
+
+
+class RequestedItemIn(Schema):
+    """A document or fact the applicant must supplement (mục cần bổ sung)."""
+
+    model_config = pydantic.ConfigDict(extra="forbid")
+
+    name: str = Field(min_length=1, max_length=500)
+    note: str = Field("", max_length=1000)
+
+
+class FeeIn(Schema):
+    """A fee or charge to pay (khoản phí, lệ phí)."""
+
+    model_config = pydantic.ConfigDict(extra="forbid")
+
+    name: str = Field(min_length=1, max_length=500)
+    amount_vnd: int = Field(gt=0)
+
+
+def _text(description: str) -> str:
+    return Field("", max_length=2000, description=description)
+
+
+def _username(description: str) -> str | None:
+    return Field(None, max_length=150, description=description)
+
+
+class AcceptIn(ActionIn):
+    """Tiếp nhận hồ sơ: no fields besides the version."""
+
+
+class ClaimIn(ActionIn):
+    """Nhận xử lý bước hiện tại (from the unit pool)."""
+
+
+class RefuseIn(ActionIn):
+    """Từ chối tiếp nhận."""
+
+    reason: str = _text("Lý do từ chối tiếp nhận (bắt buộc)")
+
+
+class RejectIn(ActionIn):
+    """Từ chối giải quyết (at the decision step)."""
+
+    reason: str = _text("Lý do từ chối giải quyết (bắt buộc)")
+
+
+class WithdrawIn(ActionIn):
+    """Rút hồ sơ theo yêu cầu công dân."""
+
+    reason: str = _text("Lý do rút hồ sơ (bắt buộc)")
+
+
+class StopIn(ActionIn):
+    """Dừng xử lý."""
+
+    reason: str = _text("Lý do dừng xử lý (bắt buộc)")
+
+
+class ReassignIn(ActionIn):
+    """Phân công lại bước hiện tại cho cán bộ khác."""
+
+    assignee: str | None = _username("Tên đăng nhập của cán bộ được phân công (bắt buộc)")
+    reason: str = _text("Lý do phân công lại (bắt buộc)")
+
+
+class ForwardIn(ActionIn):
+    """Chuyển bước tiếp theo; without ``assignee`` the next step goes to its unit's pool."""
+
+    assignee: str | None = _username("Tên đăng nhập của cán bộ xử lý bước tiếp theo")
+    note: str = _text("Ghi chú, ý kiến")
+
+
+class SendBackIn(ActionIn):
+    """Trả lại bước trước (the previous step, or the one named by ``to_step_order``)."""
+
+    reason: str = _text("Lý do trả lại (bắt buộc)")
+    to_step_order: int | None = Field(
+        None, ge=1, description="Số thứ tự bước nhận lại (mặc định bước liền trước)"
+    )
+
+
+class TransferIn(ActionIn):
+    """Chuyển liên thông sang đơn vị khác."""
+
+    to_unit: str | None = Field(None, max_length=40, description="Mã định danh đơn vị nhận liên thông")
+    reason: str = _text("Nội dung đề nghị phối hợp (bắt buộc)")
+    assignee: str | None = _username("Tên đăng nhập của cán bộ nhận tại đơn vị phối hợp")
+    role: Role = Field(Role.SPECIALIST, description="Vai trò xử lý tại đơn vị phối hợp")
+
+
+class TransferBackIn(ActionIn):
+    """Trả hồ sơ liên thông về đơn vị chuyển."""
+
+    note: str = _text("Kết quả xử lý liên thông")
+
+
+class RequestSupplementIn(ActionIn):
+    """Yêu cầu bổ sung hồ sơ (the clock stops)."""
+
+    items: list[RequestedItemIn] = Field(default_factory=list, max_length=100)
+    reason: str = _text("Lý do yêu cầu bổ sung (bắt buộc)")
+
+
+class ReceiveSupplementIn(ActionIn):
+    """Nhận hồ sơ bổ sung (the clock restarts)."""
+
+    components: list[ComponentIn] = Field(default_factory=list, max_length=100)
+    note: str = _text("Ghi chú")
+
+
+class RequestPaymentIn(ActionIn):
+    """Yêu cầu thực hiện nghĩa vụ tài chính."""
+
+    fees: list[FeeIn] = Field(default_factory=list, max_length=50)
+    reason: str = _text("Nội dung")
+
+
+class RecordPaymentIn(ActionIn):
+    """Xác nhận đã thực hiện nghĩa vụ tài chính."""
+
+    reference: str = Field("", max_length=255, description="Số biên lai, chứng từ")
+
+
+class ApproveIn(ActionIn):
+    """Phê duyệt (at the decision step)."""
+
+    note: str = _text("Ý kiến phê duyệt")
+
+
+class RecordSignatureIn(ActionIn):
+    """Ghi nhận ký số trên kết quả giải quyết."""
+
+    signer: str | None = _username("Tên đăng nhập của lãnh đạo ký (bắt buộc)")
+    signature_reference: str = Field("", max_length=255, description="Số, ký hiệu văn bản / mã chữ ký")
+
+
+class MarkResultReadyIn(ActionIn):
+    """Hoàn thành xử lý, chuyển trả kết quả."""
+
+    note: str = _text("Ghi chú")
+
+
+class ReturnResultIn(ActionIn):
+    """Trả kết quả cho người nộp."""
+
+    method: Literal["counter", "postal", "online"] = Field(
+        "counter", description="counter: tại quầy · postal: bưu chính công ích · online: kho dữ liệu điện tử"
+    )
+    note: str = _text("Ghi chú")
+
+
+class ExtendIn(ActionIn):
+    """Gia hạn, xin lỗi và hẹn lại ngày trả kết quả (once per dossier)."""
+
+    new_due_at: datetime | None = Field(
+        None, description="Ngày giờ hẹn trả mới (bắt buộc; không có múi giờ: giờ Việt Nam)"
+    )
+    reason: str = _text("Lý do xin lỗi, hẹn lại (bắt buộc)")
+
+
+# --------------------------------------------------------------------------------------------------
+# References in the input
+# --------------------------------------------------------------------------------------------------
+
+
+def account_by_username(username: str | None, *, field: str) -> AbstractUser | None:
+    """The active account named ``username`` (None for no name); ``DossierInvalid`` on ``field`` if none."""
+    if not username:
+        return None
+    user = get_user_model()._default_manager.filter(username=username, is_active=True).first()
+    if user is None:
+        raise DossierInvalid({field: f"Không có cán bộ có tên đăng nhập «{username}»."})
+    return cast(AbstractUser, user)
+
+
+def unit_by_agency_code(agency_code: str, *, field: str, stamp: str | None = None) -> Unit:
+    """The active unit with this electronic code (mã định danh); ``DossierInvalid`` on ``field`` if none."""
+    unit = selectors.unit_for_receipt(agency_code=agency_code, stamp=stamp)
+    if unit is None:
+        raise DossierInvalid({field: f"Không có đơn vị đang hoạt động mã định danh «{agency_code}»."})
+    return unit
+
+
+def components_resolve(
+    procedure: Procedure,
+    items: Sequence[ComponentIn],
+    *,
+    files: Mapping[str, File] | None = None,
+    field: str = "components",
+) -> list[services.ComponentData]:
+    """Components by catalogue order number or by name; item ``i``'s upload is ``files["components.i"]``."""
+    files = files or {}
+    by_order = {doc.order: doc.pk for doc in procedure.documents.all()}
+    result = []
+    for index, item in enumerate(items):
+        upload = files.get(f"{field}.{index}")
+        if item.document_order is None:
+            result.append(
+                services.ComponentData(name=item.name, paper_presented=item.paper_presented, file=upload)
+            )
+        elif item.document_order in by_order:
+            result.append(
+                services.ComponentData(
+                    document_id=by_order[item.document_order],
+                    paper_presented=item.paper_presented,
+                    file=upload,
+                )
+            )
+        else:
+            raise DossierInvalid(
+                {field: f"Thủ tục không có giấy tờ số thứ tự {item.document_order} trong danh mục."}
+            )
+    return result
+
+
+# --------------------------------------------------------------------------------------------------
+# Specs
+# --------------------------------------------------------------------------------------------------
+
+
+class Audience(StrEnum):
+    """Who is offered an action (the rule table still decides whether *they* may take it now)."""
+
+    OFFICIAL = "official"  # cán bộ of the dossier's units
+    APPLICANT = "applicant"  # người nộp, through the portal or a kiosk
+
+
+OFFICIALS = frozenset({Audience.OFFICIAL})
+OFFICIALS_AND_APPLICANT = frozenset({Audience.OFFICIAL, Audience.APPLICANT})
+
+
+@dataclass(frozen=True)
+class ErrorAnswer:
+    """How a channel answers a domain error: HTTP status and stable code (the message is the error's)."""
+
+    status: int
+    code: str
+
+
+# The one mapping of the engine's errors to answers; an action may override it (``ActionSpec.errors``).
+DEFAULT_ERROR_ANSWERS: Mapping[type[DossierError], ErrorAnswer] = {
+    DossierConflict: ErrorAnswer(409, "conflict"),
+    DossierActionNotAllowed: ErrorAnswer(409, "action_not_allowed"),
+    DossierPermissionDenied: ErrorAnswer(403, "permission_denied"),
+    DossierInvalid: ErrorAnswer(400, "invalid"),
+}
+_UNKNOWN_ERROR = ErrorAnswer(400, "error")
+
+
+@dataclass(frozen=True)
+class ActionContext:
+    """What an action's argument builder may use besides its body."""
+
+    actor: AbstractUser
+    dossier: Dossier
+    files: Mapping[str, File]
+
+
+# body (the action's own schema) → the service's keyword arguments besides actor, dossier, row_version.
+ArgumentsBuilder = Callable[[ActionIn, ActionContext], Mapping[str, object]]
+
+
+def own_fields(body: ActionIn, context: ActionContext) -> Mapping[str, object]:
+    """The default builder: the body's fields, as they are, are the service's arguments."""
+    return {name: getattr(body, name) for name in type(body).model_fields if name != "row_version"}
+
+
+@dataclass(frozen=True)
+class ActionSpec:
+    """One action, declared once for every channel."""
+
+    action: Action
+    label: str  # tên thao tác: buttons, messages, the event timeline, the API summary
+    schema: type[ActionIn]
+    service: Callable[..., Dossier]  # services.dossier_<verb>(actor=, dossier=, row_version=, **arguments)
+    arguments: ArgumentsBuilder = own_fields
+    audience: frozenset[Audience] = OFFICIALS
+    one_click: bool = False  # needs nothing but the click (a plain button, no form)
+    dangerous: bool = False  # ends or blocks the dossier: shown apart, in red
+    # The wording of the officials' training material, where it is shorter than the label.
+    button_label: str = ""
+    errors: Mapping[type[DossierError], ErrorAnswer] = field(default_factory=dict)
+
+    @property
+    def button(self) -> str:
+        return self.button_label or self.label
+
+    def error_answer(self, exc: DossierError) -> ErrorAnswer:
+        return error_answer(exc, overrides=self.errors)
+
+
+def error_answer(
+    exc: DossierError, *, overrides: Mapping[type[DossierError], ErrorAnswer] | None = None
+) -> ErrorAnswer:
+    """The answer to a domain error: the most specific class in ``overrides``, then in the defaults."""
+    for cls in type(exc).__mro__:
+        if overrides and cls in overrides:
+            return overrides[cls]
+        if cls in DEFAULT_ERROR_ANSWERS:
+            return DEFAULT_ERROR_ANSWERS[cls]
+    return _UNKNOWN_ERROR
+
+
+def error_response(exc: DossierError, *, spec: ActionSpec | None = None) -> tuple[int, dict[str, object]]:
+    """(HTTP status, ``core.api_errors.ErrorOut`` body) of a domain error, for any HTTP channel."""
+    answer = spec.error_answer(exc) if spec is not None else error_answer(exc)
+    body = error_body(
+        answer.status,
+        exc.message,
+        code=answer.code,
+        errors=exc.errors if isinstance(exc, DossierInvalid) else None,
+        current_version=exc.current_version if isinstance(exc, DossierConflict) else None,
+    )
+    return answer.status, body
+
+
+def _assignee(body: ForwardIn | ReassignIn | TransferIn) -> AbstractUser | None:
+    return account_by_username(body.assignee, field="assignee")
+
+
+def _reassign_arguments(body: ReassignIn, context: ActionContext) -> Mapping[str, object]:
+    return {"assignee": _assignee(body), "reason": body.reason}
+
+
+def _forward_arguments(body: ForwardIn, context: ActionContext) -> Mapping[str, object]:
+    return {"assignee": _assignee(body), "note": body.note}
+
+
+def _transfer_arguments(body: TransferIn, context: ActionContext) -> Mapping[str, object]:
+    if not body.to_unit:
+        raise DossierInvalid({"to_unit": "Vui lòng chọn đơn vị nhận hồ sơ liên thông."})
+    return {
+        "to_unit": unit_by_agency_code(body.to_unit, field="to_unit"),
+        "reason": body.reason,
+        "assignee": _assignee(body),
+        "role": body.role,
+    }
+
+
+def _request_supplement_arguments(body: RequestSupplementIn, context: ActionContext) -> Mapping[str, object]:
+    return {"items": [services.RequestedItem(i.name, i.note) for i in body.items], "reason": body.reason}
+
+
+def _receive_supplement_arguments(body: ReceiveSupplementIn, context: ActionContext) -> Mapping[str, object]:
+    components = components_resolve(context.dossier.procedure, body.components, files=context.files)
+    return {"components": components, "note": body.note}
+
+
+def _request_payment_arguments(body: RequestPaymentIn, context: ActionContext) -> Mapping[str, object]:
+    return {"fees": [services.FeeData(f.name, f.amount_vnd) for f in body.fees], "reason": body.reason}
+
+
+def _record_signature_arguments(body: RecordSignatureIn, context: ActionContext) -> Mapping[str, object]:
+    return {
+        "signer": account_by_username(body.signer, field="signer"),
+        "signature_reference": body.signature_reference,
+    }
+
+
+def _extend_arguments(body: ExtendIn, context: ActionContext) -> Mapping[str, object]:
+    if body.new_due_at is None:
+        raise DossierInvalid({"new_due_at": "Vui lòng chọn ngày giờ hẹn trả mới."})
+    value = body.new_due_at
+    # A time without zone is Vietnamese local time, as officials and citizens read it.
+    return {
+        "new_due_at": timezone.make_aware(value) if timezone.is_naive(value) else value,
+        "reason": body.reason,
+    }
+
+
+_In = TypeVar("_In", bound=ActionIn)
+
+
+def _builder(function: Callable[[_In, ActionContext], Mapping[str, object]]) -> ArgumentsBuilder:
+    """A builder typed on its action's own schema, stored beside the others (its spec pairs them)."""
+    return cast(ArgumentsBuilder, function)
+
+
+_SPECS: tuple[ActionSpec, ...] = (
+    ActionSpec(Action.ACCEPT, "Tiếp nhận hồ sơ", AcceptIn, services.dossier_accept, one_click=True),
+    ActionSpec(Action.REFUSE, "Từ chối tiếp nhận", RefuseIn, services.dossier_refuse, dangerous=True),
+    ActionSpec(Action.CLAIM, "Nhận xử lý", ClaimIn, services.dossier_claim, one_click=True),
+    ActionSpec(
+        Action.REASSIGN,
+        "Phân công lại",
+        ReassignIn,
+        services.dossier_reassign,
+        arguments=_builder(_reassign_arguments),
+    ),
+    ActionSpec(
+        Action.FORWARD,
+        "Chuyển bước tiếp theo",
+        ForwardIn,
+        services.dossier_forward,
+        arguments=_builder(_forward_arguments),
+    ),
+    ActionSpec(Action.SEND_BACK, "Trả lại bước trước", SendBackIn, services.dossier_send_back),
+    ActionSpec(
+        Action.TRANSFER,
+        "Chuyển liên thông",
+        TransferIn,
+        services.dossier_transfer,
+        arguments=_builder(_transfer_arguments),
+    ),
+    ActionSpec(Action.TRANSFER_BACK, "Trả hồ sơ liên thông", TransferBackIn, services.dossier_transfer_back),
+    ActionSpec(
+        Action.REQUEST_SUPPLEMENT,
+        "Yêu cầu bổ sung hồ sơ",
+        RequestSupplementIn,
+        services.dossier_request_supplement,
+        arguments=_builder(_request_supplement_arguments),
+    ),
+    ActionSpec(
+        Action.RECEIVE_SUPPLEMENT,
+        "Nhận hồ sơ bổ sung",
+        ReceiveSupplementIn,
+        services.dossier_receive_supplement,
+        arguments=_builder(_receive_supplement_arguments),
+        audience=OFFICIALS_AND_APPLICANT,
+    ),
+    ActionSpec(
+        Action.REQUEST_PAYMENT,
+        "Yêu cầu thực hiện nghĩa vụ tài chính",
+        RequestPaymentIn,
+        services.dossier_request_payment,
+        arguments=_builder(_request_payment_arguments),
+    ),
+    ActionSpec(
+        Action.RECORD_PAYMENT,
+        "Xác nhận đã thực hiện nghĩa vụ tài chính",
+        RecordPaymentIn,
+        services.dossier_record_payment,
+    ),
+    ActionSpec(Action.APPROVE, "Phê duyệt", ApproveIn, services.dossier_approve),
+    ActionSpec(Action.REJECT, "Từ chối giải quyết", RejectIn, services.dossier_reject, dangerous=True),
+    ActionSpec(
+        Action.RECORD_SIGNATURE,
+        "Ghi nhận ký số",
+        RecordSignatureIn,
+        services.dossier_record_signature,
+        arguments=_builder(_record_signature_arguments),
+        button_label="Ghi nhận chữ ký số",
+    ),
+    ActionSpec(
+        Action.MARK_RESULT_READY,
+        "Hoàn thành xử lý, chuyển trả kết quả",
+        MarkResultReadyIn,
+        services.dossier_mark_result_ready,
+        button_label="Hoàn thành kết quả",
+    ),
+    ActionSpec(Action.RETURN_RESULT, "Trả kết quả", ReturnResultIn, services.dossier_return_result),
+    ActionSpec(
+        Action.WITHDRAW,
+        "Rút hồ sơ theo yêu cầu công dân",
+        WithdrawIn,
+        services.dossier_withdraw,
+        audience=OFFICIALS_AND_APPLICANT,
+        dangerous=True,
+    ),
+    ActionSpec(Action.STOP, "Dừng xử lý", StopIn, services.dossier_stop, dangerous=True),
+    ActionSpec(
+        Action.EXTEND,
+        "Gia hạn, xin lỗi và hẹn lại",
+        ExtendIn,
+        services.dossier_extend,
+        arguments=_builder(_extend_arguments),
+    ),
+)
+_REGISTRY: Mapping[str, ActionSpec] = {spec.action.value: spec for spec in _SPECS}
+
+
+# --------------------------------------------------------------------------------------------------
+# Public functions
+# --------------------------------------------------------------------------------------------------
+
+
+def action_specs() -> tuple[ActionSpec, ...]:
+    """Every action, in the rule table's order."""
+    return _SPECS
+
+
+def action_spec(name: str) -> ActionSpec:
+    """The spec of the action called ``name``; ``DossierInvalid`` on ``action`` for an unknown one."""
+    spec = _REGISTRY.get(str(name))
+    if spec is None:
+        known = ", ".join(_REGISTRY)
+        raise DossierInvalid({"action": f"Không có thao tác «{name}». Các thao tác: {known}."})
+    return spec
+
+
+def action_label(name: str) -> str:
+    return action_spec(name).label
+
+
+def action_specs_available(*, actor: AbstractUser, dossier: Dossier, audience: Audience) -> list[ActionSpec]:
+    """The actions ``actor`` may take on ``dossier`` now (the rule table) that are offered to ``audience``."""
+    specs = (_REGISTRY[name] for name in selectors.dossier_allowed_actions(user=actor, dossier=dossier))
+    return [spec for spec in specs if audience in spec.audience]
+
+
+def action_input(spec: ActionSpec, data: Mapping[str, object]) -> ActionIn:
+    """``data`` checked against the action's schema; ``DossierInvalid`` (field → Vietnamese message)."""
+    try:
+        return spec.schema.model_validate(dict(data))
+    except pydantic.ValidationError as exc:
+        raise DossierInvalid(validation_messages(exc.errors())) from None
+
+
+def action_perform(
+    *,
+    action: str,
+    actor: AbstractUser,
+    dossier: Dossier,
+    data: Mapping[str, object],
+    files: Mapping[str, File] | None = None,
+) -> Dossier:
+    """Take ``action`` on ``dossier`` with the channel's input ``data`` (including ``row_version``).
+
+    Bad input, an unknown reference or an unknown action raise ``DossierInvalid`` and change nothing;
+    the service raises the engine's other errors (map them with ``ActionSpec.error_answer``).
+    ``files``: uploads of the channel, keyed by the path of the item they belong to (``components.0``).
+    """
+    spec = action_spec(action)
+    body = action_input(spec, data)
+    context = ActionContext(actor=actor, dossier=dossier, files=files or {})
+    arguments = spec.arguments(body, context)
+    return spec.service(actor=actor, dossier=dossier, row_version=body.row_version, **arguments)
