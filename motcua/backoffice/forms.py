@@ -15,6 +15,8 @@ from django.core.files import File
 from django.core.files.uploadedfile import UploadedFile
 from django.utils import timezone
 
+from motcua.accounts.models import Account
+from motcua.accounts.selectors import account_display_name
 from motcua.backoffice.selectors import deciding_units, officials_with_role
 from motcua.catalog.models import Field, Procedure
 from motcua.dossiers import rules, services
@@ -100,17 +102,17 @@ def object_field(form: forms.BaseForm, name: str) -> ObjectChoiceField:
     return cast(ObjectChoiceField, form.fields[name])
 
 
-def _official_name(user: Any) -> str:
-    return str(user.official.full_name)
+def _official_name(user: Account) -> str:
+    return account_display_name(user)
 
 
 def _unit_name(unit: Unit) -> str:
     return unit.name
 
 
-def _username(user: Any) -> str | None:
+def _username(user: Account | None) -> str | None:
     """An official picked in the form, as the action registry names accounts."""
-    return None if user is None else str(user.username)
+    return None if user is None else user.username
 
 
 # --------------------------------------------------------------------------------------------------

@@ -18,6 +18,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.forms import AuthenticationForm
+from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -25,6 +26,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 
+from motcua.accounts.models import Account
 from motcua.backoffice import forms
 from motcua.backoffice.access import forbidden, official_required
 from motcua.backoffice.selectors import deciding_units
@@ -136,7 +138,7 @@ def _dossier_or_404(request: HttpRequest, code: str) -> Dossier:
     return d
 
 
-def _real_user(request: HttpRequest) -> Any:
+def _real_user(request: HttpRequest) -> Account:
     """The user model instance behind ``request.user``'s lazy wrapper.
 
     Services may call ``type(actor)._default_manager`` (send back looks up the previous handler), which
@@ -144,7 +146,10 @@ def _real_user(request: HttpRequest) -> Any:
     """
     user = request.user
     _ = user.pk  # evaluate the lazy object
-    return getattr(user, "_wrapped", user)
+    real = getattr(user, "_wrapped", user)
+    if not isinstance(real, Account):  # the views are for logged-in officials only
+        raise PermissionDenied
+    return real
 
 
 def tracking_url(request: HttpRequest, code: str) -> str:
@@ -446,7 +451,7 @@ def dossier_form_pdf(request: HttpRequest, code: str, form: str) -> HttpResponse
 # --------------------------------------------------------------------------------------------------
 
 
-def _reception_units(user: Any) -> list[Unit]:
+def _reception_units(user: Account) -> list[Unit]:
     return list(
         official_units(user=user, roles=[Role.RECEPTION]).filter(kind__in=CENTRE_KINDS).order_by("name")
     )
@@ -457,7 +462,7 @@ def _reception_units(user: Any) -> list[Unit]:
 @official_required
 def intake_start(request: HttpRequest) -> HttpResponse:
     """Step 1: find the procedure (catalogue search, live results with htmx)."""
-    if not _reception_units(request.user):
+    if not _reception_units(_real_user(request)):
         return forbidden(request, RECEPTION_ONLY_MESSAGE)
     query = (request.GET.get("q") or "").strip()[:200]
     result = procedure_list(query=query, limit=15) if query else None
@@ -481,7 +486,7 @@ _INTAKE_ERROR_FIELDS = {
 @official_required
 def intake_form(request: HttpRequest, procedure_code: str) -> HttpResponse:
     """Step 2: applicant, checklist of components, fees → ``dossier_receive`` → the dossier page."""
-    units = _reception_units(request.user)
+    units = _reception_units(_real_user(request))
     if not units:
         return forbidden(request, RECEPTION_ONLY_MESSAGE)
     try:
@@ -542,7 +547,7 @@ def intake_form(request: HttpRequest, procedure_code: str) -> HttpResponse:
 # --------------------------------------------------------------------------------------------------
 
 
-def _supervised_units(user: Any) -> list[Unit]:
+def _supervised_units(user: Account) -> list[Unit]:
     return list(official_units(user=user, roles=SUPERVISOR_ROLES).order_by("name"))
 
 
@@ -554,7 +559,7 @@ STATE_LABELS = {state: DossierState(state).label for state in OPEN_STATES}
 @official_required
 def unit_overview(request: HttpRequest) -> HttpResponse:
     """All open dossiers of a unit I supervise, counts by state, filters, and the ledger download."""
-    units = _supervised_units(request.user)
+    units = _supervised_units(_real_user(request))
     if not units:
         return forbidden(request, SUPERVISION_ONLY_MESSAGE)
     partial = is_htmx_partial(request)
@@ -590,7 +595,7 @@ def unit_overview(request: HttpRequest) -> HttpResponse:
 @official_required
 def ledger_pdf(request: HttpRequest) -> HttpResponse:
     """Form 06 — sổ theo dõi hồ sơ of a unit I supervise, for a date range."""
-    units = _supervised_units(request.user)
+    units = _supervised_units(_real_user(request))
     if not units:
         return forbidden(request, LEDGER_ONLY_MESSAGE)
     form = forms.LedgerForm(request.GET, units=units)

@@ -23,12 +23,11 @@ from enum import StrEnum
 from typing import Literal, TypeVar, cast
 
 import pydantic
-from django.contrib.auth import get_user_model
-from django.contrib.auth.models import AbstractUser
 from django.core.files import File
 from django.utils import timezone
 from ninja import Field, Schema
 
+from motcua.accounts.models import Account
 from motcua.catalog.models import Procedure
 from motcua.core.api_errors import error_body, validation_messages
 from motcua.dossiers import selectors, services
@@ -235,14 +234,14 @@ class ExtendIn(ActionIn):
 # --------------------------------------------------------------------------------------------------
 
 
-def account_by_username(username: str | None, *, field: str) -> AbstractUser | None:
+def account_by_username(username: str | None, *, field: str) -> Account | None:
     """The active account named ``username`` (None for no name); ``DossierInvalid`` on ``field`` if none."""
     if not username:
         return None
-    user = get_user_model()._default_manager.filter(username=username, is_active=True).first()
+    user = Account.objects.filter(username=username, is_active=True).first()
     if user is None:
         raise DossierInvalid({field: f"Không có cán bộ có tên đăng nhập «{username}»."})
-    return cast(AbstractUser, user)
+    return user
 
 
 def unit_by_agency_code(agency_code: str, *, field: str, stamp: str | None = None) -> Unit:
@@ -323,7 +322,7 @@ _UNKNOWN_ERROR = ErrorAnswer(400, "error")
 class ActionContext:
     """What an action's argument builder may use besides its body."""
 
-    actor: AbstractUser
+    actor: Account
     dossier: Dossier
     files: Mapping[str, File]
 
@@ -386,7 +385,7 @@ def error_response(exc: DossierError, *, spec: ActionSpec | None = None) -> tupl
     return answer.status, body
 
 
-def _assignee(body: ForwardIn | ReassignIn | TransferIn) -> AbstractUser | None:
+def _assignee(body: ForwardIn | ReassignIn | TransferIn) -> Account | None:
     return account_by_username(body.assignee, field="assignee")
 
 
@@ -564,7 +563,7 @@ def action_label(name: str) -> str:
     return action_spec(name).label
 
 
-def action_specs_available(*, actor: AbstractUser, dossier: Dossier, audience: Audience) -> list[ActionSpec]:
+def action_specs_available(*, actor: Account, dossier: Dossier, audience: Audience) -> list[ActionSpec]:
     """The actions ``actor`` may take on ``dossier`` now (the rule table) that are offered to ``audience``."""
     specs = (_REGISTRY[name] for name in selectors.dossier_allowed_actions(user=actor, dossier=dossier))
     return [spec for spec in specs if audience in spec.audience]
@@ -581,7 +580,7 @@ def action_input(spec: ActionSpec, data: Mapping[str, object]) -> ActionIn:
 def action_perform(
     *,
     action: str,
-    actor: AbstractUser,
+    actor: Account,
     dossier: Dossier,
     data: Mapping[str, object],
     files: Mapping[str, File] | None = None,

@@ -30,13 +30,14 @@ import hashlib
 import json
 from collections.abc import Callable
 from datetime import date, datetime
-from typing import Any, Literal
+from typing import Literal
 
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Field, Header, Query, Router, Schema, Status
 
+from motcua.accounts.models import Account
 from motcua.catalog.models import Procedure
 from motcua.catalog.selectors import procedure_code_normalise
 from motcua.core.api_errors import ErrorOut, validation_detail
@@ -231,11 +232,11 @@ def _unit_ref(unit: Unit) -> UnitRef:
     return UnitRef(agency_code=unit.agency_code, name=unit.name)
 
 
-def _official_name(user: Any) -> str | None:
+def _official_name(user: Account | None) -> str | None:
     return None if user is None else official_display_name(user)
 
 
-def _dossier_out(d: Dossier, *, user: Any) -> DossierOut:
+def _dossier_out(d: Dossier, *, user: Account) -> DossierOut:
     # Officials' names are for officials; the applicant sees units only (as on the public page).
     show_names = not is_applicant(user, d)
     step = d.current_step
@@ -337,7 +338,7 @@ def _body_hash(body: SubmitIn) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
-def _reload(d: Dossier, *, user: Any) -> Dossier:
+def _reload(d: Dossier, *, user: Account) -> Dossier:
     """The dossier with the joins ``_dossier_out`` needs (services return it without some of them)."""
     fresh = dossier_get_for_official(user=user, code=d.code)
     return fresh if fresh is not None else d
@@ -441,7 +442,7 @@ def dossiers_submit(
 
 
 def _replay(
-    request_hash: str, code: str, *, body_hash: str, user: Any
+    request_hash: str, code: str, *, body_hash: str, user: Account
 ) -> Status[DossierOut] | Status[ErrorOut]:
     if request_hash != body_hash:
         return _error(422, IDEMPOTENCY_MISMATCH, code="idempotency_key_reused")
