@@ -21,7 +21,7 @@ from motcua.catalog.models import (
     ProcessStep,
     TimeUnit,
 )
-from motcua.catalog.services import catalog_import, procedure_content_hash
+from motcua.catalog.services import catalog_import, importer, procedure_content_hash
 from motcua.catalog.tests.test_import_fixtures import REAL_DATA, copy_real
 from motcua.core.text import fold
 
@@ -266,7 +266,7 @@ def test_search_index_invalidated_on_commit_only_when_something_changed(
     monkeypatch: pytest.MonkeyPatch, django_capture_on_commit_callbacks
 ) -> None:
     calls: list[int] = []
-    monkeypatch.setattr(services, "index_invalidate", lambda: calls.append(1))
+    monkeypatch.setattr(importer, "index_invalidate", lambda: calls.append(1))
     with django_capture_on_commit_callbacks(execute=True):
         catalog_import(path=REAL_DATA)
     assert calls == [1]
