@@ -40,7 +40,6 @@ from typing import Final
 
 from django.db import connection, transaction
 
-from motcua.catalog.search import index_invalidate
 from motcua.catalog.services.import_read import ImportReport, Problem, catalog_read
 from motcua.catalog.services.import_write import catalog_write
 from motcua.core.services import reference_data_changed
@@ -96,7 +95,6 @@ def catalog_import(*, path: Path, skip_invalid: bool = False, progress: bool = F
         catalog_write(read=read, report=report, progress=progress)
         if report.changed:
             reference_data_changed()  # bulk writes fire no signals
-            transaction.on_commit(index_invalidate)
     report.seconds = time.perf_counter() - started
     # `make run` imports on every start: an unchanged catalogue is not worth an INFO line.
     logger.log(logging.INFO if report.changed else logging.DEBUG, "catalog import: %s", report)

@@ -16,7 +16,6 @@ from django.db import transaction
 from django.utils.text import slugify
 
 from motcua.catalog.models import Field, Procedure, ProcedureVersion, ProcessDefinition, ProcessSource
-from motcua.catalog.search import index_invalidate
 from motcua.catalog.services.common import decimal_text, hash_content
 from motcua.catalog.services.processes import process_definition_build
 from motcua.core.services import reference_data_changed
@@ -146,7 +145,6 @@ def procedure_version_record(*, procedure: Procedure, source: str = "") -> Proce
     if current is None or current.source == ProcessSource.DERIVED:
         locked.refresh_from_db()
         process_definition_build(procedure=locked)
-    transaction.on_commit(index_invalidate)
     return version
 
 
