@@ -3,9 +3,9 @@
 Everything else in the project uses documented Django API only (``_meta.get_field``,
 ``_meta.db_table``, ``_meta.label``, ``Model._default_manager`` are documented and fine anywhere). Each
 helper below reaches something Django does not promise to keep; keeping them here means a Django
-upgrade is checked in one file (run ``motcua/core/tests/test_orm.py`` and the suite).
+upgrade is checked in one file: ``motcua/core/tests/test_orm.py`` pins each behaviour relied on.
 
-Checked against Django 5.2 (5.2.x, the pinned version) with psycopg 3.
+Checked against Django 5.2.19 (the pinned version) with psycopg 3.3.9.
 
 Why each is needed:
 
