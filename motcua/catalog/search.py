@@ -37,12 +37,12 @@ nudge for procedures with published details; exact popularity and the code break
 Matched positions are bitmasks, so scoring is integer arithmetic and allocates little (fewer full
 garbage collections under load).
 
-Freshness across processes. The index lives in each process and is built lazily on first use. It is
-rebuilt when the reference-data stamp (``core.models.ReferenceDataVersion``) differs from the one it
-was built under: every catalogue write restamps in its own transaction (ORM signals; the importer and
-the version snapshots call it), so all processes see a committed change. The stamp is read at most
-every ``CATALOG_SEARCH_CHECK_SECONDS`` (default 2 s) per process — one primary-key read. The writing
-process drops its own index at once (signals below, and ``index_invalidate`` after an import).
+Freshness across processes. The index lives in each process and is built lazily on first use. It
+follows the reference-data stamp like every other cached reference data
+(``core.selectors.ReferenceDataFollower``): every catalogue write restamps in its own transaction
+(ORM signals; the importer and the version snapshots call it), the stamp is read at most every
+``CATALOG_SEARCH_CHECK_SECONDS`` (default 2 s) per process — one primary-key read — and at once after
+this process commits a catalogue write; a transaction searches its own uncommitted writes.
 """
 
 from __future__ import annotations
@@ -51,18 +51,15 @@ import bisect
 import itertools
 import math
 import re
-import threading
-import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
 from django.conf import settings
-from django.db.models.signals import post_delete, post_save
 from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
-from motcua.core.selectors import reference_data_stamp
+from motcua.core.selectors import ReferenceDataFollower
 from motcua.core.text import nfc, strip_marks
 
 __all__ = [
@@ -566,17 +563,6 @@ class SearchIndex:
 # ---- per-process index with cross-process freshness -------------------------------------------
 
 
-@dataclass(slots=True)
-class _State:
-    index: SearchIndex
-    stamp: str
-    checked_at: float
-
-
-_state: _State | None = None
-_build_lock = threading.Lock()
-
-
 def _load_rows() -> list[IndexRow]:
     from motcua.catalog.models import Procedure
 
@@ -590,37 +576,21 @@ def _check_seconds() -> float:
     return float(getattr(settings, "CATALOG_SEARCH_CHECK_SECONDS", DEFAULT_CHECK_SECONDS))
 
 
+def _index_build() -> SearchIndex:
+    return SearchIndex.build(_load_rows())
+
+
+_index = ReferenceDataFollower(build=_index_build, check_seconds=_check_seconds)
+
+
 def get_index() -> SearchIndex:
     """The current index, rebuilt when a write anywhere (or in this process) made it stale."""
-    global _state
-    state = _state
-    now = time.monotonic()
-    if state is not None and now - state.checked_at < _check_seconds():
-        return state.index
-    # Stamp before rows: a write landing in between makes the next check rebuild again, never
-    # leaves a stale index looking fresh. No stamp (a flushed test database): always rebuild.
-    stamp = reference_data_stamp()
-    if state is not None and stamp and stamp == state.stamp:
-        state.checked_at = now
-        return state.index
-    with _build_lock:
-        # Another thread may have rebuilt under this stamp while we waited for the lock.
-        state = _state
-        if state is not None and stamp and stamp == state.stamp:
-            return state.index
-        index = SearchIndex.build(_load_rows())
-        _state = _State(index, stamp, time.monotonic())
-        return index
+    return _index.get()
 
 
 def index_invalidate() -> None:
-    """Drop this process's index (other processes follow the reference-data stamp).
-
-    The importer calls it on commit: its bulk writes fire no signals, and this process should not
-    wait for its next stamp check to see its own import.
-    """
-    global _state
-    _state = None
+    """Drop this process's index: the next search rebuilds it (tests, settings)."""
+    _index.clear()
 
 
 def procedure_search(
@@ -639,23 +609,3 @@ def procedure_search(
     return get_index().search(
         query, field_id=field_id, level=level, service_level=service_level, offset=offset, limit=limit
     )
-
-
-def _on_catalogue_write(sender: Any, **kwargs: Any) -> None:
-    # This process at once (it sees its own uncommitted writes); the others through the stamp.
-    index_invalidate()
-
-
-def _connect_signals() -> None:
-    from motcua.catalog.models import Field, Procedure
-
-    for model in (Procedure, Field):
-        post_save.connect(
-            _on_catalogue_write, sender=model, dispatch_uid=f"catalog-search-{model.__name__}-save"
-        )
-        post_delete.connect(
-            _on_catalogue_write, sender=model, dispatch_uid=f"catalog-search-{model.__name__}-delete"
-        )
-
-
-_connect_signals()

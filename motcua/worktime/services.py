@@ -1,7 +1,8 @@
 """Writes of the working-time calendar — ngày nghỉ / ngày làm việc bổ sung of the province.
 
 The admin edits ``CalendarException`` rows directly; imports and other code use these functions. Both
-paths publish the change through the model signals (``signals.py``), after commit.
+paths restamp the reference data through the model signals (``reference_data_watch`` in ``apps.py``),
+so every process's calendar follows once the change commits (``selectors.get_calendar``).
 """
 
 from __future__ import annotations

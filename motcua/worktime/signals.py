@@ -1,25 +1,17 @@
-"""Keep the shared calendar in step with ``CalendarException`` rows and ``settings.WORKTIME``."""
+"""Keep the shared calendar in step with ``settings.WORKTIME`` (rows follow the reference-data stamp)."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from django.core.signals import setting_changed
-from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
-from motcua.worktime.models import CalendarException
-from motcua.worktime.selectors import notify_exceptions_changed, reset_calendar_cache
-
-
-@receiver(post_save, sender=CalendarException, dispatch_uid="worktime_exception_saved")
-@receiver(post_delete, sender=CalendarException, dispatch_uid="worktime_exception_deleted")
-def exception_changed(sender: type[CalendarException], **kwargs: Any) -> None:
-    notify_exceptions_changed()
+from motcua.worktime.selectors import reset_calendar_cache
 
 
 @receiver(setting_changed, dispatch_uid="worktime_setting_changed")
 def worktime_setting_changed(setting: str, **kwargs: Any) -> None:
-    # override_settings in tests; a cache backend swap also orphans the published digest.
-    if setting in ("WORKTIME", "CACHES"):
+    # override_settings in tests: the schedule is parsed once per process.
+    if setting == "WORKTIME":
         reset_calendar_cache()

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from motcua.catalog import services
+from motcua.catalog import search, services
 from motcua.catalog.models import (
     Field,
     Level,
@@ -262,17 +262,24 @@ def test_untimed_procedures_get_a_process_with_null_budgets() -> None:
     assert ProcessStep.objects.filter(process=process, duration_unit="").count() == 4
 
 
-def test_search_index_invalidated_on_commit_only_when_something_changed(
-    monkeypatch: pytest.MonkeyPatch, django_capture_on_commit_callbacks
-) -> None:
-    calls: list[int] = []
-    monkeypatch.setattr(services, "index_invalidate", lambda: calls.append(1))
-    with django_capture_on_commit_callbacks(execute=True):
-        catalog_import(path=REAL_DATA)
-    assert calls == [1]
-    with django_capture_on_commit_callbacks(execute=True):
-        catalog_import(path=REAL_DATA)
-    assert calls == [1]
+def test_search_follows_an_import_at_once_and_a_no_op_import_keeps_the_index(tmp_path: Path) -> None:
+    """The import restamps (its bulk writes fire no signals) only when something changed; the search
+    index follows the stamp (core.selectors.ReferenceDataFollower)."""
+    data = copy_real(tmp_path)
+    catalog_import(path=data)
+    index = search.get_index()
+    catalog_import(path=data)
+    assert search.get_index() is index
+
+    path = data / "detailed" / "1.004873.json"
+    record = json.loads(path.read_text(encoding="utf-8"))
+    record["name"] = "Thủ tục đổi tên để thử tìm kiếm"
+    path.write_text(json.dumps(record, ensure_ascii=False), encoding="utf-8")
+    catalog_import(path=data)
+    assert search.get_index() is not index
+    assert search.procedure_search(query="doi ten de thu tim kiem").ids[0] == (
+        Procedure.objects.get(code="1.004873").pk
+    )
 
 
 def test_a_changing_import_restamps_the_reference_data_and_a_no_op_does_not(tmp_path: Path) -> None:

@@ -273,3 +273,120 @@ def test_error_message_counts_rows(tmp_path: Path) -> None:
     with pytest.raises(CatalogValidationError) as caught:
         catalog_import(path=root)
     assert "2 lỗi ở 2 dòng/tệp" in str(caught.value)
+
+
+# --- Paths the declarative schemas (catalog.services.import_schema) check beyond the cases above ---
+
+
+def _more_detailed_cases() -> list[tuple[dict[str, Any], str, str]]:
+    doc = detailed("1.000001")["documents"][0]
+    step = {"step": "B1", "actor": "Công chức", "duration": {"amount": 3, "unit": "working_days"}}
+    return [
+        ({"name": None}, "$.name", "không được để null"),
+        ({"field": "x" * 201}, "$.field", "dài quá 200 ký tự"),
+        ({"documents": ["Tờ khai"]}, "$.documents[0]", "phải là đối tượng"),
+        ({"documents": [{**doc, "form_template": "M" * 301}]}, "$.documents[0].form_template", "dài quá 300"),
+        ({"documents": [{**doc, "required": None}]}, "$.documents[0].required", "không được để null"),
+        ({"fees": [{"name": "Lệ phí"}]}, "$.fees[0].amount_vnd", "thiếu trường bắt buộc"),
+        ({"fees": [{"name": "Lệ phí", "amount_vnd": 0, "vat": 1}]}, "$.fees[0].vat", "không được hỗ trợ"),
+        ({"processing_time": {"amount": 3, "text": ""}}, "$.processing_time.unit", "thiếu trường bắt buộc"),
+        (
+            {"processing_time": {"amount": 0.5, "unit": "calendar_days", "text": ""}},
+            "$.processing_time.amount",
+            "không tính được hạn xử lý",
+        ),
+        (
+            {"processing_time_max": {"amount": 3, "unit": "weeks", "text": ""}},
+            "$.processing_time_max.unit",
+            "đơn vị thời gian không hợp lệ",
+        ),
+        (
+            {"processing_time_extra": [{"amount": 1, "unit": "same_day", "text": ""}]},
+            "$.processing_time_extra[0].amount",
+            "same_day",
+        ),
+        ({"in_national_list": None}, "$.in_national_list", "không được để null"),
+        ({"vertical": "có"}, "$.vertical", "true/false"),
+        ({"steps": "Nộp hồ sơ"}, "$.steps", "danh sách"),
+        (
+            {"internal_process": [{**step, "duration": {"amount": None, "unit": "working_days"}}]},
+            "$.internal_process[0].duration.amount",
+            "phải là số",
+        ),
+        (
+            {"internal_process": [{**step, "duration": {"amount": 3}}]},
+            "$.internal_process[0].duration.unit",
+            "thiếu trường bắt buộc",
+        ),
+        ({"internal_process": [{**step, "who": "x"}]}, "$.internal_process[0].who", "không được hỗ trợ"),
+        ({"internal_process": [{**step, "step": "B" * 201}]}, "$.internal_process[0].step", "dài quá 200"),
+    ]
+
+
+@pytest.mark.parametrize(("change", "path", "message_part"), _more_detailed_cases())
+def test_schema_problems_name_file_code_path_and_cause_in_vietnamese(
+    tmp_path: Path, change: dict[str, Any], path: str, message_part: str
+) -> None:
+    root = write_catalog(tmp_path, [row("1.000001")], [{**detailed("1.000001"), **change}])
+
+    problems = _problems(root)
+
+    matching = [p for p in problems if p.path == path]
+    assert matching, [str(p) for p in problems]
+    assert message_part in matching[0].message, matching[0].message
+    assert all((p.file, p.code) == ("detailed/1.000001.json", "1.000001") for p in problems)
+    assert not any("Input should" in p.message or "Field required" in p.message for p in problems)
+
+
+@pytest.mark.parametrize(
+    ("bad_line", "message_part"),
+    [
+        ('{"code": "1.000009", "name": "X", "field_guess": "' + "x" * 201 + '"}', "field_guess: dài quá 200"),
+        ('{"code": "1.000009", "name": "X", "field_guess": ""}', "field_guess: không được để trống"),
+        ('{"code": "1.000009", "name": null}', "name: không được để null"),
+        ('{"code": "1.000009", "name": "X", "audience": "citizen"}', "audience: phải là danh sách"),
+        ('{"code": "1.000009", "name": "X", "popularity": true}', "popularity: phải là số nguyên không âm"),
+    ],
+)
+def test_more_bad_jsonl_rows_carry_line_key_and_code(
+    tmp_path: Path, bad_line: str, message_part: str
+) -> None:
+    root = write_catalog(tmp_path, [row("1.000001"), bad_line])
+
+    problems = _problems(root)
+
+    assert [(p.file, p.line, p.code) for p in problems] == [("procedures.jsonl", 2, "1.000009")]
+    assert message_part in problems[0].message, problems[0].message
+
+
+def test_audience_lists_the_allowed_values_in_vietnamese(tmp_path: Path) -> None:
+    root = write_catalog(tmp_path, [row("1.000001", audience=["citizen", "robot"])])
+    (problem,) = _problems(root)
+    assert problem.message == (
+        "audience[1]: phải là một trong 'citizen', 'business' (must be one of them), nhận 'robot'"
+    )
+
+
+def test_bad_fields_file_entries_are_reported_with_their_path(tmp_path: Path) -> None:
+    fields = {
+        "heuristic_fields": [{"field": "Hộ tịch", "keywords": []}, {"field": ""}],
+        "detailed_fields": ["x"],
+    }
+    root = write_catalog(tmp_path, [row("1.000001")], fields=fields)
+
+    problems = _problems(root)
+
+    assert {(p.file, p.path) for p in problems} == {
+        ("fields.json", "$.heuristic_fields[1].field"),
+        ("fields.json", "$.detailed_fields[0]"),
+    }
+
+
+def test_unknown_pydantic_error_types_still_read_in_vietnamese() -> None:
+    from motcua.catalog.services.import_schema import error_message
+
+    message = error_message(
+        {"type": "uuid_parsing", "loc": ("x",), "msg": "Input should be a UUID", "input": "z"}
+    )
+    assert message.startswith("giá trị không hợp lệ")
+    assert "Input should" not in message

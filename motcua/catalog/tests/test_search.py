@@ -192,7 +192,7 @@ def test_filters(catalogue):
 
 def test_inactive_procedures_are_not_found(catalogue):
     Procedure.objects.filter(code="1.001193").update(is_active=False, updated_at=timezone.now())
-    index_invalidate()
+    reference_data_changed()  # update() sends no signal: bulk writers restamp themselves
     assert "1.001193" not in codes("khai sinh", n=50)
     assert "1.001193" not in codes("", n=100)
 
@@ -242,8 +242,8 @@ def test_stale_until_invalidated_then_fresh(catalogue, settings):
     # A write that bypasses signals (as bulk imports do) leaves this process's index stale…
     Procedure.objects.filter(code="1.004194").update(**RENAMED, updated_at=timezone.now())
     assert codes("tam tru")[0] == "1.004194"
-    # …until the importer's index_invalidate() runs.
-    index_invalidate()
+    # …until the writer restamps, as the importer does after its bulk writes.
+    reference_data_changed()
     assert "1.004194" not in codes("tam tru", n=50)
 
 
@@ -264,8 +264,17 @@ def test_the_stamp_check_is_throttled(catalogue, settings, django_assert_num_que
         procedure_search(query="tam tru", level="commune", offset=20)
 
 
+@pytest.mark.django_db(transaction=True)  # committed: the stamp is read, not the transaction's own view
 def test_an_unchanged_stamp_keeps_the_index(catalogue, settings, django_assert_num_queries):
     settings.CATALOG_SEARCH_CHECK_SECONDS = 0
     procedure_search(query="khai sinh")
     with django_assert_num_queries(1):  # the stamp, no rebuild
         procedure_search(query="khai sinh")
+
+
+def test_a_transaction_searches_its_own_writes_once_per_write(catalogue, django_assert_num_queries):
+    procedure_search(query="khai sinh")
+    with django_assert_num_queries(0):  # built once for this (test) transaction's writes
+        procedure_search(query="khai sinh")
+    ProcedureFactory(code="1.777777", name="Đăng ký khai sinh", popularity=10**9)
+    assert codes("khai sinh")[0] == "1.777777"

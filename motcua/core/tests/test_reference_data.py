@@ -8,7 +8,12 @@ from django.db import transaction
 from motcua.catalog.models import Procedure
 from motcua.catalog.tests.factories import ProcedureFactory
 from motcua.core.models import ReferenceDataVersion
-from motcua.core.selectors import reference_data_cache_clear, reference_data_cached, reference_data_stamp
+from motcua.core.selectors import (
+    ReferenceDataFollower,
+    reference_data_cache_clear,
+    reference_data_cached,
+    reference_data_stamp,
+)
 from motcua.core.services import reference_data_changed
 
 pytestmark = pytest.mark.django_db
@@ -91,3 +96,44 @@ def test_exceptions_are_not_cached() -> None:
     with pytest.raises(LookupError):
         reference_data_cached("k", fail)
     assert reference_data_cached("k", lambda: 7) == 7
+
+
+def _follower(builds: list[int], seconds: float = 3600) -> ReferenceDataFollower[int]:
+    return ReferenceDataFollower(build=_counting_loader(builds), check_seconds=lambda: seconds)
+
+
+def test_a_follower_reads_the_stamp_once_per_interval(django_assert_num_queries) -> None:
+    builds: list[int] = []
+    follower = _follower(builds)
+    assert follower.get() == 1
+    with django_assert_num_queries(0):
+        assert follower.get() == 1
+    follower_now = _follower(builds, seconds=0)
+    assert follower_now.get() == 2
+    with django_assert_num_queries(1):  # the stamp, unchanged: no rebuild
+        assert follower_now.get() == 2
+
+
+def test_a_follower_sees_its_transactions_writes_once_per_write() -> None:
+    builds: list[int] = []
+    follower = _follower(builds)
+    assert follower.get() == 1
+    with transaction.atomic():
+        reference_data_changed()
+        assert follower.get() == 2  # built from this transaction's rows …
+        assert follower.get() == 2  # … once per write
+        reference_data_changed()
+        assert follower.get() == 3
+    # The test's outer transaction has not committed: still its own view, never the process's.
+    assert follower._built is not None
+    assert follower._built.value == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_commit_makes_the_process_recheck_at_once() -> None:
+    builds: list[int] = []
+    follower = _follower(builds)
+    assert follower.get() == 1
+    reference_data_changed()  # autocommit: committed at once
+    assert follower.get() == 2
+    assert follower.get() == 2

@@ -11,7 +11,7 @@ from motcua.worktime.selectors import reset_calendar_cache
 
 @pytest.fixture(autouse=True)
 def _fresh_calendar_cache() -> Iterator[None]:
-    # The process calendar and the cached digest outlive a test; start and end every test clean.
+    # The process calendar and schedule outlive a test; start and end every test clean.
     reset_calendar_cache()
     yield
     reset_calendar_cache()

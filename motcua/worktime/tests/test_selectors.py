@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+import threading
 from datetime import date, timedelta
 from decimal import Decimal
+from typing import Any
 
 import pytest
-from django.core.cache import cache
-from django.db import transaction
+from django.db import connection, transaction
 from django.test import override_settings
 
 from motcua.catalog.models import TimeUnit
+from motcua.core.selectors import ReferenceDataFollower
+from motcua.core.services import reference_data_changed
 from motcua.worktime import selectors
 from motcua.worktime.calendar import DayKind, WorkTimeError
 from motcua.worktime.models import CalendarException, ExceptionKind
+from motcua.worktime.services import save_calendar_exception
 from motcua.worktime.tests.helpers import vn
 
 WD = TimeUnit.WORKING_DAYS
@@ -21,12 +25,6 @@ WD = TimeUnit.WORKING_DAYS
 
 def due_3_days() -> object:
     return selectors.add_working_time(start=vn("2026-04-13 10:00"), amount=Decimal(3), unit=WD)
-
-
-def poll_interval_elapses() -> None:
-    """Make the next call read the shared digest, as it does once per EXCEPTIONS_POLL_SECONDS."""
-    assert selectors._state is not None
-    selectors._state.fresh_until = 0.0
 
 
 @pytest.mark.django_db
@@ -64,51 +62,70 @@ def test_public_functions_delegate_to_the_calendar():
         selectors.add_working_time(start=start, amount=-1, unit=WD)
 
 
+def poll_every_call(settings) -> None:
+    settings.WORKTIME = {**settings.WORKTIME, "EXCEPTIONS_POLL_SECONDS": 0}
+
+
+def in_another_process() -> Any:
+    """Due time computed by a reader that shares nothing with this one but the database: its own
+    thread (own connection, own transaction) and its own calendar, built on first use."""
+    result: list[object] = []
+
+    def read() -> None:
+        try:
+            other = ReferenceDataFollower(build=selectors._calendar_build, check_seconds=lambda: 3600)
+            result.append(other.get().add_working_time(start=vn("2026-04-13 10:00"), amount=3, unit=WD))
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=read)
+    thread.start()
+    thread.join()
+    return result[0]
+
+
 @pytest.mark.django_db
 def test_warm_calendar_needs_no_query(django_assert_num_queries):
-    with django_assert_num_queries(1):  # cold: load the exception table once
+    with django_assert_num_queries(2):  # cold: the stamp, then the exception table
         selectors.get_calendar()
-    with django_assert_num_queries(0):
+    with django_assert_num_queries(0):  # within the poll interval
         for _ in range(5):
             due_3_days()
-        poll_interval_elapses()
-        due_3_days()  # reads the shared digest: a cache read, still no query
+
+
+@pytest.mark.django_db
+def test_an_unchanged_stamp_keeps_the_calendar(settings, django_assert_num_queries):
+    poll_every_call(settings)
+    warm = selectors.get_calendar()
+    with django_assert_num_queries(1):  # the stamp only: no rebuild
+        assert selectors.get_calendar() is warm
 
 
 @pytest.mark.django_db
 def test_uncommitted_exception_is_visible_to_its_transaction_only(django_assert_num_queries):
     warm = selectors.get_calendar()
     CalendarException.objects.create(date=date(2026, 4, 15), kind=ExceptionKind.EXTRA_DAY_OFF, name="Nghỉ")
-    # Inside the (test) transaction that wrote it, the row counts …
+    # Inside the (test) transaction that wrote it, the row counts, built once for the transaction …
     assert due_3_days() == vn("2026-04-17 10:00")
-    # … but the shared calendar and digest are untouched until commit.
-    assert selectors._state is not None
-    assert selectors._state.calendar is warm
-    assert cache.get(selectors.CACHE_KEY) == selectors._state.digest
+    with django_assert_num_queries(0):
+        assert due_3_days() == vn("2026-04-17 10:00")
+    # … while the process calendar is untouched until commit.
+    assert selectors._calendar._built is not None
+    assert selectors._calendar._built.value is warm
 
 
 @pytest.mark.django_db(transaction=True)
-def test_committed_change_is_published(django_assert_num_queries):
+def test_a_committed_edit_is_seen_by_this_process_and_another(django_assert_num_queries):
     assert due_3_days() == vn("2026-04-16 10:00")
+    assert in_another_process() == vn("2026-04-16 10:00")
     CalendarException.objects.create(date=date(2026, 4, 15), kind=ExceptionKind.EXTRA_DAY_OFF, name="Nghỉ")
-    # on_commit rebuilt this process's calendar and published the digest: still no query per call.
-    with django_assert_num_queries(0):
+    # The commit made this process re-read the stamp at once, though the poll interval has not passed.
+    with django_assert_num_queries(2):  # the stamp, the exception table
         assert due_3_days() == vn("2026-04-17 10:00")
-
-
-@pytest.mark.django_db(transaction=True)
-def test_other_process_picks_up_a_change_through_the_cache(django_assert_num_queries):
+    assert in_another_process() == vn("2026-04-17 10:00")
+    save_calendar_exception(day=date(2026, 4, 15), kind=ExceptionKind.EXTRA_WORKING_DAY, name="Đổi lại")
     assert due_3_days() == vn("2026-04-16 10:00")
-    stale = selectors._state  # what another worker process still holds
-    CalendarException.objects.create(date=date(2026, 4, 15), kind=ExceptionKind.EXTRA_DAY_OFF, name="Nghỉ")
-    selectors._state = stale
-    with django_assert_num_queries(0):  # within the poll interval the process trusts its calendar
-        assert due_3_days() == vn("2026-04-16 10:00")
-    poll_interval_elapses()
-    with django_assert_num_queries(1):  # digest mismatch → reload once
-        assert due_3_days() == vn("2026-04-17 10:00")
-    with django_assert_num_queries(0):
-        assert due_3_days() == vn("2026-04-17 10:00")
+    assert in_another_process() == vn("2026-04-16 10:00")
 
 
 class Rollback(Exception):
@@ -125,33 +142,31 @@ def add_exception_then_roll_back() -> None:
 
 
 @pytest.mark.django_db(transaction=True)
-def test_rolled_back_change_does_not_leak():
+def test_a_rolled_back_edit_is_seen_by_no_one(settings):
+    poll_every_call(settings)
     assert due_3_days() == vn("2026-04-16 10:00")
-    digest = cache.get(selectors.CACHE_KEY)
     with pytest.raises(Rollback):
         add_exception_then_roll_back()
     assert due_3_days() == vn("2026-04-16 10:00")
-    assert cache.get(selectors.CACHE_KEY) == digest
+    assert in_another_process() == vn("2026-04-16 10:00")
+
+
+@pytest.mark.django_db
+def test_a_rolled_back_savepoint_takes_its_edit_along():
+    assert due_3_days() == vn("2026-04-16 10:00")
+    with pytest.raises(Rollback):
+        add_exception_then_roll_back()  # a savepoint inside the test's transaction
+    assert due_3_days() == vn("2026-04-16 10:00")
 
 
 @pytest.mark.django_db(transaction=True)
-def test_writes_bypassing_signals_are_seen_when_the_digest_expires():
+def test_bulk_writes_are_seen_once_they_restamp():
     CalendarException.objects.create(date=date(2026, 4, 15), kind=ExceptionKind.EXTRA_DAY_OFF, name="Nghỉ")
     assert due_3_days() == vn("2026-04-17 10:00")
     CalendarException.objects.filter(date=date(2026, 4, 15)).update(kind=ExceptionKind.EXTRA_WORKING_DAY)
     assert due_3_days() == vn("2026-04-17 10:00")  # QuerySet.update sends no signal …
-    cache.delete(selectors.CACHE_KEY)  # … until the digest expires (EXCEPTIONS_RECHECK_SECONDS)
-    poll_interval_elapses()
+    reference_data_changed()  # … so bulk writers restamp themselves
     assert due_3_days() == vn("2026-04-16 10:00")
-
-
-@pytest.mark.django_db(transaction=True)
-def test_a_wrong_cached_digest_is_replaced():
-    assert due_3_days() == vn("2026-04-16 10:00")
-    cache.set(selectors.CACHE_KEY, "garbage")
-    poll_interval_elapses()
-    assert due_3_days() == vn("2026-04-16 10:00")
-    assert cache.get(selectors.CACHE_KEY) == selectors._state.digest
 
 
 @pytest.mark.django_db

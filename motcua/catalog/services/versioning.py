@@ -1,0 +1,187 @@
+"""Procedure versions — phiên bản thủ tục: canonical content, snapshots and edits outside the import.
+
+A procedure's versioned content (its own columns, field, documents and fees) has one canonical form,
+``procedure_content``; its sha256 tells whether an edit or an import changed anything. A change bumps
+``Procedure.version`` and keeps a ``ProcedureVersion`` snapshot, so that a dossier records the
+version it was received under. The importer builds the same content from the data files
+(``document_content``, ``fee_content``, ``CONTENT_COLUMNS``), so the hashes of both paths compare.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, Final
+
+from django.db import transaction
+from django.utils.text import slugify
+
+from motcua.catalog.models import Field, Procedure, ProcedureVersion, ProcessDefinition, ProcessSource
+from motcua.catalog.services.common import decimal_text, hash_content
+from motcua.catalog.services.processes import process_definition_build
+from motcua.core.services import reference_data_changed
+from motcua.core.text import fold, nfc
+
+# Procedure columns that are part of the versioned content, in snapshot order.
+CONTENT_COLUMNS: Final = (
+    "name",
+    "level",
+    "audience_citizen",
+    "audience_business",
+    "is_vertical",
+    "competent_authority",
+    "implementing_agency",
+    "service_level",
+    "processing_time_unit",
+    "processing_time_text",
+    "processing_time_extra",
+    "steps",
+    "result",
+    "legal_basis",
+    "notes",
+    "sources",
+    "has_details",
+)
+
+
+def document_content(doc: Mapping[str, Any]) -> dict[str, Any]:
+    return {
+        "name": doc["name"],
+        "copies": doc["copies"],
+        "form_template": doc["form_template"],
+        "required": doc["required"],
+        "note": doc["note"],
+    }
+
+
+def fee_content(fee: Mapping[str, Any]) -> dict[str, Any]:
+    return {"name": fee["name"], "amount_vnd": fee["amount_vnd"], "note": fee["note"]}
+
+
+def procedure_content(*, procedure: Procedure) -> dict[str, Any]:
+    """Canonical content of a stored procedure: what is hashed and snapshotted at each version.
+
+    Must equal the importer's content for the same data, so that the hashes compare.
+    """
+    content: dict[str, Any] = {
+        "code": procedure.code,
+        "field": procedure.field.name if procedure.field else "",
+    }
+    for column in CONTENT_COLUMNS:
+        content[column] = getattr(procedure, column)
+    content["processing_time_amount"] = decimal_text(procedure.processing_time_amount)
+    content["documents"] = [
+        document_content(
+            {
+                "name": d.name,
+                "copies": d.copies,
+                "form_template": d.form_template,
+                "required": d.required,
+                "note": d.note,
+            }
+        )
+        for d in procedure.documents.order_by("order")
+    ]
+    content["fees"] = [
+        fee_content({"name": f.name, "amount_vnd": f.amount_vnd, "note": f.note})
+        for f in procedure.fees.order_by("order")
+    ]
+    return content
+
+
+def procedure_content_hash(*, procedure: Procedure) -> str:
+    return hash_content(procedure_content(procedure=procedure))
+
+
+def procedure_search_text(name: str, field_name: str) -> str:
+    return fold(f"{name} {field_name}")
+
+
+def procedure_normalise(*, procedure: Procedure) -> Procedure:
+    """NFC-normalise the text columns and recompute ``search_text`` (before any save)."""
+    for column in (
+        "code",
+        "name",
+        "competent_authority",
+        "implementing_agency",
+        "processing_time_text",
+        "result",
+    ):
+        setattr(procedure, column, nfc(getattr(procedure, column) or ""))
+    for column in ("steps", "legal_basis", "notes", "sources"):
+        value = getattr(procedure, column)
+        if isinstance(value, list):
+            setattr(procedure, column, [nfc(v) if isinstance(v, str) else v for v in value])
+    procedure.search_text = procedure_search_text(
+        procedure.name, procedure.field.name if procedure.field else ""
+    )
+    return procedure
+
+
+@transaction.atomic
+def procedure_version_record(*, procedure: Procedure, source: str = "") -> ProcedureVersion | None:
+    """Snapshot the stored content as a new version if it differs from the last one.
+
+    Call after the procedure and its documents and fees are saved (the admin calls it from
+    ``save_related``). A change also re-derives the default process if the current one is derived
+    (the time or level may have changed); an approved or manual process is kept.
+    """
+    locked = Procedure.objects.select_for_update().get(pk=procedure.pk)
+    content = procedure_content(procedure=locked)
+    content_hash = hash_content(content)
+    has_versions = locked.versions.exists()
+    if content_hash == locked.content_hash and has_versions:
+        return None
+    number = locked.version + 1 if has_versions else locked.version
+    field_name = locked.field.name if locked.field else ""
+    Procedure.objects.filter(pk=locked.pk).update(
+        version=number, content_hash=content_hash, search_text=procedure_search_text(locked.name, field_name)
+    )
+    procedure.version, procedure.content_hash = number, content_hash
+    reference_data_changed()  # the version number a new dossier records has changed
+    version = ProcedureVersion.objects.create(
+        procedure=locked, number=number, content_hash=content_hash, snapshot=content, source=source[:300]
+    )
+    current = ProcessDefinition.objects.filter(procedure=locked, is_current=True).first()
+    if current is None or current.source == ProcessSource.DERIVED:
+        locked.refresh_from_db()
+        process_definition_build(procedure=locked)
+    return version
+
+
+_EDITABLE_COLUMNS: Final = frozenset(
+    {*CONTENT_COLUMNS, "field", "processing_time_amount", "is_active", "popularity"}
+)
+
+
+@transaction.atomic
+def procedure_update(*, procedure: Procedure, data: Mapping[str, Any], source: str = "") -> Procedure:
+    """Edit a procedure's own columns; a content change bumps the version and keeps a snapshot."""
+    unknown = set(data) - _EDITABLE_COLUMNS
+    if unknown:
+        raise ValueError(f"Không sửa được (not editable): {', '.join(sorted(unknown))}")
+    for column, value in data.items():
+        setattr(procedure, column, value)
+    procedure_normalise(procedure=procedure)
+    procedure.full_clean(exclude=["content_hash", "imported_hash", "search_text"])
+    procedure.save()
+    procedure_version_record(procedure=procedure, source=source)
+    return procedure
+
+
+def field_get_or_create(*, name: str) -> Field:
+    name = nfc(name)
+    existing = Field.objects.filter(name=name).first()
+    if existing is not None:
+        return existing
+    taken = set(Field.objects.values_list("code", flat=True))
+    return Field.objects.create(name=name, code=field_slug(name, taken))
+
+
+def field_slug(name: str, taken: set[str]) -> str:
+    base = (slugify(fold(name)) or "linh-vuc")[:112]
+    slug, n = base, 1
+    while slug in taken:
+        n += 1
+        slug = f"{base}-{n}"
+    taken.add(slug)
+    return slug

@@ -1,0 +1,120 @@
+"""The one home of Django internals that motcua relies on — undocumented ORM attributes.
+
+Everything else in the project uses documented Django API only (``_meta.get_field``,
+``_meta.db_table``, ``_meta.label``, ``Model._default_manager`` are documented and fine anywhere). Each
+helper below reaches something Django does not promise to keep; keeping them here means a Django
+upgrade is checked in one file: ``motcua/core/tests/test_orm.py`` pins each behaviour relied on.
+
+Checked against Django 5.2.19 (the pinned version) with psycopg 3.3.9.
+
+Why each is needed:
+
+* ``objects_insert``, ``rows_insert``, ``concrete_fields`` — ``Options.concrete_fields`` (not in the
+  documented ``_meta`` API, which offers ``get_fields()``; ``concrete_fields`` is its stable, cached
+  filter) and ``CursorWrapper.cursor`` (the DB-API cursor under Django's wrapper, for psycopg's
+  ``COPY``). The catalogue import inserts
+  ~2,300 procedures, their versions and ~11,000 process steps; ``bulk_create`` there spends most of
+  its time quoting arrays in Python; COPY sends the rows as they are.
+* ``prefetch_seed``, ``prefetched_rows`` — ``QuerySet._result_cache``, ``QuerySet._prefetch_done``
+  and ``Model._prefetched_objects_cache``: the attributes ``prefetch_related_objects`` itself sets. The
+  receipt path puts rows it has just read or written into a relation's cache instead of reading them
+  again (queries per submission).
+* ``queryset_sql`` — ``QuerySet.query.get_compiler().as_sql()``: ``QuerySet.query`` is documented as
+  opaque. Used to compile a query once and run its SQL with a cursor on a hot read path.
+* ``on_commit_pending`` — ``BaseDatabaseWrapper.run_on_commit`` (undocumented list of
+  ``(savepoint ids, callback, robust)``): the callbacks ``transaction.on_commit`` queued and that a
+  commit has not run yet. Django drops a callback when its transaction or savepoint rolls back, which
+  is exactly what ``core.selectors.ReferenceDataFollower`` needs to know whether this connection holds
+  reference-data writes that are not committed (there is no public rollback hook).
+* ``in_transaction`` — ``BaseDatabaseWrapper.in_atomic_block`` (undocumented attribute): whether the
+  caller is inside ``transaction.atomic()``, for functions that require the caller's transaction
+  (transactional outbox) or must not start parallel connections that could not see it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any, TypeVar
+
+from django.db import connection, models, transaction
+from django.db.models import QuerySet
+
+_M = TypeVar("_M", bound=models.Model)
+_C = TypeVar("_C")
+
+
+def concrete_fields(model: type[models.Model]) -> list[Any]:
+    """The model's fields that have a column, in table order (``Options.concrete_fields``)."""
+    return list(model._meta.concrete_fields)
+
+
+def rows_insert(table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
+    """Insert ``rows`` (values ready for the database) into ``table``'s ``columns``, no ORM involved:
+    COPY on PostgreSQL (``CursorWrapper.cursor`` is psycopg's cursor), one ``executemany`` elsewhere."""
+    quote = connection.ops.quote_name
+    names = ", ".join(quote(c) for c in columns)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            with cursor.cursor.copy(f"COPY {quote(table)} ({names}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+        else:
+            placeholders = ", ".join(["%s"] * len(columns))
+            cursor.executemany(f"INSERT INTO {quote(table)} ({names}) VALUES ({placeholders})", list(rows))
+
+
+def objects_insert(model: type[_M], objs: Sequence[_M]) -> None:
+    """Insert many new rows without the ORM's per-row SQL compilation; primary keys are not set.
+
+    The values are prepared exactly as the ORM would (``pre_save`` fills auto_now fields,
+    ``get_db_prep_save`` adapts JSON and decimals), then sent by ``rows_insert`` — the ORM's bulk
+    insert on PostgreSQL sends one array per column that psycopg quotes element by element in Python.
+    No signals are sent: callers restamp what they cache.
+    """
+    if not objs:
+        return
+    fields = [f for f in concrete_fields(model) if not f.primary_key]
+    rows = ([f.get_db_prep_save(f.pre_save(obj, True), connection) for f in fields] for obj in objs)
+    rows_insert(model._meta.db_table, [f.column for f in fields], rows)
+
+
+def prefetch_seed(obj: models.Model, name: str, rows: Sequence[Any]) -> None:
+    """Put ``rows`` in ``obj``'s prefetch cache for relation ``name``, as ``prefetch_related`` would.
+
+    For rows already in memory (just read or just written): ``obj.<name>.all()`` then makes no query;
+    ``filter()`` still goes to the database, as after ``prefetch_related``.
+    """
+    qs = getattr(obj, name).all()
+    qs._result_cache = list(rows)
+    qs._prefetch_done = True
+    obj.__dict__.setdefault("_prefetched_objects_cache", {})[name] = qs
+
+
+def prefetched_rows(obj: models.Model, name: str) -> list[Any] | None:
+    """The rows ``prefetch_related`` (or ``prefetch_seed``) put in ``obj``'s cache for relation
+    ``name``; None when that relation was not prefetched."""
+    qs = getattr(obj, "_prefetched_objects_cache", {}).get(name)
+    return None if qs is None else list(qs)
+
+
+def queryset_sql(qs: QuerySet[Any], *, using: str) -> tuple[str, tuple[Any, ...]]:
+    """The SQL and parameters ``qs`` runs on database ``using``."""
+    sql, params = qs.query.get_compiler(using=using).as_sql()
+    return sql, tuple(params)
+
+
+def on_commit_pending(kind: type[_C], using: str | None = None) -> _C | None:
+    """The last callback of class ``kind`` that ``transaction.on_commit`` queued on this connection and
+    that is still alive (its savepoints not rolled back) and not yet run; None if there is none."""
+    conn = transaction.get_connection(using)
+    if not conn.in_atomic_block:
+        return None
+    for _savepoints, callback, _robust in reversed(conn.run_on_commit):
+        if isinstance(callback, kind):
+            return callback
+    return None
+
+
+def in_transaction(using: str | None = None) -> bool:
+    """Whether the caller runs inside ``transaction.atomic()`` on database ``using`` (default: default)."""
+    return bool(transaction.get_connection(using).in_atomic_block)
