@@ -11,6 +11,7 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 
+from motcua.core.orm import concrete_fields
 from motcua.dossiers.models import (
     Dossier,
     DossierComponent,
@@ -91,7 +92,7 @@ class DossierAdmin(admin.ModelAdmin):
     inlines = (StepInline, ComponentInline, FeeInline, PauseInline, EventInline)
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
-        return [f.name for f in Dossier._meta.fields]
+        return [f.name for f in concrete_fields(Dossier)]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

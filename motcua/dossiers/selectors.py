@@ -25,6 +25,7 @@ from motcua.catalog.models import (
     ProcessDefinition,
     ProcessStep,
 )
+from motcua.core.orm import prefetch_seed
 from motcua.core.selectors import reference_data_cached
 from motcua.core.text import fold
 from motcua.dossiers import deadlines, rules
@@ -141,19 +142,6 @@ def dossier_route_competent_unit(
     if department is not None:
         return department
     raise DossierInvalid({"competent_unit": "Vui lòng chọn đơn vị có thẩm quyền giải quyết hồ sơ."})
-
-
-def prefetch_seed(obj: Any, name: str, rows: Sequence[Any]) -> None:
-    """Put ``rows`` in ``obj``'s prefetch cache for relation ``name``, as ``prefetch_related`` would.
-
-    For rows already in memory (just read or just written): ``obj.<name>.all()`` then makes no query;
-    ``filter()`` still goes to the database, as after ``prefetch_related``. Uses Django's private
-    prefetch attributes, the same ones ``prefetch_related_objects`` sets.
-    """
-    qs = getattr(obj, name).all()
-    qs._result_cache = list(rows)
-    qs._prefetch_done = True
-    obj.__dict__.setdefault("_prefetched_objects_cache", {})[name] = qs
 
 
 def procedure_for_receipt(*, code: str, stamp: str | None = None) -> Procedure:
@@ -621,7 +609,6 @@ __all__: Sequence[str] = [
     "dossier_queue",
     "dossier_route_competent_unit",
     "dossier_timeline",
-    "prefetch_seed",
     "procedure_for_receipt",
     "unit_dossier_counts",
     "unit_for_receipt",

@@ -6,6 +6,7 @@ from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
+from motcua.core.orm import concrete_fields
 from motcua.jobs.models import Job, JobStatus
 from motcua.jobs.services import job_retry_now
 
@@ -28,7 +29,7 @@ class JobAdmin(admin.ModelAdmin):
     actions = ["retry_now"]
     # Jobs change only through the outbox services and the worker; editing a row by hand could
     # desynchronise it from its queued delivery.
-    readonly_fields = [field.name for field in Job._meta.fields]
+    readonly_fields = [field.name for field in concrete_fields(Job)]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

@@ -32,6 +32,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from motcua.core.orm import in_transaction
 from motcua.jobs.conf import job_setting
 from motcua.jobs.delivery import new_token, push_deliveries, push_delivery
 from motcua.jobs.models import Job, JobStatus
@@ -64,7 +65,7 @@ class JobRequest:
 
 
 def _require_atomic(caller: str) -> None:
-    if not transaction.get_connection().in_atomic_block:
+    if not in_transaction():
         raise RuntimeError(f"{caller}() must be called inside transaction.atomic() (transactional outbox)")
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from motcua.core.orm import prefetched_rows
 from motcua.dossiers.deadlines import local_zone
 from motcua.dossiers.models import ApplicantKind, Channel, Dossier, DossierPause, PauseReason
 
@@ -28,7 +29,7 @@ def dvcqg_time(value: datetime | None) -> str:
 
 
 def _supplement_pauses(dossier: Dossier) -> list[DossierPause]:
-    prefetched = getattr(dossier, "_prefetched_objects_cache", {}).get("pauses")
+    prefetched = prefetched_rows(dossier, "pauses")
     if prefetched is not None:  # a dossier just created (services seed its cache) or prefetched
         return [pause for pause in prefetched if pause.reason == PauseReason.SUPPLEMENT]
     return list(dossier.pauses.filter(reason=PauseReason.SUPPLEMENT).order_by("started_at"))

@@ -17,6 +17,7 @@ from typing import Any
 from django.db import connections
 from django.utils import timezone
 
+from motcua.core.orm import queryset_sql
 from motcua.dossiers import deadlines
 from motcua.dossiers.models import Dossier, DvcqgStatus, Outcome, StepStatus
 from motcua.dossiers.selectors import PublicDossierView, PublicStep, dossier_public_view
@@ -52,7 +53,7 @@ def _sql(alias: str) -> str:
     sql = _sql_cache.get(alias)
     if sql is None:
         qs = Dossier.objects.filter(code=_PLACEHOLDER).order_by("steps__seq").values_list(*_COLUMNS)
-        sql, params = qs.query.get_compiler(using=alias).as_sql()
+        sql, params = queryset_sql(qs, using=alias)
         if tuple(params) != (_PLACEHOLDER,):  # the code must be the only parameter
             raise RuntimeError("unexpected parameters in the tracking query")
         _sql_cache[alias] = sql

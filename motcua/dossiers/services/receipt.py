@@ -23,6 +23,7 @@ from django.utils import timezone
 
 from motcua.accounts.models import Account, AccountOrAnonymous
 from motcua.catalog.models import Procedure, ProcedureDocument, ProcessDefinition
+from motcua.core.orm import prefetch_seed
 from motcua.core.text import nfc
 from motcua.dossiers import deadlines, event_data
 from motcua.dossiers.codes import dossier_code_format
@@ -39,7 +40,7 @@ from motcua.dossiers.models import (
     DossierState,
 )
 from motcua.dossiers.rules import Action
-from motcua.dossiers.selectors import dossier_route_competent_unit, prefetch_seed
+from motcua.dossiers.selectors import dossier_route_competent_unit
 from motcua.dossiers.services.inputs import ApplicantData, ComponentData, text_clean
 from motcua.dossiers.services.recording import Actor, event_record, transition, user_holds
 from motcua.dossiers.services.steps import process_step_start
