@@ -61,7 +61,6 @@ from motcua.catalog.models import (
     ProcessDefinition,
     ProcessStep,
     ServiceLevel,
-    TimeUnit,
 )
 from motcua.core.text import fold
 from motcua.dossiers import deadlines
@@ -90,6 +89,7 @@ from motcua.dossiers.selectors import dossier_route_competent_unit
 from motcua.org.models import CENTRE_KINDS, Official, Role, RoleAssignment, Unit, UnitKind
 from motcua.worktime import selectors as worktime
 from motcua.worktime.calendar import WorkTimeError
+from motcua.worktime.models import TimeUnit
 
 US = 1_000_000
 DAY_US = 86_400 * US

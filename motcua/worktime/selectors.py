@@ -39,9 +39,8 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import router, transaction
 
-from motcua.catalog.models import TimeUnit
 from motcua.worktime.calendar import Amount, DayInfo, DueExplanation, Override, WorkCalendar, WorkSchedule
-from motcua.worktime.models import CalendarException, ExceptionKind
+from motcua.worktime.models import CalendarException, ExceptionKind, TimeUnit
 
 CACHE_KEY = "motcua:worktime:exceptions-digest"
 DEFAULT_RECHECK_SECONDS = 60

@@ -12,7 +12,6 @@ from django.core.management import call_command
 from django.db import connection
 from django.db.models import Count, Max
 
-from motcua.catalog.models import TimeUnit
 from motcua.dossiers import deadlines, services
 from motcua.dossiers.models import (
     OPEN_STATES,
@@ -40,6 +39,7 @@ from motcua.dossiers.simulation import (
 )
 from motcua.dossiers.tests.factories import APPLICANT, World
 from motcua.worktime import selectors as worktime
+from motcua.worktime.models import TimeUnit
 
 pytestmark = pytest.mark.django_db
 

@@ -10,10 +10,9 @@ from django.core.cache import cache
 from django.db import transaction
 from django.test import override_settings
 
-from motcua.catalog.models import TimeUnit
 from motcua.worktime import selectors
 from motcua.worktime.calendar import DayKind, WorkTimeError
-from motcua.worktime.models import CalendarException, ExceptionKind
+from motcua.worktime.models import CalendarException, ExceptionKind, TimeUnit
 from motcua.worktime.tests.helpers import vn
 
 WD = TimeUnit.WORKING_DAYS
