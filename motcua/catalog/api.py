@@ -20,7 +20,7 @@ from motcua.catalog.selectors import (
     procedure_get,
     procedure_list,
 )
-from motcua.core.templatetags.vn_format import format_vnd
+from motcua.core.formatting import format_vnd
 
 router = Router(tags=["Thủ tục hành chính"])
 

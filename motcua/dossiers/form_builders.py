@@ -19,7 +19,7 @@ from typing import Any
 from django.db.models import Prefetch, Q
 from django.utils import timezone
 
-from motcua.core.templatetags.vn_format import format_number
+from motcua.core.formatting import format_number
 from motcua.documents import forms as f
 from motcua.dossiers import deadlines
 from motcua.dossiers.models import (
