@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-
 from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, ValidationError
@@ -55,8 +53,3 @@ api.add_router("/units", org_router)
 api.add_router("/calendar", worktime_router)
 api.add_router("/dossiers", dossiers_router)
 api.add_router("/public", public_router)
-
-
-def openapi_document() -> str:
-    """Canonical text of the API schema, committed as docs/openapi.json (sorted keys: clean diffs)."""
-    return json.dumps(api.get_openapi_schema(), ensure_ascii=False, indent=2, sort_keys=True) + "\n"

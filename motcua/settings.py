@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "motcua.identity",
     "motcua.backoffice",
     "motcua.portal",
+    "motcua.devtools",
 ]
 
 MIDDLEWARE = [
