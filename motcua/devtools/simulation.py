@@ -64,6 +64,7 @@ from motcua.catalog.models import (
 )
 from motcua.core.text import fold
 from motcua.dossiers import deadlines
+from motcua.dossiers.codes import dossier_code_format
 from motcua.dossiers.errors import DossierInvalid
 from motcua.dossiers.models import (
     CLOCK_RUNNING_STATES,
@@ -1950,7 +1951,7 @@ class Simulation:
             key = (sk.centre.id, day)
             number = counters.get(key, 0) + 1
             counters[key] = number
-            sk.code = f"{sk.centre.agency_code}-{day:%y%m%d}-{number:04d}"
+            sk.code = dossier_code_format(agency_code=sk.centre.agency_code, day=day, number=number)
             sk.dossier_id = self.ids.take("dossiers_dossier")
         self.dossier_ids_end = self.ids.next["dossiers_dossier"]
         return counters
