@@ -10,9 +10,12 @@ per-step and per-dossier outcomes, and a **valid hash chain** of ``DossierEvent`
 have reached, so recent dossiers fill the officials' queues and older ones are closed.
 
 Why not call the services in a loop? They take the time from ``timezone.now()`` and cost ~20 queries
-per transition; a million dossiers × ~8 transitions would take days. Instead this module replays the
-same rules in memory and bulk-inserts the rows: ``COPY … FROM STDIN`` on PostgreSQL (psycopg
-``cursor.copy()``), ``executemany`` on other databases, one transaction per ``batch`` dossiers.
+per transition; a million dossiers × ~8 transitions would take days. Instead this module plays the
+histories in memory — every transition it takes is one ``dossiers.rules`` allows in that state and at
+that step position (``History._refusal`` asks the engine's rules; ``tests/test_simulation_replay.py``
+replays the stored histories through them) — and bulk-inserts the rows: ``COPY … FROM STDIN`` on
+PostgreSQL (psycopg ``cursor.copy()``), ``executemany`` on other databases, one transaction per
+``batch`` dossiers.
 
 Deadlines. ``worktime.add_working_time`` costs ~60 µs per call, too slow for the ~2 due times per
 dossier at 1M dossiers. Working-day and working-hour budgets are computed on a *working-time axis*
@@ -24,7 +27,8 @@ not 13:00). ``tests/test_simulation.py`` checks the axis against the engine on r
 units (same day, calendar days, clock hours) call the engine, memoised per (start, amount, unit).
 
 Codes. Dossiers are numbered per receiving unit and local day in submission order, continuing each
-``DossierCodeCounter`` row and writing it back, so later real receipts continue the sequence.
+``DossierCodeCounter`` row and writing it back, so later real receipts continue the sequence; the
+code text is the engine's (``dossiers.codes.dossier_code_format``).
 
 Caveats (documented in docs/benchmarks.md): run it on an idle database (ids and counters are taken
 at the start and written back at the end); simulated dossiers have no applicant account and enqueue
@@ -63,11 +67,10 @@ from motcua.catalog.models import (
     ServiceLevel,
 )
 from motcua.core.text import fold
-from motcua.dossiers import deadlines
+from motcua.dossiers import deadlines, rules
 from motcua.dossiers.codes import dossier_code_format
 from motcua.dossiers.errors import DossierInvalid
 from motcua.dossiers.models import (
-    CLOCK_RUNNING_STATES,
     OPEN_STATES,
     STATE_STATUS,
     Channel,
@@ -556,6 +559,9 @@ class World:
                 routes[proc.pk] = None if competent.kind == UnitKind.COMMUNE_COMMITTEE else competent.pk
             self.procedures.append(info)
         self.by_id = {p.id: p for p in self.procedures}
+        self._rule_dossiers: dict[int, Dossier] = {}
+        # History._refusal: the rules' answer per (process, action, state, step, claimed, signed).
+        self.refusals: dict[tuple[Any, ...], str | None] = {}
 
         self.officials: dict[tuple[int, str], list[Official_]] = {}
         self._load_officials()
@@ -696,6 +702,17 @@ class World:
                 ],
                 ignore_conflicts=True,
             )
+
+    def rule_dossier(self, process_id: int) -> Dossier:
+        """An unsaved dossier of this process version on which ``History`` asks the engine's rules.
+
+        One per process version, so ``rules.step_plan`` reads its steps once; the histories, run one
+        after the other, set its state and current step before each question.
+        """
+        dossier = self._rule_dossiers.get(process_id)
+        if dossier is None:
+            dossier = self._rule_dossiers[process_id] = Dossier(process_id=process_id)
+        return dossier
 
     def official(self, rng: random.Random, unit: int, role: str) -> Official_ | None:
         pool = self.officials.get((unit, role))
@@ -919,6 +936,7 @@ class History:
         self.fees: list[list[Any]] = []  # [id, name, amount, paid_at]
         # How long the work takes compared with the budget (lateness comes from here).
         self.speed = rng.lognormvariate(math.log(self.mix.speed_median), self.mix.speed_sigma)
+        self._rule_step = DossierStep()
         total = p.total.nominal_work if p.total else 3 * 8 * HOUR_US
         self.plan_work = max(int(total * self.speed), 20 * 60 * US)
 
@@ -949,6 +967,55 @@ class History:
         else:
             share = 0.15 / max(n - 2 - p.decision, 1)
         return int(self.plan_work * share * self.rng.uniform(0.6, 1.4))
+
+    # ---- the engine's rules ----------------------------------------------------------------------
+
+    def _refusal(self, action: str) -> str | None:
+        """``rules.state_error`` for ``action`` on the dossier as it stands now: the simulator takes the
+        engine's decisions (which actions each state and step position allow), it does not copy them.
+
+        Apart from an extension (which depends on the time left), the answer depends only on the state,
+        the step of the process version, whether the step is claimed and whether the result is signed,
+        so it is asked once per such case (a million dossiers ask a few thousand questions).
+        """
+        step = self.step
+        d = self.d
+        key = None
+        if action != Action.EXTEND:
+            key = (
+                self.p.process_id, action, self.state, step is None,
+                step.process_step_id if step else None, step is None or step.assignee is None,
+                d.get("signed_at") is None,
+            )  # fmt: skip
+            if key in self.world.refusals:
+                return self.world.refusals[key]
+        dossier = self.world.rule_dossier(self.p.process_id)
+        if step is None:
+            dossier.current_step = None
+        else:
+            rule_step = self._rule_step
+            rule_step.pk = step.id
+            rule_step.process_step_id = step.process_step_id
+            rule_step.assignee_id = step.assignee
+            rule_step.name = step.name
+            dossier.current_step = rule_step
+        dossier.state = self.state
+        dossier.signed_at = None if d.get("signed_at") is None else instant_dt(d["signed_at"])
+        dossier.extended = bool(d.get("extended"))
+        dossier.due_at = None if d.get("due_at") is None else instant_dt(d["due_at"])
+        refusal = rules.state_error(action, dossier, now=instant_dt(self.t))
+        if key is not None:
+            self.world.refusals[key] = refusal
+        return refusal
+
+    def _allows(self, action: str) -> bool:
+        return self._refusal(action) is None
+
+    def _require(self, action: str) -> None:
+        """Stop at a simulator bug rather than write a history the engine would have refused."""
+        refusal = self._refusal(action)
+        if refusal is not None:
+            raise RuntimeError(f"Mô phỏng sai quy tắc ({self.sk.code}, {action}): {refusal}")
 
     # ---- rows ------------------------------------------------------------------------------------
 
@@ -1088,6 +1155,7 @@ class History:
         if official is None:
             return None
         self._advance(int(self.rng.uniform(0.02, 0.3) * 8 * HOUR_US))
+        self._require(Action.CLAIM)
         step.assignee = official.user_id
         self.d["current_assignee_id"] = official.user_id
         self._record(Action.CLAIM, actor=official, unit=self.current_unit)
@@ -1217,6 +1285,7 @@ class History:
                 raise _Cut
             self.t = max(accept_at, self.t + US)
             if force == DossierState.REFUSED or (force is None and rng.random() < self.mix.refuse):
+                self._require(Action.REFUSE)
                 reason = rng.choice(REFUSE_REASONS)
                 d["state_reason"] = reason
                 d["finished_at"] = self.t
@@ -1230,6 +1299,7 @@ class History:
                     data={"form": "03"},
                 )
                 return
+            self._require(Action.ACCEPT)
             self._clock_start()
             self._plan_step_start(0, assignee=reception, by=reception)
             self._record(
@@ -1262,7 +1332,6 @@ class History:
 
     def _process(self) -> None:
         rng, mix, p, force = self.rng, self.mix, self.p, self.sk.force
-        last = len(p.steps) - 1
         decision = p.decision
         sent_back = transferred = supplemented = paid = False
         wants_transfer = force == DossierState.TRANSFERRED or (force is None and rng.random() < mix.transfer)
@@ -1280,7 +1349,7 @@ class History:
             assert step is not None
             assert step.index is not None
             index = step.index
-            if index == last:
+            if self._allows(Action.RETURN_RESULT):
                 # Waiting for the citizen to collect the result (not counted).
                 self._advance(int(rng.expovariate(1 / (1.5 * 8 * HOUR_US))))
                 actor = self._pick(self.receiving, Role.RECEPTION)
@@ -1310,20 +1379,36 @@ class History:
                 if wants_stop and not wants_supplement:
                     self._stop()
                     return
-                if wants_transfer and not transferred and 0 < index < decision:
+                if wants_transfer and not transferred and self._allows(Action.TRANSFER):
                     transferred = True
                     self._transfer(actor)
                     continue
-                if wants_supplement and not supplemented and index < decision:
+                if wants_supplement and not supplemented and self._allows(Action.REQUEST_SUPPLEMENT):
                     supplemented = True
                     if not self._supplement(actor, stop=wants_stop):
                         return
                     continue
-            if wants_payment and not paid and index == decision:
+            # Which of the step's actions the rules allow tells the decision step, a signing step
+            # (between the decision and the return) and a step before the decision apart.
+            deciding = self._allows(Action.APPROVE)
+            if wants_payment and not paid and deciding and self._allows(Action.REQUEST_PAYMENT):
                 paid = True
                 self._payment(actor)
                 continue
-            if index < decision:
+            if deciding:
+                if (
+                    not sent_back
+                    and self._allows(Action.SEND_BACK)
+                    and force is None
+                    and rng.random() < mix.send_back
+                ):
+                    sent_back = True
+                    self._send_back(actor, index - 1)
+                    continue
+                self._decide(actor, reject=force is None and rng.random() < mix.reject)
+                continue
+            if not self._allows(Action.RECORD_SIGNATURE):
+                self._require(Action.FORWARD)
                 previous = self._step_finish(actor)
                 new = self._plan_step_start(index + 1, assignee=self._next_assignee(index + 1), by=actor)
                 self._record(
@@ -1334,14 +1419,7 @@ class History:
                     data=self._handover(previous, new),
                 )
                 continue
-            if index == decision:
-                if not sent_back and index > 0 and force is None and rng.random() < mix.send_back:
-                    sent_back = True
-                    self._send_back(actor, index - 1)
-                    continue
-                self._decide(actor, reject=force is None and rng.random() < mix.reject)
-                continue
-            # Signing steps (decision < index < last).
+            # A signing step.
             if self.d.get("signed_at") is None:
                 signer = self._pick(self.competent, Role.LEADER) or actor
                 reference = f"KQ-{self.sk.code}"
@@ -1362,8 +1440,11 @@ class History:
                 )
                 self._advance(int(rng.uniform(0.05, 0.3) * 8 * HOUR_US))
             unit = self.current_unit
+            ready = self._allows(Action.MARK_RESULT_READY)
+            if not ready:
+                self._require(Action.FORWARD)
             previous = self._step_finish(actor)
-            if index < last - 1:
+            if not ready:
                 new = self._plan_step_start(index + 1, assignee=self._next_assignee(index + 1), by=actor)
                 self._record(
                     Action.FORWARD,
@@ -1390,6 +1471,7 @@ class History:
         self._plan_step_start(len(self.p.steps) - 1, assignee=None, by=None)
 
     def _decide(self, actor: Official_ | None, *, reject: bool) -> None:
+        self._require(Action.REJECT if reject else Action.APPROVE)
         p = self.p
         index = p.decision
         unit = self.current_unit
@@ -1418,6 +1500,7 @@ class History:
         )
 
     def _send_back(self, actor: Official_ | None, target: int) -> None:
+        self._require(Action.SEND_BACK)
         reason = self.rng.choice(SEND_BACK_REASONS)
         unit = self.current_unit
         previous = self._step_finish(actor, status=StepStatus.SENT_BACK, note=reason)
@@ -1451,6 +1534,7 @@ class History:
         ]
         if not choices:
             return
+        self._require(Action.TRANSFER)
         to_unit = rng.choice(choices)
         reason = rng.choice(TRANSFER_REASONS)
         origin = self.current_unit
@@ -1482,6 +1566,7 @@ class History:
         plan_step = self.p.steps[resumed.index]
         step_unit = world.step_unit(plan_step, receiving=self.receiving, competent=self.competent)
         back_to = self._by_id(new.handed_over_by, step_unit, plan_step.role)
+        self._require(Action.TRANSFER_BACK)
         unit = self.current_unit
         previous = self._step_finish(other, note="Đã có ý kiến phối hợp.")
         new = self._step_start(
@@ -1561,6 +1646,7 @@ class History:
         picked = rng.sample(SUPPLEMENT_ITEMS, rng.randint(1, 2))
         items = [{"name": name, "note": note} for name, note in picked]
         reason = "Hồ sơ chưa đầy đủ, đề nghị công dân bổ sung, hoàn thiện theo danh mục."
+        self._require(Action.REQUEST_SUPPLEMENT)
         self._pause_start(PauseReason.SUPPLEMENT, reason, items)
         self._record(
             Action.REQUEST_SUPPLEMENT,
@@ -1585,6 +1671,7 @@ class History:
                 self._withdraw(on_behalf=True)
             return False
         self._advance(int(rng.uniform(0.5, 6) * 8 * HOUR_US))
+        self._require(Action.RECEIVE_SUPPLEMENT)
         reception = self._pick(self.receiving, Role.RECEPTION)
         added = self._components(supplement=True, names=[item["name"] for item in items])
         data = self._resume(restart=not self.p.resumes_remaining)
@@ -1599,6 +1686,7 @@ class History:
         return True
 
     def _payment(self, actor: Official_ | None) -> None:
+        self._require(Action.REQUEST_PAYMENT)
         rng = self.rng
         name, amount = rng.choice(FINANCIAL_FEES)
         amount = int(amount * rng.choice((1, 1, 2, 3)))
@@ -1620,6 +1708,7 @@ class History:
             if fee[3] is None:
                 fee[3] = self.t
         self.d["fees_paid"] = True
+        self._require(Action.RECORD_PAYMENT)
         data = self._resume(restart=False)
         data["reference"] = f"BL{rng.randrange(10**7):07d}"
         reception = self._pick(self.receiving, Role.RECEPTION)
@@ -1632,15 +1721,14 @@ class History:
         )
 
     def _maybe_extend(self, actor: Official_ | None) -> None:
-        """Apology and new appointment (form 04) when the work will clearly overrun: once, ≥ 1 day ahead."""
+        """Apology and new appointment (form 04) when the work will clearly overrun, as far as the rules
+        allow it (once, while the clock runs, at least one working day before the deadline)."""
         d = self.d
-        due = d.get("due_at")
-        if due is None or d.get("extended") or self.state not in CLOCK_RUNNING_STATES:
-            return
         if self.speed < 1.0 or self.rng.random() >= self.mix.extend_if_late:
             return
-        if due <= self.t or self.axis.to_axis(due) - self.axis.to_axis(self.t) < self.axis.day:
+        if self._refusal(Action.EXTEND) is not None:
             return
+        due = d["due_at"]
         new_due = self.axis.due(
             self.axis.to_axis(due) + int(self.plan_work * self.rng.uniform(0.3, 0.8)) + self.axis.day
         )
@@ -1665,6 +1753,7 @@ class History:
         self.d["transfer_origin_unit_id"] = None
 
     def _withdraw(self, *, on_behalf: bool) -> None:
+        self._require(Action.WITHDRAW)
         reason = self.rng.choice(WITHDRAW_REASONS)
         actor = self._pick(self.receiving, Role.RECEPTION) if on_behalf else None
         unit = self.current_unit
@@ -1682,6 +1771,7 @@ class History:
         )
 
     def _stop(self) -> None:
+        self._require(Action.STOP)
         reason = self.rng.choice(STOP_REASONS)
         leader = self._pick(self.competent, Role.LEADER)
         unit = self.current_unit

@@ -23,7 +23,9 @@ from motcua.dossiers import rules
 from motcua.dossiers.errors import DossierError
 from motcua.dossiers.models import OPEN_STATES, Dossier, DossierEvent, DossierState, DossierStep
 from motcua.dossiers.rules import Action
-from motcua.dossiers.tests.factories import World
+from motcua.dossiers.tests.factories import FIVE_STEPS, World, procedure_with_process
+from motcua.org.models import Role, UnitKind
+from motcua.worktime.models import TimeUnit
 
 pytestmark = pytest.mark.django_db
 
@@ -145,7 +147,30 @@ def _position_problems(
     return []
 
 
+_CENTRE, _COMMITTEE, _DAYS = UnitKind.COMMUNE_CENTRE, UnitKind.COMMUNE_COMMITTEE, TimeUnit.WORKING_DAYS
+_RETURN = ("Trả kết quả", _CENTRE, Role.RECEPTION, "0", "not_counted")
+# Process shapes beside the world's five steps, so that each step position rule is met in several
+# places: the decision at the first step, the decision just before the return (no signing step), a
+# division head deciding, and two signing steps.
+SHAPES: dict[str, tuple[tuple[str, str, str, str, str], ...]] = {
+    "two steps": (("Tiếp nhận và giải quyết", _CENTRE, Role.RECEPTION, "1", _DAYS), _RETURN),
+    "decision before the return": (
+        ("Tiếp nhận hồ sơ", _CENTRE, Role.RECEPTION, "0.5", _DAYS),
+        ("Thẩm định", _COMMITTEE, Role.SPECIALIST, "1", _DAYS),
+        ("Phê duyệt", _COMMITTEE, Role.DIVISION_HEAD, "1.5", _DAYS),
+        _RETURN,
+    ),
+    "two signing steps": (
+        *FIVE_STEPS[:3],
+        ("Đóng dấu", _COMMITTEE, Role.CLERK, "0.5", _DAYS),
+        *FIVE_STEPS[3:],
+    ),
+}
+
+
 def test_every_simulated_transition_is_one_the_rules_allow(world: World) -> None:
+    for name, steps in SHAPES.items():
+        procedure_with_process(name=f"Thủ tục thử nghiệm: {name}", total="3", steps=steps)
     simulate(dossiers=300, days=60, seed=17, now=NOW, force_all_states=True, batch=300, workers=1)
 
     users = {user.pk: user for user in get_user_model().objects.all()}
@@ -170,3 +195,5 @@ def test_every_simulated_transition_is_one_the_rules_allow(world: World) -> None
         Action.RETURN_RESULT, Action.WITHDRAW, Action.STOP,
     }  # fmt: skip
     assert simulated <= actions.keys(), simulated - actions.keys()
+    shapes = {f"Thủ tục thử nghiệm: {name}" for name in SHAPES}
+    assert shapes <= set(Dossier.objects.values_list("procedure__name", flat=True))
