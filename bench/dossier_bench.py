@@ -64,8 +64,8 @@ def fixtures() -> dict[str, Any]:
 
     from bench.urls import bench_write_table_ensure
     from motcua.accounts.services import citizen_account_ensure
+    from motcua.devtools.simulation import simulate
     from motcua.dossiers.models import Dossier
-    from motcua.dossiers.simulation import simulate
     from motcua.identity.services import api_token_create
     from motcua.org.models import RoleAssignment, Unit
 

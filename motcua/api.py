@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-
 from django.core.exceptions import RequestDataTooBig
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
@@ -83,8 +81,3 @@ api.add_router("/units", org_router)
 api.add_router("/calendar", worktime_router)
 api.add_router("/dossiers", dossiers_router)
 api.add_router("/public", public_router)
-
-
-def openapi_document() -> str:
-    """Canonical text of the API schema, committed as docs/openapi.json (sorted keys: clean diffs)."""
-    return json.dumps(api.get_openapi_schema(), ensure_ascii=False, indent=2, sort_keys=True) + "\n"

@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "motcua.nationalportal",
     "motcua.backoffice",
     "motcua.portal",
+    "motcua.devtools",
 ]
 
 MIDDLEWARE = [

@@ -21,7 +21,7 @@ from motcua.catalog.selectors import (
     procedure_list,
 )
 from motcua.core.api_errors import ErrorOut, error_body
-from motcua.core.templatetags.vn_format import format_vnd
+from motcua.core.formatting import format_vnd
 
 router = Router(tags=["Thủ tục hành chính"])
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 from django.db import models
 
 from motcua.org.models import Role, UnitKind
+from motcua.worktime.models import TimeUnit
 
 
 class Level(models.TextChoices):
@@ -29,16 +30,6 @@ class ServiceLevel(models.TextChoices):
     FULL_ONLINE = "full_online", "Toàn trình"
     PARTIAL_ONLINE = "partial_online", "Một phần"
     OFFLINE = "offline", "Trực tiếp"
-
-
-class TimeUnit(models.TextChoices):
-    """Unit of a processing time or a step budget."""
-
-    WORKING_DAYS = "working_days", "ngày làm việc"
-    WORKING_HOURS = "working_hours", "giờ làm việc"
-    CALENDAR_DAYS = "calendar_days", "ngày"
-    HOURS = "hours", "giờ (liên tục)"
-    SAME_DAY = "same_day", "trong ngày"
 
 
 class Field(models.Model):

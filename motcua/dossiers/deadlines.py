@@ -21,10 +21,11 @@ from zoneinfo import ZoneInfo
 
 from django.db.models import Q
 
-from motcua.catalog.models import ProcessDefinition, ProcessStep, TimeUnit
+from motcua.catalog.models import ProcessDefinition, ProcessStep
 from motcua.documents.wording import time_compact
 from motcua.dossiers.models import CLOCK_RUNNING_STATES, Outcome
 from motcua.worktime import selectors as worktime
+from motcua.worktime.models import TimeUnit
 
 # A step budget of this "unit" is not counted in the deadline (e.g. on-site verification).
 NOT_COUNTED = "not_counted"

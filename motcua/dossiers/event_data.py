@@ -77,7 +77,7 @@ def decided(handover: Data, *, decision: str, outcome: str) -> Data:
     return {**handover, "decision": decision, "outcome": outcome}
 
 
-def signed(*, signer: int, signer_name: str, reference: str) -> Data:
+def signed(*, signer: int | None, signer_name: str, reference: str) -> Data:
     return {"signer": signer, "signer_name": signer_name, "reference": reference}
 
 

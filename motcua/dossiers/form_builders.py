@@ -20,8 +20,7 @@ from django.db.models import Prefetch, Q
 from django.utils import timezone
 
 from motcua.accounts.models import Account
-from motcua.catalog.models import TimeUnit
-from motcua.core.templatetags.vn_format import format_number
+from motcua.core.formatting import format_number
 from motcua.documents import forms as f
 from motcua.dossiers import deadlines
 from motcua.dossiers.models import (
@@ -38,6 +37,7 @@ from motcua.dossiers.models import (
 from motcua.org.models import Unit
 from motcua.org.selectors import official_display_name
 from motcua.worktime.calendar import format_amount
+from motcua.worktime.models import TimeUnit
 
 __all__ = [
     "apology_form_build",

@@ -25,7 +25,7 @@ from django.core.mail import EmailMessage
 from django.urls import reverse
 from django.utils.dateparse import parse_datetime
 
-from motcua.core.templatetags.vn_format import format_vnd
+from motcua.core.formatting import format_vnd
 from motcua.core.text import nfc
 from motcua.dossiers.deadlines import format_local
 from motcua.dossiers.events import EventDelivery, EventKind

@@ -21,9 +21,9 @@ from datetime import date, datetime, timedelta
 from django.http import HttpRequest, HttpResponse
 from ninja import Field, Query, Router, Schema
 
-from motcua.catalog.models import TimeUnit
 from motcua.core.api_errors import ErrorOut, error_body
 from motcua.worktime.calendar import WEEKDAY_NAMES, WorkTimeError, parse_unit
+from motcua.worktime.models import TimeUnit
 from motcua.worktime.selectors import get_calendar
 
 router = Router(tags=["Lịch làm việc"])

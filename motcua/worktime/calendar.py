@@ -41,7 +41,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import holidays
 from django.core.exceptions import ImproperlyConfigured
 
-from motcua.catalog.models import TimeUnit
+from motcua.worktime.models import TimeUnit
 
 US_PER_SECOND = 1_000_000
 US_PER_MINUTE = 60 * US_PER_SECOND

@@ -11,6 +11,20 @@ from __future__ import annotations
 from django.db import models
 
 
+class TimeUnit(models.TextChoices):
+    """Unit of a processing time or a step budget — đơn vị thời gian giải quyết.
+
+    It lives with the calendar that gives each unit its meaning; the catalogue stores it on
+    procedures, processes and steps.
+    """
+
+    WORKING_DAYS = "working_days", "ngày làm việc"
+    WORKING_HOURS = "working_hours", "giờ làm việc"
+    CALENDAR_DAYS = "calendar_days", "ngày"
+    HOURS = "hours", "giờ (liên tục)"
+    SAME_DAY = "same_day", "trong ngày"
+
+
 class ExceptionKind(models.TextChoices):
     """What the exception does to its date."""
 

@@ -21,10 +21,9 @@ from typing import cast
 
 from django.conf import settings
 
-from motcua.catalog.models import TimeUnit
 from motcua.core.selectors import ReferenceDataFollower
 from motcua.worktime.calendar import Amount, DayInfo, DueExplanation, Override, WorkCalendar, WorkSchedule
-from motcua.worktime.models import CalendarException, ExceptionKind
+from motcua.worktime.models import CalendarException, ExceptionKind, TimeUnit
 
 DEFAULT_POLL_SECONDS = 1.0
 

@@ -21,8 +21,8 @@ from typing import TYPE_CHECKING, Any
 import pytest
 from django.core.cache import cache
 
+from motcua.devtools.demo_officials import DEMO_PASSWORD
 from motcua.dossiers.tests.factories import World, world_build
-from motcua.org.services import DEMO_PASSWORD
 from tests.e2e.support import Shots, unavailable
 
 if TYPE_CHECKING:

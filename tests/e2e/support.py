@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from motcua.org.services import DEMO_PASSWORD
+from motcua.devtools.demo_officials import DEMO_PASSWORD
 
 if TYPE_CHECKING:
     from playwright.sync_api import Locator, Page

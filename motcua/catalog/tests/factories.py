@@ -22,10 +22,10 @@ from motcua.catalog.models import (
     ProcessSource,
     ProcessStep,
     ServiceLevel,
-    TimeUnit,
 )
 from motcua.core.text import fold
 from motcua.org.models import Role, UnitKind
+from motcua.worktime.models import TimeUnit
 
 
 class FieldFactory(DjangoModelFactory):

@@ -19,11 +19,11 @@ from motcua.catalog.models import (
     ProcessDefinition,
     ProcessSource,
     ProcessStep,
-    TimeUnit,
 )
 from motcua.catalog.services import catalog_import, procedure_content_hash
 from motcua.catalog.tests.test_import_fixtures import REAL_DATA, copy_real
 from motcua.core.text import fold
+from motcua.worktime.models import TimeUnit
 
 pytestmark = pytest.mark.django_db
 

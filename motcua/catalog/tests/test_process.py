@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from motcua.catalog.models import Level, Procedure, ProcessDefinition, ProcessSource, TimeUnit
+from motcua.catalog.models import Level, Procedure, ProcessDefinition, ProcessSource
 from motcua.catalog.services import (
     NOT_COUNTED,
     Budget,
@@ -30,6 +30,7 @@ from motcua.catalog.services import (
 )
 from motcua.catalog.tests.test_import_fixtures import REAL_DATA, detailed, row, write_catalog
 from motcua.org.models import Role, UnitKind
+from motcua.worktime.models import TimeUnit
 
 D = Decimal
 WD, WH, CD, H, SAME = (

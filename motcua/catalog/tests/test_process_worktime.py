@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from motcua.catalog.models import Level, ProcessDefinition, ProcessStep, TimeUnit
+from motcua.catalog.models import Level, ProcessDefinition, ProcessStep
 from motcua.catalog.services import (
     NOT_COUNTED,
     Budget,
@@ -20,6 +20,7 @@ from motcua.catalog.services import (
     process_definition_validate,
 )
 from motcua.catalog.tests.test_import_fixtures import REAL_DATA, detailed, row, write_catalog
+from motcua.worktime.models import TimeUnit
 from motcua.worktime.selectors import add_working_time
 
 pytestmark = pytest.mark.django_db

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from motcua.catalog.models import Level, Procedure, ProcessDefinition, ProcessSource, TimeUnit
+from motcua.catalog.models import Level, Procedure, ProcessDefinition, ProcessSource
 from motcua.catalog.services import (
     catalog_import,
     field_get_or_create,
@@ -18,6 +18,7 @@ from motcua.catalog.services import (
 )
 from motcua.catalog.tests.test_import_fixtures import detailed, row, write_catalog
 from motcua.core.text import fold
+from motcua.worktime.models import TimeUnit
 
 pytestmark = pytest.mark.django_db
 

@@ -1,4 +1,4 @@
-"""Vietnamese display formats used by the catalogue pages (motcua.core.templatetags.vn_format)."""
+"""Vietnamese display formats of the catalogue pages (``motcua.core.formatting`` and its template tags)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 from django.template import Context, Template
 
-from motcua.core.templatetags.vn_format import format_duration, format_number, format_vnd
+from motcua.core.formatting import format_duration, format_number, format_vnd
 
 
 @pytest.mark.parametrize(

@@ -45,13 +45,13 @@ from motcua.catalog.models import (
     ProcessDefinition,
     ProcessSource,
     ProcessStep,
-    TimeUnit,
 )
 from motcua.dossiers import services
 from motcua.dossiers.models import Channel, Dossier
 from motcua.org.models import Official, Role, Unit, UnitKind
 from motcua.org.tests.factories import OfficialFactory, UserFactory
 from motcua.org.tests.factories import UnitFactory as _UnitFactory
+from motcua.worktime.models import TimeUnit
 
 
 def UnitFactory(**kwargs: Any) -> Unit:

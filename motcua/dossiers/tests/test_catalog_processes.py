@@ -7,11 +7,12 @@ from decimal import Decimal
 import pytest
 import time_machine
 
-from motcua.catalog.models import Procedure, ProcessDefinition, TimeUnit
+from motcua.catalog.models import Procedure, ProcessDefinition
 from motcua.catalog.services import catalog_import
 from motcua.catalog.tests.test_import_fixtures import REAL_DATA
 from motcua.dossiers import deadlines
 from motcua.dossiers.tests.factories import MONDAY_0900, World, dossier_receive_at_counter, vn
+from motcua.worktime.models import TimeUnit
 
 
 def test_receipt_of_a_calendar_day_procedure_2_000117(world: World) -> None:

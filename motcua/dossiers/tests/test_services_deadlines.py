@@ -7,7 +7,6 @@ from decimal import Decimal
 import pytest
 import time_machine
 
-from motcua.catalog.models import TimeUnit
 from motcua.dossiers import selectors, services
 from motcua.dossiers.models import Dossier, DossierPause, DossierState, Outcome, ProcedureDossierOptions
 from motcua.dossiers.tests.factories import (
@@ -19,6 +18,7 @@ from motcua.dossiers.tests.factories import (
     dossier_submit,
     vn,
 )
+from motcua.worktime.models import TimeUnit
 
 
 def test_receipt_at_1000_monday_with_3_working_days_is_due_thursday_1000(world: World) -> None:

@@ -10,7 +10,6 @@ import pytest
 import time_machine
 from django.core.exceptions import ImproperlyConfigured
 
-from motcua.catalog.models import TimeUnit
 from motcua.worktime.calendar import (
     DayKind,
     Override,
@@ -20,6 +19,7 @@ from motcua.worktime.calendar import (
     format_amount,
     format_instant,
 )
+from motcua.worktime.models import TimeUnit
 from motcua.worktime.tests.helpers import VN, vn
 
 WD = TimeUnit.WORKING_DAYS

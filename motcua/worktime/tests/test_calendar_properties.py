@@ -11,8 +11,8 @@ from django.conf import settings
 from hypothesis import given
 from hypothesis import strategies as st
 
-from motcua.catalog.models import TimeUnit
 from motcua.worktime.calendar import Override, WorkCalendar, WorkSchedule
+from motcua.worktime.models import TimeUnit
 from motcua.worktime.tests.helpers import VN
 
 SCHEDULE = WorkSchedule.from_settings(settings.WORKTIME)

@@ -11,12 +11,11 @@ import pytest
 from django.db import connection, transaction
 from django.test import override_settings
 
-from motcua.catalog.models import TimeUnit
 from motcua.core.selectors import ReferenceDataFollower
 from motcua.core.services import reference_data_changed
 from motcua.worktime import selectors
 from motcua.worktime.calendar import DayKind, WorkTimeError
-from motcua.worktime.models import CalendarException, ExceptionKind
+from motcua.worktime.models import CalendarException, ExceptionKind, TimeUnit
 from motcua.worktime.services import save_calendar_exception
 from motcua.worktime.tests.helpers import vn
 

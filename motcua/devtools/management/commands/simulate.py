@@ -1,6 +1,6 @@
 """``motcua simulate --dossiers N --days D [--seed S] [--batch 10000]``: bulk simulated dossier histories.
 
-For load tests, benchmarks and demos — see ``motcua.dossiers.simulation``. Run it on an idle database
+For load tests, benchmarks and demos — see ``motcua.devtools.simulation``. Run it on an idle database
 (it takes primary keys and code counters at the start). Deterministic for a given seed, database
 content and ``--now``.
 """
@@ -14,8 +14,8 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.dateparse import parse_datetime
 from tqdm import tqdm
 
+from motcua.devtools.simulation import simulate
 from motcua.dossiers.errors import DossierInvalid
-from motcua.dossiers.simulation import simulate
 
 
 class Command(BaseCommand):

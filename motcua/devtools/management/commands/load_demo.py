@@ -13,8 +13,9 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 
 from motcua.catalog.services import catalog_import
-from motcua.dossiers.demo import demo_dossiers_ensure
-from motcua.org.services import DEMO_PASSWORD, demo_officials_ensure, units_load_quang_ninh
+from motcua.devtools.demo_dossiers import demo_dossiers_ensure
+from motcua.devtools.demo_officials import DEMO_PASSWORD, demo_officials_ensure
+from motcua.org.services import units_load_quang_ninh
 
 
 class Command(BaseCommand):

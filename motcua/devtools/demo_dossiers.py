@@ -1,6 +1,6 @@
 """Demo dossiers — hồ sơ mẫu for ``motcua load-demo``: a few hundred, in every state, at the demo units.
 
-They are simulated histories (``dossiers.simulation``) rather than calls to the services, because the
+They are simulated histories (``devtools.simulation``) rather than calls to the services, because the
 services take their time from the clock and a demo needs dossiers received weeks ago, late ones and
 returned ones. Only the demo centres receive them (provincial centre, phường Hạ Long, phường Bãi
 Cháy, đặc khu Cô Tô) and only procedures whose every step has a demo official are used, so every
@@ -11,11 +11,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from motcua.devtools.demo_officials import demo_officials_ensure
+from motcua.devtools.simulation import MARKER_KEY, simulate
 from motcua.dossiers.models import DossierEvent
-from motcua.dossiers.simulation import MARKER_KEY, simulate
-from motcua.org.services import commune_centre_slug, demo_officials_ensure
+from motcua.org.services import commune_centre_slug
 
-# The provincial centre and the centres of the demo communes (org.services.DEMO_ACCOUNTS).
+# The provincial centre and the centres of the demo communes (``devtools.demo_officials.DEMO_ACCOUNTS``).
 DEMO_CENTRES: tuple[str, ...] = (
     "pvhcc-tinh",
     commune_centre_slug(6688),  # phường Hạ Long

@@ -6,7 +6,7 @@ import json
 
 from django.conf import settings
 
-from motcua.api import openapi_document
+from motcua.devtools.openapi import openapi_document
 
 COMMITTED = settings.PROJECT_DIR / "docs" / "openapi.json"
 

@@ -6,7 +6,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from motcua.api import openapi_document
+from motcua.devtools.openapi import openapi_document
 
 
 class Command(BaseCommand):

@@ -1,4 +1,4 @@
-"""Simulated dossier histories (``dossiers.simulation``) on the test world: consistent, auditable, usable."""
+"""Simulated dossier histories (``devtools.simulation``) on the test world: consistent, auditable, usable."""
 
 from __future__ import annotations
 
@@ -12,7 +12,18 @@ from django.core.management import call_command
 from django.db import connection
 from django.db.models import Count, Max
 
-from motcua.catalog.models import TimeUnit
+from motcua.devtools.simulation import (
+    US,
+    Budget,
+    DueCalculator,
+    History,
+    Rows,
+    Simulation,
+    WorkAxis,
+    dt_instant,
+    instant_dt,
+    simulate,
+)
 from motcua.dossiers import deadlines, services
 from motcua.dossiers.models import (
     OPEN_STATES,
@@ -26,20 +37,9 @@ from motcua.dossiers.models import (
     StepStatus,
 )
 from motcua.dossiers.selectors import dossier_allowed_actions
-from motcua.dossiers.simulation import (
-    US,
-    Budget,
-    DueCalculator,
-    History,
-    Rows,
-    Simulation,
-    WorkAxis,
-    dt_instant,
-    instant_dt,
-    simulate,
-)
 from motcua.dossiers.tests.factories import APPLICANT, World
 from motcua.worktime import selectors as worktime
+from motcua.worktime.models import TimeUnit
 
 pytestmark = pytest.mark.django_db
 

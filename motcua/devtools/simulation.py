@@ -10,9 +10,12 @@ per-step and per-dossier outcomes, and a **valid hash chain** of ``DossierEvent`
 have reached, so recent dossiers fill the officials' queues and older ones are closed.
 
 Why not call the services in a loop? They take the time from ``timezone.now()`` and cost ~20 queries
-per transition; a million dossiers × ~8 transitions would take days. Instead this module replays the
-same rules in memory and bulk-inserts the rows: ``COPY … FROM STDIN`` on PostgreSQL (psycopg
-``cursor.copy()``), ``executemany`` on other databases, one transaction per ``batch`` dossiers.
+per transition; a million dossiers × ~8 transitions would take days. Instead this module plays the
+histories in memory — every transition it takes is one ``dossiers.rules`` allows in that state and at
+that step position (``History._refusal`` asks the engine's rules; ``tests/test_simulation_replay.py``
+replays the stored histories through them) — and bulk-inserts the rows: ``COPY … FROM STDIN`` on
+PostgreSQL (psycopg ``cursor.copy()``), ``executemany`` on other databases, one transaction per
+``batch`` dossiers.
 
 Deadlines. ``worktime.add_working_time`` costs ~60 µs per call, too slow for the ~2 due times per
 dossier at 1M dossiers. Working-day and working-hour budgets are computed on a *working-time axis*
@@ -24,7 +27,8 @@ not 13:00). ``tests/test_simulation.py`` checks the axis against the engine on r
 units (same day, calendar days, clock hours) call the engine, memoised per (start, amount, unit).
 
 Codes. Dossiers are numbered per receiving unit and local day in submission order, continuing each
-``DossierCodeCounter`` row and writing it back, so later real receipts continue the sequence.
+``DossierCodeCounter`` row and writing it back, so later real receipts continue the sequence; the
+code text is the engine's (``dossiers.codes.dossier_code_format``).
 
 Caveats (documented in docs/benchmarks.md): run it on an idle database (ids and counters are taken
 at the start and written back at the end); simulated dossiers have no applicant account and enqueue
@@ -48,12 +52,12 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.db import connection, connections, transaction
 from django.db.models import Max
 from django.utils import timezone
 
+from motcua.accounts.models import Account, AccountKind
 from motcua.catalog.models import (
     Procedure,
     ProcedureDocument,
@@ -61,13 +65,13 @@ from motcua.catalog.models import (
     ProcessDefinition,
     ProcessStep,
     ServiceLevel,
-    TimeUnit,
 )
+from motcua.core.orm import concrete_fields, in_transaction, rows_insert
 from motcua.core.text import fold
-from motcua.dossiers import deadlines
+from motcua.dossiers import deadlines, event_data, rules
+from motcua.dossiers.codes import dossier_code_format
 from motcua.dossiers.errors import DossierInvalid
 from motcua.dossiers.models import (
-    CLOCK_RUNNING_STATES,
     OPEN_STATES,
     STATE_STATUS,
     Channel,
@@ -90,6 +94,7 @@ from motcua.dossiers.selectors import dossier_route_competent_unit
 from motcua.org.models import CENTRE_KINDS, Official, Role, RoleAssignment, Unit, UnitKind
 from motcua.worktime import selectors as worktime
 from motcua.worktime.calendar import WorkTimeError
+from motcua.worktime.models import TimeUnit
 
 US = 1_000_000
 DAY_US = 86_400 * US
@@ -555,6 +560,9 @@ class World:
                 routes[proc.pk] = None if competent.kind == UnitKind.COMMUNE_COMMITTEE else competent.pk
             self.procedures.append(info)
         self.by_id = {p.id: p for p in self.procedures}
+        self._rule_dossiers: dict[int, Dossier] = {}
+        # History._refusal: the rules' answer per (process, action, state, step, claimed, signed).
+        self.refusals: dict[tuple[Any, ...], str | None] = {}
 
         self.officials: dict[tuple[int, str], list[Official_]] = {}
         self._load_officials()
@@ -658,32 +666,33 @@ class World:
         if not missing:
             return
         rng = random.Random(20260101)
-        user_model = get_user_model()
         password = make_password(None)
         usernames = {key: f"sim.{key[1]}.{self.units[key[0]].slug or key[0]}"[:150] for key in missing}
+        full_names = {name: _vn_name(rng)[0] for name in usernames.values()}
         existing = set(
-            user_model._default_manager.filter(username__in=usernames.values()).values_list(
-                "username", flat=True
-            )
+            Account.objects.filter(username__in=usernames.values()).values_list("username", flat=True)
         )
         with transaction.atomic():
-            user_model._default_manager.bulk_create(
+            Account.objects.bulk_create(
                 [
-                    user_model(username=name, password=password)
+                    Account(
+                        username=name,
+                        password=password,
+                        kind=AccountKind.OFFICIAL,
+                        full_name=full_names[name],
+                    )
                     for name in usernames.values()
                     if name not in existing
                 ]
             )
             users = dict(
-                user_model._default_manager.filter(username__in=usernames.values()).values_list(
-                    "username", "pk"
-                )
+                Account.objects.filter(username__in=usernames.values()).values_list("username", "pk")
             )
             have = set(Official.objects.filter(user_id__in=users.values()).values_list("user_id", flat=True))
             Official.objects.bulk_create(
                 [
-                    Official(user_id=pk, full_name=_vn_name(rng)[0], title="Tài khoản mô phỏng")
-                    for pk in users.values()
+                    Official(user_id=pk, full_name=full_names[name], title="Tài khoản mô phỏng")
+                    for name, pk in users.items()
                     if pk not in have
                 ]
             )
@@ -695,6 +704,17 @@ class World:
                 ],
                 ignore_conflicts=True,
             )
+
+    def rule_dossier(self, process_id: int) -> Dossier:
+        """An unsaved dossier of this process version on which ``History`` asks the engine's rules.
+
+        One per process version, so ``rules.step_plan`` reads its steps once; the histories, run one
+        after the other, set its state and current step before each question.
+        """
+        dossier = self._rule_dossiers.get(process_id)
+        if dossier is None:
+            dossier = self._rule_dossiers[process_id] = Dossier(process_id=process_id)
+        return dossier
 
     def official(self, rng: random.Random, unit: int, role: str) -> Official_ | None:
         pool = self.officials.get((unit, role))
@@ -733,7 +753,7 @@ PAUSE_COLUMNS = (
 def _dossier_columns() -> tuple[list[str], list[Any]]:
     columns: list[str] = []
     defaults: list[Any] = []
-    for f in Dossier._meta.concrete_fields:
+    for f in concrete_fields(Dossier):
         columns.append(f.column)
         if f.null:
             defaults.append(None)
@@ -918,6 +938,7 @@ class History:
         self.fees: list[list[Any]] = []  # [id, name, amount, paid_at]
         # How long the work takes compared with the budget (lateness comes from here).
         self.speed = rng.lognormvariate(math.log(self.mix.speed_median), self.mix.speed_sigma)
+        self._rule_step = DossierStep()
         total = p.total.nominal_work if p.total else 3 * 8 * HOUR_US
         self.plan_work = max(int(total * self.speed), 20 * 60 * US)
 
@@ -948,6 +969,55 @@ class History:
         else:
             share = 0.15 / max(n - 2 - p.decision, 1)
         return int(self.plan_work * share * self.rng.uniform(0.6, 1.4))
+
+    # ---- the engine's rules ----------------------------------------------------------------------
+
+    def _refusal(self, action: str) -> str | None:
+        """``rules.state_error`` for ``action`` on the dossier as it stands now: the simulator takes the
+        engine's decisions (which actions each state and step position allow), it does not copy them.
+
+        Apart from an extension (which depends on the time left), the answer depends only on the state,
+        the step of the process version, whether the step is claimed and whether the result is signed,
+        so it is asked once per such case (a million dossiers ask a few thousand questions).
+        """
+        step = self.step
+        d = self.d
+        key = None
+        if action != Action.EXTEND:
+            key = (
+                self.p.process_id, action, self.state, step is None,
+                step.process_step_id if step else None, step is None or step.assignee is None,
+                d.get("signed_at") is None,
+            )  # fmt: skip
+            if key in self.world.refusals:
+                return self.world.refusals[key]
+        dossier = self.world.rule_dossier(self.p.process_id)
+        if step is None:
+            dossier.current_step = None
+        else:
+            rule_step = self._rule_step
+            rule_step.pk = step.id
+            rule_step.process_step_id = step.process_step_id
+            rule_step.assignee_id = step.assignee
+            rule_step.name = step.name
+            dossier.current_step = rule_step
+        dossier.state = self.state
+        dossier.signed_at = None if d.get("signed_at") is None else instant_dt(d["signed_at"])
+        dossier.extended = bool(d.get("extended"))
+        dossier.due_at = None if d.get("due_at") is None else instant_dt(d["due_at"])
+        refusal = rules.state_error(action, dossier, now=instant_dt(self.t))
+        if key is not None:
+            self.world.refusals[key] = refusal
+        return refusal
+
+    def _allows(self, action: str) -> bool:
+        return self._refusal(action) is None
+
+    def _require(self, action: str) -> None:
+        """Stop at a simulator bug rather than write a history the engine would have refused."""
+        refusal = self._refusal(action)
+        if refusal is not None:
+            raise RuntimeError(f"Mô phỏng sai quy tắc ({self.sk.code}, {action}): {refusal}")
 
     # ---- rows ------------------------------------------------------------------------------------
 
@@ -1058,15 +1128,15 @@ class History:
         return Outcome.ON_TIME
 
     def _handover(self, previous: _StepRow | None, step: _StepRow) -> dict[str, Any]:
-        return {
-            "from_step": previous.name if previous else "",
-            "from_outcome": previous.outcome if previous else "",
-            "to_step": step.name,
-            "to_unit": self.world.units[step.unit].agency_code,
-            "to_role": step.role,
-            "assignee": step.assignee,
-            "step_due_at": self.clock.json(step.due_at),
-        }
+        return event_data.handed_over(
+            from_step=previous.name if previous else "",
+            from_outcome=previous.outcome if previous else "",
+            to_step=step.name,
+            to_unit=self.world.units[step.unit].agency_code,
+            to_role=step.role,
+            assignee=step.assignee,
+            step_due_at=self.clock.json(step.due_at),
+        )
 
     def _pick(self, unit: int, role: str) -> Official_ | None:
         return self.world.official(self.rng, unit, role)
@@ -1087,6 +1157,7 @@ class History:
         if official is None:
             return None
         self._advance(int(self.rng.uniform(0.02, 0.3) * 8 * HOUR_US))
+        self._require(Action.CLAIM)
         step.assignee = official.user_id
         self.d["current_assignee_id"] = official.user_id
         self._record(Action.CLAIM, actor=official, unit=self.current_unit)
@@ -1201,7 +1272,9 @@ class History:
                 actor_name=d["applicant_name"],
                 unit=self.receiving,
                 to_state=DossierState.SUBMITTED,
-                data={"channel": sk.channel, "competent_unit": self.world.units[self.competent].agency_code},
+                data=event_data.submitted(
+                    channel=sk.channel, competent_unit=self.world.units[self.competent].agency_code
+                ),
             )
             if force == DossierState.WITHDRAWN or (
                 force is None and rng.random() < self.mix.withdraw_before_accept
@@ -1216,6 +1289,7 @@ class History:
                 raise _Cut
             self.t = max(accept_at, self.t + US)
             if force == DossierState.REFUSED or (force is None and rng.random() < self.mix.refuse):
+                self._require(Action.REFUSE)
                 reason = rng.choice(REFUSE_REASONS)
                 d["state_reason"] = reason
                 d["finished_at"] = self.t
@@ -1226,9 +1300,10 @@ class History:
                     unit=self.receiving,
                     to_state=DossierState.REFUSED,
                     reason=reason,
-                    data={"form": "03"},
+                    data=event_data.refused(),
                 )
                 return
+            self._require(Action.ACCEPT)
             self._clock_start()
             self._plan_step_start(0, assignee=reception, by=reception)
             self._record(
@@ -1236,7 +1311,7 @@ class History:
                 actor=reception,
                 unit=self.receiving,
                 to_state=DossierState.ACCEPTED,
-                data={"due_at": self.clock.json(d["due_at"]), "form": "01"},
+                data=event_data.accepted(due_at=self.clock.json(d["due_at"])),
             )
             return
         # Counter, kiosk, post: received and accepted at once.
@@ -1251,17 +1326,15 @@ class History:
             actor=reception,
             unit=self.receiving,
             to_state=DossierState.ACCEPTED,
-            data={
-                "channel": sk.channel,
-                "competent_unit": self.world.units[self.competent].agency_code,
-                "due_at": self.clock.json(d["due_at"]),
-                "form": "01",
-            },
+            data=event_data.received(
+                channel=sk.channel,
+                competent_unit=self.world.units[self.competent].agency_code,
+                due_at=self.clock.json(d["due_at"]),
+            ),
         )
 
     def _process(self) -> None:
         rng, mix, p, force = self.rng, self.mix, self.p, self.sk.force
-        last = len(p.steps) - 1
         decision = p.decision
         sent_back = transferred = supplemented = paid = False
         wants_transfer = force == DossierState.TRANSFERRED or (force is None and rng.random() < mix.transfer)
@@ -1279,7 +1352,7 @@ class History:
             assert step is not None
             assert step.index is not None
             index = step.index
-            if index == last:
+            if self._allows(Action.RETURN_RESULT):
                 # Waiting for the citizen to collect the result (not counted).
                 self._advance(int(rng.expovariate(1 / (1.5 * 8 * HOUR_US))))
                 actor = self._pick(self.receiving, Role.RECEPTION)
@@ -1296,7 +1369,7 @@ class History:
                     actor=actor,
                     unit=self.current_unit,
                     to_state=DossierState.RETURNED,
-                    data={"method": method, "decision": self.d.get("decision", "")},
+                    data=event_data.result_returned(method=method, decision=self.d.get("decision", "")),
                 )
                 return
             self._advance(self._step_work(index))
@@ -1309,20 +1382,36 @@ class History:
                 if wants_stop and not wants_supplement:
                     self._stop()
                     return
-                if wants_transfer and not transferred and 0 < index < decision:
+                if wants_transfer and not transferred and self._allows(Action.TRANSFER):
                     transferred = True
                     self._transfer(actor)
                     continue
-                if wants_supplement and not supplemented and index < decision:
+                if wants_supplement and not supplemented and self._allows(Action.REQUEST_SUPPLEMENT):
                     supplemented = True
                     if not self._supplement(actor, stop=wants_stop):
                         return
                     continue
-            if wants_payment and not paid and index == decision:
+            # Which of the step's actions the rules allow tells the decision step, a signing step
+            # (between the decision and the return) and a step before the decision apart.
+            deciding = self._allows(Action.APPROVE)
+            if wants_payment and not paid and deciding and self._allows(Action.REQUEST_PAYMENT):
                 paid = True
                 self._payment(actor)
                 continue
-            if index < decision:
+            if deciding:
+                if (
+                    not sent_back
+                    and self._allows(Action.SEND_BACK)
+                    and force is None
+                    and rng.random() < mix.send_back
+                ):
+                    sent_back = True
+                    self._send_back(actor, index - 1)
+                    continue
+                self._decide(actor, reject=force is None and rng.random() < mix.reject)
+                continue
+            if not self._allows(Action.RECORD_SIGNATURE):
+                self._require(Action.FORWARD)
                 previous = self._step_finish(actor)
                 new = self._plan_step_start(index + 1, assignee=self._next_assignee(index + 1), by=actor)
                 self._record(
@@ -1333,14 +1422,7 @@ class History:
                     data=self._handover(previous, new),
                 )
                 continue
-            if index == decision:
-                if not sent_back and index > 0 and force is None and rng.random() < mix.send_back:
-                    sent_back = True
-                    self._send_back(actor, index - 1)
-                    continue
-                self._decide(actor, reject=force is None and rng.random() < mix.reject)
-                continue
-            # Signing steps (decision < index < last).
+            # A signing step.
             if self.d.get("signed_at") is None:
                 signer = self._pick(self.competent, Role.LEADER) or actor
                 reference = f"KQ-{self.sk.code}"
@@ -1353,16 +1435,19 @@ class History:
                     Action.RECORD_SIGNATURE,
                     actor=actor,
                     unit=self.current_unit,
-                    data={
-                        "signer": signer.user_id if signer else None,
-                        "signer_name": signer.name if signer else "",
-                        "reference": reference,
-                    },
+                    data=event_data.signed(
+                        signer=signer.user_id if signer else None,
+                        signer_name=signer.name if signer else "",
+                        reference=reference,
+                    ),
                 )
                 self._advance(int(rng.uniform(0.05, 0.3) * 8 * HOUR_US))
             unit = self.current_unit
+            ready = self._allows(Action.MARK_RESULT_READY)
+            if not ready:
+                self._require(Action.FORWARD)
             previous = self._step_finish(actor)
-            if index < last - 1:
+            if not ready:
                 new = self._plan_step_start(index + 1, assignee=self._next_assignee(index + 1), by=actor)
                 self._record(
                     Action.FORWARD,
@@ -1373,8 +1458,9 @@ class History:
                 )
                 continue
             self._result_ready()
-            data = self._handover(previous, self.step) if self.step else {}
-            data["outcome"] = self.d["outcome"]
+            data = event_data.result_ready(
+                self._handover(previous, self.step) if self.step else {}, outcome=self.d["outcome"]
+            )
             self._record(
                 Action.MARK_RESULT_READY,
                 actor=actor,
@@ -1389,6 +1475,7 @@ class History:
         self._plan_step_start(len(self.p.steps) - 1, assignee=None, by=None)
 
     def _decide(self, actor: Official_ | None, *, reject: bool) -> None:
+        self._require(Action.REJECT if reject else Action.APPROVE)
         p = self.p
         index = p.decision
         unit = self.current_unit
@@ -1405,8 +1492,11 @@ class History:
         else:
             self._plan_step_start(index + 1, assignee=self._next_assignee(index + 1), by=actor)
             to_state = DossierState.PROCESSING
-        data = self._handover(previous, self.step) if self.step else {}
-        data.update({"decision": decision, "outcome": self.d.get("outcome", "")})
+        data = event_data.decided(
+            self._handover(previous, self.step) if self.step else {},
+            decision=decision,
+            outcome=self.d.get("outcome", ""),
+        )
         self._record(
             Action.REJECT if reject else Action.APPROVE,
             actor=actor,
@@ -1417,6 +1507,7 @@ class History:
         )
 
     def _send_back(self, actor: Official_ | None, target: int) -> None:
+        self._require(Action.SEND_BACK)
         reason = self.rng.choice(SEND_BACK_REASONS)
         unit = self.current_unit
         previous = self._step_finish(actor, status=StepStatus.SENT_BACK, note=reason)
@@ -1450,6 +1541,7 @@ class History:
         ]
         if not choices:
             return
+        self._require(Action.TRANSFER)
         to_unit = rng.choice(choices)
         reason = rng.choice(TRANSFER_REASONS)
         origin = self.current_unit
@@ -1481,6 +1573,7 @@ class History:
         plan_step = self.p.steps[resumed.index]
         step_unit = world.step_unit(plan_step, receiving=self.receiving, competent=self.competent)
         back_to = self._by_id(new.handed_over_by, step_unit, plan_step.role)
+        self._require(Action.TRANSFER_BACK)
         unit = self.current_unit
         previous = self._step_finish(other, note="Đã có ý kiến phối hợp.")
         new = self._step_start(
@@ -1541,12 +1634,12 @@ class History:
         pause.ended_at = self.t
         d["paused_at"] = None
         self.pause = None
-        return {
-            "restart": restart,
-            "old_due_at": self.clock.json(old_due),
-            "due_at": self.clock.json(d.get("due_at")),
-            "step_due_at": self.clock.json(step_due),
-        }
+        return event_data.resumed(
+            restart=restart,
+            old_due_at=self.clock.json(old_due),
+            due_at=self.clock.json(d.get("due_at")),
+            step_due_at=self.clock.json(step_due),
+        )
 
     def _resume_due(self, remaining: int | None) -> int | None:
         if remaining is None:
@@ -1560,6 +1653,7 @@ class History:
         picked = rng.sample(SUPPLEMENT_ITEMS, rng.randint(1, 2))
         items = [{"name": name, "note": note} for name, note in picked]
         reason = "Hồ sơ chưa đầy đủ, đề nghị công dân bổ sung, hoàn thiện theo danh mục."
+        self._require(Action.REQUEST_SUPPLEMENT)
         self._pause_start(PauseReason.SUPPLEMENT, reason, items)
         self._record(
             Action.REQUEST_SUPPLEMENT,
@@ -1567,7 +1661,7 @@ class History:
             unit=self.current_unit,
             to_state=DossierState.SUPPLEMENT_REQUESTED,
             reason=reason,
-            data={"items": items, "form": "02"},
+            data=event_data.supplement_requested(items=items),
         )
         never = (
             self.sk.force == DossierState.SUPPLEMENT_REQUESTED
@@ -1584,6 +1678,7 @@ class History:
                 self._withdraw(on_behalf=True)
             return False
         self._advance(int(rng.uniform(0.5, 6) * 8 * HOUR_US))
+        self._require(Action.RECEIVE_SUPPLEMENT)
         reception = self._pick(self.receiving, Role.RECEPTION)
         added = self._components(supplement=True, names=[item["name"] for item in items])
         data = self._resume(restart=not self.p.resumes_remaining)
@@ -1598,6 +1693,7 @@ class History:
         return True
 
     def _payment(self, actor: Official_ | None) -> None:
+        self._require(Action.REQUEST_PAYMENT)
         rng = self.rng
         name, amount = rng.choice(FINANCIAL_FEES)
         amount = int(amount * rng.choice((1, 1, 2, 3)))
@@ -1611,7 +1707,7 @@ class History:
             actor=actor,
             unit=self.current_unit,
             to_state=DossierState.AWAITING_PAYMENT,
-            data={"fees": items},
+            data=event_data.payment_requested(fees=items),
         )
         forced = self.sk.force == DossierState.AWAITING_PAYMENT
         self._advance(int((20 if forced else rng.uniform(0.3, 5)) * 8 * HOUR_US))
@@ -1619,6 +1715,7 @@ class History:
             if fee[3] is None:
                 fee[3] = self.t
         self.d["fees_paid"] = True
+        self._require(Action.RECORD_PAYMENT)
         data = self._resume(restart=False)
         data["reference"] = f"BL{rng.randrange(10**7):07d}"
         reception = self._pick(self.receiving, Role.RECEPTION)
@@ -1631,15 +1728,14 @@ class History:
         )
 
     def _maybe_extend(self, actor: Official_ | None) -> None:
-        """Apology and new appointment (form 04) when the work will clearly overrun: once, ≥ 1 day ahead."""
+        """Apology and new appointment (form 04) when the work will clearly overrun, as far as the rules
+        allow it (once, while the clock runs, at least one working day before the deadline)."""
         d = self.d
-        due = d.get("due_at")
-        if due is None or d.get("extended") or self.state not in CLOCK_RUNNING_STATES:
-            return
         if self.speed < 1.0 or self.rng.random() >= self.mix.extend_if_late:
             return
-        if due <= self.t or self.axis.to_axis(due) - self.axis.to_axis(self.t) < self.axis.day:
+        if self._refusal(Action.EXTEND) is not None:
             return
+        due = d["due_at"]
         new_due = self.axis.due(
             self.axis.to_axis(due) + int(self.plan_work * self.rng.uniform(0.3, 0.8)) + self.axis.day
         )
@@ -1651,7 +1747,7 @@ class History:
             actor=actor,
             unit=self.current_unit,
             reason=reason,
-            data={"old_due_at": self.clock.json(due), "due_at": self.clock.json(new_due), "form": "04"},
+            data=event_data.extended(old_due_at=self.clock.json(due), due_at=self.clock.json(new_due)),
         )
 
     def _close_open_work(self, by: Official_ | None) -> None:
@@ -1664,6 +1760,7 @@ class History:
         self.d["transfer_origin_unit_id"] = None
 
     def _withdraw(self, *, on_behalf: bool) -> None:
+        self._require(Action.WITHDRAW)
         reason = self.rng.choice(WITHDRAW_REASONS)
         actor = self._pick(self.receiving, Role.RECEPTION) if on_behalf else None
         unit = self.current_unit
@@ -1677,10 +1774,11 @@ class History:
             unit=unit if on_behalf else None,
             to_state=DossierState.WITHDRAWN,
             reason=reason,
-            data={"on_behalf": on_behalf},
+            data=event_data.withdrawn(on_behalf=on_behalf),
         )
 
     def _stop(self) -> None:
+        self._require(Action.STOP)
         reason = self.rng.choice(STOP_REASONS)
         leader = self._pick(self.competent, Role.LEADER)
         unit = self.current_unit
@@ -1693,7 +1791,7 @@ class History:
             unit=unit,
             to_state=DossierState.STOPPED,
             reason=reason,
-            data={"form": "stop_notice"},
+            data=event_data.stopped(),
         )
 
     def _finish_rows(self) -> None:
@@ -1734,20 +1832,6 @@ class History:
 # --------------------------------------------------------------------------------------------------
 # Writing
 # --------------------------------------------------------------------------------------------------
-
-
-def _copy(table: str, columns: Sequence[str], rows: list[tuple[Any, ...]]) -> None:
-    if not rows:
-        return
-    quoted = ", ".join(connection.ops.quote_name(c) for c in columns)
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor, cursor.cursor.copy(f"COPY {table} ({quoted}) FROM STDIN") as copy:
-            for row in rows:
-                copy.write_row(row)
-        return
-    marks = ", ".join(["%s"] * len(columns))
-    with connection.cursor() as cursor:
-        cursor.executemany(f"INSERT INTO {table} ({quoted}) VALUES ({marks})", rows)
 
 
 # --------------------------------------------------------------------------------------------------
@@ -1829,7 +1913,7 @@ class Simulation:
         self.first_ids = ids_first_free()
         self.ids = Ids(self.first_ids)  # dossier ids (dense) and scratch ids of dry runs
         columns, defaults = _dossier_columns()
-        attnames = [f.attname for f in Dossier._meta.concrete_fields]
+        attnames = [f.attname for f in concrete_fields(Dossier)]
         self.dossier_columns = columns
         self.dossier_layout = list(zip(attnames, defaults, strict=True))
 
@@ -1950,7 +2034,7 @@ class Simulation:
             key = (sk.centre.id, day)
             number = counters.get(key, 0) + 1
             counters[key] = number
-            sk.code = f"{sk.centre.agency_code}-{day:%y%m%d}-{number:04d}"
+            sk.code = dossier_code_format(agency_code=sk.centre.agency_code, day=day, number=number)
             sk.dossier_id = self.ids.take("dossiers_dossier")
         self.dossier_ids_end = self.ids.next["dossiers_dossier"]
         return counters
@@ -1979,7 +2063,7 @@ class Simulation:
         if workers is None:
             # Parallel only on PostgreSQL outside a transaction (SQLite has one writer; a test's
             # transaction would be invisible to other connections).
-            workers = (os.cpu_count() or 1) if postgres and not connection.in_atomic_block else 1
+            workers = (os.cpu_count() or 1) if postgres and not in_transaction() else 1
         batches = range(0, -(-len(self.skeleton_list) // batch))
         result = SimulationResult(0, 0, 0, 0, 0, 0, 0.0)
         if workers > 1 and len(batches) > 1:
@@ -2036,12 +2120,12 @@ class Simulation:
                 # so the per-row foreign-key triggers (most of the load time) are skipped.
                 with connection.cursor() as cursor:
                     cursor.execute("SET LOCAL session_replication_role = replica")
-            _copy(Dossier._meta.db_table, self.dossier_columns, rows.dossiers)
-            _copy(DossierStep._meta.db_table, STEP_COLUMNS, rows.steps)
-            _copy(DossierEvent._meta.db_table, EVENT_COLUMNS, rows.events)
-            _copy(DossierComponent._meta.db_table, COMPONENT_COLUMNS, rows.components)
-            _copy(DossierFee._meta.db_table, FEE_COLUMNS, rows.fees)
-            _copy(DossierPause._meta.db_table, PAUSE_COLUMNS, rows.pauses)
+            rows_insert(Dossier._meta.db_table, self.dossier_columns, rows.dossiers)
+            rows_insert(DossierStep._meta.db_table, STEP_COLUMNS, rows.steps)
+            rows_insert(DossierEvent._meta.db_table, EVENT_COLUMNS, rows.events)
+            rows_insert(DossierComponent._meta.db_table, COMPONENT_COLUMNS, rows.components)
+            rows_insert(DossierFee._meta.db_table, FEE_COLUMNS, rows.fees)
+            rows_insert(DossierPause._meta.db_table, PAUSE_COLUMNS, rows.pauses)
         sizes = {
             "dossiers": len(rows.dossiers),
             "steps": len(rows.steps),
