@@ -186,7 +186,7 @@ CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"
 if redis_url := env_str("REDIS_URL", ""):
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": redis_url}}
 
-# --- Working-time calendar (DESIGN §6). Settings, not constants: a province may change them. ---
+# --- Working-time calendar (docs/domain.md §6). Settings, not constants: a province may change them. ---
 WORKTIME = {
     "TIME_ZONE": TIME_ZONE,
     # Working periods of a working day, local time, as (start, end) "HH:MM" pairs.
@@ -199,7 +199,7 @@ WORKTIME = {
     "CALENDAR_DAYS_ROLL_TO_WORKING_DAY": True,
 }
 
-# Data the product ships with (committed in the repository, not read from ../shared at run time).
+# Data the product ships with: committed in the repository, everything it needs at run time is under data/
 MOTCUA_DATA_DIR = Path(env_str("MOTCUA_DATA_DIR", str(PROJECT_DIR / "data")))
 
 # Public tracking rate limits (portal.tracking): {"LOOKUPS": (requests, seconds), ...} overrides.
@@ -207,7 +207,7 @@ MOTCUA_TRACKING_RATE_LIMITS: dict[str, tuple[int, int]] = {}
 # Reverse proxies in front of the app whose X-Forwarded-For may be trusted for client IPs.
 MOTCUA_TRUSTED_PROXY_COUNT = env_int("MOTCUA_TRUSTED_PROXY_COUNT", default=0)
 
-# Electronic identification code (mã định danh) of the province; DESIGN §2 marks H49 unconfirmed.
+# Electronic identification code (mã định danh) of the province; docs/domain.md §5.2: H49 is unconfirmed.
 MOTCUA_PROVINCE_CODE = 22
 MOTCUA_AGENCY_SUFFIX = env_str("MOTCUA_AGENCY_SUFFIX", "H49")
 

@@ -1,6 +1,6 @@
 """Back-office forms: queue filters, one form per dossier action, counter intake, ledger period.
 
-Forms validate the shape of the input at the edge (DESIGN §11) with Vietnamese messages; the dossier
+Forms validate the shape of the input at the edge (docs/architecture.md) with Vietnamese messages; the dossier
 services re-check everything that depends on the dossier's state and the official's roles.
 """
 

@@ -1,4 +1,4 @@
-"""Procedure catalogue — danh mục thủ tục hành chính (TTHC), DESIGN §2.
+"""Procedure catalogue — danh mục thủ tục hành chính (TTHC), docs/domain.md §2.
 
 ``Procedure`` holds the current content of a procedure, flat enough to filter and search on one
 table. Every content change bumps ``Procedure.version`` and appends a ``ProcedureVersion`` snapshot,

@@ -10,7 +10,7 @@ _NON_WORD = re.compile(r"[^0-9a-z]+")
 
 
 def nfc(text: str) -> str:
-    """NFC-normalise, trim and collapse whitespace (DESIGN §7: all stored text is NFC)."""
+    """NFC-normalise, trim and collapse whitespace (docs/domain.md §7: all stored text is NFC)."""
     return _SPACES.sub(" ", unicodedata.normalize("NFC", text)).strip()
 
 

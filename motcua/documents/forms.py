@@ -5,7 +5,7 @@ jobs) build it from whatever models they have and this module never imports them
 turns a form into PDF bytes through the typst templates in ``templates/forms/``.
 
 All text is NFC-normalised with its line breaks kept, datetimes must be aware and are printed in
-Asia/Ho_Chi_Minh (DESIGN §7, §11).
+Asia/Ho_Chi_Minh (docs/domain.md §7).
 """
 
 from __future__ import annotations
@@ -40,7 +40,7 @@ _CONTROL = re.compile(r"[\x00-\x09\x0b-\x1f\x7f]")
 
 
 class Outcome(StrEnum):
-    """Kết quả xử lý so với thời hạn: trước hạn, đúng hạn, quá hạn (DESIGN §6)."""
+    """Kết quả xử lý so với thời hạn: trước hạn, đúng hạn, quá hạn (docs/domain.md §6)."""
 
     EARLY = "truoc_han"
     ON_TIME = "dung_han"
@@ -139,7 +139,7 @@ class SupplementRequestForm(IssuingUnitFields):
     """Phiếu yêu cầu bổ sung, hoàn thiện hồ sơ (request to supplement or complete a dossier, Mẫu số 02).
 
     ``contact_*`` tells the applicant whom to ask while completing the dossier; ``deadline_note``
-    explains what happens to the processing deadline (the clock stops, DESIGN §6).
+    explains what happens to the processing deadline (the clock stops, docs/domain.md §6.6).
     """
 
     issued_at: datetime
@@ -190,7 +190,7 @@ class ApologyForm(IssuingUnitFields):
     """Phiếu xin lỗi và hẹn lại ngày trả kết quả (apology with a new appointment, Mẫu số 04).
 
     ``responsible_unit_name`` is the unit that caused the delay (defaults to the issuing unit). The new
-    appointment must be later than the original one; DESIGN §6 allows it only once, which the caller
+    appointment must be later than the original one; docs/domain.md §6.7 allows it only once, which the caller
     enforces since this form cannot see earlier slips.
     """
 

@@ -1,4 +1,4 @@
-"""Deadline rules of the dossier engine — hạn xử lý, kết quả đúng hạn (DESIGN §6).
+"""Deadline rules of the dossier engine — hạn xử lý, kết quả đúng hạn (docs/domain.md §6).
 
 The calendar arithmetic lives in ``motcua.worktime``; this module only decides *what* is counted:
 

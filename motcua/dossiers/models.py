@@ -2,7 +2,7 @@
 
 A dossier is received (online, at a counter, kiosk, by post or from DVCQG), goes through the steps of
 the procedure's internal process *version* it started with, and ends with a returned result. Every
-internal state maps to exactly one DVCQG status code 1–10 (DESIGN §4). All writes go through
+internal state maps to exactly one DVCQG status code 1–10 (docs/domain.md §4). All writes go through
 ``dossiers.services``; every change appends a hash-chained ``DossierEvent``.
 """
 
@@ -26,7 +26,7 @@ class Channel(models.TextChoices):
 
 
 class DvcqgStatus(models.IntegerChoices):
-    """DVCQG TrangThaiHoSo (DESIGN §4)."""
+    """DVCQG TrangThaiHoSo (docs/domain.md §4.1)."""
 
     NEW = 1, "Mới đăng ký"
     ACCEPTED = 2, "Được tiếp nhận"
@@ -114,7 +114,7 @@ class ProcedureDossierOptions(models.Model):
 
     ``supplement_resumes_remaining``: after a supplement (bổ sung) the clock resumes with the working
     time that was left when it stopped, instead of restarting from zero with the full duration (the
-    default, DESIGN §6).
+    default, docs/domain.md §6.6).
     """
 
     procedure = models.OneToOneField(
@@ -135,7 +135,7 @@ class ProcedureDossierOptions(models.Model):
 
 
 class DossierCodeCounter(models.Model):
-    """Per-agency-per-day sequence behind dossier codes (DESIGN §5).
+    """Per-agency-per-day sequence behind dossier codes (docs/domain.md §5.1).
 
     The row is locked (SELECT … FOR UPDATE) inside the receipt transaction, so concurrent receipts at
     one unit queue on it: codes are unique and gap-free within a unit and day.

@@ -230,7 +230,7 @@ def _not_at_step(dossier: Dossier, action: str) -> str:
 
 
 def extension_deadline_error(dossier: Dossier, *, now: datetime) -> str | None:
-    """The "at least one working day before the deadline" rule (DESIGN §6) as a message, or None."""
+    """The "at least one working day before the deadline" rule (docs/domain.md §6.7) as a message, or None."""
     if dossier.due_at is None:
         return "Hồ sơ không có hạn trả kết quả nên không cần gia hạn."
     day = timedelta(microseconds=worktime.get_schedule().day_length)

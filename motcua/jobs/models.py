@@ -1,7 +1,7 @@
 """The outbox row of a background job — công việc nền.
 
 One ``Job`` row is written in the same transaction as the state change that wants it (transactional
-outbox, DESIGN §11). The row is the source of truth for the job: its handler name and JSON payload,
+outbox, docs/architecture.md). The row is the source of truth for the job: its handler name and JSON payload,
 its idempotency key (unique — the same key is never enqueued twice), how many attempts it has had,
 when the next one may start, and whether it completed or died. django-q2 only carries *deliveries*
 ("run job N with token T") through its ORM queue table; see ``motcua/jobs/README.md``.

@@ -1,4 +1,4 @@
-"""Electronic identification codes — mã định danh điện tử of units (DESIGN §2, §5).
+"""Electronic identification codes — mã định danh điện tử of units (docs/domain.md §5.2).
 
 Structure (QCVN 102:2016/BTTTT, Thông tư 10/2016/TT-BTTTT): ``V1V2V3.Z1Z2.Y1Y2.<level 1>`` where the
 last group is the province's level-1 code (Quảng Ninh: H49, unconfirmed → ``MOTCUA_AGENCY_SUFFIX``),

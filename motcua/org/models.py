@@ -45,7 +45,7 @@ class AreaKind(models.TextChoices):
 
 
 class Role(models.TextChoices):
-    """Role of an official — vai trò (DESIGN §1).
+    """Role of an official — vai trò (docs/domain.md §1).
 
     A role is held in one unit; ``selectors.official_units`` documents how far it reaches.
     """

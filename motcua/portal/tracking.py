@@ -8,7 +8,7 @@ initials, the documents requested for a supplement and the reason of a refusal.
 Rate limits (per client IP, Django's cache, fixed windows; settings ``MOTCUA_TRACKING_RATE_LIMITS``):
 
 * ``LOOKUPS`` — 30 lookups a minute, page and API together: a person checks a few codes, a scraper
-  walking the sequential codes (DESIGN §5) is slowed to a crawl.
+  walking the sequential codes (docs/domain.md §5) is slowed to a crawl.
 * ``WRONG_VERIFIER_PER_IP`` — 5 wrong verifiers per 15 minutes, and ``WRONG_VERIFIER_PER_CODE`` — 10
   wrong verifiers per dossier per day from anywhere: the 4 digits have only 10,000 values, so guessing
   must be bounded per dossier too, not only per IP (an attacker has many IPs). Once a limit is reached,

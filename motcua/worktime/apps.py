@@ -4,7 +4,7 @@ from django.apps import AppConfig
 
 
 class WorktimeConfig(AppConfig):
-    """Working-time calendar and deadlines — lịch làm việc, tính hạn xử lý (DESIGN §6)."""
+    """Working-time calendar and deadlines — lịch làm việc, tính hạn xử lý (docs/domain.md §6)."""
 
     name = "motcua.worktime"
     label = "worktime"

@@ -1,4 +1,4 @@
-"""Working-time calendar and deadline arithmetic — lịch làm việc và tính hạn xử lý (DESIGN §6).
+"""Working-time calendar and deadline arithmetic — lịch làm việc và tính hạn xử lý (docs/domain.md §6).
 
 This module is the pure engine: no ORM, no Django settings. ``WorkSchedule`` is the weekly time model
 (working periods, working weekdays, time zone); ``WorkCalendar`` adds the national calendar from the
@@ -13,7 +13,7 @@ pandas' ``CustomBusinessHour`` is a heavy dependency and also has no extra worki
 arithmetic itself is small: per-year bitmaps of working days with prefix sums make "N working days
 later" a binary search instead of a day-by-day walk, so 250 working days cost about as much as 3.
 
-Conventions (DESIGN §6):
+Conventions (docs/domain.md §6):
 
 * Instants in: aware ``datetime`` in any zone; naive ones are rejected. Instants out: aware, in the
   schedule's zone (Asia/Ho_Chi_Minh). Periods are wall-clock times of that zone; the zone has had no

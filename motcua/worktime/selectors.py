@@ -70,7 +70,7 @@ def get_calendar() -> WorkCalendar:
 
 
 def add_working_time(*, start: datetime, amount: Amount, unit: TimeUnit | str) -> datetime:
-    """Due instant of ``amount`` ``unit`` received at ``start`` — hạn xử lý (DESIGN §6).
+    """Due instant of ``amount`` ``unit`` received at ``start`` — hạn xử lý (docs/domain.md §6).
 
     Units: working_days (× HOURS_PER_DAY working hours; fractions allowed), working_hours,
     calendar_days (whole days; rolled to the end of the next working day when the last day is a day

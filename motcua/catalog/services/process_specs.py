@@ -4,7 +4,7 @@ Two ways to get one, both pure (no database):
 
 * ``process_definition_from_data``: an approved process given in the catalogue data, its actors read
   by ``process_actor_map``'s documented keyword rules (who does the step, at which kind of unit);
-* ``process_definition_derive``: the default five steps of Quảng Ninh (DESIGN §3) with budgets that
+* ``process_definition_derive``: the default five steps of Quảng Ninh (docs/domain.md §3) with budgets that
   sum exactly to the statutory time, for procedures without an approved process.
 
 Storing specs as versions is ``processes``'s job.
@@ -211,7 +211,7 @@ def process_definition_from_data(
     )
 
 
-# The default five-step process (DESIGN §3)
+# The default five-step process (docs/domain.md §3)
 
 
 _DERIVED_STEPS: Final = (
@@ -241,7 +241,7 @@ def _split(total: Decimal, quantum: Decimal) -> list[Decimal]:
 
 
 def _day_rule(total: Decimal) -> list[Decimal]:
-    # DESIGN §3 example: receive 0.5 → appraise → approve 1 → sign 0.5.
+    # docs/domain.md §3 example: receive 0.5 → appraise → approve 1 → sign 0.5.
     if total >= 3:
         return [Decimal("0.5"), total - 2, Decimal(1), Decimal("0.5")]
     return [Decimal("0.25"), total - 1, Decimal("0.5"), Decimal("0.25")]
@@ -285,7 +285,7 @@ def _derived_budgets(total: Budget | None) -> tuple[list[Budget], Budget | None]
 
 
 def process_definition_derive(*, level: str, total: Budget | None) -> ProcessSpec:
-    """The default five-step process of DESIGN §3 for a procedure without an approved one.
+    """The default five-step process of docs/domain.md §3 for a procedure without an approved one.
 
     Budget rules (the four counted budgets always sum exactly to the statutory time; none negative):
 

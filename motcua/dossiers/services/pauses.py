@@ -81,7 +81,7 @@ def _resume(d: Dossier, *, pause: DossierPause, now: datetime, restart: bool) ->
     old_due = d.due_at
     step = d.current_step
     if restart:
-        # DESIGN §6: the complete dossier restarts the count from zero with the full duration.
+        # docs/domain.md §6.6: the complete dossier restarts the count from zero with the full duration.
         d.clock_started_at = worktime.next_working_instant(now)
         d.due_at = deadlines.process_due(process=d.process, start=now)
         step_due = deadlines.step_due(step=step.process_step if step else None, start=now)
@@ -109,7 +109,7 @@ def dossier_receive_supplement(
 ) -> Dossier:
     """The supplement arrived — nhận hồ sơ bổ sung: back to processing, the clock runs again.
 
-    By default the count restarts from zero with the full duration (DESIGN §6); a procedure with
+    By default the count restarts from zero with the full duration (docs/domain.md §6.6); a procedure with
     ``ProcedureDossierOptions.supplement_resumes_remaining`` resumes the time that was left instead.
     """
     with (

@@ -100,7 +100,7 @@ def _process_current(procedure: Procedure) -> ProcessDefinition:
 
 
 def _code_next(*, unit: Unit, at: datetime) -> str:
-    """Next ``<agency code>-<YYMMDD>-<NNNN>`` of ``unit`` (DESIGN §5); call inside the receipt transaction.
+    """Next ``<agency code>-<YYMMDD>-<NNNN>`` of ``unit`` (docs/domain.md §5.1), in the receipt transaction.
 
     One statement: ``INSERT … ON CONFLICT (unit, day) DO UPDATE SET last_number = last_number + 1
     RETURNING last_number`` (PostgreSQL; SQLite ≥ 3.35). It creates the day's row or increments it and

@@ -1,7 +1,7 @@
 """Test worlds for the dossier engine, shared with UI, API and browser tests.
 
 ``world_build()`` creates a small province with named personas and a commune-level procedure whose
-internal process has the five Quảng Ninh steps (DESIGN §3)::
+internal process has the five Quảng Ninh steps (docs/domain.md §3.2)::
 
     world = world_build()
     with time_machine.travel(MONDAY_0900):

@@ -1,4 +1,4 @@
-"""Hand-written cases for the pure engine (DESIGN §6); no database."""
+"""Hand-written cases for the pure engine (docs/domain.md §6); no database."""
 
 from __future__ import annotations
 
@@ -30,7 +30,7 @@ def add(calendar: WorkCalendar, start: str, amount: str, unit: TimeUnit) -> date
     return calendar.add_working_time(start=vn(start), amount=Decimal(amount), unit=unit)
 
 
-# ---- DESIGN §6 examples ----------------------------------------------------------------------------
+# ---- docs/domain.md §6 examples ----------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize(
