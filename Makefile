@@ -48,6 +48,7 @@ openapi: install
 
 bench: install
 	$(BIN)/python bench/catalog_bench.py
+	$(BIN)/python bench/inprocess_bench.py
 
 clean:
 	rm -rf $(VENV) var .mypy_cache .ruff_cache .pytest_cache
