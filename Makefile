@@ -3,21 +3,40 @@ SHELL := /bin/bash
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-STAMP := $(VENV)/.installed
+RUNTIME_STAMP := $(VENV)/.installed-runtime
+DEV_STAMP := $(VENV)/.installed-dev
 HOST ?= 127.0.0.1:8000
 PYTEST_ARGS ?=
+PIP_COMPILE := CUSTOM_COMPILE_COMMAND="make lock" $(BIN)/pip-compile --quiet --generate-hashes --allow-unsafe \
+	--all-build-deps --strip-extras --no-emit-index-url --no-emit-find-links
 
-.PHONY: run test lint typecheck pytest install demo openapi bench clean
+.PHONY: run test lint typecheck migrations-check pytest install install-runtime lock demo openapi bench clean
 
-$(STAMP): pyproject.toml requirements.txt
+$(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "motcua cần Python ≥ 3.11 (needs Python 3.11+)")'
-	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -r requirements.txt
-	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
-	touch $(STAMP)
 
-install: $(STAMP)
+# Runtime packages only (requirements.txt): what `make run` / `make demo` need.
+$(RUNTIME_STAMP): pyproject.toml requirements.txt | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --require-hashes -r requirements.txt
+	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
+	touch $(RUNTIME_STAMP)
+
+# Plus the development tools (requirements-dev.txt: the runtime lock and the dev packages).
+$(DEV_STAMP): $(RUNTIME_STAMP) requirements-dev.txt
+	$(BIN)/python -m pip install --quiet --require-hashes -r requirements-dev.txt
+	touch $(DEV_STAMP)
+
+install-runtime: $(RUNTIME_STAMP)
+
+install: $(DEV_STAMP)
+
+## make lock — regenerate both locks (with hashes) from pyproject.toml; pins already locked are kept
+## (`pip-compile` prefers them): change a pin in pyproject.toml, then run it.
+lock: install
+	$(PIP_COMPILE) -o requirements.txt pyproject.toml
+	$(PIP_COMPILE) --extra dev -c requirements.txt -o requirements-dev.txt pyproject.toml
 
 ## make run — migrate, load Quảng Ninh demo data (idempotent, fast on re-run), serve until Ctrl-C.
 ## The job worker (notifications, DVCQG sync) runs beside the web server and stops with it.
@@ -26,12 +45,13 @@ run: demo
 	trap 'kill $$jobs 2>/dev/null; wait $$jobs 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/motcua runserver $(HOST)
 
-demo: install
+demo: install-runtime
 	$(BIN)/motcua migrate --noinput
 	$(BIN)/motcua load-demo
 
-## make test — lint, type-check and the whole pytest suite (SQLite; PostgreSQL when DATABASE_URL is set).
-test: lint typecheck pytest
+## make test — lint, type-check, migrations in step with the models, and the whole pytest suite
+## (SQLite; PostgreSQL when DATABASE_URL is set).
+test: lint typecheck migrations-check pytest
 
 lint: install
 	$(BIN)/ruff check .
@@ -41,6 +61,9 @@ lint: install
 typecheck: install
 	$(BIN)/mypy motcua bench
 
+migrations-check: install
+	$(BIN)/motcua makemigrations --check --dry-run
+
 pytest: install
 	$(BIN)/pytest -n 2 $(PYTEST_ARGS)
 
@@ -49,6 +72,7 @@ openapi: install
 
 bench: install
 	$(BIN)/python bench/catalog_bench.py
+	$(BIN)/python bench/inprocess_bench.py
 
 clean:
 	rm -rf $(VENV) var .mypy_cache .ruff_cache .pytest_cache

@@ -1,7 +1,25 @@
-"""Project-wide pytest configuration."""
+"""Project-wide pytest configuration: hypothesis profiles, and reference data shared across tests.
+
+Shared reference data. Loading the real catalogue (``data/catalog``, 2,403 procedures) or the
+province's units takes seconds; doing it in every test that reads them made up much of the suite's
+time. A test asks for a shared data set by naming its fixture (``real_catalogue``,
+``quang_ninh_units``); each test process (each xdist worker) then loads it once, in one outer
+transaction on the test database, and the tests run inside it: each test's own transaction
+(pytest-django's ``db``) is a savepoint in it, so a test's writes still roll back and never reach the
+next test. The outer transaction is rolled back as soon as a test needs another combination of data
+sets (or none) and at the end of the session; the tests are ordered so that those needing the same
+data sets run one after the other (after the other database tests, before the transactional ones,
+which cannot run inside a transaction), so each set is loaded about once per worker.
+"""
 
 from __future__ import annotations
 
+import os
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+from django.db import transaction
 from hypothesis import HealthCheck, settings
 
 # Property tests hit the database-backed calendar; keep them deterministic in CI and fast locally.
@@ -11,4 +29,141 @@ settings.register_profile(
 settings.register_profile(
     "ci", deadline=None, max_examples=400, derandomize=True, suppress_health_check=[HealthCheck.too_slow]
 )
-settings.load_profile("ci" if __import__("os").environ.get("CI") else "default")
+settings.load_profile("ci" if os.environ.get("CI") else "default")
+
+
+def _real_catalogue_load() -> None:
+    from django.conf import settings as django_settings
+
+    from motcua.catalog.services import catalog_import
+
+    catalog_import(path=django_settings.PROJECT_DIR / "data" / "catalog")
+
+
+def _quang_ninh_units_load() -> None:
+    from motcua.org.services import units_load_quang_ninh
+
+    units_load_quang_ninh()
+
+
+# Fixture name → loader. The loaders run in the outer transaction, in this order.
+SHARED_DATA: dict[str, Callable[[], None]] = {
+    "quang_ninh_units": _quang_ninh_units_load,
+    "real_catalogue": _real_catalogue_load,
+}
+
+
+def _caches_clear() -> None:
+    # Per-process caches follow the reference-data stamp, but the search index checks it only
+    # periodically and some tests stretch that period: start each data set from a clean slate.
+    from motcua.catalog.search import index_invalidate
+    from motcua.core.selectors import reference_data_cache_clear
+
+    index_invalidate()
+    reference_data_cache_clear()
+
+
+class SharedData:
+    """The shared data sets currently loaded, in one open outer transaction (see the module docstring)."""
+
+    def __init__(self, blocker: Any) -> None:
+        self.blocker = blocker
+        self.loaded: frozenset[str] = frozenset()
+        self._atomic: transaction.Atomic | None = None
+
+    def require(self, names: frozenset[str]) -> None:
+        if names == self.loaded:
+            return
+        self.release()
+        if not names:
+            return
+        with self.blocker.unblock():
+            self._atomic = transaction.atomic()
+            self._atomic.__enter__()
+            try:
+                for name, load in SHARED_DATA.items():
+                    if name in names:
+                        load()
+            except BaseException:
+                self.release()
+                raise
+        self.loaded = names
+        _caches_clear()
+
+    def release(self) -> None:
+        if self._atomic is None:
+            return
+        with self.blocker.unblock():
+            transaction.set_rollback(True)
+            self._atomic.__exit__(None, None, None)
+        self._atomic = None
+        self.loaded = frozenset()
+        _caches_clear()
+
+
+_shared: SharedData | None = None
+_needed: frozenset[str] = frozenset()
+
+
+def _needs(item: pytest.Item) -> frozenset[str]:
+    fixtures = getattr(item, "fixturenames", ())
+    return frozenset(name for name in SHARED_DATA if name in fixtures)
+
+
+def _transactional(item: pytest.Item) -> bool:
+    # The same test as pytest-django's ordering (transactional tests run after the others).
+    marker = item.get_closest_marker("django_db")
+    fixtures = getattr(item, "fixturenames", ())
+    flagged = marker is not None and bool(
+        marker.kwargs.get("transaction") or marker.kwargs.get("reset_sequences")
+    )
+    return flagged or "transactional_db" in fixtures or "live_server" in fixtures
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """After pytest-django's order (database tests, transactional tests, the rest): the tests needing
+    shared data go last among the database tests, grouped by the data sets they need."""
+
+    def group(item: pytest.Item) -> tuple[int, tuple[str, ...]]:
+        needs = _needs(item)
+        if needs and _transactional(item):
+            raise pytest.UsageError(f"{item.nodeid}: shared data cannot serve a transactional test")
+        return (0 if needs else 1, tuple(sorted(needs)))
+
+    first_other = next((i for i, item in enumerate(items) if _transactional(item)), len(items))
+    database_tests = [item for item in items[:first_other] if not _needs(item)]
+    shared = sorted((item for item in items[:first_other] if _needs(item)), key=group)
+    rest = items[first_other:]
+    for item in rest:
+        group(item)  # refuses shared data in transactional tests
+    items[:] = [*database_tests, *shared, *rest]
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    # Runs before the test's fixtures: the outer transaction must be open before its own one starts.
+    global _needed
+    _needed = _needs(item)
+    if _shared is not None:
+        _shared.require(_needed)
+
+
+@pytest.fixture(scope="session")
+def _shared_data(django_db_setup: None, django_db_blocker: Any) -> Iterator[SharedData]:
+    global _shared
+    _shared = SharedData(django_db_blocker)
+    _shared.require(_needed)
+    yield _shared
+    _shared.release()
+    _shared = None
+
+
+@pytest.fixture(scope="session")
+def real_catalogue(_shared_data: SharedData) -> None:
+    """The real catalogue (``data/catalog``) imported by the importer, shared by the tests that read it."""
+
+
+@pytest.fixture(scope="session")
+def quang_ninh_units(_shared_data: SharedData) -> None:
+    """The units of Quảng Ninh (``org.services.units_load_quang_ninh``), shared by the tests that use them."""

@@ -141,6 +141,14 @@ def step_plan(dossier: Dossier) -> StepPlan:
     return cached
 
 
+def step_plan_attach(dossier: Dossier, steps: Sequence[ProcessStep]) -> StepPlan:
+    """Give an in-memory dossier the plan of steps already in hand, so that no rule reads them again
+    (the database-free rule table test builds unsaved dossiers this way)."""
+    plan = step_plan_build(list(steps))
+    setattr(dossier, _PLAN_CACHE, plan)
+    return plan
+
+
 def current_index(dossier: Dossier) -> int | None:
     """Index of the current step in the plan; None before acceptance and for a liên thông step."""
     step = dossier.current_step

@@ -194,6 +194,17 @@ def official_scope_invalidate(*, user: UserLike) -> None:
         delattr(user, _SCOPE_CACHE)
 
 
+def official_grants_attach(*, user: UserLike, grants: Iterable[tuple[Unit, Role]]) -> None:
+    """Give a user object the (unit, role) grants already in hand, as if read from the database.
+
+    For in-memory actors (the database-free rule table test); the role checks below then need no query.
+    """
+    scope = _Scope(
+        superuser=False, grants=tuple(_Grant(Role(role), unit.pk, unit.kind) for unit, role in grants)
+    )
+    setattr(user, _SCOPE_CACHE, scope)
+
+
 def _reaches(grant: _Grant, unit: Unit) -> bool:
     if grant.unit_id == unit.pk:
         return True

@@ -16,6 +16,8 @@ from motcua.dossiers.tests.factories import MONDAY_0900, World, world_build
 @pytest.fixture(autouse=True)
 def _media(settings: Any, tmp_path: Path) -> None:
     settings.MEDIA_ROOT = tmp_path / "media"
+    # PBKDF2 costs ~0.5 s per hash (seconds on a busy machine); the login test checks behaviour.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture

@@ -1,9 +1,11 @@
-"""Import of the real catalogue (data/catalog): counts, merge rules, idempotence, versioning, speed."""
+"""Import of the real catalogue (data/catalog): counts, merge rules, idempotence, versioning.
+
+Its speed is measured in ``bench/inprocess_bench.py``, not here (a unit test never asserts a duration).
+"""
 
 from __future__ import annotations
 
 import json
-import time
 from decimal import Decimal
 from pathlib import Path
 
@@ -107,9 +109,8 @@ def test_full_import_counts_and_merge_rules() -> None:
     )
 
 
-def test_stored_content_hash_matches_database_content() -> None:
+def test_stored_content_hash_matches_database_content(real_catalogue: None) -> None:
     """The importer's canonical content equals what procedure_content() rebuilds from the tables."""
-    catalog_import(path=REAL_DATA)
     sample = Procedure.objects.filter(has_details=True) | Procedure.objects.filter(
         code__in=["1.001456", "1.004194"]
     )
@@ -118,9 +119,10 @@ def test_stored_content_hash_matches_database_content() -> None:
         assert procedure.imported_hash == procedure.content_hash
 
 
-def test_rerun_changes_nothing_then_an_edit_makes_one_new_version(tmp_path: Path) -> None:
+def test_rerun_changes_nothing_then_an_edit_makes_one_new_version(
+    real_catalogue: None, tmp_path: Path
+) -> None:
     data = copy_real(tmp_path)
-    catalog_import(path=data)
     before = Procedure.objects.get(code="1.004873").updated_at
 
     second = catalog_import(path=data)
@@ -152,10 +154,9 @@ def test_rerun_changes_nothing_then_an_edit_makes_one_new_version(tmp_path: Path
     assert marital.processes.count() == 1
 
 
-def test_document_rows_are_updated_in_place(tmp_path: Path) -> None:
+def test_document_rows_are_updated_in_place(real_catalogue: None, tmp_path: Path) -> None:
     """Dossiers link catalogue documents: a wording fix keeps the row (and the link)."""
     data = copy_real(tmp_path)
-    catalog_import(path=data)
     ids = list(
         ProcedureDocument.objects.filter(procedure__code="1.001193")
         .order_by("order")
@@ -173,9 +174,8 @@ def test_document_rows_are_updated_in_place(tmp_path: Path) -> None:
     assert docs[0].name.endswith("(sửa)")
 
 
-def test_popularity_refresh_is_not_a_new_version(tmp_path: Path) -> None:
+def test_popularity_refresh_is_not_a_new_version(real_catalogue: None, tmp_path: Path) -> None:
     data = copy_real(tmp_path)
-    catalog_import(path=data)
     lines = (data / "procedures.jsonl").read_text(encoding="utf-8").splitlines()
     first = json.loads(lines[0])
     first["popularity"] += 1
@@ -190,9 +190,10 @@ def test_popularity_refresh_is_not_a_new_version(tmp_path: Path) -> None:
     assert procedure.version == 1
 
 
-def test_changed_time_makes_a_new_process_version_and_keeps_the_old(tmp_path: Path) -> None:
+def test_changed_time_makes_a_new_process_version_and_keeps_the_old(
+    real_catalogue: None, tmp_path: Path
+) -> None:
     data = copy_real(tmp_path)
-    catalog_import(path=data)
     path = data / "detailed" / "1.004873.json"
     record = json.loads(path.read_text(encoding="utf-8"))
     record["processing_time"]["amount"] = 5
@@ -209,8 +210,7 @@ def test_changed_time_makes_a_new_process_version_and_keeps_the_old(tmp_path: Pa
     assert sum(s.duration_amount or 0 for s in processes[0].steps.all()) == 3
 
 
-def test_admin_edit_survives_a_rerun_of_unchanged_data(tmp_path: Path) -> None:
-    catalog_import(path=REAL_DATA)
+def test_admin_edit_survives_a_rerun_of_unchanged_data(real_catalogue: None) -> None:
     procedure = Procedure.objects.get(code="2.000815")
     services.procedure_update(
         procedure=procedure, data={"result": "Bản sao được chứng thực (sửa)"}, source="test"
@@ -225,8 +225,7 @@ def test_admin_edit_survives_a_rerun_of_unchanged_data(tmp_path: Path) -> None:
     assert procedure.version == 2
 
 
-def test_real_internal_processes_are_imported_as_data() -> None:
-    catalog_import(path=REAL_DATA)
+def test_real_internal_processes_are_imported_as_data(real_catalogue: None) -> None:
     data_processes = ProcessDefinition.objects.filter(is_current=True, source=ProcessSource.DATA)
     assert set(data_processes.values_list("procedure__code", flat=True)) == {
         "1.004944",
@@ -246,8 +245,7 @@ def test_real_internal_processes_are_imported_as_data() -> None:
     assert emergency.total_unit == TimeUnit.HOURS
 
 
-def test_untimed_procedures_get_a_process_with_null_budgets() -> None:
-    catalog_import(path=REAL_DATA)
+def test_untimed_procedures_get_a_process_with_null_budgets(real_catalogue: None) -> None:
     process = ProcessDefinition.objects.get(procedure__code="1.001456", is_current=True)
     assert process.source == ProcessSource.DERIVED
     assert not process.budgets_known
@@ -282,14 +280,15 @@ def test_search_follows_an_import_at_once_and_a_no_op_import_keeps_the_index(tmp
     )
 
 
-def test_a_changing_import_restamps_the_reference_data_and_a_no_op_does_not(tmp_path: Path) -> None:
+def test_a_changing_import_restamps_the_reference_data_and_a_no_op_does_not(
+    real_catalogue: None, tmp_path: Path
+) -> None:
     """Receipt caches the catalogue per process (core.selectors.reference_data_cached); the import's
     bulk writes fire no signals, so it restamps itself — and only when something changed."""
     from motcua.core.selectors import reference_data_stamp
     from motcua.dossiers.selectors import procedure_for_receipt
 
     data = copy_real(tmp_path)
-    catalog_import(path=data)
     cached = procedure_for_receipt(code="1.004873")
     stamp = reference_data_stamp()
     catalog_import(path=data)
@@ -305,16 +304,3 @@ def test_a_changing_import_restamps_the_reference_data_and_a_no_op_does_not(tmp_
     fresh = procedure_for_receipt(code="1.004873")
     assert [fee.amount_vnd for fee in fresh.fees.all()] == [5000]
     assert fresh.version == 2
-
-
-@pytest.mark.slow
-def test_import_is_fast() -> None:
-    started = time.perf_counter()
-    catalog_import(path=REAL_DATA)
-    full = time.perf_counter() - started
-    started = time.perf_counter()
-    catalog_import(path=REAL_DATA)
-    rerun = time.perf_counter() - started
-    print(f"\nimport-catalog: full {full:.2f} s, no-change rerun {rerun:.2f} s")
-    assert full < 15  # generous for slow CI machines; ~2 s locally on SQLite
-    assert rerun < 2

@@ -19,7 +19,7 @@ from motcua.catalog.services import (
     process_definition_derive,
     process_definition_validate,
 )
-from motcua.catalog.tests.test_import_fixtures import REAL_DATA, detailed, row, write_catalog
+from motcua.catalog.tests.test_import_fixtures import detailed, row, write_catalog
 from motcua.worktime.models import TimeUnit
 from motcua.worktime.selectors import add_working_time
 
@@ -36,9 +36,12 @@ def _counted(amount: Decimal | None, unit: str) -> bool:
     return unit not in ("", NOT_COUNTED) and (amount is not None or unit == SAME)
 
 
-def test_every_budget_of_the_real_catalogue_is_accepted_by_the_worktime_engine() -> None:
-    catalog_import(path=REAL_DATA)
-    processes = ProcessDefinition.objects.filter(is_current=True).select_related("procedure")
+def test_every_budget_of_the_real_catalogue_is_accepted_by_the_worktime_engine(real_catalogue: None) -> None:
+    processes = (
+        ProcessDefinition.objects.filter(is_current=True)
+        .select_related("procedure")
+        .prefetch_related("steps")
+    )
     assert processes.exists()
     checked = 0
     for process in processes:

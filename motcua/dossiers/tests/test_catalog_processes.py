@@ -8,15 +8,12 @@ import pytest
 import time_machine
 
 from motcua.catalog.models import Procedure, ProcessDefinition
-from motcua.catalog.services import catalog_import
-from motcua.catalog.tests.test_import_fixtures import REAL_DATA
 from motcua.dossiers import deadlines
 from motcua.dossiers.tests.factories import MONDAY_0900, World, dossier_receive_at_counter, vn
 from motcua.worktime.models import TimeUnit
 
 
-def test_receipt_of_a_calendar_day_procedure_2_000117(world: World) -> None:
-    catalog_import(path=REAL_DATA)
+def test_receipt_of_a_calendar_day_procedure_2_000117(real_catalogue: None, world: World) -> None:
     procedure = Procedure.objects.get(code="2.000117")  # 15 calendar days, derived five steps
     with time_machine.travel(MONDAY_0900, tick=False):
         d = dossier_receive_at_counter(
@@ -35,8 +32,9 @@ def test_receipt_of_a_calendar_day_procedure_2_000117(world: World) -> None:
     assert d.current_step.due_at == vn(2026, 3, 3, 9)  # receipt step: one calendar day
 
 
-def test_receipt_of_a_same_day_procedure_is_due_at_the_end_of_the_working_day(world: World) -> None:
-    catalog_import(path=REAL_DATA)
+def test_receipt_of_a_same_day_procedure_is_due_at_the_end_of_the_working_day(
+    real_catalogue: None, world: World
+) -> None:
     procedure = Procedure.objects.get(code="2.000908")  # chứng thực: trong ngày, no amount
     assert (procedure.processing_time_amount, procedure.processing_time_unit) == (None, TimeUnit.SAME_DAY)
     with time_machine.travel(vn(2026, 3, 2, 10), tick=False):

@@ -9,7 +9,7 @@ from pytest_django.fixtures import Settings
 
 from motcua.accounts.models import Account
 from motcua.org.models import Role, Unit
-from motcua.org.services import role_assignment_revoke, units_load_quang_ninh
+from motcua.org.services import role_assignment_revoke
 from motcua.org.tests.factories import OfficialFactory, UserFactory
 
 # Official commune codes (vietnam-provinces 2025.10.1) used across the tests.
@@ -50,8 +50,7 @@ class QuangNinh:
 
 
 @pytest.fixture
-def quang_ninh(db: None) -> QuangNinh:
-    units_load_quang_ninh()
+def quang_ninh(quang_ninh_units: None, db: None) -> QuangNinh:
     return QuangNinh({unit.slug or "": unit for unit in Unit.objects.all()})
 
 
