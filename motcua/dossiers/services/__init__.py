@@ -1,10 +1,10 @@
 """Writes of the dossier engine — tiếp nhận và xử lý hồ sơ. Every state change goes through here.
 
 Each transition is one function, ``dossier_<verb>(*, actor, dossier, row_version, …)``, in the module
-of its concern — ``receipt`` (submit, receive, accept, refuse), ``processing`` (claim, reassign,
-forward, send back, transfer, extend), ``pauses`` (supplement, payment), ``result`` (approve, reject,
-signature, result ready, return, withdraw, stop) — written around one helper,
-``recording.transition``, which:
+of its concern — ``receipt`` (submit, receive, accept, refuse; the checklist is in ``components``),
+``processing`` (claim, reassign, forward, send back, transfer, extend), ``pauses`` (supplement,
+payment), ``result`` (approve, reject, signature, result ready, return, withdraw, stop) — written
+around one helper, ``recording.transition``, which:
 
 1. opens the transaction (the outermost write owns it; nested calls become savepoints);
 2. locks the dossier row and compares ``row_version`` with the version the official saw — a mismatch
@@ -39,6 +39,7 @@ from motcua.dossiers.errors import (
     DossierInvalid,
     DossierPermissionDenied,
 )
+from motcua.dossiers.services.components import uploads_removed_on_failure
 from motcua.dossiers.services.inputs import MAX_REASON, ApplicantData, ComponentData, FeeData, RequestedItem
 from motcua.dossiers.services.pauses import (
     dossier_receive_supplement,
@@ -60,7 +61,6 @@ from motcua.dossiers.services.receipt import (
     dossier_receive,
     dossier_refuse,
     dossier_submit_online,
-    uploads_removed_on_failure,
 )
 from motcua.dossiers.services.result import (
     dossier_approve,

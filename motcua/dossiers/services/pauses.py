@@ -19,8 +19,8 @@ from motcua.dossiers.models import (
     ProcedureDossierOptions,
 )
 from motcua.dossiers.rules import Action
+from motcua.dossiers.services.components import components_create, uploads_removed_on_failure
 from motcua.dossiers.services.inputs import ComponentData, FeeData, RequestedItem, text_clean
-from motcua.dossiers.services.receipt import components_create, uploads_removed_on_failure
 from motcua.dossiers.services.recording import Actor, transition
 from motcua.dossiers.services.steps import pause_open
 from motcua.worktime import selectors as worktime

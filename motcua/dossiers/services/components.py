@@ -1,0 +1,132 @@
+"""Components — thành phần hồ sơ: the checklist of a receipt or a supplement, and the scans stored with it.
+
+File storage is not transactional, so the files a failed transaction stored are removed with it
+(``uploads_removed_on_failure``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
+from datetime import datetime
+
+from django.core.files import File
+from django.core.files.storage import Storage
+
+from motcua.catalog.models import Procedure, ProcedureDocument
+from motcua.core.text import nfc
+from motcua.dossiers.errors import DossierInvalid
+from motcua.dossiers.models import Dossier, DossierComponent
+from motcua.dossiers.services.inputs import ComponentData
+
+logger = logging.getLogger(__name__)
+
+
+_stored_uploads: ContextVar[list[tuple[Storage, str]] | None] = ContextVar("stored_uploads", default=None)
+
+
+@contextmanager
+def uploads_removed_on_failure() -> Iterator[None]:
+    """Delete the files stored inside the block when the block fails, i.e. its transaction rolls back.
+
+    File storage is not transactional: without this, a receipt that fails after saving its scans
+    (a conflict, a bad field further down) leaves files no row points at. Wrap each transaction that
+    stores uploads. Nested blocks hand their files to the enclosing one when they succeed, so a
+    failure of the outer transaction removes them too.
+    """
+    outer = _stored_uploads.get()
+    mine: list[tuple[Storage, str]] = []
+    token = _stored_uploads.set(mine)
+    try:
+        yield
+    except BaseException:
+        for storage, name in mine:
+            try:
+                storage.delete(name)
+            except Exception:  # the original error matters more; the file is logged for cleanup
+                logger.exception("Không xoá được tệp %s của giao dịch đã huỷ", name)
+        raise
+    finally:
+        _stored_uploads.reset(token)
+    if outer is not None:
+        outer.extend(mine)
+
+
+def _sha256_and_store(component: DossierComponent, upload: File) -> None:
+    """Store an uploaded file through Django's storage and keep its SHA-256 (integrity of the copy)."""
+    digest = hashlib.sha256()
+    upload.seek(0)
+    for chunk in upload.chunks():
+        digest.update(chunk)
+    upload.seek(0)
+    component.file_sha256 = digest.hexdigest()
+    component.file.save(os.path.basename(upload.name or "tep-dinh-kem"), upload, save=False)
+    stored = _stored_uploads.get()
+    if stored is not None:
+        stored.append((component.file.storage, component.file.name or ""))
+
+
+def components_create(
+    d: Dossier, *, procedure: Procedure, components: Sequence[ComponentData], now: datetime, supplement: bool
+) -> list[DossierComponent]:
+    """The checklist of the catalogue's documents (not for a supplement) plus what the applicant brought."""
+    documents = {doc.pk: doc for doc in procedure.documents.all()}
+    given: dict[int, ComponentData] = {}
+    extras: list[ComponentData] = []
+    for item in components:
+        if item.document_id is None:
+            if not nfc(item.name):
+                raise DossierInvalid({"components": "Thành phần hồ sơ bổ sung ngoài danh mục phải có tên."})
+            extras.append(item)
+        elif item.document_id not in documents:
+            raise DossierInvalid({"components": "Thành phần hồ sơ không thuộc thủ tục này."})
+        else:
+            given[item.document_id] = item
+    start = (d.components.count() if supplement else 0) + 1
+    rows: list[tuple[DossierComponent, ComponentData | None]] = []
+    picked: list[tuple[ProcedureDocument, ComponentData | None]]
+    if supplement:
+        picked = [(documents[k], v) for k, v in given.items()]
+    else:
+        picked = [(doc, given.get(doc.pk)) for doc in documents.values()]
+    for doc, given_item in picked:
+        rows.append(
+            (
+                DossierComponent(
+                    dossier=d,
+                    catalog_document=doc,
+                    name=doc.name,
+                    required=doc.required,
+                    copies=doc.copies,
+                    paper_presented=bool(given_item and given_item.paper_presented),
+                    is_supplement=supplement,
+                ),
+                given_item,
+            )
+        )
+    for extra in extras:
+        rows.append(
+            (
+                DossierComponent(
+                    dossier=d,
+                    name=nfc(extra.name),
+                    required=False,
+                    paper_presented=extra.paper_presented,
+                    is_supplement=supplement,
+                ),
+                extra,
+            )
+        )
+    created = []
+    for offset, (component, source) in enumerate(rows):
+        component.order = start + offset
+        if source is not None and source.file is not None:
+            _sha256_and_store(component, source.file)
+            component.uploaded_at = now
+        created.append(component)
+    # One INSERT for all rows (primary keys come back on PostgreSQL and SQLite ≥ 3.35).
+    return DossierComponent.objects.bulk_create(created)
