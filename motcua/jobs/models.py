@@ -26,8 +26,8 @@ class JobStatus(models.TextChoices):
 class Job(models.Model):
     """A background job and its completion record — công việc nền."""
 
-    # Few indexes on purpose: every dossier event inserts two jobs. The worker finds due jobs through
-    # (status, run_after); a duplicate key through the unique constraint.
+    # Few indexes on purpose: every dossier event inserts one job per subscriber (two today). The worker
+    # finds due jobs through (status, run_after); a duplicate key through the unique constraint.
     name = models.CharField("tên xử lý", max_length=NAME_MAX_LENGTH)
     payload = models.JSONField("dữ liệu", default=dict)
     idempotency_key = models.CharField(
