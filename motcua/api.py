@@ -49,11 +49,6 @@ def authentication_error(request: HttpRequest, exc: AuthenticationError) -> Http
 # The framework's own refusals, in Vietnamese (its texts are English).
 _HTTP_ERRORS: dict[int, tuple[str, dict[str, str]]] = {
     400: ("Nội dung gửi lên không phải JSON hợp lệ.", {"body": "Nội dung gửi lên không phải JSON hợp lệ."}),
-    # Ninja's only 403: a session-authenticated unsafe request without a valid CSRF token.
-    403: (
-        "Yêu cầu bị từ chối: thiếu mã CSRF hợp lệ (tiêu đề X-CSRFToken) khi gọi API bằng phiên đăng nhập.",
-        {},
-    ),
     404: ("Không tìm thấy.", {}),
     429: ("Quá nhiều yêu cầu; vui lòng thử lại sau ít phút.", {}),
 }
@@ -61,8 +56,12 @@ _HTTP_ERRORS: dict[int, tuple[str, dict[str, str]]] = {
 
 @api.exception_handler(HttpError)
 def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
-    """Ninja's ``HttpError`` (malformed JSON body, throttling, …) in the common error shape."""
-    detail, errors = _HTTP_ERRORS.get(exc.status_code, (exc.message, {}))
+    """``HttpError`` in the common error shape: the framework's English texts (malformed JSON body,
+    throttling, …) translated; our own (``identity.auth``'s CSRF refusal) are Vietnamese already."""
+    if exc.message.isascii():
+        detail, errors = _HTTP_ERRORS.get(exc.status_code, (exc.message, {}))
+    else:
+        detail, errors = exc.message, {}
     return _error(request, exc.status_code, detail, errors=errors)
 
 

@@ -37,6 +37,7 @@ from motcua.documents import forms as doc_forms
 from motcua.documents.responses import pdf_response
 from motcua.dossiers import actions, form_builders, rules, selectors, services
 from motcua.dossiers.errors import DossierConflict, DossierError, DossierInvalid
+from motcua.dossiers.events import EventKind
 from motcua.dossiers.models import (
     CLOCK_RUNNING_STATES,
     OPEN_STATES,
@@ -59,8 +60,8 @@ LEDGER_ONLY_MESSAGE = "Chỉ lãnh đạo, giám sát và quản trị đơn v�
 # Timeline texts: the registry's labels, plus the events that are not actions on an existing dossier.
 EVENT_LABELS: dict[str, str] = {
     **{spec.action: spec.label for spec in actions.action_specs()},
-    "submit": "Nộp hồ sơ trực tuyến",
-    "receive": "Tiếp nhận hồ sơ",
+    EventKind.SUBMIT: "Nộp hồ sơ trực tuyến",
+    EventKind.RECEIVE: "Tiếp nhận hồ sơ",
 }
 
 # The back office's form for each action of the registry (the form gives the action's input data).

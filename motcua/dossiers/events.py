@@ -3,7 +3,7 @@
 Every state change records one hash-chained ``DossierEvent`` (``services``). Its kind is one of
 ``EventKind``. Extensions of the engine (notifications, the national portal, later payments, signing,
 reports, webhooks) react to events without the engine knowing them: each declares a **subscriber** in
-its own app's ``subscribers.py``, which its ``AppConfig.ready`` imports::
+its own app's ``subscribers.py``, which ``DossiersConfig.ready`` finds in every installed app::
 
     @dossier_subscriber("notifications.applicant_email", kinds={EventKind.ACCEPT, EventKind.REFUSE})
     def applicant_email(delivery: EventDelivery) -> None: ...
@@ -16,10 +16,12 @@ failing subscriber never delays or blocks another one, nor the state change itse
 What a subscriber receives is a snapshot taken when the event happened (``EventDelivery``): the kind,
 the DVCQG status then, the reason and the event's data. A subscriber that needs more of the dossier as
 it was then (the national portal's ``DongBoHoSoMC`` content) declares a ``snapshot`` function, called in
-the engine's transaction with the dossier in memory; it must only read, and preferably nothing the
-dossier has not loaded already (its related rows are prefetched by the engine). If it raises, the state
-change still commits: the failure is logged and that subscriber's job fails and is dead-lettered, where
-an administrator sees it.
+the engine's transaction with the dossier in memory; it must only read (a dossier just created has its
+related rows in memory; others cost a few queries). If a snapshot or a ``when`` filter raises an error of
+its own code, the state change still commits: the failure is logged and that subscriber's job is
+enqueued marked as failed, so it is dead-lettered where an administrator sees it. A *database* error in
+a snapshot aborts the transaction like any other database error of the engine (no savepoint is spent on
+every event to survive it): snapshots must not write and should read little.
 """
 
 from __future__ import annotations
@@ -167,13 +169,17 @@ def dossier_subscriber(
 def subscribers_for(kind: EventKind) -> tuple[Subscriber, ...]:
     """The subscribers of ``kind``, in name order (a stable enqueue order)."""
     if not _by_kind:
-        for each in EventKind:
-            _by_kind[each] = tuple(sub for _name, sub in sorted(_subscribers.items()) if each in sub.kinds)
+        # Built whole, then published in one update: a thread never sees a half-built index.
+        index = {
+            each: tuple(sub for _name, sub in sorted(_subscribers.items()) if each in sub.kinds)
+            for each in EventKind
+        }
+        _by_kind.update(index)
     return _by_kind[kind]
 
 
 def subscribers_all() -> list[Subscriber]:
-    """Every registered subscriber, in name order (for the worker's start-up log and the docs)."""
+    """Every registered subscriber, in name order."""
     return [sub for _name, sub in sorted(_subscribers.items())]
 
 
@@ -187,7 +193,14 @@ def event_publish(*, dossier: Dossier, event: DossierEvent) -> int:
     jobs: list[JobRequest] = []
     common: dict[str, Any] | None = None
     for sub in subscribers_for(recorded.kind):
-        if sub.when is not None and not sub.when(recorded):
+        try:
+            wanted = sub.when is None or sub.when(recorded)
+        except Exception:  # enqueue it marked as failed rather than lose the event (see the docstring)
+            logger.exception("Bộ lọc sự kiện %s của %s bị lỗi", event.action, sub.name)
+            wanted, failed = True, True
+        else:
+            failed = False
+        if not wanted:
             continue
         if common is None:
             common = {
@@ -201,7 +214,9 @@ def event_publish(*, dossier: Dossier, event: DossierEvent) -> int:
                 "data": event.data,
             }
         payload = dict(common)
-        if sub.snapshot is not None:
+        if failed:
+            payload["snapshot_failed"] = True
+        elif sub.snapshot is not None:
             try:
                 payload["snapshot"] = sub.snapshot(recorded)
             except Exception:

@@ -2,6 +2,8 @@
 
 Handlers live in each app's ``job_handlers.py``; ``JobsConfig.ready`` imports those modules so the
 registry is complete in web processes (which validate names at enqueue) and in workers alike.
+Subscribers of dossier events (an app's ``subscribers.py``) register their handler here too, through
+``dossiers.events.dossier_subscriber``.
 """
 
 from __future__ import annotations

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
@@ -24,8 +23,6 @@ from motcua.dossiers.services.inputs import ComponentData, FeeData, RequestedIte
 from motcua.dossiers.services.recording import Actor, transition
 from motcua.dossiers.services.steps import pause_open
 from motcua.worktime import selectors as worktime
-
-logger = logging.getLogger(__name__)
 
 
 def _pause_start(

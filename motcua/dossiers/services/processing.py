@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from datetime import datetime
 
 from django.utils import timezone
@@ -28,8 +27,6 @@ from motcua.dossiers.services.steps import (
     step_unit_resolve,
 )
 from motcua.org.models import Role, Unit
-
-logger = logging.getLogger(__name__)
 
 
 def dossier_claim(*, actor: Actor, dossier: Dossier, row_version: int) -> Dossier:

@@ -6,7 +6,6 @@ is not visible to anyone yet.
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -40,8 +39,6 @@ from motcua.dossiers.services.recording import Actor, event_record, transition, 
 from motcua.dossiers.services.steps import process_step_start
 from motcua.org.models import Role, Unit
 from motcua.worktime import selectors as worktime
-
-logger = logging.getLogger(__name__)
 
 
 def _applicant_clean(applicant: ApplicantData) -> dict[str, Any]:

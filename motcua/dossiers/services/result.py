@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from datetime import datetime
 
 from motcua.dossiers import deadlines, event_data, rules
@@ -17,8 +16,6 @@ from motcua.dossiers.services.inputs import text_clean
 from motcua.dossiers.services.recording import Actor, actor_name, transition, user_holds
 from motcua.dossiers.services.steps import close_open_work, handover, process_step_start, step_finish
 from motcua.org.models import Role
-
-logger = logging.getLogger(__name__)
 
 
 def _result_ready(d: Dossier, *, now: datetime) -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from datetime import datetime
 from typing import Any
 
@@ -17,8 +16,6 @@ from motcua.dossiers.models import (
 )
 from motcua.dossiers.services.recording import Actor, user_holds
 from motcua.org.models import Role, Unit, UnitKind
-
-logger = logging.getLogger(__name__)
 
 
 def step_unit_resolve(*, dossier: Dossier, process_step: ProcessStep) -> Unit:

@@ -15,6 +15,7 @@ from django.utils import timezone
 from motcua.accounts.models import AccountKind
 from motcua.accounts.services import service_account_create
 from motcua.identity.admin import ApiTokenAdmin
+from motcua.identity.auth import CSRF_FAILED
 from motcua.identity.models import ApiToken
 from motcua.identity.services import api_token_authenticate, api_token_create, api_token_revoke
 from motcua.org.tests.factories import UserFactory
@@ -108,7 +109,7 @@ def test_session_auth_unsafe_method_needs_csrf(account):
     client.force_login(account)
     response = client.post(URL, {}, content_type="application/json", headers={"Idempotency-Key": "k"})
     assert response.status_code == 403
-    assert "CSRF" in response.json()["detail"]
+    assert response.json()["detail"] == CSRF_FAILED  # our message, which also names the Bearer way
     # With the token from the cookie the request passes authentication (and fails validation instead).
     client.get("/tra-cuu")  # any page rendering {% csrf_token %} sets the cookie
     csrf = client.cookies["csrftoken"].value
