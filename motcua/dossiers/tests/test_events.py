@@ -124,3 +124,21 @@ def test_a_decision_with_signing_after_it_does_not_mail_the_applicant(world: Wor
     )
     assert d.state == DossierState.PROCESSING  # the signing step follows
     assert names == {DOSSIER_SYNC}
+
+
+def test_a_failing_when_filter_enqueues_the_job_marked_failed(world: World, monkeypatch: Any) -> None:
+    email = events._subscribers[APPLICANT_EMAIL]
+
+    def broken(recorded: RecordedEvent) -> bool:
+        raise KeyError("to_state")
+
+    monkeypatch.setitem(events._subscribers, APPLICANT_EMAIL, dataclasses.replace(email, when=broken))
+    events._by_kind.clear()
+    try:
+        d = _request_supplement(world)
+    finally:
+        events._by_kind.clear()
+    assert Dossier.objects.get(pk=d.pk).state == DossierState.SUPPLEMENT_REQUESTED
+    job = Job.objects.get(name=APPLICANT_EMAIL, payload__dossier_id=d.pk, payload__event_seq=d.event_count)
+    assert job.payload["snapshot_failed"] is True
+    assert _run(job) != "done"
