@@ -8,6 +8,7 @@ from __future__ import annotations
 from html.parser import HTMLParser
 from urllib.parse import urlparse
 
+import pytest
 from django.contrib.staticfiles import finders
 from django.test import Client
 
@@ -50,3 +51,25 @@ def test_api_docs_reference_only_the_projects_own_static_files(client: Client, s
         # …and the file is really among the project's static files (collectstatic will serve it).
         assert finders.find(url.removeprefix("/" + settings.STATIC_URL.lstrip("/"))), url
     assert "cdn" not in html.lower()
+
+
+@pytest.mark.django_db
+def test_api_link_is_in_the_footer_not_in_the_main_navigation(client: Client) -> None:
+    html = client.get("/").content.decode()
+    nav = html[html.index('<nav class="site-nav"') : html.index("</nav>")]
+    footer = html[html.index('<footer class="site-footer"') : html.index("</footer>")]
+    assert DOCS_URL not in nav
+    assert f'href="{DOCS_URL}"' in footer
+
+
+@pytest.mark.django_db
+def test_main_navigation_has_a_menu_button_controlling_the_link_list(client: Client) -> None:
+    html = client.get("/").content.decode()
+    nav = html[html.index('<nav class="site-nav"') : html.index("</nav>")]
+    toggle = nav[nav.index("<button") : nav.index(">", nav.index("<button"))]
+    assert 'type="button"' in toggle
+    assert 'aria-expanded="false"' in toggle
+    assert 'aria-controls="site-nav-list"' in toggle
+    assert 'id="site-nav-list"' in nav
+    for label in ("Tra cứu hồ sơ", "Cán bộ"):
+        assert f">{label}</a>" in nav
