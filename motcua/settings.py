@@ -46,6 +46,9 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django_htmx",
+    # django-ninja as an app: its API docs (/api/v1/docs) then render with the Swagger UI files it ships
+    # (served as our static files) instead of loading them from a CDN — the system runs without internet.
+    "ninja",
     "motcua.core",
     "motcua.accounts",
     "motcua.org",
