@@ -6,6 +6,9 @@ BIN := $(VENV)/bin
 RUNTIME_STAMP := $(VENV)/.installed-runtime
 DEV_STAMP := $(VENV)/.installed-dev
 HOST ?= 127.0.0.1:8000
+# Address in the links of e-mails the worker sends (tracking page): the one `make run` serves on,
+# unless set. A wildcard bind (0.0.0.0) is not an address anyone can open: this machine's name then.
+MOTCUA_PUBLIC_BASE_URL ?= http://$(subst 0.0.0.0,$(shell hostname -f 2>/dev/null || hostname),$(HOST))
 PYTEST_ARGS ?=
 PIP_COMPILE := CUSTOM_COMPILE_COMMAND="make lock" $(BIN)/pip-compile --quiet --generate-hashes --allow-unsafe \
 	--all-build-deps --strip-extras --no-emit-index-url --no-emit-find-links
@@ -41,6 +44,7 @@ lock: install
 ## make run — migrate, load Quảng Ninh demo data (idempotent, fast on re-run), serve until Ctrl-C.
 ## The job worker (notifications, DVCQG sync) runs beside the web server and stops with it.
 run: demo
+	export MOTCUA_PUBLIC_BASE_URL='$(MOTCUA_PUBLIC_BASE_URL)'; \
 	MOTCUA_JOBS_WORKERS=1 $(BIN)/motcua run-jobs & jobs=$$!; \
 	trap 'kill $$jobs 2>/dev/null; wait $$jobs 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/motcua runserver $(HOST)

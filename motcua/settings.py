@@ -152,8 +152,11 @@ MEDIA_URL = "media/"
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
 
 # --- E-mail to applicants (notifications app) ---
-# Absolute address of the public site, for links in messages sent outside a request (jobs).
-MOTCUA_PUBLIC_BASE_URL = env_str("MOTCUA_PUBLIC_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+# Absolute address of the public site, for links in messages sent outside a request (jobs). `make run`
+# derives it from HOST; production must set it (https, not a local host: `check --deploy`, motcua.E001).
+MOTCUA_PUBLIC_BASE_URL = env_str(
+    "MOTCUA_PUBLIC_BASE_URL", "" if PRODUCTION else "http://127.0.0.1:8000"
+).rstrip("/")
 DEFAULT_FROM_EMAIL = env_str(
     "DEFAULT_FROM_EMAIL", "Trung tâm Phục vụ hành chính công <khong-tra-loi@motcua.local>"
 )

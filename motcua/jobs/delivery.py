@@ -36,6 +36,7 @@ from django_q.tasks import async_task
 from motcua.jobs.conf import job_setting
 from motcua.jobs.models import Job, JobStatus
 from motcua.jobs.registry import JobContext, get_handler
+from motcua.jobs.stopping import JobInterrupted, interruptible, stopping
 
 logger = logging.getLogger("motcua.jobs")
 
@@ -115,6 +116,9 @@ def run_delivery(job_id: int, token: str) -> str:
     retried here, so they return normally and django-q2 acknowledges the delivery; only a failure of
     this bookkeeping itself propagates, leaving the delivery unacknowledged for django-q2 to re-lease.
     """
+    if stopping():
+        # Fetched into the cluster's local queue before the stop: hand it back instead of starting it.
+        return _release(job_id, token, started=False)
     job, outcome = _start_attempt(job_id, token)
     if job is None:
         return outcome
@@ -132,14 +136,19 @@ def run_delivery(job_id: int, token: str) -> str:
                 locked = _lock_running(job_id, token)
                 if locked is None:
                     return "superseded"
-                spec.func(ctx)
+                with interruptible():
+                    spec.func(ctx)
                 _mark_done(locked)
         else:
-            spec.func(ctx)
+            with interruptible():
+                spec.func(ctx)
             with transaction.atomic():
                 locked = _lock_running(job_id, token)
                 if locked is not None:
                     _mark_done(locked)
+    except JobInterrupted:
+        # The worker is stopping (motcua/jobs/stopping.py): the attempt's transaction has rolled back.
+        return _release(job_id, token, started=True)
     except (Exception, TimeoutException) as exc:
         # TimeoutException is django-q2's SystemExit for "task exceeded Q_CLUSTER timeout": it is an
         # attempt failure like any other, then re-raised so django-q2 replaces the worker process.
@@ -200,6 +209,28 @@ def _mark_done(job: Job) -> None:
     job.finished_at = timezone.now()
     job.last_error = ""
     job.save(update_fields=["status", "finished_at", "last_error"])
+
+
+def _release(job_id: int, token: str, *, started: bool) -> str:
+    """Make the job pending again with a new delivery due now: its worker is stopping.
+
+    The delivery in hand then returns normally and is acknowledged; the new one is run by whichever
+    worker is up next. An attempt this worker ``started`` is not counted: it was stopped, it did not
+    fail (a worker that is killed instead still counts it, see ``_start_attempt``).
+    """
+    with transaction.atomic():
+        job = Job.objects.select_for_update().filter(pk=job_id).first()
+        if job is None or job.delivery_token != token or job.status in (JobStatus.DONE, JobStatus.DEAD):
+            return "stale delivery"
+        if started and job.status == JobStatus.RUNNING:
+            job.attempts -= 1
+        job.status = JobStatus.PENDING
+        job.run_after = timezone.now()
+        job.delivery_token = new_token()
+        push_delivery(job)
+        job.save(update_fields=["attempts", "status", "run_after", "delivery_token"])
+    logger.info("Job %s #%s released: the worker is stopping", job.name, job.pk)
+    return "released"
 
 
 def _record_failure(job_id: int, token: str, exc: BaseException) -> None:

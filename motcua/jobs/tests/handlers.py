@@ -68,3 +68,19 @@ def blocking(ctx: JobContext) -> None:
         if time.monotonic() > deadline:
             raise TimeoutError("the test never released the blocking handler")
         time.sleep(0.02)
+
+
+@job_handler("tests.slow")
+def slow(ctx: JobContext) -> None:
+    """Write the effect, log ``key attempt``, then work until the test creates ``release`` (≤ 90 s).
+
+    Stands for a handler waiting on a slow mail server or DVCQG: the graceful-stop test sends SIGTERM
+    to its worker meanwhile.
+    """
+    workdir = Path(ctx.payload["dir"])
+    _effect(ctx)
+    with (workdir / "attempts").open("a") as log:
+        log.write(f"{ctx.idempotency_key} {ctx.attempt}\n")
+    deadline = time.monotonic() + 90
+    while not (workdir / "release").exists() and time.monotonic() < deadline:
+        time.sleep(0.05)

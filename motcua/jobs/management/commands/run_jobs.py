@@ -2,20 +2,24 @@
 
 A thin wrapper so deployments and ``make`` name *our* command, not the library's: it checks the
 configuration that the outbox relies on, imports extra handler modules, logs the registered
-handlers, then runs django-q2's ``qcluster`` in the foreground until SIGTERM/SIGINT.
+handlers, then runs django-q2's cluster (as its ``qcluster`` command does) until SIGTERM/SIGINT, which
+releases the jobs in hand so that the stop takes seconds (``motcua/jobs/stopping.py``).
 """
 
 from __future__ import annotations
 
 import importlib
 import logging
+import signal
 from argparse import ArgumentParser
+from types import FrameType
 from typing import Any
 
 from django.conf import settings
-from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
+from django_q.cluster import Cluster
 
+from motcua.jobs import stopping
 from motcua.jobs.registry import registered_names
 
 logger = logging.getLogger("motcua.jobs")
@@ -47,4 +51,18 @@ class Command(BaseCommand):
             # Imported in this process before the cluster forks its workers, so they inherit them.
             importlib.import_module(module)
         logger.info("Job handlers: %s", ", ".join(registered_names()) or "(none)")
-        call_command("qcluster")
+        settings.SECRET_KEY  # noqa: B018  (as qcluster does: deliveries are signed with it)
+        cluster = Cluster()  # installs django-q2's SIGTERM/SIGINT handler (stop, then wait)…
+        stop_requested = stopping.arm()
+
+        def stop(signum: int, frame: FrameType | None) -> None:
+            # …which waits for the jobs in hand and in the local queue: first tell the workers to
+            # release them (motcua/jobs/stopping.py), so the stop takes seconds, not minutes.
+            stop_requested.set()
+            cluster.sig_handler(signum, frame)
+
+        signal.signal(signal.SIGTERM, stop)
+        signal.signal(signal.SIGINT, stop)
+        # Returns once the cluster runs; the process then waits for its (non-daemon) sentinel process
+        # at exit, and a signal stops it — as django-q2's own qcluster command does.
+        cluster.start()
