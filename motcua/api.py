@@ -9,6 +9,7 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from motcua.catalog.api import router as catalog_router
 from motcua.core.api_errors import error_body, validation_detail, validation_messages
+from motcua.core.middleware import too_large_detail
 from motcua.dossiers.api import router as dossiers_router
 from motcua.org.api import router as org_router
 from motcua.portal.api import router as public_router
@@ -72,7 +73,8 @@ def not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
 
 @api.exception_handler(RequestDataTooBig)
 def too_large(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
-    return _error(request, 413, "Nội dung gửi lên quá lớn.")
+    """A body over the limit read inside Ninja (``core.middleware`` refuses most of them earlier)."""
+    return _error(request, 413, too_large_detail())
 
 
 api.add_router("/procedures", catalog_router)

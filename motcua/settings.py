@@ -67,6 +67,9 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Early, on every route: control characters → 400, bodies over the limits below → 413 (before the
+    # CSRF check reads a form body). motcua/core/middleware.py.
+    "motcua.core.middleware.RequestGuardMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -122,6 +125,16 @@ elif env_bool("DATABASE_PREPARED_STATEMENTS", default=True):
     # the public lookup's time at 1 M dossiers). Set it false behind a transaction-mode PgBouncer < 1.21,
     # which cannot route prepared statements.
     DATABASES["default"]["OPTIONS"] = {"server_side_binding": True, "prepare_threshold": 5}
+
+# --- Request limits: a body over them is a 413 (motcua.core.middleware), never a 500 ---
+# Bytes of a request body other than uploaded files (JSON, form fields), and how many fields/files.
+DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=2_621_440)  # 2.5 MB
+DATA_UPLOAD_MAX_NUMBER_FIELDS = env_int("DATA_UPLOAD_MAX_NUMBER_FIELDS", default=1000)
+DATA_UPLOAD_MAX_NUMBER_FILES = env_int("DATA_UPLOAD_MAX_NUMBER_FILES", default=100)
+# An uploaded file larger than this is written to a temporary file instead of kept in memory.
+FILE_UPLOAD_MAX_MEMORY_SIZE = env_int("FILE_UPLOAD_MAX_MEMORY_SIZE", default=2_621_440)
+# Largest scanned document accepted per file by the forms (counter intake, supplements).
+MOTCUA_UPLOAD_MAX_BYTES = env_int("MOTCUA_UPLOAD_MAX_BYTES", default=20 * 1024 * 1024)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

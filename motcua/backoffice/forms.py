@@ -11,6 +11,7 @@ from datetime import date, timedelta
 from typing import Any, cast
 
 from django import forms
+from django.conf import settings
 from django.core.files import File
 from django.core.files.uploadedfile import UploadedFile
 from django.utils import timezone
@@ -24,7 +25,6 @@ from motcua.dossiers.form_builders import LEDGER_MAX_DAYS
 from motcua.dossiers.models import ApplicantKind, Channel, Dossier, DvcqgStatus, PauseReason
 from motcua.org.models import Role, Unit
 
-MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 ALLOWED_UPLOAD_SUFFIXES = (".pdf", ".jpg", ".jpeg", ".png", ".doc", ".docx", ".xls", ".xlsx", ".zip")
 REQUIRED = {"required": "Vui lòng nhập thông tin này."}
 
@@ -39,8 +39,12 @@ def upload_check(upload: UploadedFile | None) -> UploadedFile | None:
             "Tệp «%(name)s» không đúng định dạng (chỉ nhận PDF, ảnh JPG/PNG, Word, Excel, ZIP).",
             params={"name": upload.name},
         )
-    if upload.size is not None and upload.size > MAX_UPLOAD_BYTES:
-        raise forms.ValidationError("Tệp «%(name)s» lớn hơn 20 MB.", params={"name": upload.name})
+    limit = settings.MOTCUA_UPLOAD_MAX_BYTES  # a setting (environment MOTCUA_UPLOAD_MAX_BYTES)
+    if upload.size is not None and upload.size > limit:
+        raise forms.ValidationError(
+            "Tệp «%(name)s» lớn hơn %(limit)s MB.",
+            params={"name": upload.name, "limit": f"{limit / (1024 * 1024):g}".replace(".", ",")},
+        )
     return upload
 
 

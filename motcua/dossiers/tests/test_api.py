@@ -639,5 +639,5 @@ def test_too_large_body_is_413_in_the_error_shape(world: World, settings):
     response = _act(_client(world.lan), d.code, "forward", row_version=d.row_version, note="x" * 2000)
     assert response.status_code == 413
     assert response.json()["code"] == "too_large"
-    assert response.json()["detail"] == "Nội dung gửi lên quá lớn."
+    assert response.json()["detail"].startswith("Nội dung gửi lên quá lớn (tối đa 1000 byte")
     assert Dossier.objects.get(pk=d.pk).row_version == d.row_version

@@ -1,0 +1,198 @@
+"""Edge guards: requests refused before any view (or later middleware) reads them.
+
+``RequestGuardMiddleware`` sits early in ``MIDDLEWARE`` (right after ``SecurityMiddleware``, so its
+answers still carry the security headers) and refuses, on every route:
+
+* **Control characters** (C0, U+0000–U+001F) in the path or the query string → 400. They are never
+  legitimate there, and PostgreSQL refuses NUL in text, so one reaching a query was a 500.
+* In a **JSON body** sent to the API, a string (or key) holding a C0 control other than tab, CR and LF
+  → 400 naming the fields, before Ninja hands the value to the engine. Django forms refuse NUL
+  themselves (``CharField``'s ``ProhibitNullCharactersValidator``, message in ``locale/vi``).
+* A **body over the limits** (``DATA_UPLOAD_MAX_MEMORY_SIZE``, ``DATA_UPLOAD_MAX_NUMBER_FIELDS``,
+  ``DATA_UPLOAD_MAX_NUMBER_FILES``, settings read from the environment) → 413. Django raises
+  ``RequestDataTooBig`` lazily, when the body is first read; read inside a middleware (the CSRF check
+  reads ``request.POST``) it bypasses every view-level handler and came out as a 400/500 traceback.
+  So: a declared ``Content-Length`` over the limit is refused before anything reads the body, the
+  form body of a CSRF-checked view is parsed here before the CSRF check, and a view that reads it
+  itself has its exception turned into the same 413.
+
+API paths (``/api/``) answer in the API's error shape (``core.api_errors.ErrorOut``); pages answer a
+Vietnamese error page (``templates/400.html``, ``templates/413.html``).
+
+Written here rather than taken from a library: no maintained Django package refuses control
+characters in URLs (Django validates form fields only; the WSGI servers pass percent-encoded NUL
+through), and the 413 needs this project's error shape, so a few lines beat a dependency.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable, Iterator
+from urllib.parse import parse_qsl, unquote_to_bytes
+
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+
+from motcua.core.api_errors import error_body
+
+API_PREFIX = "/api/"
+TOO_LARGE_ERRORS = (RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent)
+
+CONTROL_IN_URL = "Địa chỉ (URL) chứa ký tự điều khiển không hợp lệ."
+CONTROL_IN_FIELD = "Không được chứa ký tự điều khiển (ví dụ ký tự NUL)."
+CONTROL_IN_BODY = "Nội dung gửi lên chứa ký tự điều khiển không hợp lệ."
+
+# Every C0 control: none belongs in a path or a query string.
+_URL_CONTROLS = re.compile(r"[\x00-\x1f]")
+# In text fields tab, LF and CR are legitimate (multi-line notes); the other C0 controls are not.
+_TEXT_CONTROLS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+# A JSON text can hold a control character only as an escape (raw ones make it invalid JSON):
+# cheap test on the raw bytes before decoding it to find the fields.
+_JSON_CONTROL_ESCAPE = re.compile(rb"\\(?:u00[01][0-9a-fA-F]|[bf])")
+_FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+
+
+def _size(limit: int) -> str:
+    """2,5 MB / 500 KB / 900 byte, the Vietnamese way (decimal comma)."""
+    for unit, scale in (("MB", 1024 * 1024), ("KB", 1024)):
+        if limit >= scale:
+            return f"{limit / scale:.1f}".rstrip("0").rstrip(".").replace(".", ",") + f" {unit}"
+    return f"{limit} byte"
+
+
+def too_large_detail() -> str:
+    """The Vietnamese sentence of every 413, naming the limit in force."""
+    limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+    if limit is None:
+        return "Nội dung gửi lên quá lớn hoặc có quá nhiều trường."
+    return (
+        f"Nội dung gửi lên quá lớn (tối đa {_size(limit)}, không kể tệp đính kèm) hoặc có quá nhiều trường."
+    )
+
+
+def is_api(request: HttpRequest) -> bool:
+    return request.path_info.startswith(API_PREFIX)
+
+
+def too_large_response(request: HttpRequest) -> HttpResponse:
+    """413 for a body over the limits: ``ErrorOut`` on the API, the Vietnamese page elsewhere."""
+    detail = too_large_detail()
+    if is_api(request):
+        return JsonResponse(error_body(413, detail), status=413)
+    return render(request, "413.html", {"message": detail}, status=413)
+
+
+def bad_request_response(
+    request: HttpRequest, detail: str, errors: dict[str, str] | None = None
+) -> HttpResponse:
+    """400 for a request refused at the edge: ``ErrorOut`` on the API, the Vietnamese page elsewhere."""
+    if is_api(request):
+        return JsonResponse(error_body(400, detail, errors=errors), status=400)
+    return render(request, "400.html", {"message": detail}, status=400)
+
+
+def _query_fields_with_controls(query_string: str) -> dict[str, str] | None:
+    """None when the query string is clean; else the offending parameter names (may be empty)."""
+    if not _URL_CONTROLS.search(unquote_to_bytes(query_string).decode("latin-1")):
+        return None
+    errors: dict[str, str] = {}
+    for key, value in parse_qsl(query_string, keep_blank_values=True, encoding="latin-1"):
+        if _URL_CONTROLS.search(key) or _URL_CONTROLS.search(value):
+            name = _URL_CONTROLS.sub("", key) or "query"
+            errors.setdefault(name, CONTROL_IN_FIELD)
+    return errors
+
+
+def _json_strings(value: object, path: tuple[str, ...] = ()) -> Iterator[tuple[tuple[str, ...], str]]:
+    """(path, string) for every key and string value of a decoded JSON document."""
+    if isinstance(value, str):
+        yield path, value
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield (*path, str(key)), str(key)
+            yield from _json_strings(item, (*path, str(key)))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from _json_strings(item, (*path, str(index)))
+
+
+def _json_fields_with_controls(body: bytes) -> dict[str, str]:
+    if not _JSON_CONTROL_ESCAPE.search(body):
+        return {}
+    try:
+        document = json.loads(body)
+    except ValueError:
+        return {}  # not JSON: the API answers its own "invalid JSON" error
+    errors: dict[str, str] = {}
+    for path, text in _json_strings(document):
+        if _TEXT_CONTROLS.search(text):
+            errors.setdefault(".".join(_URL_CONTROLS.sub("", p) for p in path) or "body", CONTROL_IN_FIELD)
+    return errors
+
+
+def _content_type(request: HttpRequest) -> str:
+    return request.META.get("CONTENT_TYPE", "").split(";", 1)[0].strip().lower()
+
+
+def _declared_length(request: HttpRequest) -> int:
+    try:
+        return int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        return 0
+
+
+class RequestGuardMiddleware:
+    """Control characters → 400, bodies over the limits → 413, on every route (module docstring)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if _URL_CONTROLS.search(request.path_info):
+            return bad_request_response(request, CONTROL_IN_URL)
+        query_errors = _query_fields_with_controls(request.META.get("QUERY_STRING", ""))
+        if query_errors is not None:
+            return bad_request_response(request, CONTROL_IN_URL, query_errors)
+        content_type = _content_type(request)
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        # Multipart bodies are limited per part by Django's parser (files do not count), so only the
+        # other bodies can be judged by their declared length — the same test Django makes on reading.
+        if limit is not None and content_type != "multipart/form-data" and _declared_length(request) > limit:
+            return too_large_response(request)
+        if is_api(request) and content_type == "application/json" and _declared_length(request):
+            try:
+                body = request.body
+            except TOO_LARGE_ERRORS:  # no Content-Length (chunked) and over the limit
+                return too_large_response(request)
+            if errors := _json_fields_with_controls(body):
+                return bad_request_response(request, CONTROL_IN_BODY, errors)
+        return self.get_response(request)
+
+    def process_view(
+        self,
+        request: HttpRequest,
+        view_func: Callable[..., HttpResponse],
+        view_args: tuple[object, ...],
+        view_kwargs: dict[str, object],
+    ) -> HttpResponse | None:
+        # The CSRF check (next in MIDDLEWARE) reads request.POST of a form; parse it here first so a
+        # body over the limits is a 413 rather than an exception no view can handle. Views exempt from
+        # CSRF read their body themselves (process_exception below, or Ninja's own handler).
+        if (
+            request.method not in ("GET", "HEAD", "OPTIONS", "TRACE")
+            and not getattr(view_func, "csrf_exempt", False)
+            and _content_type(request) in _FORM_TYPES
+        ):
+            try:
+                request.POST  # noqa: B018 - parsed for its exceptions
+            except TOO_LARGE_ERRORS:
+                return too_large_response(request)
+        return None
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if isinstance(exception, TOO_LARGE_ERRORS):
+            return too_large_response(request)
+        return None
