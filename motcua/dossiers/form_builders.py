@@ -35,7 +35,7 @@ from motcua.dossiers.models import (
     PauseReason,
 )
 from motcua.org.models import Unit
-from motcua.org.selectors import official_display_name
+from motcua.org.selectors import official_display_name, unit_leaders
 from motcua.worktime.calendar import format_amount
 from motcua.worktime.models import TimeUnit
 
@@ -318,7 +318,7 @@ def _refusal_form(
 
 
 def apology_form_build(*, dossier: Dossier) -> f.ApologyForm | None:
-    """Form 04 for an extended dossier (one query), else None."""
+    """Form 04 for an extended dossier (two queries: the extension, the unit's leader), else None."""
     if not dossier.extended or dossier.due_at is None or dossier.received_at is None:
         return None
     event = _last_event(dossier, "extend")
@@ -327,7 +327,12 @@ def apology_form_build(*, dossier: Dossier) -> f.ApologyForm | None:
         original = datetime.fromisoformat(str(event.data["old_due_at"]))
     if original is None:
         return None
-    title, name = _signer(event.actor if event is not None else None, "Thủ trưởng cơ quan")
+    # TT 01/2018 (Mẫu 04): the apology is signed by the head of the unit that let the dossier run late,
+    # not by the specialist who recorded the extension. Without a leader on record the title names the
+    # unit and the name is left for the signer to write.
+    unit = dossier.competent_unit
+    leader = unit_leaders(unit=unit).first()
+    title = (leader.title if leader is not None else "") or f"Lãnh đạo {unit.name}"
     return f.ApologyForm(
         **_issuer(dossier.competent_unit),
         issued_at=_second(dossier.extended_at or (event.at if event is not None else timezone.now())),
@@ -338,7 +343,7 @@ def apology_form_build(*, dossier: Dossier) -> f.ApologyForm | None:
         reason=dossier.extension_reason,
         responsible_unit_name=dossier.current_unit.name,
         signer_title=title,
-        signer_name=name,
+        signer_name=leader.full_name if leader is not None else "",
     )
 
 

@@ -10,10 +10,12 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from motcua.documents import forms as f
+from motcua.documents.tests import pdfcheck
 from motcua.dossiers import form_builders as fb
 from motcua.dossiers import services
 from motcua.dossiers.models import Dossier
 from motcua.dossiers.tests.factories import MONDAY_0900, World, dossier_at, dossier_receive_at_counter, vn
+from motcua.org.models import Role, RoleAssignment
 
 TRACKING = "https://dichvucong.quangninh.gov.vn/tra-cuu/X"
 
@@ -120,6 +122,45 @@ def test_apology(world: World) -> None:
     assert form.original_appointment_at == vn(2026, 3, 5, 9)
     assert form.new_appointment_at == vn(2026, 3, 10, 10)
     assert form.reason == "Xác minh"
+
+
+def test_apology_is_signed_by_the_competent_units_leader_not_the_specialist(world: World) -> None:
+    d = dossier_at(world, "appraisal")
+    d = services.dossier_extend(
+        actor=world.minh,
+        dossier=d,
+        row_version=d.row_version,
+        new_due_at=vn(2026, 3, 10, 10),
+        reason="Xác minh",
+    )
+    form = fb.apology_form_build(dossier=_fresh(d))
+    assert form is not None
+    # Minh, the specialist who recorded the extension, is not the signer; Hùng leads the commune.
+    assert (form.signer_title, form.signer_name) == (f"Lãnh đạo {world.commune_a.name}", "Vũ Văn Hùng")
+    official = world.hung.official
+    official.title = "Chủ tịch UBND phường"
+    official.save()
+    form = fb.apology_form_build(dossier=_fresh(d))
+    assert form is not None
+    assert (form.signer_title, form.signer_name) == ("Chủ tịch UBND phường", "Vũ Văn Hùng")
+    assert "CHỦ TỊCH UBND PHƯỜNG (Ký, ghi rõ họ tên và đóng dấu) Vũ Văn Hùng" in " ".join(
+        pdfcheck.page_texts(f.form_apology_render(form))
+    )
+
+
+def test_apology_without_a_leader_leaves_a_blank_leader_signature(world: World) -> None:
+    RoleAssignment.objects.filter(unit=world.commune_a, role=Role.LEADER).update(is_active=False)
+    d = dossier_at(world, "appraisal")
+    d = services.dossier_extend(
+        actor=world.minh,
+        dossier=d,
+        row_version=d.row_version,
+        new_due_at=vn(2026, 3, 10, 10),
+        reason="Xác minh",
+    )
+    form = fb.apology_form_build(dossier=_fresh(d))
+    assert form is not None
+    assert (form.signer_title, form.signer_name) == (f"Lãnh đạo {world.commune_a.name}", "")
 
 
 def test_process_control_rows_per_hand_over_with_outcomes(world: World) -> None:
