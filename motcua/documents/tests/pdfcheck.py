@@ -63,7 +63,10 @@ def figure_alts(pdf: bytes) -> list[str]:
 def figure_pages(pdf: bytes) -> dict[str, int]:
     """Alt text of each tagged figure → the number (from 1) of the page it is drawn on."""
     document = reader(pdf)
-    numbers = {page.indirect_reference.idnum: index for index, page in enumerate(document.pages, start=1)}
+    numbers: dict[int, int] = {}
+    for index, page in enumerate(document.pages, start=1):
+        assert page.indirect_reference is not None  # pages read from a file always have one
+        numbers[page.indirect_reference.idnum] = index
     found: dict[str, int] = {}
 
     def walk(node: object) -> None:
