@@ -345,6 +345,18 @@ def _clean(value: Any) -> Any:
     return value
 
 
+def _finish(data: dict[str, Any]) -> dict[str, Any]:
+    """Clean every text, then add the heading's unit names split where a line may break.
+
+    Split after cleaning: cleaning collapses whitespace, which would undo the non-breaking spaces
+    that keep a place name ("phường Hạ Long") on one line.
+    """
+    data = _clean(data)
+    data["parent_unit_segments"] = wording.heading_segments(data["parent_unit_name"])
+    data["unit_segments"] = wording.heading_segments(data["unit_name"])
+    return data
+
+
 def _count(value: int) -> str:
     # Administrative writing pads small counts ("01 bộ") so a figure cannot be extended by hand.
     return f"{value:02d}"
@@ -420,7 +432,7 @@ def receipt_payload(form: ReceiptForm) -> dict[str, Any]:
         "receiver_name": form.receiver_name,
         "tracking_url": form.tracking_url,
     }
-    data = _clean(data)
+    data = _finish(data)
     # Added after cleaning: the SVG is markup, not prose, and must reach typst byte for byte.
     data["qr_svg"] = qr_svg(form.tracking_url)
     return data
@@ -441,7 +453,7 @@ def supplement_request_payload(form: SupplementRequestForm) -> dict[str, Any]:
         "contact_place": form.contact_place,
         "deadline_note": form.deadline_note,
     }
-    return _clean(data)
+    return _finish(data)
 
 
 def refusal_payload(form: RefusalForm) -> dict[str, Any]:
@@ -449,7 +461,7 @@ def refusal_payload(form: RefusalForm) -> dict[str, Any]:
     data: dict[str, Any] = _heading(form, form.issued_at, "Phiếu từ chối tiếp nhận, giải quyết hồ sơ")
     data |= _applicant_payload(form, contact=True) | _signer_payload(form)
     data |= {"received": _time_or_blank(form.received_at), "reason": form.reason}
-    return _clean(data)
+    return _finish(data)
 
 
 def apology_payload(form: ApologyForm) -> dict[str, Any]:
@@ -464,7 +476,7 @@ def apology_payload(form: ApologyForm) -> dict[str, Any]:
         "responsible_unit_name": form.responsible_unit_name or form.unit_name,
         "recipients": list(form.recipients),
     }
-    return _clean(data)
+    return _finish(data)
 
 
 def process_control_payload(form: ProcessControlForm) -> dict[str, Any]:
@@ -495,7 +507,7 @@ def process_control_payload(form: ProcessControlForm) -> dict[str, Any]:
             for index, row in enumerate(form.rows, start=1)
         ],
     }
-    return _clean(data)
+    return _finish(data)
 
 
 def _address_phone(row: LedgerRow) -> str:
@@ -530,7 +542,7 @@ def ledger_payload(form: LedgerForm) -> dict[str, Any]:
             for index, row in enumerate(form.rows, start=1)
         ],
     }
-    return _clean(data)
+    return _finish(data)
 
 
 def stop_notice_payload(form: StopNoticeForm) -> dict[str, Any]:
@@ -545,7 +557,7 @@ def stop_notice_payload(form: StopNoticeForm) -> dict[str, Any]:
         "guidance": form.guidance,
         "recipients": list(form.recipients),
     }
-    return _clean(data)
+    return _finish(data)
 
 
 # --------------------------------------------------------------------------------------------------

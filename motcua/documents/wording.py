@@ -60,3 +60,60 @@ def time_words(moment: datetime) -> str:
 def time_compact(moment: datetime) -> str:
     """``10:05 22/11/2026`` for narrow table cells (ledger, process-control slip)."""
     return f"{local(moment):%H:%M %d/%m/%Y}"
+
+
+# Words naming a kind of administrative area; the capitalised words after one are a place name.
+_DIVISIONS = (
+    ("thành", "phố"),
+    ("thị", "trấn"),
+    ("thị", "xã"),
+    ("đặc", "khu"),
+    ("phường",),
+    ("xã",),
+    ("tỉnh",),
+    ("huyện",),
+    ("quận",),
+)
+NO_BREAK_SPACE = "\u00a0"
+
+
+def _place_word(word: str) -> bool:
+    # "Hạ", "Long", "Cô", "1" (Phường 1) belong to a place name; "hội" in "xã hội" does not.
+    return word[:1].isupper() or word[:1].isdigit()
+
+
+def heading_segments(name: str) -> list[str]:
+    """Split a unit name into the pieces the heading of Decree 30/2020 may put on separate lines.
+
+    A place name stays with its division word and never breaks ("phường Hạ Long" is one piece, its
+    spaces made non-breaking): "Ủy ban nhân dân phường Hạ Long" gives ``["Ủy ban nhân dân",
+    "phường Hạ Long"]``; a name without a place is one piece, wrapped between words as usual.
+    """
+    words = name.split()
+    segments: list[str] = []
+    free: list[str] = []
+    i = 0
+    while i < len(words):
+        division = next(
+            (
+                len(parts)
+                for parts in _DIVISIONS
+                if [w.lower() for w in words[i : i + len(parts)]] == list(parts)
+            ),
+            0,
+        )
+        end = i + division
+        while division and end < len(words) and _place_word(words[end]):
+            end += 1
+        if division and end > i + division:
+            if free:
+                segments.append(" ".join(free))
+                free = []
+            segments.append(NO_BREAK_SPACE.join(words[i:end]))
+            i = end
+        else:
+            free.append(words[i])
+            i += 1
+    if free:
+        segments.append(" ".join(free))
+    return segments

@@ -35,7 +35,7 @@ from motcua.dossiers.models import (
     PauseReason,
 )
 from motcua.org.models import Unit
-from motcua.org.selectors import official_display_name
+from motcua.org.selectors import official_display_name, unit_leaders
 from motcua.worktime.calendar import format_amount
 from motcua.worktime.models import TimeUnit
 
@@ -162,9 +162,31 @@ def _return_place(unit: Unit) -> str:
     return f"{unit.name}, {unit.address}" if unit.address else unit.name
 
 
-def _ledger_number(code: str) -> str:
-    """The daily sequence at the end of the dossier code doubles as the ledger entry number."""
-    return code.rsplit("-", 1)[-1]
+def _ledger_scope(unit: Unit) -> Q:
+    """Dossiers entered in ``unit``'s ledger: received at it, or for it as the competent unit."""
+    return Q(receiving_unit=unit) | Q(competent_unit=unit)
+
+
+def _book_start(moment: datetime) -> datetime:
+    """Local midnight of 1 January of ``moment``'s year: a ledger book (quyển sổ) is one calendar year."""
+    return _local_midnight(date(int(deadlines.local_date(moment)[:4]), 1, 1))
+
+
+def _ledger_number(dossier: Dossier) -> str:
+    """Entry number of ``dossier`` in its receiving unit's ledger book: numbered on through the year.
+
+    The code's own sequence restarts every day, so it cannot be the ledger's số thứ tự; this counts
+    the dossiers entered before it (one query), in the order the ledger prints them.
+    """
+    assert dossier.received_at is not None
+    at = dossier.received_at
+    earlier = (
+        Dossier.objects.filter(_ledger_scope(dossier.receiving_unit))
+        .filter(received_at__gte=_book_start(at))
+        .filter(Q(received_at__lt=at) | Q(received_at=at, pk__lt=dossier.pk))
+        .count()
+    )
+    return str(earlier + 1)
 
 
 def _signer(user: Account | None, default_title: str) -> tuple[str, str]:
@@ -182,7 +204,7 @@ def _signer(user: Account | None, default_title: str) -> tuple[str, str]:
 
 
 def receipt_form_build(*, dossier: Dossier, tracking_url: str) -> f.ReceiptForm:
-    """Form 01 for a received dossier (two queries: components, the receipt event).
+    """Form 01 for a received dossier (three queries: components, the receipt event, the ledger number).
 
     ``tracking_url`` is the absolute URL of the public tracking page, printed and encoded in the QR.
     A procedure without a published time has no appointment: the receipt time is printed instead
@@ -214,7 +236,7 @@ def receipt_form_build(*, dossier: Dossier, tracking_url: str) -> f.ReceiptForm:
         return_place=_return_place(unit),
         fee_text=_fee_text(dossier),
         ledger_book=f"{deadlines.local_date(dossier.received_at)[:4]}",
-        ledger_number=_ledger_number(dossier.code),
+        ledger_number=_ledger_number(dossier),
         receiver_name=receipt or "",
         submitter_name=dossier.representative_name,
         tracking_url=tracking_url,
@@ -318,7 +340,7 @@ def _refusal_form(
 
 
 def apology_form_build(*, dossier: Dossier) -> f.ApologyForm | None:
-    """Form 04 for an extended dossier (one query), else None."""
+    """Form 04 for an extended dossier (two queries: the extension, the unit's leader), else None."""
     if not dossier.extended or dossier.due_at is None or dossier.received_at is None:
         return None
     event = _last_event(dossier, "extend")
@@ -327,7 +349,12 @@ def apology_form_build(*, dossier: Dossier) -> f.ApologyForm | None:
         original = datetime.fromisoformat(str(event.data["old_due_at"]))
     if original is None:
         return None
-    title, name = _signer(event.actor if event is not None else None, "Thủ trưởng cơ quan")
+    # TT 01/2018 (Mẫu 04): the apology is signed by the head of the unit that let the dossier run late,
+    # not by the specialist who recorded the extension. Without a leader on record the title names the
+    # unit and the name is left for the signer to write.
+    unit = dossier.competent_unit
+    leader = unit_leaders(unit=unit).first()
+    title = (leader.title if leader is not None else "") or f"Lãnh đạo {unit.name}"
     return f.ApologyForm(
         **_issuer(dossier.competent_unit),
         issued_at=_second(dossier.extended_at or (event.at if event is not None else timezone.now())),
@@ -338,7 +365,7 @@ def apology_form_build(*, dossier: Dossier) -> f.ApologyForm | None:
         reason=dossier.extension_reason,
         responsible_unit_name=dossier.current_unit.name,
         signer_title=title,
-        signer_name=name,
+        signer_name=leader.full_name if leader is not None else "",
     )
 
 
@@ -423,7 +450,7 @@ def ledger_dossiers(*, unit: Unit, start: date, end: date) -> list[Dossier]:
     """Dossiers received (at or for) ``unit`` on local days ``start``…``end``, oldest first (3 queries)."""
     since, until = _local_midnight(start), _local_midnight(end + timedelta(days=1))
     return list(
-        Dossier.objects.filter(Q(receiving_unit=unit) | Q(competent_unit=unit))
+        Dossier.objects.filter(_ledger_scope(unit))
         .filter(received_at__gte=since, received_at__lt=until)
         .select_related("procedure", "competent_unit")
         .prefetch_related(
@@ -442,7 +469,7 @@ def ledger_dossiers(*, unit: Unit, start: date, end: date) -> list[Dossier]:
     )
 
 
-def _ledger_row(d: Dossier) -> f.LedgerRow:
+def _ledger_row(d: Dossier, number: int) -> f.LedgerRow:
     assert d.received_at is not None
     steps = list(d.steps.all())
     # The dossier leaves the one-stop section when the reception step ends.
@@ -455,7 +482,7 @@ def _ledger_row(d: Dossier) -> f.LedgerRow:
     if d.outcome == Outcome.LATE:
         notes.append("Quá hạn")
     return f.LedgerRow(
-        number=_ledger_number(d.code),
+        number=str(number),
         dossier_code=d.code,
         procedure_name=d.procedure.name,
         applicant_name=d.applicant_name,
@@ -475,7 +502,7 @@ def _ledger_row(d: Dossier) -> f.LedgerRow:
 def ledger_form_build(
     *, unit: Unit, start: date, end: date, issued_at: datetime | None = None
 ) -> f.LedgerForm:
-    """Form 06 — the ledger of ``unit`` for a date range (inclusive, local days); three queries.
+    """Form 06 — the ledger of ``unit`` for a date range (inclusive, local days); four queries.
 
     Raises ``ValueError`` for an inverted or too long range (more than ``LEDGER_MAX_DAYS`` days).
     """
@@ -483,7 +510,24 @@ def ledger_form_build(
         raise ValueError("Ngày kết thúc phải sau ngày bắt đầu.")
     if (end - start).days + 1 > LEDGER_MAX_DAYS:
         raise ValueError(f"Mỗi lần in sổ theo dõi tối đa {LEDGER_MAX_DAYS} ngày.")
-    rows = [_ledger_row(d) for d in ledger_dossiers(unit=unit, start=start, end=end)]
+    # Rows are numbered on from the entries of the book's year before the period (one count), so a
+    # month printed in November continues November's numbers and matches the "Số thứ tự" of form 01.
+    # A new book, and a new count, starts on 1 January.
+    since = _local_midnight(start)
+    number = (
+        Dossier.objects.filter(_ledger_scope(unit))
+        .filter(received_at__gte=_book_start(since), received_at__lt=since)
+        .count()
+    )
+    rows = []
+    year = start.year
+    for d in ledger_dossiers(unit=unit, start=start, end=end):
+        assert d.received_at is not None
+        received_year = int(deadlines.local_date(d.received_at)[:4])
+        if received_year != year:
+            year, number = received_year, 0
+        number += 1
+        rows.append(_ledger_row(d, number))
     return f.LedgerForm(
         **_issuer(unit),
         issued_at=_second(issued_at or timezone.now()),

@@ -35,6 +35,7 @@ from motcua.org.models import (
     PROVINCE_WIDE_ROLES,
     AreaKind,
     Counter,
+    Official,
     Role,
     RoleAssignment,
     Unit,
@@ -102,6 +103,24 @@ def unit_counters(*, unit: Unit, include_inactive: bool = False) -> QuerySet[Cou
     if not include_inactive:
         counters = counters.filter(is_active=True)
     return counters.order_by("number")
+
+
+def unit_leaders(*, unit: Unit) -> QuerySet[Official]:
+    """Officials with an active LEADER assignment in ``unit`` itself (who sign for it), earliest first.
+
+    Only the unit's own assignments count: a centre is signed for by its own head, never by the
+    committee's chairman reaching it through rule 2.
+    """
+    return (
+        Official.objects.filter(
+            assignments__unit=unit,
+            assignments__role=Role.LEADER,
+            assignments__is_active=True,
+            user__is_active=True,
+        )
+        .select_related("user")
+        .order_by("assignments__created_at", "pk")
+    )
 
 
 # --------------------------------------------------------------------------------------------------

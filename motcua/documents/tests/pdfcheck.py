@@ -60,6 +60,31 @@ def figure_alts(pdf: bytes) -> list[str]:
     return alts
 
 
+def figure_pages(pdf: bytes) -> dict[str, int]:
+    """Alt text of each tagged figure → the number (from 1) of the page it is drawn on."""
+    document = reader(pdf)
+    numbers: dict[int, int] = {}
+    for index, page in enumerate(document.pages, start=1):
+        assert page.indirect_reference is not None  # pages read from a file always have one
+        numbers[page.indirect_reference.idnum] = index
+    found: dict[str, int] = {}
+
+    def walk(node: object) -> None:
+        node = node.get_object() if hasattr(node, "get_object") else node
+        if isinstance(node, ArrayObject):
+            for child in node:
+                walk(child)
+        elif isinstance(node, DictionaryObject):
+            if node.get("/S") == "/Figure" and "/Alt" in node and "/Pg" in node:
+                found[str(node["/Alt"])] = numbers[node.raw_get("/Pg").idnum]
+            if "/K" in node:
+                walk(node["/K"])
+
+    root: Any = document.trailer["/Root"]
+    walk(root["/StructTreeRoot"])
+    return found
+
+
 def link_uris(pdf: bytes) -> list[str]:
     """Targets of the URI link annotations, in page order."""
     uris: list[str] = []

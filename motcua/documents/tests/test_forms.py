@@ -29,6 +29,11 @@ from motcua.documents.tests import factories, pdfcheck
 
 MOTTO = ["CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Độc lập - Tự do - Hạnh phúc"]
 UNIT_CAPS = ["UBND TỈNH QUẢNG NINH", "TRUNG TÂM PHỤC VỤ HÀNH CHÍNH CÔNG TỈNH QUẢNG NINH"]
+# A commune's names: each too long for one line of the heading's left column.
+HA_LONG = {
+    "parent_unit_name": "Ủy ban nhân dân phường Hạ Long",
+    "unit_name": "Trung tâm Phục vụ hành chính công phường Hạ Long",
+}
 
 # Typst markup and code syntax that would change the document if the value were spliced into markup.
 HOSTILE = (
@@ -186,6 +191,50 @@ def test_single_page_forms_fit_on_one_a4_page():
         assert len(pages) == 1, name
         box = pages[0].mediabox
         assert (round(float(box.width)), round(float(box.height))) == (595, 842), name
+
+
+def _heading_lines(pdf: bytes) -> list[str]:
+    """The lines of the unit block at the top left of page 1 (before the motto or the ledger title)."""
+    lines = [
+        line.replace("\xa0", " ").strip()
+        for line in pdfcheck.reader(pdf).pages[0].extract_text().splitlines()
+    ]
+    end = next(i for i, line in enumerate(lines) if line.startswith(("CỘNG HÒA", "SỔ THEO DÕI")))
+    return lines[:end]
+
+
+@pytest.mark.parametrize("name", list(RENDERERS))
+def test_heading_never_breaks_inside_a_place_name(name):
+    make, render, _ = RENDERERS[name]
+    lines = _heading_lines(render(make(**HA_LONG)))
+    assert (
+        " ".join(lines) == "ỦY BAN NHÂN DÂN PHƯỜNG HẠ LONG TRUNG TÂM PHỤC VỤ HÀNH CHÍNH CÔNG PHƯỜNG HẠ LONG"
+    )
+    for line in lines:
+        if "HẠ" in line or "LONG" in line:
+            assert "PHƯỜNG HẠ LONG" in line, lines
+    # Broken before the division word, not wherever the column ends.
+    assert lines[:2] == ["ỦY BAN NHÂN DÂN", "PHƯỜNG HẠ LONG"] or name == "ledger", lines
+    assert lines[-1] == "PHƯỜNG HẠ LONG", lines
+
+
+def test_heading_keeps_a_name_that_fits_on_one_line():
+    lines = _heading_lines(form_apology_render(factories.apology(unit_name="Sở Tư pháp")))
+    assert lines == ["UBND TỈNH QUẢNG NINH", "SỞ TƯ PHÁP"]
+
+
+@pytest.mark.parametrize("component_count", [4, 7, 8, 12])
+def test_receipt_qr_code_stays_on_the_page_of_the_content(component_count):
+    components = [
+        FormComponent(name=f"Tờ khai đăng ký thường trú (Mẫu CT01) số {i}") for i in range(component_count)
+    ]
+    pdf = form_receipt_render(factories.receipt(**HA_LONG, components=components, fee_text="20.000 đồng"))
+    pages = pdfcheck.page_texts(pdf)
+    qr_page = pdfcheck.figure_pages(pdf)[f"Mã QR tra cứu hồ sơ {factories.CODE}"]
+    assert qr_page == 1
+    assert "Thời gian trả kết quả giải quyết hồ sơ" in pages[qr_page - 1]
+    if component_count <= 7:  # the usual receipt: everything, signatures included, on one page
+        assert len(pages) == 1
 
 
 def test_hostile_text_renders_literally_everywhere():

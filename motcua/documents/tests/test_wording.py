@@ -47,3 +47,30 @@ def test_naive_datetime_is_refused():
 def test_place_date():
     assert wording.place_date("Quảng Ninh", date(2026, 11, 22)) == "Quảng Ninh, ngày 22 tháng 11 năm 2026"
     assert wording.place_date("", date(2026, 11, 22)) == "Ngày 22 tháng 11 năm 2026"
+
+
+@pytest.mark.parametrize(
+    ("name", "segments"),
+    [
+        ("Ủy ban nhân dân phường Hạ Long", ["Ủy ban nhân dân", "phường Hạ Long"]),
+        (
+            "Trung tâm Phục vụ hành chính công đặc khu Cô Tô",
+            ["Trung tâm Phục vụ hành chính công", "đặc khu Cô Tô"],
+        ),
+        ("UBND xã Hải Hòa, tỉnh Quảng Ninh", ["UBND", "xã Hải Hòa,", "tỉnh Quảng Ninh"]),
+        ("Phường 1", ["Phường 1"]),
+        ("Phòng Kinh tế, Hạ tầng và Đô thị", ["Phòng Kinh tế, Hạ tầng và Đô thị"]),
+        ("Trung tâm Công tác xã hội", ["Trung tâm Công tác xã hội"]),  # "xã hội" names no place
+    ],
+)
+def test_heading_segments_keep_place_names_whole(name, segments):
+    result = wording.heading_segments(name)
+    assert [segment.replace(wording.NO_BREAK_SPACE, " ") for segment in result] == segments
+
+
+def test_heading_segments_glue_a_place_name_with_no_break_spaces():
+    # Only the place name's own spaces are non-breaking; the line may still break before "phường".
+    assert wording.heading_segments("Ủy ban nhân dân phường Hạ Long") == [
+        "Ủy ban nhân dân",
+        "phường\xa0Hạ\xa0Long",
+    ]

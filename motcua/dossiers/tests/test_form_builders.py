@@ -10,10 +10,12 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from motcua.documents import forms as f
+from motcua.documents.tests import pdfcheck
 from motcua.dossiers import form_builders as fb
 from motcua.dossiers import services
 from motcua.dossiers.models import Dossier
 from motcua.dossiers.tests.factories import MONDAY_0900, World, dossier_at, dossier_receive_at_counter, vn
+from motcua.org.models import Role, RoleAssignment
 
 TRACKING = "https://dichvucong.quangninh.gov.vn/tra-cuu/X"
 
@@ -36,7 +38,7 @@ def test_receipt(world: World) -> None:
     d = _fresh(dossier_receive_at_counter(world))
     with CaptureQueriesContext(connection) as ctx:
         form = fb.receipt_form_build(dossier=d, tracking_url=TRACKING)
-    assert len(ctx.captured_queries) == 2
+    assert len(ctx.captured_queries) == 3
     assert isinstance(form, f.ReceiptForm)
     assert form.dossier_code == d.code
     assert form.applicant_name == "Nguyễn Văn An"
@@ -46,7 +48,7 @@ def test_receipt(world: World) -> None:
     assert form.received_at == MONDAY_0900
     assert form.appointment_at == vn(2026, 3, 5, 9)
     assert form.receiver_name == "Nguyễn Thị Lan"
-    assert form.ledger_number == d.code.rsplit("-", 1)[1]
+    assert (form.ledger_book, form.ledger_number) == ("2026", "1")  # the first entry of the year
     assert form.fee_text == "50.000 đồng"
     assert form.components == ()  # nothing was presented in the factory receipt
     assert form.tracking_url == TRACKING
@@ -122,6 +124,45 @@ def test_apology(world: World) -> None:
     assert form.reason == "Xác minh"
 
 
+def test_apology_is_signed_by_the_competent_units_leader_not_the_specialist(world: World) -> None:
+    d = dossier_at(world, "appraisal")
+    d = services.dossier_extend(
+        actor=world.minh,
+        dossier=d,
+        row_version=d.row_version,
+        new_due_at=vn(2026, 3, 10, 10),
+        reason="Xác minh",
+    )
+    form = fb.apology_form_build(dossier=_fresh(d))
+    assert form is not None
+    # Minh, the specialist who recorded the extension, is not the signer; Hùng leads the commune.
+    assert (form.signer_title, form.signer_name) == (f"Lãnh đạo {world.commune_a.name}", "Vũ Văn Hùng")
+    official = world.hung.official
+    official.title = "Chủ tịch UBND phường"
+    official.save()
+    form = fb.apology_form_build(dossier=_fresh(d))
+    assert form is not None
+    assert (form.signer_title, form.signer_name) == ("Chủ tịch UBND phường", "Vũ Văn Hùng")
+    assert "CHỦ TỊCH UBND PHƯỜNG (Ký, ghi rõ họ tên và đóng dấu) Vũ Văn Hùng" in " ".join(
+        pdfcheck.page_texts(f.form_apology_render(form))
+    )
+
+
+def test_apology_without_a_leader_leaves_a_blank_leader_signature(world: World) -> None:
+    RoleAssignment.objects.filter(unit=world.commune_a, role=Role.LEADER).update(is_active=False)
+    d = dossier_at(world, "appraisal")
+    d = services.dossier_extend(
+        actor=world.minh,
+        dossier=d,
+        row_version=d.row_version,
+        new_due_at=vn(2026, 3, 10, 10),
+        reason="Xác minh",
+    )
+    form = fb.apology_form_build(dossier=_fresh(d))
+    assert form is not None
+    assert (form.signer_title, form.signer_name) == (f"Lãnh đạo {world.commune_a.name}", "")
+
+
 def test_process_control_rows_per_hand_over_with_outcomes(world: World) -> None:
     d = _fresh(dossier_at(world, "returned"))
     with CaptureQueriesContext(connection) as ctx:
@@ -153,7 +194,7 @@ def test_ledger_rows_and_bounded_queries(world: World) -> None:
         dossier_receive_at_counter(world)  # outside the period
     with CaptureQueriesContext(connection) as ctx:
         form = fb.ledger_form_build(unit=world.centre_a, start=date(2026, 3, 1), end=date(2026, 3, 31))
-    assert len(ctx.captured_queries) <= 4  # (parent unit,) dossiers, steps, return events
+    assert len(ctx.captured_queries) <= 5  # (parent unit,) entries before the period, dossiers, steps, events
     assert len(form.rows) == 2
     returned = form.rows[0]
     assert returned.returned_at is not None
@@ -163,6 +204,31 @@ def test_ledger_rows_and_bounded_queries(world: World) -> None:
         fb.ledger_form_build(unit=world.centre_a, start=date(2025, 1, 1), end=date(2026, 3, 31))
     with pytest.raises(ValueError, match="sau ngày bắt đầu"):
         fb.ledger_form_build(unit=world.centre_a, start=date(2026, 3, 2), end=date(2026, 3, 1))
+
+
+def test_ledger_numbers_run_on_across_days_and_match_the_receipt(world: World) -> None:
+    # Dossier codes restart their sequence every day; the ledger's số thứ tự must not.
+    received = []
+    for day in (2, 3):
+        for hour in (9, 10):
+            with time_machine.travel(vn(2026, 3, day, hour), tick=False):
+                received.append(dossier_receive_at_counter(world))
+    assert [d.code.rsplit("-", 1)[1] for d in received] == ["0001", "0002", "0001", "0002"]
+    form = fb.ledger_form_build(unit=world.centre_a, start=date(2026, 3, 2), end=date(2026, 3, 3))
+    assert [row.number for row in form.rows] == ["1", "2", "3", "4"]
+    assert [row.dossier_code for row in form.rows] == [d.code for d in received]
+    # A period starting later in the book goes on from the entries before it.
+    later = fb.ledger_form_build(unit=world.centre_a, start=date(2026, 3, 3), end=date(2026, 3, 31))
+    assert [row.number for row in later.rows] == ["3", "4"]
+    pages = pdfcheck.page_texts(f.form_ledger_render(form))
+    assert "Quyển số: 2026" in pages[0]
+    # Form 01 prints the same entry number as the ledger line.
+    receipts = [fb.receipt_form_build(dossier=_fresh(d), tracking_url=TRACKING) for d in received]
+    assert [r.ledger_number for r in receipts] == ["1", "2", "3", "4"]
+    # A new book (and count) starts on 1 January.
+    with time_machine.travel(vn(2027, 1, 4, 9), tick=False):
+        next_year = dossier_receive_at_counter(world)
+    assert fb.receipt_form_build(dossier=_fresh(next_year), tracking_url=TRACKING).ledger_number == "1"
 
 
 def test_stop_notice(world: World) -> None:
