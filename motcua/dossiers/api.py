@@ -370,7 +370,10 @@ def dossiers_submit(
         None, alias="Idempotency-Key", description="Khóa chống gửi trùng (bắt buộc), tối đa 80 ký tự"
     ),
 ) -> Status[DossierOut] | Status[ErrorOut]:
-    """Submit a dossier online (status 1, Mới đăng ký) for the authenticated citizen or service account.
+    """Submit a dossier online (status 1, Mới đăng ký).
+
+    Open to citizens and organisations (their own dossiers), reception officials of the receiving unit
+    and service accounts granted ``dossiers.submit_dossier``; anyone else gets 403 and nothing is created.
 
     ``Idempotency-Key`` is required: a retry with the same key and body returns the same dossier with
     200; the same key with another body is refused with 422; concurrent retries create one dossier.
