@@ -520,7 +520,7 @@ def test_extend_with_naive_local_time(world: World):
             reason="Cần xác minh thêm",
         )
     assert response.status_code == 200, response.content
-    assert response.json()["due_at"] == "2026-03-12T10:00:00Z"
+    assert response.json()["due_at"] == "2026-03-12T17:00:00+07:00"  # naive input = local time
     assert response.json()["extended"] is True
 
 
