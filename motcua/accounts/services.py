@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 
+from django.contrib.auth.models import Permission
 from django.contrib.auth.validators import UnicodeUsernameValidator
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
@@ -161,3 +162,19 @@ def service_account_create(*, username: str, name: str) -> Account:
     account.set_unusable_password()
     account.save()
     return account
+
+
+def account_permission_grant(*, account: Account, permission: str) -> None:
+    """Give ``account`` the Django permission ``permission`` ("app_label.codename"); idempotent.
+
+    How a service account gets a right that its kind alone does not give (e.g.
+    ``dossiers.submit_dossier``, to submit dossiers through the API) without the admin.
+    """
+    app_label, _, codename = permission.partition(".")
+    row = Permission.objects.filter(content_type__app_label=app_label, codename=codename).first()
+    if row is None:
+        raise ValidationError({"permission": [f"Không có quyền «{permission}»."]})
+    account.user_permissions.add(row)
+    # Django caches a user's permissions on the object: the next has_perm must see the new one.
+    for cache in ("_perm_cache", "_user_perm_cache"):
+        account.__dict__.pop(cache, None)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
@@ -21,6 +20,7 @@ from motcua.catalog.selectors import (
     procedure_list,
 )
 from motcua.core.api_errors import ErrorOut, error_body
+from motcua.core.api_time import ApiDateTime
 from motcua.core.formatting import format_vnd
 
 router = Router(tags=["Thủ tục hành chính"])
@@ -113,7 +113,7 @@ class ProcedureDetailOut(ProcedureItemOut):
     process: ProcessOut | None
     version: int
     versions_count: int
-    updated_at: datetime
+    updated_at: ApiDateTime
 
 
 def _number(value: Decimal | None) -> float | None:

@@ -41,6 +41,7 @@ from motcua.accounts.models import Account
 from motcua.catalog.models import Procedure
 from motcua.catalog.selectors import procedure_code_normalise
 from motcua.core.api_errors import ErrorOut, validation_detail
+from motcua.core.api_time import ApiDateTime
 from motcua.core.selectors import reference_data_stamp
 from motcua.dossiers import services
 from motcua.dossiers.actions import (
@@ -138,9 +139,9 @@ class StepOut(Schema):
     role: str
     role_label: str
     assignee_name: str | None  # officials only; null for the applicant
-    started_at: datetime
-    due_at: datetime | None
-    finished_at: datetime | None
+    started_at: ApiDateTime
+    due_at: ApiDateTime | None
+    finished_at: ApiDateTime | None
 
 
 class ApplicantOut(Schema):
@@ -182,11 +183,11 @@ class DossierOut(Schema):
     current_step: StepOut | None
     applicant: ApplicantOut
     summary: str
-    submitted_at: datetime
-    received_at: datetime | None
-    due_at: datetime | None
-    finished_at: datetime | None
-    returned_at: datetime | None
+    submitted_at: ApiDateTime
+    received_at: ApiDateTime | None
+    due_at: ApiDateTime | None
+    finished_at: ApiDateTime | None
+    returned_at: ApiDateTime | None
     outcome: str
     due_soon: bool
     overdue: bool
@@ -209,8 +210,8 @@ class DossierListItemOut(Schema):
     assignee_name: str | None
     applicant_name: str
     channel: str
-    submitted_at: datetime
-    due_at: datetime | None
+    submitted_at: ApiDateTime
+    due_at: ApiDateTime | None
     due_soon: bool
     overdue: bool
     row_version: int
@@ -370,7 +371,10 @@ def dossiers_submit(
         None, alias="Idempotency-Key", description="Khóa chống gửi trùng (bắt buộc), tối đa 80 ký tự"
     ),
 ) -> Status[DossierOut] | Status[ErrorOut]:
-    """Submit a dossier online (status 1, Mới đăng ký) for the authenticated citizen or service account.
+    """Submit a dossier online (status 1, Mới đăng ký).
+
+    Open to citizens and organisations (their own dossiers), reception officials of the receiving unit
+    and service accounts granted ``dossiers.submit_dossier``; anyone else gets 403 and nothing is created.
 
     ``Idempotency-Key`` is required: a retry with the same key and body returns the same dossier with
     200; the same key with another body is refused with 422; concurrent retries create one dossier.

@@ -293,6 +293,9 @@ class Dossier(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["idempotency_key"], name="dossier_unique_idempotency_key")
         ]
+        # Who may submit online (rules.submit_error): a service account (API client) only with this
+        # permission, granted in the admin or by ``motcua create-token --can-submit``.
+        permissions = [("submit_dossier", "Được nộp hồ sơ trực tuyến qua API (tài khoản dịch vụ)")]
 
     def __str__(self) -> str:
         return self.code

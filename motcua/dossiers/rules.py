@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from motcua.accounts.models import AccountOrAnonymous
+from motcua.accounts.models import Account, AccountKind, AccountOrAnonymous
 from motcua.catalog.models import ProcessStep
 from motcua.dossiers.deadlines import format_local
 from motcua.dossiers.errors import DossierActionNotAllowed, DossierPermissionDenied
@@ -174,6 +174,39 @@ def is_applicant(user: Actor, dossier: Dossier) -> bool:
 def has_role(user: Actor, unit: Unit | None, *roles: str) -> bool:
     return bool(
         unit is not None and user is not None and official_has_role(user=user, unit=unit, roles=roles)
+    )
+
+
+# The Django permission (on ``Dossier``) a service account needs to submit online.
+SUBMIT_PERMISSION = "dossiers.submit_dossier"
+
+
+def submit_error(user: Actor, receiving_unit: Unit) -> str:
+    """Why ``user`` may not submit a dossier online to ``receiving_unit`` ("" when they may).
+
+    Submitting creates a dossier, takes a code number and starts jobs, so it is not open to every
+    signed-in account: citizens and organisations submit their own dossiers (the dossier is linked to
+    their account), a reception official (tiếp nhận) submits at the counter of a unit where they hold
+    that role, and a service account (an API client) only with the ``submit_dossier`` permission.
+    Other officials — specialists, leaders, report viewers, administrators — only read or process.
+    """
+    if not isinstance(user, Account) or not user.is_authenticated:
+        return "Vui lòng đăng nhập (VNeID) để nộp hồ sơ trực tuyến."
+    if user.kind in (AccountKind.CITIZEN, AccountKind.ORGANISATION):
+        return ""
+    if user.kind == AccountKind.SERVICE:
+        if user.has_perm(SUBMIT_PERMISSION):
+            return ""
+        return (
+            "Tài khoản dịch vụ này chưa được cấp quyền nộp hồ sơ. Quản trị hệ thống cấp quyền "
+            "«Được nộp hồ sơ trực tuyến qua API» cho tài khoản (trang quản trị, hoặc "
+            "motcua create-token --can-submit)."
+        )
+    if has_role(user, receiving_unit, Role.RECEPTION):
+        return ""
+    return (
+        f"Bạn không có quyền nộp hồ sơ tại {receiving_unit.name}: chỉ công dân, tổ chức, cán bộ tiếp "
+        "nhận của đơn vị và tài khoản dịch vụ được cấp quyền mới được nộp hồ sơ."
     )
 
 

@@ -13,10 +13,10 @@ from datetime import datetime
 
 from django.core.serializers.json import DjangoJSONEncoder
 from django.http import HttpRequest, HttpResponse
-from django.utils import timezone
 from ninja import Header, Query, Router, Schema
 
 from motcua.core.api_errors import ErrorOut, error_body
+from motcua.core.api_time import ApiDateTime, api_datetime_or_none
 from motcua.dossiers.selectors import PublicDossierView
 from motcua.portal.selectors import public_current_step
 from motcua.portal.tracking import TrackingResult, tracking_lookup
@@ -29,9 +29,9 @@ class PublicStepOut(Schema):
 
     name: str
     unit_name: str
-    started_at: datetime
-    due_at: datetime | None
-    finished_at: datetime | None
+    started_at: ApiDateTime
+    due_at: ApiDateTime | None
+    finished_at: ApiDateTime | None
     status_label: str
     outcome: str  # "early" | "on_time" | "late" | "" (not finished)
     outcome_label: str  # Trước hạn / Đúng hạn / Quá hạn
@@ -50,11 +50,11 @@ class PublicDossierOut(Schema):
     status_label: str
     procedure_code: str
     procedure_name: str
-    submitted_at: datetime
-    received_at: datetime | None
-    appointed_at: datetime | None  # hẹn trả kết quả
-    finished_at: datetime | None
-    returned_at: datetime | None
+    submitted_at: ApiDateTime
+    received_at: ApiDateTime | None
+    appointed_at: ApiDateTime | None  # hẹn trả kết quả
+    finished_at: ApiDateTime | None
+    returned_at: ApiDateTime | None
     current_unit_name: str
     current_step_name: str | None
     outcome: str
@@ -68,11 +68,11 @@ class PublicDossierOut(Schema):
 
 
 def _local(value: datetime | None) -> str | None:
-    return timezone.localtime(value).isoformat() if value is not None else None
+    return api_datetime_or_none(value)
 
 
 def public_dossier_dict(view: PublicDossierView) -> dict[str, object]:
-    """The JSON body (shape ``PublicDossierOut``), times in Asia/Ho_Chi_Minh with their offset."""
+    """The JSON body (shape ``PublicDossierOut``), times as ``core.api_time`` writes them."""
     current = public_current_step(view)
     return {
         "code": view.code,

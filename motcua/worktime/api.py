@@ -22,6 +22,7 @@ from django.http import HttpRequest, HttpResponse
 from ninja import Field, Query, Router, Schema
 
 from motcua.core.api_errors import ErrorOut, error_body
+from motcua.core.api_time import API_DATETIME_DESCRIPTION
 from motcua.worktime.calendar import WEEKDAY_NAMES, WorkTimeError, parse_unit
 from motcua.worktime.models import TimeUnit
 from motcua.worktime.selectors import get_calendar
@@ -38,8 +39,8 @@ _UNENCODED_PLUS = re.compile(
 
 
 class ExplanationItemOut(Schema):
-    from_: str = Field(alias="from", description="Đầu khoảng (ISO 8601, +07:00)")
-    to: str
+    from_: str = Field(alias="from", description=f"Đầu khoảng. {API_DATETIME_DESCRIPTION}")
+    to: str = Field(description=f"Cuối khoảng. {API_DATETIME_DESCRIPTION}")
     kind: str = Field(
         description="outside_hours | weekend | holiday | extra_day_off | make_up_day | extra_working_day"
     )
@@ -48,8 +49,8 @@ class ExplanationItemOut(Schema):
 
 
 class DueOut(Schema):
-    due: str = Field(description="Hạn xử lý, ISO 8601 với múi giờ +07:00")
-    counting_start: str = Field(description="Thời điểm bắt đầu tính thời hạn")
+    due: str = Field(description=f"Hạn xử lý. {API_DATETIME_DESCRIPTION}")
+    counting_start: str = Field(description=f"Thời điểm bắt đầu tính thời hạn. {API_DATETIME_DESCRIPTION}")
     explanation: list[ExplanationItemOut]
     summary: str
 

@@ -41,6 +41,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import holidays
 from django.core.exceptions import ImproperlyConfigured
 
+from motcua.core.api_time import api_datetime
 from motcua.worktime.models import TimeUnit
 
 US_PER_SECOND = 1_000_000
@@ -166,8 +167,8 @@ class DueExplanation:
         """JSON-ready form, as served by GET /api/v1/calendar/due."""
         serialised = self.serialised_items or tuple(item.as_dict() for item in self.items)
         return {
-            "due": self.due.isoformat(),
-            "counting_start": self.counting_start.isoformat(),
+            "due": api_datetime(self.due),
+            "counting_start": api_datetime(self.counting_start),
             "explanation": [dict(item) for item in serialised],
             "summary": self.summary,
         }
@@ -185,7 +186,8 @@ _iso_memo: dict[tuple[datetime, Any], str] = {}
 
 
 def _isoformat(instant: datetime) -> str:
-    """``instant.isoformat()``, memoised for the whole-day bounds that recur in every explanation.
+    """``api_datetime(instant)`` (the API's one format of instants), memoised for the whole-day bounds
+    that recur in every explanation.
 
     Formatting a ZoneInfo-aware datetime is the costliest step of serialising an explanation. The key
     includes the tzinfo because aware datetimes in different zones compare equal.
@@ -193,7 +195,7 @@ def _isoformat(instant: datetime) -> str:
     key = (instant, instant.tzinfo)
     text = _iso_memo.get(key)
     if text is None:
-        text = instant.isoformat()
+        text = api_datetime(instant)
         if len(_iso_memo) < 20_000:  # bounded: about 50 years of midnights
             _iso_memo[key] = text
     return text

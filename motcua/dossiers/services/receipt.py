@@ -31,7 +31,7 @@ from motcua.dossiers.models import (
     DossierFee,
     DossierState,
 )
-from motcua.dossiers.rules import Action
+from motcua.dossiers.rules import Action, submit_error
 from motcua.dossiers.selectors import dossier_route_competent_unit
 from motcua.dossiers.services.components import components_create, uploads_removed_on_failure
 from motcua.dossiers.services.inputs import ApplicantData, ComponentData, text_clean
@@ -242,8 +242,9 @@ def dossier_submit_online(
     the ``IntegrityError`` rolls the caller's whole transaction back (the code counter's increment
     with it). Without it, the dossier already submitted with the key is returned.
     """
-    if not isinstance(applicant_user, Account) or not applicant_user.is_authenticated:
-        raise DossierPermissionDenied("Vui lòng đăng nhập (VNeID) để nộp hồ sơ trực tuyến.")
+    refusal = submit_error(applicant_user, receiving_unit)
+    if refusal or not isinstance(applicant_user, Account):  # checked before anything is created
+        raise DossierPermissionDenied(refusal)
     if channel not in (Channel.ONLINE, Channel.DVCQG):
         raise DossierInvalid({"channel": "Kênh nộp trực tuyến không hợp lệ."})
     key = (idempotency_key or "").strip()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 from datetime import timedelta
+from typing import cast
 
 import pytest
 import time_machine
@@ -11,6 +12,8 @@ from django.db import connection, connections
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
+from motcua.accounts.models import Account
+from motcua.accounts.services import account_permission_grant
 from motcua.dossiers.actions import action_specs
 from motcua.dossiers.models import (
     Dossier,
@@ -23,6 +26,7 @@ from motcua.dossiers.tests.factories import MONDAY_0900, World, dossier_at, vn, 
 from motcua.identity.models import IdempotentRequest
 from motcua.identity.services import api_token_create
 from motcua.jobs.models import Job
+from motcua.org.tests.factories import UserFactory
 
 URL = "/api/v1/dossiers"
 
@@ -129,7 +133,7 @@ def test_submit_same_key_different_body_is_422(world: World):
 
 def test_submit_keys_are_per_account(world: World):
     assert _post(_client(world.an), world).status_code == 201
-    assert _post(_client(world.khach), world).status_code == 201
+    assert _post(_client(UserFactory(citizen=True)), world).status_code == 201
     assert Dossier.objects.count() == 2
 
 
@@ -147,7 +151,10 @@ def test_submit_requires_authentication(world: World):
 
 
 def test_submit_with_service_token(world: World):
-    _row, token = api_token_create(user=world.khach, name="Cổng DVCQG")
+    """A service account submits once granted ``dossiers.submit_dossier`` (test_submit_permission)."""
+    service = cast(Account, UserFactory(service=True))
+    account_permission_grant(account=service, permission="dossiers.submit_dossier")
+    _row, token = api_token_create(user=service, name="Cổng DVCQG")
     response = Client().post(
         URL,
         _submit_body(world),
@@ -513,7 +520,7 @@ def test_extend_with_naive_local_time(world: World):
             reason="Cần xác minh thêm",
         )
     assert response.status_code == 200, response.content
-    assert response.json()["due_at"] == "2026-03-12T10:00:00Z"
+    assert response.json()["due_at"] == "2026-03-12T17:00:00+07:00"  # naive input = local time
     assert response.json()["extended"] is True
 
 

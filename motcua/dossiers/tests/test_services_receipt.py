@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import hashlib
+from typing import cast
 
 import pytest
 import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 
+from motcua.accounts.models import Account
 from motcua.dossiers import events, services
 from motcua.dossiers.models import (
     Decision,
@@ -34,6 +36,7 @@ from motcua.dossiers.tests.factories import (
 from motcua.jobs.models import Job
 from motcua.nationalportal.subscribers import DOSSIER_SYNC
 from motcua.notifications.subscribers import APPLICANT_EMAIL
+from motcua.org.tests.factories import UserFactory
 
 pytestmark = pytest.mark.usefixtures("_monday")
 
@@ -202,7 +205,7 @@ def test_same_idempotency_key_returns_the_same_dossier(world: World) -> None:
     assert DossierEvent.objects.count() == 1
     assert Job.objects.count() == jobs
     other_citizen = services.dossier_submit_online(
-        applicant_user=world.khach,
+        applicant_user=cast(Account, UserFactory(citizen=True)),
         procedure=world.procedure,
         receiving_unit=world.centre_a,
         applicant=APPLICANT,

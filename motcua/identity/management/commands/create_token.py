@@ -1,6 +1,10 @@
-"""``motcua create-token USERNAME [--name NAME] [--new-service NAME]``: create an API token, print it once.
+"""``motcua create-token USERNAME [--name NAME] [--new-service NAME] [--can-submit]``: create an API
+token, print it once.
 
 ``--new-service`` first creates USERNAME as a service account (tài khoản dịch vụ) named NAME.
+``--can-submit`` grants the account the permission to submit dossiers (``dossiers.submit_dossier``),
+which a service account needs for ``POST /api/v1/dossiers``; citizens, organisations and reception
+officials submit without it.
 """
 
 from __future__ import annotations
@@ -11,7 +15,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from motcua.accounts.models import Account
-from motcua.accounts.services import service_account_create
+from motcua.accounts.services import account_permission_grant, service_account_create
 from motcua.identity.services import api_token_create
 
 
@@ -30,6 +34,11 @@ class Command(BaseCommand):
             default=None,
             help="Tạo trước tài khoản dịch vụ USERNAME với tên NAME (create USERNAME as a service account)",
         )
+        parser.add_argument(
+            "--can-submit",
+            action="store_true",
+            help="Cấp quyền nộp hồ sơ qua API (dossiers.submit_dossier) cho tài khoản (grant submitting)",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["new_service"] is not None:
@@ -42,6 +51,9 @@ class Command(BaseCommand):
             raise CommandError(f"Không có tài khoản «{options['username']}» (no such user).")
         if not user.is_active:
             raise CommandError(f"Tài khoản «{options['username']}» đã bị khóa (user is inactive).")
+        if options["can_submit"]:
+            # By name: the permission belongs to the dossier engine, a layer above this app.
+            account_permission_grant(account=user, permission="dossiers.submit_dossier")
         row, token = api_token_create(user=user, name=options["name"])
         # The token alone on stdout (scripts capture it); the explanation on stderr.
         self.stdout.write(token)
