@@ -83,6 +83,29 @@ def personal_id_clean(value: str, *, today: date | None = None) -> str:
     return value
 
 
+def personal_id_validate(value: str) -> None:
+    """``personal_id_clean`` as a model field's validator (the admin's account forms)."""
+    if personal_id_clean(value) != value:
+        raise ValidationError(
+            f"Viết số định danh cá nhân liền, không có khoảng trắng: {personal_id_clean(value)}."
+        )
+
+
+def tax_code_validate(value: str) -> None:
+    """``tax_code_clean`` as a model field's validator: the value must also be written as stored."""
+    if tax_code_clean(value) != value:
+        raise ValidationError(f"Viết mã số thuế là {tax_code_clean(value)}.")
+
+
+def tax_code_check_digit(prefix: str) -> int | None:
+    """The check digit of a tax code's first nine digits; None if no code is issued with them.
+
+    10 − (weighted sum mod 11); a remainder of 0 would need a check digit of 10.
+    """
+    remainder = sum(int(d) * w for d, w in zip(prefix, _TAX_CODE_WEIGHTS, strict=True)) % 11
+    return None if remainder == 0 else 10 - remainder
+
+
 def tax_code_clean(value: str) -> str:
     """Mã số thuế / mã số doanh nghiệp: 10 digits, or 10 + «-» + 3 for a dependent unit; check digit."""
     value = (value or "").strip().replace(" ", "")
@@ -92,9 +115,7 @@ def tax_code_clean(value: str) -> str:
             "Mã số thuế phải gồm 10 chữ số, hoặc 10 chữ số, dấu «-» và 3 chữ số (0100109106-001)."
         )
     main, branch = match.groups()
-    remainder = sum(int(d) * w for d, w in zip(main, _TAX_CODE_WEIGHTS, strict=False)) % 11
-    # A remainder of 0 would need a check digit of 10: no code is issued with such a prefix.
-    if remainder == 0 or 10 - remainder != int(main[9]):
+    if tax_code_check_digit(main[:9]) != int(main[9]):
         raise ValidationError(f"Mã số thuế «{value}» không hợp lệ (sai chữ số kiểm tra).")
     if branch == "000":
         raise ValidationError("Mã số thuế của đơn vị phụ thuộc có 3 chữ số cuối từ 001 đến 999.")
