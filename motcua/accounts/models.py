@@ -11,18 +11,10 @@ from __future__ import annotations
 from typing import ClassVar
 
 from django.contrib.auth.models import AbstractUser, AnonymousUser, UserManager
-from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
 
-PERSONAL_ID_PATTERN = r"^[0-9]{12}$"
-# 10 digits for the organisation, "-" and 3 more for a dependent unit (chi nhánh): 0100109106-001.
-TAX_CODE_PATTERN = r"^[0-9]{10}(-[0-9]{3})?$"
-
-personal_id_validator = RegexValidator(PERSONAL_ID_PATTERN, "Số định danh cá nhân phải gồm đúng 12 chữ số.")
-tax_code_validator = RegexValidator(
-    TAX_CODE_PATTERN, "Mã số thuế phải gồm 10 chữ số, hoặc 10 chữ số, dấu «-» và 3 chữ số (0100109106-001)."
-)
+from motcua.accounts.identity_numbers import personal_id_validate, tax_code_validate
 
 
 class AccountKind(models.TextChoices):
@@ -50,10 +42,10 @@ class Account(AbstractUser):
     )
     # NULL, not "", when absent: the unique constraints below hold only for values that are set.
     personal_id = models.CharField(  # noqa: DJ001 - NULL keeps unset numbers out of the unique index
-        "số định danh cá nhân", max_length=12, null=True, blank=True, validators=[personal_id_validator]
+        "số định danh cá nhân", max_length=12, null=True, blank=True, validators=[personal_id_validate]
     )
     tax_code = models.CharField(  # noqa: DJ001 - as personal_id
-        "mã số thuế", max_length=14, null=True, blank=True, validators=[tax_code_validator]
+        "mã số thuế", max_length=14, null=True, blank=True, validators=[tax_code_validate]
     )
     phone = models.CharField("điện thoại", max_length=20, blank=True)
 

@@ -7,33 +7,31 @@ is written.
 
 from __future__ import annotations
 
-import re
-
 from django.contrib.auth.models import Permission
 from django.contrib.auth.validators import UnicodeUsernameValidator
 from django.core.exceptions import ValidationError
-from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 
-from motcua.accounts.models import PERSONAL_ID_PATTERN, TAX_CODE_PATTERN, Account, AccountKind
+from motcua.accounts import identity_numbers
+from motcua.accounts.models import Account, AccountKind
 from motcua.core.text import nfc
 
 NAME_MAX = 200
-PHONE_MAX = 20
 USERNAME_MAX = 150  # AbstractUser.username
-PHONE_PATTERN = r"^\+?[0-9 .()-]{6,20}$"
 
 
-def _contact_errors(*, phone: str, email: str) -> dict[str, list[str]]:
+def _contact_errors(*, phone: str, email: str) -> tuple[str, str, dict[str, list[str]]]:
+    """The cleaned phone and e-mail (identity_numbers, as for dossiers) and their errors."""
     errors: dict[str, list[str]] = {}
-    if phone and (len(phone) > PHONE_MAX or not re.fullmatch(PHONE_PATTERN, phone)):
-        errors["phone"] = [f"Số điện thoại «{phone}» không hợp lệ."]
-    if email:
-        try:
-            validate_email(email)
-        except ValidationError:
-            errors["email"] = [f"Thư điện tử «{email}» không hợp lệ."]
-    return errors
+    try:
+        phone = identity_numbers.phone_clean(phone)
+    except ValidationError as exc:
+        errors["phone"] = exc.messages
+    try:
+        email = identity_numbers.email_clean(email)
+    except ValidationError as exc:
+        errors["email"] = exc.messages
+    return phone, email, errors
 
 
 def _name_errors(key: str, name: str, label: str) -> dict[str, list[str]]:
@@ -91,11 +89,16 @@ def citizen_account_ensure(*, personal_id: str, full_name: str, phone: str = "",
     personal_id = (personal_id or "").strip()
     full_name = nfc((full_name or "").strip())
     phone, email = (phone or "").strip(), (email or "").strip()
-    errors: dict[str, list[str]] = {}
-    if not re.fullmatch(PERSONAL_ID_PATTERN, personal_id):
-        errors["personal_id"] = ["Số định danh cá nhân phải gồm đúng 12 chữ số."]
-    errors |= _name_errors("full_name", full_name, "Họ và tên")
-    errors |= _contact_errors(phone=phone, email=email)
+    phone, email, errors = _contact_errors(phone=phone, email=email)
+    try:
+        personal_id = identity_numbers.personal_id_clean(personal_id)
+    except ValidationError as exc:
+        errors["personal_id"] = exc.messages
+    try:
+        full_name = identity_numbers.person_name_clean(full_name)
+    except ValidationError as exc:
+        errors["full_name"] = exc.messages
+    errors |= _name_errors("full_name", full_name, "Họ và tên") if "full_name" not in errors else {}
     if errors:
         raise ValidationError(errors)
     return _ensure(
@@ -118,13 +121,16 @@ def organisation_account_ensure(*, tax_code: str, name: str, phone: str = "", em
     tax_code = (tax_code or "").strip()
     name = nfc((name or "").strip())
     phone, email = (phone or "").strip(), (email or "").strip()
-    errors: dict[str, list[str]] = {}
-    if not re.fullmatch(TAX_CODE_PATTERN, tax_code):
-        errors["tax_code"] = [
-            "Mã số thuế phải gồm 10 chữ số, hoặc 10 chữ số, dấu «-» và 3 chữ số (0100109106-001)."
-        ]
-    errors |= _name_errors("name", name, "Tên tổ chức")
-    errors |= _contact_errors(phone=phone, email=email)
+    phone, email, errors = _contact_errors(phone=phone, email=email)
+    try:
+        tax_code = identity_numbers.tax_code_clean(tax_code)
+    except ValidationError as exc:
+        errors["tax_code"] = exc.messages
+    try:
+        name = identity_numbers.organisation_name_clean(name)
+    except ValidationError as exc:
+        errors["name"] = exc.messages
+    errors |= _name_errors("name", name, "Tên tổ chức") if "name" not in errors else {}
     if errors:
         raise ValidationError(errors)
     return _ensure(

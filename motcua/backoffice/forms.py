@@ -7,15 +7,15 @@ services re-check everything that depends on the dossier's state and the officia
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Any, cast
 
 from django import forms
 from django.conf import settings
 from django.core.files import File
 from django.core.files.uploadedfile import UploadedFile
-from django.utils import timezone
 
+from motcua.accounts.identity_numbers import Identity, applicant_identity_clean
 from motcua.accounts.models import Account
 from motcua.accounts.selectors import account_display_name
 from motcua.backoffice.selectors import deciding_units, officials_with_role
@@ -601,37 +601,30 @@ class IntakeForm(forms.Form):
         """(catalogue document, paper checkbox, file input) per component."""
         return [(doc, self[f"doc_{doc.pk}_paper"], self[f"doc_{doc.pk}_file"]) for doc in self.documents]
 
-    def clean_applicant_birth_date(self) -> date | None:
-        born = self.cleaned_data.get("applicant_birth_date")
-        today = timezone.localdate()
-        if born is not None and not (date(1900, 1, 1) <= born <= today):
-            raise forms.ValidationError("Ngày sinh phải trước ngày hôm nay.")
-        return born
-
-    def clean_applicant_phone(self) -> str:
-        raw = (self.cleaned_data.get("applicant_phone") or "").strip()
-        digits = "".join(ch for ch in raw if ch.isdigit())
-        if raw and not (9 <= len(digits) <= 11 and set(raw) <= set("0123456789+ .-")):
-            raise forms.ValidationError("Số điện thoại không hợp lệ (9–11 chữ số, ví dụ 0912345678).")
-        return digits
-
-    def clean_representative_id_number(self) -> str:
-        value = (self.cleaned_data.get("representative_id_number") or "").strip()
-        if value and not (value.isdigit() and len(value) == 12):
-            raise forms.ValidationError("Số CCCD phải gồm đúng 12 chữ số.")
-        return value
-
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         kind = data.get("applicant_kind")
-        number = (data.get("applicant_id_number") or "").replace(" ", "")
-        if number:
-            if kind == ApplicantKind.PERSON and not (number.isdigit() and len(number) == 12):
-                self.add_error("applicant_id_number", "Số định danh cá nhân (CCCD) phải gồm đúng 12 chữ số.")
-            elif kind == ApplicantKind.ORGANISATION and not (number.isdigit() and len(number) in (10, 13)):
-                self.add_error("applicant_id_number", "Mã số doanh nghiệp phải gồm 10 hoặc 13 chữ số.")
-            else:
-                data["applicant_id_number"] = number
+        # Names, ID numbers, tax codes, dates of birth, phones and e-mail: the check the engine and the
+        # API use too (accounts.identity_numbers), run here to show each message beside its field.
+        cleaned, errors = applicant_identity_clean(
+            Identity(
+                organisation=kind == ApplicantKind.ORGANISATION,
+                name=data.get("applicant_name") or "",
+                id_number=data.get("applicant_id_number") or "",
+                birth_date=data.get("applicant_birth_date"),
+                phone=data.get("applicant_phone") or "",
+                email=data.get("applicant_email") or "",
+                representative_name=data.get("representative_name") or "",
+                representative_id_number=data.get("representative_id_number") or "",
+                representative_phone=data.get("representative_phone") or "",
+            )
+        )
+        for field, message in errors.items():
+            if field not in self.errors:
+                self.add_error(field, message)
+        for field, value in cleaned.items():
+            if field in data and field not in self.errors:
+                data[field] = value
         if (
             kind == ApplicantKind.PERSON
             and data.get("applicant_birth_date") is None

@@ -57,6 +57,7 @@ from django.db import connection, connections, transaction
 from django.db.models import Max
 from django.utils import timezone
 
+from motcua.accounts import identity_numbers
 from motcua.accounts.models import Account, AccountKind
 from motcua.catalog.models import (
     Procedure,
@@ -113,6 +114,29 @@ MARKER_KEY = "simulated"
 def _centre_kind(kind: str) -> str:
     """The centre kind whose procedures a centre of ``kind`` receives (province or commune)."""
     return UnitKind.PROVINCE_CENTRE if kind == UnitKind.PROVINCE_CENTRE else UnitKind.COMMUNE_CENTRE
+
+
+def _tax_code(digits: str) -> str:
+    """``digits`` made a valid tax code (its check digit) without drawing more random numbers.
+
+    The random stream stays as it was, so the simulated histories do not change.
+    """
+    prefix = digits[:9]
+    while (check := identity_numbers.tax_code_check_digit(prefix)) is None:
+        prefix = prefix[:8] + str((int(prefix[8]) + 1) % 10)
+    return f"{prefix}{check}"
+
+
+# Mobile prefixes in use (docs/domain.md §9.1): a random number gets the one of its first digit.
+_MOBILE_PREFIXES = {"3": "03", "5": "05", "7": "07", "8": "08", "9": "09"}
+_MOBILE_SECOND = {"03": "23456789", "05": "2689", "07": "06789", "08": "123456789", "09": "012345678"}
+
+
+def _mobile(number: str) -> str:
+    """``number`` (0X + 8 digits) with a second digit of a real mobile range, without drawing more."""
+    head = _MOBILE_PREFIXES[number[1]]
+    allowed = _MOBILE_SECOND[head]
+    return head + allowed[int(number[2]) % len(allowed)] + number[3:]
 
 
 class WorkAxis:
@@ -1202,10 +1226,10 @@ class History:
         if rng.random() < 0.1:
             d["applicant_kind"] = "organisation"
             d["applicant_name"] = rng.choice(COMPANY).format(rng.choice(COMPANY_NAMES))
-            d["applicant_id_number"] = f"57{rng.randrange(10**8):08d}"
+            d["applicant_id_number"] = _tax_code(f"57{rng.randrange(10**8):08d}")
             rep, _ = _vn_name(rng)
             d["representative_name"] = rep
-            d["representative_phone"] = f"09{rng.randrange(10**8):08d}"
+            d["representative_phone"] = _mobile(f"09{rng.randrange(10**8):08d}")
         else:
             name, male = _vn_name(rng)
             year = rng.randint(1950, 2006)
@@ -1216,7 +1240,7 @@ class History:
             province = "022" if rng.random() < 0.8 else rng.choice(("001", "031", "036", "038", "079"))
             d["applicant_id_number"] = f"{province}{gender}{year % 100:02d}{rng.randrange(10**6):06d}"
             d["applicant_birth_date"] = date(year, rng.randint(1, 12), rng.randint(1, 28)).isoformat()
-        d["applicant_phone"] = f"0{rng.choice('39785')}{rng.randrange(10**8):08d}"
+        d["applicant_phone"] = _mobile(f"0{rng.choice('39785')}{rng.randrange(10**8):08d}")
         place = self.world.units[self.receiving].name.replace("Trung tâm Phục vụ hành chính công ", "")
         d["applicant_address"] = f"{place}, tỉnh Quảng Ninh"
 

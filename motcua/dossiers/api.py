@@ -93,10 +93,14 @@ class ApplicantIn(Schema):
 
     kind: Literal["person", "organisation"] = "person"
     name: str = Field(min_length=1, max_length=255)
-    id_number: str = Field("", max_length=13, description="Số định danh cá nhân / mã số doanh nghiệp")
+    id_number: str = Field(
+        "",
+        max_length=20,
+        description="Số định danh cá nhân (12 chữ số) / mã số thuế (0100109106 hoặc 0100109106-001)",
+    )
     birth_date: date | None = None
     phone: str = Field("", max_length=20)
-    email: str = Field("", max_length=254, pattern=r"^$|^[^@\s]+@[^@\s]+\.[^@\s]+$")
+    email: str = Field("", max_length=254)
     address: str = Field("", max_length=500)
 
 
@@ -433,7 +437,7 @@ def dossiers_submit(
         previous = idempotent_request_get(user=user, scope=SUBMIT_SCOPE, key=key)
         if previous is not None:
             return _replay(previous.request_hash, previous.result_ref, body_hash=body_hash, user=user)
-        return _engine_error(exc)
+        return _engine_error(_body_paths(exc))
     except IntegrityError:
         previous = idempotent_request_get(user=user, scope=SUBMIT_SCOPE, key=key)
         if previous is None:
@@ -443,6 +447,20 @@ def dossiers_submit(
     # (no reload with an 11-table join). A dossier the service found by its own idempotency check
     # (the key used outside this API) loads what the answer needs lazily.
     return Status(201, _dossier_out(d, user=user))
+
+
+def _body_paths(exc: DossierError) -> DossierError:
+    """The engine's applicant fields (``applicant_phone``) as the body's paths (``applicant.phone``)."""
+    if not isinstance(exc, DossierInvalid):
+        return exc
+    paths = {}
+    for field, message in exc.errors.items():
+        for prefix in ("applicant", "representative"):
+            if field.startswith(f"{prefix}_"):
+                field = f"{prefix}.{field.removeprefix(f'{prefix}_')}"
+                break
+        paths[field] = message
+    return DossierInvalid(paths)
 
 
 def _replay(

@@ -15,6 +15,7 @@ from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from motcua.accounts.identity_numbers import person_name_clean
 from motcua.accounts.models import Account, AccountKind
 from motcua.core.services import reference_data_changed
 from motcua.core.text import nfc
@@ -404,6 +405,11 @@ def official_create(
         errors["username"] = account["username"]
     if not full_name:
         errors["full_name"] = ["Họ và tên là bắt buộc."]
+    else:
+        try:
+            full_name = person_name_clean(full_name)
+        except ValidationError as exc:
+            errors["full_name"] = exc.messages
     if "password" in account:
         errors["password"] = account["password"]
     for unit, role in assignments:

@@ -12,7 +12,19 @@ from __future__ import annotations
 
 import factory
 
+from motcua.accounts.identity_numbers import tax_code_check_digit
 from motcua.accounts.models import Account, AccountKind
+
+
+def _tax_code(n: int) -> str:
+    """The n-th of distinct valid tax codes 57…: of 11 consecutive prefixes at most one has no check digit."""
+    start = (n % 909090) * 11  # below 10**7 - 11: the prefix keeps 7 digits after 57
+    for k in range(start, start + 11):
+        prefix = f"57{k:07d}"
+        check = tax_code_check_digit(prefix)
+        if check is not None:
+            return f"{prefix}{check}"
+    raise AssertionError("unreachable")
 
 
 class AccountFactory(factory.django.DjangoModelFactory[Account]):
@@ -39,7 +51,7 @@ class AccountFactory(factory.django.DjangoModelFactory[Account]):
         )
         organisation = factory.Trait(
             kind=AccountKind.ORGANISATION,
-            tax_code=factory.Sequence(lambda n: f"57{n % 100000000:08d}"),
+            tax_code=factory.Sequence(lambda n: _tax_code(n)),
             username=factory.SelfAttribute("tax_code"),
             full_name=factory.Sequence(lambda n: f"Công ty TNHH Thử Nghiệm {n}"),
         )

@@ -67,6 +67,25 @@ def test_full_clean_reports_the_constraints_in_vietnamese():
     assert "Mã số thuế phải gồm 10 chữ số" in str(exc_info.value)
 
 
+@pytest.mark.parametrize(
+    ("fields", "message"),
+    [
+        ({"kind": AccountKind.ORGANISATION, "tax_code": "0100109107"}, "sai chữ số kiểm tra"),
+        (
+            {"kind": AccountKind.ORGANISATION, "tax_code": "0100109106001"},
+            "Viết mã số thuế là 0100109106-001.",
+        ),
+        ({"kind": AccountKind.CITIZEN, "personal_id": "003090001234"}, "«003» không phải mã tỉnh"),
+    ],
+)
+def test_full_clean_checks_identity_numbers_as_the_services_do(fields, message):
+    account = Account(username="sai", **fields)
+    account.set_unusable_password()
+    with pytest.raises(ValidationError) as exc_info:
+        account.full_clean()
+    assert message in str(exc_info.value)
+
+
 def test_display_name_prefers_the_full_name_then_the_login():
     assert (
         account_display_name(AccountFactory.build(username="x", full_name="Nguyễn Thị Lan"))

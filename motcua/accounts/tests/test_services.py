@@ -52,8 +52,30 @@ def test_citizen_names_are_stored_in_nfc():
         ({"personal_id": "02209000123"}, "personal_id", "Số định danh cá nhân phải gồm đúng 12 chữ số."),
         ({"personal_id": "02209000123a"}, "personal_id", "Số định danh cá nhân phải gồm đúng 12 chữ số."),
         ({"full_name": "  "}, "full_name", "Họ và tên là bắt buộc."),
-        ({"email": "khong-phai-thu"}, "email", "Thư điện tử «khong-phai-thu» không hợp lệ."),
-        ({"phone": "goi-toi"}, "phone", "Số điện thoại «goi-toi» không hợp lệ."),
+        ({"email": "khong-phai-thu"}, "email", "Địa chỉ thư điện tử «khong-phai-thu» không hợp lệ."),
+        (
+            {"phone": "goi-toi"},
+            "phone",
+            "Số điện thoại «goi-toi» không hợp lệ (di động 10 chữ số như 0912345678, cố định kèm mã vùng).",
+        ),
+        (
+            {"phone": "0612345678"},
+            "phone",
+            "Số điện thoại «0612345678» không hợp lệ (di động 10 chữ số như 0912345678, "
+            "cố định kèm mã vùng).",
+        ),
+        (
+            {"personal_id": "003090001234"},
+            "personal_id",
+            "Số định danh cá nhân không hợp lệ: «003» không phải mã tỉnh, thành phố nơi đăng ký "
+            "khai sinh (3 chữ số đầu, ví dụ 022 là Quảng Ninh).",
+        ),
+        (
+            {"full_name": "<script>alert('x')</script> Nguyễn Văn A"},
+            "full_name",
+            "Họ tên chỉ gồm chữ cái, khoảng trắng và các dấu «-», «'», «.»; "
+            "không dùng được «<» «>» «(» «)» «/».",
+        ),
     ],
 )
 def test_bad_citizen_input_is_refused_and_writes_nothing(kwargs, field, message):
@@ -91,11 +113,13 @@ def test_organisation_account_is_keyed_on_the_tax_code():
     assert Account.objects.filter(kind=AccountKind.ORGANISATION).count() == 2
 
 
-@pytest.mark.parametrize("tax_code", ["010010910", "0100109106-01", "0100109106001", "MST0100109"])
+@pytest.mark.parametrize(
+    "tax_code", ["010010910", "0100109106-01", "0100109107", "0100109106-000", "MST0100109"]
+)
 def test_bad_tax_code_is_refused_and_writes_nothing(tax_code):
     with pytest.raises(ValidationError) as exc:
         organisation_account_ensure(tax_code=tax_code, name="Công ty TNHH Hạ Long")
-    assert "Mã số thuế phải gồm 10 chữ số" in _errors(exc)["tax_code"][0]
+    assert _errors(exc)["tax_code"][0].startswith("Mã số thuế")
     assert not Account.objects.exists()
 
 

@@ -98,11 +98,17 @@ def test_happy_path_creates_the_dossier_and_the_receipt_downloads(world: World) 
         ({"applicant_name": ""}, "Vui lòng nhập thông tin này."),
         ({"applicant_id_number": "02219000456"}, "phải gồm đúng 12 chữ số"),
         ({"applicant_id_number": "02219000456A"}, "phải gồm đúng 12 chữ số"),
-        ({"applicant_birth_date": "2999-01-01"}, "Ngày sinh phải trước ngày hôm nay."),
+        ({"applicant_birth_date": "2999-01-01"}, "Ngày sinh không được sau ngày hôm nay."),
         ({"applicant_birth_date": ""}, "Vui lòng nhập ngày sinh"),
-        ({"applicant_phone": "12"}, "Số điện thoại không hợp lệ"),
+        ({"applicant_phone": "12"}, "Số điện thoại «12» không hợp lệ"),
+        ({"applicant_phone": "0612345678"}, "Số điện thoại «0612345678» không hợp lệ"),
+        ({"applicant_birth_date": "1899-12-31"}, "Ngày sinh không được trước năm 1900."),
+        ({"applicant_id_number": "003190000456"}, "«003» không phải mã tỉnh"),
+        ({"applicant_name": "<script>alert(1)</script> Nguyễn Văn A"}, "Họ tên chỉ gồm chữ cái"),
+        ({"representative_name": "Trần Văn 2"}, "không dùng được «2»"),
+        ({"applicant_birth_date": "1991-05-17"}, "số 022190004567 ứng với năm sinh 1990"),
         ({"applicant_email": "khong-phai-email"}, "Địa chỉ thư điện tử không hợp lệ."),
-        ({"representative_id_number": "123"}, "Số CCCD phải gồm đúng 12 chữ số."),
+        ({"representative_id_number": "123"}, "Số định danh cá nhân phải gồm đúng 12 chữ số."),
         ({"receiving_unit": "999999"}, "Select a valid choice"),
     ],
 )
@@ -121,11 +127,11 @@ def test_organisation_needs_a_business_code(world: World) -> None:
         _form_url(world), _valid(world, applicant_kind="organisation", applicant_id_number="123")
     )
     assert bad.status_code == 400
-    assert "Mã số doanh nghiệp phải gồm 10 hoặc 13 chữ số." in bad.content.decode()
+    assert "Mã số thuế phải gồm 10 chữ số" in bad.content.decode()
     ok = client_for(world.lan).post(
         _form_url(world),
         _valid(
-            world, applicant_kind="organisation", applicant_id_number="5701234567", applicant_birth_date=""
+            world, applicant_kind="organisation", applicant_id_number="5701234566", applicant_birth_date=""
         ),
     )
     assert ok.status_code == 302

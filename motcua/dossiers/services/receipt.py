@@ -14,6 +14,7 @@ from typing import Any
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
+from motcua.accounts.identity_numbers import Identity, applicant_identity_clean
 from motcua.accounts.models import Account, AccountOrAnonymous
 from motcua.catalog.models import Procedure, ProcessDefinition
 from motcua.core.orm import prefetch_seed
@@ -43,30 +44,38 @@ from motcua.worktime import selectors as worktime
 
 def _applicant_clean(applicant: ApplicantData) -> dict[str, Any]:
     errors: dict[str, str] = {}
-    name = nfc(applicant.name or "")
-    if not name:
-        errors["applicant_name"] = "Vui lòng nhập họ tên người nộp hồ sơ."
     if applicant.kind not in ApplicantKind.values:
         errors["applicant_kind"] = "Loại người nộp không hợp lệ."
-    id_number = (applicant.id_number or "").strip()
-    if id_number and not (id_number.isdigit() and 9 <= len(id_number) <= 13):
-        errors["applicant_id_number"] = "Số định danh / mã số doanh nghiệp phải gồm 9 đến 13 chữ số."
-    phone = "".join(ch for ch in (applicant.phone or "") if ch.isdigit() or ch == "+")
-    if applicant.phone and not (8 <= len(phone.lstrip("+")) <= 15):
-        errors["applicant_phone"] = "Số điện thoại không hợp lệ."
+    # Names, ID numbers, tax codes, dates of birth, phones and e-mail: the one check of every channel.
+    cleaned, identity_errors = applicant_identity_clean(
+        Identity(
+            organisation=applicant.kind == ApplicantKind.ORGANISATION,
+            name=applicant.name,
+            id_number=applicant.id_number,
+            birth_date=applicant.birth_date,
+            phone=applicant.phone,
+            email=applicant.email,
+            representative_name=applicant.representative_name,
+            representative_id_number=applicant.representative_id_number,
+            representative_phone=applicant.representative_phone,
+        )
+    )
+    errors |= identity_errors
+    if not cleaned.get("applicant_name") and "applicant_name" not in errors:
+        errors["applicant_name"] = "Vui lòng nhập họ tên người nộp hồ sơ."
     if errors:
         raise DossierInvalid(errors)
     return {
         "applicant_kind": applicant.kind,
-        "applicant_name": name[:255],
-        "applicant_id_number": id_number,
-        "applicant_birth_date": applicant.birth_date,
-        "applicant_phone": phone,
-        "applicant_email": (applicant.email or "").strip(),
+        "applicant_name": cleaned["applicant_name"][:255],
+        "applicant_id_number": cleaned["applicant_id_number"],
+        "applicant_birth_date": cleaned["applicant_birth_date"],
+        "applicant_phone": cleaned["applicant_phone"],
+        "applicant_email": cleaned["applicant_email"],
         "applicant_address": nfc(applicant.address or "")[:500],
-        "representative_name": nfc(applicant.representative_name or "")[:255],
-        "representative_id_number": (applicant.representative_id_number or "").strip(),
-        "representative_phone": (applicant.representative_phone or "").strip(),
+        "representative_name": cleaned["representative_name"][:255],
+        "representative_id_number": cleaned["representative_id_number"],
+        "representative_phone": cleaned["representative_phone"],
     }
 
 

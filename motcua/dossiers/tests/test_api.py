@@ -144,6 +144,60 @@ def test_submit_requires_idempotency_key(world: World):
     assert Dossier.objects.count() == 0
 
 
+@pytest.mark.parametrize(
+    ("applicant", "field", "message"),
+    [
+        ({"birth_date": "2999-01-01"}, "applicant.birth_date", "Ngày sinh không được sau ngày hôm nay."),
+        ({"birth_date": "1899-12-31"}, "applicant.birth_date", "Ngày sinh không được trước năm 1900."),
+        (
+            {"id_number": "022090001234", "birth_date": "1991-05-01"},
+            "applicant.birth_date",
+            "Ngày sinh không khớp với số định danh cá nhân: số 022090001234 ứng với năm sinh 1990.",
+        ),
+        ({"id_number": "003090001234"}, "applicant.id_number", "«003» không phải mã tỉnh"),
+        (
+            {"name": "<script>alert('x')</script> Nguyễn Văn A"},
+            "applicant.name",
+            "Họ tên chỉ gồm chữ cái, khoảng trắng và các dấu",
+        ),
+        ({"phone": "0612345678"}, "applicant.phone", "Số điện thoại «0612345678» không hợp lệ"),
+        ({"email": "an@"}, "applicant.email", "Địa chỉ thư điện tử «an@» không hợp lệ."),
+        (
+            {"kind": "organisation", "name": "Công ty Than Hạ Long", "id_number": "0100109107"},
+            "applicant.id_number",
+            "sai chữ số kiểm tra",
+        ),
+    ],
+)
+def test_submit_bad_identity_is_400_and_creates_nothing(world: World, applicant, field, message):
+    body = _submit_body(world)
+    body["applicant"] |= applicant
+    response = _client(world.an).post(
+        URL, body, content_type="application/json", headers={"Idempotency-Key": "k-identity"}
+    )
+    assert response.status_code == 400
+    assert message in response.json()["errors"][field]
+    assert Dossier.objects.count() == 0
+    assert IdempotentRequest.objects.count() == 0
+
+
+def test_submit_normalises_phone_and_tax_code(world: World):
+    body = _submit_body(world)
+    body["applicant"] |= {
+        "kind": "organisation",
+        "name": "Công ty Than Hạ Long",
+        "id_number": "0100109106001",
+        "birth_date": None,
+        "phone": "+84 912 345 678",
+    }
+    response = _client(world.an).post(
+        URL, body, content_type="application/json", headers={"Idempotency-Key": "k-org"}
+    )
+    assert response.status_code == 201
+    d = Dossier.objects.get()
+    assert (d.applicant_id_number, d.applicant_phone) == ("0100109106-001", "0912345678")
+
+
 def test_submit_requires_authentication(world: World):
     response = _post(Client(), world)
     assert response.status_code == 401
@@ -192,7 +246,7 @@ def test_submit_bad_applicant_from_engine_is_400(world: World):
     )
     assert response.status_code == 400
     assert response.json()["errors"] == {
-        "applicant_id_number": "Số định danh / mã số doanh nghiệp phải gồm 9 đến 13 chữ số."
+        "applicant.id_number": "Số định danh cá nhân phải gồm đúng 12 chữ số."
     }
     # The key was not consumed: the corrected body can use it.
     body["applicant"]["id_number"] = "022090001234"

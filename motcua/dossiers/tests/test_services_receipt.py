@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from datetime import date
 from typing import cast
 
 import pytest
@@ -68,6 +69,32 @@ def test_code_date_is_the_local_date(world: World) -> None:
         early = dossier_submit(world, key="early")
     assert late.code.endswith("-260302-0001")
     assert early.code.endswith("-260303-0001")
+
+
+def test_receipt_refuses_bad_identity_and_creates_nothing(world: World) -> None:
+    with pytest.raises(services.DossierInvalid) as exc:
+        services.dossier_receive(
+            actor=world.lan,
+            receiving_unit=world.centre_a,
+            procedure=world.procedure,
+            applicant=services.ApplicantData(
+                name="<script>alert('x')</script> Nguyễn Văn A",
+                id_number="022090001234",
+                birth_date=date(1991, 1, 1),
+                phone="0612345678",
+                representative_name="Trần Văn 2",
+            ),
+        )
+    assert set(exc.value.errors) == {
+        "applicant_name",
+        "applicant_birth_date",
+        "applicant_phone",
+        "representative_name",
+    }
+    assert exc.value.errors["applicant_birth_date"] == (
+        "Ngày sinh không khớp với số định danh cá nhân: số 022090001234 ứng với năm sinh 1990."
+    )
+    assert not Dossier.objects.exists()
 
 
 def test_invalid_receipt_consumes_no_number(world: World) -> None:

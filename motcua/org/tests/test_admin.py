@@ -419,6 +419,10 @@ def test_superuser_creates_a_citizen_account_and_the_constraint_speaks_vietnames
     assert refused.status_code == 200
     assert "Tài khoản công dân phải có số định danh cá nhân." in refused.content.decode()
     assert not Account.objects.filter(username="congdan1").exists()
+    bad_province = client.post(reverse("admin:accounts_account_add"), {**form, "personal_id": "003090001234"})
+    assert bad_province.status_code == 200
+    assert "«003» không phải mã tỉnh" in bad_province.content.decode()
+    assert not Account.objects.filter(username="congdan1").exists()
     created = client.post(reverse("admin:accounts_account_add"), {**form, "personal_id": "022090001234"})
     assert created.status_code == 302
     assert Account.objects.get(username="congdan1").personal_id == "022090001234"
