@@ -34,7 +34,10 @@ def _body(world: World, **overrides: object) -> dict[str, object]:
 
 
 def _token_client(world: World) -> tuple[Client, dict[str, str]]:
-    _row, token = api_token_create(user=world.khach, name="Cổng DVCQG")
+    # A citizen submits for themselves (the accounts allowed to submit: rules.submit_error).
+    _row, token = api_token_create(
+        user=world.an, name="Ứng dụng của công dân"
+    )  # a citizen submits for themselves
     return Client(), {"Authorization": f"Bearer {token}", "Idempotency-Key": "edge-1"}
 
 
