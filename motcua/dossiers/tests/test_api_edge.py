@@ -35,9 +35,7 @@ def _body(world: World, **overrides: object) -> dict[str, object]:
 
 def _token_client(world: World) -> tuple[Client, dict[str, str]]:
     # A citizen submits for themselves (the accounts allowed to submit: rules.submit_error).
-    _row, token = api_token_create(
-        user=world.an, name="Ứng dụng của công dân"
-    )  # a citizen submits for themselves
+    _row, token = api_token_create(user=world.an, name="Ứng dụng của công dân")
     return Client(), {"Authorization": f"Bearer {token}", "Idempotency-Key": "edge-1"}
 
 
