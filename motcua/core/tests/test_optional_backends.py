@@ -19,7 +19,7 @@ from urllib.parse import urlsplit
 import pytest
 from django.conf import settings
 
-from motcua.jobs.tests.test_killed_worker import _database_url
+from motcua.jobs.tests.worker_process import database_url
 
 REDIS_URL = os.environ.get("MOTCUA_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 POSTGRES_URL = os.environ.get("MOTCUA_TEST_POSTGRES_URL", "postgres://postgres@localhost:5432/postgres")
@@ -137,7 +137,7 @@ def test_starts_in_production_with_every_optional_setting(tmp_path):
 @pytest.mark.django_db(transaction=True)  # the subprocesses look dossiers up in this test database
 def test_tracking_rate_limit_is_shared_by_processes_with_redis(tmp_path):
     _require_service(REDIS_URL, 6379)
-    env = _env(tmp_path, {"REDIS_URL": REDIS_URL, "DATABASE_URL": _database_url()})
+    env = _env(tmp_path, {"REDIS_URL": REDIS_URL, "DATABASE_URL": database_url()})
     ip = f"2001:db8::{uuid.uuid4().hex[:4]}:{uuid.uuid4().hex[:4]}"  # own counters for this run
     # 3 lookups per ten-year window instead of 30 a minute: the fixed windows are aligned on the epoch,
     # so both processes fall in the same one (a window boundary is decades away).

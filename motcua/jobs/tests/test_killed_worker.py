@@ -8,18 +8,9 @@ SQLite (file database) and PostgreSQL alike — whichever ``DATABASE_URL`` the s
 
 from __future__ import annotations
 
-import contextlib
-import os
 import signal
-import subprocess
-import sys
-import time
-from collections.abc import Callable
-from pathlib import Path
-from urllib.parse import quote
 
 import pytest
-from django.conf import settings
 from django.contrib.auth.models import Group
 from django.db import transaction
 from django_q.models import OrmQ
@@ -27,67 +18,12 @@ from django_q.models import OrmQ
 from motcua.jobs.models import Job, JobStatus
 from motcua.jobs.services import job_enqueue
 from motcua.jobs.tests import handlers  # noqa: F401  (registers tests.blocking here too)
+from motcua.jobs.tests.worker_process import process_group_kill, wait_for, worker_start
 
 # Short lease so the re-delivery comes quickly (it must exceed the timeout). The timeout bounds the
 # handler's time from start to kill; keep slack for a loaded CI machine.
 LEASE_SECONDS = 4
 TIMEOUT_SECONDS = 3
-
-
-def _database_url() -> str:
-    """URL of the database this test runs on (pytest-django's test database), for the subprocess."""
-    db = settings.DATABASES["default"]
-    if db["ENGINE"] == "django.db.backends.sqlite3":
-        name = str(db["NAME"])
-        if name == ":memory:" or name.startswith("file:"):
-            pytest.skip("the worker subprocess needs a file database it can open")
-        return f"sqlite:///{name}"
-    if db["ENGINE"] == "django.db.backends.postgresql":
-        credentials = quote(db["USER"] or "", safe="")
-        if db.get("PASSWORD"):
-            credentials += ":" + quote(db["PASSWORD"], safe="")
-        return f"postgres://{credentials}@{db['HOST'] or 'localhost'}:{db['PORT'] or 5432}/{db['NAME']}"
-    pytest.skip(f"no URL form for {db['ENGINE']}")
-
-
-def _worker_command() -> list[str]:
-    script = Path(sys.executable).with_name("motcua")  # the console script `make` would use
-    base = [str(script)] if script.exists() else [sys.executable, "-m", "motcua.manage"]
-    return [*base, "run-jobs", "--import", "motcua.jobs.tests.handlers"]
-
-
-def _start_worker(log_path: Path) -> subprocess.Popen[bytes]:
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": settings.SETTINGS_MODULE,
-        "DATABASE_URL": _database_url(),
-        "MOTCUA_JOBS_WORKERS": "1",
-        "MOTCUA_JOBS_TIMEOUT_SECONDS": str(TIMEOUT_SECONDS),
-        "MOTCUA_JOBS_LEASE_SECONDS": str(LEASE_SECONDS),
-        "MOTCUA_JOBS_POLL_MS": "100",
-    }
-    with log_path.open("wb") as log:
-        # Own session = own process group: the cluster's sentinel, pusher, monitor and worker
-        # processes can then be killed together, as a crash or `kill -9` of the service would.
-        return subprocess.Popen(
-            _worker_command(), env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
-        )
-
-
-def _kill_group(proc: subprocess.Popen[bytes]) -> None:
-    with contextlib.suppress(ProcessLookupError):
-        os.killpg(proc.pid, signal.SIGKILL)
-    proc.wait(timeout=10)
-
-
-def _wait_for(condition: Callable[[], bool], what: str, proc: subprocess.Popen[bytes], log: Path) -> None:
-    deadline = time.monotonic() + 30
-    while not condition():
-        if proc.poll() is not None:
-            pytest.fail(f"worker exited ({proc.returncode}) before {what}:\n{log.read_text()}")
-        if time.monotonic() > deadline:
-            pytest.fail(f"timed out waiting for {what}; worker log:\n{log.read_text()}")
-        time.sleep(0.05)
 
 
 @pytest.mark.slow
@@ -101,11 +37,11 @@ def test_job_whose_worker_was_killed_runs_again_to_completion_once(tmp_path):
 
     # 1. First worker takes the job; its handler writes its effect and blocks, transaction open.
     first_log = tmp_path / "worker-1.log"
-    first = _start_worker(first_log)
+    first = worker_start(first_log, timeout_seconds=TIMEOUT_SECONDS, lease_seconds=LEASE_SECONDS)
     try:
-        _wait_for(attempts_log.exists, "the handler started", first, first_log)
+        wait_for(attempts_log.exists, "the handler started", first, first_log)
     finally:
-        _kill_group(first)  # SIGKILL sentinel, pusher, monitor and worker mid-job
+        process_group_kill(first)  # SIGKILL sentinel, pusher, monitor and worker mid-job
     logs = f"worker 1 log:\n{first_log.read_text()}"
     assert first.returncode == -signal.SIGKILL, logs
 
@@ -117,16 +53,16 @@ def test_job_whose_worker_was_killed_runs_again_to_completion_once(tmp_path):
     # 2. A new worker: once the lease expires it gets the same delivery and takes the job over.
     (tmp_path / "release").touch()
     second_log = tmp_path / "worker-2.log"
-    second = _start_worker(second_log)
+    second = worker_start(second_log, timeout_seconds=TIMEOUT_SECONDS, lease_seconds=LEASE_SECONDS)
     try:
 
         def finished() -> bool:
             return Job.objects.filter(pk=job.pk, status=JobStatus.DONE).exists() and not OrmQ.objects.exists()
 
-        _wait_for(finished, "the job completed and its delivery was acknowledged", second, second_log)
+        wait_for(finished, "the job completed and its delivery was acknowledged", second, second_log)
     finally:
         # Nothing is left to flush (the delivery is acknowledged), so skip the ~2 s graceful stop.
-        _kill_group(second)
+        process_group_kill(second)
 
     logs += f"\nworker 2 log:\n{second_log.read_text()}"
     job.refresh_from_db()

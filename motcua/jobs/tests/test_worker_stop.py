@@ -7,16 +7,10 @@ cluster's local queue (a minute and more with a slow job). Real processes, real 
 
 from __future__ import annotations
 
-import contextlib
-import os
 import signal
 import subprocess
-import time
-from collections.abc import Callable
-from pathlib import Path
 
 import pytest
-from django.conf import settings
 from django.contrib.auth.models import Group
 from django.db import transaction
 from django_q.models import OrmQ
@@ -24,7 +18,7 @@ from django_q.models import OrmQ
 from motcua.jobs.models import Job, JobStatus
 from motcua.jobs.services import job_enqueue
 from motcua.jobs.tests import handlers  # noqa: F401  (registers tests.slow here too)
-from motcua.jobs.tests.test_killed_worker import _database_url, _worker_command
+from motcua.jobs.tests.worker_process import process_group_kill, wait_for, worker_start
 
 # Far above anything the test waits for: neither django-q2's timeout nor the lease may end the job.
 TIMEOUT_SECONDS = 300
@@ -32,38 +26,6 @@ LEASE_SECONDS = 360
 # The stop must take seconds; before the fix it took as long as the slow handler (90 s here). The
 # bound is generous for a loaded CI machine: it tells "released" from "waited for", not fast from slow.
 STOP_BOUND_SECONDS = 30
-
-
-def _start_worker(log_path: Path) -> subprocess.Popen[bytes]:
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": settings.SETTINGS_MODULE,
-        "DATABASE_URL": _database_url(),
-        "MOTCUA_JOBS_WORKERS": "1",
-        "MOTCUA_JOBS_TIMEOUT_SECONDS": str(TIMEOUT_SECONDS),
-        "MOTCUA_JOBS_LEASE_SECONDS": str(LEASE_SECONDS),
-        "MOTCUA_JOBS_POLL_MS": "100",
-    }
-    with log_path.open("wb") as log:
-        return subprocess.Popen(
-            _worker_command(), env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
-        )
-
-
-def _kill_group(proc: subprocess.Popen[bytes]) -> None:
-    with contextlib.suppress(ProcessLookupError):
-        os.killpg(proc.pid, signal.SIGKILL)
-    proc.wait(timeout=10)
-
-
-def _wait_for(condition: Callable[[], bool], what: str, proc: subprocess.Popen[bytes], log: Path) -> None:
-    deadline = time.monotonic() + 60
-    while not condition():
-        if proc.poll() is not None:
-            pytest.fail(f"worker exited ({proc.returncode}) before {what}:\n{log.read_text()}")
-        if time.monotonic() > deadline:
-            pytest.fail(f"timed out waiting for {what}; worker log:\n{log.read_text()}")
-        time.sleep(0.05)
 
 
 @pytest.mark.slow
@@ -78,9 +40,9 @@ def test_sigterm_releases_the_jobs_in_hand_and_they_run_once_later(tmp_path):
         ]
 
     first_log = tmp_path / "worker-1.log"
-    first = _start_worker(first_log)
+    first = worker_start(first_log, timeout_seconds=TIMEOUT_SECONDS, lease_seconds=LEASE_SECONDS)
     try:
-        _wait_for(attempts_log.exists, "a handler started", first, first_log)
+        wait_for(attempts_log.exists, "a handler started", first, first_log, seconds=60)
         first.send_signal(signal.SIGTERM)  # what `make run`'s trap, systemd or docker stop send
         try:
             first.wait(timeout=STOP_BOUND_SECONDS)
@@ -89,7 +51,7 @@ def test_sigterm_releases_the_jobs_in_hand_and_they_run_once_later(tmp_path):
                 f"worker still running {STOP_BOUND_SECONDS} s after SIGTERM:\n{first_log.read_text()}"
             )
     finally:
-        _kill_group(first)
+        process_group_kill(first)
     logs = f"worker 1 log:\n{first_log.read_text()}"
     assert first.returncode == 0, logs
 
@@ -104,16 +66,16 @@ def test_sigterm_releases_the_jobs_in_hand_and_they_run_once_later(tmp_path):
     # The next worker runs each job once, at once (no lease to wait for).
     (tmp_path / "release").touch()
     second_log = tmp_path / "worker-2.log"
-    second = _start_worker(second_log)
+    second = worker_start(second_log, timeout_seconds=TIMEOUT_SECONDS, lease_seconds=LEASE_SECONDS)
     try:
 
         def finished() -> bool:
             done = Job.objects.filter(pk__in=[j.pk for j in jobs], status=JobStatus.DONE).count() == 2
             return done and not OrmQ.objects.exists()
 
-        _wait_for(finished, "both jobs completed", second, second_log)
+        wait_for(finished, "both jobs completed", second, second_log, seconds=60)
     finally:
-        _kill_group(second)
+        process_group_kill(second)
     logs += f"\nworker 2 log:\n{second_log.read_text()}"
     for job in jobs:
         job.refresh_from_db()
