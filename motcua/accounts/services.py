@@ -7,6 +7,8 @@ is written.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.contrib.auth.models import Permission
 from django.contrib.auth.validators import UnicodeUsernameValidator
 from django.core.exceptions import ValidationError
@@ -23,14 +25,8 @@ USERNAME_MAX = 150  # AbstractUser.username
 def _contact_errors(*, phone: str, email: str) -> tuple[str, str, dict[str, list[str]]]:
     """The cleaned phone and e-mail (identity_numbers, as for dossiers) and their errors."""
     errors: dict[str, list[str]] = {}
-    try:
-        phone = identity_numbers.phone_clean(phone)
-    except ValidationError as exc:
-        errors["phone"] = exc.messages
-    try:
-        email = identity_numbers.email_clean(email)
-    except ValidationError as exc:
-        errors["email"] = exc.messages
+    phone = _cleaned(errors, "phone", identity_numbers.phone_clean, phone)
+    email = _cleaned(errors, "email", identity_numbers.email_clean, email)
     return phone, email, errors
 
 
@@ -80,6 +76,15 @@ def _ensure(*, kind: AccountKind, key_field: str, key: str, name: str, phone: st
     return existing
 
 
+def _cleaned(errors: dict[str, list[str]], field: str, clean: Callable[[str], str], value: str) -> str:
+    """``clean(value)``; on a ``ValidationError`` its messages go to ``errors[field]`` and ``value`` stays."""
+    try:
+        return clean(value)
+    except ValidationError as exc:
+        errors[field] = exc.messages
+        return value
+
+
 @transaction.atomic
 def citizen_account_ensure(*, personal_id: str, full_name: str, phone: str = "", email: str = "") -> Account:
     """The citizen's account — tài khoản công dân — keyed on the personal identification number.
@@ -90,14 +95,8 @@ def citizen_account_ensure(*, personal_id: str, full_name: str, phone: str = "",
     full_name = nfc((full_name or "").strip())
     phone, email = (phone or "").strip(), (email or "").strip()
     phone, email, errors = _contact_errors(phone=phone, email=email)
-    try:
-        personal_id = identity_numbers.personal_id_clean(personal_id)
-    except ValidationError as exc:
-        errors["personal_id"] = exc.messages
-    try:
-        full_name = identity_numbers.person_name_clean(full_name)
-    except ValidationError as exc:
-        errors["full_name"] = exc.messages
+    personal_id = _cleaned(errors, "personal_id", identity_numbers.personal_id_clean, personal_id)
+    full_name = _cleaned(errors, "full_name", identity_numbers.person_name_clean, full_name)
     errors |= _name_errors("full_name", full_name, "Họ và tên") if "full_name" not in errors else {}
     if errors:
         raise ValidationError(errors)
@@ -122,14 +121,8 @@ def organisation_account_ensure(*, tax_code: str, name: str, phone: str = "", em
     name = nfc((name or "").strip())
     phone, email = (phone or "").strip(), (email or "").strip()
     phone, email, errors = _contact_errors(phone=phone, email=email)
-    try:
-        tax_code = identity_numbers.tax_code_clean(tax_code)
-    except ValidationError as exc:
-        errors["tax_code"] = exc.messages
-    try:
-        name = identity_numbers.organisation_name_clean(name)
-    except ValidationError as exc:
-        errors["name"] = exc.messages
+    tax_code = _cleaned(errors, "tax_code", identity_numbers.tax_code_clean, tax_code)
+    name = _cleaned(errors, "name", identity_numbers.organisation_name_clean, name)
     errors |= _name_errors("name", name, "Tên tổ chức") if "name" not in errors else {}
     if errors:
         raise ValidationError(errors)
