@@ -6,9 +6,9 @@ are read-only (dossiers keep the version they started with); a change is made on
 activated.
 
 Who may do what is Django's permission check, answered for officials by their roles
-(``org.backends``): a province admin edits, a unit admin reads; see docs/domain.md. Procedure codes
-and the procedure list come from the national catalogue, so only a superuser adds procedures or
-changes a code.
+(``org.backends``): a province admin edits, a unit admin reads; see docs/domain.md §1.5. Procedure
+codes, the procedure list and the fields come from the national catalogue, so only a superuser adds
+procedures, changes a code or edits fields.
 """
 
 from __future__ import annotations

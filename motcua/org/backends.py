@@ -8,9 +8,10 @@ scopes by unit in ``org.admin`` and does not use these permissions.
 The matrix (superusers hold every permission through Django's own check):
 
 - ``PROVINCE_ADMIN`` at the provincial committee edits the province-wide reference data: procedure
-  details, documents and fees, processing times, internal processes (through drafts), fields and the
-  calendar's extra days off / working days. Creating or deleting a procedure is not in it: the
-  procedure list and codes come from the national catalogue (``motcua import-catalog``).
+  details, documents and fees, processing times, internal processes (through drafts) and the
+  calendar's extra days off / working days. Creating or deleting a procedure, and the fields
+  (lĩnh vực), are not in it: they come from the national catalogue (``motcua import-catalog``), and
+  renaming a field would change every procedure in it without a new version.
 - ``UNIT_ADMIN`` reads the catalogue and the calendar: both are province-wide, nothing in them belongs
   to one unit, so a unit admin changing them would change every other unit's rules.
 - Every other role (report viewer, reception, …) has no admin permission.
@@ -45,8 +46,6 @@ UNIT_ADMIN_PERMISSIONS: Final = _READ
 
 PROVINCE_ADMIN_PERMISSIONS: Final = _READ | frozenset(
     {
-        "catalog.add_field",
-        "catalog.change_field",
         "catalog.change_procedure",
         # Documents and fees are edited as inlines of the procedure (and versioned with it).
         "catalog.add_proceduredocument",

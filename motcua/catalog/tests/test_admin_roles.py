@@ -20,7 +20,7 @@ from django.test import Client
 from django.urls import reverse
 
 from motcua.accounts.models import Account
-from motcua.catalog.models import Procedure, ProcedureVersion, ProcessDefinition, ProcessSource
+from motcua.catalog.models import Field, Procedure, ProcedureVersion, ProcessDefinition, ProcessSource
 from motcua.catalog.services import catalog_import, procedure_version_record
 from motcua.catalog.tests.test_import_fixtures import detailed, row, write_catalog
 from motcua.core.selectors import reference_data_stamp
@@ -494,3 +494,13 @@ def test_a_re_import_keeps_the_province_admins_edit(roles: Roles, tmp_path: Path
     assert procedure.result == "Giấy phép (đã sửa theo Quyết định của UBND tỉnh)"
     assert procedure.version == 2
     assert procedure.versions.get(number=2).edited_by == roles.users["ba_hoa"]
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_fields_are_the_national_list(roles: Roles, persona: str) -> None:
+    client = roles.client(persona)
+    added = client.post(
+        reverse("admin:catalog_field_add"), {"name": "Lĩnh vực tỉnh tự đặt", "code": "tu-dat"}
+    )
+    assert (added.status_code == 302) is (persona == "ong_tu"), PERSONAS[persona]
+    assert Field.objects.filter(code="tu-dat").exists() is (persona == "ong_tu")
