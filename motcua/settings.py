@@ -141,6 +141,13 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # One account table for officials, citizens, organisations and API clients (motcua/accounts/models.py).
 AUTH_USER_MODEL = "accounts.Account"
 
+# Admin permissions come from roles too (motcua/org/backends.py): a province admin edits the catalogue
+# and the calendar in the Django admin without per-user permission rows.
+AUTHENTICATION_BACKENDS = [
+    "django.contrib.auth.backends.ModelBackend",
+    "motcua.org.backends.RolePermissionBackend",
+]
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},

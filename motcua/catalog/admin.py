@@ -1,14 +1,22 @@
 """Admin of the catalogue: procedures (versioned through services), fields, process definitions.
 
 Writes go through ``catalog.services`` so that an edit here bumps the procedure version and keeps a
-snapshot exactly like an import does. Process versions that were ever current are read-only (dossiers
-keep the version they started with); a change is made on a draft copy, then activated.
+snapshot exactly like an import does, recording who saved it. Process versions that were ever current
+are read-only (dossiers keep the version they started with); a change is made on a draft copy, then
+activated.
+
+Who may do what is Django's permission check, answered for officials by their roles
+(``org.backends``): a province admin edits, a unit admin reads; see docs/domain.md §1.5. Procedure
+codes, the procedure list and the fields come from the national catalogue, so only a superuser adds
+procedures, changes a code or edits fields.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from copy import copy
+from typing import TYPE_CHECKING, Any, cast
 
+from django import forms
 from django.contrib import admin, messages
 from django.db.models import Count, QuerySet
 from django.forms import ModelForm
@@ -29,12 +37,22 @@ from motcua.catalog.services import (
     ProcessDefinitionError,
     budget_problems_text,
     procedure_normalise,
+    procedure_time_errors,
     procedure_version_record,
     process_definition_activate,
     process_definition_draft_create,
     process_definition_is_draft,
+    process_definition_time_problems,
     process_definition_validate,
 )
+
+if TYPE_CHECKING:
+    from motcua.accounts.models import Account
+
+
+def _editor(request: HttpRequest) -> Account:
+    # The admin site only serves signed-in staff; the cast names the project's account model.
+    return cast("Account", request.user)
 
 
 @admin.register(Field)
@@ -68,7 +86,7 @@ class ProcedureVersionInline(admin.TabularInline):
 
     model = ProcedureVersion
     extra = 0
-    fields = ("number", "created_at", "source", "content_hash")
+    fields = ("number", "created_at", "source", "edited_by", "content_hash")
     readonly_fields = fields
     show_change_link = True
     can_delete = False
@@ -80,8 +98,29 @@ class ProcedureVersionInline(admin.TabularInline):
         return False
 
 
+class ProcedureAdminForm(forms.ModelForm):
+    """Checks the processing time with ``catalog.services.procedure_time_errors`` before anything is
+    saved: a time the deadline engine cannot use, or that the default process cannot be split into,
+    is refused with its reason instead of failing half-way through the save. No ``Meta``: the admin
+    builds it from its fieldsets."""
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if self.errors:
+            return cleaned
+        # The instance gets the cleaned values only after clean(): check an edited copy.
+        edited = copy(self.instance)
+        for column in ("level", "processing_time_amount", "processing_time_unit"):
+            if column in cleaned:
+                setattr(edited, column, cleaned[column])
+        for field, message in procedure_time_errors(procedure=edited).items():
+            self.add_error(field if field in self.fields else None, message)
+        return cleaned
+
+
 @admin.register(Procedure)
 class ProcedureAdmin(admin.ModelAdmin):
+    form = ProcedureAdminForm
     list_display = (
         "code",
         "name",
@@ -181,6 +220,13 @@ class ProcedureAdmin(admin.ModelAdmin):
             or "—"
         )
 
+    def get_readonly_fields(self, request: HttpRequest, obj: Procedure | None = None) -> Any:
+        readonly = tuple(super().get_readonly_fields(request, obj))
+        if obj is not None and not request.user.is_superuser:
+            # The national code identifies the procedure across imports and dossiers.
+            readonly = ("code", *readonly)
+        return readonly
+
     def save_model(
         self, request: HttpRequest, obj: Procedure, form: ModelForm[Procedure], change: bool
     ) -> None:
@@ -192,19 +238,40 @@ class ProcedureAdmin(admin.ModelAdmin):
     ) -> None:
         # The version is recorded after the inlines are saved: documents and fees are part of it.
         super().save_related(request, form, formsets, change)
+        procedure = form.instance
         version = procedure_version_record(
-            procedure=form.instance, source=f"admin:{request.user.get_username()}"
+            procedure=procedure, source=f"admin:{request.user.get_username()}", editor=_editor(request)
         )
         if version is not None:
             self.message_user(request, f"Đã lưu phiên bản {version.number} của thủ tục.", messages.SUCCESS)
+        current = procedure.processes.filter(is_current=True).first()
+        if current is None:
+            return
+        problems = process_definition_time_problems(definition=current, procedure=procedure)
+        if problems:
+            # An approved or hand-made process is never rewritten by a procedure edit: say what to do.
+            self.message_user(
+                request,
+                f"{budget_problems_text(problems)}. Quy trình hiện hành (phiên bản {current.version}) "
+                "chưa theo thời hạn mới: dùng «Tạo bản nháp» trong Quy trình nội bộ, sửa rồi áp dụng.",
+                messages.WARNING,
+            )
 
 
 @admin.register(ProcedureVersion)
 class ProcedureVersionAdmin(admin.ModelAdmin):
-    list_display = ("procedure", "number", "created_at", "source")
-    list_select_related = ("procedure",)
+    list_display = ("procedure", "number", "created_at", "source", "edited_by")
+    list_select_related = ("procedure", "edited_by")
     search_fields = ("procedure__code", "procedure__name")
-    readonly_fields = ("procedure", "number", "content_hash", "snapshot", "source", "created_at")
+    readonly_fields = (
+        "procedure",
+        "number",
+        "content_hash",
+        "snapshot",
+        "source",
+        "edited_by",
+        "created_at",
+    )
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
@@ -277,6 +344,9 @@ class ProcessDefinitionAdmin(admin.ModelAdmin):
         "total_unit",
         "budget_check",
         "created_at",
+        "drafted_by",
+        "activated_by",
+        "activated_at",
     )
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[ProcessDefinition]:
@@ -307,11 +377,27 @@ class ProcessDefinitionAdmin(admin.ModelAdmin):
 
     def get_readonly_fields(self, request: HttpRequest, obj: ProcessDefinition | None = None) -> Any:
         if obj is not None and _is_draft(request, obj):
-            return ("procedure", "version", "is_current", "source", "budget_check", "created_at")
+            return (
+                "procedure",
+                "version",
+                "is_current",
+                "source",
+                "budget_check",
+                "created_at",
+                "drafted_by",
+                "activated_by",
+                "activated_at",
+            )
         return self.fields
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False  # new versions come from the import or the "draft" action, never from scratch
+
+    def has_change_permission(self, request: HttpRequest, obj: ProcessDefinition | None = None) -> bool:
+        # A version that was ever current is only viewed: a POST to it is refused, not silently ignored.
+        if obj is not None and not _is_draft(request, obj):
+            return False
+        return super().has_change_permission(request, obj)
 
     def has_delete_permission(self, request: HttpRequest, obj: ProcessDefinition | None = None) -> bool:
         if obj is None:
@@ -336,20 +422,21 @@ class ProcessDefinitionAdmin(admin.ModelAdmin):
             )
         return super().change_view(request, object_id, form_url, extra_context)
 
-    @admin.action(description="Tạo bản nháp (bản sao để sửa) từ quy trình hiện hành")
+    # allowed_permissions: actions are offered to whoever sees the list, and a unit admin only reads.
+    @admin.action(description="Tạo bản nháp (bản sao để sửa) từ quy trình hiện hành", permissions=["change"])
     def draft_create(self, request: HttpRequest, queryset: QuerySet[ProcessDefinition]) -> None:
         procedures = {d.procedure for d in queryset.select_related("procedure")}
         for procedure in procedures:
-            draft = process_definition_draft_create(procedure=procedure)
+            draft = process_definition_draft_create(procedure=procedure, editor=_editor(request))
             self.message_user(
                 request, f"{procedure.code}: bản nháp phiên bản {draft.version}.", messages.SUCCESS
             )
 
-    @admin.action(description="Áp dụng bản nháp (kiểm tra tổng thời gian)")
+    @admin.action(description="Áp dụng bản nháp (kiểm tra tổng thời gian)", permissions=["change"])
     def draft_activate(self, request: HttpRequest, queryset: QuerySet[ProcessDefinition]) -> None:
         for definition in queryset.select_related("procedure"):
             try:
-                process_definition_activate(definition=definition)
+                process_definition_activate(definition=definition, editor=_editor(request))
             except ProcessDefinitionError as exc:
                 self.message_user(request, f"{definition}: không áp dụng được — {exc}", messages.ERROR)
             except ValueError as exc:

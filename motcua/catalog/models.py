@@ -9,6 +9,7 @@ dossier points at is never edited, only superseded.
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 
 from motcua.org.models import Role, UnitKind
@@ -143,6 +144,15 @@ class ProcedureVersion(models.Model):
     content_hash = models.CharField(max_length=64)
     snapshot = models.JSONField()
     source = models.CharField(max_length=300, blank=True, help_text="Tệp nguồn khi nhập")
+    # Who saved this version in the admin (audit); None for imports and system rebuilds.
+    edited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name="người sửa",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -176,6 +186,24 @@ class ProcessDefinition(models.Model):
     total_amount = models.DecimalField(max_digits=8, decimal_places=2, null=True, blank=True)
     total_unit = models.CharField(max_length=16, choices=TimeUnit.choices, blank=True)
     content_hash = models.CharField(max_length=64)
+    # Audit of admin edits: who made the draft and who applied it; None for imported / derived versions.
+    drafted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name="người tạo bản nháp",
+    )
+    activated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name="người áp dụng",
+    )
+    activated_at = models.DateTimeField("áp dụng lúc", null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -270,6 +270,11 @@ def official_manages_province(*, user: UserLike) -> bool:
     )
 
 
+def official_is_unit_admin(*, user: UserLike) -> bool:
+    """Holds an active ``UNIT_ADMIN`` role somewhere (cached grants: no query after the first)."""
+    return any(grant.role == Role.UNIT_ADMIN for grant in _scope(user).grants)
+
+
 def official_managed_units(*, user: UserLike) -> QuerySet[Unit]:
     """Units whose officials, roles and counters ``user`` administers (``UNIT_ADMIN`` reach, or all)."""
     return official_units(user=user, roles=[Role.UNIT_ADMIN, Role.PROVINCE_ADMIN])

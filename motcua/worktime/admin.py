@@ -1,4 +1,8 @@
-"""Admin for the province's extra days off / extra working days — ngày nghỉ, ngày làm việc bổ sung."""
+"""Admin for the province's extra days off / extra working days — ngày nghỉ, ngày làm việc bổ sung.
+
+Django's permission checks decide who edits: the province admin's role grants them, a unit admin's
+only the view permission (``org.backends``, docs/domain.md §1.5). The calendar is province-wide.
+"""
 
 from __future__ import annotations
 

@@ -39,12 +39,14 @@ from motcua.catalog.services.processes import (
     process_definition_build,
     process_definition_draft_create,
     process_definition_is_draft,
+    process_definition_time_problems,
 )
 from motcua.catalog.services.versioning import (
     field_get_or_create,
     procedure_content,
     procedure_content_hash,
     procedure_normalise,
+    procedure_time_errors,
     procedure_update,
     procedure_version_record,
 )
@@ -67,6 +69,7 @@ __all__ = [
     "procedure_content",
     "procedure_content_hash",
     "procedure_normalise",
+    "procedure_time_errors",
     "procedure_update",
     "procedure_version_record",
     "process_actor_map",
@@ -76,6 +79,7 @@ __all__ = [
     "process_definition_draft_create",
     "process_definition_from_data",
     "process_definition_is_draft",
+    "process_definition_time_problems",
     "process_definition_validate",
     "process_step_budgets_sum",
 ]

@@ -11,15 +11,21 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from django.db import transaction
 from django.db.models import Max
+from django.utils import timezone
 
 from motcua.catalog.models import Procedure, ProcessDefinition, ProcessSource, ProcessStep
-from motcua.catalog.services.budgets import Budget, BudgetProblem, budget_problems_text
-from motcua.catalog.services.common import BULK_BATCH
+from motcua.catalog.services.budgets import Budget, BudgetProblem, budget_convert, budget_problems_text
+from motcua.catalog.services.common import BULK_BATCH, WORKING_UNITS, decimal_text
 from motcua.catalog.services.process_specs import ProcessSpec, StepSpec, process_definition_derive
 from motcua.core.orm import objects_insert
+from motcua.worktime.models import TimeUnit
+
+if TYPE_CHECKING:
+    from motcua.accounts.models import Account
 
 
 def _process_step(step: StepSpec, *, process_id: int, order: int) -> ProcessStep:
@@ -192,8 +198,12 @@ def process_definition_is_draft(*, definition: ProcessDefinition) -> bool:
 
 
 @transaction.atomic
-def process_definition_draft_create(*, procedure: Procedure) -> ProcessDefinition:
+def process_definition_draft_create(
+    *, procedure: Procedure, editor: Account | None = None
+) -> ProcessDefinition:
     """Copy the current process into a new MANUAL draft version (not current) for editing in the admin.
+
+    ``editor`` is recorded as ``drafted_by``.
 
     Versions that were ever current are never edited in place: dossiers keep the version they started
     with. An existing draft is returned instead of making a second one.
@@ -219,6 +229,7 @@ def process_definition_draft_create(*, procedure: Procedure) -> ProcessDefinitio
         total_amount=spec.total_amount,
         total_unit=spec.total_unit,
         content_hash="",
+        drafted_by=editor,
     )
     ProcessStep.objects.bulk_create(
         _process_step(s, process_id=draft.pk, order=order) for order, s in enumerate(spec.steps, start=1)
@@ -227,18 +238,25 @@ def process_definition_draft_create(*, procedure: Procedure) -> ProcessDefinitio
 
 
 @transaction.atomic
-def process_definition_activate(*, definition: ProcessDefinition) -> ProcessDefinition:
-    """Make a draft the current version after checking its budgets against its total.
+def process_definition_activate(
+    *, definition: ProcessDefinition, editor: Account | None = None
+) -> ProcessDefinition:
+    """Make a draft the current version after checking its budgets against its total, and its total
+    against the procedure's statutory time (thời hạn giải quyết) when the procedure publishes one.
 
-    Raises ``ProcessDefinitionError`` (nothing changed) when the budgets do not sum to the total, and
-    ``ValueError`` for a version that is not a draft.
+    Raises ``ProcessDefinitionError`` (nothing changed) when the budgets do not sum to the total or the
+    total is not the statutory time, and ``ValueError`` for a version that is not a draft. ``editor``
+    is recorded as ``activated_by``.
     """
-    Procedure.objects.select_for_update().filter(pk=definition.procedure_id).first()
+    procedure = Procedure.objects.select_for_update().get(pk=definition.procedure_id)
     definition.refresh_from_db()
     if not process_definition_is_draft(definition=definition):
         raise ValueError("Chỉ áp dụng được bản nháp (only a draft can be activated)")
     spec = _process_spec_of(definition)
     problems = spec.problems()
+    statutory = _procedure_total(procedure)
+    if not problems and statutory is not None:
+        problems = _statutory_time_problems(definition, statutory)
     if problems:
         raise ProcessDefinitionError(problems)
     ProcessDefinition.objects.filter(procedure_id=definition.procedure_id, is_current=True).update(
@@ -246,5 +264,47 @@ def process_definition_activate(*, definition: ProcessDefinition) -> ProcessDefi
     )
     definition.is_current = True
     definition.content_hash = spec.content_hash
-    definition.save(update_fields=["is_current", "content_hash"])
+    definition.activated_by = editor
+    definition.activated_at = timezone.now()
+    definition.save(update_fields=["is_current", "content_hash", "activated_by", "activated_at"])
     return definition
+
+
+def _budget_text(budget: Budget) -> str:
+    if not budget.unit:
+        return "chưa có"
+    label = TimeUnit(budget.unit).label if budget.unit in TimeUnit.values else budget.unit
+    return label if budget.amount is None else f"{decimal_text(budget.amount)} {label}"
+
+
+def process_definition_time_problems(
+    *, definition: ProcessDefinition, procedure: Procedure
+) -> list[BudgetProblem]:
+    """Whether ``definition``'s total differs from the procedure's statutory time (none when the
+    procedure publishes no time); the admin warns about it after a time edit."""
+    statutory = _procedure_total(procedure)
+    return [] if statutory is None else _statutory_time_problems(definition, statutory)
+
+
+def _statutory_time_problems(definition: ProcessDefinition, statutory: Budget) -> list[BudgetProblem]:
+    """The draft's total must be the procedure's statutory time: a dossier on the process would
+    otherwise be due later (or earlier) than the law allows, whatever the steps add up to."""
+    total = Budget(definition.total_amount, definition.total_unit)
+    if total.unit == statutory.unit and total.amount == statutory.amount:
+        return []
+    if (
+        total.unit in WORKING_UNITS
+        and statutory.unit in WORKING_UNITS
+        and total.amount is not None
+        and statutory.amount is not None
+        and budget_convert(total.amount, total.unit, TimeUnit.WORKING_HOURS)
+        == budget_convert(statutory.amount, statutory.unit, TimeUnit.WORKING_HOURS)
+    ):
+        return []
+    return [
+        BudgetProblem(
+            None,
+            f"Tổng thời gian của quy trình ({_budget_text(total)}) khác thời hạn giải quyết của thủ tục "
+            f"({_budget_text(statutory)}): sửa tổng thời gian và thời gian các bước của bản nháp",
+        )
+    ]

@@ -10,16 +10,22 @@ version it was received under. The importer builds the same content from the dat
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.text import slugify
 
 from motcua.catalog.models import Field, Procedure, ProcedureVersion, ProcessDefinition, ProcessSource
+from motcua.catalog.services.budgets import Budget, budget_engine_error, budget_problems_text
 from motcua.catalog.services.common import decimal_text, hash_content
+from motcua.catalog.services.process_specs import process_definition_derive
 from motcua.catalog.services.processes import process_definition_build
 from motcua.core.services import reference_data_changed
 from motcua.core.text import fold, nfc
+
+if TYPE_CHECKING:
+    from motcua.accounts.models import Account
 
 # Procedure columns that are part of the versioned content, in snapshot order.
 CONTENT_COLUMNS: Final = (
@@ -118,12 +124,15 @@ def procedure_normalise(*, procedure: Procedure) -> Procedure:
 
 
 @transaction.atomic
-def procedure_version_record(*, procedure: Procedure, source: str = "") -> ProcedureVersion | None:
+def procedure_version_record(
+    *, procedure: Procedure, source: str = "", editor: Account | None = None
+) -> ProcedureVersion | None:
     """Snapshot the stored content as a new version if it differs from the last one.
 
     Call after the procedure and its documents and fees are saved (the admin calls it from
-    ``save_related``). A change also re-derives the default process if the current one is derived
-    (the time or level may have changed); an approved or manual process is kept.
+    ``save_related``); ``editor`` is recorded on the snapshot (who changed what). A change also
+    re-derives the default process if the current one is derived (the time or level may have
+    changed); an approved or manual process is kept.
     """
     locked = Procedure.objects.select_for_update().get(pk=procedure.pk)
     content = procedure_content(procedure=locked)
@@ -139,7 +148,12 @@ def procedure_version_record(*, procedure: Procedure, source: str = "") -> Proce
     procedure.version, procedure.content_hash = number, content_hash
     reference_data_changed()  # the version number a new dossier records has changed
     version = ProcedureVersion.objects.create(
-        procedure=locked, number=number, content_hash=content_hash, snapshot=content, source=source[:300]
+        procedure=locked,
+        number=number,
+        content_hash=content_hash,
+        snapshot=content,
+        source=source[:300],
+        edited_by=editor,
     )
     current = ProcessDefinition.objects.filter(procedure=locked, is_current=True).first()
     if current is None or current.source == ProcessSource.DERIVED:
@@ -148,13 +162,48 @@ def procedure_version_record(*, procedure: Procedure, source: str = "") -> Proce
     return version
 
 
+def procedure_time_errors(*, procedure: Procedure) -> dict[str, str]:
+    """Why the processing time (thời hạn giải quyết) of an edited, unsaved ``procedure`` cannot be
+    stored, by field; empty when it can.
+
+    The time must be one the worktime engine computes deadlines with, and when the current process is
+    the derived default (it follows the time, ``procedure_version_record``), its five steps must be
+    derivable from it with budgets summing to the time.
+    """
+    amount, unit = procedure.processing_time_amount, procedure.processing_time_unit
+    if amount is not None and not unit:
+        return {"processing_time_unit": "Chọn đơn vị của thời hạn giải quyết."}
+    if amount is not None and amount <= 0:
+        return {"processing_time_amount": "Thời hạn giải quyết phải lớn hơn 0."}
+    if not unit:
+        return {}
+    engine_error = budget_engine_error(Budget(amount, unit))
+    if engine_error is not None:
+        return {"processing_time_amount": f"Thời hạn không tính được hạn xử lý: {engine_error}"}
+    current = (
+        ProcessDefinition.objects.filter(procedure_id=procedure.pk, is_current=True).first()
+        if procedure.pk
+        else None
+    )
+    if current is None or current.source == ProcessSource.DERIVED:
+        problems = process_definition_derive(level=procedure.level, total=Budget(amount, unit)).problems()
+        if problems:
+            return {
+                "processing_time_amount": "Không chia được thời hạn này cho các bước của quy trình "
+                f"mặc định: {budget_problems_text(problems)}"
+            }
+    return {}
+
+
 _EDITABLE_COLUMNS: Final = frozenset(
     {*CONTENT_COLUMNS, "field", "processing_time_amount", "is_active", "popularity"}
 )
 
 
 @transaction.atomic
-def procedure_update(*, procedure: Procedure, data: Mapping[str, Any], source: str = "") -> Procedure:
+def procedure_update(
+    *, procedure: Procedure, data: Mapping[str, Any], source: str = "", editor: Account | None = None
+) -> Procedure:
     """Edit a procedure's own columns; a content change bumps the version and keeps a snapshot."""
     unknown = set(data) - _EDITABLE_COLUMNS
     if unknown:
@@ -163,8 +212,11 @@ def procedure_update(*, procedure: Procedure, data: Mapping[str, Any], source: s
         setattr(procedure, column, value)
     procedure_normalise(procedure=procedure)
     procedure.full_clean(exclude=["content_hash", "imported_hash", "search_text"])
+    errors = procedure_time_errors(procedure=procedure)
+    if errors:
+        raise ValidationError(errors)
     procedure.save()
-    procedure_version_record(procedure=procedure, source=source)
+    procedure_version_record(procedure=procedure, source=source, editor=editor)
     return procedure
 
 

@@ -457,3 +457,27 @@ def test_draft_activate_and_manual_versions_survive_reimport(
     assert report.processes_kept_manual == 1
     assert report.processes_created == 0
     assert ProcessDefinition.objects.get(procedure=procedure, is_current=True).version == 2
+
+
+@pytest.mark.django_db
+def test_activation_needs_the_statutory_time_and_records_who(procedure: Procedure) -> None:
+    from motcua.org.tests.factories import UserFactory
+
+    editor = UserFactory.create(username="ba_hoa")
+    draft = process_definition_draft_create(procedure=procedure, editor=editor)
+    assert draft.drafted_by == editor
+    # The steps sum to the draft's own total of 5 days, but the procedure's time is 3 days.
+    ProcessDefinition.objects.filter(pk=draft.pk).update(total_amount=D(5))
+    draft.steps.filter(order=2).update(duration_amount=D(3))
+    with pytest.raises(ProcessDefinitionError, match="khác thời hạn giải quyết của thủ tục"):
+        process_definition_activate(definition=draft, editor=editor)
+    assert ProcessDefinition.objects.get(procedure=procedure, is_current=True).version == 1
+
+    # The same 3 days written as 24 working hours (8 h a day) is the statutory time.
+    ProcessDefinition.objects.filter(pk=draft.pk).update(
+        total_amount=D(24), total_unit=TimeUnit.WORKING_HOURS
+    )
+    draft.steps.filter(order=2).update(duration_amount=D(1))
+    activated = process_definition_activate(definition=draft, editor=editor)
+    assert (activated.is_current, activated.activated_by) == (True, editor)
+    assert activated.activated_at is not None

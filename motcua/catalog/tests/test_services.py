@@ -7,6 +7,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from django.core.exceptions import ValidationError
 
 from motcua.catalog.models import Level, Procedure, ProcessDefinition, ProcessSource
 from motcua.catalog.services import (
@@ -102,3 +103,36 @@ def test_field_get_or_create_makes_unique_slugs() -> None:
     assert field_get_or_create(name="Hộ tịch") == first
     second = field_get_or_create(name="Hộ-tịch")
     assert (first.code, second.code) == ("ho-tich", "ho-tich-2")
+
+
+def test_update_records_the_editor_on_the_snapshot(procedure: Procedure) -> None:
+    from motcua.org.tests.factories import UserFactory
+
+    editor = UserFactory.create(username="ba_hoa")
+    procedure_update(procedure=procedure, data={"result": "Giấy phép"}, source="admin:ba_hoa", editor=editor)
+    assert procedure.versions.get(number=2).edited_by == editor
+    assert procedure.versions.get(number=1).edited_by is None  # the import's
+
+
+@pytest.mark.parametrize(
+    ("data", "field", "message"),
+    [
+        ({"processing_time_unit": ""}, "processing_time_unit", "Chọn đơn vị"),
+        ({"processing_time_amount": Decimal(0)}, "processing_time_amount", "lớn hơn 0"),
+        (
+            {"processing_time_amount": Decimal("1.5"), "processing_time_unit": TimeUnit.CALENDAR_DAYS},
+            "processing_time_amount",
+            "không tính được hạn xử lý",
+        ),
+    ],
+)
+def test_update_refuses_a_time_the_engine_cannot_use(
+    procedure: Procedure, data: dict[str, object], field: str, message: str
+) -> None:
+    with pytest.raises(ValidationError) as caught:
+        procedure_update(procedure=procedure, data=data, source="test")
+    assert message in " ".join(caught.value.message_dict[field])
+    procedure.refresh_from_db()
+    assert procedure.version == 1
+    assert procedure.processing_time_amount == 3
+    assert ProcessDefinition.objects.filter(procedure=procedure).count() == 1
