@@ -17,6 +17,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from motcua.backoffice.tests.conftest import client_for
+from motcua.core.tests import upload_files
 from motcua.dossiers import selectors
 from motcua.dossiers.models import Decision, Dossier, DossierState
 from motcua.dossiers.tests.factories import World, dossier_at
@@ -120,7 +121,7 @@ class Case:
 
 
 def _upload() -> SimpleUploadedFile:
-    return SimpleUploadedFile("ban-sao.pdf", b"%PDF-1.4 bo sung", content_type="application/pdf")
+    return SimpleUploadedFile("ban-sao.pdf", upload_files.pdf_bytes(), content_type="application/pdf")
 
 
 CASES = [
