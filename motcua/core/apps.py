@@ -11,7 +11,7 @@ class CoreConfig(AppConfig):
     def ready(self) -> None:
         from django import forms
 
-        from motcua.core import checks  # noqa: F401  (registers the system checks)
+        from motcua.core import checks, uploads  # noqa: F401  (register their system checks)
         from motcua.core.text import ControlCharactersValidator
 
         # Every form text field of the project, the admin included, refuses control characters: Django

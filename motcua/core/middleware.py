@@ -7,7 +7,8 @@ answers still carry the security headers) and refuses, on every route:
   legitimate there, and PostgreSQL refuses NUL in text, so one reaching a query was a 500.
 * In a **JSON body** sent to the API, a string (or key) holding a C0 control other than tab, CR and LF
   → 400 naming the fields, before Ninja hands the value to the engine. Django forms refuse NUL
-  themselves (``CharField``'s ``ProhibitNullCharactersValidator``, message in ``locale/vi``).
+  themselves (``CharField``'s ``ProhibitNullCharactersValidator``, message in ``locale/vi``), the
+  other controls by ``core.text.ControlCharactersValidator`` (added to every form text field).
 * A **body over the limits** (``DATA_UPLOAD_MAX_MEMORY_SIZE``, ``DATA_UPLOAD_MAX_NUMBER_FIELDS``,
   ``DATA_UPLOAD_MAX_NUMBER_FILES``, for a multipart body ``MOTCUA_UPLOAD_MAX_REQUEST_BYTES`` in all and
   ``MOTCUA_UPLOAD_MAX_BYTES`` per file, settings read from the environment) → 413. Django raises

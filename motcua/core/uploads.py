@@ -11,11 +11,14 @@ whatever the file is called. HTML, SVG, PHP, archives and anything else are refu
   camera serial), comments, ICC profiles and anything appended to the file (a script or an archive glued
   after the image, a "polyglot") are gone. The pixel count is checked from the header before decoding,
   so a decompression bomb (a few KB declaring 100 000 × 100 000 pixels) is refused without allocating.
-* **PDFs** are opened with pypdf in strict mode; the page tree and every page's content stream are read,
-  so a damaged file is refused rather than stored for an official to discover later. pypdf rather than
-  pikepdf: it is pure Python (no C++ parser handling untrusted bytes in the web process), already
-  locked for the tests, strict mode refuses what qpdf would silently "repair", and its documented
-  security limits cap decompression output (75 MB per stream). A PDF that needs a password cannot be
+* **PDFs** are opened with pypdf; the page tree and every page's content stream are read, so a damaged
+  file is refused rather than stored for an official to discover later. Not in pypdf's strict mode:
+  that refuses cross-reference offsets a few bytes off, common in scanner output and repaired by every
+  viewer; a file without its end (a cut-off upload), without a readable page tree or with a page that
+  cannot be decoded is refused all the same. pypdf rather than pikepdf: it is pure Python (no C++
+  parser handling untrusted bytes in the web process), already locked for the tests, its documented
+  security limits cap decompression output (75 MB per stream), and qpdf's aggressive reconstruction
+  would open a truncated scan with its missing pages silently dropped. A PDF that needs a password cannot be
   read by the officials either, so it is refused with a request for an unprotected copy; one that
   opens with the empty password (owner restrictions only, common from signing tools) is accepted. PDFs
   with active content (JavaScript, launch actions, embedded files, XFA) are refused: a scan has none.
@@ -33,10 +36,12 @@ import logging
 import os
 import warnings
 from dataclasses import dataclass
+from collections.abc import Sequence
 from typing import Any
 
 from django import forms
 from django.conf import settings
+from django.core.checks import CheckMessage, Error, register
 from django.core.exceptions import RequestDataTooBig
 from django.core.files import File
 from django.core.files.base import ContentFile
@@ -96,6 +101,30 @@ class CheckedUpload(ContentFile):
         super().__init__(content, name=name)
         self.kind = kind
         self.content_type = kind.content_type
+
+
+@register()
+def check_upload_settings(app_configs: Sequence[Any] | None, **kwargs: Any) -> list[CheckMessage]:
+    """The upload settings make sense together (``motcua check``, run at every start)."""
+    errors: list[CheckMessage] = []
+    unknown = [key for key in settings.MOTCUA_UPLOAD_TYPES if key not in KINDS]
+    if unknown or not settings.MOTCUA_UPLOAD_TYPES:
+        errors.append(
+            Error(
+                f"MOTCUA_UPLOAD_TYPES {settings.MOTCUA_UPLOAD_TYPES!r}: chỉ gồm {', '.join(KINDS)} "
+                f"(only these kinds are known), không rỗng (not empty).",
+                id="motcua.E010",
+            )
+        )
+    if settings.MOTCUA_UPLOAD_MAX_REQUEST_BYTES < settings.MOTCUA_UPLOAD_MAX_BYTES:
+        errors.append(
+            Error(
+                "MOTCUA_UPLOAD_MAX_REQUEST_BYTES nhỏ hơn MOTCUA_UPLOAD_MAX_BYTES: một tệp đúng giới hạn cũng "
+                "bị từ chối (a file within its limit would be refused with its request).",
+                id="motcua.E011",
+            )
+        )
+    return errors
 
 
 def megabytes(limit: int) -> str:
@@ -226,7 +255,7 @@ _ACTIVE_ACTIONS = frozenset({"/JavaScript", "/Launch", "/ImportData", "/SubmitFo
 
 def _pdf_check(data: bytes, *, name: str) -> None:
     try:
-        reader = PdfReader(io.BytesIO(data), strict=True)
+        reader = PdfReader(io.BytesIO(data), strict=False)  # why not strict: module docstring
         if reader.is_encrypted and not reader.decrypt(""):
             raise UploadRefused(f"Tệp «{name}» được đặt mật khẩu; vui lòng nộp bản PDF không đặt mật khẩu.")
         if len(reader.pages) == 0:

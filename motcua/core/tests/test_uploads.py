@@ -53,6 +53,14 @@ def test_corrupt_and_truncated_pdfs_are_refused() -> None:
         upload_check(_upload("cat-cut.pdf", good[: len(good) // 2]))
 
 
+def test_a_pdf_with_repairable_cross_reference_offsets_is_accepted() -> None:
+    """Scanner software often writes offsets a few bytes off; every viewer repairs them."""
+    good = files.pdf_bytes(pages=2)
+    shifted = good.replace(b"\n", b"\n%ghi chu them vao\n", 1)
+    checked = upload_check(_upload("may-quet.pdf", shifted))
+    assert checked.read() == shifted
+
+
 def test_a_pdf_that_needs_a_password_is_refused_with_a_request_for_an_open_copy() -> None:
     with pytest.raises(UploadRefused) as refused:
         upload_check(_upload("mat-khau.pdf", files.pdf_bytes(password="bi-mat")))
@@ -156,3 +164,12 @@ def test_size_limit_and_kinds_are_settings(settings: Any) -> None:
 def test_an_empty_file_is_refused() -> None:
     with pytest.raises(UploadRefused, match="rỗng"):
         upload_check(_upload("trong.pdf", b""))
+
+
+def test_upload_settings_that_contradict_each_other_stop_the_checks(settings: Any) -> None:
+    from motcua.core.uploads import check_upload_settings
+
+    assert check_upload_settings(None) == []
+    settings.MOTCUA_UPLOAD_TYPES = ["pdf", "docx"]
+    settings.MOTCUA_UPLOAD_MAX_REQUEST_BYTES = settings.MOTCUA_UPLOAD_MAX_BYTES - 1
+    assert [e.id for e in check_upload_settings(None)] == ["motcua.E010", "motcua.E011"]
