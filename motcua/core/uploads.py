@@ -35,8 +35,8 @@ import io
 import logging
 import os
 import warnings
-from dataclasses import dataclass
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from django import forms
@@ -179,7 +179,8 @@ def upload_check(upload: File) -> CheckedUpload:
         raise UploadRefused(f"Tệp «{name}» rỗng.")
     kind = _kind_of(data)
     if kind is None:
-        labels = ", ".join(k.label for k in allowed_kinds())
+        names = [k.label for k in allowed_kinds()]
+        labels = ", ".join(names[:-1]) + " hoặc " + names[-1] if len(names) > 1 else "".join(names)
         raise UploadRefused(
             f"Tệp «{name}» không phải tệp {labels} (hệ thống xét nội dung tệp, không xét đuôi tên tệp)."
         )

@@ -328,7 +328,7 @@ def test_a_supplement_scan_that_is_not_a_pdf_is_a_form_error_and_nothing_is_stor
         client_for(world.lan), d, "receive_supplement", {"file_0": html_named_pdf, "note": "x"}, d.row_version
     )
     assert response.status_code == 400
-    assert "Tệp «ban-sao.pdf» không phải tệp PDF, JPG, PNG" in response.content.decode()
+    assert "Tệp «ban-sao.pdf» không phải tệp PDF, JPG hoặc PNG" in response.content.decode()
     assert _snapshot(d) == before
     assert d.components.count() == components
     assert not [p for p in Path(settings.MEDIA_ROOT).rglob("*") if p.is_file()]

@@ -118,10 +118,10 @@ def _stored_files(settings: Any) -> list[Path]:
 @pytest.mark.parametrize(
     ("name", "content", "message"),
     [
-        ("don.pdf", upload_files.HTML, "Tệp «don.pdf» không phải tệp PDF, JPG, PNG"),
-        ("anh.pdf", upload_files.SVG, "Tệp «anh.pdf» không phải tệp PDF, JPG, PNG"),
-        ("shell.pdf", upload_files.PHP, "Tệp «shell.pdf» không phải tệp PDF, JPG, PNG"),
-        ("ho-so.pdf", upload_files.zip_bytes(), "Tệp «ho-so.pdf» không phải tệp PDF, JPG, PNG"),
+        ("don.pdf", upload_files.HTML, "Tệp «don.pdf» không phải tệp PDF, JPG hoặc PNG"),
+        ("anh.pdf", upload_files.SVG, "Tệp «anh.pdf» không phải tệp PDF, JPG hoặc PNG"),
+        ("shell.pdf", upload_files.PHP, "Tệp «shell.pdf» không phải tệp PDF, JPG hoặc PNG"),
+        ("ho-so.pdf", upload_files.zip_bytes(), "Tệp «ho-so.pdf» không phải tệp PDF, JPG hoặc PNG"),
         ("hong.pdf", upload_files.CORRUPT_PDF, "Tệp «hong.pdf» bị hỏng hoặc không phải tệp PDF hợp lệ."),
         ("bom.png", upload_files.png_bomb(), "Ảnh «bom.png» quá lớn: tối đa 40 triệu điểm ảnh."),
         ("khoa.pdf", upload_files.pdf_bytes(password="123"), "Tệp «khoa.pdf» được đặt mật khẩu"),

@@ -41,7 +41,7 @@ def test_html_named_pdf_says_the_content_decides() -> None:
     with pytest.raises(UploadRefused) as refused:
         upload_check(_upload("don.pdf", files.HTML))
     assert refused.value.message == (
-        "Tệp «don.pdf» không phải tệp PDF, JPG, PNG (hệ thống xét nội dung tệp, không xét đuôi tên tệp)."
+        "Tệp «don.pdf» không phải tệp PDF, JPG hoặc PNG (hệ thống xét nội dung tệp, không xét đuôi tên tệp)."
     )
 
 

@@ -194,7 +194,7 @@ def test_a_channel_passing_files_gets_the_engines_upload_check(world: World, set
             files={"components.0": archive},
         )
     assert exc.value.errors == {
-        "components.0": "Tệp «so-ho-khau.pdf» không phải tệp PDF, JPG, PNG "
+        "components.0": "Tệp «so-ho-khau.pdf» không phải tệp PDF, JPG hoặc PNG "
         "(hệ thống xét nội dung tệp, không xét đuôi tên tệp)."
     }
     _unchanged(d, events)

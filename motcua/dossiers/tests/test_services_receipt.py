@@ -151,7 +151,7 @@ def test_counter_receipt_checklist_files_and_fees(world: World, settings, tmp_pa
 @pytest.mark.parametrize(
     ("name", "content", "message"),
     [
-        ("don.pdf", upload_files.HTML, "Tệp «don.pdf» không phải tệp PDF, JPG, PNG"),
+        ("don.pdf", upload_files.HTML, "Tệp «don.pdf» không phải tệp PDF, JPG hoặc PNG"),
         ("don.pdf", upload_files.CORRUPT_PDF, "Tệp «don.pdf» bị hỏng"),
         ("anh.png", upload_files.png_bomb(), "Ảnh «anh.png» quá lớn"),
     ],
