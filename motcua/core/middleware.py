@@ -8,7 +8,7 @@ answers still carry the security headers) and refuses, on every route:
 * In a **JSON body** sent to the API, a string (or key) holding a C0 control other than tab, CR and LF
   → 400 naming the fields, before Ninja hands the value to the engine. Django forms refuse NUL
   themselves (``CharField``'s ``ProhibitNullCharactersValidator``, message in ``locale/vi``), the
-  other controls by ``core.text.ControlCharactersValidator`` (added to every form text field).
+  other controls by ``core.forms.ControlCharactersValidator`` (run by every form text field).
 * A **body over the limits** (``DATA_UPLOAD_MAX_MEMORY_SIZE``, ``DATA_UPLOAD_MAX_NUMBER_FIELDS``,
   ``DATA_UPLOAD_MAX_NUMBER_FILES``, for a multipart body ``MOTCUA_UPLOAD_MAX_REQUEST_BYTES`` in all and
   ``MOTCUA_UPLOAD_MAX_BYTES`` per file, settings read from the environment) → 413. Django raises
@@ -40,7 +40,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 
 from motcua.core.api_errors import error_body
-from motcua.core.uploads import UploadTooLarge, megabytes
+from motcua.core.uploads import UploadTooLarge, size_text
 
 API_PREFIX = "/api/"
 TOO_LARGE_ERRORS = (RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent)
@@ -81,8 +81,8 @@ def upload_too_large_detail() -> str:
     """The Vietnamese sentence of a 413 for a multipart body (files) over its total limit."""
     return (
         f"Nội dung gửi lên quá lớn: tổng các tệp đính kèm tối đa "
-        f"{megabytes(settings.MOTCUA_UPLOAD_MAX_REQUEST_BYTES)}, mỗi tệp tối đa "
-        f"{megabytes(settings.MOTCUA_UPLOAD_MAX_BYTES)}."
+        f"{size_text(settings.MOTCUA_UPLOAD_MAX_REQUEST_BYTES)}, mỗi tệp tối đa "
+        f"{size_text(settings.MOTCUA_UPLOAD_MAX_BYTES)}."
     )
 
 

@@ -5,8 +5,6 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from django.core.exceptions import ValidationError
-
 _SPACES = re.compile(r"\s+")
 _NON_WORD = re.compile(r"[^0-9a-z]+")
 
@@ -34,29 +32,3 @@ def strip_marks(text: str) -> str:
 def fold(text: str) -> str:
     """Accent-fold Vietnamese for matching: lower case, no diacritics, đ → d, punctuation → space."""
     return _NON_WORD.sub(" ", strip_marks(text)).strip()
-
-
-# C0 controls other than tab, LF and CR (multi-line notes); NUL is refused by Django's own validator.
-_FORM_CONTROLS = re.compile(r"[\x01-\x08\x0b\x0c\x0e-\x1f]")
-
-
-class ControlCharactersValidator:
-    """Refuse C0 control characters in form text (every ``forms.CharField``, see ``core.apps``).
-
-    Django's forms refuse only NUL; a bell or an escape pasted from another program would otherwise be
-    stored, printed on the forms and sent to the national portal. The API's JSON bodies get the same
-    rule in ``core.middleware``.
-    """
-
-    message = "Không được chứa ký tự điều khiển (chỉ cho phép xuống dòng và tab)."
-    code = "control_characters"
-
-    def __call__(self, value: object) -> None:
-        if isinstance(value, str) and _FORM_CONTROLS.search(value):
-            raise ValidationError(self.message, code=self.code)
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, ControlCharactersValidator)
-
-    def __hash__(self) -> int:
-        return hash(ControlCharactersValidator)

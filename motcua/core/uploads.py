@@ -127,9 +127,10 @@ def check_upload_settings(app_configs: Sequence[Any] | None, **kwargs: Any) -> l
     return errors
 
 
-def megabytes(limit: int) -> str:
-    """20 MB / 2,5 MB — the Vietnamese way (decimal comma)."""
-    return f"{limit / (1024 * 1024):.1f}".rstrip("0").rstrip(".").replace(".", ",") + " MB"
+def size_text(limit: int) -> str:
+    """20 MB / 2,5 MB / 900 KB — the Vietnamese way (decimal comma)."""
+    unit, scale = ("MB", 1024 * 1024) if limit >= 1024 * 1024 else ("KB", 1024)
+    return f"{limit / scale:.1f}".rstrip("0").rstrip(".").replace(".", ",") + f" {unit}"
 
 
 def allowed_kinds() -> list[Kind]:
@@ -145,7 +146,7 @@ def file_input() -> forms.ClearableFileInput:
 
 
 def too_large_message(name: str) -> str:
-    return f"Tệp «{name}» lớn hơn {megabytes(settings.MOTCUA_UPLOAD_MAX_BYTES)} (giới hạn mỗi tệp)."
+    return f"Tệp «{name}» lớn hơn {size_text(settings.MOTCUA_UPLOAD_MAX_BYTES)} (giới hạn mỗi tệp)."
 
 
 def _display_name(upload: File) -> str:
@@ -199,7 +200,7 @@ def upload_check(upload: File) -> CheckedUpload:
 
 # Modes written as they are; anything else (CMYK, 16-bit, …) is converted to RGB first.
 _JPEG_MODES = frozenset({"L", "RGB"})
-_PNG_MODES = frozenset({"1", "L", "LA", "P", "RGB", "RGBA"})
+_PNG_MODES = frozenset({"1", "L", "LA", "P", "RGB", "RGBA", "I;16"})  # I;16: 16-bit grey scans
 
 
 def _image_reencoded(data: bytes, *, kind: Kind, name: str) -> bytes:
@@ -232,18 +233,30 @@ def _too_many_pixels(name: str, width: int, height: int) -> UploadRefused:
     return UploadRefused(f"Ảnh «{name}» quá lớn{size}: tối đa {limit} triệu điểm ảnh.")
 
 
+def _dpi(image: Image.Image) -> dict[str, tuple[float, float]]:
+    """The scan's resolution, the one piece of metadata kept: it gives the printed size of the page."""
+    dpi: Any = image.info.get("dpi")
+    try:
+        x, y = (float(v) for v in dpi)
+    except (TypeError, ValueError):
+        return {}
+    return {"dpi": (x, y)} if 0 < x <= 10_000 and 0 < y <= 10_000 else {}
+
+
 def _encoded(image: Image.Image, *, kind: Kind) -> bytes:
     out = io.BytesIO()
+    dpi = _dpi(image)
     if kind.key == "jpeg":
         clean = image if image.mode in _JPEG_MODES else image.convert("RGB")
-        # Only the pixels: no exif, icc_profile or comment is passed, so none is written.
+        # Only the pixels (and the resolution): no exif, icc_profile or comment is passed or kept.
         clean.info = {}
-        clean.save(out, format="JPEG", quality=90, optimize=True)
+        clean.save(out, format="JPEG", quality=90, optimize=True, **dpi)
     else:
-        clean = image if image.mode in _PNG_MODES else image.convert("RGBA")
+        alpha = "A" in image.mode or "transparency" in image.info
+        clean = image if image.mode in _PNG_MODES else image.convert("RGBA" if alpha else "RGB")
         # PNG writes im.info's ICC profile and transparency by default: keep only the transparency.
         clean.info = {k: v for k, v in clean.info.items() if k == "transparency"}
-        clean.save(out, format="PNG", optimize=True)
+        clean.save(out, format="PNG", optimize=True, **dpi)
     return out.getvalue()
 
 

@@ -110,6 +110,14 @@ def test_a_jpeg_is_re_encoded_without_its_exif() -> None:
         assert "exif" not in image.info
 
 
+def test_the_scan_resolution_is_kept_so_pages_print_at_their_size() -> None:
+    out = io.BytesIO()
+    Image.new("L", (30, 40)).save(out, format="JPEG", dpi=(300, 300))
+    stored = upload_check(_upload("trang.jpg", out.getvalue(), "image/jpeg")).read()
+    with Image.open(io.BytesIO(stored)) as image:
+        assert image.info["dpi"] == (300, 300)
+
+
 def test_a_png_is_re_encoded_and_a_payload_glued_after_it_is_gone() -> None:
     polyglot = files.image_bytes("PNG") + files.PHP
     checked = upload_check(_upload("anh.png", polyglot, "image/png"))
@@ -154,7 +162,7 @@ def test_size_limit_and_kinds_are_settings(settings: Any) -> None:
     settings.MOTCUA_UPLOAD_MAX_BYTES = 1000
     with pytest.raises(UploadRefused) as refused:
         upload_check(_upload("to.pdf", files.pdf_bytes(pages=5) + b"\n" * 1000))
-    assert refused.value.message == "Tệp «to.pdf» lớn hơn 0 MB (giới hạn mỗi tệp)."
+    assert refused.value.message == "Tệp «to.pdf» lớn hơn 1 KB (giới hạn mỗi tệp)."
     settings.MOTCUA_UPLOAD_MAX_BYTES = 20 * 1024 * 1024
     settings.MOTCUA_UPLOAD_TYPES = ["pdf"]
     with pytest.raises(UploadRefused, match="không phải tệp PDF "):
