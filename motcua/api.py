@@ -10,6 +10,7 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 from motcua.catalog.api import router as catalog_router
 from motcua.core.api_errors import error_body, validation_detail, validation_messages
 from motcua.core.middleware import too_large_detail
+from motcua.core.uploads import UploadTooLarge
 from motcua.dossiers.api import router as dossiers_router
 from motcua.org.api import router as org_router
 from motcua.portal.api import router as public_router
@@ -74,7 +75,8 @@ def not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
 @api.exception_handler(RequestDataTooBig)
 def too_large(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
     """A body over the limit read inside Ninja (``core.middleware`` refuses most of them earlier)."""
-    return _error(request, 413, too_large_detail())
+    detail = exc.detail if isinstance(exc, UploadTooLarge) else too_large_detail()
+    return _error(request, 413, detail)
 
 
 api.add_router("/procedures", catalog_router)

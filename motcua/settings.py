@@ -133,8 +133,20 @@ DATA_UPLOAD_MAX_NUMBER_FIELDS = env_int("DATA_UPLOAD_MAX_NUMBER_FIELDS", default
 DATA_UPLOAD_MAX_NUMBER_FILES = env_int("DATA_UPLOAD_MAX_NUMBER_FILES", default=100)
 # An uploaded file larger than this is written to a temporary file instead of kept in memory.
 FILE_UPLOAD_MAX_MEMORY_SIZE = env_int("FILE_UPLOAD_MAX_MEMORY_SIZE", default=2_621_440)
-# Largest scanned document accepted per file by the forms (counter intake, supplements).
+# Uploaded scans (motcua/core/uploads.py, every channel): the largest file, the largest multipart body
+# (all files and fields of one request; refused from its Content-Length before anything is read), the
+# kinds accepted (judged from the content, not the name: pdf, jpeg, png) and the largest image in pixels
+# (decoding allocates ~3 bytes a pixel; 40 MP is an A4 page at 600 dpi with room to spare).
 MOTCUA_UPLOAD_MAX_BYTES = env_int("MOTCUA_UPLOAD_MAX_BYTES", default=20 * 1024 * 1024)
+MOTCUA_UPLOAD_MAX_REQUEST_BYTES = env_int("MOTCUA_UPLOAD_MAX_REQUEST_BYTES", default=100 * 1024 * 1024)
+MOTCUA_UPLOAD_TYPES = env_list("MOTCUA_UPLOAD_TYPES", default=["pdf", "jpeg", "png"])
+MOTCUA_UPLOAD_MAX_PIXELS = env_int("MOTCUA_UPLOAD_MAX_PIXELS", default=40_000_000)
+# The first handler counts the bytes of each file as they arrive and stops the upload at the limit.
+FILE_UPLOAD_HANDLERS = [
+    "motcua.core.uploads.UploadLimitHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -11,7 +11,6 @@ from datetime import timedelta
 from typing import Any, cast
 
 from django import forms
-from django.conf import settings
 from django.core.files import File
 from django.core.files.uploadedfile import UploadedFile
 
@@ -20,32 +19,24 @@ from motcua.accounts.models import Account
 from motcua.accounts.selectors import account_display_name
 from motcua.backoffice.selectors import deciding_units, officials_with_role
 from motcua.catalog.models import Field, Procedure
+from motcua.core import uploads
 from motcua.dossiers import rules, services
 from motcua.dossiers.form_builders import LEDGER_MAX_DAYS
 from motcua.dossiers.models import ApplicantKind, Channel, Dossier, DvcqgStatus, PauseReason
 from motcua.org.models import Role, Unit
 
-ALLOWED_UPLOAD_SUFFIXES = (".pdf", ".jpg", ".jpeg", ".png", ".doc", ".docx", ".xls", ".xlsx", ".zip")
 REQUIRED = {"required": "Vui lòng nhập thông tin này."}
 
 
-def upload_check(upload: UploadedFile | None) -> UploadedFile | None:
-    """Size and type of a scanned component; raises a Vietnamese ``ValidationError``."""
+def upload_check(upload: UploadedFile | None) -> File | None:
+    """A scanned component checked by the engine's one upload check (``core.uploads``), run here to
+    show its Vietnamese message beside the field; the checked copy is what the engine stores."""
     if upload is None:
         return None
-    name = (upload.name or "").lower()
-    if not name.endswith(ALLOWED_UPLOAD_SUFFIXES):
-        raise forms.ValidationError(
-            "Tệp «%(name)s» không đúng định dạng (chỉ nhận PDF, ảnh JPG/PNG, Word, Excel, ZIP).",
-            params={"name": upload.name},
-        )
-    limit = settings.MOTCUA_UPLOAD_MAX_BYTES  # a setting (environment MOTCUA_UPLOAD_MAX_BYTES)
-    if upload.size is not None and upload.size > limit:
-        raise forms.ValidationError(
-            "Tệp «%(name)s» lớn hơn %(limit)s MB.",
-            params={"name": upload.name, "limit": f"{limit / (1024 * 1024):g}".replace(".", ",")},
-        )
-    return upload
+    try:
+        return uploads.upload_check(upload)
+    except uploads.UploadRefused as exc:
+        raise forms.ValidationError(exc.message) from None
 
 
 class ObjectChoiceField(forms.ChoiceField):
@@ -398,7 +389,9 @@ class ReceiveSupplementForm(NoteForm):
             self.fields[f"paper_{index}"] = forms.BooleanField(
                 label=f"Đã xuất trình bản giấy: {name}", required=False
             )
-            self.fields[f"file_{index}"] = forms.FileField(label=f"Bản quét: {name}", required=False)
+            self.fields[f"file_{index}"] = forms.FileField(
+                label=f"Bản quét: {name}", required=False, widget=uploads.file_input()
+            )
 
     def item_fields(self) -> list[tuple[Any, Any]]:
         return [(self[f"paper_{i}"], self[f"file_{i}"]) for i in range(len(self.requested))]
@@ -407,7 +400,7 @@ class ReceiveSupplementForm(NoteForm):
         data = super().clean() or {}
         for index in range(len(self.requested)):
             try:
-                upload_check(data.get(f"file_{index}"))
+                data[f"file_{index}"] = upload_check(data.get(f"file_{index}"))
             except forms.ValidationError as exc:
                 self.add_error(f"file_{index}", exc)
         return data
@@ -595,7 +588,9 @@ class IntakeForm(forms.Form):
             self.fields[f"doc_{doc.pk}_paper"] = forms.BooleanField(
                 label="Đã xuất trình bản giấy", required=False
             )
-            self.fields[f"doc_{doc.pk}_file"] = forms.FileField(label="Bản quét", required=False)
+            self.fields[f"doc_{doc.pk}_file"] = forms.FileField(
+                label="Bản quét", required=False, widget=uploads.file_input()
+            )
 
     def checklist(self) -> list[tuple[Any, Any, Any]]:
         """(catalogue document, paper checkbox, file input) per component."""
@@ -633,7 +628,7 @@ class IntakeForm(forms.Form):
             self.add_error("applicant_birth_date", "Vui lòng nhập ngày sinh của người nộp.")
         for doc in self.documents:
             try:
-                upload_check(data.get(f"doc_{doc.pk}_file"))
+                data[f"doc_{doc.pk}_file"] = upload_check(data.get(f"doc_{doc.pk}_file"))
             except forms.ValidationError as exc:
                 self.add_error(f"doc_{doc.pk}_file", exc)
         return data

@@ -7,14 +7,17 @@ answers still carry the security headers) and refuses, on every route:
   legitimate there, and PostgreSQL refuses NUL in text, so one reaching a query was a 500.
 * In a **JSON body** sent to the API, a string (or key) holding a C0 control other than tab, CR and LF
   → 400 naming the fields, before Ninja hands the value to the engine. Django forms refuse NUL
-  themselves (``CharField``'s ``ProhibitNullCharactersValidator``, message in ``locale/vi``).
+  themselves (``CharField``'s ``ProhibitNullCharactersValidator``, message in ``locale/vi``), the
+  other controls by ``core.forms.ControlCharactersValidator`` (run by every form text field).
 * A **body over the limits** (``DATA_UPLOAD_MAX_MEMORY_SIZE``, ``DATA_UPLOAD_MAX_NUMBER_FIELDS``,
-  ``DATA_UPLOAD_MAX_NUMBER_FILES``, settings read from the environment) → 413. Django raises
+  ``DATA_UPLOAD_MAX_NUMBER_FILES``, for a multipart body ``MOTCUA_UPLOAD_MAX_REQUEST_BYTES`` in all and
+  ``MOTCUA_UPLOAD_MAX_BYTES`` per file, settings read from the environment) → 413. Django raises
   ``RequestDataTooBig`` lazily, when the body is first read; read inside a middleware (the CSRF check
   reads ``request.POST``) it bypasses every view-level handler and came out as a 400/500 traceback.
   So: a declared ``Content-Length`` over the limit is refused before anything reads the body, the
   form body of a CSRF-checked view is parsed here before the CSRF check, and a view that reads it
-  itself has its exception turned into the same 413.
+  itself has its exception turned into the same 413. A file over its limit inside an accepted body
+  is stopped as it arrives (``core.uploads.UploadLimitHandler``), so no over-large body is read whole.
 
 API paths (``/api/``) answer in the API's error shape (``core.api_errors.ErrorOut``); pages answer a
 Vietnamese error page (``templates/400.html``, ``templates/413.html``).
@@ -37,6 +40,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 
 from motcua.core.api_errors import error_body
+from motcua.core.uploads import UploadTooLarge, size_text
 
 API_PREFIX = "/api/"
 TOO_LARGE_ERRORS = (RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent)
@@ -64,7 +68,7 @@ def _size(limit: int) -> str:
 
 
 def too_large_detail() -> str:
-    """The Vietnamese sentence of every 413, naming the limit in force."""
+    """The Vietnamese sentence of a 413 for a body without files, naming the limit in force."""
     limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
     if limit is None:
         return "Nội dung gửi lên quá lớn hoặc có quá nhiều trường."
@@ -73,13 +77,26 @@ def too_large_detail() -> str:
     )
 
 
+def upload_too_large_detail() -> str:
+    """The Vietnamese sentence of a 413 for a multipart body (files) over its total limit."""
+    return (
+        f"Nội dung gửi lên quá lớn: tổng các tệp đính kèm tối đa "
+        f"{size_text(settings.MOTCUA_UPLOAD_MAX_REQUEST_BYTES)}, mỗi tệp tối đa "
+        f"{size_text(settings.MOTCUA_UPLOAD_MAX_BYTES)}."
+    )
+
+
 def is_api(request: HttpRequest) -> bool:
     return request.path_info.startswith(API_PREFIX)
 
 
-def too_large_response(request: HttpRequest) -> HttpResponse:
+def too_large_response(
+    request: HttpRequest, exception: Exception | None = None, *, detail: str | None = None
+) -> HttpResponse:
     """413 for a body over the limits: ``ErrorOut`` on the API, the Vietnamese page elsewhere."""
-    detail = too_large_detail()
+    if detail is None:
+        # A file stopped while it arrived is named; otherwise a field or the field count was too much.
+        detail = exception.detail if isinstance(exception, UploadTooLarge) else too_large_detail()
     if is_api(request):
         return JsonResponse(error_body(413, detail), status=413)
     return render(request, "413.html", {"message": detail}, status=413)
@@ -157,16 +174,19 @@ class RequestGuardMiddleware:
         if query_errors is not None:
             return bad_request_response(request, CONTROL_IN_URL, query_errors)
         content_type = _content_type(request)
-        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
-        # Multipart bodies are limited per part by Django's parser (files do not count), so only the
-        # other bodies can be judged by their declared length — the same test Django makes on reading.
-        if limit is not None and content_type != "multipart/form-data" and _declared_length(request) > limit:
-            return too_large_response(request)
+        # Judged from the declared length, before a byte is read (Django never reads past it). A
+        # multipart body carries files, so it has its own, larger limit; Django limits its other parts.
+        if content_type == "multipart/form-data":
+            limit, detail = settings.MOTCUA_UPLOAD_MAX_REQUEST_BYTES, upload_too_large_detail
+        else:
+            limit, detail = settings.DATA_UPLOAD_MAX_MEMORY_SIZE, too_large_detail
+        if limit is not None and _declared_length(request) > limit:
+            return too_large_response(request, detail=detail())
         if is_api(request) and content_type == "application/json" and _declared_length(request):
             try:
                 body = request.body
-            except TOO_LARGE_ERRORS:  # no Content-Length (chunked) and over the limit
-                return too_large_response(request)
+            except TOO_LARGE_ERRORS as exc:  # no Content-Length (chunked) and over the limit
+                return too_large_response(request, exc)
             if errors := _json_fields_with_controls(body):
                 return bad_request_response(request, CONTROL_IN_BODY, errors)
         return self.get_response(request)
@@ -188,11 +208,11 @@ class RequestGuardMiddleware:
         ):
             try:
                 request.POST  # noqa: B018 - parsed for its exceptions
-            except TOO_LARGE_ERRORS:
-                return too_large_response(request)
+            except TOO_LARGE_ERRORS as exc:
+                return too_large_response(request, exc)
         return None
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
         if isinstance(exception, TOO_LARGE_ERRORS):
-            return too_large_response(request)
+            return too_large_response(request, exception)
         return None

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -17,6 +18,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from motcua.backoffice.tests.conftest import client_for
+from motcua.core.tests import upload_files
 from motcua.dossiers import selectors
 from motcua.dossiers.models import Decision, Dossier, DossierState
 from motcua.dossiers.tests.factories import World, dossier_at
@@ -120,7 +122,7 @@ class Case:
 
 
 def _upload() -> SimpleUploadedFile:
-    return SimpleUploadedFile("ban-sao.pdf", b"%PDF-1.4 bo sung", content_type="application/pdf")
+    return SimpleUploadedFile("ban-sao.pdf", upload_files.pdf_bytes(), content_type="application/pdf")
 
 
 CASES = [
@@ -313,6 +315,23 @@ def test_invalid_input_keeps_the_form_open_with_a_message(world: World) -> None:
         r'<details class="bo-action bo-action--danger" open>\s*<summary>Từ chối giải quyết', html
     )
     assert _snapshot(d)[1] == DossierState.PROCESSING
+
+
+def test_a_supplement_scan_that_is_not_a_pdf_is_a_form_error_and_nothing_is_stored(
+    world: World, settings: Any
+) -> None:
+    d = dossier_at(world, "supplement")
+    before = _snapshot(d)
+    components = d.components.count()
+    html_named_pdf = SimpleUploadedFile("ban-sao.pdf", upload_files.HTML, content_type="application/pdf")
+    response = _post(
+        client_for(world.lan), d, "receive_supplement", {"file_0": html_named_pdf, "note": "x"}, d.row_version
+    )
+    assert response.status_code == 400
+    assert "Tệp «ban-sao.pdf» không phải tệp PDF, JPG hoặc PNG" in response.content.decode()
+    assert _snapshot(d) == before
+    assert d.components.count() == components
+    assert not [p for p in Path(settings.MEDIA_ROOT).rglob("*") if p.is_file()]
 
 
 def test_extend_too_late_shows_the_engines_message(world: World) -> None:

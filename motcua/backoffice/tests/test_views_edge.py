@@ -8,14 +8,18 @@ character reaching a query was a 500 there.
 
 from __future__ import annotations
 
+from html import escape as html_escape
+from pathlib import Path
 from typing import Any
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 
 from motcua.backoffice.tests.conftest import client_for
 from motcua.backoffice.tests.test_views_intake import _form_url, _valid
+from motcua.core.tests import upload_files
 from motcua.dossiers.models import Dossier
 from motcua.dossiers.tests.factories import World
 
@@ -93,15 +97,90 @@ def test_a_form_under_the_limit_still_works(world: World, settings: Any) -> None
 
 
 def test_upload_size_limit_is_a_setting(world: World, settings: Any) -> None:
-    from django.core.files.uploadedfile import SimpleUploadedFile
-
+    """A file over the limit is stopped while it arrives (core.uploads): a 413 page naming it."""
     settings.MOTCUA_UPLOAD_MAX_BYTES = 1024 * 1024
     docs = list(world.procedure.documents.order_by("order"))
     scan = SimpleUploadedFile("to.pdf", b"%PDF-1.4 " + b"x" * (1024 * 1024), "application/pdf")
     response = client_for(world.lan).post(_form_url(world), _valid(world, **{f"doc_{docs[1].pk}_file": scan}))
-    assert response.status_code == 400
-    assert "Tệp «to.pdf» lớn hơn 1 MB." in response.content.decode()
+    assert response.status_code == 413
+    assert "Tệp «to.pdf» lớn hơn 1 MB (giới hạn mỗi tệp)." in response.content.decode()
     assert not Dossier.objects.exists()
+    assert _stored_files(settings) == []
+
+
+# -- uploaded scans (core.uploads) ---------------------------------------------------------------------
+
+
+def _stored_files(settings: Any) -> list[Path]:
+    return [p for p in Path(settings.MEDIA_ROOT).rglob("*") if p.is_file()]
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        ("don.pdf", upload_files.HTML, "Tệp «don.pdf» không phải tệp PDF, JPG hoặc PNG"),
+        ("anh.pdf", upload_files.SVG, "Tệp «anh.pdf» không phải tệp PDF, JPG hoặc PNG"),
+        ("shell.pdf", upload_files.PHP, "Tệp «shell.pdf» không phải tệp PDF, JPG hoặc PNG"),
+        ("ho-so.pdf", upload_files.zip_bytes(), "Tệp «ho-so.pdf» không phải tệp PDF, JPG hoặc PNG"),
+        ("hong.pdf", upload_files.CORRUPT_PDF, "Tệp «hong.pdf» bị hỏng hoặc không phải tệp PDF hợp lệ."),
+        ("bom.png", upload_files.png_bomb(), "Ảnh «bom.png» quá lớn: tối đa 40 triệu điểm ảnh."),
+        ("khoa.pdf", upload_files.pdf_bytes(password="123"), "Tệp «khoa.pdf» được đặt mật khẩu"),
+    ],
+    ids=["html", "svg", "php", "zip", "corrupt-pdf", "image-bomb", "encrypted-pdf"],
+)
+def test_a_bad_scan_is_a_form_error_beside_its_field_and_nothing_is_stored(
+    world: World, settings: Any, name: str, content: bytes, message: str
+) -> None:
+    docs = list(world.procedure.documents.order_by("order"))
+    scan = SimpleUploadedFile(name, content, "application/pdf")
+    response = client_for(world.lan).post(_form_url(world), _valid(world, **{f"doc_{docs[1].pk}_file": scan}))
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "Hồ sơ chưa được tiếp nhận" in html
+    assert html_escape(message) in html
+    assert not Dossier.objects.exists()
+    assert _stored_files(settings) == []
+
+
+def test_a_photo_named_pdf_is_accepted_and_stored_re_encoded(world: World, settings: Any) -> None:
+    docs = list(world.procedure.documents.order_by("order"))
+    photo = upload_files.image_bytes("JPEG", exif_make="MayAnhGianDiep")
+    scan = SimpleUploadedFile("chup-cmnd.pdf", photo, "application/pdf")
+    response = client_for(world.lan).post(_form_url(world), _valid(world, **{f"doc_{docs[1].pk}_file": scan}))
+    assert response.status_code == 302, response.content.decode()[:2000]
+    component = Dossier.objects.get().components.get(catalog_document=docs[1])
+    assert component.file.name.endswith(".jpg")
+    stored = component.file.read()
+    assert stored != photo
+    assert b"MayAnhGianDiep" not in stored
+    assert len(_stored_files(settings)) == 1
+
+
+def test_the_file_inputs_offer_the_accepted_kinds(world: World) -> None:
+    html = client_for(world.lan).get(_form_url(world)).content.decode()
+    assert 'accept=".jpeg,.pdf,application/pdf,.jpg,image/jpeg,.png,image/png"' in html
+
+
+# -- control characters in form fields ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("character", ["\x07", "\x1b", "\x0b", "\x08", "\x1f"])
+def test_control_characters_in_a_form_field_are_a_field_error(world: World, character: str) -> None:
+    response = client_for(world.lan).post(
+        _form_url(world), _valid(world, applicant_address=f"Tổ 3{character}, khu 5")
+    )
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "Không được chứa ký tự điều khiển (chỉ cho phép xuống dòng và tab)." in html
+    assert not Dossier.objects.exists()
+
+
+def test_tab_and_new_lines_are_kept_in_a_multi_line_field(world: World) -> None:
+    response = client_for(world.lan).post(
+        _form_url(world), _valid(world, summary="Đề nghị cấp giấy phép\r\n\t- bản chính\r\n\t- bản sao")
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert Dossier.objects.get().summary.startswith("Đề nghị cấp giấy phép")
 
 
 # -- control characters ------------------------------------------------------------------------------

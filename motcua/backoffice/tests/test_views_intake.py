@@ -9,6 +9,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from motcua.backoffice.tests.conftest import client_for
+from motcua.core.tests import upload_files
 from motcua.documents.tests import pdfcheck
 from motcua.dossiers.models import Dossier, DossierState
 from motcua.dossiers.tests.factories import World
@@ -34,7 +35,9 @@ def _valid(world: World, **overrides: Any) -> dict[str, Any]:
         "applicant_address": "Tổ 3, khu 5, phường Hạ Long",
         "summary": "Đề nghị cấp giấy phép",
         f"doc_{docs[0].pk}_paper": "on",
-        f"doc_{docs[1].pk}_file": SimpleUploadedFile("chung-minh.pdf", b"%PDF-1.4 x", "application/pdf"),
+        f"doc_{docs[1].pk}_file": SimpleUploadedFile(
+            "chung-minh.pdf", upload_files.pdf_bytes(), "application/pdf"
+        ),
     }
     data.update(overrides)
     return data

@@ -13,6 +13,8 @@ NAMES = (
     "DATA_UPLOAD_MAX_NUMBER_FILES",
     "FILE_UPLOAD_MAX_MEMORY_SIZE",
     "MOTCUA_UPLOAD_MAX_BYTES",
+    "MOTCUA_UPLOAD_MAX_REQUEST_BYTES",
+    "MOTCUA_UPLOAD_MAX_PIXELS",
 )
 
 
@@ -30,7 +32,7 @@ def _settings_with(env: dict[str, str], tmp_path: Path) -> subprocess.CompletedP
 def test_request_limits_come_from_the_environment(tmp_path: Path) -> None:
     result = _settings_with({name: str(1000 + i) for i, name in enumerate(NAMES)}, tmp_path)
     assert result.returncode == 0, result.stderr
-    assert result.stdout.split() == ["1000", "1001", "1002", "1003", "1004"]
+    assert result.stdout.split() == ["1000", "1001", "1002", "1003", "1004", "1005", "1006"]
 
 
 def test_a_limit_that_is_not_a_number_stops_start_up(tmp_path: Path) -> None:

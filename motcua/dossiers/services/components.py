@@ -1,7 +1,9 @@
 """Components — thành phần hồ sơ: the checklist of a receipt or a supplement, and the scans stored with it.
 
-File storage is not transactional, so the files a failed transaction stored are removed with it
-(``uploads_removed_on_failure``).
+Every file goes through ``core.uploads.upload_check`` first (kind from the content, images re-encoded,
+PDFs opened; the one check of every channel), all of a write's files before the first is stored, so a
+refused file leaves nothing behind. File storage is not transactional, so the files a failed
+transaction stored are removed with it (``uploads_removed_on_failure``).
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from django.core.files.storage import Storage
 
 from motcua.catalog.models import Procedure, ProcedureDocument
 from motcua.core.text import nfc
+from motcua.core.uploads import CheckedUpload, UploadRefused, upload_check
 from motcua.dossiers.errors import DossierInvalid
 from motcua.dossiers.models import Dossier, DossierComponent
 from motcua.dossiers.services.inputs import ComponentData
@@ -56,8 +59,15 @@ def uploads_removed_on_failure() -> Iterator[None]:
         outer.extend(mine)
 
 
-def _sha256_and_store(component: DossierComponent, upload: File) -> None:
-    """Store an uploaded file through Django's storage and keep its SHA-256 (integrity of the copy)."""
+def _checked(upload: File, *, field: str) -> CheckedUpload:
+    try:
+        return upload_check(upload)
+    except UploadRefused as exc:
+        raise DossierInvalid({field: exc.message}) from None
+
+
+def _sha256_and_store(component: DossierComponent, upload: CheckedUpload) -> None:
+    """Store a checked upload through Django's storage and keep its SHA-256 (integrity of the copy)."""
     digest = hashlib.sha256()
     upload.seek(0)
     for chunk in upload.chunks():
@@ -121,11 +131,17 @@ def components_create(
                 extra,
             )
         )
+    # Every file checked before the first is stored: a refusal leaves no file to clean up.
+    checked = {
+        id(source): _checked(source.file, field=f"components.{index}")
+        for index, source in enumerate(components)
+        if source.file is not None
+    }
     created = []
     for offset, (component, source) in enumerate(rows):
         component.order = start + offset
         if source is not None and source.file is not None:
-            _sha256_and_store(component, source.file)
+            _sha256_and_store(component, checked[id(source)])
             component.uploaded_at = now
         created.append(component)
     # One INSERT for all rows (primary keys come back on PostgreSQL and SQLite ≥ 3.35).

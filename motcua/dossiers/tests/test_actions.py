@@ -171,3 +171,37 @@ def test_a_channel_lists_and_takes_what_its_audience_may(world: World):
         actor=world.lan, dossier=dossier_at(world, "submitted"), audience=actions.Audience.OFFICIAL
     )
     assert {spec.action for spec in official} == {Action.ACCEPT, Action.REFUSE, Action.WITHDRAW}
+
+
+def test_a_channel_passing_files_gets_the_engines_upload_check(world: World, settings, tmp_path):
+    """Any channel (API, portal) handing files to ``action_perform`` goes through core.uploads: a zip
+    named .pdf is refused under the component's input path and nothing is written."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from motcua.core.tests import upload_files
+
+    settings.MEDIA_ROOT = tmp_path
+    d = dossier_at(world, "supplement")
+    events = DossierEvent.objects.filter(dossier=d).count()
+    data = {"row_version": d.row_version, "components": [{"name": "Bản sao sổ hộ khẩu"}], "note": ""}
+    archive = SimpleUploadedFile("so-ho-khau.pdf", upload_files.zip_bytes(), "application/pdf")
+    with pytest.raises(DossierInvalid) as exc:
+        actions.action_perform(
+            action=Action.RECEIVE_SUPPLEMENT,
+            actor=world.lan,
+            dossier=d,
+            data=data,
+            files={"components.0": archive},
+        )
+    assert exc.value.errors == {
+        "components.0": "Tệp «so-ho-khau.pdf» không phải tệp PDF, JPG hoặc PNG "
+        "(hệ thống xét nội dung tệp, không xét đuôi tên tệp)."
+    }
+    _unchanged(d, events)
+    assert not [p for p in tmp_path.rglob("*") if p.is_file()]
+    scan = SimpleUploadedFile("so-ho-khau.pdf", upload_files.image_bytes("PNG"), "application/pdf")
+    d = actions.action_perform(
+        action=Action.RECEIVE_SUPPLEMENT, actor=world.lan, dossier=d, data=data, files={"components.0": scan}
+    )
+    stored = d.components.get(name="Bản sao sổ hộ khẩu")
+    assert stored.file.name.endswith(".png")

@@ -12,6 +12,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 
 from motcua.accounts.models import Account
+from motcua.core.tests import upload_files
 from motcua.dossiers import events, services
 from motcua.dossiers.models import (
     Decision,
@@ -118,7 +119,7 @@ def test_invalid_receipt_consumes_no_number(world: World) -> None:
 def test_counter_receipt_checklist_files_and_fees(world: World, settings, tmp_path) -> None:
     settings.MEDIA_ROOT = tmp_path
     form, proof = list(world.procedure.documents.order_by("order"))
-    content = b"%PDF-1.4 don de nghi"
+    content = upload_files.pdf_bytes()
     d = dossier_receive_at_counter(
         world,
         components=[
@@ -147,6 +148,56 @@ def test_counter_receipt_checklist_files_and_fees(world: World, settings, tmp_pa
     assert d.fees.get().amount_vnd == 50_000
 
 
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        ("don.pdf", upload_files.HTML, "Tệp «don.pdf» không phải tệp PDF, JPG hoặc PNG"),
+        ("don.pdf", upload_files.CORRUPT_PDF, "Tệp «don.pdf» bị hỏng"),
+        ("anh.png", upload_files.png_bomb(), "Ảnh «anh.png» quá lớn"),
+    ],
+    ids=["html", "corrupt-pdf", "image-bomb"],
+)
+def test_a_refused_file_creates_no_dossier_and_stores_nothing(
+    world: World, settings, tmp_path, name: str, content: bytes, message: str
+) -> None:
+    """The engine checks every file (core.uploads) before storing any: a good scan beside a bad one
+    is not written either, and the error names the component's position in the input."""
+    settings.MEDIA_ROOT = tmp_path
+    form, proof = list(world.procedure.documents.order_by("order"))
+    good = SimpleUploadedFile("tot.pdf", upload_files.pdf_bytes(), content_type="application/pdf")
+    bad = SimpleUploadedFile(name, content, content_type="application/pdf")
+    with pytest.raises(services.DossierInvalid) as refused:
+        dossier_receive_at_counter(
+            world,
+            components=[
+                services.ComponentData(document_id=form.pk, file=good),
+                services.ComponentData(document_id=proof.pk, file=bad),
+            ],
+        )
+    assert message in refused.value.errors["components.1"]
+    assert not Dossier.objects.exists()
+    assert [p for p in tmp_path.rglob("*") if p.is_file()] == []
+
+
+def test_an_image_is_stored_re_encoded_under_the_name_of_its_real_kind(
+    world: World, settings, tmp_path
+) -> None:
+    settings.MEDIA_ROOT = tmp_path
+    form = world.procedure.documents.order_by("order").first()
+    assert form is not None
+    content = upload_files.image_bytes("JPEG", exif_make="MayAnhGianDiep")
+    upload = SimpleUploadedFile("anh-chup.pdf", content, content_type="application/pdf")
+    d = dossier_receive_at_counter(
+        world, components=[services.ComponentData(document_id=form.pk, file=upload)]
+    )
+    component = d.components.get(catalog_document=form)
+    stored = component.file.read()
+    assert stored != content
+    assert b"MayAnhGianDiep" not in stored
+    assert component.file.name.endswith(".jpg")
+    assert component.file_sha256 == hashlib.sha256(stored).hexdigest()
+
+
 def test_a_failed_receipt_leaves_no_stored_file(world: World, settings, tmp_path, monkeypatch) -> None:
     """Storage is not transactional: the scans saved before a failure are deleted with the rollback."""
     settings.MEDIA_ROOT = tmp_path
@@ -157,7 +208,7 @@ def test_a_failed_receipt_leaves_no_stored_file(world: World, settings, tmp_path
         raise RuntimeError("lỗi sau khi đã lưu tệp")
 
     monkeypatch.setattr(receipt, "_fees_from_catalog", exploding_fees)
-    upload = SimpleUploadedFile("don.pdf", b"%PDF-1.4 scan", content_type="application/pdf")
+    upload = SimpleUploadedFile("don.pdf", upload_files.pdf_bytes(), content_type="application/pdf")
     with pytest.raises(RuntimeError):
         dossier_receive_at_counter(
             world, components=[services.ComponentData(document_id=form.pk, file=upload)]
@@ -172,7 +223,7 @@ def test_files_of_an_inner_success_go_when_the_outer_transaction_fails(
     settings.MEDIA_ROOT = tmp_path
     form = world.procedure.documents.order_by("order").first()
     assert form is not None
-    upload = SimpleUploadedFile("don.pdf", b"%PDF-1.4 scan", content_type="application/pdf")
+    upload = SimpleUploadedFile("don.pdf", upload_files.pdf_bytes(), content_type="application/pdf")
 
     def receive_then_fail() -> None:
         with services.uploads_removed_on_failure(), transaction.atomic():
