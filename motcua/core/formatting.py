@@ -9,17 +9,21 @@ way). Python code imports them from here; templates reach them through ``{% load
 from __future__ import annotations
 
 from decimal import Decimal, InvalidOperation
+from typing import Any
 
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop
+from django.utils.translation import ngettext_lazy
 
-_UNIT_LABELS = {
-    "working_days": gettext_noop("ngày làm việc"),
-    "working_hours": gettext_noop("giờ làm việc"),
-    "calendar_days": gettext_noop("ngày"),
-    "hours": gettext_noop("giờ"),
-    "": gettext_noop("ngày"),  # the source says only "N ngày" (e.g. 1.001193)
+# Plural-aware labels, the form picked by the "count" key: Vietnamese has one form (singular and plural
+# are the same text), English two ("1 working day", "3 working days"); the en catalogue holds both.
+_UNIT_LABELS: dict[str, Any] = {
+    "working_days": ngettext_lazy("%(amount)s ngày làm việc", "%(amount)s ngày làm việc", "count"),
+    "working_hours": ngettext_lazy("%(amount)s giờ làm việc", "%(amount)s giờ làm việc", "count"),
+    "calendar_days": ngettext_lazy("%(amount)s ngày", "%(amount)s ngày", "count"),
+    "hours": ngettext_lazy("%(amount)s giờ", "%(amount)s giờ", "count"),
 }
+# The source says only "N ngày" (e.g. 1.001193): calendar days.
+_UNIT_LABELS[""] = _UNIT_LABELS["calendar_days"]
 
 
 def format_number(value: int | float | Decimal | str | None) -> str:
@@ -60,5 +64,13 @@ def format_duration(amount: Decimal | float | int | None, unit: str | None) -> s
         return _("Không tính thời gian")
     if amount is None:
         return ""
-    label = _UNIT_LABELS.get(unit, unit)
-    return f"{format_number(amount)} {_(label)}"
+    amount_text = format_number(amount)
+    if unit not in _UNIT_LABELS:
+        return f"{amount_text} {unit}"
+    return str(_UNIT_LABELS[unit] % {"amount": amount_text, "count": _plural_count(amount)})
+
+
+def _plural_count(amount: Decimal | float | int) -> int:
+    """The count that picks the plural form: the amount when whole, else 2 (English: "1,5 days")."""
+    number = Decimal(str(amount))
+    return int(number) if number == number.to_integral_value() else 2
