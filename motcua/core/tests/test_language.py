@@ -86,13 +86,14 @@ def test_an_unknown_language_in_the_cookie_is_vietnamese(client):
 
 
 def test_the_switch_is_on_public_pages_and_in_the_back_office(client):
+    """Each button's accessible name ("EN — English") contains its visible text (WCAG 2.5.3)."""
     for url in ("/", "/tra-cuu", "/can-bo/dang-nhap"):
         html = client.get(url).content.decode()
         assert 'action="/i18n/setlang/"' in html, url
         # A labelled group of buttons, the current one marked for screen readers.
         assert 'role="group" aria-labelledby="lang-label"' in html, url
-        assert 'value="vi" lang="vi"\n              aria-pressed="true"' in html, url
-        assert 'value="en" lang="en"\n              aria-pressed="false"' in html, url
+        assert 'value="vi" lang="vi" aria-pressed="true">VI<span class="visually-hidden"> — Tiếng Việt' in html
+        assert 'value="en" lang="en" aria-pressed="false">EN<span class="visually-hidden"> — English' in html
 
 
 def test_the_admin_stays_vietnamese_when_english_was_chosen(admin_client):
