@@ -92,8 +92,9 @@ def test_the_switch_is_on_public_pages_and_in_the_back_office(client):
         assert 'action="/i18n/setlang/"' in html, url
         # A labelled group of buttons, the current one marked for screen readers.
         assert 'role="group" aria-labelledby="lang-label"' in html, url
-        assert 'value="vi" lang="vi" aria-pressed="true">VI<span class="visually-hidden"> — Tiếng Việt' in html
-        assert 'value="en" lang="en" aria-pressed="false">EN<span class="visually-hidden"> — English' in html
+        hidden = '<span class="visually-hidden">'
+        assert f'value="vi" lang="vi" aria-pressed="true">VI{hidden} — Tiếng Việt' in html, url
+        assert f'value="en" lang="en" aria-pressed="false">EN{hidden} — English' in html, url
 
 
 def test_the_admin_stays_vietnamese_when_english_was_chosen(admin_client):
