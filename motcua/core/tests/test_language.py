@@ -58,7 +58,8 @@ def test_choosing_english_gives_english_header_and_plurals(client):
     assert "Bỏ qua, đến nội dung chính" not in html
     assert "1 working day<" in html or "1 working day " in html
     assert "1 working days" not in html
-    assert "0,5 working days" in html  # the last step's budget: a fraction takes the plural
+    assert "0.5 working days" in html  # the last step's budget: a fraction takes the plural, English dot
+    assert "50,000 VND" in html
     assert "1 ngày làm việc" not in html  # the procedure's own wording ("03 ngày làm việc kể từ…") stays
 
 
