@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import pytest
 from django.conf import settings
+from django.http import HttpRequest, HttpResponse
 from django.test import Client
+from django.urls import path
 
 from motcua.catalog.search import index_invalidate
 from motcua.catalog.tests.factories import detailed_procedure
@@ -112,3 +114,24 @@ def test_the_api_answers_in_vietnamese_when_english_was_chosen(client):
     response = client.get("/api/v1/procedures/khong-co-thu-tuc-nay", headers=ENGLISH_BROWSER)
     assert response.status_code == 404
     assert response["Content-Language"] == "vi"
+
+
+def _fails(request: HttpRequest) -> HttpResponse:
+    raise RuntimeError("lỗi thử")
+
+
+urlpatterns = [path("loi-thu", _fails)]
+
+
+@pytest.mark.urls(__name__)
+@pytest.mark.parametrize(
+    ("language", "heading"), [("vi", "Hệ thống đang gặp sự cố"), ("en", "The system is having a problem")]
+)
+def test_the_server_error_page_speaks_the_chosen_language(client, language, heading):
+    client.raise_request_exception = False
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+    response = client.get("/loi-thu", headers=ENGLISH_BROWSER)
+    assert response.status_code == 500
+    html = response.content.decode()
+    assert f'<html lang="{language}">' in html
+    assert heading in html
