@@ -13,7 +13,7 @@ PYTEST_ARGS ?=
 PIP_COMPILE := CUSTOM_COMPILE_COMMAND="make lock" $(BIN)/pip-compile --quiet --generate-hashes --allow-unsafe \
 	--all-build-deps --strip-extras --no-emit-index-url --no-emit-find-links
 
-.PHONY: run test lint typecheck migrations-check pytest install install-runtime lock demo openapi bench clean
+.PHONY: run test lint typecheck migrations-check pytest install install-runtime lock demo openapi bench messages clean
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "motcua cần Python ≥ 3.11 (needs Python 3.11+)")'
@@ -72,6 +72,15 @@ migrations-check: install
 
 pytest: install
 	$(BIN)/pytest -n 2 $(PYTEST_ARGS)
+
+## make messages — refresh the English catalogue (motcua/locale/en) from every marked string of the code
+## and templates, then compile both catalogues (the .mo files are committed: a fresh clone needs no
+## gettext). New strings arrive with an empty msgstr: translate them in django.po and run it again.
+## Needs GNU gettext (Debian: apt-get install gettext). locale/vi is hand-kept (Django's own strings
+## its Vietnamese catalogue leaves untranslated) and is only compiled.
+messages: install
+	cd motcua && ../$(BIN)/motcua makemessages --locale en --no-obsolete --add-location file --no-wrap
+	cd motcua && ../$(BIN)/motcua compilemessages --locale en --locale vi
 
 openapi: install
 	$(BIN)/motcua export-openapi > docs/openapi.json

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import wraps
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
@@ -18,13 +18,17 @@ from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.translation import gettext, gettext_lazy
 
 from motcua.accounts.models import AccountOrAnonymous
 from motcua.org.selectors import official_has_any_role
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
 View = Callable[..., HttpResponseBase]
 
-NO_PROFILE_MESSAGE = (
+NO_PROFILE_MESSAGE = gettext_lazy(
     "Tài khoản của bạn không phải tài khoản cán bộ hoặc chưa được phân quyền tại đơn vị nào. "
     "Vui lòng liên hệ quản trị đơn vị."
 )
@@ -38,12 +42,12 @@ def is_official(user: AccountOrAnonymous) -> bool:
     return official_has_any_role(user=user)
 
 
-def forbidden(request: HttpRequest, message: str = "") -> HttpResponse:
-    """The Vietnamese 403 page."""
+def forbidden(request: HttpRequest, message: StrOrPromise = "") -> HttpResponse:
+    """The 403 page (Vietnamese unless English was chosen)."""
     return render(
         request,
         "backoffice/403.html",
-        {"message": message or "Bạn không có quyền truy cập trang này."},
+        {"message": message or gettext("Bạn không có quyền truy cập trang này.")},
         status=403,
     )
 

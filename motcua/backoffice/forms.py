@@ -8,11 +8,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from datetime import timedelta
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from django import forms
 from django.core.files import File
 from django.core.files.uploadedfile import UploadedFile
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from motcua.accounts.identity_numbers import Identity, applicant_identity_clean
 from motcua.accounts.models import Account
@@ -25,7 +27,15 @@ from motcua.dossiers.form_builders import LEDGER_MAX_DAYS
 from motcua.dossiers.models import ApplicantKind, Channel, Dossier, DvcqgStatus, PauseReason
 from motcua.org.models import Role, Unit
 
-REQUIRED = {"required": "Vui lòng nhập thông tin này."}
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
+REQUIRED = {"required": _("Vui lòng nhập thông tin này.")}
+
+
+def _translated(choices: list[tuple[Any, str]]) -> list[tuple[Any, Any]]:
+    """A model enum's choices with their labels in the page's language (the labels are marked in models)."""
+    return [(value, _(label)) for value, label in choices]
 
 
 def upload_check(upload: UploadedFile | None) -> File | None:
@@ -51,8 +61,8 @@ class ObjectChoiceField(forms.ChoiceField):
         self,
         *,
         label_from: Callable[[Any], str] = str,
-        empty_label: str | None = None,
-        invalid_choice: str | None = None,
+        empty_label: StrOrPromise | None = None,
+        invalid_choice: StrOrPromise | None = None,
         **kwargs: Any,
     ) -> None:
         if invalid_choice is not None:
@@ -62,12 +72,14 @@ class ObjectChoiceField(forms.ChoiceField):
         self.empty_label = empty_label
         self.objects: dict[int, Any] = {}
 
-    def set_objects(self, objects: Mapping[int, Any], *, empty_label: str | None = None) -> None:
+    def set_objects(self, objects: Mapping[int, Any], *, empty_label: StrOrPromise | None = None) -> None:
         """The objects to choose from, in display order; ``empty_label`` overrides the field's."""
         if empty_label is not None:
             self.empty_label = empty_label
         self.objects = dict(objects)
-        choices: list[tuple[Any, str]] = [(pk, self.label_from(obj)) for pk, obj in self.objects.items()]
+        choices: list[tuple[Any, StrOrPromise]] = [
+            (pk, self.label_from(obj)) for pk, obj in self.objects.items()
+        ]
         if self.empty_label is not None:
             choices.insert(0, ("", self.empty_label))
         self.choices = choices
@@ -114,34 +126,36 @@ def _username(user: Account | None) -> str | None:
 # Queue
 # --------------------------------------------------------------------------------------------------
 
-DUE_CHOICES = [("", "Tất cả"), ("sap-den-han", "Sắp đến hạn"), ("qua-han", "Quá hạn")]
+DUE_CHOICES = [("", _("Tất cả")), ("sap-den-han", _("Sắp đến hạn")), ("qua-han", _("Quá hạn"))]
 
 
 class QueueFilterForm(forms.Form):
     """Query-string filters of the queues. Invalid values are ignored (the page still works)."""
 
-    tab = forms.ChoiceField(choices=[("toi", "Được giao cho tôi"), ("don-vi", "Của đơn vị")], required=False)
+    tab = forms.ChoiceField(
+        choices=[("toi", _("Được giao cho tôi")), ("don-vi", _("Của đơn vị"))], required=False
+    )
     status = forms.TypedChoiceField(
-        label="Trạng thái",
-        choices=[("", "Tất cả trạng thái"), *DvcqgStatus.choices],
+        label=_("Trạng thái"),
+        choices=[("", _("Tất cả trạng thái")), *_translated(DvcqgStatus.choices)],
         coerce=int,
         empty_value=None,
         required=False,
     )
     state = forms.CharField(required=False, max_length=32)
-    procedure = forms.CharField(label="Mã thủ tục", required=False, max_length=40)
-    field = forms.TypedChoiceField(label="Lĩnh vực", coerce=int, empty_value=None, required=False)
+    procedure = forms.CharField(label=_("Mã thủ tục"), required=False, max_length=40)
+    field = forms.TypedChoiceField(label=_("Lĩnh vực"), coerce=int, empty_value=None, required=False)
     channel = forms.ChoiceField(
-        label="Kênh nộp", choices=[("", "Tất cả kênh"), *Channel.choices], required=False
+        label=_("Kênh nộp"), choices=[("", _("Tất cả kênh")), *_translated(Channel.choices)], required=False
     )
-    han = forms.ChoiceField(label="Thời hạn", choices=DUE_CHOICES, required=False)
-    unit = forms.TypedChoiceField(label="Đơn vị", coerce=int, empty_value=None, required=False)
+    han = forms.ChoiceField(label=_("Thời hạn"), choices=DUE_CHOICES, required=False)
+    unit = forms.TypedChoiceField(label=_("Đơn vị"), coerce=int, empty_value=None, required=False)
     page = forms.IntegerField(min_value=1, required=False)
 
     def __init__(self, *args: Any, fields: list[tuple[int, str]], units: list[Unit], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["field"].choices = [("", "Tất cả lĩnh vực"), *fields]  # type: ignore[attr-defined]
-        self.fields["unit"].choices = [("", "Tất cả đơn vị của tôi"), *((u.pk, u.name) for u in units)]  # type: ignore[attr-defined]
+        self.fields["field"].choices = [("", _("Tất cả lĩnh vực")), *fields]  # type: ignore[attr-defined]
+        self.fields["unit"].choices = [("", _("Tất cả đơn vị của tôi")), *((u.pk, u.name) for u in units)]  # type: ignore[attr-defined]
 
     @staticmethod
     def tab_of(data: Any) -> str:
@@ -198,7 +212,7 @@ class ActionForm(forms.Form):
         return name if name in self.fields else None
 
 
-def _reason(label: str, *, required: bool = True, rows: int = 3) -> forms.CharField:
+def _reason(label: StrOrPromise, *, required: bool = True, rows: int = 3) -> forms.CharField:
     return forms.CharField(
         label=label,
         required=required,
@@ -213,30 +227,30 @@ class EmptyActionForm(ActionForm):
 
 
 class ReasonForm(ActionForm):
-    reason = _reason("Lý do")
+    reason = _reason(_("Lý do"))
 
     def action_fields(self) -> dict[str, object]:
         return {"reason": self.cleaned_data["reason"]}
 
 
 class RefuseForm(ReasonForm):
-    reason = _reason("Lý do từ chối tiếp nhận")
+    reason = _reason(_("Lý do từ chối tiếp nhận"))
 
 
 class RejectForm(ReasonForm):
-    reason = _reason("Lý do từ chối giải quyết")
+    reason = _reason(_("Lý do từ chối giải quyết"))
 
 
 class WithdrawForm(ReasonForm):
-    reason = _reason("Lý do công dân rút hồ sơ")
+    reason = _reason(_("Lý do công dân rút hồ sơ"))
 
 
 class StopForm(ReasonForm):
-    reason = _reason("Lý do dừng xử lý")
+    reason = _reason(_("Lý do dừng xử lý"))
 
 
 class NoteForm(ActionForm):
-    note = _reason("Ghi chú, ý kiến", required=False, rows=2)
+    note = _reason(_("Ghi chú, ý kiến"), required=False, rows=2)
 
     def action_fields(self) -> dict[str, object]:
         return {"note": self.cleaned_data["note"]}
@@ -247,10 +261,10 @@ class ForwardForm(NoteForm):
 
     # Empty: the unit pool of the next step.
     assignee = ObjectChoiceField(
-        label="Cán bộ xử lý bước tiếp theo",
+        label=_("Cán bộ xử lý bước tiếp theo"),
         label_from=_official_name,
         required=False,
-        invalid_choice="Cán bộ được chọn không thực hiện bước tiếp theo.",
+        invalid_choice=_("Cán bộ được chọn không thực hiện bước tiếp theo."),
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -264,9 +278,11 @@ class ForwardForm(NoteForm):
             self.next_unit = services.step_unit_resolve(dossier=self.dossier, process_step=step)
             users = officials_with_role(unit=self.next_unit, roles=[step.actor_role])
             unit_name = self.next_unit.short_name or self.next_unit.name
-            role_label = Role(step.actor_role).label.lower()
+            role_label = gettext(Role(step.actor_role).label).lower()
             object_field(self, "assignee").set_objects(
-                {u.pk: u for u in users}, empty_label=f"Chuyển vào kho chung của {unit_name} ({role_label})"
+                {u.pk: u for u in users},
+                empty_label=gettext("Chuyển vào kho chung của %(unit)s (%(role)s)")
+                % {"unit": unit_name, "role": role_label},
             )
 
     def action_fields(self) -> dict[str, object]:
@@ -277,13 +293,13 @@ class ReassignForm(ActionForm):
     """Phân công lại: another official of the current step's unit and role."""
 
     assignee = ObjectChoiceField(
-        label="Cán bộ được phân công",
+        label=_("Cán bộ được phân công"),
         label_from=_official_name,
-        empty_label="— Chọn cán bộ —",
-        error_messages={"required": "Vui lòng chọn cán bộ được phân công."},
-        invalid_choice="Cán bộ được chọn không thực hiện bước này.",
+        empty_label=_("— Chọn cán bộ —"),
+        error_messages={"required": _("Vui lòng chọn cán bộ được phân công.")},
+        invalid_choice=_("Cán bộ được chọn không thực hiện bước này."),
     )
-    reason = _reason("Lý do phân công lại", rows=2)
+    reason = _reason(_("Lý do phân công lại"), rows=2)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -293,10 +309,10 @@ class ReassignForm(ActionForm):
             users = officials_with_role(unit=step.unit, roles=[step.role])
             candidates = {u.pk: u for u in users if u.pk != step.assignee_id}
             if not candidates:
-                self.fields["assignee"].help_text = (
-                    f"Không có cán bộ nào khác có vai trò {Role(step.role).label.lower()} tại "
-                    f"{step.unit.name}; phân quyền thêm cán bộ trong trang quản trị."
-                )
+                self.fields["assignee"].help_text = gettext(
+                    "Không có cán bộ nào khác có vai trò %(role)s tại %(unit)s; "
+                    "phân quyền thêm cán bộ trong trang quản trị."
+                ) % {"role": gettext(Role(step.role).label).lower(), "unit": step.unit.name}
         object_field(self, "assignee").set_objects(candidates)
 
     def action_fields(self) -> dict[str, object]:
@@ -304,14 +320,16 @@ class ReassignForm(ActionForm):
 
 
 class SendBackForm(ActionForm):
-    to_step_order = forms.TypedChoiceField(label="Trả lại bước", coerce=int, empty_value=None, required=False)
-    reason = _reason("Lý do trả lại")
+    to_step_order = forms.TypedChoiceField(
+        label=_("Trả lại bước"), coerce=int, empty_value=None, required=False
+    )
+    reason = _reason(_("Lý do trả lại"))
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         plan, index = rules.step_plan(self.dossier), rules.current_index(self.dossier)
         previous = list(plan.steps[: index or 0])
-        choices: list[tuple[Any, str]] = [("", "Bước liền trước")]
+        choices: list[tuple[Any, StrOrPromise]] = [("", _("Bước liền trước"))]
         choices += [(s.order, f"{s.order}. {s.name}") for s in reversed(previous)]
         self.fields["to_step_order"].choices = choices  # type: ignore[attr-defined]
 
@@ -321,12 +339,12 @@ class SendBackForm(ActionForm):
 
 class TransferForm(ActionForm):
     to_unit = forms.ModelChoiceField(
-        label="Đơn vị phối hợp",
+        label=_("Đơn vị phối hợp"),
         queryset=Unit.objects.none(),
-        empty_label="— Chọn đơn vị —",
-        error_messages={"required": "Vui lòng chọn đơn vị.", "invalid_choice": "Đơn vị không hợp lệ."},
+        empty_label=_("— Chọn đơn vị —"),
+        error_messages={"required": _("Vui lòng chọn đơn vị."), "invalid_choice": _("Đơn vị không hợp lệ.")},
     )
-    reason = _reason("Nội dung đề nghị phối hợp")
+    reason = _reason(_("Nội dung đề nghị phối hợp"))
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -339,7 +357,7 @@ class TransferForm(ActionForm):
 
 
 class TransferBackForm(NoteForm):
-    note = _reason("Kết quả xử lý liên thông", required=False, rows=2)
+    note = _reason(_("Kết quả xử lý liên thông"), required=False, rows=2)
 
 
 def _lines(text: str) -> list[str]:
@@ -348,12 +366,12 @@ def _lines(text: str) -> list[str]:
 
 class SupplementRequestForm(ActionForm):
     items = forms.CharField(
-        label="Giấy tờ, nội dung cần bổ sung (mỗi dòng một mục; có thể ghi «tên | lý do»)",
+        label=_("Giấy tờ, nội dung cần bổ sung (mỗi dòng một mục; có thể ghi «tên | lý do»)"),
         max_length=5000,
         widget=forms.Textarea(attrs={"rows": 3}),
         error_messages=REQUIRED,
     )
-    reason = _reason("Lý do yêu cầu bổ sung", rows=2)
+    reason = _reason(_("Lý do yêu cầu bổ sung"), rows=2)
 
     def clean_items(self) -> list[dict[str, str]]:
         items = []
@@ -362,7 +380,7 @@ class SupplementRequestForm(ActionForm):
             if name.strip():
                 items.append({"name": name.strip(), "note": note.strip()})
         if not items:
-            raise forms.ValidationError("Vui lòng nêu ít nhất một giấy tờ, nội dung cần bổ sung.")
+            raise forms.ValidationError(_("Vui lòng nêu ít nhất một giấy tờ, nội dung cần bổ sung."))
         return items
 
     def error_field(self, path: str) -> str | None:
@@ -387,10 +405,12 @@ class ReceiveSupplementForm(NoteForm):
         ]
         for index, name in enumerate(self.requested):
             self.fields[f"paper_{index}"] = forms.BooleanField(
-                label=f"Đã xuất trình bản giấy: {name}", required=False
+                label=gettext("Đã xuất trình bản giấy: %(name)s") % {"name": name}, required=False
             )
             self.fields[f"file_{index}"] = forms.FileField(
-                label=f"Bản quét: {name}", required=False, widget=uploads.file_input()
+                label=gettext("Bản quét: %(name)s") % {"name": name},
+                required=False,
+                widget=uploads.file_input(),
             )
 
     def item_fields(self) -> list[tuple[Any, Any]]:
@@ -425,18 +445,18 @@ class ReceiveSupplementForm(NoteForm):
 
 
 class RequestPaymentForm(ActionForm):
-    fee_name = forms.CharField(label="Khoản phải nộp", max_length=500, error_messages=REQUIRED)
+    fee_name = forms.CharField(label=_("Khoản phải nộp"), max_length=500, error_messages=REQUIRED)
     amount_vnd = forms.IntegerField(
-        label="Số tiền (đồng)",
+        label=_("Số tiền (đồng)"),
         min_value=1,
         max_value=10**13,
         error_messages={
             **REQUIRED,
-            "min_value": "Số tiền phải lớn hơn 0.",
-            "invalid": "Số tiền không hợp lệ.",
+            "min_value": _("Số tiền phải lớn hơn 0."),
+            "invalid": _("Số tiền không hợp lệ."),
         },
     )
-    reason = _reason("Nội dung", required=False, rows=2)
+    reason = _reason(_("Nội dung"), required=False, rows=2)
 
     error_fields = {"fees.0.name": "fee_name", "fees.0.amount_vnd": "amount_vnd"}
 
@@ -446,7 +466,7 @@ class RequestPaymentForm(ActionForm):
 
 
 class RecordPaymentForm(ActionForm):
-    reference = forms.CharField(label="Số biên lai, chứng từ", max_length=255, required=False)
+    reference = forms.CharField(label=_("Số biên lai, chứng từ"), max_length=255, required=False)
 
     def action_fields(self) -> dict[str, object]:
         return {"reference": self.cleaned_data["reference"]}
@@ -456,14 +476,14 @@ class SignatureForm(ActionForm):
     """Ghi nhận chữ ký số — the seam where the digital-signing app plugs in later."""
 
     signer = ObjectChoiceField(
-        label="Lãnh đạo ký",
+        label=_("Lãnh đạo ký"),
         label_from=_official_name,
-        empty_label="— Chọn lãnh đạo —",
-        error_messages={"required": "Vui lòng chọn người ký."},
-        invalid_choice="Người ký phải là lãnh đạo của đơn vị giải quyết.",
+        empty_label=_("— Chọn lãnh đạo —"),
+        error_messages={"required": _("Vui lòng chọn người ký.")},
+        invalid_choice=_("Người ký phải là lãnh đạo của đơn vị giải quyết."),
     )
     signature_reference = forms.CharField(
-        label="Số, ký hiệu văn bản / mã tham chiếu chữ ký", max_length=255, error_messages=REQUIRED
+        label=_("Số, ký hiệu văn bản / mã tham chiếu chữ ký"), max_length=255, error_messages=REQUIRED
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -483,11 +503,11 @@ class SignatureForm(ActionForm):
 
 class ReturnResultForm(NoteForm):
     method = forms.ChoiceField(
-        label="Hình thức trả kết quả",
+        label=_("Hình thức trả kết quả"),
         choices=[
-            ("counter", "Trực tiếp tại quầy"),
-            ("postal", "Qua bưu chính công ích"),
-            ("online", "Trực tuyến (kho dữ liệu điện tử)"),
+            ("counter", _("Trực tiếp tại quầy")),
+            ("postal", _("Qua bưu chính công ích")),
+            ("online", _("Trực tuyến (kho dữ liệu điện tử)")),
         ],
         initial="counter",
     )
@@ -498,12 +518,12 @@ class ReturnResultForm(NoteForm):
 
 class ExtendForm(ActionForm):
     new_due_at = forms.DateTimeField(
-        label="Ngày giờ hẹn trả mới",
+        label=_("Ngày giờ hẹn trả mới"),
         input_formats=["%Y-%m-%dT%H:%M", "%d/%m/%Y %H:%M"],
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
-        error_messages={**REQUIRED, "invalid": "Ngày giờ không hợp lệ."},
+        error_messages={**REQUIRED, "invalid": _("Ngày giờ không hợp lệ.")},
     )
-    reason = _reason("Lý do xin lỗi, hẹn lại")
+    reason = _reason(_("Lý do xin lỗi, hẹn lại"))
 
     def action_fields(self) -> dict[str, object]:
         return {"new_due_at": self.cleaned_data["new_due_at"], "reason": self.cleaned_data["reason"]}
@@ -518,54 +538,60 @@ class IntakeForm(forms.Form):
     """Tiếp nhận hồ sơ tại quầy: applicant, representative, channel; components are read separately."""
 
     receiving_unit = ObjectChoiceField(
-        label="Nơi tiếp nhận",
+        label=_("Nơi tiếp nhận"),
         label_from=_unit_name,
         error_messages=REQUIRED,
-        invalid_choice="Bạn không phải cán bộ tiếp nhận của đơn vị này.",
+        invalid_choice=_("Bạn không phải cán bộ tiếp nhận của đơn vị này."),
     )
     channel = forms.ChoiceField(
-        label="Hình thức nộp",
-        choices=[(c.value, c.label) for c in (Channel.COUNTER, Channel.KIOSK, Channel.POSTAL)],
+        label=_("Hình thức nộp"),
+        choices=[(c.value, _(c.label)) for c in (Channel.COUNTER, Channel.KIOSK, Channel.POSTAL)],
         initial=Channel.COUNTER,
     )
     applicant_kind = forms.ChoiceField(
-        label="Người nộp là",
-        choices=ApplicantKind.choices,
+        label=_("Người nộp là"),
+        choices=_translated(ApplicantKind.choices),
         initial=ApplicantKind.PERSON,
         widget=forms.RadioSelect,
     )
-    applicant_name = forms.CharField(label="Họ và tên / tên tổ chức", max_length=255, error_messages=REQUIRED)
+    applicant_name = forms.CharField(
+        label=_("Họ và tên / tên tổ chức"), max_length=255, error_messages=REQUIRED
+    )
     applicant_id_number = forms.CharField(
-        label="Số định danh cá nhân (CCCD) / mã số doanh nghiệp", max_length=20, error_messages=REQUIRED
+        label=_("Số định danh cá nhân (CCCD) / mã số doanh nghiệp"), max_length=20, error_messages=REQUIRED
     )
     applicant_birth_date = forms.DateField(
-        label="Ngày sinh",
+        label=_("Ngày sinh"),
         required=False,
         input_formats=["%Y-%m-%d", "%d/%m/%Y"],
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-        error_messages={"invalid": "Ngày sinh không hợp lệ."},
+        error_messages={"invalid": _("Ngày sinh không hợp lệ.")},
     )
-    applicant_phone = forms.CharField(label="Số điện thoại", max_length=20, required=False)
+    applicant_phone = forms.CharField(label=_("Số điện thoại"), max_length=20, required=False)
     applicant_email = forms.EmailField(
-        label="Thư điện tử", required=False, error_messages={"invalid": "Địa chỉ thư điện tử không hợp lệ."}
+        label=_("Thư điện tử"),
+        required=False,
+        error_messages={"invalid": _("Địa chỉ thư điện tử không hợp lệ.")},
     )
-    applicant_address = forms.CharField(label="Địa chỉ", max_length=500, required=False)
-    representative_name = forms.CharField(label="Họ tên người được ủy quyền", max_length=255, required=False)
+    applicant_address = forms.CharField(label=_("Địa chỉ"), max_length=500, required=False)
+    representative_name = forms.CharField(
+        label=_("Họ tên người được ủy quyền"), max_length=255, required=False
+    )
     representative_id_number = forms.CharField(
-        label="Số CCCD người được ủy quyền", max_length=20, required=False
+        label=_("Số CCCD người được ủy quyền"), max_length=20, required=False
     )
     representative_phone = forms.CharField(
-        label="Số điện thoại người được ủy quyền", max_length=20, required=False
+        label=_("Số điện thoại người được ủy quyền"), max_length=20, required=False
     )
     chosen_unit = ObjectChoiceField(
-        label="Cơ quan giải quyết (để trống: tự xác định)",
+        label=_("Cơ quan giải quyết (để trống: tự xác định)"),
         label_from=_unit_name,
-        empty_label="— Tự xác định theo thủ tục và nơi tiếp nhận —",
+        empty_label=_("— Tự xác định theo thủ tục và nơi tiếp nhận —"),
         required=False,
-        invalid_choice="Cơ quan giải quyết không hợp lệ.",
+        invalid_choice=_("Cơ quan giải quyết không hợp lệ."),
     )
     summary = forms.CharField(
-        label="Trích yếu hồ sơ", max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 2})
+        label=_("Trích yếu hồ sơ"), max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
 
     def __init__(
@@ -586,10 +612,10 @@ class IntakeForm(forms.Form):
         self.documents = list(procedure.documents.all())
         for doc in self.documents:
             self.fields[f"doc_{doc.pk}_paper"] = forms.BooleanField(
-                label="Đã xuất trình bản giấy", required=False
+                label=_("Đã xuất trình bản giấy"), required=False
             )
             self.fields[f"doc_{doc.pk}_file"] = forms.FileField(
-                label="Bản quét", required=False, widget=uploads.file_input()
+                label=_("Bản quét"), required=False, widget=uploads.file_input()
             )
 
     def checklist(self) -> list[tuple[Any, Any, Any]]:
@@ -625,7 +651,7 @@ class IntakeForm(forms.Form):
             and data.get("applicant_birth_date") is None
             and "applicant_birth_date" not in self.errors
         ):
-            self.add_error("applicant_birth_date", "Vui lòng nhập ngày sinh của người nộp.")
+            self.add_error("applicant_birth_date", _("Vui lòng nhập ngày sinh của người nộp."))
         for doc in self.documents:
             try:
                 data[f"doc_{doc.pk}_file"] = upload_check(data.get(f"doc_{doc.pk}_file"))
@@ -665,22 +691,22 @@ class IntakeForm(forms.Form):
 
 class LedgerForm(forms.Form):
     unit = ObjectChoiceField(
-        label="Đơn vị",
+        label=_("Đơn vị"),
         label_from=_unit_name,
         error_messages=REQUIRED,
-        invalid_choice="Bạn không quản lý đơn vị này.",
+        invalid_choice=_("Bạn không quản lý đơn vị này."),
     )
     tu = forms.DateField(
-        label="Từ ngày",
+        label=_("Từ ngày"),
         input_formats=["%Y-%m-%d", "%d/%m/%Y"],
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-        error_messages={**REQUIRED, "invalid": "Ngày không hợp lệ."},
+        error_messages={**REQUIRED, "invalid": _("Ngày không hợp lệ.")},
     )
     den = forms.DateField(
-        label="Đến ngày",
+        label=_("Đến ngày"),
         input_formats=["%Y-%m-%d", "%d/%m/%Y"],
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-        error_messages={**REQUIRED, "invalid": "Ngày không hợp lệ."},
+        error_messages={**REQUIRED, "invalid": _("Ngày không hợp lệ.")},
     )
 
     def __init__(self, *args: Any, units: list[Unit], **kwargs: Any) -> None:
@@ -692,9 +718,11 @@ class LedgerForm(forms.Form):
         start, end = data.get("tu"), data.get("den")
         if start and end:
             if end < start:
-                self.add_error("den", "Ngày kết thúc phải sau ngày bắt đầu.")
+                self.add_error("den", _("Ngày kết thúc phải sau ngày bắt đầu."))
             elif end - start >= timedelta(days=LEDGER_MAX_DAYS):
-                self.add_error("den", f"Mỗi lần in sổ theo dõi tối đa {LEDGER_MAX_DAYS} ngày.")
+                self.add_error(
+                    "den", gettext("Mỗi lần in sổ theo dõi tối đa %(days)s ngày.") % {"days": LEDGER_MAX_DAYS}
+                )
         return data
 
 

@@ -23,6 +23,8 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, pgettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 
@@ -33,6 +35,7 @@ from motcua.backoffice.selectors import deciding_units
 from motcua.catalog.models import Procedure
 from motcua.catalog.selectors import procedure_list
 from motcua.core.paging import is_htmx_partial, page_numbers
+from motcua.core.translation import ACTION, pgettext_noop
 from motcua.documents import forms as doc_forms
 from motcua.documents.responses import pdf_response
 from motcua.dossiers import actions, form_builders, rules, selectors, services
@@ -51,17 +54,22 @@ from motcua.org.models import CENTRE_KINDS, Role, Unit
 from motcua.org.selectors import official_display_name, official_units
 
 PAGE_SIZE = 20
-CONFLICT_MESSAGE = "Hồ sơ đã được người khác cập nhật, vui lòng tải lại trang và thực hiện lại thao tác."
+CONFLICT_MESSAGE = gettext_lazy(
+    "Hồ sơ đã được người khác cập nhật, vui lòng tải lại trang và thực hiện lại thao tác."
+)
 SUPERVISOR_ROLES = (Role.SUPERVISOR, Role.UNIT_ADMIN, Role.LEADER)
-RECEPTION_ONLY_MESSAGE = "Chỉ cán bộ tiếp nhận của trung tâm phục vụ hành chính công được tiếp nhận hồ sơ."
-SUPERVISION_ONLY_MESSAGE = "Trang này dành cho lãnh đạo, giám sát và quản trị đơn vị."
-LEDGER_ONLY_MESSAGE = "Chỉ lãnh đạo, giám sát và quản trị đơn vị được in sổ theo dõi hồ sơ."
+RECEPTION_ONLY_MESSAGE = gettext_lazy(
+    "Chỉ cán bộ tiếp nhận của trung tâm phục vụ hành chính công được tiếp nhận hồ sơ."
+)
+SUPERVISION_ONLY_MESSAGE = gettext_lazy("Trang này dành cho lãnh đạo, giám sát và quản trị đơn vị.")
+LEDGER_ONLY_MESSAGE = gettext_lazy("Chỉ lãnh đạo, giám sát và quản trị đơn vị được in sổ theo dõi hồ sơ.")
 
-# Timeline texts: the registry's labels, plus the events that are not actions on an existing dossier.
+# Timeline texts: the registry's labels, plus the events that are not actions on an existing dossier
+# (marked only: the template translates them where it shows them).
 EVENT_LABELS: dict[str, str] = {
     **{spec.action: spec.label for spec in actions.action_specs()},
-    EventKind.SUBMIT: "Nộp hồ sơ trực tuyến",
-    EventKind.RECEIVE: "Tiếp nhận hồ sơ",
+    EventKind.SUBMIT: pgettext_noop("thao tác", "Nộp hồ sơ trực tuyến"),
+    EventKind.RECEIVE: pgettext_noop("thao tác", "Tiếp nhận hồ sơ"),
 }
 
 # The back office's form for each action of the registry (the form gives the action's input data).
@@ -98,18 +106,18 @@ class OfficialLoginForm(AuthenticationForm):
     """Django's authentication form with the back office's Vietnamese wording."""
 
     error_messages = {
-        "invalid_login": (
+        "invalid_login": gettext_lazy(
             "Tên đăng nhập hoặc mật khẩu không đúng. Lưu ý mật khẩu phân biệt chữ hoa, chữ thường."
         ),
-        "inactive": "Tài khoản này đã bị khóa.",
+        "inactive": gettext_lazy("Tài khoản này đã bị khóa."),
     }
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["username"].label = "Tên đăng nhập"
-        self.fields["password"].label = "Mật khẩu"
-        self.fields["username"].error_messages["required"] = "Vui lòng nhập tên đăng nhập."
-        self.fields["password"].error_messages["required"] = "Vui lòng nhập mật khẩu."
+        self.fields["username"].label = _("Tên đăng nhập")
+        self.fields["password"].label = _("Mật khẩu")
+        self.fields["username"].error_messages["required"] = _("Vui lòng nhập tên đăng nhập.")
+        self.fields["password"].error_messages["required"] = _("Vui lòng nhập mật khẩu.")
 
 
 class LoginView(auth_views.LoginView):
@@ -255,17 +263,17 @@ def _available_forms(d: Dossier, *, has_supplement: bool) -> list[tuple[str, str
     """(slug, label) of the printable forms that exist for this dossier."""
     out: list[tuple[str, str]] = []
     if d.received_at is not None:
-        out.append(("01", "In giấy tiếp nhận (mẫu 01)"))
+        out.append(("01", _("In giấy tiếp nhận (mẫu 01)")))
     if has_supplement:
-        out.append(("02", "Phiếu yêu cầu bổ sung (mẫu 02)"))
+        out.append(("02", _("Phiếu yêu cầu bổ sung (mẫu 02)")))
     if d.state == DossierState.REFUSED or d.decision == Decision.REJECTED:
-        out.append(("03", "Phiếu từ chối (mẫu 03)"))
+        out.append(("03", _("Phiếu từ chối (mẫu 03)")))
     if d.extended:
-        out.append(("04", "Phiếu xin lỗi, hẹn lại (mẫu 04)"))
+        out.append(("04", _("Phiếu xin lỗi, hẹn lại (mẫu 04)")))
     if d.received_at is not None:
-        out.append(("05", "Phiếu kiểm soát quá trình (mẫu 05)"))
+        out.append(("05", _("Phiếu kiểm soát quá trình (mẫu 05)")))
     if d.state == DossierState.STOPPED and d.received_at is not None:
-        out.append(("dung", "Thông báo dừng giải quyết"))
+        out.append(("dung", _("Thông báo dừng giải quyết")))
     return out
 
 
@@ -355,7 +363,7 @@ def dossier_action(request: HttpRequest, code: str, action: str) -> HttpResponse
     form = form_class(request.POST, request.FILES, dossier=d, auto_id=f"{action}-%s")
     status, error = 200, ""
     if not form.is_valid():
-        status, error = 400, "Vui lòng kiểm tra lại các thông tin đã nhập."
+        status, error = 400, _("Vui lòng kiểm tra lại các thông tin đã nhập.")
     else:
         try:
             actions.action_perform(
@@ -368,11 +376,15 @@ def dossier_action(request: HttpRequest, code: str, action: str) -> HttpResponse
         except DossierError as exc:
             status = spec.error_answer(exc).status
             # The page, not the API, tells the official to reload: a conflict has its own wording here.
-            error = CONFLICT_MESSAGE if isinstance(exc, DossierConflict) else exc.message
+            error = str(CONFLICT_MESSAGE) if isinstance(exc, DossierConflict) else exc.message
             if isinstance(exc, DossierInvalid):
                 _invalid_to_form(form, exc)
         else:
-            messages.success(request, f"Đã thực hiện «{spec.button}» cho hồ sơ {d.code}.")
+            messages.success(
+                request,
+                _("Đã thực hiện «%(action)s» cho hồ sơ %(code)s.")
+                % {"action": pgettext(ACTION, spec.button), "code": d.code},
+            )
             if selectors.dossier_get_for_official(user=request.user, code=d.code) is None:
                 return redirect("backoffice:queue")
             return redirect("backoffice:dossier_detail", code=d.code)
@@ -524,13 +536,13 @@ def intake_form(request: HttpRequest, procedure_code: str) -> HttpResponse:
                     form.add_error(target, message)
                 status, error = 400, exc.message
             else:
-                messages.success(request, f"Đã tiếp nhận hồ sơ {d.code}.")
+                messages.success(request, _("Đã tiếp nhận hồ sơ %(code)s.") % {"code": d.code})
                 return redirect(reverse("backoffice:dossier_detail", args=[d.code]) + "?moi=1")
         else:
             status = 400
-            error = "Hồ sơ chưa được tiếp nhận: vui lòng sửa các thông tin được đánh dấu."
+            error = _("Hồ sơ chưa được tiếp nhận: vui lòng sửa các thông tin được đánh dấu.")
         if request.FILES:
-            error += " Các tệp đính kèm đã chọn cần được chọn lại."
+            error += " " + _("Các tệp đính kèm đã chọn cần được chọn lại.")
     fees = list(procedure.fees.all())
     context = {
         "procedure": procedure,

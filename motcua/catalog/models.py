@@ -11,26 +11,28 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_noop
 
 from motcua.org.models import Role, UnitKind
 from motcua.worktime.models import TimeUnit
 
 
+# Labels marked for the English catalogue, translated where shown: see dossiers.models.Channel.
 class Level(models.TextChoices):
     """Competent level — cấp thực hiện."""
 
-    PROVINCE = "province", "Cấp tỉnh"
-    COMMUNE = "commune", "Cấp xã"
-    BOTH = "both", "Cấp tỉnh và cấp xã"
-    CENTRAL = "central", "Ngành dọc / trung ương"
+    PROVINCE = "province", gettext_noop("Cấp tỉnh")
+    COMMUNE = "commune", gettext_noop("Cấp xã")
+    BOTH = "both", gettext_noop("Cấp tỉnh và cấp xã")
+    CENTRAL = "central", gettext_noop("Ngành dọc / trung ương")
 
 
 class ServiceLevel(models.TextChoices):
     """Online service level — mức độ dịch vụ công trực tuyến."""
 
-    FULL_ONLINE = "full_online", "Toàn trình"
-    PARTIAL_ONLINE = "partial_online", "Một phần"
-    OFFLINE = "offline", "Trực tiếp"
+    FULL_ONLINE = "full_online", gettext_noop("Toàn trình")
+    PARTIAL_ONLINE = "partial_online", gettext_noop("Một phần")
+    OFFLINE = "offline", gettext_noop("Trực tiếp")
 
 
 class Field(models.Model):
@@ -168,9 +170,9 @@ class ProcedureVersion(models.Model):
 
 
 class ProcessSource(models.TextChoices):
-    DATA = "data", "Quy trình được phê duyệt (dữ liệu)"
-    DERIVED = "derived", "Quy trình 5 bước mặc định"
-    MANUAL = "manual", "Nhập tay"
+    DATA = "data", gettext_noop("Quy trình được phê duyệt (dữ liệu)")
+    DERIVED = "derived", gettext_noop("Quy trình 5 bước mặc định")
+    MANUAL = "manual", gettext_noop("Nhập tay")
 
 
 class ProcessDefinition(models.Model):

@@ -30,6 +30,7 @@ from ninja import Field, Schema
 from motcua.accounts.models import Account
 from motcua.catalog.models import Procedure
 from motcua.core.api_errors import error_body, validation_messages
+from motcua.core.translation import pgettext_noop
 from motcua.dossiers import selectors, services
 from motcua.dossiers.errors import (
     DossierActionNotAllowed,
@@ -448,42 +449,66 @@ def _builder(function: Callable[[_In, ActionContext], Mapping[str, object]]) -> 
 
 
 _SPECS: tuple[ActionSpec, ...] = (
-    ActionSpec(Action.ACCEPT, "Tiếp nhận hồ sơ", AcceptIn, services.dossier_accept, one_click=True),
-    ActionSpec(Action.REFUSE, "Từ chối tiếp nhận", RefuseIn, services.dossier_refuse, dangerous=True),
-    ActionSpec(Action.CLAIM, "Nhận xử lý", ClaimIn, services.dossier_claim, one_click=True),
+    ActionSpec(
+        Action.ACCEPT,
+        pgettext_noop("thao tác", "Tiếp nhận hồ sơ"),
+        AcceptIn,
+        services.dossier_accept,
+        one_click=True,
+    ),
+    ActionSpec(
+        Action.REFUSE,
+        pgettext_noop("thao tác", "Từ chối tiếp nhận"),
+        RefuseIn,
+        services.dossier_refuse,
+        dangerous=True,
+    ),
+    ActionSpec(
+        Action.CLAIM, pgettext_noop("thao tác", "Nhận xử lý"), ClaimIn, services.dossier_claim, one_click=True
+    ),
     ActionSpec(
         Action.REASSIGN,
-        "Phân công lại",
+        pgettext_noop("thao tác", "Phân công lại"),
         ReassignIn,
         services.dossier_reassign,
         arguments=_builder(_reassign_arguments),
     ),
     ActionSpec(
         Action.FORWARD,
-        "Chuyển bước tiếp theo",
+        pgettext_noop("thao tác", "Chuyển bước tiếp theo"),
         ForwardIn,
         services.dossier_forward,
         arguments=_builder(_forward_arguments),
     ),
-    ActionSpec(Action.SEND_BACK, "Trả lại bước trước", SendBackIn, services.dossier_send_back),
+    ActionSpec(
+        Action.SEND_BACK,
+        pgettext_noop("thao tác", "Trả lại bước trước"),
+        SendBackIn,
+        services.dossier_send_back,
+    ),
     ActionSpec(
         Action.TRANSFER,
-        "Chuyển liên thông",
+        pgettext_noop("thao tác", "Chuyển liên thông"),
         TransferIn,
         services.dossier_transfer,
         arguments=_builder(_transfer_arguments),
     ),
-    ActionSpec(Action.TRANSFER_BACK, "Trả hồ sơ liên thông", TransferBackIn, services.dossier_transfer_back),
+    ActionSpec(
+        Action.TRANSFER_BACK,
+        pgettext_noop("thao tác", "Trả hồ sơ liên thông"),
+        TransferBackIn,
+        services.dossier_transfer_back,
+    ),
     ActionSpec(
         Action.REQUEST_SUPPLEMENT,
-        "Yêu cầu bổ sung hồ sơ",
+        pgettext_noop("thao tác", "Yêu cầu bổ sung hồ sơ"),
         RequestSupplementIn,
         services.dossier_request_supplement,
         arguments=_builder(_request_supplement_arguments),
     ),
     ActionSpec(
         Action.RECEIVE_SUPPLEMENT,
-        "Nhận hồ sơ bổ sung",
+        pgettext_noop("thao tác", "Nhận hồ sơ bổ sung"),
         ReceiveSupplementIn,
         services.dossier_receive_supplement,
         arguments=_builder(_receive_supplement_arguments),
@@ -491,47 +516,60 @@ _SPECS: tuple[ActionSpec, ...] = (
     ),
     ActionSpec(
         Action.REQUEST_PAYMENT,
-        "Yêu cầu thực hiện nghĩa vụ tài chính",
+        pgettext_noop("thao tác", "Yêu cầu thực hiện nghĩa vụ tài chính"),
         RequestPaymentIn,
         services.dossier_request_payment,
         arguments=_builder(_request_payment_arguments),
     ),
     ActionSpec(
         Action.RECORD_PAYMENT,
-        "Xác nhận đã thực hiện nghĩa vụ tài chính",
+        pgettext_noop("thao tác", "Xác nhận đã thực hiện nghĩa vụ tài chính"),
         RecordPaymentIn,
         services.dossier_record_payment,
     ),
-    ActionSpec(Action.APPROVE, "Phê duyệt", ApproveIn, services.dossier_approve),
-    ActionSpec(Action.REJECT, "Từ chối giải quyết", RejectIn, services.dossier_reject, dangerous=True),
+    ActionSpec(Action.APPROVE, pgettext_noop("thao tác", "Phê duyệt"), ApproveIn, services.dossier_approve),
+    ActionSpec(
+        Action.REJECT,
+        pgettext_noop("thao tác", "Từ chối giải quyết"),
+        RejectIn,
+        services.dossier_reject,
+        dangerous=True,
+    ),
     ActionSpec(
         Action.RECORD_SIGNATURE,
-        "Ghi nhận ký số",
+        pgettext_noop("thao tác", "Ghi nhận ký số"),
         RecordSignatureIn,
         services.dossier_record_signature,
         arguments=_builder(_record_signature_arguments),
-        button_label="Ghi nhận chữ ký số",
+        button_label=pgettext_noop("thao tác", "Ghi nhận chữ ký số"),
     ),
     ActionSpec(
         Action.MARK_RESULT_READY,
-        "Hoàn thành xử lý, chuyển trả kết quả",
+        pgettext_noop("thao tác", "Hoàn thành xử lý, chuyển trả kết quả"),
         MarkResultReadyIn,
         services.dossier_mark_result_ready,
-        button_label="Hoàn thành kết quả",
+        button_label=pgettext_noop("thao tác", "Hoàn thành kết quả"),
     ),
-    ActionSpec(Action.RETURN_RESULT, "Trả kết quả", ReturnResultIn, services.dossier_return_result),
+    ActionSpec(
+        Action.RETURN_RESULT,
+        pgettext_noop("thao tác", "Trả kết quả"),
+        ReturnResultIn,
+        services.dossier_return_result,
+    ),
     ActionSpec(
         Action.WITHDRAW,
-        "Rút hồ sơ theo yêu cầu công dân",
+        pgettext_noop("thao tác", "Rút hồ sơ theo yêu cầu công dân"),
         WithdrawIn,
         services.dossier_withdraw,
         audience=OFFICIALS_AND_APPLICANT,
         dangerous=True,
     ),
-    ActionSpec(Action.STOP, "Dừng xử lý", StopIn, services.dossier_stop, dangerous=True),
+    ActionSpec(
+        Action.STOP, pgettext_noop("thao tác", "Dừng xử lý"), StopIn, services.dossier_stop, dangerous=True
+    ),
     ActionSpec(
         Action.EXTEND,
-        "Gia hạn, xin lỗi và hẹn lại",
+        pgettext_noop("thao tác", "Gia hạn, xin lỗi và hẹn lại"),
         ExtendIn,
         services.dossier_extend,
         arguments=_builder(_extend_arguments),

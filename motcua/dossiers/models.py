@@ -10,50 +10,54 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_noop
 
 from motcua.catalog.models import Procedure, ProcedureDocument, ProcessDefinition, ProcessStep
 from motcua.org.models import Role, Unit
 
 
+# Choice labels are marked with gettext_noop: they stay plain Vietnamese strings wherever the records,
+# the statutory forms and the e-mails use them; a page translates one where it shows it
+# ({% translate dossier.get_state_display %}), so English pages get them from the catalogue.
 class Channel(models.TextChoices):
     """Hình thức nộp hồ sơ."""
 
-    ONLINE = "online", "Trực tuyến"
-    COUNTER = "counter", "Trực tiếp tại quầy"
-    KIOSK = "kiosk", "Ki-ốt"
-    POSTAL = "postal", "Bưu chính công ích"
-    DVCQG = "dvcqg", "Cổng Dịch vụ công quốc gia"
+    ONLINE = "online", gettext_noop("Trực tuyến")
+    COUNTER = "counter", gettext_noop("Trực tiếp tại quầy")
+    KIOSK = "kiosk", gettext_noop("Ki-ốt")
+    POSTAL = "postal", gettext_noop("Bưu chính công ích")
+    DVCQG = "dvcqg", gettext_noop("Cổng Dịch vụ công quốc gia")
 
 
 class DvcqgStatus(models.IntegerChoices):
     """DVCQG TrangThaiHoSo (docs/domain.md §4.1)."""
 
-    NEW = 1, "Mới đăng ký"
-    ACCEPTED = 2, "Được tiếp nhận"
-    REFUSED = 3, "Không được tiếp nhận"
-    IN_PROGRESS = 4, "Đang xử lý"
-    SUPPLEMENT = 5, "Yêu cầu bổ sung giấy tờ"
-    FINANCIAL = 6, "Yêu cầu thực hiện nghĩa vụ tài chính"
-    WITHDRAWN = 7, "Công dân yêu cầu rút hồ sơ"
-    STOPPED = 8, "Dừng xử lý"
-    DONE = 9, "Đã xử lý xong"
-    RETURNED = 10, "Đã trả kết quả"
+    NEW = 1, gettext_noop("Mới đăng ký")
+    ACCEPTED = 2, gettext_noop("Được tiếp nhận")
+    REFUSED = 3, gettext_noop("Không được tiếp nhận")
+    IN_PROGRESS = 4, gettext_noop("Đang xử lý")
+    SUPPLEMENT = 5, gettext_noop("Yêu cầu bổ sung giấy tờ")
+    FINANCIAL = 6, gettext_noop("Yêu cầu thực hiện nghĩa vụ tài chính")
+    WITHDRAWN = 7, gettext_noop("Công dân yêu cầu rút hồ sơ")
+    STOPPED = 8, gettext_noop("Dừng xử lý")
+    DONE = 9, gettext_noop("Đã xử lý xong")
+    RETURNED = 10, gettext_noop("Đã trả kết quả")
 
 
 class DossierState(models.TextChoices):
     """Internal state — finer than the DVCQG status; ``STATE_STATUS`` maps each to one code."""
 
-    SUBMITTED = "submitted", "Mới đăng ký, chờ tiếp nhận"
-    REFUSED = "refused", "Từ chối tiếp nhận"
-    ACCEPTED = "accepted", "Đã tiếp nhận"
-    PROCESSING = "processing", "Đang xử lý"
-    TRANSFERRED = "transferred", "Đang xử lý liên thông tại đơn vị khác"
-    SUPPLEMENT_REQUESTED = "supplement_requested", "Chờ công dân bổ sung hồ sơ"
-    AWAITING_PAYMENT = "awaiting_payment", "Chờ thực hiện nghĩa vụ tài chính"
-    WITHDRAWN = "withdrawn", "Công dân rút hồ sơ"
-    STOPPED = "stopped", "Dừng xử lý"
-    RESULT_READY = "result_ready", "Đã có kết quả, chờ trả"
-    RETURNED = "returned", "Đã trả kết quả"
+    SUBMITTED = "submitted", gettext_noop("Mới đăng ký, chờ tiếp nhận")
+    REFUSED = "refused", gettext_noop("Từ chối tiếp nhận")
+    ACCEPTED = "accepted", gettext_noop("Đã tiếp nhận")
+    PROCESSING = "processing", gettext_noop("Đang xử lý")
+    TRANSFERRED = "transferred", gettext_noop("Đang xử lý liên thông tại đơn vị khác")
+    SUPPLEMENT_REQUESTED = "supplement_requested", gettext_noop("Chờ công dân bổ sung hồ sơ")
+    AWAITING_PAYMENT = "awaiting_payment", gettext_noop("Chờ thực hiện nghĩa vụ tài chính")
+    WITHDRAWN = "withdrawn", gettext_noop("Công dân rút hồ sơ")
+    STOPPED = "stopped", gettext_noop("Dừng xử lý")
+    RESULT_READY = "result_ready", gettext_noop("Đã có kết quả, chờ trả")
+    RETURNED = "returned", gettext_noop("Đã trả kết quả")
 
 
 STATE_STATUS: dict[str, int] = {
@@ -92,21 +96,21 @@ CLOCK_RUNNING_STATES: frozenset[str] = frozenset(
 class Outcome(models.TextChoices):
     """Kết quả đúng hạn — per dossier and per step."""
 
-    EARLY = "early", "Trước hạn"
-    ON_TIME = "on_time", "Đúng hạn"
-    LATE = "late", "Quá hạn"
+    EARLY = "early", gettext_noop("Trước hạn")
+    ON_TIME = "on_time", gettext_noop("Đúng hạn")
+    LATE = "late", gettext_noop("Quá hạn")
 
 
 class ApplicantKind(models.TextChoices):
-    PERSON = "person", "Cá nhân"
-    ORGANISATION = "organisation", "Tổ chức, doanh nghiệp"
+    PERSON = "person", gettext_noop("Cá nhân")
+    ORGANISATION = "organisation", gettext_noop("Tổ chức, doanh nghiệp")
 
 
 class Decision(models.TextChoices):
     """Decision on the request once appraised."""
 
-    APPROVED = "approved", "Chấp thuận"
-    REJECTED = "rejected", "Từ chối giải quyết"
+    APPROVED = "approved", gettext_noop("Chấp thuận")
+    REJECTED = "rejected", gettext_noop("Từ chối giải quyết")
 
 
 class ProcedureDossierOptions(models.Model):
@@ -338,10 +342,10 @@ class DossierFee(models.Model):
 
 
 class StepStatus(models.TextChoices):
-    ACTIVE = "active", "Đang thực hiện"
-    DONE = "done", "Đã hoàn thành"
-    SENT_BACK = "sent_back", "Trả lại bước trước"
-    CANCELLED = "cancelled", "Hủy"
+    ACTIVE = "active", gettext_noop("Đang thực hiện")
+    DONE = "done", gettext_noop("Đã hoàn thành")
+    SENT_BACK = "sent_back", gettext_noop("Trả lại bước trước")
+    CANCELLED = "cancelled", gettext_noop("Hủy")
 
 
 class DossierStep(models.Model):
@@ -381,8 +385,8 @@ class DossierStep(models.Model):
 
 
 class PauseReason(models.TextChoices):
-    SUPPLEMENT = "supplement", "Yêu cầu bổ sung hồ sơ"
-    FINANCIAL = "financial", "Thực hiện nghĩa vụ tài chính"
+    SUPPLEMENT = "supplement", gettext_noop("Yêu cầu bổ sung hồ sơ")
+    FINANCIAL = "financial", gettext_noop("Thực hiện nghĩa vụ tài chính")
 
 
 class DossierPause(models.Model):

@@ -23,6 +23,7 @@ from typing import Any
 from django.conf import settings
 from django.core.mail import EmailMessage
 from django.urls import reverse
+from django.utils import translation
 from django.utils.dateparse import parse_datetime
 
 from motcua.core.formatting import format_vnd
@@ -125,7 +126,9 @@ def applicant_message_build(*, dossier: Dossier, event: EventDelivery) -> Applic
     """The e-mail telling the applicant about ``event``, or None when the applicant gave no e-mail."""
     if not dossier.applicant_email:
         return None
-    subject, paragraph = _what_happened(dossier, event)
+    # The applicant's letter is Vietnamese whatever language the thread has active (amounts included).
+    with translation.override(settings.LANGUAGE_CODE):
+        subject, paragraph = _what_happened(dossier, event)
     tracking = settings.MOTCUA_PUBLIC_BASE_URL + reverse("portal:tracking_detail", args=[dossier.code])
     body = (
         f"Kính gửi Ông/Bà {dossier.applicant_name},\n\n"

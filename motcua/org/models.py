@@ -14,6 +14,7 @@ from typing import Any
 from django.conf import settings
 from django.core.validators import RegexValidator
 from django.db import models
+from django.utils.translation import gettext_noop
 
 from motcua.core.text import fold
 
@@ -25,14 +26,15 @@ agency_code_validator = RegexValidator(
 )
 
 
+# Labels marked for the English catalogue, translated where shown: see dossiers.models.Channel.
 class UnitKind(models.TextChoices):
     """Kind of unit — loại đơn vị."""
 
-    PROVINCE_COMMITTEE = "province_committee", "UBND tỉnh"
-    DEPARTMENT = "department", "Sở, ban, ngành tỉnh"
-    PROVINCE_CENTRE = "province_centre", "Trung tâm Phục vụ hành chính công tỉnh"
-    COMMUNE_COMMITTEE = "commune_committee", "UBND xã, phường, đặc khu"
-    COMMUNE_CENTRE = "commune_centre", "Trung tâm Phục vụ hành chính công xã, phường, đặc khu"
+    PROVINCE_COMMITTEE = "province_committee", gettext_noop("UBND tỉnh")
+    DEPARTMENT = "department", gettext_noop("Sở, ban, ngành tỉnh")
+    PROVINCE_CENTRE = "province_centre", gettext_noop("Trung tâm Phục vụ hành chính công tỉnh")
+    COMMUNE_COMMITTEE = "commune_committee", gettext_noop("UBND xã, phường, đặc khu")
+    COMMUNE_CENTRE = "commune_centre", gettext_noop("Trung tâm Phục vụ hành chính công xã, phường, đặc khu")
 
 
 class AreaKind(models.TextChoices):
@@ -50,15 +52,15 @@ class Role(models.TextChoices):
     A role is held in one unit; ``selectors.official_units`` documents how far it reaches.
     """
 
-    RECEPTION = "reception", "Cán bộ tiếp nhận (một cửa)"
-    SPECIALIST = "specialist", "Chuyên viên thẩm định"
-    DIVISION_HEAD = "division_head", "Trưởng phòng"
-    LEADER = "leader", "Lãnh đạo (người ký)"
-    CLERK = "clerk", "Văn thư"
-    SUPERVISOR = "supervisor", "Giám sát trung tâm"
-    UNIT_ADMIN = "unit_admin", "Quản trị đơn vị"
-    PROVINCE_ADMIN = "province_admin", "Quản trị tỉnh"
-    REPORT_VIEWER = "report_viewer", "Xem báo cáo"
+    RECEPTION = "reception", gettext_noop("Cán bộ tiếp nhận (một cửa)")
+    SPECIALIST = "specialist", gettext_noop("Chuyên viên thẩm định")
+    DIVISION_HEAD = "division_head", gettext_noop("Trưởng phòng")
+    LEADER = "leader", gettext_noop("Lãnh đạo (người ký)")
+    CLERK = "clerk", gettext_noop("Văn thư")
+    SUPERVISOR = "supervisor", gettext_noop("Giám sát trung tâm")
+    UNIT_ADMIN = "unit_admin", gettext_noop("Quản trị đơn vị")
+    PROVINCE_ADMIN = "province_admin", gettext_noop("Quản trị tỉnh")
+    REPORT_VIEWER = "report_viewer", gettext_noop("Xem báo cáo")
 
 
 # Held at the provincial People's Committee, these roles reach every unit of the province.

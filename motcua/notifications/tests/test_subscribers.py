@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time_machine
 from django.core import mail
+from django.utils import translation
 
 from motcua.dossiers import services
 from motcua.dossiers.models import Dossier
@@ -95,3 +96,15 @@ class FailingBackend:
 
     def send_messages(self, messages: object) -> int:
         raise ConnectionError("máy chủ thư không phản hồi")
+
+
+def test_the_letter_is_vietnamese_even_where_english_is_active(world: World) -> None:
+    """An official may work in English (the cookie); the applicant's letter never changes language."""
+    with time_machine.travel(MONDAY_0900, tick=False):
+        d = dossier_at(world, "payment")
+    mail.outbox.clear()
+    with translation.override("en"):
+        _deliver_notifications(d)
+    request = next(m for m in mail.outbox if "nghĩa vụ tài chính" in m.subject)
+    assert " đồng" in request.body
+    assert "VND" not in request.body

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 import time_machine
+from django.conf import settings
 from django.test import Client
 
 from motcua.dossiers.tests.factories import MONDAY_0900, World, dossier_at
@@ -285,3 +286,25 @@ def test_forwarded_for_with_trusted_proxy(client: Client, supplement, settings):
     assert client.get(API + supplement.code, HTTP_X_FORWARDED_FOR="9.9.9.9, 1.1.1.1").status_code == 200
     assert client.get(API + supplement.code, HTTP_X_FORWARDED_FOR="9.9.9.9, 2.2.2.2").status_code == 200
     assert client.get(API + supplement.code, HTTP_X_FORWARDED_FOR="8.8.8.8, 2.2.2.2").status_code == 429
+
+
+# -- language --------------------------------------------------------------------------------------
+
+
+def test_english_page_translates_the_statuses_not_the_records(client: Client, world: World, returned):
+    """Labels of the engine's statuses come from the English catalogue; names stay as recorded."""
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    html = client.get(f"{PAGE}/{returned.code}").content.decode()
+    assert "Result returned" in html  # DvcqgStatus.RETURNED
+    assert "Completed" in html  # the steps' StepStatus.DONE
+    assert "On time" in html or "Early" in html  # the steps' Outcome
+    assert "Đã trả kết quả" not in html
+    assert "Đã hoàn thành" not in html
+    for step in ("Tiếp nhận hồ sơ", "Thẩm định", "Phê duyệt"):  # the process's own step names
+        assert step in html
+
+
+def test_api_status_label_stays_vietnamese_when_english_was_chosen(client: Client, world: World, supplement):
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    body = client.get(f"{API}{supplement.code}").json()
+    assert body["status_label"] == "Yêu cầu bổ sung giấy tờ"
