@@ -22,7 +22,14 @@ from motcua.dossiers.models import (
     DossierEvent,
     DossierState,
 )
-from motcua.dossiers.tests.factories import MONDAY_0900, World, dossier_at, vn, world_build
+from motcua.dossiers.tests.factories import (
+    MONDAY_0900,
+    World,
+    dossier_at,
+    procedure_with_process,
+    vn,
+    world_build,
+)
 from motcua.identity.models import IdempotentRequest
 from motcua.identity.services import api_token_create
 from motcua.jobs.models import Job
@@ -236,6 +243,31 @@ def test_submit_bad_input_is_400_in_vietnamese(world: World, overrides, field, m
         assert field in body["errors"]
     assert Dossier.objects.count() == 0
     assert IdempotentRequest.objects.count() == 0
+
+
+def test_submit_missing_required_document_is_400_naming_each_one(world: World):
+    """Issue 8 point 9: an incomplete dossier is not received online either."""
+    response = _post(_client(world.an), world, components=[{"name": "Ảnh 4x6"}])
+    assert response.status_code == 400, response.content
+    body = response.json()
+    assert body["code"] == "invalid"
+    assert body["errors"]["components.document_1"] == "Thiếu thành phần bắt buộc: Đơn đề nghị (mẫu 01)."
+    assert "còn thiếu 1 thành phần bắt buộc" in body["errors"]["components"]
+    assert Dossier.objects.count() == 0
+    assert DossierCodeCounter.objects.count() == 0
+
+
+def test_submit_is_closed_for_a_procedure_without_processing_time(world: World):
+    """Issue 8 point 13: no processing time, no online submission (no due time could be given)."""
+    procedure = procedure_with_process(timed=False)
+    response = _post(_client(world.an), world, procedure=procedure.code)
+    assert response.status_code == 400, response.content
+    body = response.json()
+    assert set(body["errors"]) == {"procedure"}
+    assert body["errors"]["procedure"].startswith(
+        f"Thủ tục {procedure.code} chưa được công bố thời hạn giải quyết nên chưa tiếp nhận hồ sơ trực tuyến"
+    )
+    assert Dossier.objects.count() == 0
 
 
 def test_submit_bad_applicant_from_engine_is_400(world: World):
