@@ -100,7 +100,7 @@ class Procedure(models.Model):
 
         Without one the procedure is incomplete (``selectors.procedures_incomplete``): a dossier of it
         would have no appointment, so online submission is closed and counter intake asks the officer
-        for the appointment (docs/domain.md §2.3).
+        for the appointment (docs/domain.md §2).
         """
         if self.processing_time_unit == TimeUnit.SAME_DAY:
             return True

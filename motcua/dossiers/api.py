@@ -123,7 +123,12 @@ class SubmitIn(Schema):
     applicant: ApplicantIn
     representative: RepresentativeIn | None = None
     summary: str = Field("", max_length=2000, description="Trích yếu")
-    components: list[ComponentIn] = Field(default_factory=list, max_length=100)
+    components: list[ComponentIn] = Field(
+        default_factory=list,
+        max_length=100,
+        description="Thành phần hồ sơ nộp: phải có mọi giấy tờ bắt buộc của thủ tục (theo số thứ tự trong "
+        "danh mục); thủ tục chưa công bố thành phần hồ sơ: ít nhất một giấy tờ ghi tên",
+    )
 
 
 class UnitRef(Schema):
@@ -382,6 +387,10 @@ def dossiers_submit(
 
     ``Idempotency-Key`` is required: a retry with the same key and body returns the same dossier with
     200; the same key with another body is refused with 422; concurrent retries create one dossier.
+
+    400 when a required document of the catalogue is missing (``errors["components.document_<order>"]``
+    names each, ``errors["components"]`` sums up) and when the procedure has no published processing
+    time (``errors["procedure"]``: online submission is closed for it; submit at a counter).
     """
     user = request.auth  # type: ignore[attr-defined]
     key = (idempotency_key or "").strip()

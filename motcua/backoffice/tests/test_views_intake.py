@@ -53,6 +53,7 @@ def test_search_finds_procedures_and_htmx_returns_the_list(world: World) -> None
     assert world.procedure.name in html
     assert _form_url(world) in html
     assert "<html" not in html
+    assert "Chưa có thời hạn" not in html  # the world's procedure publishes 3 working days
 
 
 def test_only_reception_officers_may_take_in_dossiers(world: World) -> None:
@@ -256,6 +257,12 @@ def test_procedure_without_documents_is_received_with_named_papers(world: World)
 
 
 # --- procedures without a processing time: the officer sets the appointment (issue 8 point 13) ------
+
+
+def test_search_flags_procedures_without_processing_time(world: World) -> None:
+    procedure_with_process(timed=False, name="Thủ tục chưa có thời hạn thử nghiệm")
+    html = client_for(world.lan).get(reverse("backoffice:intake_start"), {"q": "chưa có thời hạn thử nghiệm"})
+    assert "Chưa có thời hạn: cán bộ hẹn ngày trả" in html.content.decode()
 
 
 def test_procedure_without_processing_time_asks_for_the_appointment_and_its_reason(world: World) -> None:

@@ -89,7 +89,7 @@ def components_missing(
 def components_complete_check(
     procedure: Procedure, components: Sequence[ComponentData], *, electronic: bool
 ) -> None:
-    """Refuse a receipt whose dossier lacks a required component — hồ sơ chưa đầy đủ (docs/domain.md §5.2).
+    """Refuse a receipt whose dossier lacks a required component — hồ sơ chưa đầy đủ (docs/domain.md §4.5).
 
     ``DossierInvalid`` names every missing document, one field each (``components.document_<order>``),
     with a summary on ``components``. A dossier must also hold at least one component: a procedure

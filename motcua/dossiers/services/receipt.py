@@ -114,11 +114,25 @@ ONLINE_CLOSED_NO_TIME = (
 )
 
 
+def _in_working_hours(local: datetime) -> bool:
+    """Within a working period of the day, its end included (17:00 is a valid appointment)."""
+    tod = (local.hour * 3600 + local.minute * 60 + local.second) * 1_000_000 + local.microsecond
+    return any(begin <= tod <= end for begin, end in worktime.get_schedule().periods)
+
+
+def _working_hours_text() -> str:
+    def hhmm(us: int) -> str:
+        minutes = us // 60_000_000
+        return f"{minutes // 60:02d}:{minutes % 60:02d}"
+
+    return ", ".join(f"{hhmm(begin)}–{hhmm(end)}" for begin, end in worktime.get_schedule().periods)
+
+
 def appointment_clean(*, appointment_at: datetime | None, reason: str, now: datetime) -> tuple[datetime, str]:
     """The appointment the officer enters for a procedure without a processing time — ngày hẹn trả.
 
-    It must be in the future and on a working day of the worktime calendar; the reason (why this day)
-    is required, as it stands in for the statutory time on form 01 and in the audit trail.
+    It must be in the future, on a working day of the worktime calendar and within working hours; the
+    reason (why this day) is required, as it stands in for the statutory time on form 01 and in the audit trail.
     """
     errors: dict[str, str] = {}
     if appointment_at is None:
@@ -135,6 +149,8 @@ def appointment_clean(*, appointment_at: datetime | None, reason: str, now: date
             errors["appointment_at"] = (
                 f"Ngày {local:%d/%m/%Y} không phải ngày làm việc: vui lòng hẹn trả vào ngày làm việc."
             )
+        elif not _in_working_hours(local):
+            errors["appointment_at"] = f"Giờ hẹn trả phải trong giờ làm việc ({_working_hours_text()})."
     try:
         reason = text_clean(reason, field="appointment_reason", label="lý do ấn định ngày hẹn trả")
     except DossierInvalid as exc:
