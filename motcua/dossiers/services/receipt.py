@@ -132,7 +132,8 @@ def appointment_clean(*, appointment_at: datetime | None, reason: str, now: date
     """The appointment the officer enters for a procedure without a processing time — ngày hẹn trả.
 
     It must be in the future, on a working day of the worktime calendar and within working hours; the
-    reason (why this day) is required, as it stands in for the statutory time on form 01 and in the audit trail.
+    reason (why this day) is required, as it stands in for the statutory time on form 01 and in the
+    audit trail.
     """
     errors: dict[str, str] = {}
     if appointment_at is None:
