@@ -98,10 +98,15 @@ def components_complete_check(
     missing = components_missing(procedure, components, electronic=electronic)
     if missing:
         listed = "; ".join(f"{doc.order}. {nfc(doc.name)}" for doc in missing)
+        # Online the applicant reads it; at the counter the officer, who is told what to do instead.
+        then = (
+            "Vui lòng nộp đủ các thành phần này."
+            if electronic
+            else "Hướng dẫn người nộp bổ sung, hoàn thiện hồ sơ (mẫu 02) hoặc từ chối tiếp nhận (mẫu 03)."
+        )
         errors = {
             "components": f"Hồ sơ còn thiếu {len(missing)} thành phần bắt buộc nên chưa thể tiếp nhận: "
-            f"{listed}. Hướng dẫn người nộp bổ sung, hoàn thiện hồ sơ (mẫu 02) hoặc từ chối tiếp nhận "
-            "(mẫu 03)."
+            f"{listed}. {then}"
         }
         for doc in missing:
             errors[f"components.document_{doc.order}"] = f"Thiếu thành phần bắt buộc: {nfc(doc.name)}."

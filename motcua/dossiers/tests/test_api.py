@@ -252,7 +252,10 @@ def test_submit_missing_required_document_is_400_naming_each_one(world: World):
     body = response.json()
     assert body["code"] == "invalid"
     assert body["errors"]["components.document_1"] == "Thiếu thành phần bắt buộc: Đơn đề nghị (mẫu 01)."
-    assert "còn thiếu 1 thành phần bắt buộc" in body["errors"]["components"]
+    assert body["errors"]["components"] == (
+        "Hồ sơ còn thiếu 1 thành phần bắt buộc nên chưa thể tiếp nhận: 1. Đơn đề nghị (mẫu 01). "
+        "Vui lòng nộp đủ các thành phần này."
+    )
     assert Dossier.objects.count() == 0
     assert DossierCodeCounter.objects.count() == 0
 
