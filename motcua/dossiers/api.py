@@ -195,6 +195,10 @@ class DossierOut(Schema):
     submitted_at: ApiDateTime
     received_at: ApiDateTime | None
     due_at: ApiDateTime | None
+    appointment_reason: str = Field(
+        "",
+        description="Thủ tục chưa công bố thời hạn: lý do cán bộ tiếp nhận ấn định ngày hẹn trả (due_at)",
+    )
     finished_at: ApiDateTime | None
     returned_at: ApiDateTime | None
     outcome: str
@@ -292,6 +296,7 @@ def _dossier_out(d: Dossier, *, user: Account) -> DossierOut:
         submitted_at=d.submitted_at,
         received_at=d.received_at,
         due_at=d.due_at,
+        appointment_reason=d.appointment_reason,
         finished_at=d.finished_at,
         returned_at=d.returned_at,
         outcome=d.outcome,

@@ -398,6 +398,22 @@ def test_get_for_applicant_and_official(world: World):
     assert official.json()["row_version"] == d.row_version
 
 
+def test_get_shows_the_officers_appointment_and_its_reason(world: World):
+    """Issue 8 point 13: a procedure without a processing time — the due time is the officer's."""
+    from motcua.dossiers.tests.factories import dossier_receive_at_counter
+
+    with time_machine.travel(MONDAY_0900, tick=False):
+        d = dossier_receive_at_counter(
+            world,
+            procedure=procedure_with_process(timed=False),
+            appointment_at=vn(2026, 3, 6, 16),
+            appointment_reason="Cần xác minh thực địa",
+        )
+        body = _client(world.an).get(f"{URL}/{d.code}").json()
+    assert body["appointment_reason"] == "Cần xác minh thực địa"
+    assert body["due_at"] == "2026-03-06T16:00:00+07:00"
+
+
 def test_get_hidden_from_outsiders(world: World):
     d = dossier_at(world, "received")
     for user in (world.binh, world.khach):
