@@ -45,7 +45,11 @@ from bench.harness import (
     write_result,
 )
 
-SUBMIT_PROCEDURE = "1.004194"  # Đăng ký tạm trú: the most used procedure, commune level
+# Đăng ký thường trú: commune level, among the most used procedures with a published processing time
+# (online submission is closed for procedures without one, e.g. 1.004194 Đăng ký tạm trú).
+SUBMIT_PROCEDURE = "1.004222"
+# Its required documents by catalogue order: a submission must list them all (domain §4.5).
+SUBMIT_DOCUMENTS = (1,)
 SUBMIT_CENTRE = "pvhcc-6688"  # Trung tâm PVHCC phường Hạ Long
 # The citizen whose token submits in P2 (accounts.services.citizen_account_ensure: login = this number).
 BENCH_CITIZEN_ID = "022099000001"
@@ -181,13 +185,14 @@ def submit_body(centre_code: str) -> str:
         {
             "procedure": SUBMIT_PROCEDURE,
             "receiving_unit": centre_code,
-            "summary": "Đăng ký tạm trú (đo tải {uuid})",
+            "summary": "Đăng ký thường trú (đo tải {uuid})",
             "applicant": {
                 "name": "Nguyễn Văn Đo Tải",
                 "id_number": "022090001234",
                 "phone": "0912345678",
                 "address": "Tổ 1, khu 2, phường Hạ Long, tỉnh Quảng Ninh",
             },
+            "components": [{"document_order": order} for order in SUBMIT_DOCUMENTS],
         },
         ensure_ascii=False,
     )

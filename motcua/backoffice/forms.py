@@ -593,6 +593,39 @@ class IntakeForm(forms.Form):
     summary = forms.CharField(
         label=_("Trích yếu hồ sơ"), max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
+    other_components = forms.CharField(
+        label="Giấy tờ khác đã nhận (mỗi dòng một giấy tờ)",
+        max_length=5000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    # Only for a procedure without a processing time (``needs_appointment``): the officer's appointment.
+    appointment_at = forms.DateTimeField(
+        label="Ngày giờ hẹn trả kết quả",
+        required=False,
+        input_formats=["%Y-%m-%dT%H:%M", "%d/%m/%Y %H:%M"],
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        error_messages={"invalid": "Ngày giờ không hợp lệ."},
+    )
+    appointment_reason = forms.CharField(
+        label="Lý do ấn định ngày hẹn trả",
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    # Instead of receiving: form 02 (guidance) or form 03 (refusal).
+    notice_items = forms.CharField(
+        label="Nội dung khác cần bổ sung, hoàn thiện (mỗi dòng một nội dung)",
+        max_length=5000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    notice_reason = forms.CharField(
+        label="Lý do từ chối tiếp nhận / ghi chú hướng dẫn",
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
 
     def __init__(
         self,
@@ -600,10 +633,12 @@ class IntakeForm(forms.Form):
         procedure: Procedure,
         receiving_units: list[Unit],
         competent_units: list[Unit],
+        needs_appointment: bool = False,
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
         self.procedure = procedure
+        self.needs_appointment = needs_appointment
         object_field(self, "receiving_unit").set_objects({u.pk: u for u in receiving_units})
         if len(receiving_units) == 1:
             self.initial.setdefault("receiving_unit", receiving_units[0].pk)
@@ -681,7 +716,28 @@ class IntakeForm(forms.Form):
             upload = self.cleaned_data.get(f"doc_{doc.pk}_file")
             if paper or upload:
                 items.append(services.ComponentData(document_id=doc.pk, paper_presented=paper, file=upload))
+        # Papers outside the catalogue's list, named by the officer (the only ones when it lists none).
+        items.extend(
+            services.ComponentData(name=name[:500], paper_presented=True)
+            for name in _lines(self.cleaned_data.get("other_components", ""))
+        )
         return items
+
+    def requested_items(self) -> list[services.RequestedItem]:
+        """Form 02's list: the required documents not brought, then what the officer added."""
+        missing = services.intake_missing_items(self.procedure, self.components())
+        extra = [
+            services.RequestedItem(name=line[:500])
+            for line in _lines(self.cleaned_data.get("notice_items", ""))
+        ]
+        return missing + extra
+
+    def document_field(self, order: int) -> str | None:
+        """The checklist field of the catalogue document numbered ``order`` (engine errors point at it)."""
+        for doc in self.documents:
+            if doc.order == order:
+                return f"doc_{doc.pk}_paper"
+        return None
 
 
 # --------------------------------------------------------------------------------------------------

@@ -48,6 +48,8 @@ from motcua.dossiers.models import (
     Dossier,
     DossierComponent,
     DossierState,
+    IntakeNotice,
+    IntakeNoticeKind,
     PauseReason,
 )
 from motcua.org.models import CENTRE_KINDS, Role, Unit
@@ -492,34 +494,85 @@ _INTAKE_ERROR_FIELDS = {
     "applicant_phone",
     "summary",
     "channel",
+    "appointment_at",
+    "appointment_reason",
 }
+# Errors of the intake notices (form 02 / 03) → the intake form's fields.
+_NOTICE_ERROR_FIELDS = {"items": "notice_items", "reason": "notice_reason"}
+# The three ways out of the intake form (its submit buttons).
+INTENT_RECEIVE, INTENT_GUIDE, INTENT_REFUSE = "receive", "guide", "refuse"
+
+
+def _intake_errors_to_form(form: forms.IntakeForm, exc: DossierInvalid) -> None:
+    """The engine's field errors beside their fields; the others (components …) above the form."""
+    for field, message in exc.errors.items():
+        target: str | None = field if field in _INTAKE_ERROR_FIELDS else _NOTICE_ERROR_FIELDS.get(field)
+        if field == "competent_unit":
+            target = "chosen_unit"
+        if field.startswith("components.document_"):
+            order = field.removeprefix("components.document_")
+            target = form.document_field(int(order)) if order.isdigit() else None
+            if target is not None:
+                form.add_error(target, message)
+                continue  # summarised by the "components" message
+        form.add_error(target, message)
+
+
+def _intake_procedure(procedure_code: str) -> Procedure:
+    try:
+        # Shared by the requests of this process: read it, never change it.
+        return selectors.procedure_for_receipt(code=procedure_code)
+    except Procedure.DoesNotExist:
+        raise Http404("Không tìm thấy thủ tục.") from None
 
 
 @require_http_methods(["GET", "POST"])
 @official_required
 def intake_form(request: HttpRequest, procedure_code: str) -> HttpResponse:
-    """Step 2: applicant, checklist of components, fees → ``dossier_receive`` → the dossier page."""
-    units = _reception_units(_real_user(request))
+    """Step 2: applicant, checklist of components, fees → ``dossier_receive`` → the dossier page.
+
+    A dossier missing a required component is not received: the officer prints form 02 (guidance,
+    listing what is missing) or form 03 (refusal, with reasons) instead — ``intake_notice_issue``.
+    A procedure without a processing time asks for the appointment and its reason.
+    """
+    user = _real_user(request)
+    units = _reception_units(user)
     if not units:
         return forbidden(request, RECEPTION_ONLY_MESSAGE)
-    try:
-        # Shared by the requests of this process: read it, never change it.
-        procedure = selectors.procedure_for_receipt(code=procedure_code)
-    except Procedure.DoesNotExist:
-        raise Http404("Không tìm thấy thủ tục.") from None
+    procedure = _intake_procedure(procedure_code)
+    processes = procedure.current_processes  # type: ignore[attr-defined]
+    needs_appointment = bool(processes) and not services.process_has_deadline(processes[0])
     form = forms.IntakeForm(
         request.POST if request.method == "POST" else None,
         request.FILES if request.method == "POST" else None,
         procedure=procedure,
         receiving_units=units,
         competent_units=list(deciding_units()),
+        needs_appointment=needs_appointment,
     )
     status, error = 200, ""
     if request.method == "POST":
+        intent = request.POST.get("intent") or INTENT_RECEIVE
         if form.is_valid():
             try:
+                if intent in (INTENT_GUIDE, INTENT_REFUSE):
+                    notice = services.intake_notice_issue(
+                        actor=user,
+                        receiving_unit=form.cleaned_data["receiving_unit"],
+                        procedure=procedure,
+                        applicant=form.applicant(),
+                        kind=IntakeNoticeKind.SUPPLEMENT
+                        if intent == INTENT_GUIDE
+                        else IntakeNoticeKind.REFUSAL,
+                        items=form.requested_items() if intent == INTENT_GUIDE else (),
+                        reason=form.cleaned_data["notice_reason"],
+                    )
+                    messages.success(
+                        request, f"Đã lập {notice.get_kind_display().lower()}; hồ sơ không được tiếp nhận."
+                    )
+                    return redirect("backoffice:intake_notice", pk=notice.pk)
                 d = services.dossier_receive(
-                    actor=_real_user(request),
+                    actor=user,
                     receiving_unit=form.cleaned_data["receiving_unit"],
                     procedure=procedure,
                     applicant=form.applicant(),
@@ -527,14 +580,20 @@ def intake_form(request: HttpRequest, procedure_code: str) -> HttpResponse:
                     components=form.components(),
                     chosen_unit=form.cleaned_data["chosen_unit"],
                     summary=form.cleaned_data["summary"],
+                    appointment_at=form.cleaned_data["appointment_at"] if needs_appointment else None,
+                    appointment_reason=form.cleaned_data["appointment_reason"] if needs_appointment else "",
                 )
             except DossierInvalid as exc:
-                for field, message in exc.errors.items():
-                    target = field if field in _INTAKE_ERROR_FIELDS else None
-                    if field == "competent_unit":
-                        target = "chosen_unit"
-                    form.add_error(target, message)
-                status, error = 400, exc.message
+                _intake_errors_to_form(form, exc)
+                status, error = (
+                    400,
+                    exc.errors.get("components", "")
+                    or (
+                        "Hồ sơ chưa được tiếp nhận: vui lòng sửa các thông tin được đánh dấu."
+                        if intent == INTENT_RECEIVE
+                        else "Chưa lập được phiếu: vui lòng sửa các thông tin được đánh dấu."
+                    ),
+                )
             else:
                 messages.success(request, _("Đã tiếp nhận hồ sơ %(code)s.") % {"code": d.code})
                 return redirect(reverse("backoffice:dossier_detail", args=[d.code]) + "?moi=1")
@@ -550,9 +609,38 @@ def intake_form(request: HttpRequest, procedure_code: str) -> HttpResponse:
         "fees": fees,
         "fees_total": sum(fee.amount_vnd or 0 for fee in fees),
         "error": error,
-        "has_process": bool(procedure.current_processes),  # type: ignore[attr-defined]
+        "has_process": bool(processes),
+        "needs_appointment": needs_appointment,
     }
     return render(request, "backoffice/intake_form.html", context, status=status)
+
+
+def _notice_or_404(request: HttpRequest, pk: int) -> IntakeNotice:
+    """A slip of a unit where the user is a reception officer (others: 404, they learn nothing)."""
+    notice = IntakeNotice.objects.select_related("unit__parent", "procedure").filter(pk=pk).first()
+    if notice is None or notice.unit not in _reception_units(_real_user(request)):
+        raise Http404("Không tìm thấy phiếu.")
+    return notice
+
+
+@require_GET
+@official_required
+def intake_notice(request: HttpRequest, pk: int) -> HttpResponse:
+    """The slip given instead of a receipt (form 02 or 03): what was recorded, and its PDF."""
+    notice = _notice_or_404(request, pk)
+    return render(request, "backoffice/intake_notice.html", {"notice": notice})
+
+
+@require_GET
+@official_required
+def intake_notice_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    notice = _notice_or_404(request, pk)
+    built = form_builders.intake_notice_form_build(notice=notice)
+    if isinstance(built, doc_forms.RefusalForm):
+        return pdf_response(doc_forms.form_refusal_render(built), f"Mau-03-tu-choi-tiep-nhan-{notice.pk}.pdf")
+    return pdf_response(
+        doc_forms.form_supplement_request_render(built), f"Mau-02-huong-dan-bo-sung-{notice.pk}.pdf"
+    )
 
 
 # --------------------------------------------------------------------------------------------------
@@ -629,6 +717,8 @@ __all__ = [
     "dossier_detail",
     "dossier_form_pdf",
     "intake_form",
+    "intake_notice",
+    "intake_notice_pdf",
     "intake_start",
     "ledger_pdf",
     "official_display_name",

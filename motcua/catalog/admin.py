@@ -21,7 +21,7 @@ from django.contrib import admin, messages
 from django.db.models import Count, QuerySet
 from django.forms import ModelForm
 from django.http import HttpRequest, HttpResponse
-from django.utils.html import format_html_join
+from django.utils.html import format_html, format_html_join
 
 from motcua.catalog.models import (
     Field,
@@ -32,6 +32,7 @@ from motcua.catalog.models import (
     ProcessDefinition,
     ProcessStep,
 )
+from motcua.catalog.selectors import procedure_time_missing_q
 from motcua.catalog.services import (
     Budget,
     ProcessDefinitionError,
@@ -118,6 +119,23 @@ class ProcedureAdminForm(forms.ModelForm):
         return cleaned
 
 
+class CompletenessFilter(admin.SimpleListFilter):
+    """Procedures whose data is incomplete (no processing time): admins complete them first."""
+
+    title = "dữ liệu"
+    parameter_name = "du_lieu"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+        return [("thieu", "Chưa đủ (chưa có thời hạn giải quyết)"), ("du", "Đủ")]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Procedure]) -> QuerySet[Procedure]:
+        if self.value() == "thieu":
+            return queryset.filter(procedure_time_missing_q())
+        if self.value() == "du":
+            return queryset.exclude(procedure_time_missing_q())
+        return queryset
+
+
 @admin.register(Procedure)
 class ProcedureAdmin(admin.ModelAdmin):
     form = ProcedureAdminForm
@@ -132,6 +150,7 @@ class ProcedureAdmin(admin.ModelAdmin):
         "is_active",
     )
     list_filter = (
+        CompletenessFilter,
         "level",
         "service_level",
         "has_details",
@@ -192,8 +211,12 @@ class ProcedureAdmin(admin.ModelAdmin):
 
     @admin.display(description="Thời hạn")
     def processing_time(self, obj: Procedure) -> str:
-        if not obj.processing_time_unit:
-            return "—"
+        if not obj.has_processing_time:
+            # Flagged: dossiers of it would have no due time (online submission is closed for it).
+            return format_html(
+                '<strong class="errornote" title="{}">Chưa đủ dữ liệu: chưa có thời hạn</strong>',
+                "Nhập thời hạn giải quyết để mở nộp trực tuyến và tính hạn xử lý hồ sơ.",
+            )
         amount = "" if obj.processing_time_amount is None else f"{obj.processing_time_amount.normalize():f} "
         return f"{amount}{obj.get_processing_time_unit_display()}"
 

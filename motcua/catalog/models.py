@@ -97,6 +97,19 @@ class Procedure(models.Model):
     def __str__(self) -> str:
         return f"{self.code} — {self.name}"
 
+    @property
+    def has_processing_time(self) -> bool:
+        """Whether the catalogue publishes a processing time (thời hạn giải quyết) that gives a due time.
+
+        Without one the procedure is incomplete (``selectors.procedures_incomplete``): a dossier of it
+        would have no appointment, so online submission is closed and counter intake asks the officer
+        for the appointment (docs/domain.md §2).
+        """
+        if self.processing_time_unit == TimeUnit.SAME_DAY:
+            return True
+        amount = self.processing_time_amount
+        return bool(self.processing_time_unit) and amount is not None and amount > 0
+
 
 class ProcedureDocument(models.Model):
     """Required document — thành phần hồ sơ."""

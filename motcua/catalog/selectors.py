@@ -10,6 +10,7 @@ from django.db.models import Count, Prefetch, Q, QuerySet, Sum
 
 from motcua.catalog.models import Field, Procedure, ProcessDefinition, ProcessStep, ServiceLevel
 from motcua.catalog.search import procedure_search
+from motcua.worktime.models import TimeUnit
 
 __all__ = [
     "MAX_QUERY_LENGTH",
@@ -22,6 +23,8 @@ __all__ = [
     "procedure_code_normalise",
     "procedure_get",
     "procedure_list",
+    "procedure_time_missing_q",
+    "procedures_incomplete",
 ]
 
 PAGE_SIZE = 20  # procedures per page of search results (pages and API)
@@ -104,6 +107,26 @@ def procedure_get(*, code: str) -> Procedure:
         .prefetch_related("documents", "fees", current)
         .get(code=code)
     )
+
+
+def procedure_time_missing_q() -> Q:
+    """Procedures without a published processing time (``Procedure.has_processing_time`` in SQL)."""
+    has_time = Q(processing_time_unit=TimeUnit.SAME_DAY) | (
+        ~Q(processing_time_unit="") & Q(processing_time_amount__gt=0)
+    )
+    return ~has_time
+
+
+def procedures_incomplete(*, active_only: bool = True) -> QuerySet[Procedure]:
+    """Procedures whose data is incomplete — thủ tục chưa đủ dữ liệu: no processing time is published.
+
+    Admins complete them (admin filter "Dữ liệu" → "Chưa có thời hạn giải quyết"); until then online
+    submission is closed and a counter receipt needs an appointment entered by the officer.
+    """
+    queryset = Procedure.objects.filter(procedure_time_missing_q())
+    if active_only:
+        queryset = queryset.filter(is_active=True)
+    return queryset.select_related("field").order_by("-popularity", "code")
 
 
 def field_list() -> QuerySet[Field]:

@@ -114,7 +114,20 @@ def submission_channels(procedure: Procedure) -> list[Channel]:
                 _("Cấp thực hiện chưa được công bố; liên hệ Trung tâm để được hướng dẫn."),
             )
         )
-    if procedure.service_level == ServiceLevel.FULL_ONLINE:
+    online = procedure.service_level in (ServiceLevel.FULL_ONLINE, ServiceLevel.PARTIAL_ONLINE)
+    if online and not procedure.has_processing_time:
+        # The engine refuses such submissions (no due time could be given): say so, and why.
+        channels.append(
+            Channel(
+                _("Chưa nhận hồ sơ trực tuyến"),
+                _(
+                    "Thủ tục này chưa được công bố thời hạn giải quyết nên hệ thống chưa hẹn được ngày trả "
+                    "kết quả cho hồ sơ nộp trực tuyến. Vui lòng nộp trực tiếp tại Trung tâm: cán bộ tiếp "
+                    "nhận sẽ hẹn ngày trả kết quả."
+                ),
+            )
+        )
+    elif procedure.service_level == ServiceLevel.FULL_ONLINE:
         channels.append(
             Channel(
                 _("Trực tuyến toàn trình"),

@@ -5,6 +5,11 @@ services take their time from the clock and a demo needs dossiers received weeks
 returned ones. Only the demo centres receive them (provincial centre, phường Hạ Long, phường Bãi
 Cháy, đặc khu Cô Tô) and only procedures whose every step has a demo official are used, so every
 dossier was acted on by the demo accounts of README.md and sits in their queues.
+
+Only procedures with complete data are used — a published processing time, so every received dossier
+has its due time and the demo shows due-soon and overdue dossiers (issue 8). With the shipped
+catalogue none of the procedures the provincial centre receives publishes one, so its demo queue is
+empty until an administrator completes them.
 """
 
 from __future__ import annotations

@@ -603,7 +603,10 @@ class World:
         ):
             picked = [p for p in self.procedures if p.id in routes]
             if demo:
-                picked = [p for p in picked if self._covered(p, routes[p.id], kind)]
+                # Demo dossiers show the system as it should run: procedures with complete data only
+                # (a processing time, hence a due time — overdue and due-soon dossiers occur), whose
+                # every step a demo official can take.
+                picked = [p for p in picked if p.total is not None and self._covered(p, routes[p.id], kind)]
             weights: list[float] = []
             total = 0.0
             for p in picked:

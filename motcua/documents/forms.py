@@ -33,6 +33,11 @@ DEFAULT_SUPPLEMENT_DEADLINE_NOTE = (
     "Thời hạn giải quyết hồ sơ được tính lại từ đầu kể từ khi nhận đủ hồ sơ đã được bổ sung, "
     "hoàn thiện theo yêu cầu."
 )
+# Form 02 given at the counter: the dossier was not received, so no time counts yet.
+INTAKE_SUPPLEMENT_DEADLINE_NOTE = (
+    "Hồ sơ chưa được tiếp nhận. Thời hạn giải quyết được tính từ khi hồ sơ đầy đủ, đã bổ sung, hoàn "
+    "thiện theo hướng dẫn này được tiếp nhận."
+)
 
 # C0 controls other than the newline (and DEL) have no printed form; a stray one from a pasted CCCD
 # scan would otherwise reach the PDF as an invisible glyph.

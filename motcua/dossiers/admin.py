@@ -19,6 +19,7 @@ from motcua.dossiers.models import (
     DossierFee,
     DossierPause,
     DossierStep,
+    IntakeNotice,
     ProcedureDossierOptions,
 )
 
@@ -102,6 +103,30 @@ class DossierAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         # Viewing needs the view permission; nothing is ever saved from here.
+        return False
+
+
+@admin.register(IntakeNotice)
+class IntakeNoticeAdmin(admin.ModelAdmin):
+    """Slips given at the counter instead of a receipt (form 02 / 03): read-only, like dossiers."""
+
+    list_display = ("issued_at", "kind", "applicant_name", "procedure", "unit", "actor_name")
+    list_filter = ("kind", "unit__kind")
+    search_fields = ("applicant_name", "applicant_id_number", "procedure__code")
+    list_select_related = ("procedure", "unit")
+    date_hierarchy = "issued_at"
+    raw_id_fields = ("procedure",)
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+        return [f.name for f in concrete_fields(IntakeNotice)]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
 

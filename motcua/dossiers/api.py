@@ -123,7 +123,12 @@ class SubmitIn(Schema):
     applicant: ApplicantIn
     representative: RepresentativeIn | None = None
     summary: str = Field("", max_length=2000, description="Trích yếu")
-    components: list[ComponentIn] = Field(default_factory=list, max_length=100)
+    components: list[ComponentIn] = Field(
+        default_factory=list,
+        max_length=100,
+        description="Thành phần hồ sơ nộp: phải có mọi giấy tờ bắt buộc của thủ tục (theo số thứ tự trong "
+        "danh mục); thủ tục chưa công bố thành phần hồ sơ: ít nhất một giấy tờ ghi tên",
+    )
 
 
 class UnitRef(Schema):
@@ -190,6 +195,10 @@ class DossierOut(Schema):
     submitted_at: ApiDateTime
     received_at: ApiDateTime | None
     due_at: ApiDateTime | None
+    appointment_reason: str = Field(
+        "",
+        description="Thủ tục chưa công bố thời hạn: lý do cán bộ tiếp nhận ấn định ngày hẹn trả (due_at)",
+    )
     finished_at: ApiDateTime | None
     returned_at: ApiDateTime | None
     outcome: str
@@ -287,6 +296,7 @@ def _dossier_out(d: Dossier, *, user: Account) -> DossierOut:
         submitted_at=d.submitted_at,
         received_at=d.received_at,
         due_at=d.due_at,
+        appointment_reason=d.appointment_reason,
         finished_at=d.finished_at,
         returned_at=d.returned_at,
         outcome=d.outcome,
@@ -382,6 +392,10 @@ def dossiers_submit(
 
     ``Idempotency-Key`` is required: a retry with the same key and body returns the same dossier with
     200; the same key with another body is refused with 422; concurrent retries create one dossier.
+
+    400 when a required document of the catalogue is missing (``errors["components.document_<order>"]``
+    names each, ``errors["components"]`` sums up) and when the procedure has no published processing
+    time (``errors["procedure"]``: online submission is closed for it; submit at a counter).
     """
     user = request.auth  # type: ignore[attr-defined]
     key = (idempotency_key or "").strip()

@@ -22,8 +22,12 @@ def submitted(*, channel: str, competent_unit: str) -> Data:
     return {"channel": channel, "competent_unit": competent_unit}
 
 
-def received(*, channel: str, competent_unit: str, due_at: Instant) -> Data:
-    return {"channel": channel, "competent_unit": competent_unit, "due_at": due_at, "form": "01"}
+def received(*, channel: str, competent_unit: str, due_at: Instant, appointment_reason: str = "") -> Data:
+    data: Data = {"channel": channel, "competent_unit": competent_unit, "due_at": due_at, "form": "01"}
+    if appointment_reason:
+        # Procedure without a processing time: the due time is the officer's appointment, and why.
+        data |= {"appointment_set_by_officer": True, "appointment_reason": appointment_reason}
+    return data
 
 
 def accepted(*, due_at: Instant) -> Data:

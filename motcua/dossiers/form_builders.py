@@ -31,6 +31,8 @@ from motcua.dossiers.models import (
     DossierPause,
     DossierState,
     DossierStep,
+    IntakeNotice,
+    IntakeNoticeKind,
     Outcome,
     PauseReason,
 )
@@ -41,6 +43,7 @@ from motcua.worktime.models import TimeUnit
 
 __all__ = [
     "apology_form_build",
+    "intake_notice_form_build",
     "ledger_form_build",
     "process_control_form_build",
     "receipt_form_build",
@@ -113,6 +116,9 @@ def statutory_time_text(dossier: Dossier) -> str:
     if process.total_unit == TimeUnit.SAME_DAY:
         return "Trong ngày"
     if not process.total_unit or process.total_amount is None:
+        if dossier.appointment_reason:
+            # The appointment below is the receiving officer's, for this reason (docs/domain.md §6).
+            return f"Chưa công bố; ngày hẹn trả do cán bộ tiếp nhận ấn định: {dossier.appointment_reason}"
         return "Chưa công bố"
     amount = _amount_text(process.total_amount)
     if amount.isdigit():
@@ -331,6 +337,58 @@ def _refusal_form(
         reason=dossier.state_reason or default_reason,
         signer_title=signer_title or title,
         signer_name=name or (event.actor_name if event is not None else ""),
+    )
+
+
+# --------------------------------------------------------------------------------------------------
+# 02 / 03 at the counter — before the dossier is received
+# --------------------------------------------------------------------------------------------------
+
+
+def intake_notice_form_build(*, notice: IntakeNotice) -> f.SupplementRequestForm | f.RefusalForm:
+    """Form 02 (guidance) or 03 (refusal) given at the counter: no dossier code, nothing received.
+
+    One query (the issuing officer's profile) beyond the notice with its unit and procedure.
+    """
+    unit = notice.unit
+    actor = Account.objects.select_related("official").filter(pk=notice.actor_id).first()
+    title, name = _signer(actor, "Người tiếp nhận hồ sơ")
+    name = name or notice.actor_name
+    applicant: dict[str, Any] = {
+        "dossier_code": "",
+        "applicant_name": notice.applicant_name,
+        "applicant_address": notice.applicant_address,
+        "applicant_phone": notice.applicant_phone,
+        "applicant_email": notice.applicant_email,
+        "procedure_name": notice.procedure.name,
+    }
+    if notice.kind == IntakeNoticeKind.REFUSAL:
+        return f.RefusalForm(
+            **_issuer(unit),
+            issued_at=_second(notice.issued_at),
+            **applicant,
+            received_at=_second(notice.issued_at),
+            reason=notice.reason,
+            signer_title="Người tiếp nhận hồ sơ",
+            signer_name=name,
+        )
+    official = getattr(actor, "official", None) if actor is not None else None
+    return f.SupplementRequestForm(
+        **_issuer(unit),
+        issued_at=_second(notice.issued_at),
+        **applicant,
+        items=[
+            f.SupplementItem(content=str(item.get("name", "")), reason=str(item.get("note", "")))
+            for item in notice.items
+            if item.get("name")
+        ]
+        or [f.SupplementItem(content=notice.reason or "Hoàn thiện hồ sơ")],
+        contact_name=name or "Bộ phận tiếp nhận và trả kết quả",
+        contact_phone=(official.phone if official is not None else "") or unit.phone,
+        contact_place=_return_place(unit),
+        deadline_note=f.INTAKE_SUPPLEMENT_DEADLINE_NOTE,
+        signer_title="Người hướng dẫn" if title == "Người tiếp nhận hồ sơ" else title,
+        signer_name=name,
     )
 
 

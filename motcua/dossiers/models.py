@@ -241,6 +241,8 @@ class Dossier(models.Model):
     clock_started_at = models.DateTimeField(null=True, blank=True)
     due_at = models.DateTimeField(null=True, blank=True, help_text="Hẹn trả kết quả")
     original_due_at = models.DateTimeField(null=True, blank=True)
+    # Procedure without a processing time: the officer set ``due_at`` at receipt, for this reason.
+    appointment_reason = models.TextField(blank=True)
     paused_at = models.DateTimeField(null=True, blank=True)
     extended = models.BooleanField(default=False)
     extension_reason = models.TextField(blank=True)
@@ -440,3 +442,44 @@ class DossierEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.seq}. {self.action}"
+
+
+class IntakeNoticeKind(models.TextChoices):
+    """What the officer gave the applicant instead of receiving the dossier."""
+
+    SUPPLEMENT = "supplement", "Hướng dẫn bổ sung, hoàn thiện hồ sơ (mẫu 02)"
+    REFUSAL = "refusal", "Từ chối tiếp nhận hồ sơ (mẫu 03)"
+
+
+class IntakeNotice(models.Model):
+    """Slip issued at the counter instead of a receipt — phiếu hướng dẫn bổ sung / từ chối tiếp nhận.
+
+    A dossier that is incomplete (or not admissible) is not received: no dossier, no code, no clock.
+    The officer records what is missing (form 02) or why it is refused (form 03); this row is that
+    record — who issued what to whom and when — and the form is printed from it. Append-only.
+    """
+
+    kind = models.CharField(max_length=16, choices=IntakeNoticeKind.choices)
+    procedure = models.ForeignKey(Procedure, on_delete=models.PROTECT, related_name="+")
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+")
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    actor_name = models.CharField(max_length=200, blank=True)
+    issued_at = models.DateTimeField()
+    applicant_name = models.CharField(max_length=255)
+    applicant_id_number = models.CharField(max_length=20, blank=True)
+    applicant_phone = models.CharField(max_length=20, blank=True)
+    applicant_email = models.CharField(max_length=254, blank=True)
+    applicant_address = models.CharField(max_length=500, blank=True)
+    # Form 02: [{"name": document or point to supplement, "note": what is wrong}].
+    items = models.JSONField(default=list, blank=True)
+    # Form 03: the reasons; form 02: the officer's note (optional).
+    reason = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-issued_at", "-id"]
+        indexes = [models.Index(fields=["unit", "issued_at"], name="intake_notice_unit_issued")]
+        verbose_name = "phiếu hướng dẫn, từ chối tại quầy"
+        verbose_name_plural = "phiếu hướng dẫn, từ chối tại quầy"
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} — {self.applicant_name}"

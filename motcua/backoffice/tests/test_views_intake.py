@@ -5,14 +5,15 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from motcua.backoffice.tests.conftest import client_for
 from motcua.core.tests import upload_files
 from motcua.documents.tests import pdfcheck
-from motcua.dossiers.models import Dossier, DossierState
-from motcua.dossiers.tests.factories import World
+from motcua.dossiers.models import Dossier, DossierState, IntakeNotice, IntakeNoticeKind
+from motcua.dossiers.tests.factories import MONDAY_0900, World, procedure_with_process, vn
 
 pytestmark = pytest.mark.django_db
 
@@ -55,6 +56,7 @@ def test_search_finds_procedures_and_htmx_returns_the_list(world: World) -> None
     assert world.procedure.name in html
     assert _form_url(world) in html
     assert "<html" not in html
+    assert "Chưa có thời hạn" not in html  # the world's procedure publishes 3 working days
 
 
 def test_only_reception_officers_may_take_in_dossiers(world: World) -> None:
@@ -155,3 +157,144 @@ def test_engine_errors_are_shown_in_vietnamese(world: World) -> None:
 
 def test_unknown_procedure_is_404(world: World) -> None:
     assert client_for(world.lan).get(reverse("backoffice:intake_form", args=["0.000000"])).status_code == 404
+
+
+# --- incomplete dossiers: not received; form 02 or 03 instead (issue 8 point 9) --------------------
+
+
+def _without_required(world: World, **overrides: Any) -> dict[str, Any]:
+    required = world.procedure.documents.get(order=1)
+    data = _valid(world, **overrides)
+    del data[f"doc_{required.pk}_paper"]
+    return data
+
+
+def test_dossier_missing_a_required_document_is_not_received(world: World) -> None:
+    required = world.procedure.documents.get(order=1)
+    response = client_for(world.lan).post(_form_url(world), _without_required(world))
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "Hồ sơ còn thiếu 1 thành phần bắt buộc nên chưa thể tiếp nhận: 1. Đơn đề nghị (mẫu 01)." in html
+    # Beside the checklist row, and the two ways out are offered.
+    assert response.context["form"].errors[f"doc_{required.pk}_paper"] == [
+        "Thiếu thành phần bắt buộc: Đơn đề nghị (mẫu 01)."
+    ]
+    assert "Lập phiếu hướng dẫn bổ sung (mẫu 02)" in html
+    assert "Từ chối tiếp nhận (mẫu 03)" in html
+    assert not Dossier.objects.exists()
+
+
+def test_guidance_prints_form_02_listing_the_missing_documents(world: World) -> None:
+    client = client_for(world.lan)
+    response = client.post(
+        _form_url(world),
+        _without_required(
+            world, intent="guide", notice_items="Ảnh 4x6\n", notice_reason="Nộp lại tại quầy 3."
+        ),
+    )
+    assert response.status_code == 302, response.content.decode()[:3000]
+    notice = IntakeNotice.objects.get()
+    assert response["Location"] == reverse("backoffice:intake_notice", args=[notice.pk])
+    assert notice.kind == IntakeNoticeKind.SUPPLEMENT
+    assert [item["name"] for item in notice.items] == ["Đơn đề nghị (mẫu 01)", "Ảnh 4x6"]
+    assert not Dossier.objects.exists()  # nothing received, no code
+    page = client.get(response["Location"]).content.decode()
+    assert "không được tiếp nhận" in page
+    pdf = client.get(reverse("backoffice:intake_notice_pdf", args=[notice.pk]))
+    assert pdf.status_code == 200
+    text = pdfcheck.text(pdf.content)
+    assert "PHIẾU YÊU CẦU BỔ SUNG, HOÀN THIỆN HỒ SƠ" in text.upper()
+    assert "Đơn đề nghị (mẫu 01)" in text
+    assert "Phạm Thị Hương" in text
+    assert "Mã hồ sơ" not in text
+
+
+def test_refusal_at_the_counter_needs_reasons_and_prints_form_03(world: World) -> None:
+    client = client_for(world.lan)
+    bad = client.post(_form_url(world), _without_required(world, intent="refuse"))
+    assert bad.status_code == 400
+    assert "Vui lòng nhập lý do từ chối tiếp nhận." in bad.content.decode()
+    assert not IntakeNotice.objects.exists()
+    ok = client.post(
+        _form_url(world), _without_required(world, intent="refuse", notice_reason="Không thuộc thẩm quyền.")
+    )
+    assert ok.status_code == 302
+    notice = IntakeNotice.objects.get()
+    assert (notice.kind, notice.reason) == (IntakeNoticeKind.REFUSAL, "Không thuộc thẩm quyền.")
+    pdf = client.get(reverse("backoffice:intake_notice_pdf", args=[notice.pk]))
+    assert "Không thuộc thẩm quyền." in pdfcheck.text(pdf.content)
+    assert not Dossier.objects.exists()
+
+
+def test_notices_are_visible_only_to_reception_officers_of_their_unit(world: World) -> None:
+    client_for(world.lan).post(
+        _form_url(world), _without_required(world, intent="refuse", notice_reason="Lý do")
+    )
+    notice = IntakeNotice.objects.get()
+    for outsider in (world.binh, world.minh):
+        assert client_for(outsider).get(
+            reverse("backoffice:intake_notice", args=[notice.pk])
+        ).status_code in (
+            403,
+            404,
+        )
+        assert client_for(outsider).get(
+            reverse("backoffice:intake_notice_pdf", args=[notice.pk])
+        ).status_code in (
+            403,
+            404,
+        )
+
+
+def test_procedure_without_documents_is_received_with_named_papers(world: World) -> None:
+    procedure = procedure_with_process(documents=False)
+    url = reverse("backoffice:intake_form", args=[procedure.code])
+    client = client_for(world.lan)
+    bad = client.post(url, _valid(world))
+    assert bad.status_code == 400
+    assert "vui lòng ghi tên ít nhất một giấy tờ" in bad.content.decode()
+    ok = client.post(url, _valid(world, other_components="Tờ khai\nBản sao CCCD"))
+    assert ok.status_code == 302
+    d = Dossier.objects.get()
+    assert [c.name for c in d.components.order_by("order")] == ["Tờ khai", "Bản sao CCCD"]
+
+
+# --- procedures without a processing time: the officer sets the appointment (issue 8 point 13) ------
+
+
+def test_search_flags_procedures_without_processing_time(world: World) -> None:
+    procedure_with_process(timed=False, name="Thủ tục chưa có thời hạn thử nghiệm")
+    html = client_for(world.lan).get(reverse("backoffice:intake_start"), {"q": "chưa có thời hạn thử nghiệm"})
+    assert "Chưa có thời hạn: cán bộ hẹn ngày trả" in html.content.decode()
+
+
+def test_procedure_without_processing_time_asks_for_the_appointment_and_its_reason(world: World) -> None:
+    procedure = procedure_with_process(timed=False)
+    url = reverse("backoffice:intake_form", args=[procedure.code])
+    client = client_for(world.lan)
+    required = procedure.documents.get(order=1)
+    assert "Ngày giờ hẹn trả kết quả" in client.get(url).content.decode()
+    assert "Ngày giờ hẹn trả kết quả" not in client.get(_form_url(world)).content.decode()
+    data = {k: v for k, v in _valid(world).items() if not k.startswith("doc_")}
+    data[f"doc_{required.pk}_paper"] = "on"
+    with time_machine.travel(MONDAY_0900, tick=False):
+        bad = client.post(url, data)
+        assert bad.status_code == 400
+        html = bad.content.decode()
+        assert "vui lòng nhập ngày giờ hẹn trả kết quả" in html
+        assert "Vui lòng nhập lý do ấn định ngày hẹn trả." in html
+        saturday = client.post(url, {**data, "appointment_at": "2026-03-07T10:00", "appointment_reason": "x"})
+        assert "không phải ngày làm việc" in saturday.content.decode()
+        assert not Dossier.objects.exists()
+        ok = client.post(
+            url, {**data, "appointment_at": "2026-03-06T16:00", "appointment_reason": "Cần xác minh thực địa"}
+        )
+        assert ok.status_code == 302, ok.content.decode()[:3000]
+    d = Dossier.objects.get()
+    assert d.due_at == vn(2026, 3, 6, 16)
+    assert d.appointment_reason == "Cần xác minh thực địa"
+    page = client.get(reverse("backoffice:dossier_detail", args=[d.code])).content.decode()
+    assert "16:00 06/03/2026" in page
+    assert "Lý do: Cần xác minh thực địa" in page
+    text = pdfcheck.text(client.get(reverse("backoffice:dossier_form_pdf", args=[d.code, "01"])).content)
+    assert "Cần xác minh thực địa" in text

@@ -166,3 +166,18 @@ def test_process_change_page_checks_the_draft_once_per_request(
         assert page.status_code == 200
         assert ("không sửa được" not in page.content.decode()) is editable
         assert calls == [definition.pk]
+
+
+def test_procedures_without_processing_time_are_flagged_and_filterable(admin_client_: Client) -> None:
+    """Issue 8 point 13: admins see which procedures are incomplete and can list only those."""
+    Procedure.objects.filter(code="1.000002").update(processing_time_amount=None, processing_time_unit="")
+    Procedure.objects.filter(code="1.000001").update(
+        processing_time_amount=3, processing_time_unit="working_days"
+    )
+    url = reverse("admin:catalog_procedure_changelist")
+    page = admin_client_.get(url).content.decode()
+    assert page.count("Chưa đủ dữ liệu: chưa có thời hạn") == 1
+    incomplete = admin_client_.get(url, {"du_lieu": "thieu"})
+    assert [p.code for p in incomplete.context["cl"].result_list] == ["1.000002"]
+    complete = admin_client_.get(url, {"du_lieu": "du"})
+    assert [p.code for p in complete.context["cl"].result_list] == ["1.000001"]

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from decimal import Decimal
+
 import pytest
 
 from motcua.catalog.models import Procedure
@@ -12,8 +14,10 @@ from motcua.catalog.selectors import (
     procedure_code_normalise,
     procedure_get,
     procedure_list,
+    procedures_incomplete,
 )
 from motcua.catalog.tests.factories import ProcedureFactory, detailed_procedure, realistic_catalogue
+from motcua.worktime.models import TimeUnit
 
 pytestmark = pytest.mark.django_db
 
@@ -129,3 +133,17 @@ def test_procedure_code_normalise(code: str, expected: str) -> None:
 @pytest.mark.parametrize(("total", "pages"), [(0, 1), (1, 1), (PAGE_SIZE, 1), (PAGE_SIZE + 1, 2), (95, 5)])
 def test_page_count(total: int, pages: int) -> None:
     assert page_count(total) == pages
+
+
+def test_procedures_incomplete_are_those_without_a_processing_time():
+    """Issue 8 point 13: the list admins complete; same rule as ``Procedure.has_processing_time``."""
+    timed = ProcedureFactory(processing_time_amount=Decimal(3), processing_time_unit=TimeUnit.WORKING_DAYS)
+    same_day = ProcedureFactory(processing_time_unit=TimeUnit.SAME_DAY)
+    name_only = ProcedureFactory()
+    unit_only = ProcedureFactory(processing_time_unit=TimeUnit.WORKING_DAYS)
+    zero = ProcedureFactory(processing_time_amount=Decimal(0), processing_time_unit=TimeUnit.WORKING_DAYS)
+    inactive = ProcedureFactory(is_active=False)
+    assert set(procedures_incomplete()) == {name_only, unit_only, zero}
+    assert inactive in procedures_incomplete(active_only=False)
+    for procedure in (timed, same_day, name_only, unit_only, zero):
+        assert procedure.has_processing_time == (procedure not in {name_only, unit_only, zero})

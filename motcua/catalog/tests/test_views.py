@@ -235,12 +235,30 @@ def test_detail_name_only_procedure(client, catalogue):
     ],
 )
 def test_detail_where_to_submit_follows_level(client, level, expected, absent):
-    ProcedureFactory(code="1.555555", name="Thủ tục thử", level=level, service_level="partial_online")
+    ProcedureFactory(
+        code="1.555555",
+        name="Thủ tục thử",
+        level=level,
+        service_level="partial_online",
+        processing_time_amount=5,
+        processing_time_unit="working_days",
+    )
     html = client.get("/thu-tuc/1.555555/").content.decode()
     assert expected in html
     assert "Trực tuyến một phần" in html
     if absent:
         assert absent not in html
+
+
+@pytest.mark.parametrize("service_level", ["full_online", "partial_online"])
+def test_detail_says_online_submission_is_closed_without_a_processing_time(client, service_level):
+    """Issue 8 point 13: the engine refuses such submissions; the page says so, and why."""
+    ProcedureFactory(code="1.555556", name="Thủ tục chưa có thời hạn", service_level=service_level)
+    html = client.get("/thu-tuc/1.555556/").content.decode()
+    assert "Chưa nhận hồ sơ trực tuyến" in html
+    assert "chưa được công bố thời hạn giải quyết" in html
+    assert "Trực tuyến toàn trình" not in html
+    assert "Trực tuyến một phần</strong>" not in html
 
 
 def test_detail_unknown_code_is_vietnamese_404(client, catalogue):

@@ -37,7 +37,7 @@ from motcua.dossiers.models import (
     StepStatus,
 )
 from motcua.dossiers.selectors import dossier_allowed_actions
-from motcua.dossiers.tests.factories import APPLICANT, World
+from motcua.dossiers.tests.factories import APPLICANT, World, complete_components
 from motcua.worktime import selectors as worktime
 from motcua.worktime.models import TimeUnit
 
@@ -142,7 +142,11 @@ def test_simulated_dossiers_can_be_continued_by_the_services(world: World, time_
     time_machine.move_to(NOW + timedelta(minutes=5), tick=False)
     lan = world.users["lan"]
     d = services.dossier_receive(
-        actor=lan, receiving_unit=world.centre_a, procedure=world.procedure, applicant=APPLICANT
+        actor=lan,
+        receiving_unit=world.centre_a,
+        procedure=world.procedure,
+        applicant=APPLICANT,
+        components=complete_components(world.procedure),
     )
     today = deadlines.local_date(NOW).replace("-", "")[2:]
     simulated_today = DossierCodeCounter.objects.filter(unit=world.centre_a, day=NOW.date()).first()

@@ -3,7 +3,8 @@
 Each transition is one function, ``dossier_<verb>(*, actor, dossier, row_version, …)``, in the module
 of its concern — ``receipt`` (submit, receive, accept, refuse; the checklist is in ``components``),
 ``processing`` (claim, reassign, forward, send back, transfer, extend), ``pauses`` (supplement,
-payment), ``result`` (approve, reject, signature, result ready, return, withdraw, stop) — written
+payment), ``result`` (approve, reject, signature, result ready, return, withdraw, stop); the slips
+given at the counter instead of a receipt (form 02/03, no dossier) are ``intake_notices`` — written
 around one helper, ``recording.transition``, which:
 
 1. opens the transaction (the outermost write owns it; nested calls become savepoints);
@@ -41,6 +42,7 @@ from motcua.dossiers.errors import (
 )
 from motcua.dossiers.services.components import uploads_removed_on_failure
 from motcua.dossiers.services.inputs import MAX_REASON, ApplicantData, ComponentData, FeeData, RequestedItem
+from motcua.dossiers.services.intake_notices import intake_missing_items, intake_notice_issue
 from motcua.dossiers.services.pauses import (
     dossier_receive_supplement,
     dossier_record_payment,
@@ -57,10 +59,12 @@ from motcua.dossiers.services.processing import (
     dossier_transfer_back,
 )
 from motcua.dossiers.services.receipt import (
+    ONLINE_CLOSED_NO_TIME,
     dossier_accept,
     dossier_receive,
     dossier_refuse,
     dossier_submit_online,
+    process_has_deadline,
 )
 from motcua.dossiers.services.result import (
     dossier_approve,
@@ -75,6 +79,7 @@ from motcua.dossiers.services.steps import step_unit_resolve
 
 __all__ = [
     "MAX_REASON",
+    "ONLINE_CLOSED_NO_TIME",
     "ApplicantData",
     "ComponentData",
     "DossierActionNotAllowed",
@@ -106,6 +111,9 @@ __all__ = [
     "dossier_transfer",
     "dossier_transfer_back",
     "dossier_withdraw",
+    "intake_missing_items",
+    "intake_notice_issue",
+    "process_has_deadline",
     "step_unit_resolve",
     "uploads_removed_on_failure",
 ]

@@ -80,6 +80,64 @@ def _sha256_and_store(component: DossierComponent, upload: CheckedUpload) -> Non
         stored.append((component.file.storage, component.file.name or ""))
 
 
+def components_missing(
+    procedure: Procedure, components: Sequence[ComponentData], *, electronic: bool
+) -> list[ProcedureDocument]:
+    """The required catalogue documents (``ProcedureDocument.required``) that ``components`` do not provide.
+
+    At a counter a document is provided when its paper is presented or its scan attached; online the
+    applicant's list is the submission (``electronic``), as DVCQG's TaiLieuNop.
+    """
+    provided = {
+        item.document_id
+        for item in components
+        if item.document_id is not None and (electronic or item.paper_presented or item.file is not None)
+    }
+    return [doc for doc in procedure.documents.all() if doc.required and doc.pk not in provided]
+
+
+def components_complete_check(
+    procedure: Procedure, components: Sequence[ComponentData], *, electronic: bool
+) -> None:
+    """Refuse a receipt whose dossier lacks a required component — hồ sơ chưa đầy đủ (docs/domain.md §4.5).
+
+    ``DossierInvalid`` names every missing document, one field each (``components.document_<order>``),
+    with a summary on ``components``. A dossier must also hold at least one component: a procedure
+    whose catalogue lists no documents is received with the components the officer records by name.
+    """
+    missing = components_missing(procedure, components, electronic=electronic)
+    if missing:
+        listed = "; ".join(f"{doc.order}. {nfc(doc.name)}" for doc in missing)
+        # Online the applicant reads it; at the counter the officer, who is told what to do instead.
+        then = (
+            "Vui lòng nộp đủ các thành phần này."
+            if electronic
+            else "Hướng dẫn người nộp bổ sung, hoàn thiện hồ sơ (mẫu 02) hoặc từ chối tiếp nhận (mẫu 03)."
+        )
+        errors = {
+            "components": f"Hồ sơ còn thiếu {len(missing)} thành phần bắt buộc nên chưa thể tiếp nhận: "
+            f"{listed}. {then}"
+        }
+        for doc in missing:
+            errors[f"components.document_{doc.order}"] = f"Thiếu thành phần bắt buộc: {nfc(doc.name)}."
+        raise DossierInvalid(errors)
+    given = [
+        item
+        for item in components
+        if (item.document_id is None and nfc(item.name))
+        or (item.document_id is not None and (electronic or item.paper_presented or item.file is not None))
+    ]
+    if not given:
+        if procedure.documents.all():
+            message = "Hồ sơ chưa có thành phần nào: vui lòng đánh dấu giấy tờ người nộp đã xuất trình."
+        else:
+            message = (
+                "Danh mục chưa công bố thành phần hồ sơ của thủ tục này: vui lòng ghi tên ít nhất một "
+                "giấy tờ người nộp đã nộp."
+            )
+        raise DossierInvalid({"components": message})
+
+
 def components_create(
     d: Dossier, *, procedure: Procedure, components: Sequence[ComponentData], now: datetime, supplement: bool
 ) -> list[DossierComponent]:

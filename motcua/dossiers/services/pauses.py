@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from motcua.core.text import nfc
@@ -73,14 +73,30 @@ def dossier_request_supplement(
     return d
 
 
+def _appointed_duration(d: Dossier) -> timedelta | None:
+    """The working time the officer appointed at receipt, for a procedure without a processing time.
+
+    The restart gives the complete dossier that full duration again, as the statutory time would.
+    """
+    if d.process_id is None or deadlines.budget_counted(d.process.total_amount, d.process.total_unit):
+        return None
+    if not d.appointment_reason or d.clock_started_at is None or d.original_due_at is None:
+        return None
+    return worktime.working_time_between(start=d.clock_started_at, end=d.original_due_at)
+
+
 def _resume(d: Dossier, *, pause: DossierPause, now: datetime, restart: bool) -> dict[str, Any]:
     """Restart the clock after a pause; returns what changed for the event."""
     old_due = d.due_at
     step = d.current_step
     if restart:
         # docs/domain.md §6.6: the complete dossier restarts the count from zero with the full duration.
+        appointed = _appointed_duration(d)
         d.clock_started_at = worktime.next_working_instant(now)
-        d.due_at = deadlines.process_due(process=d.process, start=now)
+        if appointed is not None:
+            d.due_at = worktime.add_working_duration(start=now, duration=appointed)
+        else:
+            d.due_at = deadlines.process_due(process=d.process, start=now)
         step_due = deadlines.step_due(step=step.process_step if step else None, start=now)
         d.original_due_at = d.due_at
     else:

@@ -34,7 +34,11 @@ from motcua.dossiers.models import (
 )
 from motcua.dossiers.rules import Action, submit_error
 from motcua.dossiers.selectors import dossier_route_competent_unit
-from motcua.dossiers.services.components import components_create, uploads_removed_on_failure
+from motcua.dossiers.services.components import (
+    components_complete_check,
+    components_create,
+    uploads_removed_on_failure,
+)
 from motcua.dossiers.services.inputs import ApplicantData, ComponentData, text_clean
 from motcua.dossiers.services.recording import Actor, event_record, transition, user_holds
 from motcua.dossiers.services.steps import process_step_start
@@ -42,7 +46,7 @@ from motcua.org.models import Role, Unit
 from motcua.worktime import selectors as worktime
 
 
-def _applicant_clean(applicant: ApplicantData) -> dict[str, Any]:
+def applicant_clean(applicant: ApplicantData) -> dict[str, Any]:
     errors: dict[str, str] = {}
     if applicant.kind not in ApplicantKind.values:
         errors["applicant_kind"] = "Loại người nộp không hợp lệ."
@@ -97,6 +101,65 @@ def _process_current(procedure: Procedure) -> ProcessDefinition:
             }
         )
     return process
+
+
+def process_has_deadline(process: ProcessDefinition) -> bool:
+    """Whether the process's total gives a due time (the procedure publishes a processing time)."""
+    return deadlines.budget_counted(process.total_amount, process.total_unit)
+
+
+ONLINE_CLOSED_NO_TIME = (
+    "Thủ tục {code} chưa được công bố thời hạn giải quyết nên chưa tiếp nhận hồ sơ trực tuyến: "
+    "không thể hẹn ngày trả kết quả. Vui lòng nộp hồ sơ trực tiếp tại Bộ phận tiếp nhận và trả kết quả."
+)
+
+
+def _in_working_hours(local: datetime) -> bool:
+    """Within a working period of the day, its end included (17:00 is a valid appointment)."""
+    tod = (local.hour * 3600 + local.minute * 60 + local.second) * 1_000_000 + local.microsecond
+    return any(begin <= tod <= end for begin, end in worktime.get_schedule().periods)
+
+
+def _working_hours_text() -> str:
+    def hhmm(us: int) -> str:
+        minutes = us // 60_000_000
+        return f"{minutes // 60:02d}:{minutes % 60:02d}"
+
+    return ", ".join(f"{hhmm(begin)}–{hhmm(end)}" for begin, end in worktime.get_schedule().periods)
+
+
+def appointment_clean(*, appointment_at: datetime | None, reason: str, now: datetime) -> tuple[datetime, str]:
+    """The appointment the officer enters for a procedure without a processing time — ngày hẹn trả.
+
+    It must be in the future, on a working day of the worktime calendar and within working hours; the
+    reason (why this day) is required, as it stands in for the statutory time on form 01 and in the
+    audit trail.
+    """
+    errors: dict[str, str] = {}
+    if appointment_at is None:
+        errors["appointment_at"] = (
+            "Thủ tục chưa có thời hạn giải quyết: vui lòng nhập ngày giờ hẹn trả kết quả."
+        )
+    else:
+        if timezone.is_naive(appointment_at):
+            appointment_at = timezone.make_aware(appointment_at, deadlines.local_zone())
+        local = appointment_at.astimezone(deadlines.local_zone())
+        if appointment_at <= now:
+            errors["appointment_at"] = "Ngày giờ hẹn trả kết quả phải sau thời điểm tiếp nhận."
+        elif not worktime.is_working_day(local.date()):
+            errors["appointment_at"] = (
+                f"Ngày {local:%d/%m/%Y} không phải ngày làm việc: vui lòng hẹn trả vào ngày làm việc."
+            )
+        elif not _in_working_hours(local):
+            errors["appointment_at"] = f"Giờ hẹn trả phải trong giờ làm việc ({_working_hours_text()})."
+    try:
+        reason = text_clean(reason, field="appointment_reason", label="lý do ấn định ngày hẹn trả")
+    except DossierInvalid as exc:
+        errors |= exc.errors
+    if errors:
+        raise DossierInvalid(errors)
+    assert appointment_at is not None
+    return appointment_at.replace(microsecond=0), reason
 
 
 def _code_next(*, unit: Unit, at: datetime) -> str:
@@ -175,12 +238,31 @@ def _receipt_prepare(
     channel: str,
     components: Sequence[ComponentData],
 ) -> _Receipt:
-    """Validate and route a receipt (no write): applicant, summary, current process, competent unit."""
+    """Validate and route a receipt (no write): applicant, summary, components, process, competent unit.
+
+    Applicant and component errors are reported together, so the officer corrects everything at once.
+    """
+    electronic = channel in (Channel.ONLINE, Channel.DVCQG)
+    process = _process_current(procedure)
+    if electronic and not process_has_deadline(process):
+        raise DossierInvalid({"procedure": ONLINE_CLOSED_NO_TIME.format(code=procedure.code)})
+    errors: dict[str, str] = {}
+    cleaned: dict[str, Any] = {}
+    try:
+        cleaned = applicant_clean(applicant)
+    except DossierInvalid as exc:
+        errors |= exc.errors
+    try:
+        components_complete_check(procedure, components, electronic=electronic)
+    except DossierInvalid as exc:
+        errors |= exc.errors
+    if errors:
+        raise DossierInvalid(errors)
     return _Receipt(
         procedure=procedure,
-        applicant=_applicant_clean(applicant),
+        applicant=cleaned,
         summary=text_clean(summary, field="summary", label="trích yếu", required=False),
-        process=_process_current(procedure),
+        process=process,
         receiving_unit=receiving_unit,
         competent=dossier_route_competent_unit(
             procedure=procedure, receiving_unit=receiving_unit, chosen_unit=chosen_unit
@@ -320,6 +402,8 @@ def dossier_receive(
     chosen_unit: Unit | None = None,
     summary: str = "",
     applicant_user: Actor | None = None,
+    appointment_at: datetime | None = None,
+    appointment_reason: str = "",
 ) -> Dossier:
     """Receipt at the counter (also kiosk, postal) — tiếp nhận trực tiếp: the dossier is accepted at once.
 
@@ -328,6 +412,12 @@ def dossier_receive(
     catalogue. Form 01 (receipt and appointment) is rendered from the dossier by ``documents``.
     ``applicant_user``: the citizen's account when known (VNeID at the kiosk), so they can track and
     withdraw it online.
+
+    A dossier missing a required component is not received (``DossierInvalid`` naming each one): the
+    officer guides the applicant with form 02 or refuses with form 03 (``intake_notice_issue``).
+    For a procedure without a processing time the officer sets the appointment (``appointment_at``, a
+    future working day) with ``appointment_reason``; it is the dossier's due time, recorded in the
+    receipt event. For any other procedure the due time is computed and an appointment is refused.
     """
     if channel not in (Channel.COUNTER, Channel.KIOSK, Channel.POSTAL):
         raise DossierInvalid({"channel": "Kênh tiếp nhận trực tiếp không hợp lệ."})
@@ -344,6 +434,18 @@ def dossier_receive(
         channel=channel,
         components=components,
     )
+    appointment: tuple[datetime, str] | None = None
+    if not process_has_deadline(receipt.process):
+        appointment = appointment_clean(
+            appointment_at=appointment_at, reason=appointment_reason, now=timezone.now()
+        )
+    elif appointment_at is not None or (appointment_reason or "").strip():
+        raise DossierInvalid(
+            {
+                "appointment_at": "Thủ tục đã có thời hạn giải quyết: ngày hẹn trả do hệ thống tính theo "
+                "lịch làm việc, không nhập tay."
+            }
+        )
     with uploads_removed_on_failure(), transaction.atomic():
         now = timezone.now()
         d = _receipt_insert(
@@ -355,6 +457,10 @@ def dossier_receive(
             now=now,
         )
         clock_start(d, now=now)
+        if appointment is not None:
+            # The officer's appointment stands in for the unpublished statutory time.
+            d.due_at = d.original_due_at = appointment[0]
+            d.appointment_reason = appointment[1]
         process_step_start(d, index=0, assignee=actor, by=actor, now=now)
         event_record(
             d,
@@ -364,7 +470,10 @@ def dossier_receive(
             now=now,
             to_state=DossierState.ACCEPTED,
             data=event_data.received(
-                channel=channel, competent_unit=receipt.competent.agency_code, due_at=d.due_at
+                channel=channel,
+                competent_unit=receipt.competent.agency_code,
+                due_at=d.due_at,
+                appointment_reason=d.appointment_reason,
             ),
         )
     return d

@@ -91,24 +91,35 @@ def procedure_with_process(
     implementing_agency: str = "",
     name: str = "Cấp giấy phép thử nghiệm",
     fee_vnd: int | None = 50_000,
+    timed: bool = True,
+    documents: bool = True,
 ) -> Procedure:
-    """A procedure with two documents (one required), one fee and a current process version."""
+    """A procedure with two documents (one required), one fee and a current process version.
+
+    ``timed=False``: the catalogue publishes no processing time (the process and its steps have no
+    budgets, as the importer derives them). ``documents=False``: the catalogue lists no documents.
+    """
     code = f"9.{next(_codes):06d}"
     procedure = Procedure.objects.create(
         code=code,
         name=name,
         level=level,
         implementing_agency=implementing_agency,
-        processing_time_amount=Decimal(total),
-        processing_time_unit=total_unit,
+        processing_time_amount=Decimal(total) if timed else None,
+        processing_time_unit=total_unit if timed else "",
         content_hash=f"test-{code}",
     )
-    ProcedureDocument.objects.create(
-        procedure=procedure, order=1, name="Đơn đề nghị (mẫu 01)", copies="01 bản chính"
-    )
-    ProcedureDocument.objects.create(
-        procedure=procedure, order=2, name="Giấy tờ chứng minh (nếu có)", copies="01 bản sao", required=False
-    )
+    if documents:
+        ProcedureDocument.objects.create(
+            procedure=procedure, order=1, name="Đơn đề nghị (mẫu 01)", copies="01 bản chính"
+        )
+        ProcedureDocument.objects.create(
+            procedure=procedure,
+            order=2,
+            name="Giấy tờ chứng minh (nếu có)",
+            copies="01 bản sao",
+            required=False,
+        )
     if fee_vnd is not None:
         ProcedureFee.objects.create(
             procedure=procedure, order=1, name="Lệ phí cấp giấy phép", amount_vnd=fee_vnd
@@ -117,8 +128,8 @@ def procedure_with_process(
         procedure=procedure,
         version=1,
         source=ProcessSource.MANUAL,
-        total_amount=Decimal(total),
-        total_unit=total_unit,
+        total_amount=Decimal(total) if timed else None,
+        total_unit=total_unit if timed else "",
         content_hash=f"test-process-{code}",
     )
     for order, (step_name, kind, role, amount, unit) in enumerate(steps, start=1):
@@ -128,8 +139,8 @@ def procedure_with_process(
             name=step_name,
             actor_unit_kind=kind,
             actor_role=role,
-            duration_amount=Decimal(amount),
-            duration_unit=unit,
+            duration_amount=Decimal(amount) if timed else None,
+            duration_unit=unit if timed else "",
         )
     return procedure
 
@@ -268,10 +279,27 @@ APPLICANT = services.ApplicantData(
 )
 
 
+def complete_components(procedure: Procedure) -> list[services.ComponentData]:
+    """Every required catalogue document of ``procedure``, its paper presented: a complete dossier.
+
+    A procedure that lists no documents gets one named component (a dossier holds at least one).
+    """
+    documents = [doc for doc in procedure.documents.all() if doc.required]
+    if not procedure.documents.all():
+        return [services.ComponentData(name="Đơn đề nghị", paper_presented=True)]
+    return [services.ComponentData(document_id=doc.pk, paper_presented=True) for doc in documents] or [
+        services.ComponentData(document_id=procedure.documents.all()[0].pk, paper_presented=True)
+    ]
+
+
 def dossier_receive_at_counter(world: World, *, by: Any = None, **kwargs: Any) -> Dossier:
-    """Lan receives the world's procedure at centre A for An (step 1 active, clock started)."""
+    """Lan receives the world's procedure at centre A for An (step 1 active, clock started).
+
+    The dossier is complete (``complete_components``) unless ``components`` are given.
+    """
     kwargs.setdefault("receiving_unit", world.centre_a)
     kwargs.setdefault("procedure", world.procedure)
+    kwargs.setdefault("components", complete_components(kwargs["procedure"]))
     kwargs.setdefault("applicant", APPLICANT)
     kwargs.setdefault("channel", Channel.COUNTER)
     kwargs.setdefault("applicant_user", world.an)
@@ -282,6 +310,7 @@ def dossier_submit(world: World, *, key: str = "key-1", **kwargs: Any) -> Dossie
     """Citizen An submits the world's procedure online to centre A (status 1)."""
     kwargs.setdefault("receiving_unit", world.centre_a)
     kwargs.setdefault("procedure", world.procedure)
+    kwargs.setdefault("components", complete_components(kwargs["procedure"]))
     kwargs.setdefault("applicant", APPLICANT)
     return services.dossier_submit_online(applicant_user=world.an, idempotency_key=key, **kwargs)
 

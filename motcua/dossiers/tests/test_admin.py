@@ -6,7 +6,9 @@ import pytest
 import time_machine
 from django.urls import reverse
 
-from motcua.dossiers.tests.factories import MONDAY_0900, World, dossier_at
+from motcua.dossiers import services
+from motcua.dossiers.models import IntakeNoticeKind
+from motcua.dossiers.tests.factories import APPLICANT, MONDAY_0900, World, dossier_at
 from motcua.org.tests.factories import UserFactory
 
 
@@ -33,3 +35,21 @@ def test_list_search_and_detail_are_read_only(admin_client_, world: World) -> No
         admin_client_.post(reverse("admin:dossiers_dossier_change", args=[d.pk]), {"code": "x"}).status_code
         == 403
     )
+
+
+def test_intake_notices_are_listed_read_only(admin_client_, world: World) -> None:
+    notice = services.intake_notice_issue(
+        actor=world.lan,
+        receiving_unit=world.centre_a,
+        procedure=world.procedure,
+        applicant=APPLICANT,
+        kind=IntakeNoticeKind.REFUSAL,
+        reason="Không thuộc thẩm quyền",
+    )
+    listing = admin_client_.get(reverse("admin:dossiers_intakenotice_changelist"), {"q": "Nguyễn Văn An"})
+    assert listing.status_code == 200
+    assert "Từ chối tiếp nhận hồ sơ (mẫu 03)" in listing.content.decode()
+    detail = admin_client_.get(reverse("admin:dossiers_intakenotice_change", args=[notice.pk]))
+    assert detail.status_code == 200
+    assert 'name="_save"' not in detail.content.decode()
+    assert admin_client_.get(reverse("admin:dossiers_intakenotice_add")).status_code == 403

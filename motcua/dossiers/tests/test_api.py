@@ -22,7 +22,14 @@ from motcua.dossiers.models import (
     DossierEvent,
     DossierState,
 )
-from motcua.dossiers.tests.factories import MONDAY_0900, World, dossier_at, vn, world_build
+from motcua.dossiers.tests.factories import (
+    MONDAY_0900,
+    World,
+    dossier_at,
+    procedure_with_process,
+    vn,
+    world_build,
+)
 from motcua.identity.models import IdempotentRequest
 from motcua.identity.services import api_token_create
 from motcua.jobs.models import Job
@@ -238,6 +245,34 @@ def test_submit_bad_input_is_400_in_vietnamese(world: World, overrides, field, m
     assert IdempotentRequest.objects.count() == 0
 
 
+def test_submit_missing_required_document_is_400_naming_each_one(world: World):
+    """Issue 8 point 9: an incomplete dossier is not received online either."""
+    response = _post(_client(world.an), world, components=[{"name": "Ảnh 4x6"}])
+    assert response.status_code == 400, response.content
+    body = response.json()
+    assert body["code"] == "invalid"
+    assert body["errors"]["components.document_1"] == "Thiếu thành phần bắt buộc: Đơn đề nghị (mẫu 01)."
+    assert body["errors"]["components"] == (
+        "Hồ sơ còn thiếu 1 thành phần bắt buộc nên chưa thể tiếp nhận: 1. Đơn đề nghị (mẫu 01). "
+        "Vui lòng nộp đủ các thành phần này."
+    )
+    assert Dossier.objects.count() == 0
+    assert DossierCodeCounter.objects.count() == 0
+
+
+def test_submit_is_closed_for_a_procedure_without_processing_time(world: World):
+    """Issue 8 point 13: no processing time, no online submission (no due time could be given)."""
+    procedure = procedure_with_process(timed=False)
+    response = _post(_client(world.an), world, procedure=procedure.code)
+    assert response.status_code == 400, response.content
+    body = response.json()
+    assert set(body["errors"]) == {"procedure"}
+    assert body["errors"]["procedure"].startswith(
+        f"Thủ tục {procedure.code} chưa được công bố thời hạn giải quyết nên chưa tiếp nhận hồ sơ trực tuyến"
+    )
+    assert Dossier.objects.count() == 0
+
+
 def test_submit_bad_applicant_from_engine_is_400(world: World):
     body = _submit_body(world)
     body["applicant"]["id_number"] = "12AB"
@@ -361,6 +396,22 @@ def test_get_for_applicant_and_official(world: World):
     assert official.json()["current_step"]["assignee_name"] == "Trần Văn Minh"
     assert "forward" in official.json()["allowed_actions"]
     assert official.json()["row_version"] == d.row_version
+
+
+def test_get_shows_the_officers_appointment_and_its_reason(world: World):
+    """Issue 8 point 13: a procedure without a processing time — the due time is the officer's."""
+    from motcua.dossiers.tests.factories import dossier_receive_at_counter
+
+    with time_machine.travel(MONDAY_0900, tick=False):
+        d = dossier_receive_at_counter(
+            world,
+            procedure=procedure_with_process(timed=False),
+            appointment_at=vn(2026, 3, 6, 16),
+            appointment_reason="Cần xác minh thực địa",
+        )
+        body = _client(world.an).get(f"{URL}/{d.code}").json()
+    assert body["appointment_reason"] == "Cần xác minh thực địa"
+    assert body["due_at"] == "2026-03-06T16:00:00+07:00"
 
 
 def test_get_hidden_from_outsiders(world: World):

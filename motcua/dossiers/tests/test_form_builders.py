@@ -14,7 +14,14 @@ from motcua.documents.tests import pdfcheck
 from motcua.dossiers import form_builders as fb
 from motcua.dossiers import services
 from motcua.dossiers.models import Dossier
-from motcua.dossiers.tests.factories import MONDAY_0900, World, dossier_at, dossier_receive_at_counter, vn
+from motcua.dossiers.tests.factories import (
+    MONDAY_0900,
+    World,
+    dossier_at,
+    dossier_receive_at_counter,
+    procedure_with_process,
+    vn,
+)
 from motcua.org.models import Role, RoleAssignment
 
 TRACKING = "https://dichvucong.quangninh.gov.vn/tra-cuu/X"
@@ -50,8 +57,24 @@ def test_receipt(world: World) -> None:
     assert form.receiver_name == "Nguyễn Thị Lan"
     assert (form.ledger_book, form.ledger_number) == ("2026", "1")  # the first entry of the year
     assert form.fee_text == "50.000 đồng"
-    assert form.components == ()  # nothing was presented in the factory receipt
+    # The factory receipt is complete: the required form, its paper presented (issue 8 point 9).
+    assert [c.name for c in form.components] == ["Đơn đề nghị (mẫu 01)"]
     assert form.tracking_url == TRACKING
+
+
+def test_receipt_of_an_appointed_dossier_prints_the_officers_appointment_and_reason(world: World) -> None:
+    """Issue 8 point 13: no published time — form 01 shows the appointment the officer set, and why."""
+    d = dossier_receive_at_counter(
+        world,
+        procedure=procedure_with_process(timed=False),
+        appointment_at=vn(2026, 3, 6, 16),
+        appointment_reason="Cần xác minh thực địa",
+    )
+    form = fb.receipt_form_build(dossier=_fresh(d), tracking_url=TRACKING)
+    assert form.appointment_at == vn(2026, 3, 6, 16)
+    assert form.statutory_time_text == (
+        "Chưa công bố; ngày hẹn trả do cán bộ tiếp nhận ấn định: Cần xác minh thực địa"
+    )
 
 
 def test_receipt_lists_presented_components_with_their_kind(world: World) -> None:

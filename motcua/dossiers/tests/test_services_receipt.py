@@ -29,10 +29,12 @@ from motcua.dossiers.tests.factories import (
     APPLICANT,
     MONDAY_0900,
     World,
+    complete_components,
     dossier_advance,
     dossier_at,
     dossier_receive_at_counter,
     dossier_submit,
+    procedure_with_process,
     vn,
 )
 from motcua.jobs.models import Job
@@ -78,6 +80,7 @@ def test_receipt_refuses_bad_identity_and_creates_nothing(world: World) -> None:
             actor=world.lan,
             receiving_unit=world.centre_a,
             procedure=world.procedure,
+            components=complete_components(world.procedure),
             applicant=services.ApplicantData(
                 name="<script>alert('x')</script> Nguyễn Văn A",
                 id_number="022090001234",
@@ -104,6 +107,7 @@ def test_invalid_receipt_consumes_no_number(world: World) -> None:
             actor=world.lan,
             receiving_unit=world.centre_a,
             procedure=world.procedure,
+            components=complete_components(world.procedure),
             applicant=services.ApplicantData(name="  ", id_number="12ab"),
         )
     assert set(exc.value.errors) == {"applicant_name", "applicant_id_number"}
@@ -287,6 +291,7 @@ def test_same_idempotency_key_returns_the_same_dossier(world: World) -> None:
         procedure=world.procedure,
         receiving_unit=world.centre_a,
         applicant=APPLICANT,
+        components=complete_components(world.procedure),
         idempotency_key="abc",
     )
     assert other_citizen.pk != first.pk  # keys are scoped to the applicant
@@ -507,3 +512,143 @@ def test_failure_after_the_first_job_rolls_back_everything(world: World, monkeyp
     assert fresh.state == DossierState.ACCEPTED
     assert fresh.event_count == d.event_count
     assert not fresh.pauses.exists()
+
+
+# --- complete dossiers only (issue 8 point 9) -----------------------------------------------------
+
+
+def test_counter_receipt_missing_a_required_component_is_refused_and_creates_nothing(world: World) -> None:
+    optional = world.procedure.documents.get(order=2)
+    required = world.procedure.documents.get(order=1)
+    for components in (
+        [],  # nothing ticked: the dossier of the issue
+        [services.ComponentData(document_id=optional.pk, paper_presented=True)],
+        [services.ComponentData(document_id=required.pk, paper_presented=False)],  # listed, not shown
+    ):
+        with pytest.raises(services.DossierInvalid) as exc:
+            dossier_receive_at_counter(world, components=components)
+        assert exc.value.errors["components.document_1"] == (
+            "Thiếu thành phần bắt buộc: Đơn đề nghị (mẫu 01)."
+        )
+        assert "1. Đơn đề nghị (mẫu 01)" in exc.value.errors["components"]
+        assert "mẫu 02" in exc.value.errors["components"]
+    assert not Dossier.objects.exists()
+    assert not DossierCodeCounter.objects.exists()
+    assert not Job.objects.exists()
+
+
+def test_counter_receipt_with_the_required_scan_only_is_complete(world: World, settings, tmp_path) -> None:
+    settings.MEDIA_ROOT = tmp_path
+    required = world.procedure.documents.get(order=1)
+    scan = SimpleUploadedFile("don.pdf", b"%PDF-1.4 scan", content_type="application/pdf")
+    d = dossier_receive_at_counter(
+        world, components=[services.ComponentData(document_id=required.pk, file=scan)]
+    )
+    assert d.state == DossierState.ACCEPTED
+
+
+def test_online_submission_missing_a_required_component_is_refused(world: World) -> None:
+    with pytest.raises(services.DossierInvalid) as exc:
+        dossier_submit(world, components=[])
+    assert set(exc.value.errors) == {"components", "components.document_1"}
+    assert not Dossier.objects.exists()
+    # Online the applicant's list is the submission: listing the document is providing it.
+    required = world.procedure.documents.get(order=1)
+    d = dossier_submit(world, components=[services.ComponentData(document_id=required.pk)])
+    assert d.state == DossierState.SUBMITTED
+
+
+def test_procedure_without_catalogue_documents_needs_one_named_component(world: World) -> None:
+    procedure = procedure_with_process(documents=False)
+    with pytest.raises(services.DossierInvalid) as exc:
+        dossier_receive_at_counter(world, procedure=procedure, components=[])
+    assert exc.value.errors == {
+        "components": "Danh mục chưa công bố thành phần hồ sơ của thủ tục này: vui lòng ghi tên ít nhất "
+        "một giấy tờ người nộp đã nộp."
+    }
+    d = dossier_receive_at_counter(
+        world,
+        procedure=procedure,
+        components=[services.ComponentData(name="Tờ khai đề nghị", paper_presented=True)],
+    )
+    assert [c.name for c in d.components.all()] == ["Tờ khai đề nghị"]
+
+
+# --- procedures without a processing time (issue 8 point 13) --------------------------------------
+
+
+def test_online_submission_is_closed_for_a_procedure_without_processing_time(world: World) -> None:
+    procedure = procedure_with_process(timed=False)
+    with pytest.raises(services.DossierInvalid) as exc:
+        dossier_submit(world, procedure=procedure)
+    assert set(exc.value.errors) == {"procedure"}
+    assert "chưa được công bố thời hạn giải quyết" in exc.value.errors["procedure"]
+    assert "nộp hồ sơ trực tiếp" in exc.value.errors["procedure"]
+    assert not Dossier.objects.exists()
+
+
+def test_counter_receipt_without_processing_time_requires_an_appointment_and_reason(world: World) -> None:
+    procedure = procedure_with_process(timed=False)
+    with pytest.raises(services.DossierInvalid) as exc:
+        dossier_receive_at_counter(world, procedure=procedure)
+    assert set(exc.value.errors) == {"appointment_at", "appointment_reason"}
+    cases = {
+        vn(2026, 3, 2, 8): "phải sau thời điểm tiếp nhận",  # earlier today (now is Monday 09:00)
+        vn(2026, 3, 7, 10): "không phải ngày làm việc",  # Saturday
+        vn(2026, 3, 9, 20): "Giờ hẹn trả phải trong giờ làm việc (08:00–12:00, 13:00–17:00).",
+    }
+    for appointment, message in cases.items():
+        with pytest.raises(services.DossierInvalid) as exc:
+            dossier_receive_at_counter(
+                world, procedure=procedure, appointment_at=appointment, appointment_reason="Theo quy định"
+            )
+        assert message in exc.value.errors["appointment_at"]
+    assert not Dossier.objects.exists()
+
+
+def test_counter_receipt_without_processing_time_records_the_appointment(world: World) -> None:
+    procedure = procedure_with_process(timed=False)
+    reason = "Theo Điều 5 Nghị định 61/2018, thời hạn 5 ngày làm việc do lãnh đạo phường quyết định."
+    d = dossier_receive_at_counter(
+        world, procedure=procedure, appointment_at=vn(2026, 3, 9, 16), appointment_reason=f"  {reason} "
+    )
+    d.refresh_from_db()
+    assert d.due_at == d.original_due_at == vn(2026, 3, 9, 16)
+    assert d.appointment_reason == reason
+    event = DossierEvent.objects.get(dossier=d, seq=1)
+    assert event.data["appointment_set_by_officer"] is True
+    assert event.data["appointment_reason"] == reason
+    assert event.data["due_at"] == "2026-03-09T16:00:00+07:00"
+    # The due time works like any other: overdue once it has passed.
+    from motcua.dossiers import deadlines
+
+    assert Dossier.objects.filter(deadlines.overdue_q(now=vn(2026, 3, 9, 17))).get() == d
+    assert not Dossier.objects.filter(deadlines.overdue_q(now=vn(2026, 3, 9, 15))).exists()
+
+
+def test_appointment_is_refused_for_a_procedure_with_processing_time(world: World) -> None:
+    with pytest.raises(services.DossierInvalid) as exc:
+        dossier_receive_at_counter(world, appointment_at=vn(2026, 3, 9, 16), appointment_reason="x")
+    assert set(exc.value.errors) == {"appointment_at"}
+
+
+def test_supplement_restarts_an_appointed_dossier_with_its_full_appointed_time(world: World) -> None:
+    procedure = procedure_with_process(timed=False)
+    d = dossier_receive_at_counter(
+        world, procedure=procedure, appointment_at=vn(2026, 3, 4, 9), appointment_reason="Hai ngày làm việc"
+    )
+    d = dossier_advance(world, d, to="appraisal")
+    with time_machine.travel(vn(2026, 3, 3, 9), tick=False):
+        d = services.dossier_request_supplement(
+            actor=world.minh,
+            dossier=d,
+            row_version=d.row_version,
+            items=[services.RequestedItem("Bản sao giấy khai sinh")],
+            reason="Thiếu giấy tờ",
+        )
+    with time_machine.travel(vn(2026, 3, 10, 9), tick=False):
+        d = services.dossier_receive_supplement(
+            actor=world.lan, dossier=d, row_version=d.row_version, components=[], note=""
+        )
+    # Two working days again from Tuesday 10/3 09:00.
+    assert d.due_at == vn(2026, 3, 12, 9)

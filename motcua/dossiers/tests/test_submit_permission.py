@@ -19,7 +19,7 @@ from motcua.accounts.services import account_permission_grant
 from motcua.dossiers import services
 from motcua.dossiers.errors import DossierPermissionDenied
 from motcua.dossiers.models import Dossier, DossierCodeCounter
-from motcua.dossiers.tests.factories import APPLICANT, World, _official
+from motcua.dossiers.tests.factories import APPLICANT, World, _official, complete_components
 from motcua.dossiers.tests.test_api import _post
 from motcua.identity.services import api_token_create
 from motcua.jobs.models import Job
@@ -94,6 +94,7 @@ def test_submit_persona_matrix_engine(world: World, persona: str, allowed: bool)
             procedure=world.procedure,
             receiving_unit=world.centre_a,
             applicant=APPLICANT,
+            components=complete_components(world.procedure),
             idempotency_key="k-1",
         )
 

@@ -1,0 +1,58 @@
+"""Demo dossiers of ``motcua load-demo`` (issue 8 point 13): complete procedures, deadlines that bite."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+import time_machine
+from django.core.management import call_command
+from django.test import Client
+from django.urls import reverse
+
+from motcua.accounts.models import Account
+from motcua.catalog.selectors import procedures_incomplete
+from motcua.devtools.demo_dossiers import DEMO_CENTRES
+from motcua.devtools.demo_officials import DEMO_ACCOUNTS
+from motcua.dossiers.models import Dossier
+from motcua.dossiers.tests.factories import vn
+from motcua.org.models import Role
+
+pytestmark = pytest.mark.django_db
+
+# A Tuesday morning of an ordinary working week.
+NOW = vn(2026, 3, 10, 10)
+SUPERVISING = (Role.SUPERVISOR, Role.LEADER, Role.UNIT_ADMIN)
+
+
+@pytest.fixture
+def demo() -> None:
+    with time_machine.travel(NOW, tick=False):
+        call_command("load_demo", stdout=io.StringIO())
+
+
+def test_demo_dossiers_use_procedures_with_a_processing_time(demo: None) -> None:
+    dossiers = Dossier.objects.filter(receiving_unit__slug__in=DEMO_CENTRES)
+    assert dossiers.count() == 300
+    assert not dossiers.filter(procedure__in=procedures_incomplete(active_only=False)).exists()
+    # Every received dossier has its due time ("Hạn xử lý: Không có" was 284 of 300).
+    assert not dossiers.filter(received_at__isnull=False, due_at__isnull=True).exists()
+
+
+def test_demo_has_overdue_and_due_soon_dossiers_on_the_unit_pages(demo: None) -> None:
+    overdue = due_soon = 0
+    with time_machine.travel(NOW, tick=False):
+        for spec in DEMO_ACCOUNTS:
+            if spec.role not in SUPERVISING:
+                continue
+            client = Client()
+            client.force_login(Account.objects.get(username=spec.username))
+            response = client.get(reverse("backoffice:unit"))
+            if response.status_code != 200:
+                continue
+            for unit in response.context["units"]:
+                counts = client.get(reverse("backoffice:unit"), {"unit": unit.pk}).context["counts"]
+                overdue += counts["overdue"]
+                due_soon += counts["due_soon"]
+    assert overdue > 0
+    assert due_soon > 0
