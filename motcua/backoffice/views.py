@@ -30,6 +30,7 @@ from motcua.accounts.models import Account
 from motcua.backoffice import forms
 from motcua.backoffice.access import forbidden, official_required
 from motcua.backoffice.selectors import deciding_units
+from motcua.catalog.fees import fee_summary
 from motcua.catalog.models import Procedure
 from motcua.catalog.selectors import procedure_list
 from motcua.core.paging import is_htmx_partial, page_numbers
@@ -41,6 +42,7 @@ from motcua.dossiers.events import EventKind
 from motcua.dossiers.models import (
     CLOCK_RUNNING_STATES,
     OPEN_STATES,
+    Channel,
     Decision,
     Dossier,
     DossierComponent,
@@ -480,6 +482,7 @@ _INTAKE_ERROR_FIELDS = {
     "applicant_phone",
     "summary",
     "channel",
+    "fee_case",
 }
 
 
@@ -495,6 +498,8 @@ def intake_form(request: HttpRequest, procedure_code: str) -> HttpResponse:
         procedure = selectors.procedure_for_receipt(code=procedure_code)
     except Procedure.DoesNotExist:
         raise Http404("Không tìm thấy thủ tục.") from None
+    if not procedure.applies_here:
+        raise Http404(f"Thủ tục {procedure.code} không áp dụng tại Quảng Ninh; không tiếp nhận hồ sơ.")
     form = forms.IntakeForm(
         request.POST if request.method == "POST" else None,
         request.FILES if request.method == "POST" else None,
@@ -515,6 +520,7 @@ def intake_form(request: HttpRequest, procedure_code: str) -> HttpResponse:
                     components=form.components(),
                     chosen_unit=form.cleaned_data["chosen_unit"],
                     summary=form.cleaned_data["summary"],
+                    fee_case=form.cleaned_data.get("fee_case", ""),
                 )
             except DossierInvalid as exc:
                 for field, message in exc.errors.items():
@@ -531,12 +537,18 @@ def intake_form(request: HttpRequest, procedure_code: str) -> HttpResponse:
             error = "Hồ sơ chưa được tiếp nhận: vui lòng sửa các thông tin được đánh dấu."
         if request.FILES:
             error += " Các tệp đính kèm đã chọn cần được chọn lại."
-    fees = list(procedure.fees.all())
+    # The fee this dossier will owe: counter, kiosk and post pay the same rate (catalog.fees); the case
+    # shown is the one posted, else the first of the schedule.
+    posted_case = form.data.get("fee_case", "") if form.is_bound else ""
+    try:
+        fee = services.dossier_fee_due(procedure=procedure, channel=Channel.COUNTER, case=posted_case)
+    except DossierInvalid:
+        fee = services.dossier_fee_due(procedure=procedure, channel=Channel.COUNTER)
     context = {
         "procedure": procedure,
         "form": form,
-        "fees": fees,
-        "fees_total": sum(fee.amount_vnd or 0 for fee in fees),
+        "fee": fee,
+        "fee_summary": fee_summary(fee.status, fee.total_vnd),
         "error": error,
         "has_process": bool(procedure.current_processes),  # type: ignore[attr-defined]
     }

@@ -109,7 +109,7 @@ def procedure_get(*, code: str) -> Procedure:
 def field_list() -> QuerySet[Field]:
     """Fields that have active procedures, by name, with ``procedure_count`` and ``popularity``
     (the summed popularity of their procedures, to show the fields people use most first)."""
-    active = Q(procedures__is_active=True)
+    active = Q(procedures__is_active=True, procedures__applies_here=True)
     return (
         Field.objects.annotate(
             procedure_count=Count("procedures", filter=active),

@@ -20,7 +20,6 @@ from django.db.models import Prefetch, Q
 from django.utils import timezone
 
 from motcua.accounts.models import Account
-from motcua.core.formatting import format_number
 from motcua.documents import forms as f
 from motcua.dossiers import deadlines
 from motcua.dossiers.models import (
@@ -152,10 +151,13 @@ def _component_kind_quantity(component: DossierComponent) -> tuple[str, int]:
 
 
 def _fee_text(dossier: Dossier) -> str:
-    if dossier.fees_total <= 0:
+    """Item 7 of form 01: the fee due as snapshotted at receipt, with the lines it comes from — never
+    "0 đồng" for an amount that is not published, never the sum of alternatives."""
+    if not dossier.fee_status and dossier.fees_total <= 0:  # received before the fee rules
         return "Không"
-    amount = format_number(dossier.fees_total)
-    return f"{amount} đồng" + (" (đã nộp)" if dossier.fees_paid else "")
+    text = dossier.fee_summary + (" (đã nộp)" if dossier.fees_paid and dossier.fees_total else "")
+    lines = [fee.explanation for fee in dossier.fees.all() if fee.explanation]
+    return f"{text} — {' '.join(lines)}" if lines else text
 
 
 def _return_place(unit: Unit) -> str:

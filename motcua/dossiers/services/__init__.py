@@ -58,6 +58,7 @@ from motcua.dossiers.services.processing import (
 )
 from motcua.dossiers.services.receipt import (
     dossier_accept,
+    dossier_fee_due,
     dossier_receive,
     dossier_refuse,
     dossier_submit_online,
@@ -88,6 +89,7 @@ __all__ = [
     "dossier_approve",
     "dossier_claim",
     "dossier_extend",
+    "dossier_fee_due",
     "dossier_forward",
     "dossier_mark_result_ready",
     "dossier_reassign",
