@@ -192,8 +192,8 @@ def _detail(procedure: Procedure) -> dict[str, Any]:
         ],
         "is_vertical": procedure.is_vertical,
         "is_active": procedure.is_active,
-        "competent_authority": procedure.competent_authority,
-        "implementing_agency": procedure.implementing_agency,
+        "competent_authority": citizen_text(procedure.competent_authority),
+        "implementing_agency": citizen_text(procedure.implementing_agency),
         "processing_time_extra": [
             {**extra, "text": citizen_text(str(extra.get("text") or ""))}
             for extra in procedure.processing_time_extra or []
@@ -201,7 +201,7 @@ def _detail(procedure: Procedure) -> dict[str, Any]:
         ],
         # Internal data notes (``notes``, ``sources``, fee notes) are not published (catalog.public).
         "steps": citizen_texts(procedure.steps),
-        "result": procedure.result,
+        "result": citizen_text(procedure.result),
         "legal_basis": citizen_texts(procedure.legal_basis),
         "documents": [
             {

@@ -94,8 +94,14 @@ def other_province_named(name: str) -> str | None:
     return match.group(1) if match else None
 
 
+@cache
+def _mention_pattern() -> re.Pattern[str]:
+    alternatives = "|".join(re.escape(n) for n in other_province_names())
+    return re.compile(rf"\b(?:tỉnh|thành phố|TP\.?|của|theo)\s+({alternatives})(?!\w)", re.IGNORECASE)
+
+
 def text_names_other_province(text: str) -> bool:
-    """Whether ``text`` mentions another province by name (with or without "tỉnh"), e.g. a data note
-    "theo quy trình nội bộ của tỉnh Cao Bằng" or "(theo phương án của Đồng Nai)"."""
-    folded = nfc(text)
-    return any(re.search(rf"(?<!\w){re.escape(n)}(?!\w)", folded) for n in other_province_names())
+    """Whether ``text`` ties itself to another province: "tỉnh Cao Bằng", "(theo phương án … của Đồng
+    Nai)", "Quyết định …/QĐ-UBND tỉnh Đồng Nai". A bare name is not enough — an address "…, Hà Nội" of
+    a central agency is information a citizen needs."""
+    return bool(_mention_pattern().search(nfc(text)))

@@ -95,3 +95,8 @@ class TestRealCatalogue:
         assert not [item for item in listed if "Thanh Hóa" in item["name"]]
         search = client.get(reverse("catalog:procedure_search"), {"q": "đê kè Thanh Hóa"}).content.decode()
         assert f"/thu-tuc/{procedure.code}/" not in search
+
+
+def test_an_address_in_another_province_is_kept() -> None:
+    text = "Nộp hồ sơ tại Cục Lãnh sự, số 40 Trần Phú, Ba Đình, Hà Nội."
+    assert citizen_text(text) == text

@@ -13,6 +13,7 @@ from motcua.dossiers.errors import DossierInvalid
 from motcua.dossiers.models import Channel, Dossier
 from motcua.dossiers.tests.factories import (
     World,
+    dossier_advance,
     dossier_receive_at_counter,
     dossier_submit,
     procedure_with_process,
@@ -127,3 +128,18 @@ def test_the_fee_due_is_previewed_for_the_intake_page(world: World) -> None:
     procedure = with_schedule(THUONG_TRU)
     due = services.dossier_fee_due(procedure=procedure, channel=Channel.POSTAL)
     assert due.total_vnd == 20_000  # the post pays the rate of a dossier handed in
+
+
+def test_a_financial_obligation_makes_an_unpublished_fee_known(world: World) -> None:
+    d = receive(world, with_schedule([{"name": "Lệ phí cấp giấy", "amount_vnd": None, "note": ""}]))
+    d = dossier_advance(world, d, to="appraisal")
+    d = services.dossier_request_payment(
+        actor=world.minh,
+        dossier=d,
+        row_version=d.row_version,
+        fees=[services.FeeData("Lệ phí cấp giấy", 30_000)],
+    )
+    d.refresh_from_db()
+    assert (d.fees_total, d.fee_status, d.fee_summary) == (30_000, FeeStatus.DUE, "Phải nộp: 30.000 đồng")
+    assert d.fee_explanation.endswith("Nghĩa vụ tài chính bổ sung: Lệ phí cấp giấy: 30.000 đồng.")
+    assert d.fee_explanation.startswith("Chưa công bố mức thu")  # what the receipt said is kept
