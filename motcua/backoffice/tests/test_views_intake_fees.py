@@ -62,7 +62,7 @@ def test_the_officer_picks_the_case_and_the_dossier_page_and_form_01_explain_it(
     assert "Không tính Lệ phí cấp giấy phép - trường hợp cấp mới" in page
     pdf = client.get(reverse("backoffice:dossier_form_pdf", args=[d.code, "01"]))
     text = " ".join(pdfcheck.text(pdf.content).split())
-    assert "Phí, lệ phí: Phải nộp: 50.000 đồng" in text
+    assert "Phí, lệ phí: 50.000 đồng (trường hợp gia hạn)" in text
     assert "150.000" not in text
 
 
