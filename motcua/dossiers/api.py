@@ -124,6 +124,12 @@ class SubmitIn(Schema):
     representative: RepresentativeIn | None = None
     summary: str = Field("", max_length=2000, description="Trích yếu")
     components: list[ComponentIn] = Field(default_factory=list, max_length=100)
+    fee_case: str = Field(
+        "",
+        max_length=300,
+        description="Trường hợp tính phí, khi biểu phí có các mức theo trường hợp (case_name trong "
+        "GET /procedures/{code}); để trống: trường hợp đầu tiên",
+    )
 
 
 class UnitRef(Schema):
@@ -453,6 +459,7 @@ def dossiers_submit(
                 components=components,
                 chosen_unit=chosen,
                 summary=body.summary,
+                fee_case=body.fee_case,
                 known_new=True,  # a reused key is replayed below
             )
             idempotent_request_insert(

@@ -275,6 +275,7 @@ def dossier_submit_online(
     summary: str = "",
     channel: str = Channel.ONLINE,
     known_new: bool = False,
+    fee_case: str = "",
 ) -> Dossier:
     """Online submission — nộp hồ sơ trực tuyến: status 1 (Mới đăng ký), waiting for reception.
 
@@ -283,7 +284,8 @@ def dossier_submit_online(
     ``known_new``: the caller resolves a reused key itself (the API, with its own record of the key):
     no up-front lookup and no savepoint — a reused key fails the unique ``idempotency_key`` INSERT and
     the ``IntegrityError`` rolls the caller's whole transaction back (the code counter's increment
-    with it). Without it, the dossier already submitted with the key is returned.
+    with it). Without it, the dossier already submitted with the key is returned. ``fee_case``: the
+    applicant's case where the fee schedule has alternatives per case (the first case otherwise).
     """
     refusal = submit_error(applicant_user, receiving_unit)
     if refusal or not isinstance(applicant_user, Account):  # checked before anything is created
@@ -306,6 +308,7 @@ def dossier_submit_online(
         chosen_unit=chosen_unit,
         channel=channel,
         components=components,
+        fee_case=fee_case,
     )
     try:
         # A savepoint only when we recover from a duplicate key here: on PostgreSQL a failed INSERT

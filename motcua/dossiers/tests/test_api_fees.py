@@ -7,7 +7,7 @@ import time_machine
 
 from motcua.dossiers.tests.factories import MONDAY_0900, World
 from motcua.dossiers.tests.test_api import URL, _client, _post
-from motcua.dossiers.tests.test_services_receipt_fees import THUONG_TRU, with_schedule
+from motcua.dossiers.tests.test_services_receipt_fees import PER_CASE, THUONG_TRU, with_schedule
 
 pytestmark = pytest.mark.django_db
 
@@ -43,3 +43,17 @@ def test_an_unpublished_amount_is_not_reported_as_free(world: World) -> None:
         body = _post(_client(world.an), world, procedure=procedure.code).json()
     assert (body["fees_total"], body["fee_status"], body["fees_paid"]) == (0, "unpublished", False)
     assert body["fee_summary"] == "Chưa công bố mức thu"
+
+
+def test_the_applicant_names_the_case(world: World) -> None:
+    procedure = with_schedule(PER_CASE)
+    client = _client(world.an)
+    with time_machine.travel(MONDAY_0900, tick=False):
+        chosen = _post(client, world, procedure=procedure.code, fee_case="trường hợp gia hạn")
+        unknown = _post(client, world, key="key-0002", procedure=procedure.code, fee_case="trường hợp khác")
+    assert chosen.status_code == 201, chosen.content
+    assert (chosen.json()["fees_total"], chosen.json()["fee_case"]) == (50_000, "trường hợp gia hạn")
+    assert unknown.status_code == 400
+    assert unknown.json()["errors"] == {
+        "fee_case": "Trường hợp tính phí không có trong biểu phí của thủ tục."
+    }
