@@ -85,6 +85,7 @@ class FeeOut(Schema):
     conditional: bool = Field(description="charged only when its case arises (a copy asked for…)")
     applies_when: str
     exemption: str
+    scale: str = Field(description="the full scale of a per-unit rate (per page, copy…), else empty")
 
 
 class ProcessStepOut(Schema):
@@ -227,6 +228,7 @@ def _detail(procedure: Procedure) -> dict[str, Any]:
                 "conditional": f.conditional,
                 "applies_when": public.applies_when,
                 "exemption": public.exemption,
+                "scale": public.scale,
             }
             for f, public in zip(fees, public_fees(fees), strict=True)
         ],

@@ -6,7 +6,8 @@ unit để null"), where a value was borrowed from ("service_level 'partial_onli
 Quảng Ninh. So (docs/domain.md "Thông tin công khai"):
 
 * ``Procedure.notes`` and ``sources`` and a fee line's ``note`` are internal as a whole: shown in the
-  admin (and to officials), never on public pages or the public API;
+  admin, never on public pages or the public API — except the note of a per-unit rate, which is the
+  rate's scale (shown through ``citizen_text``);
 * free texts that mix both (processing time wording, document notes, legal basis, steps) go through
   ``citizen_text``, which drops the parentheses and sentences that talk about the data source or name
   another province, and the clause "theo/của … tỉnh <other province>".
@@ -79,6 +80,7 @@ class PublicFee:
     channel: str
     applies_when: str  # "Khi nộp trực tuyến", "Trường hợp …", "Chỉ thu nếu có yêu cầu" — or ""
     exemption: str
+    scale: str  # a per-unit rate's full scale ("từ trang thứ 3 … tối đa 200.000 đồng/bản"), or ""
 
 
 def public_fees(fees: Iterable[ProcedureFee]) -> list[PublicFee]:
@@ -100,6 +102,9 @@ def public_fees(fees: Iterable[ProcedureFee]) -> list[PublicFee]:
                 channel=fee.channel,
                 applies_when="; ".join(when),
                 exemption=citizen_text(fee.exemption),
+                # For a per-unit rate the source's note is the scale (data/catalog/README: the amount
+                # is the first unit's rate); any other note stays internal.
+                scale="" if fee.basis == FeeBasis.FIXED else citizen_text(fee.note),
             )
         )
     return out

@@ -82,6 +82,11 @@ class TestRealCatalogue:
         assert [(f["amount_vnd"], f["channel"]) for f in fees] == [(20_000, "counter"), (10_000, "online")]
         assert all("note" not in f for f in fees)
 
+    def test_a_per_page_rate_shows_its_scale(self, client: Client):
+        html = client.get(reverse("catalog:procedure_detail", args=["2.000815"])).content.decode()
+        assert "2.000 đồng (mỗi trang)" in html
+        assert "tối đa thu không quá 200.000 đồng/bản" in html
+
     def test_a_procedure_of_another_province_is_hidden_and_explained(self, client: Client):
         procedure = Procedure.objects.get(code="1.006666")  # "… trên địa bàn tỉnh Thanh Hóa."
         assert procedure.applies_here is False
