@@ -107,6 +107,7 @@ class Procedure(models.Model):
     applies_here = models.BooleanField(
         "áp dụng tại Quảng Ninh",
         default=True,
+        db_default=True,
         db_index=True,
         help_text="Bỏ chọn nếu thủ tục chỉ áp dụng ở tỉnh, thành phố khác (ẩn khỏi trang công khai, "
         "không tiếp nhận hồ sơ).",
@@ -151,7 +152,9 @@ class ProcedureFee(models.Model):
     channel (or any); lines sharing a ``case_group`` are alternatives (one case of the group applies,
     never their sum); a ``conditional`` line is charged only when its condition arises (a copy asked
     for…). ``catalog.fees.fee_due`` picks the lines for a dossier; ``catalog.fees.fee_terms_derive``
-    fills these columns at import from the line's name and note.
+    fills these columns at import from the line's name and note. They (and ``Procedure.applies_here``)
+    have database defaults too: rows are also written by raw INSERTs (``core.orm.rows_insert``) that
+    may name only the older columns.
     """
 
     procedure = models.ForeignKey(Procedure, on_delete=models.CASCADE, related_name="fees")
@@ -162,20 +165,41 @@ class ProcedureFee(models.Model):
     )
     note = models.TextField(blank=True, help_text="Ghi chú nguồn (nội bộ, không hiển thị công khai)")
     channel = models.CharField(
-        "hình thức nộp", max_length=16, choices=FeeChannel.choices, default=FeeChannel.ANY
+        "hình thức nộp",
+        max_length=16,
+        choices=FeeChannel.choices,
+        default=FeeChannel.ANY,
+        db_default=FeeChannel.ANY.value,
     )
-    basis = models.CharField("đơn vị tính", max_length=16, choices=FeeBasis.choices, default=FeeBasis.FIXED)
+    basis = models.CharField(
+        "đơn vị tính",
+        max_length=16,
+        choices=FeeBasis.choices,
+        default=FeeBasis.FIXED,
+        db_default=FeeBasis.FIXED.value,
+    )
     case_group = models.CharField(
         "nhóm trường hợp",
         max_length=200,
         blank=True,
+        default="",
+        db_default="",
         help_text="Các dòng cùng nhóm là các mức thay thế nhau: chỉ một trường hợp được áp dụng.",
     )
-    case_name = models.CharField("trường hợp áp dụng", max_length=300, blank=True)
+    case_name = models.CharField("trường hợp áp dụng", max_length=300, blank=True, default="", db_default="")
     conditional = models.BooleanField(
-        "chỉ thu khi phát sinh", default=False, help_text="Ví dụ: phí cấp bản sao, nếu có yêu cầu."
+        "chỉ thu khi phát sinh",
+        default=False,
+        db_default=False,
+        help_text="Ví dụ: phí cấp bản sao, nếu có yêu cầu.",
     )
-    exemption = models.TextField("miễn, giảm", blank=True, help_text="Trường hợp được miễn, giảm (công khai)")
+    exemption = models.TextField(
+        "miễn, giảm",
+        blank=True,
+        default="",
+        db_default="",
+        help_text="Trường hợp được miễn, giảm (công khai)",
+    )
 
     class Meta:
         ordering = ["procedure", "order"]

@@ -251,9 +251,12 @@ class Dossier(models.Model):
     # lines applied and why. Blank status: a dossier received before the fee rules.
     fees_total = models.BigIntegerField(default=0)
     fees_paid = models.BooleanField(default=False)
-    fee_status = models.CharField("tình trạng phí", max_length=16, choices=FeeStatus.choices, blank=True)
-    fee_explanation = models.TextField("căn cứ tính phí", blank=True)
-    fee_case = models.CharField("trường hợp tính phí", max_length=300, blank=True)
+    # Database defaults as well: the simulation writes dossiers with raw INSERTs.
+    fee_status = models.CharField(
+        "tình trạng phí", max_length=16, choices=FeeStatus.choices, blank=True, default="", db_default=""
+    )
+    fee_explanation = models.TextField("căn cứ tính phí", blank=True, default="", db_default="")
+    fee_case = models.CharField("trường hợp tính phí", max_length=300, blank=True, default="", db_default="")
     # Unique (Meta.constraints); NULL, not "", for dossiers received without a key, so they never collide.
     idempotency_key = models.CharField(max_length=100, null=True, blank=True)  # noqa: DJ001
     # Audit chain head: number of events and hash of the last one (detects a deleted tail event).
@@ -345,7 +348,9 @@ class DossierFee(models.Model):
     name = models.TextField()
     amount_vnd = models.BigIntegerField()
     paid_at = models.DateTimeField(null=True, blank=True)
-    explanation = models.TextField(blank=True, help_text="Dòng biểu phí đã áp dụng và lý do")
+    explanation = models.TextField(
+        blank=True, default="", db_default="", help_text="Dòng biểu phí đã áp dụng và lý do"
+    )
 
     def __str__(self) -> str:
         return f"{self.name}: {self.amount_vnd}"
