@@ -20,6 +20,7 @@ from motcua.accounts.identity_numbers import Identity, applicant_identity_clean
 from motcua.accounts.models import Account
 from motcua.accounts.selectors import account_display_name
 from motcua.backoffice.selectors import deciding_units, officials_with_role
+from motcua.catalog.fees import fee_cases
 from motcua.catalog.models import Field, Procedure
 from motcua.core import uploads
 from motcua.dossiers import rules, services
@@ -651,6 +652,18 @@ class IntakeForm(forms.Form):
             )
             self.fields[f"doc_{doc.pk}_file"] = forms.FileField(
                 label=_("Bản quét"), required=False, widget=uploads.file_input()
+            )
+        # Fee alternatives per case (catalog.fees): the officer says which case the dossier is; the
+        # first case is preselected, as the engine assumes it when no case is given.
+        cases = [c for group in fee_cases(procedure.fees.all()).values() for c in group]
+        if cases:
+            self.fields["fee_case"] = forms.ChoiceField(
+                label=_("Trường hợp tính phí, lệ phí"),
+                choices=[(c, c) for c in cases],
+                initial=cases[0],
+                error_messages={
+                    "invalid_choice": _("Trường hợp tính phí không có trong biểu phí của thủ tục.")
+                },
             )
 
     def checklist(self) -> list[tuple[Any, Any, Any]]:

@@ -32,6 +32,7 @@ from motcua.accounts.models import Account
 from motcua.backoffice import forms
 from motcua.backoffice.access import forbidden, official_required
 from motcua.backoffice.selectors import deciding_units
+from motcua.catalog.fees import fee_summary
 from motcua.catalog.models import Procedure
 from motcua.catalog.selectors import procedure_list
 from motcua.core.paging import is_htmx_partial, page_numbers
@@ -44,6 +45,7 @@ from motcua.dossiers.events import EventKind
 from motcua.dossiers.models import (
     CLOCK_RUNNING_STATES,
     OPEN_STATES,
+    Channel,
     Decision,
     Dossier,
     DossierComponent,
@@ -496,6 +498,7 @@ _INTAKE_ERROR_FIELDS = {
     "channel",
     "appointment_at",
     "appointment_reason",
+    "fee_case",
 }
 # Errors of the intake notices (form 02 / 03) → the intake form's fields.
 _NOTICE_ERROR_FIELDS = {"items": "notice_items", "reason": "notice_reason"}
@@ -542,6 +545,8 @@ def intake_form(request: HttpRequest, procedure_code: str) -> HttpResponse:
     procedure = _intake_procedure(procedure_code)
     processes = procedure.current_processes  # type: ignore[attr-defined]
     needs_appointment = bool(processes) and not services.process_has_deadline(processes[0])
+    if not procedure.applies_here:
+        raise Http404(f"Thủ tục {procedure.code} không áp dụng tại Quảng Ninh; không tiếp nhận hồ sơ.")
     form = forms.IntakeForm(
         request.POST if request.method == "POST" else None,
         request.FILES if request.method == "POST" else None,
@@ -582,6 +587,7 @@ def intake_form(request: HttpRequest, procedure_code: str) -> HttpResponse:
                     summary=form.cleaned_data["summary"],
                     appointment_at=form.cleaned_data["appointment_at"] if needs_appointment else None,
                     appointment_reason=form.cleaned_data["appointment_reason"] if needs_appointment else "",
+                    fee_case=form.cleaned_data.get("fee_case", ""),
                 )
             except DossierInvalid as exc:
                 _intake_errors_to_form(form, exc)
@@ -602,12 +608,18 @@ def intake_form(request: HttpRequest, procedure_code: str) -> HttpResponse:
             error = _("Hồ sơ chưa được tiếp nhận: vui lòng sửa các thông tin được đánh dấu.")
         if request.FILES:
             error += " " + _("Các tệp đính kèm đã chọn cần được chọn lại.")
-    fees = list(procedure.fees.all())
+    # The fee this dossier will owe: counter, kiosk and post pay the same rate (catalog.fees); the case
+    # shown is the one posted, else the first of the schedule.
+    posted_case = form.data.get("fee_case", "") if form.is_bound else ""
+    try:
+        fee = services.dossier_fee_due(procedure=procedure, channel=Channel.COUNTER, case=posted_case)
+    except DossierInvalid:
+        fee = services.dossier_fee_due(procedure=procedure, channel=Channel.COUNTER)
     context = {
         "procedure": procedure,
         "form": form,
-        "fees": fees,
-        "fees_total": sum(fee.amount_vnd or 0 for fee in fees),
+        "fee": fee,
+        "fee_summary": fee_summary(fee.status, fee.total_vnd),
         "error": error,
         "has_process": bool(processes),
         "needs_appointment": needs_appointment,

@@ -76,10 +76,19 @@ class ProcedureDocumentInline(admin.TabularInline):
     fields = ("order", "name", "copies", "form_template", "required", "note")
 
 
-class ProcedureFeeInline(admin.TabularInline):
+class ProcedureFeeInline(admin.StackedInline):
+    """Fee schedule lines with when each applies (catalog.fees): derived at import, corrected here."""
+
     model = ProcedureFee
     extra = 0
-    fields = ("order", "name", "amount_vnd", "note")
+    fields = (
+        ("order", "name"),
+        ("amount_vnd", "basis"),
+        ("channel", "conditional"),
+        ("case_group", "case_name"),
+        "exemption",
+        "note",
+    )
 
 
 class ProcedureVersionInline(admin.TabularInline):
@@ -148,6 +157,7 @@ class ProcedureAdmin(admin.ModelAdmin):
         "processing_time",
         "version",
         "is_active",
+        "applies_here",
     )
     list_filter = (
         CompletenessFilter,
@@ -156,6 +166,7 @@ class ProcedureAdmin(admin.ModelAdmin):
         "has_details",
         "is_vertical",
         "is_active",
+        "applies_here",
         "processing_time_unit",
         "field",
     )
@@ -165,7 +176,21 @@ class ProcedureAdmin(admin.ModelAdmin):
     readonly_fields = ("version", "current_process", "created_at", "updated_at")
     inlines = (ProcedureDocumentInline, ProcedureFeeInline, ProcedureVersionInline)
     fieldsets = (
-        (None, {"fields": ("code", "name", "field", "level", "service_level", "is_active", "version")}),
+        (
+            None,
+            {
+                "fields": (
+                    "code",
+                    "name",
+                    "field",
+                    "level",
+                    "service_level",
+                    "is_active",
+                    "applies_here",
+                    "version",
+                )
+            },
+        ),
         (
             "Thời hạn giải quyết",
             {
@@ -187,12 +212,16 @@ class ProcedureAdmin(admin.ModelAdmin):
                     "steps",
                     "result",
                     "legal_basis",
-                    "notes",
-                    "sources",
                     "processing_time_extra",
                     "has_details",
                 ),
             },
+        ),
+        (
+            # Data notes and sources: for whoever maintains the catalogue, never on public pages
+            # (catalog.public).
+            "Ghi chú dữ liệu và nguồn (nội bộ, không công khai)",
+            {"fields": ("notes", "sources")},
         ),
         (
             "Đối tượng, thống kê",

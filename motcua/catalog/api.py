@@ -7,9 +7,10 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.urls import reverse
-from ninja import Router, Schema, Status
+from ninja import Field, Router, Schema, Status
 
 from motcua.catalog.models import Level, Procedure, ProcessDefinition
+from motcua.catalog.public import citizen_text, citizen_texts, public_fees
 from motcua.catalog.selectors import (
     MAX_QUERY_LENGTH,
     ONLINE_FILTERS,
@@ -71,11 +72,20 @@ class DocumentOut(Schema):
 
 
 class FeeOut(Schema):
+    """One fee line and when it applies; lines per channel or per case are alternatives, never added."""
+
     order: int
     name: str
-    amount_vnd: int | None
+    amount_vnd: int | None = Field(description="null: chưa công bố mức thu; 0: miễn phí")
     amount_text: str
-    note: str
+    basis: str = Field(description="fixed | per_page | per_copy | per_case | per_transaction")
+    channel: str = Field(description="any | counter | online: the submission channel the rate is for")
+    case_group: str
+    case_name: str
+    conditional: bool = Field(description="charged only when its case arises (a copy asked for…)")
+    applies_when: str
+    exemption: str
+    scale: str = Field(description="the full scale of a per-unit rate (per page, copy…), else empty")
 
 
 class ProcessStepOut(Schema):
@@ -107,7 +117,6 @@ class ProcedureDetailOut(ProcedureItemOut):
     steps: list[str]
     result: str
     legal_basis: list[str]
-    notes: list[str]
     documents: list[DocumentOut]
     fees: list[FeeOut]
     process: ProcessOut | None
@@ -138,7 +147,7 @@ def _item(procedure: Procedure) -> dict[str, Any]:
         "processing_time": {
             "amount": _number(procedure.processing_time_amount),
             "unit": procedure.processing_time_unit or None,
-            "text": procedure.processing_time_text,
+            "text": citizen_text(procedure.processing_time_text),
         }
         if has_time or procedure.processing_time_text
         else None,
@@ -160,7 +169,7 @@ def _process(definition: ProcessDefinition) -> dict[str, Any]:
                 "actor_unit_kind": step.actor_unit_kind,
                 "actor_role": step.actor_role,
                 "duration": _duration(step.duration_amount, step.duration_unit),
-                "task": step.task,
+                "task": citizen_text(step.task),
             }
             for step in definition.steps.all()
         ],
@@ -168,6 +177,7 @@ def _process(definition: ProcessDefinition) -> dict[str, Any]:
 
 
 def _detail(procedure: Procedure) -> dict[str, Any]:
+    fees = list(procedure.fees.all())
     current: list[ProcessDefinition] = getattr(procedure, "current_processes", [])
     return {
         **_item(procedure),
@@ -183,13 +193,17 @@ def _detail(procedure: Procedure) -> dict[str, Any]:
         ],
         "is_vertical": procedure.is_vertical,
         "is_active": procedure.is_active,
-        "competent_authority": procedure.competent_authority,
-        "implementing_agency": procedure.implementing_agency,
-        "processing_time_extra": list(procedure.processing_time_extra or []),
-        "steps": [str(s) for s in procedure.steps or []],
-        "result": procedure.result,
-        "legal_basis": [str(s) for s in procedure.legal_basis or []],
-        "notes": [str(s) for s in procedure.notes or []],
+        "competent_authority": citizen_text(procedure.competent_authority),
+        "implementing_agency": citizen_text(procedure.implementing_agency),
+        "processing_time_extra": [
+            {**extra, "text": citizen_text(str(extra.get("text") or ""))}
+            for extra in procedure.processing_time_extra or []
+            if isinstance(extra, dict)
+        ],
+        # Internal data notes (``notes``, ``sources``, fee notes) are not published (catalog.public).
+        "steps": citizen_texts(procedure.steps),
+        "result": citizen_text(procedure.result),
+        "legal_basis": citizen_texts(procedure.legal_basis),
         "documents": [
             {
                 "order": d.order,
@@ -197,7 +211,7 @@ def _detail(procedure: Procedure) -> dict[str, Any]:
                 "copies": d.copies,
                 "form_template": d.form_template,
                 "required": d.required,
-                "note": d.note,
+                "note": citizen_text(d.note),
             }
             for d in procedure.documents.all()
         ],
@@ -207,9 +221,16 @@ def _detail(procedure: Procedure) -> dict[str, Any]:
                 "name": f.name,
                 "amount_vnd": f.amount_vnd,
                 "amount_text": format_vnd(f.amount_vnd),
-                "note": f.note,
+                "basis": f.basis,
+                "channel": f.channel,
+                "case_group": f.case_group,
+                "case_name": f.case_name,
+                "conditional": f.conditional,
+                "applies_when": public.applies_when,
+                "exemption": public.exemption,
+                "scale": public.scale,
             }
-            for f in procedure.fees.all()
+            for f, public in zip(fees, public_fees(fees), strict=True)
         ],
         "process": _process(current[0]) if current else None,
         "version": procedure.version,
@@ -292,4 +313,13 @@ def procedure_detail_api(request: HttpRequest, code: str) -> Status[Any]:
         procedure = procedure_get(code=code)
     except Procedure.DoesNotExist:
         return Status(404, error_body(404, f"Không tìm thấy thủ tục có mã “{code}”."))
+    if not procedure.applies_here:
+        return Status(
+            404,
+            error_body(
+                404,
+                f"Thủ tục {procedure.code} là thủ tục riêng của địa phương khác, "
+                "không áp dụng tại Quảng Ninh.",
+            ),
+        )
     return Status(200, _detail(procedure))

@@ -35,6 +35,24 @@ class ServiceLevel(models.TextChoices):
     OFFLINE = "offline", gettext_noop("Trực tiếp")
 
 
+class FeeChannel(models.TextChoices):
+    """Submission channel a fee line applies to — hình thức nộp (docs/domain.md "Phí, lệ phí")."""
+
+    ANY = "any", "Mọi hình thức nộp"
+    COUNTER = "counter", "Nộp trực tiếp"
+    ONLINE = "online", "Nộp trực tuyến"
+
+
+class FeeBasis(models.TextChoices):
+    """What one amount of a fee line pays for — đơn vị tính."""
+
+    FIXED = "fixed", "Mỗi hồ sơ"
+    PER_PAGE = "per_page", "Mỗi trang"
+    PER_COPY = "per_copy", "Mỗi bản"
+    PER_CASE = "per_case", "Mỗi trường hợp"
+    PER_TRANSACTION = "per_transaction", "Mỗi giao dịch"
+
+
 class Field(models.Model):
     """Field — lĩnh vực."""
 
@@ -86,6 +104,17 @@ class Procedure(models.Model):
     # so a re-import of unchanged data (every `make run`) keeps that edit instead of reverting it.
     imported_hash = models.CharField(max_length=64, blank=True, editable=False)
     is_active = models.BooleanField(default=True)
+    # False for a procedure of another province (a local procedure named "… trên địa bàn tỉnh Thanh Hóa"):
+    # derived at import (catalog.provinces), editable in the admin; hidden from the public pages and the
+    # API list, refused at intake.
+    applies_here = models.BooleanField(
+        "áp dụng tại Quảng Ninh",
+        default=True,
+        db_default=True,
+        db_index=True,
+        help_text="Bỏ chọn nếu thủ tục chỉ áp dụng ở tỉnh, thành phố khác (ẩn khỏi trang công khai, "
+        "không tiếp nhận hồ sơ).",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -133,13 +162,60 @@ class ProcedureDocument(models.Model):
 
 
 class ProcedureFee(models.Model):
-    """Fee or charge — phí, lệ phí. ``amount_vnd`` None means the amount is not published."""
+    """One line of a fee schedule — phí, lệ phí — and when it applies.
+
+    ``amount_vnd`` None means the amount is not published, 0 means free. A line applies to one submission
+    channel (or any); lines sharing a ``case_group`` are alternatives (one case of the group applies,
+    never their sum); a ``conditional`` line is charged only when its condition arises (a copy asked
+    for…). ``catalog.fees.fee_due`` picks the lines for a dossier; ``catalog.fees.fee_terms_derive``
+    fills these columns at import from the line's name and note. They (and ``Procedure.applies_here``)
+    have database defaults too: rows are also written by raw INSERTs (``core.orm.rows_insert``) that
+    may name only the older columns.
+    """
 
     procedure = models.ForeignKey(Procedure, on_delete=models.CASCADE, related_name="fees")
     order = models.PositiveSmallIntegerField()
     name = models.TextField()
-    amount_vnd = models.BigIntegerField(null=True, blank=True)
-    note = models.TextField(blank=True)
+    amount_vnd = models.BigIntegerField(
+        "số tiền (đồng)", null=True, blank=True, help_text="Để trống: chưa công bố mức thu; 0: miễn phí."
+    )
+    note = models.TextField(blank=True, help_text="Ghi chú nguồn (nội bộ, không hiển thị công khai)")
+    channel = models.CharField(
+        "hình thức nộp",
+        max_length=16,
+        choices=FeeChannel.choices,
+        default=FeeChannel.ANY,
+        db_default=FeeChannel.ANY.value,
+    )
+    basis = models.CharField(
+        "đơn vị tính",
+        max_length=16,
+        choices=FeeBasis.choices,
+        default=FeeBasis.FIXED,
+        db_default=FeeBasis.FIXED.value,
+    )
+    case_group = models.CharField(
+        "nhóm trường hợp",
+        max_length=200,
+        blank=True,
+        default="",
+        db_default="",
+        help_text="Các dòng cùng nhóm là các mức thay thế nhau: chỉ một trường hợp được áp dụng.",
+    )
+    case_name = models.CharField("trường hợp áp dụng", max_length=300, blank=True, default="", db_default="")
+    conditional = models.BooleanField(
+        "chỉ thu khi phát sinh",
+        default=False,
+        db_default=False,
+        help_text="Ví dụ: phí cấp bản sao, nếu có yêu cầu.",
+    )
+    exemption = models.TextField(
+        "miễn, giảm",
+        blank=True,
+        default="",
+        db_default="",
+        help_text="Trường hợp được miễn, giảm (công khai)",
+    )
 
     class Meta:
         ordering = ["procedure", "order"]

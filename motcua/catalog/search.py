@@ -165,6 +165,8 @@ class IndexRow(NamedTuple):
     service_level: str
     is_active: bool
     has_details: bool = False
+    # False: a procedure of another province (catalog.provinces); never found, like an inactive one.
+    applies_here: bool = True
 
 
 @dataclass(frozen=True)
@@ -310,7 +312,7 @@ class SearchIndex:
                     field_id=row.field_id,
                     level=row.level or "",
                     service_level=row.service_level or "",
-                    is_active=bool(row.is_active),
+                    is_active=bool(row.is_active) and bool(row.applies_here),
                     core_start=core_start,
                     extra_weight=extra_weight,
                     extra_total=sum(extra_weight[core_start:]),

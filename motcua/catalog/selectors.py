@@ -132,7 +132,7 @@ def procedures_incomplete(*, active_only: bool = True) -> QuerySet[Procedure]:
 def field_list() -> QuerySet[Field]:
     """Fields that have active procedures, by name, with ``procedure_count`` and ``popularity``
     (the summed popularity of their procedures, to show the fields people use most first)."""
-    active = Q(procedures__is_active=True)
+    active = Q(procedures__is_active=True, procedures__applies_here=True)
     return (
         Field.objects.annotate(
             procedure_count=Count("procedures", filter=active),

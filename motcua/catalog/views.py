@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
 
 from motcua.catalog.models import Level, Procedure, ServiceLevel
+from motcua.catalog.public import fees_are_alternatives, public_fees
 from motcua.catalog.selectors import (
     MAX_QUERY_LENGTH,
     ONLINE_FILTERS,
@@ -219,8 +220,14 @@ def procedure_detail(request: HttpRequest, code: str) -> HttpResponse:
         if catalogue_code != code and Procedure.objects.filter(code=catalogue_code).exists():
             return redirect("catalog:procedure_detail", code=catalogue_code, permanent=True)
         return render(request, "catalog/procedure_not_found.html", {"code": code}, status=404)
+    if not procedure.applies_here:
+        # 404: the page must drop out of search engines, but a citizen following an old link learns why.
+        return render(request, "catalog/procedure_not_here.html", {"procedure": procedure}, status=404)
+    fees = list(procedure.fees.all())
     context = {
         "procedure": procedure,
+        "fees": public_fees(fees),
+        "fees_alternatives": fees_are_alternatives(fees),
         "process": procedure.current_processes[0] if procedure.current_processes else None,  # type: ignore[attr-defined]
         "channels": submission_channels(procedure),
         "search_url": reverse("catalog:procedure_search"),

@@ -59,7 +59,9 @@ from django.utils import timezone
 
 from motcua.accounts import identity_numbers
 from motcua.accounts.models import Account, AccountKind
+from motcua.catalog.fees import FeeDue, FeeStatus, fee_channel_of, fee_due, vnd
 from motcua.catalog.models import (
+    FeeChannel,
     Procedure,
     ProcedureDocument,
     ProcedureFee,
@@ -442,7 +444,7 @@ class ProcInfo:
     steps: list[StepInfo]
     decision: int
     documents: list[tuple[int, str, bool, str]]  # id, name, required, copies
-    fees: list[tuple[str, int]]
+    fees: dict[str, FeeDue]  # the fee due per fee channel (catalog.fees), as the receipt computes it
     resumes_remaining: bool
 
 
@@ -483,9 +485,9 @@ class World:
 
         processes = {
             p.procedure_id: p
-            for p in ProcessDefinition.objects.filter(is_current=True, procedure__is_active=True).only(
-                "pk", "procedure_id", "total_amount", "total_unit"
-            )
+            for p in ProcessDefinition.objects.filter(
+                is_current=True, procedure__is_active=True, procedure__applies_here=True
+            ).only("pk", "procedure_id", "total_amount", "total_unit")
         }
         steps: dict[int, list[StepInfo]] = {}
         for s in ProcessStep.objects.filter(process__in=[p.pk for p in processes.values()]).order_by(
@@ -504,9 +506,17 @@ class World:
         documents: dict[int, list[tuple[int, str, bool, str]]] = {}
         for doc in ProcedureDocument.objects.order_by("procedure_id", "order"):
             documents.setdefault(doc.procedure_id, []).append((doc.pk, doc.name, doc.required, doc.copies))
-        fees: dict[int, list[tuple[str, int]]] = {}
-        for fee in ProcedureFee.objects.filter(amount_vnd__gt=0).order_by("procedure_id", "order"):
-            fees.setdefault(fee.procedure_id, []).append((fee.name, int(fee.amount_vnd or 0)))
+        schedules: dict[int, list[ProcedureFee]] = {}
+        for fee in ProcedureFee.objects.order_by("procedure_id", "order"):
+            schedules.setdefault(fee.procedure_id, []).append(fee)
+        # The receipt's rule (dossiers.services.receipt): alternatives chosen per channel, first case.
+        fees = {
+            pid: {
+                str(channel): fee_due(fees=schedules.get(pid, []), channel=channel)
+                for channel in (FeeChannel.COUNTER, FeeChannel.ONLINE)
+            }
+            for pid in processes
+        }
         resumes = set(
             ProcedureDossierOptions.objects.filter(supplement_resumes_remaining=True).values_list(
                 "procedure_id", flat=True
@@ -551,7 +561,7 @@ class World:
                 steps=plan,
                 decision=_decision_index(plan),
                 documents=documents.get(proc.pk, []),
-                fees=fees.get(proc.pk, []),
+                fees=fees[proc.pk],
                 resumes_remaining=proc.pk in resumes,
             )
             # Routing (selectors.dossier_route_competent_unit) depends on the procedure and on the
@@ -770,7 +780,7 @@ COMPONENT_COLUMNS = (
     "id", "dossier_id", "order", "catalog_document_id", "name", "required", "copies", "paper_presented",
     "file", "file_sha256", "uploaded_at", "is_supplement",
 )  # fmt: skip
-FEE_COLUMNS = ("id", "dossier_id", "name", "amount_vnd", "paid_at")
+FEE_COLUMNS = ("id", "dossier_id", "name", "amount_vnd", "paid_at", "explanation")
 PAUSE_COLUMNS = (
     "id", "dossier_id", "reason", "started_at", "ended_at", "note", "items", "resume_state",
     "remaining_us", "step_remaining_us",
@@ -962,7 +972,7 @@ class History:
         self.d: dict[str, Any] = {}
         self.component_count = 0
         self.fees_total = 0
-        self.fees: list[list[Any]] = []  # [id, name, amount, paid_at]
+        self.fees: list[list[Any]] = []  # [id, name, amount, paid_at, explanation]
         # How long the work takes compared with the budget (lateness comes from here).
         self.speed = rng.lognormvariate(math.log(self.mix.speed_median), self.mix.speed_sigma)
         self._rule_step = DossierStep()
@@ -1274,10 +1284,19 @@ class History:
         return added
 
     def _fees_catalogue(self) -> None:
-        for name, amount in self.p.fees:
-            self.fees.append([self.ids.take("dossiers_dossierfee"), name, amount, None])
-            self.fees_total += amount
-        self.d["fees_paid"] = self.fees_total == 0
+        due = self.p.fees[fee_channel_of(self.sk.channel)]
+        for line in due.lines:
+            if line.amount_vnd:
+                self.fees.append(
+                    [self.ids.take("dossiers_dossierfee"), line.name, line.amount_vnd, None, line.explanation]
+                )
+        self.fees_total += due.total_vnd
+        self.d.update(
+            fees_paid=due.status == FeeStatus.FREE,
+            fee_status=due.status,
+            fee_explanation=due.explanation,
+            fee_case=due.case[:300],
+        )
 
     def _clock_start(self) -> None:
         d = self.d
@@ -1725,9 +1744,14 @@ class History:
         name, amount = rng.choice(FINANCIAL_FEES)
         amount = int(amount * rng.choice((1, 1, 2, 3)))
         items = [{"name": name, "amount_vnd": amount}]
-        self.fees.append([self.ids.take("dossiers_dossierfee"), name, amount, None])
+        self.fees.append([self.ids.take("dossiers_dossierfee"), name, amount, None, ""])
         self.fees_total += amount
         self.d["fees_paid"] = False
+        # As dossiers.services.pauses.dossier_request_payment records it.
+        if self.d.get("fee_status") != FeeStatus.PARTIAL:
+            self.d["fee_status"] = FeeStatus.DUE
+        added = f"Nghĩa vụ tài chính bổ sung: {name}: {vnd(amount)}."
+        self.d["fee_explanation"] = f"{self.d.get('fee_explanation', '')} {added}".strip()
         self._pause_start(PauseReason.FINANCIAL, "", items)
         self._record(
             Action.REQUEST_PAYMENT,
@@ -1833,8 +1857,8 @@ class History:
                     pause.remaining_us, pause.step_remaining_us,
                 )
             )  # fmt: skip
-        for fee_id, name, amount, paid_at in self.fees:
-            rows.fees.append((fee_id, dossier_id, name, amount, clock.db(paid_at)))
+        for fee_id, name, amount, paid_at, explanation in self.fees:
+            rows.fees.append((fee_id, dossier_id, name, amount, clock.db(paid_at), explanation))
         d["id"] = dossier_id
         d["state"] = self.state
         d["status"] = STATE_STATUS[self.state]

@@ -70,7 +70,7 @@ class ComponentInline(_ReadOnlyInline):
 
 class FeeInline(_ReadOnlyInline):
     model = DossierFee
-    fields = ("name", "amount_vnd", "paid_at")
+    fields = ("name", "amount_vnd", "explanation", "paid_at")
     readonly_fields = fields
 
 

@@ -129,6 +129,12 @@ class SubmitIn(Schema):
         description="Thành phần hồ sơ nộp: phải có mọi giấy tờ bắt buộc của thủ tục (theo số thứ tự trong "
         "danh mục); thủ tục chưa công bố thành phần hồ sơ: ít nhất một giấy tờ ghi tên",
     )
+    fee_case: str = Field(
+        "",
+        max_length=300,
+        description="Trường hợp tính phí, khi biểu phí có các mức theo trường hợp (case_name trong "
+        "GET /procedures/{code}); để trống: trường hợp đầu tiên",
+    )
 
 
 class UnitRef(Schema):
@@ -175,6 +181,13 @@ class ComponentOut(Schema):
     is_supplement: bool
 
 
+class FeeLineOut(Schema):
+    name: str
+    amount_vnd: int
+    explanation: str
+    paid: bool
+
+
 class DossierOut(Schema):
     """A dossier as its applicant or an official of its units sees it."""
 
@@ -205,8 +218,16 @@ class DossierOut(Schema):
     due_soon: bool
     overdue: bool
     extended: bool
-    fees_total: int
+    fees_total: int = Field(description="Known amount due (VND); see fee_status before reading 0 as free")
     fees_paid: bool
+    fee_status: str = Field(
+        description="due | free | unpublished | partial; empty: received before fee rules"
+    )
+    fee_status_label: str
+    fee_summary: str = Field(description='"Phải nộp: 20.000 đồng", "Miễn phí", "Chưa công bố mức thu"…')
+    fee_explanation: str = Field(description="Which fee lines applied and why (snapshot at submission)")
+    fee_case: str
+    fees: list[FeeLineOut]
     state_reason: str
     components: list[ComponentOut]
     allowed_actions: list[str]
@@ -305,6 +326,18 @@ def _dossier_out(d: Dossier, *, user: Account) -> DossierOut:
         extended=d.extended,
         fees_total=d.fees_total,
         fees_paid=d.fees_paid,
+        fee_status=d.fee_status,
+        fee_status_label=d.get_fee_status_display() if d.fee_status else "",
+        fee_summary=d.fee_summary,
+        fee_explanation=d.fee_explanation,
+        fee_case=d.fee_case,
+        # .all(): seeded by the receipt for a dossier just created, else one query.
+        fees=[
+            FeeLineOut(
+                name=f.name, amount_vnd=f.amount_vnd, explanation=f.explanation, paid=f.paid_at is not None
+            )
+            for f in sorted(d.fees.all(), key=lambda f: f.pk or 0)
+        ],
         state_reason=d.state_reason,
         components=[
             ComponentOut(
@@ -440,6 +473,7 @@ def dossiers_submit(
                 components=components,
                 chosen_unit=chosen,
                 summary=body.summary,
+                fee_case=body.fee_case,
                 known_new=True,  # a reused key is replayed below
             )
             idempotent_request_insert(

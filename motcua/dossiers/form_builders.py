@@ -20,7 +20,7 @@ from django.db.models import Prefetch, Q
 from django.utils import timezone
 
 from motcua.accounts.models import Account
-from motcua.core.formatting import format_number
+from motcua.catalog.fees import FeeStatus, vnd
 from motcua.documents import forms as f
 from motcua.dossiers import deadlines
 from motcua.dossiers.models import (
@@ -158,10 +158,16 @@ def _component_kind_quantity(component: DossierComponent) -> tuple[str, int]:
 
 
 def _fee_text(dossier: Dossier) -> str:
-    if dossier.fees_total <= 0:
+    """Item 7 of form 01: the fee due as snapshotted at receipt (and the case it was computed for) —
+    never "0 đồng" for an amount that is not published, never the sum of alternatives. The lines and
+    why they apply are on the dossier page and in the API (``fee_explanation``)."""
+    if not dossier.fee_status and dossier.fees_total <= 0:  # received before the fee rules
         return "Không"
-    amount = format_number(dossier.fees_total)
-    return f"{amount} đồng" + (" (đã nộp)" if dossier.fees_paid else "")
+    # "7. Phí, lệ phí: 50.000 đồng" — the label already says it is due.
+    text = vnd(dossier.fees_total) if dossier.fee_status == FeeStatus.DUE else dossier.fee_summary
+    if dossier.fee_case:
+        text += f" ({dossier.fee_case})"
+    return text + (" (đã nộp)" if dossier.fees_paid and dossier.fees_total else "")
 
 
 def _return_place(unit: Unit) -> str:

@@ -12,6 +12,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_noop
 
+from motcua.catalog.fees import FeeStatus, fee_summary
 from motcua.catalog.models import Procedure, ProcedureDocument, ProcessDefinition, ProcessStep
 from motcua.org.models import Role, Unit
 
@@ -250,8 +251,18 @@ class Dossier(models.Model):
     finished_at = models.DateTimeField(null=True, blank=True)
     returned_at = models.DateTimeField(null=True, blank=True)
     outcome = models.CharField(max_length=16, choices=Outcome.choices, blank=True)
+    # The fee due, fixed at submission from the schedule then in force (catalog.fees.fee_due): a later
+    # edit of the schedule does not change it. ``fees_total`` is the known amount; ``fee_status`` says
+    # whether that is all (due / free) or some amount is not published; ``fee_explanation`` says which
+    # lines applied and why. Blank status: a dossier received before the fee rules.
     fees_total = models.BigIntegerField(default=0)
     fees_paid = models.BooleanField(default=False)
+    # Database defaults as well: the simulation writes dossiers with raw INSERTs.
+    fee_status = models.CharField(
+        "tình trạng phí", max_length=16, choices=FeeStatus.choices, blank=True, default="", db_default=""
+    )
+    fee_explanation = models.TextField("căn cứ tính phí", blank=True, default="", db_default="")
+    fee_case = models.CharField("trường hợp tính phí", max_length=300, blank=True, default="", db_default="")
     # Unique (Meta.constraints); NULL, not "", for dossiers received without a key, so they never collide.
     idempotency_key = models.CharField(max_length=100, null=True, blank=True)  # noqa: DJ001
     # Audit chain head: number of events and hash of the last one (detects a deleted tail event).
@@ -306,6 +317,11 @@ class Dossier(models.Model):
     def __str__(self) -> str:
         return self.code
 
+    @property
+    def fee_summary(self) -> str:
+        """ "Phải nộp: 20.000 đồng", "Miễn phí", "Chưa công bố mức thu"… (catalog.fees.fee_summary)."""
+        return fee_summary(self.fee_status, self.fees_total)
+
 
 class DossierComponent(models.Model):
     """Component — thành phần hồ sơ as submitted: paper presented and/or digitised file."""
@@ -338,6 +354,9 @@ class DossierFee(models.Model):
     name = models.TextField()
     amount_vnd = models.BigIntegerField()
     paid_at = models.DateTimeField(null=True, blank=True)
+    explanation = models.TextField(
+        blank=True, default="", db_default="", help_text="Dòng biểu phí đã áp dụng và lý do"
+    )
 
     def __str__(self) -> str:
         return f"{self.name}: {self.amount_vnd}"

@@ -22,7 +22,9 @@ from typing import Any, Final, Generic, TypeVar
 from pydantic import BaseModel, ValidationError
 from tqdm import tqdm
 
+from motcua.catalog.fees import fee_terms_derive
 from motcua.catalog.models import Level
+from motcua.catalog.provinces import other_province_named
 from motcua.catalog.services.budgets import Budget, process_definition_validate
 from motcua.catalog.services.common import decimal_text, hash_content
 from motcua.catalog.services.import_schema import (
@@ -300,8 +302,14 @@ def _record_build(
         "sources": list(base.sources) if base else [],
         "has_details": base is not None,
         "documents": [document_content(d.model_dump()) for d in base.documents] if base else [],
-        "fees": [fee_content(f.model_dump()) for f in base.fees] if base else [],
+        "fees": [fee_content(f) for f in fee_terms_derive([f.model_dump() for f in base.fees])]
+        if base
+        else [],
     }
+    # A procedure of another province (catalog.provinces). Only a False is part of the content, so that
+    # the hashes of the procedures that apply here did not change when the rule was added.
+    if other_province_named(content["name"]):
+        content["applies_here"] = False
     total = Budget(time.amount, time.resolved_unit) if time else None
     internal = [s.model_dump() for s in base.internal_process] if base else []
     process = (

@@ -20,10 +20,22 @@ from motcua.catalog.models import Field, Procedure, ProcedureDocument, Procedure
 from motcua.catalog.services.common import BULK_BATCH, to_decimal
 from motcua.catalog.services.import_read import CatalogRead, ImportRecord, ImportReport
 from motcua.catalog.services.processes import process_definitions_sync
-from motcua.catalog.services.versioning import CONTENT_COLUMNS, field_slug, procedure_search_text
+from motcua.catalog.services.versioning import (
+    CONTENT_COLUMNS,
+    FEE_TERMS_DEFAULTS,
+    fee_row,
+    field_slug,
+    procedure_search_text,
+)
 from motcua.core.orm import objects_insert
 
-_PROCEDURE_COLUMNS: Final = (*CONTENT_COLUMNS, "processing_time_amount", "field_id", "search_text")
+_PROCEDURE_COLUMNS: Final = (
+    *CONTENT_COLUMNS,
+    "processing_time_amount",
+    "field_id",
+    "search_text",
+    "applies_here",
+)
 
 
 def _procedure_values(record: ImportRecord, field_ids: Mapping[str, int]) -> dict[str, Any]:
@@ -32,6 +44,7 @@ def _procedure_values(record: ImportRecord, field_ids: Mapping[str, int]) -> dic
     values["processing_time_amount"] = to_decimal(content["processing_time_amount"])
     values["field_id"] = field_ids.get(content["field"]) if content["field"] else None
     values["search_text"] = procedure_search_text(content["name"], content["field"])
+    values["applies_here"] = content.get("applies_here", True)
     return values
 
 
@@ -154,7 +167,9 @@ def catalog_write(*, read: CatalogRead, report: ImportReport, progress: bool = F
         ("name", "copies", "form_template", "required", "note"),
     )
     _children_sync(
-        ProcedureFee, {ids[r.code]: r.content["fees"] for r in changed}, ("name", "amount_vnd", "note")
+        ProcedureFee,
+        {ids[r.code]: [fee_row(f) for f in r.content["fees"]] for r in changed},
+        ("name", "amount_vnd", "note", *FEE_TERMS_DEFAULTS),
     )
     objects_insert(
         ProcedureVersion,

@@ -59,8 +59,31 @@ def document_content(doc: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
+# When a fee line applies (catalog.fees). In the content only where they differ from these defaults,
+# so that adding the columns did not re-version every procedure with fees: a hash changes only where
+# the terms say something.
+FEE_TERMS_DEFAULTS: Final[Mapping[str, Any]] = {
+    "channel": "any",
+    "basis": "fixed",
+    "case_group": "",
+    "case_name": "",
+    "conditional": False,
+    "exemption": "",
+}
+
+
 def fee_content(fee: Mapping[str, Any]) -> dict[str, Any]:
-    return {"name": fee["name"], "amount_vnd": fee["amount_vnd"], "note": fee["note"]}
+    content = {"name": fee["name"], "amount_vnd": fee["amount_vnd"], "note": fee["note"]}
+    for key, default in FEE_TERMS_DEFAULTS.items():
+        value = fee.get(key, default)
+        if value != default:
+            content[key] = value
+    return content
+
+
+def fee_row(content: Mapping[str, Any]) -> dict[str, Any]:
+    """A fee's columns from its canonical content (the defaults filled back in)."""
+    return {**FEE_TERMS_DEFAULTS, **content}
 
 
 def procedure_content(*, procedure: Procedure) -> dict[str, Any]:
@@ -88,9 +111,18 @@ def procedure_content(*, procedure: Procedure) -> dict[str, Any]:
         for d in procedure.documents.order_by("order")
     ]
     content["fees"] = [
-        fee_content({"name": f.name, "amount_vnd": f.amount_vnd, "note": f.note})
+        fee_content(
+            {
+                "name": f.name,
+                "amount_vnd": f.amount_vnd,
+                "note": f.note,
+                **{key: getattr(f, key) for key in FEE_TERMS_DEFAULTS},
+            }
+        )
         for f in procedure.fees.order_by("order")
     ]
+    if not procedure.applies_here:  # only when False: see import_read._record_build
+        content["applies_here"] = False
     return content
 
 
@@ -196,7 +228,7 @@ def procedure_time_errors(*, procedure: Procedure) -> dict[str, str]:
 
 
 _EDITABLE_COLUMNS: Final = frozenset(
-    {*CONTENT_COLUMNS, "field", "processing_time_amount", "is_active", "popularity"}
+    {*CONTENT_COLUMNS, "field", "processing_time_amount", "is_active", "popularity", "applies_here"}
 )
 
 

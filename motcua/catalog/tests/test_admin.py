@@ -65,6 +65,7 @@ def test_saving_a_procedure_in_the_admin_bumps_the_version(admin_client_: Client
         "level": procedure.level,
         "service_level": procedure.service_level,
         "is_active": "on",
+        "applies_here": "on",
         "processing_time_amount": "3",
         "processing_time_unit": procedure.processing_time_unit,
         "processing_time_text": procedure.processing_time_text,
@@ -95,6 +96,9 @@ def test_saving_a_procedure_in_the_admin_bumps_the_version(admin_client_: Client
         "fees-0-name": fee.name,
         "fees-0-amount_vnd": "15000",
         "fees-0-note": "",
+        "fees-0-channel": "counter",
+        "fees-0-basis": "fixed",
+        "fees-0-exemption": "Miễn cho hộ nghèo.",
         **_management("versions", 1, 1),
         "versions-0-id": str(version.pk),
         "versions-0-procedure": str(procedure.pk),
@@ -107,6 +111,9 @@ def test_saving_a_procedure_in_the_admin_bumps_the_version(admin_client_: Client
     assert procedure.version == 2
     latest = procedure.versions.get(number=2)
     assert latest.snapshot["fees"][0]["amount_vnd"] == 15000
+    # When the line applies is edited here too, and versioned with the rest.
+    assert latest.snapshot["fees"][0]["channel"] == "counter"
+    assert latest.snapshot["fees"][0]["exemption"] == "Miễn cho hộ nghèo."
     assert latest.source == "admin:quantri"
 
 

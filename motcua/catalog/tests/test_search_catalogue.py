@@ -33,7 +33,28 @@ def names(query: str, n: int = 5) -> list[str]:
 
 def test_whole_catalogue_is_indexed():
     assert Procedure.objects.count() > 2_300
-    assert procedure_search(query="").total == Procedure.objects.filter(is_active=True).count()
+    # Everything that applies in Quảng Ninh; procedures of other provinces are never found.
+    assert (
+        procedure_search(query="").total
+        == Procedure.objects.filter(is_active=True, applies_here=True).count()
+    )
+
+
+def test_procedures_of_other_provinces_are_not_found():
+    """Issue 8 point 17: Quảng Ninh's search listed "… trên địa bàn tỉnh Thanh Hóa" procedures."""
+    elsewhere = Procedure.objects.filter(applies_here=False)
+    assert elsewhere.filter(name__contains="tỉnh Thanh Hóa").count() >= 10
+    assert elsewhere.filter(name__contains="Thừa Thiên Huế").exists()  # a name from before the 2025 merger
+    assert not Procedure.objects.filter(applies_here=False, name__contains="Quảng Ninh").exists()
+    found = Procedure.objects.in_bulk(procedure_search(query="Thanh Hóa", limit=50).ids).values()
+    assert not [p.name for p in found if "Thanh Hóa" in p.name]
+    hits = procedure_search(query="cấp giấy phép sử dụng đê kè bảo vệ đê neo đậu tàu thuyền", limit=20).ids
+    assert Procedure.objects.get(code="1.006666").pk not in hits
+    # National procedures that only mention provinces in general stay.
+    assert Procedure.objects.get(code="1.011467").applies_here is False
+    general = Procedure.objects.filter(name__contains="tỉnh, thành phố trực thuộc trung ương")
+    assert general.exists()
+    assert all(p.applies_here for p in general)
 
 
 @pytest.mark.parametrize(

@@ -61,6 +61,7 @@ from motcua.dossiers.services.processing import (
 from motcua.dossiers.services.receipt import (
     ONLINE_CLOSED_NO_TIME,
     dossier_accept,
+    dossier_fee_due,
     dossier_receive,
     dossier_refuse,
     dossier_submit_online,
@@ -93,6 +94,7 @@ __all__ = [
     "dossier_approve",
     "dossier_claim",
     "dossier_extend",
+    "dossier_fee_due",
     "dossier_forward",
     "dossier_mark_result_ready",
     "dossier_reassign",

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
+from motcua.catalog.fees import FeeStatus, vnd
 from motcua.core.text import nfc
 from motcua.dossiers import deadlines, event_data
 from motcua.dossiers.errors import DossierInvalid
@@ -168,6 +169,11 @@ def dossier_request_payment(
         )
         d.fees_total += sum(amount for _, amount in cleaned)
         d.fees_paid = False
+        # The obligation is now a known amount; the explanation keeps what the receipt said.
+        if d.fee_status != FeeStatus.PARTIAL:
+            d.fee_status = FeeStatus.DUE
+        listed = "; ".join(f"{name}: {vnd(amount)}" for name, amount in cleaned)
+        d.fee_explanation = f"{d.fee_explanation} Nghĩa vụ tài chính bổ sung: {listed}.".strip()
         _pause_start(d, reason=PauseReason.FINANCIAL, note=reason, items=items, now=now)
         t.record(
             unit=d.current_unit,

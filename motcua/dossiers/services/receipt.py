@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from motcua.accounts.identity_numbers import Identity, applicant_identity_clean
 from motcua.accounts.models import Account, AccountOrAnonymous
+from motcua.catalog.fees import FeeDue, FeeStatus, fee_cases, fee_channel_of, fee_due
 from motcua.catalog.models import Procedure, ProcessDefinition
 from motcua.core.orm import prefetch_seed
 from motcua.core.text import nfc
@@ -183,16 +184,40 @@ def _code_next(*, unit: Unit, at: datetime) -> str:
     return dossier_code_format(agency_code=unit.agency_code, day=day, number=int(number))
 
 
-def _fees_from_catalog(d: Dossier, procedure: Procedure) -> list[DossierFee]:
+def dossier_fee_due(*, procedure: Procedure, channel: str, case: str = "") -> FeeDue:
+    """The fee due for a dossier of ``procedure`` submitted through ``channel`` (a dossier ``Channel``)
+    in ``case`` — the schedule's alternatives are chosen, never added (catalog.fees.fee_due).
+
+    A ``case`` that is not one of the schedule's cases is refused (``DossierInvalid``), not ignored.
+    """
+    fees = list(procedure.fees.all())
+    case = nfc(case or "").strip()
+    if case and case not in {c for cases in fee_cases(fees).values() for c in cases}:
+        raise DossierInvalid({"fee_case": "Trường hợp tính phí không có trong biểu phí của thủ tục."})
+    return fee_due(fees=fees, channel=fee_channel_of(channel), case=case)
+
+
+def _fee_columns(due: FeeDue) -> dict[str, Any]:
+    """The dossier's fee columns: a snapshot of the fee due, so a later edit of the schedule does not
+    change what a received dossier owes."""
+    return {
+        "fees_total": due.total_vnd,
+        # Paid only when nothing is owed for certain: an unpublished amount is not "nothing".
+        "fees_paid": due.status == FeeStatus.FREE,
+        "fee_status": due.status,
+        "fee_explanation": due.explanation,
+        "fee_case": due.case[:300],
+    }
+
+
+def _fees_create(d: Dossier, due: FeeDue) -> list[DossierFee]:
     fees = [
-        DossierFee(dossier=d, name=fee.name, amount_vnd=fee.amount_vnd)
-        for fee in procedure.fees.all()
-        if fee.amount_vnd is not None and fee.amount_vnd > 0
+        DossierFee(dossier=d, name=line.name, amount_vnd=line.amount_vnd, explanation=line.explanation)
+        for line in due.lines
+        if line.amount_vnd is not None and line.amount_vnd > 0
     ]
     if fees:
         DossierFee.objects.bulk_create(fees)
-    d.fees_total = sum(fee.amount_vnd for fee in fees)
-    d.fees_paid = d.fees_total == 0
     return fees
 
 
@@ -226,6 +251,7 @@ class _Receipt:
     applicant: dict[str, Any]
     summary: str
     components: Sequence[ComponentData]
+    fee: FeeDue
 
 
 def _receipt_prepare(
@@ -237,11 +263,17 @@ def _receipt_prepare(
     chosen_unit: Unit | None,
     channel: str,
     components: Sequence[ComponentData],
+    fee_case: str = "",
 ) -> _Receipt:
-    """Validate and route a receipt (no write): applicant, summary, components, process, competent unit.
+    """Validate and route a receipt (no write): applicant, summary, components, process, competent unit,
+    fee due.
 
     Applicant and component errors are reported together, so the officer corrects everything at once.
     """
+    if not procedure.applies_here:
+        raise DossierInvalid(
+            {"procedure": f"Thủ tục {procedure.code} không áp dụng tại Quảng Ninh; không tiếp nhận hồ sơ."}
+        )
     electronic = channel in (Channel.ONLINE, Channel.DVCQG)
     process = _process_current(procedure)
     if electronic and not process_has_deadline(process):
@@ -269,6 +301,7 @@ def _receipt_prepare(
         ),
         channel=channel,
         components=components,
+        fee=dossier_fee_due(procedure=procedure, channel=channel, case=fee_case),
     )
 
 
@@ -302,11 +335,12 @@ def _receipt_insert(
         summary=receipt.summary,
         idempotency_key=idempotency_key,
         **receipt.applicant,
+        **_fee_columns(receipt.fee),
     )
     created = components_create(
         d, procedure=procedure, components=receipt.components, now=now, supplement=False
     )
-    fees = _fees_from_catalog(d, procedure)
+    fees = _fees_create(d, receipt.fee)
     _prefetched(d, components=created, fees=fees, pauses=[])
     return d
 
@@ -323,6 +357,7 @@ def dossier_submit_online(
     summary: str = "",
     channel: str = Channel.ONLINE,
     known_new: bool = False,
+    fee_case: str = "",
 ) -> Dossier:
     """Online submission — nộp hồ sơ trực tuyến: status 1 (Mới đăng ký), waiting for reception.
 
@@ -331,7 +366,8 @@ def dossier_submit_online(
     ``known_new``: the caller resolves a reused key itself (the API, with its own record of the key):
     no up-front lookup and no savepoint — a reused key fails the unique ``idempotency_key`` INSERT and
     the ``IntegrityError`` rolls the caller's whole transaction back (the code counter's increment
-    with it). Without it, the dossier already submitted with the key is returned.
+    with it). Without it, the dossier already submitted with the key is returned. ``fee_case``: the
+    applicant's case where the fee schedule has alternatives per case (the first case otherwise).
     """
     refusal = submit_error(applicant_user, receiving_unit)
     if refusal or not isinstance(applicant_user, Account):  # checked before anything is created
@@ -354,6 +390,7 @@ def dossier_submit_online(
         chosen_unit=chosen_unit,
         channel=channel,
         components=components,
+        fee_case=fee_case,
     )
     try:
         # A savepoint only when we recover from a duplicate key here: on PostgreSQL a failed INSERT
@@ -377,7 +414,7 @@ def dossier_submit_online(
                 now=now,
                 to_state=DossierState.SUBMITTED,
                 data=event_data.submitted(channel=channel, competent_unit=receipt.competent.agency_code),
-                changed_fields=("fees_total", "fees_paid"),  # _fees_from_catalog
+                changed_fields=(),
             )
             return d
     except IntegrityError:
@@ -404,6 +441,7 @@ def dossier_receive(
     applicant_user: Actor | None = None,
     appointment_at: datetime | None = None,
     appointment_reason: str = "",
+    fee_case: str = "",
 ) -> Dossier:
     """Receipt at the counter (also kiosk, postal) — tiếp nhận trực tiếp: the dossier is accepted at once.
 
@@ -418,6 +456,8 @@ def dossier_receive(
     For a procedure without a processing time the officer sets the appointment (``appointment_at``, a
     future working day) with ``appointment_reason``; it is the dossier's due time, recorded in the
     receipt event. For any other procedure the due time is computed and an appointment is refused.
+    ``fee_case``: the case of the fee schedule the officer chose where the schedule
+    has alternatives per case (``catalog.fees.fee_cases``); the first case otherwise.
     """
     if channel not in (Channel.COUNTER, Channel.KIOSK, Channel.POSTAL):
         raise DossierInvalid({"channel": "Kênh tiếp nhận trực tiếp không hợp lệ."})
@@ -433,6 +473,7 @@ def dossier_receive(
         chosen_unit=chosen_unit,
         channel=channel,
         components=components,
+        fee_case=fee_case,
     )
     appointment: tuple[datetime, str] | None = None
     if not process_has_deadline(receipt.process):

@@ -211,7 +211,7 @@ def test_a_failed_receipt_leaves_no_stored_file(world: World, settings, tmp_path
     def exploding_fees(*args, **kwargs):
         raise RuntimeError("lỗi sau khi đã lưu tệp")
 
-    monkeypatch.setattr(receipt, "_fees_from_catalog", exploding_fees)
+    monkeypatch.setattr(receipt, "_fees_create", exploding_fees)
     upload = SimpleUploadedFile("don.pdf", upload_files.pdf_bytes(), content_type="application/pdf")
     with pytest.raises(RuntimeError):
         dossier_receive_at_counter(

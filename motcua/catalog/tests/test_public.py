@@ -1,0 +1,107 @@
+"""Public pages and API show what a citizen should read: no internal data notes, no other provinces."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from motcua.catalog.models import Procedure
+from motcua.catalog.public import citizen_text
+
+# Internal notes of the real catalogue (data/catalog/detailed) that reached the public pages.
+INTERNAL = [
+    ("1.001193", "nên unit để null"),
+    ("1.013225", "cấp xã lấy theo Quyết định 2809"),
+    ("1.013225", "Đồng Nai"),
+    ("2.000286", "Cao Bằng"),
+    ("2.000286", "Đồng Nai"),
+    ("1.004944", "Cao Bằng"),
+    ("1.001699", "Đồng Nai"),
+    ("2.002755", "Sơn La"),
+    ("1.013978", "không có trong nguồn"),
+]
+
+
+@pytest.mark.parametrize(
+    ("text", "public"),
+    [
+        (
+            "Tổng thời gian giải quyết TTHC: 25 ngày làm việc (cấp xã 10 ngày làm việc; cấp tỉnh 15 ngày "
+            "làm việc) theo quy trình nội bộ liên thông của tỉnh Cao Bằng.",
+            "Tổng thời gian giải quyết TTHC: 25 ngày làm việc (cấp xã 10 ngày làm việc; cấp tỉnh 15 ngày "
+            "làm việc).",
+        ),
+        (
+            "25 ngày làm việc kể từ ngày nhận được hồ sơ hợp lệ (thời hạn hiện hành được nêu trong phương án "
+            "đơn giản hóa của tỉnh Đồng Nai năm 2025, đề xuất giảm còn 23 ngày làm việc).",
+            "25 ngày làm việc kể từ ngày nhận được hồ sơ hợp lệ.",
+        ),
+        (
+            "Nguồn không liệt kê đầy đủ thành phần; khi nộp qua mạng phải là văn bản điện tử.",
+            "khi nộp qua mạng phải là văn bản điện tử.",
+        ),
+        ("Nguồn ghi đơn vị thời hạn là '1 ngày' nên unit để null.", ""),
+        ("Xác nhận nguồn gốc sử dụng đất; hỗ trợ từ nguồn kinh phí địa phương.", None),
+        ("Luật Hộ tịch 2014", None),
+    ],
+)
+def test_citizen_text(text: str, public: str | None) -> None:
+    assert citizen_text(text) == (text if public is None else public)
+
+
+@pytest.mark.slow
+@pytest.mark.django_db
+@pytest.mark.usefixtures("real_catalogue")
+class TestRealCatalogue:
+    @pytest.mark.parametrize(("code", "note"), INTERNAL)
+    def test_internal_notes_are_not_on_the_public_page_or_api(self, client: Client, code: str, note: str):
+        """Issue 8 point 17: "Nguồn ghi … nên unit để null", "… tỉnh Đồng Nai", "… tỉnh Cao Bằng"."""
+        page = client.get(reverse("catalog:procedure_detail", args=[code]))
+        assert page.status_code == 200
+        assert note not in page.content.decode()
+        api = client.get(f"/api/v1/procedures/{code}")
+        assert api.status_code == 200
+        assert note not in api.content.decode()
+        assert "notes" not in api.json()
+
+    def test_the_notes_stay_visible_to_admins(self, admin_client: Client):
+        procedure = Procedure.objects.get(code="1.001193")
+        url = reverse("admin:catalog_procedure_change", args=[procedure.pk])
+        html = admin_client.get(url).content.decode()
+        assert "nên unit để null" in html
+        assert "nội bộ, không công khai" in html
+
+    def test_fee_alternatives_are_shown_as_alternatives(self, client: Client):
+        html = client.get(reverse("catalog:procedure_detail", args=["1.004222"])).content.decode()
+        assert "không cộng dồn" in html
+        assert "Khi nộp trực tiếp" in html
+        assert "Khi nộp trực tuyến" in html
+        assert "30.000" not in html
+        fees = client.get("/api/v1/procedures/1.004222").json()["fees"]
+        assert [(f["amount_vnd"], f["channel"]) for f in fees] == [(20_000, "counter"), (10_000, "online")]
+        assert all("note" not in f for f in fees)
+
+    def test_a_per_page_rate_shows_its_scale(self, client: Client):
+        html = client.get(reverse("catalog:procedure_detail", args=["2.000815"])).content.decode()
+        assert "2.000 đồng (mỗi trang)" in html
+        assert "tối đa thu không quá 200.000 đồng/bản" in html
+
+    def test_a_procedure_of_another_province_is_hidden_and_explained(self, client: Client):
+        procedure = Procedure.objects.get(code="1.006666")  # "… trên địa bàn tỉnh Thanh Hóa."
+        assert procedure.applies_here is False
+        page = client.get(reverse("catalog:procedure_detail", args=[procedure.code]))
+        assert page.status_code == 404
+        assert "không áp dụng và không được tiếp nhận tại tỉnh Quảng Ninh" in page.content.decode()
+        api = client.get(f"/api/v1/procedures/{procedure.code}")
+        assert api.status_code == 404
+        assert "không áp dụng tại Quảng Ninh" in api.json()["detail"]
+        listed = client.get("/api/v1/procedures", {"q": "Thanh Hóa"}).json()["items"]
+        assert not [item for item in listed if "Thanh Hóa" in item["name"]]
+        search = client.get(reverse("catalog:procedure_search"), {"q": "đê kè Thanh Hóa"}).content.decode()
+        assert f"/thu-tuc/{procedure.code}/" not in search
+
+
+def test_an_address_in_another_province_is_kept() -> None:
+    text = "Nộp hồ sơ tại Cục Lãnh sự, số 40 Trần Phú, Ba Đình, Hà Nội."
+    assert citizen_text(text) == text
