@@ -540,7 +540,7 @@ def test_counter_receipt_missing_a_required_component_is_refused_and_creates_not
 def test_counter_receipt_with_the_required_scan_only_is_complete(world: World, settings, tmp_path) -> None:
     settings.MEDIA_ROOT = tmp_path
     required = world.procedure.documents.get(order=1)
-    scan = SimpleUploadedFile("don.pdf", b"%PDF-1.4 scan", content_type="application/pdf")
+    scan = SimpleUploadedFile("don.pdf", upload_files.pdf_bytes(), content_type="application/pdf")
     d = dossier_receive_at_counter(
         world, components=[services.ComponentData(document_id=required.pk, file=scan)]
     )

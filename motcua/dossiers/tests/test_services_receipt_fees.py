@@ -65,7 +65,7 @@ def test_counter_receipt_owes_the_counter_rate_not_the_sum(world: World) -> None
 
 
 def test_online_submission_owes_the_online_rate(world: World) -> None:
-    d = dossier_submit(world, procedure=with_schedule(THUONG_TRU), components=[])
+    d = dossier_submit(world, procedure=with_schedule(THUONG_TRU))
     d.refresh_from_db()
     assert (d.fees_total, d.fee_status) == (10_000, FeeStatus.DUE)
     assert [f.amount_vnd for f in d.fees.all()] == [10_000]
