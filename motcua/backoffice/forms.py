@@ -22,7 +22,7 @@ from motcua.backoffice.selectors import deciding_units, officials_with_role
 from motcua.catalog.models import Field, Procedure
 from motcua.dossiers import rules, services
 from motcua.dossiers.form_builders import LEDGER_MAX_DAYS
-from motcua.dossiers.models import ApplicantKind, Channel, Dossier, DvcqgStatus, PauseReason
+from motcua.dossiers.models import CLOSED_STATUSES, ApplicantKind, Channel, Dossier, DvcqgStatus, PauseReason
 from motcua.org.models import Role, Unit
 
 ALLOWED_UPLOAD_SUFFIXES = (".pdf", ".jpg", ".jpeg", ".png", ".doc", ".docx", ".xls", ".xlsx", ".zip")
@@ -126,10 +126,23 @@ def _username(user: Account | None) -> str | None:
 DUE_CHOICES = [("", "Tất cả"), ("sap-den-han", "Sắp đến hạn"), ("qua-han", "Quá hạn")]
 
 
+# The queue's tabs (query-string value → ``dossiers.selectors.dossier_queue`` scope).
+QUEUE_TABS = {"toi": "mine", "cho-nhan": "pool", "don-vi": "unit", "tat-ca": "all"}
+
+
 class QueueFilterForm(forms.Form):
     """Query-string filters of the queues. Invalid values are ignored (the page still works)."""
 
-    tab = forms.ChoiceField(choices=[("toi", "Được giao cho tôi"), ("don-vi", "Của đơn vị")], required=False)
+    tab = forms.ChoiceField(
+        choices=[
+            ("toi", "Được giao cho tôi"),
+            ("cho-nhan", "Chờ nhận"),
+            ("don-vi", "Của đơn vị"),
+            ("tat-ca", "Tất cả hồ sơ"),
+        ],
+        required=False,
+    )
+    q = forms.CharField(label="Tìm hồ sơ", required=False, max_length=100)
     status = forms.TypedChoiceField(
         label="Trạng thái",
         choices=[("", "Tất cả trạng thái"), *DvcqgStatus.choices],
@@ -154,8 +167,18 @@ class QueueFilterForm(forms.Form):
 
     @staticmethod
     def tab_of(data: Any) -> str:
-        """The tab asked for, read before the form is built: only "don-vi" needs the unit choices."""
-        return "don-vi" if data.get("tab") == "don-vi" else "toi"
+        """The tab the request shows, read before the form is built (the unit tabs need unit choices).
+
+        A search or a closed status always looks at every dossier ("tat-ca"); "" when no tab is asked
+        (the view then opens the one with work in it).
+        """
+        if (data.get("q") or "").strip():
+            return "tat-ca"
+        status = (data.get("status") or "").strip()
+        if status.isdigit() and int(status) in CLOSED_STATUSES:
+            return "tat-ca"
+        tab = data.get("tab") or ""
+        return tab if tab in QUEUE_TABS else ""
 
     def value(self, name: str) -> Any:
         """The cleaned value, or None for an invalid or missing one."""
