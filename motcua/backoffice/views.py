@@ -40,6 +40,7 @@ from motcua.dossiers.errors import DossierConflict, DossierError, DossierInvalid
 from motcua.dossiers.events import EventKind
 from motcua.dossiers.models import (
     CLOCK_RUNNING_STATES,
+    CLOSED_STATUSES,
     OPEN_STATES,
     Decision,
     Dossier,
@@ -54,7 +55,9 @@ PAGE_SIZE = 20
 CONFLICT_MESSAGE = "Hồ sơ đã được người khác cập nhật, vui lòng tải lại trang và thực hiện lại thao tác."
 SUPERVISOR_ROLES = (Role.SUPERVISOR, Role.UNIT_ADMIN, Role.LEADER)
 RECEPTION_ONLY_MESSAGE = "Chỉ cán bộ tiếp nhận của trung tâm phục vụ hành chính công được tiếp nhận hồ sơ."
-SUPERVISION_ONLY_MESSAGE = "Trang này dành cho lãnh đạo, giám sát và quản trị đơn vị."
+SUPERVISION_ONLY_MESSAGE = (
+    "Trang này dành cho lãnh đạo, giám sát, quản trị đơn vị và người xem báo cáo, quản trị tỉnh."
+)
 LEDGER_ONLY_MESSAGE = "Chỉ lãnh đạo, giám sát và quản trị đơn vị được in sổ theo dõi hồ sơ."
 
 # Timeline texts: the registry's labels, plus the events that are not actions on an existing dossier.
@@ -225,15 +228,19 @@ def queue(request: HttpRequest) -> HttpResponse:
 
     Without a tab the page opens where the work is: "Được giao cho tôi" when something is assigned to
     me, else "Chờ nhận" (unassigned dossiers at a step of my role). A search or a closed status looks
-    at every dossier of my units, open or closed ("Tất cả hồ sơ").
+    at every dossier of my units, open or closed ("Tất cả hồ sơ"). Overseers (report viewer, province
+    admin) handle no dossier: they get the unit tabs only, opening on "Của đơn vị tôi".
     """
     partial = is_htmx_partial(request)
     tab = forms.QueueFilterForm.tab_of(request.GET)
     # The tabs show how much is mine and how much waits for my role (full page only: the partial
     # swaps the results, not the tabs).
-    counts = None if partial else selectors.dossier_queue_counts(user=request.user)
+    casework = _personal_search(_real_user(request))
+    counts = None if partial or not casework else selectors.dossier_queue_counts(user=request.user)
     default = not tab
-    if default:
+    if default and not casework:
+        tab = "don-vi"  # an overseer has nothing assigned nor waiting: the province's open dossiers
+    elif default:
         tab = "cho-nhan" if counts is not None and not counts["mine"] else "toi"
     # The unit filter applies to the unit tabs only. The partial validates the filters against the same
     # choices as the full page, or a filter it cannot validate would be dropped.
@@ -256,13 +263,15 @@ def queue(request: HttpRequest) -> HttpResponse:
         "results_url": reverse("backoffice:queue"),
         "show_unit_column": unit_tab,
         "searching_all": tab == "tat-ca",
-        "personal_search": _personal_search(_real_user(request)),
+        "personal_search": casework,
     }
     if partial:
         return render(request, "backoffice/_queue_results.html", context)
     tab_params = request.GET.copy()
     for key in ("tab", "page", "unit", "q"):
         tab_params.pop(key, None)
+    if form.value("status") in CLOSED_STATUSES:
+        tab_params.pop("status", None)  # or every tab would open "Tất cả hồ sơ" again
     context["tab_query"] = tab_params.urlencode()
     return render(request, "backoffice/queue.html", context)
 

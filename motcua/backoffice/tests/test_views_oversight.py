@@ -151,3 +151,14 @@ def test_an_overseer_who_also_handles_dossiers_reads_their_own_units_in_full(wor
     assert elsewhere.code in html
     assert client.get(reverse("backoffice:dossier_detail", args=[elsewhere.code])).status_code == 403
     assert client.get(reverse("backoffice:dossier_detail", args=[mine.code])).status_code == 200
+
+
+@pytest.mark.parametrize("persona", ["baocao", "qttinh"])
+def test_overseer_queue_opens_on_the_units_open_dossiers(world: World, persona: str) -> None:
+    d = dossier_at(world, "appraisal")
+    html = client_for(_persona(world, persona)).get(reverse("backoffice:queue")).content.decode()
+    tabs = html.split('role="tablist"')[1].split("</div>")[0]
+    assert "Được giao cho tôi" not in tabs
+    assert "Chờ nhận" not in tabs
+    assert 'aria-selected="true" aria-current="page">Của đơn vị tôi' in tabs
+    assert d.code in html.split('id="queue-results"')[1]

@@ -338,3 +338,12 @@ def test_pool_query_count_does_not_grow_with_rows(world: World) -> None:
         dossier_at(world, "pool")
     assert _count_queries(client) == one
     assert one <= 14
+
+
+def test_tabs_leave_the_search_and_a_closed_status_behind(world: World) -> None:
+    dossier_at(world, "returned")
+    html = client_for(world.lan).get(URL, {"status": "10", "channel": "counter", "q": "an"}).content.decode()
+    tabs = html.split('role="tablist"')[1].split("</div>")[0]
+    assert 'href="?tab=toi&amp;channel=counter"' in tabs
+    assert "status=" not in tabs
+    assert "q=" not in tabs
