@@ -178,6 +178,8 @@ class QueueContext:
     pages: int
     page_numbers: list[int | None]
     query_string: str
+    # The results cover closed dossiers too (a search, a closed status, the "Tất cả hồ sơ" tab).
+    all_dossiers: bool = False
 
 
 def _queue_fetch(
@@ -190,6 +192,8 @@ def _queue_fetch(
         procedure_id = Procedure.objects.filter(code=code.strip()).values_list("pk", flat=True).first() or -1
     han = form.value("han")
     state = form.value("state")
+    if form.value("q") or form.value("status") in CLOSED_STATUSES:
+        scope = "all"  # only there can a search or a closed status find anything closed
     kwargs: dict[str, Any] = {
         "user": request.user,
         "scope": scope,
@@ -211,7 +215,11 @@ def _queue_fetch(
     params = request.GET.copy()
     params.pop("page", None)
     return QueueContext(
-        page=page, pages=pages, page_numbers=page_numbers(page.page, pages), query_string=params.urlencode()
+        page=page,
+        pages=pages,
+        page_numbers=page_numbers(page.page, pages),
+        query_string=params.urlencode(),
+        all_dossiers=scope == "all",
     )
 
 
@@ -262,7 +270,6 @@ def queue(request: HttpRequest) -> HttpResponse:
         "units": units,
         "results_url": reverse("backoffice:queue"),
         "show_unit_column": unit_tab,
-        "searching_all": tab == "tat-ca",
         "personal_search": casework,
     }
     if partial:

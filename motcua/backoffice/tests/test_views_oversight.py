@@ -162,3 +162,43 @@ def test_overseer_queue_opens_on_the_units_open_dossiers(world: World, persona: 
     assert "Chờ nhận" not in tabs
     assert 'aria-selected="true" aria-current="page">Của đơn vị tôi' in tabs
     assert d.code in html.split('id="queue-results"')[1]
+
+
+def test_overseer_lists_cost_a_constant_number_of_queries(world: World) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = client_for(_persona(world, "baocao"))
+    dossier_at(world, "appraisal")
+
+    def count(url: str, params: dict[str, str]) -> int:
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(url, params).status_code == 200
+        return len(ctx.captured_queries)
+
+    pages = [
+        (reverse("backoffice:queue"), {}),
+        (reverse("backoffice:queue"), {"tab": "tat-ca"}),
+        (reverse("backoffice:unit"), {"unit": str(world.commune_a.pk)}),
+    ]
+    few = [count(url, params) for url, params in pages]
+    for _ in range(4):
+        dossier_at(world, "appraisal")
+    dossier_at(world, "returned")
+    assert [count(url, params) for url, params in pages] == few
+    assert max(few) <= 14
+
+
+def test_unit_page_finds_closed_dossiers_by_status_and_search(world: World) -> None:
+    returned = dossier_at(world, "returned")
+    running = dossier_at(world, "appraisal")
+    url = reverse("backoffice:unit")
+    for persona in ("hung", "baocao"):
+        client = client_for(_persona(world, persona))
+        unit = {"unit": str(world.commune_a.pk)}
+        closed = client.get(url, {**unit, "status": "10"}).content.decode().split('id="queue-results"')[1]
+        assert returned.code in closed
+        assert running.code not in closed
+        assert "kể cả hồ sơ đã kết thúc" in closed
+        found = client.get(url, {**unit, "q": returned.code}).content.decode().split('id="queue-results"')[1]
+        assert returned.code in found
