@@ -224,7 +224,8 @@ def _queue_fetch(
 
 
 def _personal_search(user: Account) -> bool:
-    """Whether the search box may look up names and ID numbers (not for overseers only)."""
+    """Whether ``user`` handles dossiers somewhere (a casework role, or a superuser): the search box then
+    looks up names and ID numbers too, and the personal tabs are shown. False for overseers only."""
     return user.is_superuser or not official_role_set(user=user) <= OVERSIGHT_ROLES
 
 
@@ -258,7 +259,7 @@ def queue(request: HttpRequest) -> HttpResponse:
     form.is_valid()
     unit = {u.pk: u for u in units}.get(form.value("unit"))
     result = _queue_fetch(request, form, scope=forms.QUEUE_TABS[tab], unit=unit)
-    if default and counts is None and not result.page.total:
+    if default and casework and counts is None and not result.page.total:
         # A partial without a tab (a bookmark of the results): the same choice, from the results.
         tab = "cho-nhan"
         result = _queue_fetch(request, form, scope=forms.QUEUE_TABS[tab], unit=unit)

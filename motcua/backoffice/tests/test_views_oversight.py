@@ -156,12 +156,15 @@ def test_an_overseer_who_also_handles_dossiers_reads_their_own_units_in_full(wor
 @pytest.mark.parametrize("persona", ["baocao", "qttinh"])
 def test_overseer_queue_opens_on_the_units_open_dossiers(world: World, persona: str) -> None:
     d = dossier_at(world, "appraisal")
-    html = client_for(_persona(world, persona)).get(reverse("backoffice:queue")).content.decode()
+    client = client_for(_persona(world, persona))
+    html = client.get(reverse("backoffice:queue")).content.decode()
     tabs = html.split('role="tablist"')[1].split("</div>")[0]
     assert "Được giao cho tôi" not in tabs
     assert "Chờ nhận" not in tabs
     assert 'aria-selected="true" aria-current="page">Của đơn vị tôi' in tabs
     assert d.code in html.split('id="queue-results"')[1]
+    partial = client.get(reverse("backoffice:queue"), HTTP_HX_REQUEST="true")
+    assert d.code in partial.content.decode()
 
 
 def test_overseer_lists_cost_a_constant_number_of_queries(world: World) -> None:
