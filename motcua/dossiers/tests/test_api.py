@@ -753,3 +753,33 @@ def test_list_search_and_closed_status(world: World):
     assert [i["code"] for i in minh.get(URL, {"status": 10}).json()["items"]] == [returned.code]
     assert minh.get(URL, {"q": returned.code.lower()}).json()["total"] == 1
     assert _client(world.binh).get(URL, {"q": "nguyen van an"}).json()["total"] == 0
+
+
+# persona → (detail status, list shows the applicant as) for a dossier at commune A's appraisal step
+API_MATRIX = {
+    "baocao": (403, "N. V. A."),  # report viewer, province-wide
+    "qttinh": (403, "N. V. A."),  # province admin, province-wide
+    "minh": (200, "Nguyễn Văn An"),  # specialist of commune A
+    "lan": (200, None),  # reception of centre A: received it; now at commune A, so not in her list
+    "binh": (404, None),  # every role, commune B: outsider
+    "an": (200, None),  # the applicant (no queue)
+}
+
+
+@pytest.mark.parametrize("persona", API_MATRIX)
+def test_api_permission_matrix(world: World, persona: str):
+    from motcua.dossiers.tests.factories import _official
+    from motcua.org.models import Role
+
+    d = dossier_at(world, "appraisal")
+    if persona == "baocao":
+        user = _official("baocao", "Phạm Thị Báo", [(world.province, Role.REPORT_VIEWER)])
+    elif persona == "qttinh":
+        user = _official("qttinh", "Trịnh Văn Quản", [(world.province, Role.PROVINCE_ADMIN)])
+    else:
+        user = getattr(world, persona)
+    detail_status, listed_as = API_MATRIX[persona]
+    client = _client(user)
+    assert client.get(f"{URL}/{d.code}").status_code == detail_status
+    items = client.get(URL).json()["items"]
+    assert [i["applicant_name"] for i in items] == ([listed_as] if listed_as else [])
