@@ -25,7 +25,7 @@ from motcua.catalog.models import Field, Procedure
 from motcua.core import uploads
 from motcua.dossiers import rules, services
 from motcua.dossiers.form_builders import LEDGER_MAX_DAYS
-from motcua.dossiers.models import ApplicantKind, Channel, Dossier, DvcqgStatus, PauseReason
+from motcua.dossiers.models import CLOSED_STATUSES, ApplicantKind, Channel, Dossier, DvcqgStatus, PauseReason
 from motcua.org.models import Role, Unit
 
 if TYPE_CHECKING:
@@ -130,12 +130,23 @@ def _username(user: Account | None) -> str | None:
 DUE_CHOICES = [("", _("Tất cả")), ("sap-den-han", _("Sắp đến hạn")), ("qua-han", _("Quá hạn"))]
 
 
+# The queue's tabs (query-string value → ``dossiers.selectors.dossier_queue`` scope).
+QUEUE_TABS = {"toi": "mine", "cho-nhan": "pool", "don-vi": "unit", "tat-ca": "all"}
+
+
 class QueueFilterForm(forms.Form):
     """Query-string filters of the queues. Invalid values are ignored (the page still works)."""
 
     tab = forms.ChoiceField(
-        choices=[("toi", _("Được giao cho tôi")), ("don-vi", _("Của đơn vị"))], required=False
+        choices=[
+            ("toi", _("Được giao cho tôi")),
+            ("cho-nhan", _("Chờ nhận")),
+            ("don-vi", _("Của đơn vị")),
+            ("tat-ca", _("Tất cả hồ sơ")),
+        ],
+        required=False,
     )
+    q = forms.CharField(label=_("Tìm hồ sơ"), required=False, max_length=100)
     status = forms.TypedChoiceField(
         label=_("Trạng thái"),
         choices=[("", _("Tất cả trạng thái")), *_translated(DvcqgStatus.choices)],
@@ -160,8 +171,18 @@ class QueueFilterForm(forms.Form):
 
     @staticmethod
     def tab_of(data: Any) -> str:
-        """The tab asked for, read before the form is built: only "don-vi" needs the unit choices."""
-        return "don-vi" if data.get("tab") == "don-vi" else "toi"
+        """The tab the request shows, read before the form is built (the unit tabs need unit choices).
+
+        A search or a closed status always looks at every dossier ("tat-ca"); "" when no tab is asked
+        (the view then opens the one with work in it).
+        """
+        if (data.get("q") or "").strip():
+            return "tat-ca"
+        status = (data.get("status") or "").strip()
+        if status.isdigit() and int(status) in CLOSED_STATUSES:
+            return "tat-ca"
+        tab = data.get("tab") or ""
+        return tab if tab in QUEUE_TABS else ""
 
     def value(self, name: str) -> Any:
         """The cleaned value, or None for an invalid or missing one."""

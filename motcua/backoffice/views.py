@@ -44,6 +44,7 @@ from motcua.dossiers.errors import DossierConflict, DossierError, DossierInvalid
 from motcua.dossiers.events import EventKind
 from motcua.dossiers.models import (
     CLOCK_RUNNING_STATES,
+    CLOSED_STATUSES,
     OPEN_STATES,
     Channel,
     Decision,
@@ -54,8 +55,8 @@ from motcua.dossiers.models import (
     IntakeNoticeKind,
     PauseReason,
 )
-from motcua.org.models import CENTRE_KINDS, Role, Unit
-from motcua.org.selectors import official_display_name, official_units
+from motcua.org.models import CENTRE_KINDS, OVERSIGHT_ROLES, Role, Unit
+from motcua.org.selectors import official_display_name, official_role_set, official_units
 
 PAGE_SIZE = 20
 CONFLICT_MESSAGE = gettext_lazy(
@@ -65,7 +66,9 @@ SUPERVISOR_ROLES = (Role.SUPERVISOR, Role.UNIT_ADMIN, Role.LEADER)
 RECEPTION_ONLY_MESSAGE = gettext_lazy(
     "Chỉ cán bộ tiếp nhận của trung tâm phục vụ hành chính công được tiếp nhận hồ sơ."
 )
-SUPERVISION_ONLY_MESSAGE = gettext_lazy("Trang này dành cho lãnh đạo, giám sát và quản trị đơn vị.")
+SUPERVISION_ONLY_MESSAGE = gettext_lazy(
+    "Trang này dành cho lãnh đạo, giám sát, quản trị đơn vị và người xem báo cáo, quản trị tỉnh."
+)
 LEDGER_ONLY_MESSAGE = gettext_lazy("Chỉ lãnh đạo, giám sát và quản trị đơn vị được in sổ theo dõi hồ sơ.")
 
 # Timeline texts: the registry's labels, plus the events that are not actions on an existing dossier
@@ -143,11 +146,17 @@ class LogoutView(auth_views.LogoutView):
 
 
 def _dossier_or_404(request: HttpRequest, code: str) -> Dossier:
-    """The dossier if the official works in one of its units; 404 otherwise (codes cannot be probed)."""
+    """The dossier if the official works in one of its units; 404 otherwise (codes cannot be probed).
+
+    An overseer (report viewer, province admin) reaches every unit but gets the Vietnamese 403: the
+    dossier page, its files and forms are the applicant's personal data (``rules.sees_personal_data``).
+    """
     d = selectors.dossier_get_for_official(user=request.user, code=code)
     # An official role in one of the dossier's units: the applicant's own access does not count here.
     if d is None or not rules.in_dossier_units(request.user, d):
         raise Http404("Không tìm thấy hồ sơ.")
+    if not rules.sees_personal_data(request.user, d):
+        raise PermissionDenied(rules.PERSONAL_DATA_MESSAGE)
     return d
 
 
@@ -181,6 +190,8 @@ class QueueContext:
     pages: int
     page_numbers: list[int | None]
     query_string: str
+    # The results cover closed dossiers too (a search, a closed status, the "Tất cả hồ sơ" tab).
+    all_dossiers: bool = False
 
 
 def _queue_fetch(
@@ -193,17 +204,20 @@ def _queue_fetch(
         procedure_id = Procedure.objects.filter(code=code.strip()).values_list("pk", flat=True).first() or -1
     han = form.value("han")
     state = form.value("state")
+    if form.value("q") or form.value("status") in CLOSED_STATUSES:
+        scope = "all"  # only there can a search or a closed status find anything closed
     kwargs: dict[str, Any] = {
         "user": request.user,
         "scope": scope,
         "status": form.value("status"),
-        "state": state if state in OPEN_STATES else None,
+        "state": state if state in DossierState.values else None,
         "procedure": procedure_id,
         "field": form.value("field"),
         "channel": form.value("channel"),
         "due_soon": han == "sap-den-han",
         "overdue": han == "qua-han",
         "unit": unit,
+        "search": form.value("q"),
         "page_size": PAGE_SIZE,
     }
     page = selectors.dossier_queue(page=form.value("page") or 1, **kwargs)
@@ -213,37 +227,71 @@ def _queue_fetch(
     params = request.GET.copy()
     params.pop("page", None)
     return QueueContext(
-        page=page, pages=pages, page_numbers=page_numbers(page.page, pages), query_string=params.urlencode()
+        page=page,
+        pages=pages,
+        page_numbers=page_numbers(page.page, pages),
+        query_string=params.urlencode(),
+        all_dossiers=scope == "all",
     )
+
+
+def _personal_search(user: Account) -> bool:
+    """Whether ``user`` handles dossiers somewhere (a casework role, or a superuser): the search box then
+    looks up names and ID numbers too, and the personal tabs are shown. False for overseers only."""
+    return user.is_superuser or not official_role_set(user=user) <= OVERSIGHT_ROLES
 
 
 @require_GET
 @vary_on_headers("HX-Request")
 @official_required
 def queue(request: HttpRequest) -> HttpResponse:
-    """Việc của tôi: dossiers assigned to me, or in my units, most urgent first."""
+    """Việc của tôi: what is assigned to me, what waits for my role, my units' dossiers, and search.
+
+    Without a tab the page opens where the work is: "Được giao cho tôi" when something is assigned to
+    me, else "Chờ nhận" (unassigned dossiers at a step of my role). A search or a closed status looks
+    at every dossier of my units, open or closed ("Tất cả hồ sơ"). Overseers (report viewer, province
+    admin) handle no dossier: they get the unit tabs only, opening on "Của đơn vị tôi".
+    """
     partial = is_htmx_partial(request)
     tab = forms.QueueFilterForm.tab_of(request.GET)
-    # The unit filter applies to the unit tab only. The partial validates the filters against the same
+    # The tabs show how much is mine and how much waits for my role (full page only: the partial
+    # swaps the results, not the tabs).
+    casework = _personal_search(_real_user(request))
+    counts = None if partial or not casework else selectors.dossier_queue_counts(user=request.user)
+    default = not tab
+    if default and not casework:
+        tab = "don-vi"  # an overseer has nothing assigned nor waiting: the province's open dossiers
+    elif default:
+        tab = "cho-nhan" if counts is not None and not counts["mine"] else "toi"
+    # The unit filter applies to the unit tabs only. The partial validates the filters against the same
     # choices as the full page, or a filter it cannot validate would be dropped.
-    units = list(official_units(user=request.user).order_by("name")) if tab == "don-vi" else []
+    unit_tab = tab in ("don-vi", "tat-ca")
+    units = list(official_units(user=request.user).order_by("name")) if unit_tab else []
     form = forms.QueueFilterForm(request.GET, fields=forms.field_choices(), units=units)
     form.is_valid()
     unit = {u.pk: u for u in units}.get(form.value("unit"))
-    result = _queue_fetch(request, form, scope="unit" if tab == "don-vi" else "mine", unit=unit)
+    result = _queue_fetch(request, form, scope=forms.QUEUE_TABS[tab], unit=unit)
+    if default and casework and counts is None and not result.page.total:
+        # A partial without a tab (a bookmark of the results): the same choice, from the results.
+        tab = "cho-nhan"
+        result = _queue_fetch(request, form, scope=forms.QUEUE_TABS[tab], unit=unit)
     context = {
         "form": form,
         "tab": tab,
+        "counts": counts,
         "result": result,
         "units": units,
         "results_url": reverse("backoffice:queue"),
-        "show_unit_column": tab == "don-vi",
+        "show_unit_column": unit_tab,
+        "personal_search": casework,
     }
     if partial:
         return render(request, "backoffice/_queue_results.html", context)
     tab_params = request.GET.copy()
-    for key in ("tab", "page", "unit"):
+    for key in ("tab", "page", "unit", "q"):
         tab_params.pop(key, None)
+    if form.value("status") in CLOSED_STATUSES:
+        tab_params.pop("status", None)  # or every tab would open "Tất cả hồ sơ" again
     context["tab_query"] = tab_params.urlencode()
     return render(request, "backoffice/queue.html", context)
 
@@ -664,6 +712,12 @@ def _supervised_units(user: Account) -> list[Unit]:
     return list(official_units(user=user, roles=SUPERVISOR_ROLES).order_by("name"))
 
 
+def _overseen_units(user: Account) -> list[Unit]:
+    """Units whose page ``user`` may read: supervised ones, and every unit for a province-wide overseer
+    (report viewer, province admin — read-only, applicants shown by initials)."""
+    return list(official_units(user=user, roles=(*SUPERVISOR_ROLES, *OVERSIGHT_ROLES)).order_by("name"))
+
+
 STATE_LABELS = {state: DossierState(state).label for state in OPEN_STATES}
 
 
@@ -671,8 +725,13 @@ STATE_LABELS = {state: DossierState(state).label for state in OPEN_STATES}
 @vary_on_headers("HX-Request")
 @official_required
 def unit_overview(request: HttpRequest) -> HttpResponse:
-    """All open dossiers of a unit I supervise, counts by state, filters, and the ledger download."""
-    units = _supervised_units(_real_user(request))
+    """All open dossiers of a unit I supervise or oversee, counts by state, filters, and the ledger.
+
+    Overseers (report viewer, province admin) read it too: counts and the list, applicants by initials,
+    no ledger (form 06 prints names and addresses).
+    """
+    user = _real_user(request)
+    units = _overseen_units(user)
     if not units:
         return forbidden(request, SUPERVISION_ONLY_MESSAGE)
     partial = is_htmx_partial(request)
@@ -688,18 +747,27 @@ def unit_overview(request: HttpRequest) -> HttpResponse:
         "results_url": reverse("backoffice:unit"),
         "show_unit_column": False,
         "tab": "don-vi",
+        "personal_search": _personal_search(user),
     }
     if partial:
         return render(request, "backoffice/_queue_results.html", context)
     counts = selectors.unit_dossier_counts(unit=unit)
+    ledger_units = _supervised_units(user)
     today = timezone.localdate()
     context |= {
         "counts": counts,
         "state_counts": [(state, STATE_LABELS[state], counts.get(state, 0)) for state in sorted(OPEN_STATES)],
         "selected_state": form.value("state"),
         "ledger_form": forms.LedgerForm(
-            initial={"unit": unit.pk, "tu": today.replace(day=1), "den": today}, units=units
-        ),
+            initial={
+                "unit": unit.pk if unit in ledger_units else None,
+                "tu": today.replace(day=1),
+                "den": today,
+            },
+            units=ledger_units,
+        )
+        if ledger_units
+        else None,
     }
     return render(request, "backoffice/unit.html", context)
 

@@ -57,12 +57,13 @@ from motcua.dossiers.actions import (
 )
 from motcua.dossiers.errors import DossierError, DossierInvalid
 from motcua.dossiers.models import (
+    CLOSED_STATUSES,
     ApplicantKind,
     Dossier,
     DossierState,
     DvcqgStatus,
 )
-from motcua.dossiers.rules import is_applicant
+from motcua.dossiers.rules import PERSONAL_DATA_MESSAGE, is_applicant, sees_personal_data
 from motcua.dossiers.selectors import (
     MAX_PAGE_SIZE,
     dossier_allowed_actions,
@@ -528,7 +529,15 @@ def _replay(
 
 
 class ListFilters(Schema):
-    status: int | None = Field(None, ge=1, le=10, description="Trạng thái DVCQG 1–10")
+    q: str | None = Field(
+        None,
+        max_length=100,
+        description="Tìm trong mọi hồ sơ (kể cả đã kết thúc): mã hồ sơ hoặc phần đầu, họ tên người nộp "
+        "(không phân biệt dấu), số định danh / mã số thuế",
+    )
+    status: int | None = Field(
+        None, ge=1, le=10, description="Trạng thái DVCQG 1–10 (3, 7, 8, 10: hồ sơ đã kết thúc)"
+    )
     unit: str | None = Field(None, max_length=40, description="Mã định danh một đơn vị của bạn")
     procedure: str | None = Field(None, max_length=60, description="Mã thủ tục")
     due_before: datetime | None = Field(None, description="Hẹn trả trước thời điểm này")
@@ -544,7 +553,10 @@ def dossiers_list(
     """Open dossiers now in the caller's units (officials), most urgent first; ``total`` for paging.
 
     ``unit`` narrows to one of the caller's units (another unit gives an empty list); ``overdue``
-    keeps dossiers whose running clock has passed the appointment.
+    keeps dossiers whose running clock has passed the appointment. ``q`` searches every dossier of the
+    caller's units, open or closed, newest first (code or its beginning, applicant name without
+    diacritics, ID number); so does a closed status (3, 7, 8, 10). A report viewer or province admin gets
+    the applicant's initials only, and ``q`` matches codes only for them.
     """
     user = request.auth  # type: ignore[attr-defined]
     try:
@@ -557,7 +569,9 @@ def dossiers_list(
         due_before = timezone.make_aware(due_before)
     page = dossier_queue(
         user=user,
-        scope="unit",
+        # A closed status or a search looks at every dossier of the caller's units, not only open ones.
+        scope="all" if filters.status in CLOSED_STATUSES else "unit",
+        search=filters.q,
         status=filters.status,
         procedure=procedure_id,
         overdue=filters.overdue,
@@ -579,7 +593,7 @@ def dossiers_list(
                 current_unit=_unit_ref(d.current_unit),
                 current_step_name=d.current_step.name if d.current_step else None,
                 assignee_name=_official_name(d.current_assignee),
-                applicant_name=d.applicant_name,
+                applicant_name=item.applicant_display,
                 channel=d.channel,
                 submitted_at=d.submitted_at,
                 due_at=d.due_at,
@@ -593,13 +607,19 @@ def dossiers_list(
     )
 
 
-@router.get("/{code}", response={200: DossierOut, 404: ErrorOut}, summary="Chi tiết hồ sơ")
+@router.get("/{code}", response={200: DossierOut, 403: ErrorOut, 404: ErrorOut}, summary="Chi tiết hồ sơ")
 def dossiers_get(request: HttpRequest, code: str) -> Status[DossierOut] | Status[ErrorOut]:
-    """One dossier, for its applicant or an official with a role in one of its units (else 404)."""
+    """One dossier, for its applicant or an official with a role in one of its units (else 404).
+
+    403 ``personal_data``: a report viewer or province admin reaches the dossier's unit but reads only
+    lists and counts (the list gives the applicant's initials), never the dossier's personal data.
+    """
     user = request.auth  # type: ignore[attr-defined]
     d = dossier_get_for_official(user=user, code=code)
     if d is None:
         return _not_found(code)
+    if not sees_personal_data(user, d):
+        return _error(403, PERSONAL_DATA_MESSAGE, code="personal_data")
     return Status(200, _dossier_out(d, user=user))
 
 
@@ -631,6 +651,9 @@ def _action_operation(spec: ActionSpec) -> Callable[..., Status[DossierOut] | St
         d = dossier_get_for_official(user=user, code=code)
         if d is None:
             return _not_found(code)
+        if not sees_personal_data(user, d):
+            # Overseers hold no step role, so the engine would refuse too; say why without the dossier.
+            return _error(403, PERSONAL_DATA_MESSAGE, code="personal_data")
         try:
             d = action_perform(action=spec.action, actor=user, dossier=d, data=body.model_dump())
         except DossierError as exc:

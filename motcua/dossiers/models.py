@@ -8,12 +8,15 @@ internal state maps to exactly one DVCQG status code 1–10 (docs/domain.md §4)
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_noop
 
 from motcua.catalog.fees import FeeStatus, fee_summary
 from motcua.catalog.models import Procedure, ProcedureDocument, ProcessDefinition, ProcessStep
+from motcua.core.text import fold
 from motcua.org.models import Role, Unit
 
 
@@ -88,6 +91,11 @@ OPEN_STATES: frozenset[str] = frozenset(
         DossierState.RESULT_READY,
     }
 )
+# DVCQG statuses that only closed dossiers have (từ chối, rút, dừng, đã trả): a list filtered on one
+# looks at every dossier, not only the open ones of the queues.
+CLOSED_STATUSES: frozenset[int] = frozenset(
+    STATE_STATUS[s] for s in DossierState if s not in OPEN_STATES
+) - frozenset(STATE_STATUS[s] for s in OPEN_STATES)
 # States in which the statutory clock runs: only these can be "sắp đến hạn" or "quá hạn".
 CLOCK_RUNNING_STATES: frozenset[str] = frozenset(
     {DossierState.ACCEPTED, DossierState.PROCESSING, DossierState.TRANSFERRED}
@@ -174,6 +182,9 @@ class Dossier(models.Model):
         max_length=16, choices=ApplicantKind.choices, default=ApplicantKind.PERSON
     )
     applicant_name = models.CharField(max_length=255)
+    # ``core.text.fold`` of the name, kept by ``save``: the officials' search matches it accent-free
+    # ("nguyen van a" finds "Nguyễn Văn A"); a trigram index serves it on PostgreSQL (migration 0006).
+    applicant_search = models.CharField(max_length=255, blank=True, editable=False)
     applicant_id_number = models.CharField(
         max_length=20, blank=True, help_text="Số định danh cá nhân / mã số doanh nghiệp"
     )
@@ -304,6 +315,9 @@ class Dossier(models.Model):
             models.Index(fields=["receiving_unit", "received_at"], name="dossier_receiving_received"),
             # A citizen's own dossiers, newest first.
             models.Index(fields=["applicant_user", "submitted_at"], name="dossier_applicant_submitted"),
+            # Officials' search by personal ID / tax code (exact). Code prefixes use the unique index of
+            # ``code`` (its LIKE-pattern twin on PostgreSQL); names the trigram index of migration 0006.
+            models.Index(fields=["applicant_id_number"], name="dossier_applicant_id_number"),
         ]
         # A constraint rather than unique=True: on PostgreSQL that also builds a LIKE-pattern index
         # nobody queries, written by every receipt.
@@ -316,6 +330,14 @@ class Dossier(models.Model):
 
     def __str__(self) -> str:
         return self.code
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        # Every writer (services, factories, the simulator) gets the folded name without thinking of it.
+        self.applicant_search = fold(self.applicant_name)[:255]
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "applicant_name" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "applicant_search"}
+        super().save(*args, **kwargs)
 
     @property
     def fee_summary(self) -> str:

@@ -31,7 +31,7 @@ from motcua.catalog.models import ProcessStep
 from motcua.dossiers.deadlines import format_local
 from motcua.dossiers.errors import DossierActionNotAllowed, DossierPermissionDenied
 from motcua.dossiers.models import CLOCK_RUNNING_STATES, OPEN_STATES, Dossier, DossierState
-from motcua.org.models import CENTRE_KINDS, Role, Unit, UnitKind
+from motcua.org.models import CASEWORK_ROLES, CENTRE_KINDS, Role, Unit, UnitKind
 from motcua.org.selectors import official_has_role, official_roles
 from motcua.worktime import selectors as worktime
 
@@ -238,6 +238,42 @@ def in_dossier_units(user: Actor, dossier: Dossier) -> bool:
 def can_view(user: Actor, dossier: Dossier) -> bool:
     """Applicant, or an official with any role in a unit the dossier belongs to or passed through."""
     return is_applicant(user, dossier) or in_dossier_units(user, dossier)
+
+
+def dossier_unit_ids(dossier: Dossier) -> set[int]:
+    """Ids of the units a dossier belongs to or passed through (those ``in_dossier_units`` looks at)."""
+    ids = {dossier.receiving_unit_id, dossier.competent_unit_id, dossier.current_unit_id}
+    if dossier.transfer_origin_unit_id:
+        ids.add(dossier.transfer_origin_unit_id)
+    return ids
+
+
+def sees_personal_data(user: Actor, dossier: Dossier) -> bool:
+    """Whether ``user`` may read the applicant's personal data and the dossier's content.
+
+    The applicant, and officials holding a casework role (``org.models.CASEWORK_ROLES``) in one of the
+    dossier's units. A report viewer or province admin reaches every unit but only oversees: counts and
+    lists with the applicant's initials, nothing that identifies or contacts the applicant.
+    """
+    if is_applicant(user, dossier):
+        return True
+    if user is None or not user.is_authenticated:
+        return False
+    units = [dossier.receiving_unit, dossier.competent_unit, dossier.current_unit]
+    if dossier.transfer_origin_unit_id:
+        units.append(dossier.transfer_origin_unit)  # type: ignore[arg-type]
+    return any(not official_roles(user=user, unit=unit).isdisjoint(CASEWORK_ROLES) for unit in units)
+
+
+PERSONAL_DATA_MESSAGE = (
+    "Vai trò của bạn (xem báo cáo, quản trị) chỉ được xem số liệu và danh sách hồ sơ, không được xem "
+    "nội dung hồ sơ, giấy tờ và thông tin cá nhân của người nộp."
+)
+
+
+def initials(name: str) -> str:
+    """``Nguyễn Văn An`` → ``N. V. A.``: what an overseer (and a verified tracking page) shows of a name."""
+    return " ".join(f"{part[0].upper()}." for part in name.split() if part)
 
 
 # --------------------------------------------------------------------------------------------------

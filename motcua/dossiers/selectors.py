@@ -8,7 +8,8 @@ the actions the UI may offer, and the public view that never shows officials' pe
 from __future__ import annotations
 
 import hmac
-from collections.abc import Sequence
+import re
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal
@@ -16,6 +17,7 @@ from typing import Any, Literal
 from django.db.models import Count, F, Q, QuerySet
 from django.utils import timezone
 
+from motcua.accounts.models import AccountOrAnonymous
 from motcua.catalog.models import (
     Field,
     Level,
@@ -27,25 +29,32 @@ from motcua.catalog.models import (
 )
 from motcua.core.orm import prefetch_seed
 from motcua.core.selectors import reference_data_cached
-from motcua.core.text import fold
+from motcua.core.text import fold, nfc
 from motcua.dossiers import deadlines, rules
 from motcua.dossiers.errors import DossierInvalid
 from motcua.dossiers.models import (
     OPEN_STATES,
     Dossier,
     DossierEvent,
+    DossierState,
     DossierStep,
     DvcqgStatus,
     Outcome,
     PauseReason,
     StepStatus,
 )
-from motcua.org.models import Unit, UnitKind
-from motcua.org.selectors import official_units, unit_get
+from motcua.org.models import CASEWORK_ROLES, OVERSIGHT_ROLES, Role, Unit, UnitKind
+from motcua.org.selectors import (
+    official_reaches_every_unit,
+    official_role_set,
+    official_role_units,
+    official_units,
+    unit_get,
+)
 from motcua.worktime import selectors as worktime
 from motcua.worktime.calendar import DueExplanation
 
-Scope = Literal["mine", "unit"]
+Scope = Literal["mine", "pool", "unit", "all"]
 MAX_PAGE_SIZE = 100
 
 
@@ -204,6 +213,13 @@ class QueueItem:
     dossier: Dossier
     due_soon: bool  # sắp đến hạn
     overdue: bool  # quá hạn
+    # The reader may see the applicant's personal data (``rules.sees_personal_data``); when False the
+    # row shows ``applicant_initials`` and links nowhere.
+    personal: bool = True
+
+    @property
+    def applicant_display(self) -> str:
+        return self.dossier.applicant_name if self.personal else rules.initials(self.dossier.applicant_name)
 
 
 @dataclass(frozen=True)
@@ -234,20 +250,113 @@ _QUEUE_ONLY = (
     "state",
     "status",
     "applicant_name",
+    "is_open",
     "submitted_at",
     "received_at",
     "due_at",
     "row_version",
+    "receiving_unit_id",
+    "competent_unit_id",
+    "transfer_origin_unit_id",
     "procedure__code",
     "procedure__name",
     "current_unit__name",
     "current_unit__short_name",
     "current_unit__agency_code",
     "current_step__name",
+    "current_step__role",
     "current_assignee__username",
     "current_assignee__full_name",
     "current_assignee__official__full_name",
 )
+
+# States whose unassigned step waits for an official of the step's role (the pool, "Chờ nhận"): the
+# ones where ``rules`` lets that official claim it, plus new online dossiers awaiting reception.
+_POOL_STEP_STATES = (
+    DossierState.ACCEPTED,
+    DossierState.PROCESSING,
+    DossierState.TRANSFERRED,
+    DossierState.RESULT_READY,
+)
+# Shortest folded name fragment searched: below three letters a trigram index cannot help and nearly
+# every name matches ("an", "le").
+SEARCH_NAME_MIN = 3
+_ID_NUMBER = re.compile(r"[0-9][0-9-]{5,19}")
+_NOTHING = Q(pk__in=[])
+
+
+def _search_parts(query: str) -> tuple[Q, Q]:
+    """(the code part, the personal-data part) of ``dossier_search_q``."""
+    text = nfc(query or "").strip()[:100]
+    code, personal = _NOTHING, _NOTHING
+    if not text:
+        return code, personal
+    compact = "".join(text.split())
+    if " " not in text:
+        code = Q(code__startswith=compact.upper())
+    if _ID_NUMBER.fullmatch(compact):
+        personal |= Q(applicant_id_number=compact)
+    folded = " ".join(fold(text).split())
+    if len(folded.replace(" ", "")) >= SEARCH_NAME_MIN:
+        personal |= Q(applicant_search__contains=folded)
+    return code, personal
+
+
+def _in_units(unit_ids: Iterable[int]) -> Q:
+    """Dossiers that belong to or passed through these units (the units ``rules.in_dossier_units`` reads)."""
+    ids = sorted(unit_ids)
+    return (
+        Q(current_unit_id__in=ids)
+        | Q(receiving_unit_id__in=ids)
+        | Q(competent_unit_id__in=ids)
+        | Q(transfer_origin_unit_id__in=ids)
+    )
+
+
+def dossier_search_q(query: str, *, personal_units: Iterable[int] | None = None) -> Q:
+    """One search box — ô tìm kiếm: what ``query`` matches among dossiers.
+
+    * a dossier code, whole or its beginning, any case (``000.00.31.h49-260302`` finds the day's codes);
+    * a personal ID / tax code, exact (``022090001234``, ``0100109106-001``);
+    * a fragment of the applicant's name, accent- and case-insensitive ("nguyen van a" finds
+      "Nguyễn Văn An"), from ``SEARCH_NAME_MIN`` letters.
+
+    ``personal_units`` (None: everywhere) limits the ID and name matches to dossiers of those units: an
+    overseer (report viewer, province admin) searches codes only, or they could learn whether a named
+    person has a dossier. A query matching no kind matches nothing.
+    """
+    code, personal = _search_parts(query)
+    if personal_units is not None:
+        personal &= _in_units(personal_units)
+    return code | personal
+
+
+def _pool_q(user: AccountOrAnonymous) -> Q | None:
+    """Open unassigned dossiers waiting for one of ``user``'s casework roles in a unit where they hold
+    it (None: every unassigned dossier, for a superuser)."""
+    role_units = official_role_units(user=user, roles=CASEWORK_ROLES)
+    if role_units is None:
+        return None
+    where = _NOTHING
+    for role, unit_ids in sorted(role_units.items()):
+        waiting = Q(current_step__role=role, state__in=_POOL_STEP_STATES)
+        if role == Role.RECEPTION:
+            waiting |= Q(state=DossierState.SUBMITTED)
+        where |= Q(current_unit_id__in=sorted(unit_ids)) & waiting
+    return where
+
+
+def _casework_unit_ids(user: AccountOrAnonymous) -> set[int] | None:
+    """Units where ``user`` reads personal data; None when that is every dossier they can list.
+
+    No query for officials without an oversight role (the usual case): whatever their queue lists sits
+    in a unit where they hold a casework role.
+    """
+    if user.is_superuser:
+        return None
+    if official_role_set(user=user).isdisjoint(OVERSIGHT_ROLES):
+        return None
+    return set(official_units(user=user, roles=CASEWORK_ROLES).values_list("pk", flat=True))
 
 
 def dossier_queue(
@@ -263,34 +372,42 @@ def dossier_queue(
     overdue: bool = False,
     due_before: datetime | None = None,
     unit: Unit | None = None,
+    search: str | None = None,
     page: int = 1,
     page_size: int = 20,
 ) -> QueuePage:
-    """Open dossiers of an official, most urgent first (due time ascending, no due time last).
+    """Dossiers of an official — open ones most urgent first (due time ascending, no due time last).
 
-    ``scope="mine"``: assigned to ``user``. ``scope="unit"``: currently in a unit where ``user`` holds
-    any role (``org.selectors.official_units``), optionally narrowed to one ``unit`` of those.
-    Three queries whatever the page (units, count, page); the filters ``is_open = true`` +
-    ``current_unit``/``current_assignee`` + ``due_at`` order match the partial indexes on Dossier.
+    ``scope``:
+
+    * ``"mine"``: open, assigned to ``user``;
+    * ``"pool"``: open, unassigned, at a step whose role ``user`` holds in the step's unit (and new
+      online dossiers for reception officers of the receiving centre) — what waits for their role;
+    * ``"unit"``: open, currently in a unit where ``user`` holds any role (``org.selectors.official_units``);
+    * ``"all"``: every dossier of those units, open or closed (received, decided, now or once in one of
+      them, as ``rules.in_dossier_units``), newest first. ``search`` (``dossier_search_q``) always
+      searches this scope.
+
+    ``unit`` narrows to one of the official's units. A constant number of queries whatever the page
+    (units, count, page; the pool adds the centres under the user's committees, an overseer their
+    casework units). The open scopes' filters ``is_open = true`` + ``current_unit``/``current_assignee``
+    + ``due_at`` order match the partial indexes on Dossier; "all" orders by id (the primary key index)
+    and search by the code, ID-number and trigram name indexes.
     """
-    if scope not in ("mine", "unit"):
-        raise ValueError(f"scope must be 'mine' or 'unit', not {scope!r}")
+    if scope not in ("mine", "pool", "unit", "all"):
+        raise ValueError(f"scope must be 'mine', 'pool', 'unit' or 'all', not {scope!r}")
     page = max(1, int(page))
     page_size = min(max(1, int(page_size)), MAX_PAGE_SIZE)
     now = timezone.now()
-    qs: QuerySet[Dossier] = Dossier.objects.filter(is_open=True)
     if not (user and user.is_authenticated):
         return QueuePage(items=[], total=0, page=page, page_size=page_size)
-    if scope == "mine":
-        qs = qs.filter(current_assignee=user)
-        if unit is not None:
-            qs = qs.filter(current_unit=unit)
-    else:
-        # Materialised (one small query) so the planner sees literal unit ids and can walk the index.
-        unit_ids = list(official_units(user=user).values_list("pk", flat=True))
-        if unit is not None:
-            unit_ids = [unit.pk] if unit.pk in unit_ids else []
-        qs = qs.filter(current_unit_id__in=unit_ids)
+    search = (search or "").strip()
+    if search:
+        scope = "all"
+    qs = _queue_scoped(user=user, scope=scope, unit=unit)
+    casework_units = _casework_unit_ids(user)
+    if search:
+        qs = qs.filter(dossier_search_q(search, personal_units=casework_units))
     if status is not None:
         qs = qs.filter(status=int(status))
     if state:
@@ -310,20 +427,60 @@ def dossier_queue(
         qs = qs.filter(due_at__lt=due_before)
     total = qs.count()
     offset = (page - 1) * page_size
-    rows = list(
-        qs.select_related(*_QUEUE_RELATED)
-        .only(*_QUEUE_ONLY)
-        .order_by(F("due_at").asc(nulls_last=True), "pk")[offset : offset + page_size]
+    order = ("-pk",) if scope == "all" else (F("due_at").asc(nulls_last=True), "pk")
+    rows = (
+        list(
+            qs.select_related(*_QUEUE_RELATED)
+            .only(*_QUEUE_ONLY)
+            .order_by(*order)[offset : offset + page_size]
+        )
+        if total > offset
+        else []
     )
-    items = [_queue_item(d, now=now, threshold=threshold) for d in rows]
+    items = [_queue_item(d, now=now, threshold=threshold, casework_units=casework_units) for d in rows]
     return QueuePage(items=items, total=total, page=page, page_size=page_size)
 
 
-def _queue_item(d: Dossier, *, now: datetime, threshold: datetime) -> QueueItem:
+def _queue_scoped(*, user: AccountOrAnonymous, scope: Scope, unit: Unit | None) -> QuerySet[Dossier]:
+    """The dossiers of ``scope`` (see ``dossier_queue``), before the filters."""
+    qs: QuerySet[Dossier] = Dossier.objects.all() if scope == "all" else Dossier.objects.filter(is_open=True)
+    if scope == "mine":
+        qs = qs.filter(current_assignee_id=user.pk)
+        return qs.filter(current_unit=unit) if unit is not None else qs
+    if scope == "all" and unit is None and official_reaches_every_unit(user=user):
+        return qs  # province-wide: no unit filter rather than every unit id four times over
+    # Materialised (one small query) so the planner sees literal unit ids and can walk the index.
+    unit_ids = list(official_units(user=user).values_list("pk", flat=True))
+    if unit is not None:
+        unit_ids = [unit.pk] if unit.pk in unit_ids else []
+    qs = qs.filter(_in_units(unit_ids) if scope == "all" else Q(current_unit_id__in=unit_ids))
+    if scope == "pool":
+        pool = _pool_q(user)
+        qs = qs.filter(current_assignee__isnull=True)
+        if pool is not None:
+            qs = qs.filter(pool)
+    return qs
+
+
+def dossier_queue_counts(*, user: rules.Actor) -> dict[str, int]:
+    """How many open dossiers are assigned to ``user`` ("mine") and wait for their role ("pool").
+
+    The numbers on the queue's tabs, and what picks the tab an official lands on.
+    """
+    if not (user and user.is_authenticated):
+        return {"mine": 0, "pool": 0}
+    scopes: tuple[Scope, ...] = ("mine", "pool")
+    return {scope: _queue_scoped(user=user, scope=scope, unit=None).count() for scope in scopes}
+
+
+def _queue_item(
+    d: Dossier, *, now: datetime, threshold: datetime, casework_units: set[int] | None = None
+) -> QueueItem:
     return QueueItem(
         dossier=d,
         due_soon=deadlines.is_due_soon(state=d.state, now=now, due_at=d.due_at, threshold=threshold),
         overdue=deadlines.is_overdue(state=d.state, now=now, due_at=d.due_at),
+        personal=casework_units is None or not rules.dossier_unit_ids(d).isdisjoint(casework_units),
     )
 
 
@@ -503,10 +660,6 @@ class PublicDossierView:
     reason: str | None = None
 
 
-def _initials(name: str) -> str:
-    return " ".join(f"{part[0].upper()}." for part in name.split() if part)
-
-
 def _verifier_matches(d: Dossier, verifier: str | None) -> bool:
     """The last 4 digits of the applicant's phone or ID number (constant-time comparison)."""
     given = "".join(ch for ch in (verifier or "") if ch.isdigit())
@@ -566,7 +719,7 @@ def dossier_public_view(*, code: str, verifier: str | None = None) -> PublicDoss
         overdue=deadlines.is_overdue(state=d.state, now=now, due_at=d.due_at),
         steps=steps,
         verified=verified,
-        applicant_initials=_initials(d.applicant_name) if verified else None,
+        applicant_initials=rules.initials(d.applicant_name) if verified else None,
         supplement_items=supplement_items,
         reason=(d.state_reason or None) if verified else None,
     )
@@ -607,7 +760,9 @@ __all__: Sequence[str] = [
     "dossier_get_for_official",
     "dossier_public_view",
     "dossier_queue",
+    "dossier_queue_counts",
     "dossier_route_competent_unit",
+    "dossier_search_q",
     "dossier_timeline",
     "procedure_for_receipt",
     "unit_dossier_counts",

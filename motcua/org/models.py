@@ -65,6 +65,11 @@ class Role(models.TextChoices):
 
 # Held at the provincial People's Committee, these roles reach every unit of the province.
 PROVINCE_WIDE_ROLES = frozenset({Role.PROVINCE_ADMIN, Role.REPORT_VIEWER})
+# Roles that oversee without handling dossiers: they read counts and lists, never the applicants'
+# personal data (name shown as initials; no ID number, contact, address, documents). Every other role
+# handles dossiers of its units and reads them in full (docs/domain.md §1).
+OVERSIGHT_ROLES = frozenset({Role.REPORT_VIEWER, Role.PROVINCE_ADMIN})
+CASEWORK_ROLES = frozenset(Role) - OVERSIGHT_ROLES
 # Roles that manage officials and units in the Django admin.
 ADMIN_ROLES = frozenset({Role.UNIT_ADMIN, Role.PROVINCE_ADMIN})
 

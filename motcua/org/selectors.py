@@ -251,6 +251,61 @@ def official_has_any_role(*, user: UserLike) -> bool:
     return scope.superuser or bool(scope.grants)
 
 
+def official_role_set(*, user: UserLike) -> frozenset[Role]:
+    """Every role ``user`` holds in some unit (all roles for a superuser); no query after the first call."""
+    scope = _scope(user)
+    if scope.superuser:
+        return frozenset(Role)
+    return frozenset(grant.role for grant in scope.grants)
+
+
+def official_role_units(
+    *, user: UserLike, roles: Iterable[Role | str] | None = None
+) -> dict[Role, set[int]] | None:
+    """For each role ``user`` holds (of ``roles``; all when None), the ids of the active units where it
+    holds it (rules 1–3).
+
+    None for a superuser (every role everywhere). At most one query (the centres under the committees
+    where the user holds roles) after the grants are read, one more for a province-wide role.
+    """
+    scope = _scope(user)
+    if scope.superuser:
+        return None
+    wanted = frozenset(Role(role) for role in roles) if roles is not None else frozenset(Role)
+    grants = [grant for grant in scope.grants if grant.role in wanted]
+    result: dict[Role, set[int]] = {}
+    committee_ids = {grant.unit_id for grant in grants if grant.unit_kind in COMMITTEE_KINDS}
+    centres: list[tuple[int, int]] = []
+    if committee_ids:
+        centres = list(
+            Unit.objects.filter(is_active=True, kind__in=CENTRE_KINDS, parent_id__in=committee_ids)
+            .values_list("pk", "parent_id")
+            .order_by()
+        )
+    every_unit: set[int] | None = None
+    for grant in grants:
+        units = result.setdefault(grant.role, set())
+        units.add(grant.unit_id)
+        units.update(pk for pk, parent_id in centres if parent_id == grant.unit_id)
+        if grant.role in PROVINCE_WIDE_ROLES and grant.unit_kind == UnitKind.PROVINCE_COMMITTEE:
+            if every_unit is None:
+                every_unit = set(Unit.objects.filter(is_active=True).values_list("pk", flat=True))
+            units.update(every_unit)
+    return result
+
+
+def official_reaches_every_unit(*, user: UserLike) -> bool:
+    """Superuser, or a province-wide role at the provincial committee (rule 3): every unit is in reach.
+
+    Lets a query drop its unit filter instead of listing every unit of the province.
+    """
+    scope = _scope(user)
+    return scope.superuser or any(
+        grant.role in PROVINCE_WIDE_ROLES and grant.unit_kind == UnitKind.PROVINCE_COMMITTEE
+        for grant in scope.grants
+    )
+
+
 def official_display_name(user: Account) -> str:
     """The name to show for an official's account (``accounts.selectors.account_display_name``)."""
     return account_display_name(user)

@@ -753,3 +753,84 @@ def test_too_large_body_is_413_in_the_error_shape(world: World, settings):
     assert response.json()["code"] == "too_large"
     assert response.json()["detail"].startswith("Nội dung gửi lên quá lớn (tối đa 1000 byte")
     assert Dossier.objects.get(pk=d.pk).row_version == d.row_version
+
+
+# --------------------------------------------------------------------------------------------------
+# Overseers (issue 8 point 12) and the search (point 11) through the API
+# --------------------------------------------------------------------------------------------------
+
+
+def _report_viewer(world: World):
+    from motcua.dossiers.tests.factories import _official
+    from motcua.org.models import Role
+
+    return _official("baocao", "Phạm Thị Báo", [(world.province, Role.REPORT_VIEWER)])
+
+
+def test_report_viewer_token_lists_initials_and_cannot_read_a_dossier(world: World):
+    d = dossier_at(world, "appraisal")
+    _row, token = api_token_create(user=_report_viewer(world))
+    headers = {"Authorization": f"Bearer {token}"}
+    listed = Client().get(URL, {"unit": world.commune_a.agency_code}, headers=headers)
+    assert listed.status_code == 200
+    assert [(i["code"], i["applicant_name"]) for i in listed.json()["items"]] == [(d.code, "N. V. A.")]
+    detail = Client().get(f"{URL}/{d.code}", headers=headers)
+    assert detail.status_code == 403
+    body = detail.json()
+    assert body["code"] == "personal_data"
+    assert "không được xem nội dung hồ sơ" in body["detail"]
+    assert "Nguyễn Văn An" not in detail.content.decode()
+    action = Client().post(
+        f"{URL}/{d.code}/actions/claim",
+        data={"row_version": d.row_version},
+        content_type="application/json",
+        headers=headers,
+    )
+    assert action.status_code == 403
+    assert "Nguyễn Văn An" not in action.content.decode()
+    # Searching a name or an ID number tells a report viewer nothing; a code finds the dossier.
+    for query in ("nguyen van an", "022090001234"):
+        assert Client().get(URL, {"q": query}, headers=headers).json()["total"] == 0
+    assert Client().get(URL, {"q": d.code}, headers=headers).json()["total"] == 1
+
+
+def test_list_search_and_closed_status(world: World):
+    returned = dossier_at(world, "returned")
+    running = dossier_at(world, "appraisal")
+    minh = _client(world.minh)
+    found = minh.get(URL, {"q": "nguyen van an"}).json()
+    assert {i["code"] for i in found["items"]} == {returned.code, running.code}
+    assert found["items"][0]["applicant_name"] == "Nguyễn Văn An"
+    assert [i["code"] for i in minh.get(URL, {"status": 10}).json()["items"]] == [returned.code]
+    assert minh.get(URL, {"q": returned.code.lower()}).json()["total"] == 1
+    assert _client(world.binh).get(URL, {"q": "nguyen van an"}).json()["total"] == 0
+
+
+# persona → (detail status, list shows the applicant as) for a dossier at commune A's appraisal step
+API_MATRIX = {
+    "baocao": (403, "N. V. A."),  # report viewer, province-wide
+    "qttinh": (403, "N. V. A."),  # province admin, province-wide
+    "minh": (200, "Nguyễn Văn An"),  # specialist of commune A
+    "lan": (200, None),  # reception of centre A: received it; now at commune A, so not in her list
+    "binh": (404, None),  # every role, commune B: outsider
+    "an": (200, None),  # the applicant (no queue)
+}
+
+
+@pytest.mark.parametrize("persona", API_MATRIX)
+def test_api_permission_matrix(world: World, persona: str):
+    from motcua.dossiers.tests.factories import _official
+    from motcua.org.models import Role
+
+    d = dossier_at(world, "appraisal")
+    if persona == "baocao":
+        user = _official("baocao", "Phạm Thị Báo", [(world.province, Role.REPORT_VIEWER)])
+    elif persona == "qttinh":
+        user = _official("qttinh", "Trịnh Văn Quản", [(world.province, Role.PROVINCE_ADMIN)])
+    else:
+        user = getattr(world, persona)
+    detail_status, listed_as = API_MATRIX[persona]
+    client = _client(user)
+    assert client.get(f"{URL}/{d.code}").status_code == detail_status
+    items = client.get(URL).json()["items"]
+    assert [i["applicant_name"] for i in items] == ([listed_as] if listed_as else [])
