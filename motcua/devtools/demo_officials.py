@@ -121,6 +121,15 @@ DEMO_ACCOUNTS: tuple[_DemoSpec, ...] = (
         ["Phan Văn Dũng", "Lưu Thị Hạnh", "Vương Đình Khánh", "Tạ Thị Yến", "Đinh Quang Huy"],
         "phòng Quản lý đất đai",
     ),
+    # The provincial centre's demo dossiers: of its procedures with a published processing time, the
+    # health and social-protection ones go to Sở Y tế (thẻ BHYT, bảo trợ xã hội, trẻ em).
+    *_department_demo(
+        "soyte",
+        "so-y-te",
+        "Sở Y tế",
+        ["Nguyễn Thị Thu Hà", "Phạm Quang Vinh", "Trần Thị Bích Liên", "Hoàng Thị Oanh", "Đoàn Văn Quý"],
+        "phòng Bảo trợ xã hội",
+    ),
     *_commune_demo(
         "halong",
         6688,

@@ -56,3 +56,10 @@ def test_demo_has_overdue_and_due_soon_dossiers_on_the_unit_pages(demo: None) ->
                 due_soon += counts["due_soon"]
     assert overdue > 0
     assert due_soon > 0
+
+
+def test_every_demo_centre_has_dossiers_to_work_on(demo: None) -> None:
+    """The provincial centre's demo officials (tiepnhan.ttpvhcc…) must not open an empty system: its
+    procedures with a processing time are received there and handled by a demo department."""
+    for slug in DEMO_CENTRES:
+        assert Dossier.objects.filter(receiving_unit__slug=slug).count() >= 30, slug

@@ -19,8 +19,8 @@ pytestmark = pytest.mark.django_db
 def test_demo_accounts_cover_every_role_of_the_chosen_units():
     accounts = demo_officials_ensure()
 
-    assert len(accounts) == 37
-    assert len({account.username for account in accounts}) == 37
+    assert len(accounts) == 42
+    assert len({account.username for account in accounts}) == 42
     by_username = {account.username: account for account in accounts}
     lan = by_username["tiepnhan.halong"]
     assert (lan.full_name, lan.role, lan.unit_name) == (
@@ -71,9 +71,9 @@ def test_demo_rerun_is_fast_and_keeps_changed_passwords(monkeypatch, django_asse
     with django_assert_max_num_queries(10):
         accounts = demo_officials_ensure()
 
-    assert len(accounts) == 37
+    assert len(accounts) == 42
     assert get_user_model().objects.get(username="lanhdao.coto").check_password("Mat-khau-rieng-2026")
-    assert RoleAssignment.objects.count() == 37
+    assert RoleAssignment.objects.count() == 42
 
 
 def test_demo_rerun_restores_a_revoked_demo_role():
