@@ -616,34 +616,34 @@ class IntakeForm(forms.Form):
         label=_("Trích yếu hồ sơ"), max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
     other_components = forms.CharField(
-        label="Giấy tờ khác đã nhận (mỗi dòng một giấy tờ)",
+        label=_("Giấy tờ khác đã nhận (mỗi dòng một giấy tờ)"),
         max_length=5000,
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
     # Only for a procedure without a processing time (``needs_appointment``): the officer's appointment.
     appointment_at = forms.DateTimeField(
-        label="Ngày giờ hẹn trả kết quả",
+        label=_("Ngày giờ hẹn trả kết quả"),
         required=False,
         input_formats=["%Y-%m-%dT%H:%M", "%d/%m/%Y %H:%M"],
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
-        error_messages={"invalid": "Ngày giờ không hợp lệ."},
+        error_messages={"invalid": _("Ngày giờ không hợp lệ.")},
     )
     appointment_reason = forms.CharField(
-        label="Lý do ấn định ngày hẹn trả",
+        label=_("Lý do ấn định ngày hẹn trả"),
         max_length=2000,
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
     # Instead of receiving: form 02 (guidance) or form 03 (refusal).
     notice_items = forms.CharField(
-        label="Nội dung khác cần bổ sung, hoàn thiện (mỗi dòng một nội dung)",
+        label=_("Nội dung khác cần bổ sung, hoàn thiện (mỗi dòng một nội dung)"),
         max_length=5000,
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
     notice_reason = forms.CharField(
-        label="Lý do từ chối tiếp nhận / ghi chú hướng dẫn",
+        label=_("Lý do từ chối tiếp nhận / ghi chú hướng dẫn"),
         max_length=2000,
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),

@@ -32,7 +32,7 @@ from motcua.accounts.models import Account
 from motcua.backoffice import forms
 from motcua.backoffice.access import forbidden, official_required
 from motcua.backoffice.selectors import deciding_units
-from motcua.catalog.fees import fee_summary
+from motcua.catalog.fees import fee_summary_display
 from motcua.catalog.models import Procedure
 from motcua.catalog.selectors import procedure_list
 from motcua.core.paging import is_htmx_partial, page_numbers
@@ -156,7 +156,7 @@ def _dossier_or_404(request: HttpRequest, code: str) -> Dossier:
     if d is None or not rules.in_dossier_units(request.user, d):
         raise Http404("Không tìm thấy hồ sơ.")
     if not rules.sees_personal_data(request.user, d):
-        raise PermissionDenied(rules.PERSONAL_DATA_MESSAGE)
+        raise PermissionDenied(_(rules.PERSONAL_DATA_MESSAGE))
     return d
 
 
@@ -620,8 +620,9 @@ def intake_form(request: HttpRequest, procedure_code: str) -> HttpResponse:
                         items=form.requested_items() if intent == INTENT_GUIDE else (),
                         reason=form.cleaned_data["notice_reason"],
                     )
+                    kind = _(notice.get_kind_display()).lower()
                     messages.success(
-                        request, f"Đã lập {notice.get_kind_display().lower()}; hồ sơ không được tiếp nhận."
+                        request, _("Đã lập %(kind)s; hồ sơ không được tiếp nhận.") % {"kind": kind}
                     )
                     return redirect("backoffice:intake_notice", pk=notice.pk)
                 d = services.dossier_receive(
@@ -643,9 +644,9 @@ def intake_form(request: HttpRequest, procedure_code: str) -> HttpResponse:
                     400,
                     exc.errors.get("components", "")
                     or (
-                        "Hồ sơ chưa được tiếp nhận: vui lòng sửa các thông tin được đánh dấu."
+                        _("Hồ sơ chưa được tiếp nhận: vui lòng sửa các thông tin được đánh dấu.")
                         if intent == INTENT_RECEIVE
-                        else "Chưa lập được phiếu: vui lòng sửa các thông tin được đánh dấu."
+                        else _("Chưa lập được phiếu: vui lòng sửa các thông tin được đánh dấu.")
                     ),
                 )
             else:
@@ -667,7 +668,7 @@ def intake_form(request: HttpRequest, procedure_code: str) -> HttpResponse:
         "procedure": procedure,
         "form": form,
         "fee": fee,
-        "fee_summary": fee_summary(fee.status, fee.total_vnd),
+        "fee_summary": fee_summary_display(fee.status, fee.total_vnd),
         "error": error,
         "has_process": bool(processes),
         "needs_appointment": needs_appointment,

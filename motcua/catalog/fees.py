@@ -19,10 +19,11 @@ from dataclasses import dataclass, field
 from typing import Any, Final
 
 from django.db import models
+from django.utils.translation import gettext, gettext_noop
 
 from motcua.catalog.models import FeeBasis, FeeChannel, ProcedureFee
 from motcua.catalog.public import internal_parentheses_removed, is_internal_text
-from motcua.core.formatting import format_number
+from motcua.core.formatting import format_number, format_vnd
 from motcua.core.text import nfc
 
 # --- Import: the terms of a line, from its name and note --------------------------------------------
@@ -118,10 +119,10 @@ def fee_terms_derive(lines: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
 class FeeStatus(models.TextChoices):
     """What is known of the fee due on a dossier — tình trạng phí, lệ phí."""
 
-    DUE = "due", "Phải nộp"
-    FREE = "free", "Miễn phí"
-    UNPUBLISHED = "unpublished", "Chưa công bố mức thu"
-    PARTIAL = "partial", "Có khoản chưa công bố mức thu"
+    DUE = "due", gettext_noop("Phải nộp")
+    FREE = "free", gettext_noop("Miễn phí")
+    UNPUBLISHED = "unpublished", gettext_noop("Chưa công bố mức thu")
+    PARTIAL = "partial", gettext_noop("Có khoản chưa công bố mức thu")
 
 
 @dataclass(frozen=True)
@@ -161,6 +162,25 @@ def fee_summary(status: str, total_vnd: int) -> str:
     if status == FeeStatus.PARTIAL:
         return f"Tạm tính: {vnd(total_vnd)} (có khoản chưa công bố mức thu)"
     return f"Tổng: {vnd(total_vnd)}" if total_vnd > 0 else "Không thu phí, lệ phí"
+
+
+def fee_summary_display(status: str, total_vnd: int) -> str:
+    """``fee_summary`` in the language of the page (and its number format: "50,000 VND" in English).
+
+    ``fee_summary`` itself stays Vietnamese: it is what the API and the printed forms say.
+    """
+    amount = format_vnd(total_vnd)
+    if status == FeeStatus.DUE:
+        return gettext("Phải nộp: %(amount)s") % {"amount": amount}
+    if status == FeeStatus.FREE:
+        return gettext("Miễn phí")
+    if status == FeeStatus.UNPUBLISHED:
+        return gettext("Chưa công bố mức thu")
+    if status == FeeStatus.PARTIAL:
+        return gettext("Tạm tính: %(amount)s (có khoản chưa công bố mức thu)") % {"amount": amount}
+    if total_vnd > 0:
+        return gettext("Tổng: %(amount)s") % {"amount": amount}
+    return gettext("Không thu phí, lệ phí")
 
 
 _UNIT_WORD: Final = {

@@ -38,19 +38,19 @@ class ServiceLevel(models.TextChoices):
 class FeeChannel(models.TextChoices):
     """Submission channel a fee line applies to — hình thức nộp (docs/domain.md "Phí, lệ phí")."""
 
-    ANY = "any", "Mọi hình thức nộp"
-    COUNTER = "counter", "Nộp trực tiếp"
-    ONLINE = "online", "Nộp trực tuyến"
+    ANY = "any", gettext_noop("Mọi hình thức nộp")
+    COUNTER = "counter", gettext_noop("Nộp trực tiếp")
+    ONLINE = "online", gettext_noop("Nộp trực tuyến")
 
 
 class FeeBasis(models.TextChoices):
     """What one amount of a fee line pays for — đơn vị tính."""
 
-    FIXED = "fixed", "Mỗi hồ sơ"
-    PER_PAGE = "per_page", "Mỗi trang"
-    PER_COPY = "per_copy", "Mỗi bản"
-    PER_CASE = "per_case", "Mỗi trường hợp"
-    PER_TRANSACTION = "per_transaction", "Mỗi giao dịch"
+    FIXED = "fixed", gettext_noop("Mỗi hồ sơ")
+    PER_PAGE = "per_page", gettext_noop("Mỗi trang")
+    PER_COPY = "per_copy", gettext_noop("Mỗi bản")
+    PER_CASE = "per_case", gettext_noop("Mỗi trường hợp")
+    PER_TRANSACTION = "per_transaction", gettext_noop("Mỗi giao dịch")
 
 
 class Field(models.Model):

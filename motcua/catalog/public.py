@@ -21,6 +21,8 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Final
 
+from django.utils.translation import gettext, gettext_noop
+
 from motcua.catalog.models import FeeBasis, FeeChannel, ProcedureFee
 from motcua.catalog.provinces import other_province_names, text_names_other_province
 from motcua.core.text import nfc
@@ -83,14 +85,27 @@ class PublicFee:
     scale: str  # a per-unit rate's full scale ("từ trang thứ 3 … tối đa 200.000 đồng/bản"), or ""
 
 
+# "Khi nộp trực tiếp" / "Khi nộp trực tuyến": one phrase per channel, so that English reads naturally.
+_WHEN_CHANNEL: Final = {
+    FeeChannel.COUNTER: gettext_noop("Khi nộp trực tiếp"),
+    FeeChannel.ONLINE: gettext_noop("Khi nộp trực tuyến"),
+}
+
+
 def public_fees(fees: Iterable[ProcedureFee]) -> list[PublicFee]:
+    """The lines in the active language's words (the case names are data and stay as written); the
+    public API is always Vietnamese (core.language), so its texts are the Vietnamese ones."""
     out: list[PublicFee] = []
     for fee in fees:
         when: list[str] = []
-        if fee.channel != FeeChannel.ANY:
-            when.append(f"Khi {FeeChannel(fee.channel).label.lower()}")
+        if fee.channel in _WHEN_CHANNEL:
+            when.append(gettext(_WHEN_CHANNEL[FeeChannel(fee.channel)]))
         if fee.conditional:
-            when.append(f"Chỉ thu {fee.case_name}" if fee.case_name else "Chỉ thu khi phát sinh")
+            when.append(
+                gettext("Chỉ thu %(case)s") % {"case": fee.case_name}
+                if fee.case_name
+                else gettext("Chỉ thu khi phát sinh")
+            )
         elif fee.case_name:
             when.append(fee.case_name[:1].upper() + fee.case_name[1:])
         out.append(
@@ -98,7 +113,7 @@ def public_fees(fees: Iterable[ProcedureFee]) -> list[PublicFee]:
                 name=fee.name,
                 amount_vnd=fee.amount_vnd,
                 basis=fee.basis,
-                basis_label="" if fee.basis == FeeBasis.FIXED else FeeBasis(fee.basis).label.lower(),
+                basis_label="" if fee.basis == FeeBasis.FIXED else gettext(FeeBasis(fee.basis).label).lower(),
                 channel=fee.channel,
                 applies_when="; ".join(when),
                 exemption=citizen_text(fee.exemption),

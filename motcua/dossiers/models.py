@@ -488,8 +488,8 @@ class DossierEvent(models.Model):
 class IntakeNoticeKind(models.TextChoices):
     """What the officer gave the applicant instead of receiving the dossier."""
 
-    SUPPLEMENT = "supplement", "Hướng dẫn bổ sung, hoàn thiện hồ sơ (mẫu 02)"
-    REFUSAL = "refusal", "Từ chối tiếp nhận hồ sơ (mẫu 03)"
+    SUPPLEMENT = "supplement", gettext_noop("Hướng dẫn bổ sung, hoàn thiện hồ sơ (mẫu 02)")
+    REFUSAL = "refusal", gettext_noop("Từ chối tiếp nhận hồ sơ (mẫu 03)")
 
 
 class IntakeNotice(models.Model):

@@ -26,6 +26,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
+from django.utils.translation import gettext_noop
+
 from motcua.accounts.models import Account, AccountKind, AccountOrAnonymous
 from motcua.catalog.models import ProcessStep
 from motcua.dossiers.deadlines import format_local
@@ -265,7 +267,8 @@ def sees_personal_data(user: Actor, dossier: Dossier) -> bool:
     return any(not official_roles(user=user, unit=unit).isdisjoint(CASEWORK_ROLES) for unit in units)
 
 
-PERSONAL_DATA_MESSAGE = (
+# Marked only: the API says it in Vietnamese; the back office's 403 page translates it.
+PERSONAL_DATA_MESSAGE = gettext_noop(
     "Vai trò của bạn (xem báo cáo, quản trị) chỉ được xem số liệu và danh sách hồ sơ, không được xem "
     "nội dung hồ sơ, giấy tờ và thông tin cá nhân của người nộp."
 )

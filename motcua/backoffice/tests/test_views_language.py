@@ -9,8 +9,11 @@ from __future__ import annotations
 import pytest
 from django.conf import settings
 from django.test import Client
+from django.urls import reverse
 
 from motcua.backoffice.tests.conftest import client_for
+from motcua.backoffice.tests.test_views_intake import _without_required
+from motcua.backoffice.tests.test_views_oversight import _persona
 from motcua.dossiers.models import Dossier
 from motcua.dossiers.tests.factories import World, dossier_at
 
@@ -81,9 +84,16 @@ def test_dossier_page_in_english(world: World) -> None:
         "Processing steps",
         "Processing log",
         "Print the receipt (form 01)",
+        "Due: 50,000 VND",  # the fee line (catalog.fees.fee_summary_display)
     ):
         assert english in html, english
-    for vietnamese in ("Thao tác", "Chuyển bước tiếp theo", "Nhật ký xử lý", "In giấy tiếp nhận (mẫu 01)"):
+    for vietnamese in (
+        "Thao tác",
+        "Chuyển bước tiếp theo",
+        "Nhật ký xử lý",
+        "In giấy tiếp nhận (mẫu 01)",
+        "Phải nộp:",
+    ):
         assert vietnamese not in html, vietnamese
 
 
@@ -111,3 +121,91 @@ def test_intake_form_in_english(world: World) -> None:
         assert english in html, english
     for vietnamese in ("Nơi tiếp nhận", "Cá nhân", "Ngày sinh", "Tiếp nhận hồ sơ tại quầy"):
         assert vietnamese not in html, vietnamese
+
+
+def test_intake_notice_page_in_english(world: World) -> None:
+    """Form 02 issued at the counter: the slip's page, the message and the buttons in English; what the
+    officer wrote and the catalogue's document names stay as written."""
+    client = _english(client_for(world.lan))
+    data = _without_required(
+        world, intent="guide", notice_items="Ảnh 4x6\n", notice_reason="Nộp lại tại quầy 3."
+    )
+    response = client.post(reverse("backoffice:intake_form", args=[world.procedure.code]), data, follow=True)
+    html = response.content.decode()
+    assert response.status_code == 200
+    for english in (
+        "Issued: guidance to supplement and complete the dossier (form 02); the dossier was not received.",
+        "<h1>Guidance to supplement and complete the dossier (form 02)</h1>",
+        "The dossier was <strong>not received</strong>",
+        "Issuing office",
+        "Items to supplement or complete",
+        "Notes",
+        "Print the notice (form 02, PDF)",
+        "Receive another dossier for this procedure",
+    ):
+        assert english in html, english
+    for vietnamese in ("Đã lập", "không được tiếp nhận", "Nơi lập phiếu", "In phiếu", "Ghi chú"):
+        assert vietnamese not in html, vietnamese
+    for data_text in ("Đơn đề nghị (mẫu 01)", "Ảnh 4x6", "Nộp lại tại quầy 3."):
+        assert data_text in html, data_text
+
+    refusal = client.post(
+        reverse("backoffice:intake_form", args=[world.procedure.code]),
+        _without_required(world, intent="refuse", notice_reason="Không thuộc thẩm quyền."),
+        follow=True,
+    ).content.decode()
+    for english in ("Refusal to receive the dossier (form 03)", "Reason for refusal", "(form 03, PDF)"):
+        assert english in refusal, english
+
+
+def test_intake_form_fee_and_notice_section_in_english(world: World) -> None:
+    html = _page(_english(client_for(world.lan)), f"/can-bo/tiep-nhan/{world.procedure.code}/")
+    for english in (
+        "Other documents received (one per line)",
+        "Due: 50,000 VND",  # the fee line, in English words and numbers
+        "Dossier incomplete or not eligible for receipt",
+        "Issue a guidance notice (form 02)",
+        "Refuse the dossier (form 03)",
+        "Reason for refusing the dossier / guidance notes",
+    ):
+        assert english in html, english
+    for vietnamese in ("Phải nộp:", "Giấy tờ khác đã nhận", "Lập phiếu hướng dẫn", "Từ chối tiếp nhận"):
+        assert vietnamese not in html, vietnamese
+
+
+def test_queue_tabs_and_search_in_english(world: World) -> None:
+    dossier_at(world, "received")
+    client = _english(client_for(world.lan))
+    for tab in ("toi", "cho-nhan", "don-vi", "tat-ca"):
+        html = _page(client, f"/can-bo/?tab={tab}")
+        for english in (
+            "Assigned to me",
+            "Shared pool",
+            "My units",
+            "All dossiers",
+            "Find a dossier",
+            "Dossier code, applicant name, ID number / tax code",
+            "Searches every dossier of your units, closed ones included",
+        ):
+            assert english in html, (tab, english)
+        for vietnamese in ("Chờ nhận", "Tất cả hồ sơ", "Tìm hồ sơ", "Mã hồ sơ, tên người nộp", "kể cả hồ sơ"):
+            assert vietnamese not in html, (tab, vietnamese)
+    html = _page(client, "/can-bo/?tab=tat-ca")
+    assert "Among all dossiers of your units, closed ones included; newest first." in html
+
+
+def test_overseer_pages_in_english(world: World) -> None:
+    """A report viewer: the unit tabs and the search by code only; the 403 on a dossier says why."""
+    d = dossier_at(world, "appraisal")
+    client = _english(client_for(_persona(world, "baocao")))
+    html = _page(client, "/can-bo/?tab=don-vi")
+    assert "Searches by dossier code (whole or its beginning)" in html
+    assert 'placeholder="Dossier code"' in html
+    assert "Personal data is not shown for your role" in html
+    unit = _page(client, f"/can-bo/don-vi/?unit={world.commune_a.pk}")
+    assert "Personal data is not shown for your role" in unit
+    forbidden = client.get(reverse("backoffice:dossier_detail", args=[d.code]))
+    assert forbidden.status_code == 403
+    text = forbidden.content.decode()
+    assert "may see figures and dossier lists only" in text
+    assert "không được xem nội dung hồ sơ" not in text

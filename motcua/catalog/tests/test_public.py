@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import pytest
+from django.conf import settings
 from django.test import Client
 from django.urls import reverse
 
 from motcua.catalog.models import Procedure
 from motcua.catalog.public import citizen_text
+from motcua.catalog.tests.factories import ProcedureFactory, ProcedureFeeFactory
 
 # Internal notes of the real catalogue (data/catalog/detailed) that reached the public pages.
 INTERNAL = [
@@ -105,3 +107,63 @@ class TestRealCatalogue:
 def test_an_address_in_another_province_is_kept() -> None:
     text = "Nộp hồ sơ tại Cục Lãnh sự, số 40 Trần Phú, Ba Đình, Hà Nội."
     assert citizen_text(text) == text
+
+
+@pytest.mark.django_db
+def test_fees_in_english_once_chosen_and_vietnamese_in_the_api(client: Client) -> None:
+    """The fee section's own words follow the page's language; fee names and case names are data."""
+    procedure = ProcedureFactory(service_level="full_online")
+    ProcedureFeeFactory(
+        procedure=procedure, name="Lệ phí - nộp trực tiếp", amount_vnd=20_000, channel="counter"
+    )
+    ProcedureFeeFactory(
+        procedure=procedure, name="Lệ phí - nộp trực tuyến", amount_vnd=10_000, channel="online"
+    )
+    ProcedureFeeFactory(procedure=procedure, name="Phí sao chụp", amount_vnd=2_000, basis="per_page", note="")
+    ProcedureFeeFactory(
+        procedure=procedure,
+        name="Phí cấp lại",
+        amount_vnd=None,
+        conditional=True,
+        case_name="trường hợp cấp lại",
+    )
+    url = reverse("catalog:procedure_detail", args=[procedure.code])
+    vietnamese = client.get(url).content.decode()
+    for text in (
+        "không cộng dồn",
+        "Khi nộp trực tiếp",
+        "2.000 đồng (mỗi trang)",
+        "Chỉ thu trường hợp cấp lại",
+    ):
+        assert text in vietnamese, text
+
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    html = client.get(url).content.decode()
+    for english in (
+        "are not added up",
+        "When submitted in person",
+        "When submitted online",
+        "2,000 VND (per page)",
+        "Charged only: trường hợp cấp lại",  # the case name is the catalogue's
+        "Amount not published",
+        # No processing time published: online submission is not offered yet.
+        "Online submission not yet available",
+    ):
+        assert english in html, english
+    for text in (
+        "không cộng dồn",
+        "Khi nộp",
+        "mỗi trang",
+        "Chỉ thu",
+        "Chưa công bố mức thu",
+        "Chưa nhận hồ sơ",
+    ):
+        assert text not in html, text
+
+    fees = client.get(f"/api/v1/procedures/{procedure.code}").json()["fees"]
+    assert [f["applies_when"] for f in fees] == [
+        "Khi nộp trực tiếp",
+        "Khi nộp trực tuyến",
+        "",
+        "Chỉ thu trường hợp cấp lại",
+    ]
