@@ -26,7 +26,7 @@ from motcua.dossiers.tests.factories import World, world_build
 from tests.e2e.support import Shots, unavailable
 
 if TYPE_CHECKING:
-    from playwright.sync_api import Browser, BrowserContext, Page
+    from playwright.sync_api import Browser, BrowserContext, Page, ViewportSize
 
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -40,6 +40,8 @@ CHROMIUM_ARGS = [
 # Fail fast: a missing control should not cost Playwright's default 30 s at every step.
 ACTION_TIMEOUT_MS = 10_000
 NAVIGATION_TIMEOUT_MS = 20_000
+# The phone the issues were reported from (CSS pixels).
+PHONE: ViewportSize = {"width": 390, "height": 844}
 
 
 def chromium_path() -> str:
@@ -102,19 +104,27 @@ def pytest_runtest_makereport(
 
 
 @pytest.fixture
-def new_page(browser: Browser, live_server: Any, shots: Shots) -> Iterator[Callable[[], Page]]:
-    """``new_page()``: a page in a fresh browser context — its own cookies, so one person each.
+def new_page(browser: Browser, live_server: Any, shots: Shots) -> Iterator[Callable[..., Page]]:
+    """``new_page(phone=False, locale="vi-VN", javascript=True)``: a page in a fresh browser context —
+    its own cookies, so one person each.
 
-    Vietnamese locale and time zone, as Quảng Ninh's officials and citizens have them.
+    Vietnamese locale and time zone, as Quảng Ninh's officials and citizens have them; ``phone``: a
+    390 × 844 touch screen (``PHONE``); ``locale`` is also the browser's Accept-Language.
     """
     contexts: list[BrowserContext] = []
 
-    def make() -> Page:
+    def make(*, phone: bool = False, locale: str = "vi-VN", javascript: bool = True) -> Page:
+        screen: dict[str, Any] = (
+            {"viewport": PHONE, "is_mobile": True, "has_touch": True}
+            if phone
+            else {"viewport": {"width": 1280, "height": 900}}
+        )
         context = browser.new_context(
             base_url=live_server.url,
-            locale="vi-VN",
+            locale=locale,
             timezone_id="Asia/Ho_Chi_Minh",
-            viewport={"width": 1280, "height": 900},
+            java_script_enabled=javascript,
+            **screen,
         )
         context.set_default_timeout(ACTION_TIMEOUT_MS)
         context.set_default_navigation_timeout(NAVIGATION_TIMEOUT_MS)

@@ -123,3 +123,9 @@ def presented(document: str) -> re.Pattern[str]:
     carry a space before the colon.
     """
     return re.compile(rf"^Đã xuất trình\s*:\s*{re.escape(document)}$")
+
+
+def page_width(page: Page) -> int:
+    """The document's scroll width: wider than the viewport means the page scrolls sideways."""
+    width: int = page.evaluate("document.documentElement.scrollWidth")
+    return width

@@ -6,14 +6,14 @@ sideways scrolling, and typing a name without diacritics finds the dossier (htmx
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 import pytest
 
 from motcua.dossiers.tests.factories import World, dossier_at
-from tests.e2e.conftest import ACTION_TIMEOUT_MS, NAVIGATION_TIMEOUT_MS
-from tests.e2e.support import Shots, in_ci, login
+from tests.e2e.conftest import PHONE
+from tests.e2e.support import Shots, in_ci, login, page_width
 
 try:
     from playwright.sync_api import expect
@@ -23,33 +23,18 @@ except ImportError:  # pragma: no cover - depends on the environment
     pytest.skip("e2e: thiếu gói Python `playwright` (pip install -e '.[dev]')", allow_module_level=True)
 
 if TYPE_CHECKING:
-    from playwright.sync_api import Browser, Page, ViewportSize
+    from playwright.sync_api import Page
 
 pytestmark = pytest.mark.e2e
 
-PHONE: ViewportSize = {"width": 390, "height": 844}
-
 
 @pytest.fixture
-def phone(browser: Browser, live_server: Any, shots: Shots) -> Iterator[Page]:
-    context = browser.new_context(
-        base_url=live_server.url,
-        locale="vi-VN",
-        timezone_id="Asia/Ho_Chi_Minh",
-        viewport=PHONE,
-        is_mobile=True,
-        has_touch=True,
-    )
-    context.set_default_timeout(ACTION_TIMEOUT_MS)
-    context.set_default_navigation_timeout(NAVIGATION_TIMEOUT_MS)
-    page = context.new_page()
-    shots.pages.append(page)
-    yield page
-    context.close()
+def phone(new_page: Callable[..., Page]) -> Page:
+    return new_page(phone=True)
 
 
 def _fits(page: Page) -> None:
-    width: int = page.evaluate("document.documentElement.scrollWidth")
+    width = page_width(page)
     assert width <= PHONE["width"], width
 
 

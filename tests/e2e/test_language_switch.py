@@ -7,13 +7,13 @@ scrolls sideways.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 import pytest
 
-from tests.e2e.conftest import ACTION_TIMEOUT_MS, NAVIGATION_TIMEOUT_MS
-from tests.e2e.support import Shots, in_ci
+from tests.e2e.conftest import PHONE
+from tests.e2e.support import Shots, in_ci, page_width
 
 try:
     from playwright.sync_api import expect
@@ -23,34 +23,18 @@ except ImportError:  # pragma: no cover - depends on the environment
     pytest.skip("e2e: thiếu gói Python `playwright` (pip install -e '.[dev]')", allow_module_level=True)
 
 if TYPE_CHECKING:
-    from playwright.sync_api import Browser, Page, ViewportSize
+    from playwright.sync_api import Page
 
 pytestmark = pytest.mark.e2e
 
-PHONE: ViewportSize = {"width": 390, "height": 844}
-
 
 @pytest.fixture
-def english_phone(browser: Browser, live_server: Any, shots: Shots, transactional_db: None) -> Iterator[Page]:
-    context = browser.new_context(
-        base_url=live_server.url,
-        locale="en-US",  # Accept-Language: en-US
-        timezone_id="Asia/Ho_Chi_Minh",
-        viewport=PHONE,
-        is_mobile=True,
-        has_touch=True,
-    )
-    context.set_default_timeout(ACTION_TIMEOUT_MS)
-    context.set_default_navigation_timeout(NAVIGATION_TIMEOUT_MS)
-    page = context.new_page()
-    shots.pages.append(page)
-    yield page
-    context.close()
+def english_phone(new_page: Callable[..., Page], transactional_db: None) -> Page:
+    return new_page(phone=True, locale="en-US")  # Accept-Language: en-US
 
 
 def _fits(page: Page) -> None:
-    width: int = page.evaluate("document.documentElement.scrollWidth")
-    assert width <= PHONE["width"]
+    assert page_width(page) <= PHONE["width"]
     for value in ("vi", "en"):
         button = page.locator(f'form.lang-switch button[value="{value}"]')
         expect(button).to_be_visible()

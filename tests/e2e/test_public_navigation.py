@@ -7,14 +7,14 @@ documentation is linked from the footer, not from the citizens' navigation, and 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlparse
 
 import pytest
 
-from tests.e2e.conftest import ACTION_TIMEOUT_MS, NAVIGATION_TIMEOUT_MS
-from tests.e2e.support import Shots, in_ci
+from tests.e2e.conftest import PHONE
+from tests.e2e.support import Shots, in_ci, page_width
 
 try:
     from playwright.sync_api import expect
@@ -24,46 +24,17 @@ except ImportError:  # pragma: no cover - depends on the environment
     pytest.skip("e2e: thiếu gói Python `playwright` (pip install -e '.[dev]')", allow_module_level=True)
 
 if TYPE_CHECKING:
-    from playwright.sync_api import Browser, BrowserContext, Locator, Page, ViewportSize
+    from playwright.sync_api import Locator, Page
 
 pytestmark = pytest.mark.e2e
 
-PHONE: ViewportSize = {"width": 390, "height": 844}
 NAV_LINKS = ["Trang chủ", "Thủ tục hành chính", "Tra cứu hồ sơ", "Cán bộ"]
 
 
 @pytest.fixture
-def phone_page(
-    browser: Browser, live_server: Any, shots: Shots, transactional_db: None
-) -> Iterator[Callable[..., Page]]:
+def phone_page(new_page: Callable[..., Page], transactional_db: None) -> Callable[..., Page]:
     """``phone_page(javascript=True)``: a page in a fresh 390 × 844 phone context on the live server."""
-    contexts: list[BrowserContext] = []
-
-    def make(*, javascript: bool = True) -> Page:
-        context = browser.new_context(
-            base_url=live_server.url,
-            locale="vi-VN",
-            timezone_id="Asia/Ho_Chi_Minh",
-            viewport=PHONE,
-            is_mobile=True,
-            has_touch=True,
-            java_script_enabled=javascript,
-        )
-        context.set_default_timeout(ACTION_TIMEOUT_MS)
-        context.set_default_navigation_timeout(NAVIGATION_TIMEOUT_MS)
-        contexts.append(context)
-        page = context.new_page()
-        shots.pages.append(page)
-        return page
-
-    yield make
-    for context in contexts:
-        context.close()
-
-
-def page_width(page: Page) -> int:
-    width: int = page.evaluate("document.documentElement.scrollWidth")
-    return width
+    return lambda *, javascript=True: new_page(phone=True, javascript=javascript)
 
 
 def assert_on_screen(link: Locator) -> None:
