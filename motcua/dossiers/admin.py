@@ -80,8 +80,25 @@ class PauseInline(_ReadOnlyInline):
     readonly_fields = fields
 
 
+class _RecordAdmin(admin.ModelAdmin):
+    """A record the engine writes (dossier, intake slip): the admin shows it, never adds, edits or
+    deletes it — viewing needs the view permission; nothing is ever saved from here."""
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+        return [f.name for f in concrete_fields(self.model)]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
 @admin.register(Dossier)
-class DossierAdmin(admin.ModelAdmin):
+class DossierAdmin(_RecordAdmin):
     list_display = ("code", "applicant_name", "procedure", "status", "current_unit", "due_at", "outcome")
     list_filter = ("status", "state", "channel", "outcome", "extended", "receiving_unit__kind")
     search_fields = ("=code", "applicant_name", "applicant_id_number", "applicant_phone")
@@ -92,22 +109,9 @@ class DossierAdmin(admin.ModelAdmin):
     raw_id_fields = ("procedure",)
     inlines = (StepInline, ComponentInline, FeeInline, PauseInline, EventInline)
 
-    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
-        return [f.name for f in concrete_fields(Dossier)]
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        # Viewing needs the view permission; nothing is ever saved from here.
-        return False
-
 
 @admin.register(IntakeNotice)
-class IntakeNoticeAdmin(admin.ModelAdmin):
+class IntakeNoticeAdmin(_RecordAdmin):
     """Slips given at the counter instead of a receipt (form 02 / 03): read-only, like dossiers."""
 
     list_display = ("issued_at", "kind", "applicant_name", "procedure", "unit", "actor_name")
@@ -116,18 +120,6 @@ class IntakeNoticeAdmin(admin.ModelAdmin):
     list_select_related = ("procedure", "unit")
     date_hierarchy = "issued_at"
     raw_id_fields = ("procedure",)
-
-    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
-        return [f.name for f in concrete_fields(IntakeNotice)]
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 @admin.register(ProcedureDossierOptions)
