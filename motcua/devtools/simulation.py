@@ -446,6 +446,9 @@ class ProcInfo:
     documents: list[tuple[int, str, bool, str]]  # id, name, required, copies
     fees: dict[str, FeeDue]  # the fee due per fee channel (catalog.fees), as the receipt computes it
     resumes_remaining: bool
+    # Organisations apply only where the catalogue opens the procedure to them (no company registers
+    # a child's birth).
+    for_organisations: bool
 
 
 @dataclass
@@ -529,7 +532,7 @@ class World:
             Procedure.objects.filter(is_active=True, pk__in=processes.keys()).select_related("field")
         ).only(
             "pk", "code", "name", "version", "level", "service_level", "popularity",
-            "implementing_agency", "competent_authority", "field__name",
+            "implementing_agency", "competent_authority", "field__name", "audience_business",
         )  # fmt: skip
         province_centre = next((u for u in self.units.values() if u.kind == UnitKind.PROVINCE_CENTRE), None)
         commune_centre = next((u for u in self.units.values() if u.kind == UnitKind.COMMUNE_CENTRE), None)
@@ -563,6 +566,7 @@ class World:
                 documents=documents.get(proc.pk, []),
                 fees=fees[proc.pk],
                 resumes_remaining=proc.pk in resumes,
+                for_organisations=proc.audience_business,
             )
             # Routing (selectors.dossier_route_competent_unit) depends on the procedure and on the
             # *kind* of the receiving centre (a commune centre routes to its own commune), so two
@@ -1236,7 +1240,8 @@ class History:
 
     def _applicant(self) -> None:
         rng, d = self.rng, self.d
-        if rng.random() < 0.1:
+        # The roll is drawn for every dossier, so the rest of a seeded history does not depend on it.
+        if rng.random() < 0.1 and self.p.for_organisations:
             d["applicant_kind"] = "organisation"
             d["applicant_name"] = rng.choice(COMPANY).format(rng.choice(COMPANY_NAMES))
             d["applicant_id_number"] = _tax_code(f"57{rng.randrange(10**8):08d}")
@@ -1253,6 +1258,8 @@ class History:
             province = "022" if rng.random() < 0.8 else rng.choice(("001", "031", "036", "038", "079"))
             d["applicant_id_number"] = f"{province}{gender}{year % 100:02d}{rng.randrange(10**6):06d}"
             d["applicant_birth_date"] = date(year, rng.randint(1, 12), rng.randint(1, 28)).isoformat()
+        # Rows are inserted without Dossier.save, which keeps the accent-folded name the search uses.
+        d["applicant_search"] = fold(d["applicant_name"])[:255]
         d["applicant_phone"] = _mobile(f"0{rng.choice('39785')}{rng.randrange(10**8):08d}")
         place = self.world.units[self.receiving].name.replace("Trung tâm Phục vụ hành chính công ", "")
         d["applicant_address"] = f"{place}, tỉnh Quảng Ninh"

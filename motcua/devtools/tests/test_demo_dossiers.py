@@ -12,6 +12,7 @@ from django.urls import reverse
 
 from motcua.accounts.models import Account
 from motcua.catalog.selectors import procedures_incomplete
+from motcua.core.text import fold
 from motcua.devtools.demo_dossiers import DEMO_CENTRES
 from motcua.devtools.demo_officials import DEMO_ACCOUNTS
 from motcua.dossiers.models import Dossier
@@ -63,3 +64,20 @@ def test_every_demo_centre_has_dossiers_to_work_on(demo: None) -> None:
     procedures with a processing time are received there and handled by a demo department."""
     for slug in DEMO_CENTRES:
         assert Dossier.objects.filter(receiving_unit__slug=slug).count() >= 30, slug
+
+
+def test_demo_dossiers_are_found_by_the_applicants_name_without_diacritics(demo: None) -> None:
+    """The generator inserts rows without ``Dossier.save``: it must keep the folded name itself."""
+    d = Dossier.objects.filter(receiving_unit__slug=DEMO_CENTRES[1], applicant_kind="person").first()
+    assert d is not None
+    client = Client()
+    client.force_login(Account.objects.get(username="tiepnhan.halong"))
+    with time_machine.travel(NOW, tick=False):
+        response = client.get(reverse("backoffice:queue"), {"tab": "tat-ca", "q": fold(d.applicant_name)})
+    assert d.code in response.content.decode()
+
+
+def test_only_procedures_open_to_organisations_have_organisations_as_applicants(demo: None) -> None:
+    dossiers = Dossier.objects.filter(receiving_unit__slug__in=DEMO_CENTRES, applicant_kind="organisation")
+    assert dossiers.exists()
+    assert not dossiers.filter(procedure__audience_business=False).exists()
