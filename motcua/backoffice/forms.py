@@ -146,7 +146,16 @@ class QueueFilterForm(forms.Form):
         ],
         required=False,
     )
-    q = forms.CharField(label=_("Tìm hồ sơ"), required=False, max_length=100)
+    q = forms.CharField(
+        label=_("Tìm hồ sơ"),
+        required=False,
+        max_length=100,
+        error_messages={
+            "max_length": _(
+                "Từ khóa tìm kiếm dài quá %(limit_value)d ký tự: hãy nhập mã hồ sơ, họ tên hoặc số định danh."
+            )
+        },
+    )
     status = forms.TypedChoiceField(
         label=_("Trạng thái"),
         choices=[("", _("Tất cả trạng thái")), *_translated(DvcqgStatus.choices)],

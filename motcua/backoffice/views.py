@@ -204,7 +204,12 @@ def _queue_fetch(
         procedure_id = Procedure.objects.filter(code=code.strip()).values_list("pk", flat=True).first() or -1
     han = form.value("han")
     state = form.value("state")
-    if form.value("q") or form.value("status") in CLOSED_STATUSES:
+    search = form.value("q")
+    if "q" in form.errors:
+        # Too long to be a code, a name or an ID: search it as typed (it finds nothing), never drop it
+        # silently and list everything; the field's error says why.
+        search = str(form.data.get("q", ""))[:1000]
+    if search or form.value("status") in CLOSED_STATUSES:
         scope = "all"  # only there can a search or a closed status find anything closed
     kwargs: dict[str, Any] = {
         "user": request.user,
@@ -217,7 +222,7 @@ def _queue_fetch(
         "due_soon": han == "sap-den-han",
         "overdue": han == "qua-han",
         "unit": unit,
-        "search": form.value("q"),
+        "search": search,
         "page_size": PAGE_SIZE,
     }
     page = selectors.dossier_queue(page=form.value("page") or 1, **kwargs)
@@ -606,7 +611,11 @@ def intake_form(request: HttpRequest, procedure_code: str) -> HttpResponse:
     status, error = 200, ""
     if request.method == "POST":
         intent = request.POST.get("intent") or INTENT_RECEIVE
-        if form.is_valid():
+        if intent not in (INTENT_RECEIVE, INTENT_GUIDE, INTENT_REFUSE):
+            # A tampered button value must not fall through to a receipt.
+            form.is_valid()  # the page is shown again with the officer's entries
+            status, error = 400, _("Thao tác không hợp lệ: hãy bấm một trong các nút của trang.")
+        elif form.is_valid():
             try:
                 if intent in (INTENT_GUIDE, INTENT_REFUSE):
                     notice = services.intake_notice_issue(

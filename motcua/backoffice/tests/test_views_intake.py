@@ -184,6 +184,15 @@ def test_dossier_missing_a_required_document_is_not_received(world: World) -> No
     assert not Dossier.objects.exists()
 
 
+def test_an_unknown_button_value_receives_nothing(world: World) -> None:
+    """A tampered ``intent`` must not fall through to a receipt (nor issue a slip)."""
+    response = client_for(world.lan).post(_form_url(world), _valid(world, intent="zzz"))
+    assert response.status_code == 400
+    assert "Thao tác không hợp lệ" in response.content.decode()
+    assert not Dossier.objects.exists()
+    assert not IntakeNotice.objects.exists()
+
+
 def test_guidance_prints_form_02_listing_the_missing_documents(world: World) -> None:
     client = client_for(world.lan)
     response = client.post(

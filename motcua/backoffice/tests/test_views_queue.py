@@ -311,6 +311,17 @@ def test_search_matches_nothing_for_a_partial_id_or_a_stranger(world: World) -> 
     assert "Không có hồ sơ nào phù hợp" in _results(client.get(URL, {"q": "Trần Thị Bích"}))
 
 
+def test_an_over_long_search_says_so_and_lists_nothing(world: World) -> None:
+    """Over the field's limit the search is neither dropped (listing everything) nor silent."""
+    d = dossier_at(world, "appraisal")
+    response = client_for(world.minh).get(URL, {"tab": "don-vi", "q": "a" * 150})
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Từ khóa tìm kiếm dài quá 100 ký tự" in html
+    assert d.code not in html
+    assert "Không có hồ sơ nào phù hợp" in html
+
+
 def test_search_partial_keeps_the_query_and_scope(world: World) -> None:
     d = dossier_at(world, "returned")
     response = client_for(world.lan).get(URL, {"tab": "toi", "q": "nguyen van"}, HTTP_HX_REQUEST="true")
