@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.db import IntegrityError, connection, transaction
@@ -129,6 +129,12 @@ def _working_hours_text() -> str:
     return ", ".join(f"{hhmm(begin)}–{hhmm(end)}" for begin, end in worktime.get_schedule().periods)
 
 
+# The latest appointment an officer may set. No published processing time comes near a year, so a date
+# beyond it is a typing slip (2099 for 2026), and the working-time calendar is only published a year or
+# so ahead.
+APPOINTMENT_HORIZON = timedelta(days=365)
+
+
 def appointment_clean(*, appointment_at: datetime | None, reason: str, now: datetime) -> tuple[datetime, str]:
     """The appointment the officer enters for a procedure without a processing time — ngày hẹn trả.
 
@@ -147,6 +153,11 @@ def appointment_clean(*, appointment_at: datetime | None, reason: str, now: date
         local = appointment_at.astimezone(deadlines.local_zone())
         if appointment_at <= now:
             errors["appointment_at"] = "Ngày giờ hẹn trả kết quả phải sau thời điểm tiếp nhận."
+        elif appointment_at > now + APPOINTMENT_HORIZON:
+            latest = (now + APPOINTMENT_HORIZON).astimezone(deadlines.local_zone())
+            errors["appointment_at"] = (
+                f"Ngày hẹn trả quá xa: không được sau {latest:%d/%m/%Y} (một năm kể từ khi tiếp nhận)."
+            )
         elif not worktime.is_working_day(local.date()):
             errors["appointment_at"] = (
                 f"Ngày {local:%d/%m/%Y} không phải ngày làm việc: vui lòng hẹn trả vào ngày làm việc."

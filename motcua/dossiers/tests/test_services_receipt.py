@@ -596,6 +596,7 @@ def test_counter_receipt_without_processing_time_requires_an_appointment_and_rea
         vn(2026, 3, 2, 8): "phải sau thời điểm tiếp nhận",  # earlier today (now is Monday 09:00)
         vn(2026, 3, 7, 10): "không phải ngày làm việc",  # Saturday
         vn(2026, 3, 9, 20): "Giờ hẹn trả phải trong giờ làm việc (08:00–12:00, 13:00–17:00).",
+        vn(2099, 12, 31, 10): "Ngày hẹn trả quá xa: không được sau 02/03/2027",  # a typing slip
     }
     for appointment, message in cases.items():
         with pytest.raises(services.DossierInvalid) as exc:
