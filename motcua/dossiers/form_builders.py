@@ -171,7 +171,11 @@ def _fee_text(dossier: Dossier) -> str:
 
 
 def _return_place(unit: Unit) -> str:
-    return f"{unit.name}, {unit.address}" if unit.address else unit.name
+    """The unit's name and address, without the parts of the address its name already says
+    ("Trung tâm … phường Hạ Long, tỉnh Quảng Ninh", not "…, Phường Hạ Long, tỉnh Quảng Ninh")."""
+    name = unit.name.casefold()
+    parts = [p.strip() for p in unit.address.split(",") if p.strip() and p.strip().casefold() not in name]
+    return ", ".join([unit.name, *parts])
 
 
 def _ledger_scope(unit: Unit) -> Q:

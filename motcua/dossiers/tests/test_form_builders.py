@@ -62,6 +62,15 @@ def test_receipt(world: World) -> None:
     assert form.tracking_url == TRACKING
 
 
+def test_return_place_does_not_repeat_what_the_units_name_says(world: World) -> None:
+    centre = world.centre_a
+    centre.name = "Trung tâm Phục vụ hành chính công phường Hạ Long"
+    centre.address = "Phường Hạ Long, tỉnh Quảng Ninh"
+    centre.save(update_fields=["name", "address"])
+    form = fb.receipt_form_build(dossier=_fresh(dossier_receive_at_counter(world)), tracking_url=TRACKING)
+    assert form.return_place == "Trung tâm Phục vụ hành chính công phường Hạ Long, tỉnh Quảng Ninh"
+
+
 def test_receipt_of_an_appointed_dossier_prints_the_officers_appointment_and_reason(world: World) -> None:
     """Issue 8 point 13: no published time — form 01 shows the appointment the officer set, and why."""
     d = dossier_receive_at_counter(
