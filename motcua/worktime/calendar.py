@@ -139,6 +139,17 @@ class ExplanationItem(NamedTuple):
     reason: str
     counted: bool
 
+    @property
+    def period_text(self) -> str:
+        """The period as a person reads it: "05/12/2026" for one whole day, "01/09/2026–02/09/2026" for
+        a run of days (``end`` is the midnight after the last one), clock times for part of a day."""
+        if self.start.time() == time(0) and self.end.time() == time(0):
+            first, last = self.start.date(), (self.end - timedelta(days=1)).date()
+            if first == last:
+                return f"{first:%d/%m/%Y}"
+            return f"{first:%d/%m/%Y}–{last:%d/%m/%Y}"
+        return f"{self.start:%H:%M %d/%m/%Y}–{self.end:%H:%M %d/%m/%Y}"
+
     def as_dict(self) -> dict[str, Any]:
         return {
             "from": _isoformat(self.start),

@@ -301,6 +301,16 @@ def test_explanation_merges_consecutive_days_with_the_same_reason(national):
     assert (national_day[0].start, national_day[0].end) == (vn("2026-09-01 00:00"), vn("2026-09-03 00:00"))
 
 
+def test_explanation_items_read_as_the_days_they_cover(national):
+    """A lone Saturday reads "29/08/2026", not "29/08/2026–30/08/2026" (the end is the next midnight)."""
+    explanation = national.explain_due(start=vn("2026-08-28 10:00"), amount=Decimal(1), unit=WD)
+    texts = {item.reason: item.period_text for item in explanation.items}
+    assert texts["Quốc khánh"] == "01/09/2026–02/09/2026"
+    assert texts["Chủ Nhật"] == "30/08/2026"
+    late = national.explain_due(start=vn("2026-08-21 18:30"), amount=Decimal(1), unit=WD)
+    assert late.items[0].period_text == "18:30 21/08/2026–08:00 22/08/2026"
+
+
 def test_explanation_outside_hours_and_make_up_day(national):
     explanation = national.explain_due(start=vn("2026-08-21 18:30"), amount=Decimal(1), unit=WD)
     assert explanation.due == vn("2026-08-22 17:00")
