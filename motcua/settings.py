@@ -227,7 +227,15 @@ LOGIN_URL = "backoffice:login"
 
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 if redis_url := env_str("REDIS_URL", ""):
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": redis_url}}
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": redis_url,
+            # A Redis that stops answering must cost a request a second, not a hang: the callers go on
+            # without the cache (core.cache) and /healthz reports it.
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+        }
+    }
 
 # --- Working-time calendar (docs/domain.md §6). Settings, not constants: a province may change them. ---
 WORKTIME = {
