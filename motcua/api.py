@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from django.core.exceptions import RequestDataTooBig
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.urls import Resolver404, resolve
+from django.views.decorators.csrf import csrf_exempt
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
@@ -84,3 +86,23 @@ api.add_router("/units", org_router)
 api.add_router("/calendar", worktime_router)
 api.add_router("/dossiers", dossiers_router)
 api.add_router("/public", public_router)
+
+
+DOCS_PATH = "/api/v1/docs"
+
+
+@csrf_exempt  # a POST to an unknown address is a 404, not a CSRF refusal
+def api_not_found(request: HttpRequest, rest: str = "") -> JsonResponse:
+    """Any path under ``/api/`` that no route matches (``/api/v1/nope``, ``/api/v2/…``): a 404 in the
+    API's error shape naming the path and where the addresses are listed, in DEBUG too (routed after
+    the API in ``motcua.urls``, so Django's debug page never answers an API client)."""
+    path = request.path
+    detail = f"Không có địa chỉ API «{path}». Danh sách các địa chỉ của API v1: {DOCS_PATH}."
+    if path.endswith("/") and path != "/api/":
+        try:
+            match = resolve(path.rstrip("/"))
+        except Resolver404:
+            match = None
+        if match is not None and match.func is not api_not_found:
+            detail = f"Không có địa chỉ API «{path}»: các địa chỉ của API không kết thúc bằng dấu «/»."
+    return JsonResponse(error_body(404, detail), status=404)

@@ -8,6 +8,7 @@ the default ``development`` mode runs on an embedded SQLite file with no server.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -70,6 +71,8 @@ MIDDLEWARE = [
     # Early, on every route: control characters → 400, bodies over the limits below → 413 (before the
     # CSRF check reads a form body). motcua/core/middleware.py.
     "motcua.core.middleware.RequestGuardMiddleware",
+    # Every 4xx under /api/ in the API's error shape (ninja's 405, Django's 404 and CSRF pages).
+    "motcua.core.middleware.ApiErrorShapeMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     # Not Django's LocaleMiddleware: the language is the user's choice, never Accept-Language.
@@ -225,9 +228,17 @@ STORAGES = {
 
 LOGIN_URL = "backoffice:login"
 
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+CACHES: dict[str, dict[str, Any]] = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 if redis_url := env_str("REDIS_URL", ""):
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": redis_url}}
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": redis_url,
+            # A Redis that stops answering must cost a request a second, not a hang: the callers go on
+            # without the cache (core.cache) and /healthz reports it.
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+        }
+    }
 
 # --- Working-time calendar (docs/domain.md §6). Settings, not constants: a province may change them. ---
 WORKTIME = {

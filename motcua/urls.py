@@ -1,10 +1,11 @@
 from __future__ import annotations
 
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET
 
-from motcua.api import api
+from motcua.api import api, api_not_found
 from motcua.core.views import healthz
 from motcua.worktime import api as worktime_api
 
@@ -15,8 +16,11 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     # The due-date calculator is the hottest read endpoint: routed straight to its (plain Django) view,
     # skipping Ninja's dispatch, which costs more than the deadline arithmetic. Ninja still documents it.
-    path("api/v1/calendar/due", require_GET(worktime_api.due)),
+    # CSRF-exempt like every Ninja view (a read; a POST to it is a 405, not a CSRF refusal).
+    path("api/v1/calendar/due", csrf_exempt(require_GET(worktime_api.due))),
     path("api/v1/", api.urls),
+    # Everything else under /api/ (unknown paths and versions): JSON 404 in the API's error shape.
+    re_path(r"^api/(?P<rest>.*)$", api_not_found),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("can-bo/", include("motcua.backoffice.urls")),

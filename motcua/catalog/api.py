@@ -9,6 +9,7 @@ from django.http import HttpRequest
 from django.urls import reverse
 from ninja import Field, Router, Schema, Status
 
+from motcua.catalog.fees import fee_case_choices, fee_case_name, fee_condition
 from motcua.catalog.models import Level, Procedure, ProcessDefinition
 from motcua.catalog.public import citizen_text, citizen_texts, public_fees
 from motcua.catalog.selectors import (
@@ -80,9 +81,18 @@ class FeeOut(Schema):
     amount_text: str
     basis: str = Field(description="fixed | per_page | per_copy | per_case | per_transaction")
     channel: str = Field(description="any | counter | online: the submission channel the rate is for")
-    case_group: str
-    case_name: str
-    conditional: bool = Field(description="charged only when its case arises (a copy asked for…)")
+    case_group: str = Field(description="lines with the same case_group are alternatives, one per case")
+    case_name: str = Field(
+        description="the case this rate is for (only on a line of a case_group; one of fee_cases, the "
+        "value to send as fee_case); empty otherwise"
+    )
+    conditional: bool = Field(
+        description="charged only when its condition arises (a copy asked for…), never at submission"
+    )
+    condition: str = Field(
+        description='when a conditional line is charged ("nếu có yêu cầu"); a condition, not a case: '
+        "it cannot be sent as fee_case"
+    )
     applies_when: str
     exemption: str
     scale: str = Field(description="the full scale of a per-unit rate (per page, copy…), else empty")
@@ -119,6 +129,11 @@ class ProcedureDetailOut(ProcedureItemOut):
     legal_basis: list[str]
     documents: list[DocumentOut]
     fees: list[FeeOut]
+    fee_cases: list[str] = Field(
+        description="The values POST /dossiers accepts as fee_case: the cases of the schedule's "
+        "alternatives (lines sharing a case_group), in schedule order; empty: the schedule has no case "
+        "to choose, leave fee_case empty"
+    )
     process: ProcessOut | None
     version: int
     versions_count: int
@@ -224,14 +239,16 @@ def _detail(procedure: Procedure) -> dict[str, Any]:
                 "basis": f.basis,
                 "channel": f.channel,
                 "case_group": f.case_group,
-                "case_name": f.case_name,
+                "case_name": fee_case_name(f),
                 "conditional": f.conditional,
+                "condition": fee_condition(f),
                 "applies_when": public.applies_when,
                 "exemption": public.exemption,
                 "scale": public.scale,
             }
             for f, public in zip(fees, public_fees(fees), strict=True)
         ],
+        "fee_cases": fee_case_choices(fees),
         "process": _process(current[0]) if current else None,
         "version": procedure.version,
         "versions_count": getattr(procedure, "versions_count", 0),

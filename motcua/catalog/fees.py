@@ -207,6 +207,45 @@ def fee_cases(fees: Iterable[ProcedureFee]) -> dict[str, list[str]]:
     return groups
 
 
+def fee_case_name(fee: ProcedureFee) -> str:
+    """The case a line is the rate for, as a submission names it (``fee_case``): only a line of a case
+    group — an alternative — has one; a conditional line's "nếu có yêu cầu" is a condition, not a case."""
+    return (fee.case_name or fee.name) if fee.case_group else ""
+
+
+def fee_condition(fee: ProcedureFee) -> str:
+    """When a conditional line is charged ("nếu có yêu cầu"); empty for other lines and for a
+    conditional line whose condition the schedule does not state."""
+    return fee.case_name if fee.conditional and not fee.case_group else ""
+
+
+def fee_case_choices(fees: Iterable[ProcedureFee]) -> list[str]:
+    """Every case a submission may name, in schedule order: the alternatives of all case groups."""
+    return list(dict.fromkeys(case for cases in fee_cases(fees).values() for case in cases))
+
+
+FEE_CASE_UNKNOWN: Final = "Trường hợp tính phí không có trong biểu phí của thủ tục."
+
+
+def fee_case_refusal(fees: Sequence[ProcedureFee], case: str) -> str | None:
+    """Why ``case`` cannot be the case of a dossier's fee (None: it can). The message says what to
+    send instead: one of the schedule's cases, or nothing when the schedule has none."""
+    choices = fee_case_choices(fees)
+    if not case or case in choices:
+        return None
+    condition_of = next((f for f in fees if case in (fee_condition(f), f.name) and f.conditional), None)
+    if condition_of is not None:
+        first = (
+            f"«{case}» là điều kiện thu của khoản «{condition_of.name}», không phải trường hợp tính phí: "
+            "khoản này chỉ thu khi phát sinh, không chọn khi nộp hồ sơ."
+        )
+    else:
+        first = FEE_CASE_UNKNOWN
+    if choices:
+        return f"{first} Chọn một trong: {'; '.join(choices)}."
+    return f"{first} Biểu phí của thủ tục không có mức theo trường hợp: để trống trường này."
+
+
 def fee_due(*, fees: Sequence[ProcedureFee], channel: str, case: str = "") -> FeeDue:
     """The fee due for a dossier submitted through ``channel`` (a ``FeeChannel`` value) in ``case``.
 

@@ -23,6 +23,7 @@ STATUS_CODES: Mapping[int, str] = {
     401: "unauthenticated",
     403: "permission_denied",
     404: "not_found",
+    405: "method_not_allowed",
     409: "conflict",
     413: "too_large",
     422: "unprocessable",
@@ -35,8 +36,8 @@ class ErrorOut(Schema):
 
     detail: str = Field(description="Thông báo lỗi bằng tiếng Việt")
     code: str = Field(
-        description="Mã lỗi ổn định: invalid, unauthenticated, permission_denied, not_found, conflict, "
-        "action_not_allowed, rate_limited, …"
+        description="Mã lỗi ổn định: invalid, unauthenticated, permission_denied, not_found, "
+        "method_not_allowed, conflict, action_not_allowed, rate_limited, …"
     )
     errors: dict[str, str] = Field(
         default_factory=dict,
@@ -45,6 +46,27 @@ class ErrorOut(Schema):
     current_version: int | None = Field(
         default=None, description="Phiên bản hiện tại của hồ sơ (chỉ khi xung đột phiên bản, mã conflict)"
     )
+
+
+# Vietnamese ``detail`` of an answer that came without one (the framework's or Django's own refusal).
+STATUS_DETAILS: Mapping[int, str] = {
+    400: "Yêu cầu không hợp lệ.",
+    401: "Chưa xác thực.",
+    403: "Không có quyền thực hiện yêu cầu này.",
+    404: "Không tìm thấy.",
+    413: "Nội dung gửi lên quá lớn.",
+    429: "Quá nhiều yêu cầu; vui lòng thử lại sau ít phút.",
+}
+
+
+def status_detail(status: int) -> str:
+    """A Vietnamese sentence for a bare 4xx status."""
+    return STATUS_DETAILS.get(status, f"Yêu cầu không được chấp nhận (mã HTTP {status}).")
+
+
+def method_not_allowed_detail(method: str, allowed: Iterable[str]) -> str:
+    """The 405 sentence, naming the method used and those the address accepts."""
+    return f"Địa chỉ này không hỗ trợ phương thức {method}; chỉ chấp nhận: {', '.join(sorted(allowed))}."
 
 
 def error_body(

@@ -19,6 +19,12 @@ answers still carry the security headers) and refuses, on every route:
   itself has its exception turned into the same 413. A file over its limit inside an accepted body
   is stopped as it arrives (``core.uploads.UploadLimitHandler``), so no over-large body is read whole.
 
+``ApiErrorShapeMiddleware`` is the net under the API: any 4xx under ``/api/`` that is not JSON already
+— ninja's 405 ("Method not allowed", returned by its path view without raising, so no exception
+handler of the API sees it), Django's 404 page (debug or not) for a path no route matches, the CSRF
+403 page — leaves in ``ErrorOut`` with a Vietnamese ``detail``; a 405 keeps its ``Allow`` header.
+Unknown paths normally reach ``motcua.api.api_not_found`` first, which names the path.
+
 API paths (``/api/``) answer in the API's error shape (``core.api_errors.ErrorOut``); pages answer a
 Vietnamese error page (``templates/400.html``, ``templates/413.html``).
 
@@ -39,7 +45,7 @@ from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooMany
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 
-from motcua.core.api_errors import error_body
+from motcua.core.api_errors import error_body, method_not_allowed_detail, status_detail
 from motcua.core.uploads import UploadTooLarge, size_text
 
 API_PREFIX = "/api/"
@@ -216,3 +222,36 @@ class RequestGuardMiddleware:
         if isinstance(exception, TOO_LARGE_ERRORS):
             return too_large_response(request, exception)
         return None
+
+
+class ApiErrorShapeMiddleware:
+    """Every 4xx under ``/api/`` in the API's error shape, whoever produced it (module docstring)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if (
+            not 400 <= response.status_code < 500
+            or not is_api(request)
+            or response.get("Content-Type", "").startswith("application/json")
+        ):
+            return response
+        status = response.status_code
+        if status == 405:
+            allowed = [m.strip() for m in response.get("Allow", "").split(",") if m.strip()]
+            detail = method_not_allowed_detail(request.method or "", allowed)
+        else:
+            detail = status_detail(status)
+        shaped = JsonResponse(error_body(status, detail), status=status)
+        # Keep what the other layers added (Allow, Vary, security and cache headers, cookies).
+        for header, value in response.items():
+            if header.lower() not in ("content-type", "content-length"):
+                shaped[header] = value
+        if status == 405:
+            shaped["Allow"] = ", ".join(sorted(allowed))
+        shaped.cookies = response.cookies
+        if response.has_header("Content-Length"):
+            shaped["Content-Length"] = str(len(shaped.content))
+        return shaped

@@ -5,15 +5,32 @@ from django.http import HttpRequest, JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from motcua.core.cache import cache_check
+
 
 @never_cache
 @require_GET
 def healthz(request: HttpRequest) -> JsonResponse:
-    """Liveness + database check for load balancers and monitoring."""
+    """Liveness check for load balancers and monitoring: the database and the cache.
+
+    503 when either fails, naming it (``database`` / ``cache``: ``ok`` or ``unavailable``) with the
+    error in ``detail``. The pages keep working without the cache (``core.cache``), but the tracking
+    rate limits are off while it is down, which an operator must hear about.
+    """
+    body: dict[str, object] = {"status": "ok", "database": "ok", "cache": "ok"}
+    details: dict[str, str] = {}
     try:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
             cursor.fetchone()
     except Exception as exc:  # any database failure means unhealthy
-        return JsonResponse({"status": "error", "database": "unavailable", "detail": str(exc)}, status=503)
-    return JsonResponse({"status": "ok", "database": "ok"})
+        body["database"] = "unavailable"
+        details["database"] = str(exc)
+    if cache_error := cache_check():
+        body["cache"] = "unavailable"
+        details["cache"] = cache_error
+    if details:
+        body["status"] = "error"
+        body["detail"] = details
+        return JsonResponse(body, status=503)
+    return JsonResponse(body)

@@ -133,8 +133,9 @@ class SubmitIn(Schema):
     fee_case: str = Field(
         "",
         max_length=300,
-        description="Trường hợp tính phí, khi biểu phí có các mức theo trường hợp (case_name trong "
-        "GET /procedures/{code}); để trống: trường hợp đầu tiên",
+        description="Trường hợp tính phí: một giá trị trong fee_cases của GET /procedures/{code} (các mức "
+        "thay thế nhau theo trường hợp); để trống: trường hợp đầu tiên của biểu phí. Điều kiện của một "
+        "khoản thu khi phát sinh (condition, ví dụ «nếu có yêu cầu») không phải trường hợp: bị từ chối",
     )
 
 

@@ -17,6 +17,9 @@ Rate limits (per client IP, Django's cache, fixed windows; settings ``MOTCUA_TRA
 Nothing is cached except these counters: the status shown is always read from the database.
 With several server processes the counters must live in a shared cache (``REDIS_URL``); the default
 local-memory cache counts per process, which multiplies the limits by the number of processes.
+When that cache is down the limits fail open — lookups go on uncounted, a warning is logged and
+``/healthz`` answers 503 (``core.cache``): a citizen checking a dossier must not get a server error
+because a counter store is away.
 """
 
 from __future__ import annotations
@@ -30,6 +33,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest
 
+from motcua.core.cache import CACHE_ERRORS, cache_warn_unavailable
 from motcua.dossiers.selectors import PublicDossierView
 from motcua.portal.selectors import tracking_public_view
 
@@ -82,13 +86,30 @@ def _window(name: str, ident: str) -> tuple[str, int, int]:
     return f"tracking:{name}:{ident}:{index}", limit, max(1, int((index + 1) * seconds - now))
 
 
+_LIMITS_OFF = "the tracking rate limit"
+
+
 def _incr(key: str, ttl: int) -> int:
+    """The window's count after this hit; 0 (under every limit) when the cache is unreachable."""
     try:
-        return cache.incr(key)
-    except ValueError:  # first hit of the window (or the key expired between our calls)
-        if cache.add(key, 1, timeout=ttl + 1):
-            return 1
-        return cache.incr(key)
+        try:
+            return cache.incr(key)
+        except ValueError:  # first hit of the window (or the key expired between our calls)
+            if cache.add(key, 1, timeout=ttl + 1):
+                return 1
+            return cache.incr(key)
+    except CACHE_ERRORS as exc:
+        cache_warn_unavailable(where=_LIMITS_OFF, error=exc)
+        return 0
+
+
+def _counts(keys: list[str]) -> dict[str, Any]:
+    """Current counts of ``keys``; none (nothing blocked) when the cache is unreachable."""
+    try:
+        return cache.get_many(keys)
+    except CACHE_ERRORS as exc:
+        cache_warn_unavailable(where=_LIMITS_OFF, error=exc)
+        return {}
 
 
 def normalise_code(code: str) -> str:
@@ -137,7 +158,7 @@ def tracking_lookup(*, request: HttpRequest, code: str, verifier: str | None = N
     wrong_keys: list[tuple[str, int, int]] = []
     if verifier is not None:
         wrong_keys = [_window("WRONG_VERIFIER_PER_IP", ip), _window("WRONG_VERIFIER_PER_CODE", code)]
-        counts: dict[str, Any] = cache.get_many([k for k, _l, _t in wrong_keys])
+        counts = _counts([k for k, _l, _t in wrong_keys])
         blocked = [ttl for k, lim, ttl in wrong_keys if int(counts.get(k) or 0) >= lim]
         if blocked:
             wait = max(blocked)

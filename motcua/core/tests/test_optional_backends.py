@@ -159,3 +159,28 @@ print(" ".join(str(client.get("/api/v1/public/dossiers/000.22.07.H49-251122-0007
     second = _run(env, "-c", script, ip, "1")
     assert second.returncode == 0, second.stderr
     assert second.stdout.split() == ["429"], second.stdout + second.stderr
+
+
+@pytest.mark.slow
+@pytest.mark.django_db(transaction=True)  # the subprocess reads this test database
+def test_redis_down_degrades_tracking_and_fails_healthz(tmp_path):
+    """``REDIS_URL`` set and Redis not answering (nothing listens on port 1): the system starts, public
+    tracking still answers (its rate limit fails open), and ``/healthz`` says the cache is down."""
+    env = _env(tmp_path, {"REDIS_URL": "redis://127.0.0.1:1/0", "DATABASE_URL": database_url()})
+    script = """
+import django
+django.setup()
+from django.test import Client
+client = Client()
+health = client.get("/healthz")
+print(health.status_code, health.json()["cache"], health.json()["database"])
+print(client.get("/api/v1/public/dossiers/000.22.07.H49-251122-0007").status_code)
+print(client.get("/tra-cuu/000.22.07.H49-251122-0007").status_code)
+"""
+    check = _run(env, "-m", "motcua.manage", "check", "--fail-level", "WARNING")
+    assert check.returncode == 0, check.stdout + check.stderr
+    result = _run(env, "-c", script)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["503", "unavailable", "ok", "404", "404"], result.stdout + result.stderr
+    assert "Cache unavailable" in result.stderr  # logged, once
+    assert result.stderr.count("Cache unavailable") == 1

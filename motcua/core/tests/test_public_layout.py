@@ -53,6 +53,14 @@ def test_api_docs_reference_only_the_projects_own_static_files(client: Client, s
     assert "cdn" not in html.lower()
 
 
+def test_api_docs_have_a_mobile_viewport(client: Client) -> None:
+    """Without it a phone lays the Swagger UI out 980 px wide and shrinks it unreadable."""
+    html = client.get(DOCS_URL).content.decode()
+    assert '<meta name="viewport" content="width=device-width, initial-scale=1">' in html
+    assert '<html lang="vi">' in html
+    assert '<div id="swagger-ui"></div>' in html  # still ninja's page, only its head completed
+
+
 @pytest.mark.django_db
 def test_api_link_is_in_the_footer_not_in_the_main_navigation(client: Client) -> None:
     html = client.get("/").content.decode()

@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from motcua.accounts.identity_numbers import Identity, applicant_identity_clean
 from motcua.accounts.models import Account, AccountOrAnonymous
-from motcua.catalog.fees import FeeDue, FeeStatus, fee_cases, fee_channel_of, fee_due
+from motcua.catalog.fees import FeeDue, FeeStatus, fee_case_refusal, fee_channel_of, fee_due
 from motcua.catalog.models import Procedure, ProcessDefinition
 from motcua.core.orm import prefetch_seed
 from motcua.core.text import nfc
@@ -203,8 +203,8 @@ def dossier_fee_due(*, procedure: Procedure, channel: str, case: str = "") -> Fe
     """
     fees = list(procedure.fees.all())
     case = nfc(case or "").strip()
-    if case and case not in {c for cases in fee_cases(fees).values() for c in cases}:
-        raise DossierInvalid({"fee_case": "Trường hợp tính phí không có trong biểu phí của thủ tục."})
+    if refusal := fee_case_refusal(fees, case):
+        raise DossierInvalid({"fee_case": refusal})
     return fee_due(fees=fees, channel=fee_channel_of(channel), case=case)
 
 
