@@ -93,7 +93,7 @@ def test_the_job_queue_tables_of_django_q2_read_in_vietnamese() -> None:
     for model, model_admin in admin.site._registry.items():
         if model._meta.app_label != "django_q":
             continue
-        labels = [model._meta.verbose_name, model._meta.verbose_name_plural]
+        labels: list[object] = [model._meta.verbose_name, model._meta.verbose_name_plural]
         labels += [field.verbose_name for field in model._meta.concrete_fields if field.name != "id"]
         labels += [
             label_for_field(name, model, model_admin)
