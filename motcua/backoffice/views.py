@@ -747,7 +747,10 @@ def unit_overview(request: HttpRequest) -> HttpResponse:
     partial = is_htmx_partial(request)
     form = forms.QueueFilterForm(request.GET, fields=forms.field_choices(), units=units)
     form.is_valid()
-    unit = {u.pk: u for u in units}.get(form.value("unit")) or units[0]
+    chosen = {u.pk: u for u in units}.get(form.value("unit"))
+    if chosen is None and len(units) > 1 and not partial:
+        return _units_overview(request, user, units)
+    unit = chosen or units[0]
     result = _queue_fetch(request, form, scope="unit", unit=unit)
     context: dict[str, Any] = {
         "form": form,
@@ -778,6 +781,35 @@ def unit_overview(request: HttpRequest) -> HttpResponse:
         )
         if ledger_units
         else None,
+    }
+    return render(request, "backoffice/unit.html", context)
+
+
+def _units_overview(request: HttpRequest, user: Account, units: list[Unit]) -> HttpResponse:
+    """The unit page before a unit is chosen, for whoever reaches several (a province-wide overseer
+    reaches them all): the counts summed over those units and the units that hold open dossiers, each
+    linking to its own page. Opening on the first unit by name ("UBND tỉnh", with nothing open) told
+    nothing. Three queries whatever the number of units and dossiers."""
+    overview = selectors.units_dossier_counts(
+        units=official_units(user=user, roles=(*SUPERVISOR_ROLES, *OVERSIGHT_ROLES))
+    )
+    by_id = {u.pk: u for u in units}
+    ledger_units = _supervised_units(user)
+    today = timezone.localdate()
+    context: dict[str, Any] = {
+        "unit": None,
+        "units": units,
+        "counts": overview.total,
+        "state_counts": [
+            (state, STATE_LABELS[state], overview.total.get(state, 0)) for state in sorted(OPEN_STATES)
+        ],
+        "unit_rows": [(by_id[unit_id], counts) for unit_id, counts in overview.by_unit if unit_id in by_id],
+        "idle_units": len(units) - len(overview.by_unit),
+        "ledger_form": (
+            forms.LedgerForm(initial={"tu": today.replace(day=1), "den": today}, units=ledger_units)
+            if ledger_units
+            else None
+        ),
     }
     return render(request, "backoffice/unit.html", context)
 

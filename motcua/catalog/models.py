@@ -56,8 +56,8 @@ class FeeBasis(models.TextChoices):
 class Field(models.Model):
     """Field — lĩnh vực."""
 
-    code = models.SlugField(max_length=120, unique=True)
-    name = models.CharField(max_length=200, unique=True)
+    code = models.SlugField("mã lĩnh vực", max_length=120, unique=True)
+    name = models.CharField("tên lĩnh vực", max_length=200, unique=True)
 
     class Meta:
         ordering = ["name"]
@@ -71,39 +71,56 @@ class Field(models.Model):
 class Procedure(models.Model):
     """Procedure — thủ tục hành chính (TTHC), identified by its national code, e.g. 1.004194."""
 
-    code = models.CharField(max_length=20, unique=True)
-    name = models.TextField()
+    code = models.CharField("mã thủ tục", max_length=20, unique=True)
+    name = models.TextField("tên thủ tục")
     field = models.ForeignKey(
-        Field, null=True, blank=True, on_delete=models.PROTECT, related_name="procedures"
+        Field,
+        verbose_name="lĩnh vực",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="procedures",
     )
-    level = models.CharField(max_length=16, choices=Level.choices, blank=True, db_index=True)
-    audience_citizen = models.BooleanField(default=False)
-    audience_business = models.BooleanField(default=False)
-    is_vertical = models.BooleanField(default=False, help_text="Thuộc ngành dọc trung ương quản lý")
-    popularity = models.BigIntegerField(default=0, db_index=True)
-    competent_authority = models.TextField(blank=True)
-    implementing_agency = models.TextField(blank=True)
-    service_level = models.CharField(max_length=16, choices=ServiceLevel.choices, blank=True, db_index=True)
-    processing_time_amount = models.DecimalField(max_digits=8, decimal_places=2, null=True, blank=True)
-    processing_time_unit = models.CharField(max_length=16, choices=TimeUnit.choices, blank=True)
-    processing_time_text = models.TextField(blank=True)
+    level = models.CharField("cấp thực hiện", max_length=16, choices=Level.choices, blank=True, db_index=True)
+    audience_citizen = models.BooleanField("đối tượng: công dân", default=False)
+    audience_business = models.BooleanField("đối tượng: tổ chức, doanh nghiệp", default=False)
+    is_vertical = models.BooleanField(
+        "ngành dọc", default=False, help_text="Thuộc ngành dọc trung ương quản lý"
+    )
+    popularity = models.BigIntegerField("mức độ phổ biến", default=0, db_index=True)
+    competent_authority = models.TextField("cơ quan có thẩm quyền", blank=True)
+    implementing_agency = models.TextField("cơ quan thực hiện", blank=True)
+    service_level = models.CharField(
+        "mức độ dịch vụ công trực tuyến",
+        max_length=16,
+        choices=ServiceLevel.choices,
+        blank=True,
+        db_index=True,
+    )
+    processing_time_amount = models.DecimalField(
+        "thời hạn giải quyết (số lượng)", max_digits=8, decimal_places=2, null=True, blank=True
+    )
+    processing_time_unit = models.CharField(
+        "thời hạn giải quyết (đơn vị)", max_length=16, choices=TimeUnit.choices, blank=True
+    )
+    processing_time_text = models.TextField("thời hạn giải quyết (nguyên văn)", blank=True)
     # Other published limits: [{kind: "max" | "extra", amount, unit, text}] — the limit when verification
     # is needed, the extension for mountain and island communes (Nghị định 151/2025)…
-    processing_time_extra = models.JSONField(default=list, blank=True)
-    steps = models.JSONField(default=list, blank=True, help_text="Trình tự thực hiện")
-    result = models.TextField(blank=True)
-    legal_basis = models.JSONField(default=list, blank=True)
-    notes = models.JSONField(default=list, blank=True)
-    sources = models.JSONField(default=list, blank=True, help_text="Nguồn dữ liệu")
-    has_details = models.BooleanField(default=False, db_index=True)
+    processing_time_extra = models.JSONField("thời hạn khác", default=list, blank=True)
+    steps = models.JSONField("trình tự thực hiện", default=list, blank=True)
+    result = models.TextField("kết quả thực hiện", blank=True)
+    legal_basis = models.JSONField("căn cứ pháp lý", default=list, blank=True)
+    notes = models.JSONField("ghi chú", default=list, blank=True)
+    sources = models.JSONField("nguồn dữ liệu", default=list, blank=True)
+    has_details = models.BooleanField("có nội dung chi tiết", default=False, db_index=True)
     # Accent-folded "name + field" for search (see catalog.search); maintained by services.
-    search_text = models.TextField(blank=True, editable=False)
-    version = models.PositiveIntegerField(default=1)
-    content_hash = models.CharField(max_length=64, editable=False)
+    search_text = models.TextField("chuỗi tìm kiếm", blank=True, editable=False)
+    version = models.PositiveIntegerField("phiên bản", default=1)
+    content_hash = models.CharField("mã băm nội dung", max_length=64, editable=False)
     # Hash of the catalogue data as last imported. Differs from content_hash after an edit in the admin,
     # so a re-import of unchanged data (every `make run`) keeps that edit instead of reverting it.
-    imported_hash = models.CharField(max_length=64, blank=True, editable=False)
-    is_active = models.BooleanField(default=True)
+    imported_hash = models.CharField("mã băm dữ liệu nhập", max_length=64, blank=True, editable=False)
+    is_active = models.BooleanField("đang áp dụng", default=True)
     # False for a procedure of another province (a local procedure named "… trên địa bàn tỉnh Thanh Hóa"):
     # derived at import (catalog.provinces), editable in the admin; hidden from the public pages and the
     # API list, refused at intake.
@@ -115,8 +132,8 @@ class Procedure(models.Model):
         help_text="Bỏ chọn nếu thủ tục chỉ áp dụng ở tỉnh, thành phố khác (ẩn khỏi trang công khai, "
         "không tiếp nhận hồ sơ).",
     )
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField("tạo lúc", auto_now_add=True)
+    updated_at = models.DateTimeField("cập nhật lúc", auto_now=True)
 
     class Meta:
         ordering = ["-popularity", "code"]
@@ -143,13 +160,17 @@ class Procedure(models.Model):
 class ProcedureDocument(models.Model):
     """Required document — thành phần hồ sơ."""
 
-    procedure = models.ForeignKey(Procedure, on_delete=models.CASCADE, related_name="documents")
-    order = models.PositiveSmallIntegerField()
-    name = models.TextField()
-    copies = models.CharField(max_length=200, blank=True)
-    form_template = models.CharField(max_length=300, blank=True, help_text="Mẫu đơn, tờ khai")
-    required = models.BooleanField(default=True)
-    note = models.TextField(blank=True)
+    procedure = models.ForeignKey(
+        Procedure, verbose_name="thủ tục", on_delete=models.CASCADE, related_name="documents"
+    )
+    order = models.PositiveSmallIntegerField("thứ tự")
+    name = models.TextField("tên giấy tờ")
+    copies = models.CharField("số lượng", max_length=200, blank=True)
+    form_template = models.CharField(
+        "mẫu đơn, tờ khai", max_length=300, blank=True, help_text="Mẫu đơn, tờ khai"
+    )
+    required = models.BooleanField("bắt buộc", default=True)
+    note = models.TextField("ghi chú", blank=True)
 
     class Meta:
         ordering = ["procedure", "order"]
@@ -173,13 +194,17 @@ class ProcedureFee(models.Model):
     may name only the older columns.
     """
 
-    procedure = models.ForeignKey(Procedure, on_delete=models.CASCADE, related_name="fees")
-    order = models.PositiveSmallIntegerField()
-    name = models.TextField()
+    procedure = models.ForeignKey(
+        Procedure, verbose_name="thủ tục", on_delete=models.CASCADE, related_name="fees"
+    )
+    order = models.PositiveSmallIntegerField("thứ tự")
+    name = models.TextField("tên phí, lệ phí")
     amount_vnd = models.BigIntegerField(
         "số tiền (đồng)", null=True, blank=True, help_text="Để trống: chưa công bố mức thu; 0: miễn phí."
     )
-    note = models.TextField(blank=True, help_text="Ghi chú nguồn (nội bộ, không hiển thị công khai)")
+    note = models.TextField(
+        "ghi chú", blank=True, help_text="Ghi chú nguồn (nội bộ, không hiển thị công khai)"
+    )
     channel = models.CharField(
         "hình thức nộp",
         max_length=16,
@@ -230,11 +255,13 @@ class ProcedureFee(models.Model):
 class ProcedureVersion(models.Model):
     """Immutable snapshot of a procedure's content at one version (lịch sử thay đổi)."""
 
-    procedure = models.ForeignKey(Procedure, on_delete=models.CASCADE, related_name="versions")
-    number = models.PositiveIntegerField()
-    content_hash = models.CharField(max_length=64)
-    snapshot = models.JSONField()
-    source = models.CharField(max_length=300, blank=True, help_text="Tệp nguồn khi nhập")
+    procedure = models.ForeignKey(
+        Procedure, verbose_name="thủ tục", on_delete=models.CASCADE, related_name="versions"
+    )
+    number = models.PositiveIntegerField("số phiên bản")
+    content_hash = models.CharField("mã băm nội dung", max_length=64)
+    snapshot = models.JSONField("nội dung")
+    source = models.CharField("nguồn", max_length=300, blank=True, help_text="Tệp nguồn khi nhập")
     # Who saved this version in the admin (audit); None for imports and system rebuilds.
     edited_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -244,7 +271,7 @@ class ProcedureVersion(models.Model):
         related_name="+",
         verbose_name="người sửa",
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField("tạo lúc", auto_now_add=True)
 
     class Meta:
         ordering = ["procedure", "-number"]
@@ -270,13 +297,19 @@ class ProcessDefinition(models.Model):
     Budgets of the steps sum to the statutory time (checked by ``catalog.services``).
     """
 
-    procedure = models.ForeignKey(Procedure, on_delete=models.CASCADE, related_name="processes")
-    version = models.PositiveIntegerField()
-    is_current = models.BooleanField(default=True)
-    source = models.CharField(max_length=16, choices=ProcessSource.choices)
-    total_amount = models.DecimalField(max_digits=8, decimal_places=2, null=True, blank=True)
-    total_unit = models.CharField(max_length=16, choices=TimeUnit.choices, blank=True)
-    content_hash = models.CharField(max_length=64)
+    procedure = models.ForeignKey(
+        Procedure, verbose_name="thủ tục", on_delete=models.CASCADE, related_name="processes"
+    )
+    version = models.PositiveIntegerField("phiên bản")
+    is_current = models.BooleanField("đang áp dụng", default=True)
+    source = models.CharField("nguồn quy trình", max_length=16, choices=ProcessSource.choices)
+    total_amount = models.DecimalField(
+        "tổng thời gian (số lượng)", max_digits=8, decimal_places=2, null=True, blank=True
+    )
+    total_unit = models.CharField(
+        "tổng thời gian (đơn vị)", max_length=16, choices=TimeUnit.choices, blank=True
+    )
+    content_hash = models.CharField("mã băm nội dung", max_length=64)
     # Audit of admin edits: who made the draft and who applied it; None for imported / derived versions.
     drafted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -295,7 +328,7 @@ class ProcessDefinition(models.Model):
         verbose_name="người áp dụng",
     )
     activated_at = models.DateTimeField("áp dụng lúc", null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField("tạo lúc", auto_now_add=True)
 
     class Meta:
         ordering = ["procedure", "-version"]
@@ -320,19 +353,28 @@ class ProcessDefinition(models.Model):
 class ProcessStep(models.Model):
     """One step of an internal process: who acts (unit kind + role) and its time budget."""
 
-    process = models.ForeignKey(ProcessDefinition, on_delete=models.CASCADE, related_name="steps")
-    order = models.PositiveSmallIntegerField()
-    name = models.CharField(max_length=200)
-    actor_text = models.TextField(blank=True, help_text="Người thực hiện theo quy trình được phê duyệt")
-    actor_unit_kind = models.CharField(max_length=32, choices=UnitKind.choices)
-    actor_role = models.CharField(max_length=32, choices=Role.choices)
-    duration_amount = models.DecimalField(max_digits=8, decimal_places=2, null=True, blank=True)
+    process = models.ForeignKey(
+        ProcessDefinition, verbose_name="quy trình", on_delete=models.CASCADE, related_name="steps"
+    )
+    order = models.PositiveSmallIntegerField("thứ tự")
+    name = models.CharField("tên bước", max_length=200)
+    actor_text = models.TextField(
+        "người thực hiện (nguyên văn)", blank=True, help_text="Người thực hiện theo quy trình được phê duyệt"
+    )
+    actor_unit_kind = models.CharField("loại đơn vị thực hiện", max_length=32, choices=UnitKind.choices)
+    actor_role = models.CharField("vai trò thực hiện", max_length=32, choices=Role.choices)
+    duration_amount = models.DecimalField(
+        "thời gian (số lượng)", max_digits=8, decimal_places=2, null=True, blank=True
+    )
     # not_counted: "không tính thời gian" (e.g. on-site verification excluded from the deadline).
     # Blank: unknown budget (the procedure publishes no processing time).
     duration_unit = models.CharField(
-        max_length=16, choices=[*TimeUnit.choices, ("not_counted", "không tính thời gian")], blank=True
+        "thời gian (đơn vị)",
+        max_length=16,
+        choices=[*TimeUnit.choices, ("not_counted", "không tính thời gian")],
+        blank=True,
     )
-    task = models.TextField(blank=True)
+    task = models.TextField("nội dung công việc", blank=True)
 
     class Meta:
         ordering = ["process", "order"]

@@ -12,12 +12,16 @@ from django.contrib import admin
 from django.http import HttpRequest
 
 from motcua.core.orm import concrete_fields
+from motcua.dossiers import actions
+from motcua.dossiers.errors import DossierInvalid
+from motcua.dossiers.events import EventKind
 from motcua.dossiers.models import (
     Dossier,
     DossierComponent,
     DossierEvent,
     DossierFee,
     DossierPause,
+    DossierState,
     DossierStep,
     IntakeNotice,
     ProcedureDossierOptions,
@@ -56,10 +60,48 @@ class StepInline(_ReadOnlyInline):
     readonly_fields = fields
 
 
+# The events that create a dossier are not actions of the registry (same words as the back office's).
+_CREATION_LABELS = {EventKind.SUBMIT: "Nộp hồ sơ trực tuyến", EventKind.RECEIVE: "Tiếp nhận hồ sơ"}
+
+
+def _state_label(value: str) -> str:
+    return str(DossierState(value).label) if value in DossierState.values else value
+
+
 class EventInline(_ReadOnlyInline):
+    """The audit trail. Actions and states are stored as codes ("forward", "processing"): shown by
+    their Vietnamese names, as everywhere else in the admin."""
+
     model = DossierEvent
-    fields = ("seq", "at", "action", "actor_name", "unit", "from_state", "to_state", "reason", "hash")
+    fields = (
+        "seq",
+        "at",
+        "action_name",
+        "actor_name",
+        "unit",
+        "from_state_name",
+        "to_state_name",
+        "reason",
+        "hash",
+    )
     readonly_fields = fields
+
+    @admin.display(description="thao tác")
+    def action_name(self, obj: DossierEvent) -> str:
+        if obj.action in _CREATION_LABELS:
+            return _CREATION_LABELS[EventKind(obj.action)]
+        try:
+            return str(actions.action_label(obj.action))
+        except DossierInvalid:  # an action since retired from the registry: its code
+            return obj.action
+
+    @admin.display(description="từ trạng thái")
+    def from_state_name(self, obj: DossierEvent) -> str:
+        return _state_label(obj.from_state)
+
+    @admin.display(description="sang trạng thái")
+    def to_state_name(self, obj: DossierEvent) -> str:
+        return _state_label(obj.to_state)
 
 
 class ComponentInline(_ReadOnlyInline):

@@ -131,7 +131,11 @@ class ProcedureDossierOptions(models.Model):
     """
 
     procedure = models.OneToOneField(
-        Procedure, primary_key=True, on_delete=models.CASCADE, related_name="dossier_options"
+        Procedure,
+        verbose_name="thủ tục",
+        primary_key=True,
+        on_delete=models.CASCADE,
+        related_name="dossier_options",
     )
     supplement_resumes_remaining = models.BooleanField(
         "tiếp tục thời gian còn lại sau bổ sung",
@@ -168,37 +172,45 @@ class DossierCodeCounter(models.Model):
 class Dossier(models.Model):
     """Dossier — hồ sơ."""
 
-    code = models.CharField(max_length=64, unique=True)
+    code = models.CharField("mã hồ sơ", max_length=64, unique=True)
     # db_index=False on foreign keys whose lookups a composite index below already leads with, or that
     # are only looked up to delete a user (rare): every index is written by every receipt (bench P2).
     procedure = models.ForeignKey(
-        Procedure, on_delete=models.PROTECT, related_name="dossiers", db_index=False
+        Procedure, verbose_name="thủ tục", on_delete=models.PROTECT, related_name="dossiers", db_index=False
     )
-    procedure_version = models.PositiveIntegerField()
-    process = models.ForeignKey(ProcessDefinition, on_delete=models.PROTECT, related_name="dossiers")
-    channel = models.CharField(max_length=16, choices=Channel.choices)
+    procedure_version = models.PositiveIntegerField("phiên bản thủ tục")
+    process = models.ForeignKey(
+        ProcessDefinition, verbose_name="quy trình nội bộ", on_delete=models.PROTECT, related_name="dossiers"
+    )
+    channel = models.CharField("hình thức nộp", max_length=16, choices=Channel.choices)
     # Applicant — người nộp / chủ hồ sơ.
     applicant_kind = models.CharField(
-        max_length=16, choices=ApplicantKind.choices, default=ApplicantKind.PERSON
+        "loại người nộp", max_length=16, choices=ApplicantKind.choices, default=ApplicantKind.PERSON
     )
-    applicant_name = models.CharField(max_length=255)
+    applicant_name = models.CharField("tên người nộp", max_length=255)
     # ``core.text.fold`` of the name, kept by ``save``: the officials' search matches it accent-free
     # ("nguyen van a" finds "Nguyễn Văn A"); a trigram index serves it on PostgreSQL (migration 0006).
-    applicant_search = models.CharField(max_length=255, blank=True, editable=False)
-    applicant_id_number = models.CharField(
-        max_length=20, blank=True, help_text="Số định danh cá nhân / mã số doanh nghiệp"
+    applicant_search = models.CharField(
+        "tên người nộp (không dấu)", max_length=255, blank=True, editable=False
     )
-    applicant_birth_date = models.DateField(null=True, blank=True)
-    applicant_phone = models.CharField(max_length=20, blank=True)
-    applicant_email = models.EmailField(blank=True)
-    applicant_address = models.CharField(max_length=500, blank=True)
+    applicant_id_number = models.CharField(
+        "số định danh, mã số thuế",
+        max_length=20,
+        blank=True,
+        help_text="Số định danh cá nhân / mã số doanh nghiệp",
+    )
+    applicant_birth_date = models.DateField("ngày sinh", null=True, blank=True)
+    applicant_phone = models.CharField("điện thoại", max_length=20, blank=True)
+    applicant_email = models.EmailField("thư điện tử", blank=True)
+    applicant_address = models.CharField("địa chỉ", max_length=500, blank=True)
     # Representative — người được ủy quyền, optional.
-    representative_name = models.CharField(max_length=255, blank=True)
-    representative_id_number = models.CharField(max_length=20, blank=True)
-    representative_phone = models.CharField(max_length=20, blank=True)
-    summary = models.TextField(blank=True, help_text="Trích yếu hồ sơ")
+    representative_name = models.CharField("người được ủy quyền", max_length=255, blank=True)
+    representative_id_number = models.CharField("số định danh người được ủy quyền", max_length=20, blank=True)
+    representative_phone = models.CharField("điện thoại người được ủy quyền", max_length=20, blank=True)
+    summary = models.TextField("trích yếu", blank=True, help_text="Trích yếu hồ sơ")
     applicant_user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
+        verbose_name="tài khoản người nộp",
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
@@ -206,30 +218,57 @@ class Dossier(models.Model):
         db_index=False,
     )
     receiving_unit = models.ForeignKey(
-        Unit, on_delete=models.PROTECT, related_name="received_dossiers", db_index=False
+        Unit,
+        verbose_name="đơn vị tiếp nhận",
+        on_delete=models.PROTECT,
+        related_name="received_dossiers",
+        db_index=False,
     )
-    competent_unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="competent_dossiers")
-    current_unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="current_dossiers")
-    state = models.CharField(max_length=32, choices=DossierState.choices)
-    status = models.PositiveSmallIntegerField(choices=DvcqgStatus.choices)
+    competent_unit = models.ForeignKey(
+        Unit,
+        verbose_name="cơ quan có thẩm quyền giải quyết",
+        on_delete=models.PROTECT,
+        related_name="competent_dossiers",
+    )
+    current_unit = models.ForeignKey(
+        Unit, verbose_name="đơn vị đang xử lý", on_delete=models.PROTECT, related_name="current_dossiers"
+    )
+    state = models.CharField("trạng thái xử lý", max_length=32, choices=DossierState.choices)
+    status = models.PositiveSmallIntegerField("trạng thái (DVCQG)", choices=DvcqgStatus.choices)
     # state in OPEN_STATES, kept by services next to ``state``: the queue indexes are partial on it so
     # they stay small while closed dossiers pile up (1M+ rows).
-    is_open = models.BooleanField(default=True)
+    is_open = models.BooleanField("đang mở", default=True)
     # Why the dossier was refused / stopped / withdrawn / rejected (shown on forms 03 and the stop notice).
-    state_reason = models.TextField(blank=True)
+    state_reason = models.TextField("lý do", blank=True)
     # Liên thông: the unit the dossier returns to when the other unit sends it back.
     transfer_origin_unit = models.ForeignKey(
-        Unit, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        Unit,
+        verbose_name="đơn vị chuyển liên thông",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     current_step = models.ForeignKey(
-        "DossierStep", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        "DossierStep",
+        verbose_name="bước hiện tại",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     current_assignee = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name="cán bộ đang xử lý",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
-    decision = models.CharField(max_length=16, choices=Decision.choices, blank=True)
+    decision = models.CharField("quyết định", max_length=16, choices=Decision.choices, blank=True)
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
+        verbose_name="người quyết định",
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
@@ -239,35 +278,36 @@ class Dossier(models.Model):
     # Signature seam: the reference of the signed result (the signing app fills it later).
     signed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
+        verbose_name="người ký",
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
         db_index=False,
     )
-    signed_at = models.DateTimeField(null=True, blank=True)
-    signature_reference = models.CharField(max_length=255, blank=True)
-    submitted_at = models.DateTimeField()
-    received_at = models.DateTimeField(null=True, blank=True)
+    signed_at = models.DateTimeField("ký lúc", null=True, blank=True)
+    signature_reference = models.CharField("mã chữ ký số", max_length=255, blank=True)
+    submitted_at = models.DateTimeField("nộp lúc")
+    received_at = models.DateTimeField("tiếp nhận lúc", null=True, blank=True)
     # Counting of the statutory time starts here (re-set when a supplement restarts the clock).
-    clock_started_at = models.DateTimeField(null=True, blank=True)
-    due_at = models.DateTimeField(null=True, blank=True, help_text="Hẹn trả kết quả")
-    original_due_at = models.DateTimeField(null=True, blank=True)
+    clock_started_at = models.DateTimeField("bắt đầu tính thời gian lúc", null=True, blank=True)
+    due_at = models.DateTimeField("hẹn trả kết quả", null=True, blank=True, help_text="Hẹn trả kết quả")
+    original_due_at = models.DateTimeField("hẹn trả ban đầu", null=True, blank=True)
     # Procedure without a processing time: the officer set ``due_at`` at receipt, for this reason.
-    appointment_reason = models.TextField(blank=True)
-    paused_at = models.DateTimeField(null=True, blank=True)
-    extended = models.BooleanField(default=False)
-    extension_reason = models.TextField(blank=True)
-    extended_at = models.DateTimeField(null=True, blank=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
-    returned_at = models.DateTimeField(null=True, blank=True)
-    outcome = models.CharField(max_length=16, choices=Outcome.choices, blank=True)
+    appointment_reason = models.TextField("lý do hẹn trả", blank=True)
+    paused_at = models.DateTimeField("tạm dừng lúc", null=True, blank=True)
+    extended = models.BooleanField("đã gia hạn", default=False)
+    extension_reason = models.TextField("lý do gia hạn", blank=True)
+    extended_at = models.DateTimeField("gia hạn lúc", null=True, blank=True)
+    finished_at = models.DateTimeField("xử lý xong lúc", null=True, blank=True)
+    returned_at = models.DateTimeField("trả kết quả lúc", null=True, blank=True)
+    outcome = models.CharField("kết quả đúng hạn", max_length=16, choices=Outcome.choices, blank=True)
     # The fee due, fixed at submission from the schedule then in force (catalog.fees.fee_due): a later
     # edit of the schedule does not change it. ``fees_total`` is the known amount; ``fee_status`` says
     # whether that is all (due / free) or some amount is not published; ``fee_explanation`` says which
     # lines applied and why. Blank status: a dossier received before the fee rules.
-    fees_total = models.BigIntegerField(default=0)
-    fees_paid = models.BooleanField(default=False)
+    fees_total = models.BigIntegerField("tổng phí, lệ phí (đồng)", default=0)
+    fees_paid = models.BooleanField("đã nộp phí", default=False)
     # Database defaults as well: the simulation writes dossiers with raw INSERTs.
     fee_status = models.CharField(
         "tình trạng phí", max_length=16, choices=FeeStatus.choices, blank=True, default="", db_default=""
@@ -275,14 +315,14 @@ class Dossier(models.Model):
     fee_explanation = models.TextField("căn cứ tính phí", blank=True, default="", db_default="")
     fee_case = models.CharField("trường hợp tính phí", max_length=300, blank=True, default="", db_default="")
     # Unique (Meta.constraints); NULL, not "", for dossiers received without a key, so they never collide.
-    idempotency_key = models.CharField(max_length=100, null=True, blank=True)  # noqa: DJ001
+    idempotency_key = models.CharField("khóa chống trùng", max_length=100, null=True, blank=True)  # noqa: DJ001
     # Audit chain head: number of events and hash of the last one (detects a deleted tail event).
-    event_count = models.PositiveIntegerField(default=0)
-    last_event_hash = models.CharField(max_length=64, blank=True)
+    event_count = models.PositiveIntegerField("số sự kiện", default=0)
+    last_event_hash = models.CharField("mã băm sự kiện cuối", max_length=64, blank=True)
     # Bumped by every transition; officials act on the version they saw (conflict detection).
-    row_version = models.PositiveIntegerField(default=0)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    row_version = models.PositiveIntegerField("phiên bản bản ghi", default=0)
+    created_at = models.DateTimeField("tạo lúc", auto_now_add=True)
+    updated_at = models.DateTimeField("cập nhật lúc", auto_now=True)
 
     class Meta:
         ordering = ["due_at"]
@@ -349,19 +389,29 @@ class DossierComponent(models.Model):
     """Component — thành phần hồ sơ as submitted: paper presented and/or digitised file."""
 
     # Indexed by component_unique_order (dossier, order).
-    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="components", db_index=False)
-    order = models.PositiveSmallIntegerField()
-    catalog_document = models.ForeignKey(ProcedureDocument, null=True, blank=True, on_delete=models.SET_NULL)
-    name = models.TextField()
-    required = models.BooleanField(default=True)
-    copies = models.CharField(max_length=200, blank=True)
-    paper_presented = models.BooleanField(default=False)
-    file = models.FileField(upload_to="dossiers/%Y/%m/", blank=True)
-    file_sha256 = models.CharField(max_length=64, blank=True)
-    uploaded_at = models.DateTimeField(null=True, blank=True)
-    is_supplement = models.BooleanField(default=False)
+    dossier = models.ForeignKey(
+        Dossier, verbose_name="hồ sơ", on_delete=models.CASCADE, related_name="components", db_index=False
+    )
+    order = models.PositiveSmallIntegerField("thứ tự")
+    catalog_document = models.ForeignKey(
+        ProcedureDocument,
+        verbose_name="thành phần trong danh mục",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+    )
+    name = models.TextField("tên giấy tờ")
+    required = models.BooleanField("bắt buộc", default=True)
+    copies = models.CharField("số lượng", max_length=200, blank=True)
+    paper_presented = models.BooleanField("đã xuất trình bản giấy", default=False)
+    file = models.FileField("tệp", upload_to="dossiers/%Y/%m/", blank=True)
+    file_sha256 = models.CharField("mã băm tệp (SHA-256)", max_length=64, blank=True)
+    uploaded_at = models.DateTimeField("tải lên lúc", null=True, blank=True)
+    is_supplement = models.BooleanField("bổ sung", default=False)
 
     class Meta:
+        verbose_name = "thành phần hồ sơ"
+        verbose_name_plural = "thành phần hồ sơ"
         ordering = ["dossier", "order"]
         constraints = [models.UniqueConstraint(fields=["dossier", "order"], name="component_unique_order")]
 
@@ -372,13 +422,17 @@ class DossierComponent(models.Model):
 class DossierFee(models.Model):
     """Fee due on a dossier — phí, lệ phí."""
 
-    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="fees")
-    name = models.TextField()
-    amount_vnd = models.BigIntegerField()
-    paid_at = models.DateTimeField(null=True, blank=True)
+    dossier = models.ForeignKey(Dossier, verbose_name="hồ sơ", on_delete=models.CASCADE, related_name="fees")
+    name = models.TextField("tên phí, lệ phí")
+    amount_vnd = models.BigIntegerField("số tiền (đồng)")
+    paid_at = models.DateTimeField("đã nộp lúc", null=True, blank=True)
     explanation = models.TextField(
-        blank=True, default="", db_default="", help_text="Dòng biểu phí đã áp dụng và lý do"
+        "căn cứ tính", blank=True, default="", db_default="", help_text="Dòng biểu phí đã áp dụng và lý do"
     )
+
+    class Meta:
+        verbose_name = "phí, lệ phí của hồ sơ"
+        verbose_name_plural = "phí, lệ phí của hồ sơ"
 
     def __str__(self) -> str:
         return f"{self.name}: {self.amount_vnd}"
@@ -397,29 +451,50 @@ class DossierStep(models.Model):
     A step sent back and redone gets a new row, so history is never rewritten.
     """
 
-    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="steps")
-    seq = models.PositiveSmallIntegerField()
-    process_step = models.ForeignKey(ProcessStep, null=True, blank=True, on_delete=models.PROTECT)
-    name = models.CharField(max_length=200)
-    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+")
-    role = models.CharField(max_length=32, choices=Role.choices)
+    dossier = models.ForeignKey(Dossier, verbose_name="hồ sơ", on_delete=models.CASCADE, related_name="steps")
+    seq = models.PositiveSmallIntegerField("số thứ tự")
+    process_step = models.ForeignKey(
+        ProcessStep, verbose_name="bước trong quy trình", null=True, blank=True, on_delete=models.PROTECT
+    )
+    name = models.CharField("tên bước", max_length=200)
+    unit = models.ForeignKey(Unit, verbose_name="đơn vị", on_delete=models.PROTECT, related_name="+")
+    role = models.CharField("vai trò", max_length=32, choices=Role.choices)
     assignee = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name="cán bộ xử lý",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     handed_over_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name="người chuyển",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
-    started_at = models.DateTimeField()
-    due_at = models.DateTimeField(null=True, blank=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
+    started_at = models.DateTimeField("bắt đầu lúc")
+    due_at = models.DateTimeField("hạn xử lý", null=True, blank=True)
+    finished_at = models.DateTimeField("hoàn thành lúc", null=True, blank=True)
     finished_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name="người hoàn thành",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
-    status = models.CharField(max_length=16, choices=StepStatus.choices, default=StepStatus.ACTIVE)
-    outcome = models.CharField(max_length=16, choices=Outcome.choices, blank=True)
-    note = models.TextField(blank=True)
+    status = models.CharField(
+        "trạng thái", max_length=16, choices=StepStatus.choices, default=StepStatus.ACTIVE
+    )
+    outcome = models.CharField("kết quả đúng hạn", max_length=16, choices=Outcome.choices, blank=True)
+    note = models.TextField("ghi chú", blank=True)
 
     class Meta:
+        verbose_name = "bước xử lý hồ sơ"
+        verbose_name_plural = "bước xử lý hồ sơ"
         ordering = ["dossier", "seq"]
         constraints = [models.UniqueConstraint(fields=["dossier", "seq"], name="dossier_step_unique_seq")]
 
@@ -435,20 +510,24 @@ class PauseReason(models.TextChoices):
 class DossierPause(models.Model):
     """Clock stop — thời gian tạm dừng (supplement request, financial obligation)."""
 
-    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="pauses")
-    reason = models.CharField(max_length=16, choices=PauseReason.choices)
-    started_at = models.DateTimeField()
-    ended_at = models.DateTimeField(null=True, blank=True)
-    note = models.TextField(blank=True)
+    dossier = models.ForeignKey(
+        Dossier, verbose_name="hồ sơ", on_delete=models.CASCADE, related_name="pauses"
+    )
+    reason = models.CharField("lý do tạm dừng", max_length=16, choices=PauseReason.choices)
+    started_at = models.DateTimeField("bắt đầu lúc")
+    ended_at = models.DateTimeField("kết thúc lúc", null=True, blank=True)
+    note = models.TextField("ghi chú", blank=True)
     # What the applicant must supply or pay: [{"name": …, "note": …}] / [{"name": …, "amount_vnd": …}].
-    items = models.JSONField(default=list, blank=True)
+    items = models.JSONField("nội dung yêu cầu", default=list, blank=True)
     # State to go back to when the pause ends.
-    resume_state = models.CharField(max_length=32, choices=DossierState.choices)
+    resume_state = models.CharField("trạng thái khi tiếp tục", max_length=32, choices=DossierState.choices)
     # Working time left on the dossier and on its current step when the clock stopped (null: no due).
-    remaining_us = models.BigIntegerField(null=True, blank=True)
-    step_remaining_us = models.BigIntegerField(null=True, blank=True)
+    remaining_us = models.BigIntegerField("thời gian còn lại của hồ sơ (µs)", null=True, blank=True)
+    step_remaining_us = models.BigIntegerField("thời gian còn lại của bước (µs)", null=True, blank=True)
 
     class Meta:
+        verbose_name = "tạm dừng tính thời gian"
+        verbose_name_plural = "tạm dừng tính thời gian"
         ordering = ["dossier", "started_at"]
 
     def __str__(self) -> str:
@@ -463,21 +542,33 @@ class DossierEvent(models.Model):
     """
 
     # Indexed by dossier_event_unique_seq (dossier, seq).
-    dossier = models.ForeignKey(Dossier, on_delete=models.PROTECT, related_name="events", db_index=False)
-    seq = models.PositiveIntegerField()
-    at = models.DateTimeField()
-    action = models.CharField(max_length=40)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT)
-    actor_name = models.CharField(max_length=200, blank=True)
-    unit = models.ForeignKey(Unit, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
-    from_state = models.CharField(max_length=32, blank=True)
-    to_state = models.CharField(max_length=32, blank=True)
-    reason = models.TextField(blank=True)
-    data = models.JSONField(default=dict, blank=True)
-    prev_hash = models.CharField(max_length=64, blank=True)
-    hash = models.CharField(max_length=64)
+    dossier = models.ForeignKey(
+        Dossier, verbose_name="hồ sơ", on_delete=models.PROTECT, related_name="events", db_index=False
+    )
+    seq = models.PositiveIntegerField("số thứ tự")
+    at = models.DateTimeField("thời điểm")
+    action = models.CharField("thao tác", max_length=40)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="người thực hiện",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+    )
+    actor_name = models.CharField("tên người thực hiện", max_length=200, blank=True)
+    unit = models.ForeignKey(
+        Unit, verbose_name="đơn vị", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    from_state = models.CharField("từ trạng thái", max_length=32, blank=True)
+    to_state = models.CharField("sang trạng thái", max_length=32, blank=True)
+    reason = models.TextField("lý do", blank=True)
+    data = models.JSONField("dữ liệu", default=dict, blank=True)
+    prev_hash = models.CharField("mã băm sự kiện trước", max_length=64, blank=True)
+    hash = models.CharField("mã băm", max_length=64)
 
     class Meta:
+        verbose_name = "sự kiện hồ sơ"
+        verbose_name_plural = "sự kiện hồ sơ"
         ordering = ["dossier", "seq"]
         constraints = [models.UniqueConstraint(fields=["dossier", "seq"], name="dossier_event_unique_seq")]
 
@@ -500,21 +591,25 @@ class IntakeNotice(models.Model):
     record — who issued what to whom and when — and the form is printed from it. Append-only.
     """
 
-    kind = models.CharField(max_length=16, choices=IntakeNoticeKind.choices)
-    procedure = models.ForeignKey(Procedure, on_delete=models.PROTECT, related_name="+")
-    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+")
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    actor_name = models.CharField(max_length=200, blank=True)
-    issued_at = models.DateTimeField()
-    applicant_name = models.CharField(max_length=255)
-    applicant_id_number = models.CharField(max_length=20, blank=True)
-    applicant_phone = models.CharField(max_length=20, blank=True)
-    applicant_email = models.CharField(max_length=254, blank=True)
-    applicant_address = models.CharField(max_length=500, blank=True)
+    kind = models.CharField("loại phiếu", max_length=16, choices=IntakeNoticeKind.choices)
+    procedure = models.ForeignKey(
+        Procedure, verbose_name="thủ tục", on_delete=models.PROTECT, related_name="+"
+    )
+    unit = models.ForeignKey(Unit, verbose_name="đơn vị", on_delete=models.PROTECT, related_name="+")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="cán bộ lập phiếu", on_delete=models.PROTECT, related_name="+"
+    )
+    actor_name = models.CharField("tên cán bộ", max_length=200, blank=True)
+    issued_at = models.DateTimeField("lập lúc")
+    applicant_name = models.CharField("tên người nộp", max_length=255)
+    applicant_id_number = models.CharField("số định danh, mã số thuế", max_length=20, blank=True)
+    applicant_phone = models.CharField("điện thoại", max_length=20, blank=True)
+    applicant_email = models.CharField("thư điện tử", max_length=254, blank=True)
+    applicant_address = models.CharField("địa chỉ", max_length=500, blank=True)
     # Form 02: [{"name": document or point to supplement, "note": what is wrong}].
-    items = models.JSONField(default=list, blank=True)
+    items = models.JSONField("nội dung hướng dẫn", default=list, blank=True)
     # Form 03: the reasons; form 02: the officer's note (optional).
-    reason = models.TextField(blank=True)
+    reason = models.TextField("lý do", blank=True)
 
     class Meta:
         ordering = ["-issued_at", "-id"]

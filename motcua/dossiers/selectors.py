@@ -730,8 +730,9 @@ def dossier_public_view(*, code: str, verifier: str | None = None) -> PublicDoss
 # --------------------------------------------------------------------------------------------------
 
 
-def unit_dossier_counts(*, unit: Unit) -> dict[str, int]:
-    """Open dossiers now at ``unit``: total, per internal state, due soon and overdue — one query."""
+def _open_count_aggregates() -> dict[str, Any]:
+    """The counts of the unit pages, as aggregates over open dossiers: total, due soon, overdue,
+    without an assignee, and one per internal state."""
     now = timezone.now()
     threshold = deadlines.due_soon_threshold(now=now)
     aggregates: dict[str, Any] = {
@@ -742,8 +743,42 @@ def unit_dossier_counts(*, unit: Unit) -> dict[str, int]:
     }
     for state in sorted(OPEN_STATES):
         aggregates[state] = Count("pk", filter=Q(state=state))
-    result = Dossier.objects.filter(is_open=True, current_unit=unit).aggregate(**aggregates)
+    return aggregates
+
+
+def unit_dossier_counts(*, unit: Unit) -> dict[str, int]:
+    """Open dossiers now at ``unit``: total, per internal state, due soon and overdue — one query."""
+    result = Dossier.objects.filter(is_open=True, current_unit=unit).aggregate(**_open_count_aggregates())
     return {key: int(value or 0) for key, value in result.items()}
+
+
+@dataclass(frozen=True)
+class UnitsDossierCounts:
+    """Open dossiers over several units: the sums, and the counts of each unit that has any."""
+
+    total: dict[str, int]
+    # (unit id, its counts), most open dossiers first; units without an open dossier are left out.
+    by_unit: list[tuple[int, dict[str, int]]]
+
+
+def units_dossier_counts(*, units: QuerySet[Unit]) -> UnitsDossierCounts:
+    """Open dossiers now at any of ``units`` (a lazy queryset, used as a subquery) — one query.
+
+    The province-wide overview of an overseer (report viewer, province admin): the sums over every unit
+    they reach and the units where dossiers are, so the page opens on what is happening, not on one unit.
+    """
+    aggregates = _open_count_aggregates()
+    rows = (
+        Dossier.objects.filter(is_open=True, current_unit__in=units.values("pk"))
+        .values("current_unit_id")
+        .annotate(**aggregates)
+        .order_by("-total", "current_unit_id")
+    )
+    by_unit = [
+        (row.pop("current_unit_id"), {key: int(value or 0) for key, value in row.items()}) for row in rows
+    ]
+    total = {key: sum(counts[key] for _, counts in by_unit) for key in aggregates}
+    return UnitsDossierCounts(total=total, by_unit=by_unit)
 
 
 __all__: Sequence[str] = [
@@ -754,6 +789,7 @@ __all__: Sequence[str] = [
     "QueueItem",
     "QueuePage",
     "Timeline",
+    "UnitsDossierCounts",
     "dossier_allowed_actions",
     "dossier_due_explanation",
     "dossier_flags",
@@ -767,6 +803,7 @@ __all__: Sequence[str] = [
     "procedure_for_receipt",
     "unit_dossier_counts",
     "unit_for_receipt",
+    "units_dossier_counts",
 ]
 
 

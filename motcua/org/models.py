@@ -97,7 +97,7 @@ class Unit(models.Model):
     )
     # Stable machine key used by the loader and fixtures (e.g. "ubnd-6688"). Unlike agency_code it is
     # never edited by hand; null for units an administrator created outside the loader.
-    slug = models.SlugField(max_length=64, unique=True, null=True, blank=True, editable=False)
+    slug = models.SlugField("khóa máy", max_length=64, unique=True, null=True, blank=True, editable=False)
     # Electronic identification code (mã định danh điện tử), e.g. 000.22.07.H49; prefix of dossier codes.
     agency_code = models.CharField(
         "mã định danh", max_length=40, unique=True, validators=[agency_code_validator]
@@ -119,9 +119,9 @@ class Unit(models.Model):
     is_active = models.BooleanField("đang hoạt động", default=True)
     # Accent-folded name, short name and code for search (motcua.core.text.fold); kept by save() and
     # by the loader, which writes with bulk_update and therefore sets it itself.
-    search_text = models.TextField(blank=True, editable=False)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    search_text = models.TextField("chuỗi tìm kiếm", blank=True, editable=False)
+    created_at = models.DateTimeField("tạo lúc", auto_now_add=True)
+    updated_at = models.DateTimeField("cập nhật lúc", auto_now=True)
 
     class Meta:
         ordering = ["kind", "name"]
@@ -198,7 +198,7 @@ class RoleAssignment(models.Model):
     role = models.CharField("vai trò", max_length=32, choices=Role.choices)
     # Revoking deactivates instead of deleting, so who held which role stays on record.
     is_active = models.BooleanField("còn hiệu lực", default=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField("tạo lúc", auto_now_add=True)
 
     class Meta:
         constraints = [

@@ -205,3 +205,88 @@ def test_unit_page_finds_closed_dossiers_by_status_and_search(world: World) -> N
         assert "kể cả hồ sơ đã kết thúc" in closed
         found = client.get(url, {**unit, "q": returned.code}).content.decode().split('id="queue-results"')[1]
         assert returned.code in found
+
+
+def _move_to(dossier: Any, unit: Any) -> None:
+    dossier.current_unit = unit
+    dossier.current_assignee = None
+    dossier.save(update_fields=["current_unit", "current_assignee"])
+
+
+@pytest.mark.parametrize("persona", ["baocao", "qttinh"])
+def test_overseer_unit_page_opens_on_a_province_wide_overview(world: World, persona: str) -> None:
+    """Point 12: not on "UBND tỉnh" with every count 0, but on the sums and the units holding dossiers."""
+    dossier_at(world, "appraisal")
+    dossier_at(world, "appraisal")
+    _move_to(dossier_at(world, "appraisal"), world.commune_b)
+    response = client_for(_persona(world, persona)).get(reverse("backoffice:unit"))
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "<h1>Hồ sơ của các đơn vị</h1>" in page
+    assert '<span class="bo-counts__n">3</span> Đang mở' in page
+    assert "Tổng hợp" in page.split('id="id_pick_unit"')[1].split("</option>")[0]  # the choice shown
+    rows = page.split('aria-labelledby="h-units"')[1].split("</section>")[0]
+    hạ_long = rows.index(f'href="?unit={world.commune_a.pk}">{world.commune_a.name}</a></th><td>2</td>')
+    bãi_cháy = rows.index(f'href="?unit={world.commune_b.pk}">{world.commune_b.name}</a></th><td>1</td>')
+    assert hạ_long < bãi_cháy  # most open dossiers first
+    assert world.province.name not in rows  # nothing open there: counted among the others
+    assert "đơn vị khác không có hồ sơ đang mở" in rows
+    # The queue rows and the personal data stay on the unit pages (and the queue), not here.
+    assert 'id="queue-results"' not in page
+    assert "N. V. A." not in page
+
+
+def test_choosing_a_unit_still_opens_its_page(world: World) -> None:
+    d = dossier_at(world, "appraisal")
+    page = (
+        client_for(_persona(world, "baocao"))
+        .get(reverse("backoffice:unit"), {"unit": str(world.commune_a.pk)})
+        .content.decode()
+    )
+    assert "<h1>Hồ sơ của đơn vị</h1>" in page
+    assert d.code in page.split('id="queue-results"')[1]
+
+
+def test_a_leader_reaching_several_units_gets_their_overview_and_the_ledger(world: World) -> None:
+    """Hùng leads the ward committee and so supervises its centre: both units, summed, and form 06."""
+    d = dossier_at(world, "appraisal")
+    _move_to(dossier_at(world, "appraisal"), world.commune_b)  # not his: not counted
+    page = client_for(world.hung).get(reverse("backoffice:unit")).content.decode()
+    assert "<h1>Hồ sơ của các đơn vị</h1>" in page
+    assert '<span class="bo-counts__n">1</span> Đang mở' in page
+    assert f'href="?unit={d.current_unit.pk}">' in page
+    assert world.commune_b.name not in page
+    assert "Sổ theo dõi hồ sơ" in page
+
+
+def test_overview_in_english(world: World) -> None:
+    from django.conf import settings
+
+    dossier_at(world, "appraisal")
+    client = client_for(_persona(world, "baocao"))
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    page = client.get(reverse("backoffice:unit")).content.decode()
+    assert "<h1>Dossiers of all units</h1>" in page
+    assert "Units with open dossiers" in page
+    assert "Hồ sơ của các đơn vị" not in page
+    assert "không có hồ sơ đang mở" not in page
+
+
+def test_overview_costs_a_constant_number_of_queries(world: World) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = client_for(_persona(world, "baocao"))
+    dossier_at(world, "appraisal")
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(reverse("backoffice:unit")).status_code == 200
+        return len(ctx.captured_queries)
+
+    few = count()
+    for unit in (world.commune_b, world.centre_b, world.department):
+        _move_to(dossier_at(world, "appraisal"), unit)
+    dossier_at(world, "returned")
+    assert count() == few
+    assert few <= 10

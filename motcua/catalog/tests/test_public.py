@@ -167,3 +167,21 @@ def test_fees_in_english_once_chosen_and_vietnamese_in_the_api(client: Client) -
         "",
         "Chỉ thu trường hợp cấp lại",
     ]
+
+
+@pytest.mark.django_db
+def test_exemptions_and_the_not_here_page_in_english(client: Client) -> None:
+    """Issue 8 point 19: "Miễn, giảm:" and the heading "Thủ tục không áp dụng tại Quảng Ninh" were left
+    in Vietnamese on English pages. The exemption's text itself is the catalogue's data."""
+    procedure = ProcedureFactory(service_level="full_online")
+    ProcedureFeeFactory(procedure=procedure, name="Lệ phí", amount_vnd=20_000, exemption="Người có công")
+    elsewhere = ProcedureFactory(applies_here=False)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    html = client.get(reverse("catalog:procedure_detail", args=[procedure.code])).content.decode()
+    assert "Exemptions and reductions: Người có công" in html
+    assert "Miễn, giảm" not in html
+    response = client.get(reverse("catalog:procedure_detail", args=[elsewhere.code]))
+    assert response.status_code == 404
+    page = response.content.decode()
+    assert "<h1>Procedure not applicable in Quang Ninh</h1>" in page
+    assert "không áp dụng tại Quảng Ninh" not in page

@@ -53,3 +53,17 @@ def test_intake_notices_are_listed_read_only(admin_client_, world: World) -> Non
     assert detail.status_code == 200
     assert 'name="_save"' not in detail.content.decode()
     assert admin_client_.get(reverse("admin:dossiers_intakenotice_add")).status_code == 403
+
+
+def test_the_audit_trail_shows_actions_and_states_by_their_vietnamese_names(
+    admin_client_, world: World
+) -> None:
+    """The events store codes ("receive", "forward", "processing"); the admin is Vietnamese-only."""
+    with time_machine.travel(MONDAY_0900, tick=False):
+        d = dossier_at(world, "appraisal")
+    detail = admin_client_.get(reverse("admin:dossiers_dossier_change", args=[d.pk])).content.decode()
+    trail = detail.split('id="events-group"')[1] if 'id="events-group"' in detail else detail
+    assert "Tiếp nhận hồ sơ" in trail
+    assert "Đang xử lý" in trail or "Đã tiếp nhận" in trail
+    for code in ("<td>receive</td>", "forward</", "processing</", "accepted</"):
+        assert code not in trail, code
