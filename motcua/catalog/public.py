@@ -31,7 +31,10 @@ from motcua.core.text import nfc
 # ordinary word ("nguồn vốn", "nguồn kinh phí"), which is kept.
 _INTERNAL: Final = re.compile(
     r"\bnguồn\b(?!\s+(?:gốc|vốn|kinh phí|ngân sách|nước|lợi|thu|lực|điện|hàng))"
-    r"|\bnull\b|\bunit\b|service_level|\bdataset\b",
+    r"|\bnull\b|\bunit\b|service_level|\bdataset\b"
+    # How the record was made ("theo bản ghi chuẩn hóa từ Cổng DVC Bộ Công an"), not the procedure;
+    # "chuẩn hoá thông tin" alone is a real step (1.014027), so only the "record" words count.
+    r"|\bbản ghi\b(?!\s+(?:âm|hình))",
     re.IGNORECASE,
 )
 _PAREN: Final = re.compile(r"\s*\(([^()]*)\)")

@@ -22,6 +22,7 @@ INTERNAL = [
     ("1.001699", "Đồng Nai"),
     ("2.002755", "Sơn La"),
     ("1.013978", "không có trong nguồn"),
+    ("1.004222", "bản ghi chuẩn hóa"),
 ]
 
 
@@ -46,6 +47,12 @@ INTERNAL = [
         ("Nguồn ghi đơn vị thời hạn là '1 ngày' nên unit để null.", ""),
         ("Xác nhận nguồn gốc sử dụng đất; hỗ trợ từ nguồn kinh phí địa phương.", None),
         ("Luật Hộ tịch 2014", None),
+        (
+            "07 ngày làm việc kể từ ngày nhận đủ hồ sơ hợp lệ "
+            "(theo bản ghi chuẩn hóa từ Cổng DVC Bộ Công an).",
+            "07 ngày làm việc kể từ ngày nhận đủ hồ sơ hợp lệ.",
+        ),
+        ("Chủ tịch UBND cấp xã xác thực và chuẩn hoá thông tin với CSDL quốc gia về dân cư.", None),
     ],
 )
 def test_citizen_text(text: str, public: str | None) -> None:
