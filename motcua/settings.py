@@ -68,6 +68,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # HEAD answered as GET everywhere (load balancers' HEAD /healthz); the server drops the body.
+    "motcua.core.middleware.HeadAsGetMiddleware",
     # Early, on every route: control characters → 400, bodies over the limits below → 413 (before the
     # CSRF check reads a form body). motcua/core/middleware.py.
     "motcua.core.middleware.RequestGuardMiddleware",

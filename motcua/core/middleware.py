@@ -255,3 +255,25 @@ class ApiErrorShapeMiddleware:
         if response.has_header("Content-Length"):
             shaped["Content-Length"] = str(len(shaped.content))
         return shaped
+
+
+class HeadAsGetMiddleware:
+    """``HEAD`` answered as ``GET`` on every route — load balancers, uptime checks (``HEAD /healthz``)
+    and link checkers use it, and RFC 9110 §9.3.2 asks for it wherever ``GET`` works.
+
+    The view sees a ``GET``; the WSGI server (gunicorn, runserver) sends the headers without the body,
+    as it does for every ``HEAD``. One middleware rather than ``require_safe`` on each view because the
+    API's routes (django-ninja) register ``GET`` only and answer ``HEAD`` with 405.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.method != "HEAD":
+            return self.get_response(request)
+        request.method = "GET"
+        try:
+            return self.get_response(request)
+        finally:
+            request.method = "HEAD"
