@@ -226,10 +226,13 @@ def test_overseer_unit_page_opens_on_a_province_wide_overview(world: World, pers
     assert '<span class="bo-counts__n">3</span> Đang mở' in page
     assert "Tổng hợp" in page.split('id="id_pick_unit"')[1].split("</option>")[0]  # the choice shown
     rows = page.split('aria-labelledby="h-units"')[1].split("</section>")[0]
-    hạ_long = rows.index(f'href="?unit={world.commune_a.pk}">{world.commune_a.name}</a></th><td>2</td>')
-    bãi_cháy = rows.index(f'href="?unit={world.commune_b.pk}">{world.commune_b.name}</a></th><td>1</td>')
+    open_cell = '</a></th><td data-label="Đang mở">'
+    hạ_long = rows.index(f'href="?unit={world.commune_a.pk}">{world.commune_a.name}{open_cell}2</td>')
+    bãi_cháy = rows.index(f'href="?unit={world.commune_b.pk}">{world.commune_b.name}{open_cell}1</td>')
     assert hạ_long < bãi_cháy  # most open dossiers first
     assert world.province.name not in rows  # nothing open there: counted among the others
+    # On a phone the table becomes cards: every number says what it counts.
+    assert rows.count("<td>") == 0
     assert "đơn vị khác không có hồ sơ đang mở" in rows
     # The queue rows and the personal data stay on the unit pages (and the queue), not here.
     assert 'id="queue-results"' not in page
@@ -290,3 +293,15 @@ def test_overview_costs_a_constant_number_of_queries(world: World) -> None:
     dossier_at(world, "returned")
     assert count() == few
     assert few <= 10
+
+
+@pytest.mark.parametrize("persona", MATRIX)
+def test_the_navigation_links_only_pages_the_persona_may_open(world: World, persona: str) -> None:
+    """A link that answers 403 is a dead end: the menu offers intake and the unit page exactly to
+    those whom the pages let in."""
+    client = client_for(_persona(world, persona))
+    html = client.get(reverse("backoffice:queue")).content.decode()
+    for name in ("intake_start", "unit"):
+        url = reverse(f"backoffice:{name}")
+        opens = client.get(url).status_code == 200
+        assert (f'href="{url}"' in html) == opens, (persona, name, opens)
