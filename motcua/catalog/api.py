@@ -73,29 +73,40 @@ class DocumentOut(Schema):
 
 
 class FeeOut(Schema):
-    """One fee line and when it applies; lines per channel or per case are alternatives, never added."""
+    """Một khoản phí, lệ phí và khi nào áp dụng; các mức theo kênh nộp hoặc theo trường hợp là các mức
+    thay thế nhau, không cộng dồn."""
 
     order: int
     name: str
     amount_vnd: int | None = Field(description="null: chưa công bố mức thu; 0: miễn phí")
     amount_text: str
-    basis: str = Field(description="fixed | per_page | per_copy | per_case | per_transaction")
-    channel: str = Field(description="any | counter | online: the submission channel the rate is for")
-    case_group: str = Field(description="lines with the same case_group are alternatives, one per case")
+    basis: str = Field(
+        description="Cách tính: fixed (mỗi hồ sơ) | per_page (mỗi trang) | per_copy (mỗi bản) | per_case "
+        "(mỗi trường hợp) | per_transaction (mỗi giao dịch)"
+    )
+    channel: str = Field(
+        description="Kênh nộp áp dụng mức này: any (mọi kênh) | counter (nộp trực tiếp) | online (nộp "
+        "trực tuyến)"
+    )
+    case_group: str = Field(
+        description="Các khoản cùng case_group là các mức thay thế nhau, mỗi trường hợp một mức"
+    )
     case_name: str = Field(
-        description="the case this rate is for (only on a line of a case_group; one of fee_cases, the "
-        "value to send as fee_case); empty otherwise"
+        description="Trường hợp áp dụng mức này (chỉ có ở khoản thuộc một case_group; là một giá trị của "
+        "fee_cases, gửi nguyên văn làm fee_case); để trống ở các khoản khác"
     )
     conditional: bool = Field(
-        description="charged only when its condition arises (a copy asked for…), never at submission"
+        description="Chỉ thu khi phát sinh điều kiện (có yêu cầu cấp bản sao…), không thu khi nộp hồ sơ"
     )
     condition: str = Field(
-        description='when a conditional line is charged ("nếu có yêu cầu"); a condition, not a case: '
-        "it cannot be sent as fee_case"
+        description='Điều kiện thu của khoản có điều kiện ("nếu có yêu cầu"); là điều kiện, không phải '
+        "trường hợp: không gửi làm fee_case"
     )
     applies_when: str
     exemption: str
-    scale: str = Field(description="the full scale of a per-unit rate (per page, copy…), else empty")
+    scale: str = Field(
+        description="Biểu mức đầy đủ của khoản tính theo đơn vị (trang, bản…); để trống ở các khoản khác"
+    )
 
 
 class ProcessStepOut(Schema):
@@ -130,9 +141,9 @@ class ProcedureDetailOut(ProcedureItemOut):
     documents: list[DocumentOut]
     fees: list[FeeOut]
     fee_cases: list[str] = Field(
-        description="The values POST /dossiers accepts as fee_case: the cases of the schedule's "
-        "alternatives (lines sharing a case_group), in schedule order; empty: the schedule has no case "
-        "to choose, leave fee_case empty"
+        description="Các giá trị POST /dossiers nhận làm fee_case: các trường hợp của những mức thay thế "
+        "nhau (các khoản cùng case_group), theo thứ tự biểu phí; rỗng: biểu phí không có trường hợp để "
+        "chọn, để trống fee_case"
     )
     process: ProcessOut | None
     version: int
