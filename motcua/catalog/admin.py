@@ -377,7 +377,7 @@ class ProcessStepForm(ModelForm):
         fields = _STEP_FIELDS
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        cleaned = super().clean() or {}
         amount, unit = cleaned.get("duration_amount"), cleaned.get("duration_unit")
         if unit is not None and "duration_amount" not in self.errors:
             error = step_budget_error(Budget(amount, unit or ""))

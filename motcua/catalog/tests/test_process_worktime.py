@@ -136,5 +136,6 @@ def test_import_reports_a_processing_time_the_engine_rejects(tmp_path: Path) -> 
     with pytest.raises(CatalogValidationError) as caught:
         catalog_import(path=data)
     assert any(
-        "processing_time.amount" in str(p) and "không tính được hạn xử lý" in str(p) for p in caught.value.problems
+        "processing_time.amount" in str(p) and "không tính được hạn xử lý" in str(p)
+        for p in caught.value.problems
     )
