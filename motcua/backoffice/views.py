@@ -823,7 +823,13 @@ def ledger_pdf(request: HttpRequest) -> HttpResponse:
         return forbidden(request, LEDGER_ONLY_MESSAGE)
     form = forms.LedgerForm(request.GET, units=units)
     if not form.is_valid():
-        errors = "; ".join(str(e) for errs in form.errors.values() for e in errs)
+        # Reached by a link or a typed address, not the form: each message names its field, or three
+        # "Vui lòng nhập thông tin này." would not say what is missing.
+        errors = [
+            f"{form.fields[name].label}: {message}" if name in form.fields else str(message)
+            for name, messages in form.errors.items()
+            for message in messages
+        ]
         return render(request, "backoffice/ledger_error.html", {"form": form, "errors": errors}, status=400)
     unit, start, end = form.cleaned_data["unit"], form.cleaned_data["tu"], form.cleaned_data["den"]
     built = form_builders.ledger_form_build(unit=unit, start=start, end=end)

@@ -37,6 +37,7 @@ from motcua.catalog.services import (
     Budget,
     ProcessDefinitionError,
     budget_problems_text,
+    budget_text,
     procedure_normalise,
     procedure_time_errors,
     procedure_version_record,
@@ -45,7 +46,9 @@ from motcua.catalog.services import (
     process_definition_is_draft,
     process_definition_time_problems,
     process_definition_validate,
+    step_budget_error,
 )
+from motcua.core.formatting import format_number
 
 if TYPE_CHECKING:
     from motcua.accounts.models import Account
@@ -246,7 +249,7 @@ class ProcedureAdmin(admin.ModelAdmin):
                 '<strong class="errornote" title="{}">Chưa đủ dữ liệu: chưa có thời hạn</strong>',
                 "Nhập thời hạn giải quyết để mở nộp trực tuyến và tính hạn xử lý hồ sơ.",
             )
-        amount = "" if obj.processing_time_amount is None else f"{obj.processing_time_amount.normalize():f} "
+        amount = "" if obj.processing_time_amount is None else f"{format_number(obj.processing_time_amount)} "
         return f"{amount}{obj.get_processing_time_unit_display()}"
 
     @admin.display(description="Quy trình hiện hành")
@@ -263,7 +266,7 @@ class ProcedureAdmin(admin.ModelAdmin):
                     (
                         s.order,
                         s.name,
-                        "?" if s.duration_amount is None else f"{s.duration_amount.normalize():f}",
+                        "?" if s.duration_amount is None else format_number(s.duration_amount),
                         s.get_duration_unit_display(),
                     )
                     for s in steps
@@ -352,19 +355,42 @@ def _is_draft(request: HttpRequest, definition: ProcessDefinition) -> bool:
     return drafts[definition.pk]
 
 
+_STEP_FIELDS = (
+    "order",
+    "name",
+    "actor_text",
+    "actor_unit_kind",
+    "actor_role",
+    "duration_amount",
+    "duration_unit",
+    "task",
+)
+
+
+class ProcessStepForm(ModelForm):
+    """A draft step: its own time is checked on save, so a negative or impossible budget is refused
+    at once, not first when the draft is activated (the sum against the total stays an activation rule:
+    steps are edited one by one)."""
+
+    class Meta:
+        model = ProcessStep
+        fields = _STEP_FIELDS
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        amount, unit = cleaned.get("duration_amount"), cleaned.get("duration_unit")
+        if unit is not None and "duration_amount" not in self.errors:
+            error = step_budget_error(Budget(amount, unit or ""))
+            if error is not None:
+                self.add_error("duration_amount", error)
+        return cleaned
+
+
 class ProcessStepInline(admin.TabularInline):
     model = ProcessStep
+    form = ProcessStepForm
     extra = 0
-    fields = (
-        "order",
-        "name",
-        "actor_text",
-        "actor_unit_kind",
-        "actor_role",
-        "duration_amount",
-        "duration_unit",
-        "task",
-    )
+    fields = _STEP_FIELDS
 
     def _editable(self, request: HttpRequest, obj: ProcessDefinition | None) -> bool:
         return obj is not None and _is_draft(request, obj)
@@ -412,8 +438,7 @@ class ProcessDefinitionAdmin(admin.ModelAdmin):
     def total(self, obj: ProcessDefinition) -> str:
         if not obj.total_unit:
             return "chưa có thời hạn"
-        amount = "" if obj.total_amount is None else f"{obj.total_amount.normalize():f} "
-        return f"{amount}{obj.get_total_unit_display()}"
+        return budget_text(Budget(obj.total_amount, obj.total_unit))
 
     @admin.display(description="Kiểm tra thời gian các bước")
     def budget_check(self, obj: ProcessDefinition) -> str:

@@ -22,7 +22,7 @@ from django.db import models
 from django.utils.translation import gettext, gettext_noop
 
 from motcua.catalog.models import FeeBasis, FeeChannel, ProcedureFee
-from motcua.catalog.public import internal_parentheses_removed, is_internal_text
+from motcua.catalog.public import citizen_text, internal_parentheses_removed, is_internal_text
 from motcua.core.formatting import format_number, format_vnd
 from motcua.core.text import nfc
 
@@ -325,6 +325,7 @@ def _line_due(fee: ProcedureFee, *, channel_label: str, case: str) -> FeeLineDue
         )
     else:
         text = f"{fee.name}{reason}: {vnd(fee.amount_vnd)}."
-    if fee.exemption and fee.amount_vnd:
-        text += f" Miễn, giảm: {fee.exemption}"
+    # Printed on form 01 and kept on the dossier: the applicant reads it, so no source attribution.
+    if (exemption := citizen_text(fee.exemption)) and fee.amount_vnd:
+        text += f" Miễn, giảm: {exemption}"
     return FeeLineDue(name=fee.name, amount_vnd=fee.amount_vnd, explanation=text)

@@ -10,7 +10,8 @@ Quảng Ninh. So (docs/domain.md "Thông tin công khai"):
   rate's scale (shown through ``citizen_text``);
 * free texts that mix both (processing time wording, document notes, legal basis, steps) go through
   ``citizen_text``, which drops the parentheses and sentences that talk about the data source or name
-  another province, and the clause "theo/của … tỉnh <other province>".
+  another province, the clause "theo/của … tỉnh <other province>", and the attribution of a value to
+  the website it was copied from ("Miễn phí theo Cổng DVCQG" → "Miễn phí").
 """
 
 from __future__ import annotations
@@ -35,6 +36,14 @@ _INTERNAL: Final = re.compile(
     # How the record was made ("theo bản ghi chuẩn hóa từ Cổng DVC Bộ Công an"), not the procedure;
     # "chuẩn hoá thông tin" alone is a real step (1.014027), so only the "record" words count.
     r"|\bbản ghi\b(?!\s+(?:âm|hình))",
+    re.IGNORECASE,
+)
+# Where a value was read ("Miễn phí theo Cổng DVCQG", "trích từ Cổng Dịch vụ công quốc gia"): it says
+# which website the catalogue copied, not a rule; a citizen would take the portal for the authority that
+# decides. "trên Cổng …" (nộp trực tuyến trên Cổng DVCQG) is a channel and is kept.
+_SOURCE_CLAUSE: Final = re.compile(
+    r"\s*,?\s*\b(?:theo|trích từ|lấy từ|lấy theo)\s+(?:(?:dữ liệu|thông tin)\s+(?:của|trên|từ)\s+)?"
+    r"Cổng\b[^.;,()]*",
     re.IGNORECASE,
 )
 _PAREN: Final = re.compile(r"\s*\(([^()]*)\)")
@@ -65,6 +74,7 @@ def citizen_text(text: str) -> str:
         return ""
     text = internal_parentheses_removed(text)
     text = _clause().sub("", text)
+    text = _SOURCE_CLAUSE.sub("", text)
     parts = [p.strip() for p in _SENTENCE.split(text) if p.strip() and not is_internal_text(p)]
     out = " ".join(parts).strip()
     return re.sub(r"\s*[;,:]\s*$", ".", out) if out else ""

@@ -38,7 +38,11 @@ class SearchForm(forms.Form):
     """Query-string filters of /thu-tuc/. Invalid values are reported and then ignored."""
 
     q = forms.CharField(
-        label=gettext_lazy("Tên hoặc mã thủ tục"), max_length=MAX_QUERY_LENGTH, required=False
+        label=gettext_lazy("Tên hoặc mã thủ tục"),
+        max_length=MAX_QUERY_LENGTH,
+        required=False,
+        # The API's wording (catalog.api), not Django's "tối đa … kí tự".
+        error_messages={"max_length": gettext_lazy("Từ khóa tìm kiếm dài quá %(limit_value)d ký tự.")},
     )
     field = forms.CharField(label=gettext_lazy("Lĩnh vực"), max_length=120, required=False)
     level = forms.ChoiceField(

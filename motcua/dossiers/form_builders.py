@@ -117,8 +117,10 @@ def statutory_time_text(dossier: Dossier) -> str:
         return "Trong ngày"
     if not process.total_unit or process.total_amount is None:
         if dossier.appointment_reason:
-            # The appointment below is the receiving officer's, for this reason (docs/domain.md §6).
-            return f"Chưa công bố; ngày hẹn trả do cán bộ tiếp nhận ấn định: {dossier.appointment_reason}"
+            # The appointment below is the receiving officer's, for this reason (docs/domain.md §6). The
+            # reason goes in parentheses: after "ấn định:" the reader expects the date, not the reason.
+            reason = dossier.appointment_reason.strip().rstrip(".;")
+            return f"Chưa công bố; ngày hẹn trả do cán bộ tiếp nhận ấn định (lý do: {reason})"
         return "Chưa công bố"
     amount = _amount_text(process.total_amount)
     if amount.isdigit():

@@ -129,3 +129,11 @@ def test_ledger_bad_range_and_foreign_unit(world: World) -> None:
     foreign = client.get(url, {"unit": str(world.centre_b.pk), "tu": "2026-03-01", "den": "2026-03-31"})
     assert foreign.status_code == 400
     assert client_for(world.minh).get(url, {"unit": str(world.commune_a.pk)}).status_code == 403
+
+
+def test_a_ledger_address_without_its_parameters_names_what_is_missing(world: World) -> None:
+    response = client_for(world.hung).get(reverse("backoffice:ledger_pdf"))
+    assert response.status_code == 400
+    html = response.content.decode()
+    for label in ("Đơn vị", "Từ ngày", "Đến ngày"):
+        assert f"<li>{label}: Vui lòng nhập thông tin này.</li>" in html

@@ -20,8 +20,10 @@ from motcua.catalog.services.budgets import (
     BudgetUnitError,
     budget_engine_error,
     budget_problems_text,
+    budget_text,
     process_definition_validate,
     process_step_budgets_sum,
+    step_budget_error,
 )
 from motcua.catalog.services.common import NOT_COUNTED
 from motcua.catalog.services.import_read import ImportReport, Problem
@@ -64,6 +66,7 @@ __all__ = [
     "StepSpec",
     "budget_engine_error",
     "budget_problems_text",
+    "budget_text",
     "catalog_import",
     "field_get_or_create",
     "procedure_content",
@@ -82,4 +85,5 @@ __all__ = [
     "process_definition_time_problems",
     "process_definition_validate",
     "process_step_budgets_sum",
+    "step_budget_error",
 ]

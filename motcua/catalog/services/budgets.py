@@ -8,6 +8,7 @@ any storage.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -18,9 +19,9 @@ from motcua.catalog.services.common import (
     NOT_COUNTED,
     STEP_UNITS,
     WORKING_UNITS,
-    decimal_text,
     hours_per_day,
 )
+from motcua.core.formatting import format_number
 from motcua.worktime.calendar import WorkTimeError, validate_amount
 
 
@@ -40,6 +41,30 @@ class BudgetProblem:
     message: str
 
 
+def unit_text(unit: str) -> str:
+    """The Vietnamese label of a budget unit ("ngày làm việc"); an unknown code is quoted as it is."""
+    if unit == NOT_COUNTED:
+        return "không tính thời gian"
+    if unit in DATA_UNITS:
+        return str(TimeUnit(unit).label)
+    return f"“{unit}”" if unit else "(chưa chọn đơn vị)"
+
+
+def budget_text(budget: Budget) -> str:
+    """A budget for the admin's messages: "0,5 ngày làm việc" (decimal comma), "trong ngày", "chưa có".
+
+    Always Vietnamese: the admin is (``core.language``), and the importer's report quotes the same text.
+    """
+    if not budget.unit:
+        return "chưa có" if budget.amount is None else format_number(budget.amount)
+    if budget.amount is None or budget.unit == TimeUnit.SAME_DAY:
+        return unit_text(budget.unit)
+    return f"{format_number(budget.amount)} {unit_text(budget.unit)}"
+
+
+_API_CODES = re.compile(r" \((?:amount|unit|start|end|[a-z]+_[a-z_]+)\)")
+
+
 class BudgetUnitError(ValueError):
     """A budget unit that cannot be expressed in the unit of the total."""
 
@@ -51,7 +76,7 @@ def budget_convert(amount: Decimal, unit: str, target: str) -> Decimal:
         if target == TimeUnit.WORKING_HOURS:
             return amount * hours_per_day()
         return amount / hours_per_day()
-    raise BudgetUnitError(f"không quy đổi được {unit} sang {target} (cannot convert {unit} to {target})")
+    raise BudgetUnitError(f"không quy đổi được {unit_text(unit)} sang {unit_text(target)}")
 
 
 def process_step_budgets_sum(*, budgets: Iterable[Budget], unit: str) -> Decimal | None:
@@ -68,10 +93,7 @@ def process_step_budgets_sum(*, budgets: Iterable[Budget], unit: str) -> Decimal
             continue
         if budget.unit == TimeUnit.SAME_DAY or unit == TimeUnit.SAME_DAY:
             if budget.unit != unit:
-                raise BudgetUnitError(
-                    f"không quy đổi được {budget.unit or '?'} sang {unit} "
-                    f"(cannot convert {budget.unit or '?'} to {unit})"
-                )
+                raise BudgetUnitError(f"không quy đổi được {unit_text(budget.unit)} sang {unit_text(unit)}")
             unknown = True
             continue
         if budget.amount is None or budget.unit == "":
@@ -95,7 +117,28 @@ def budget_engine_error(budget: Budget) -> str | None:
     try:
         validate_amount(budget.amount, TimeUnit(budget.unit), hours_per_day=hours_per_day())
     except WorkTimeError as exc:
-        return exc.message
+        # The engine's messages name its API parameters ("Thời hạn (amount) …", "(calendar_days)") for
+        # API callers; the admin and the import report have no such fields, so the codes are dropped.
+        return _API_CODES.sub("", exc.message)
+    return None
+
+
+def step_budget_error(budget: Budget) -> str | None:
+    """What is wrong with one step's own budget, whatever the other steps; None if nothing.
+
+    The admin checks it when a draft step is saved (a negative time is refused there, not only at
+    activation), and ``process_definition_validate`` for every step.
+    """
+    if budget.unit not in STEP_UNITS and budget.unit != "":
+        return f"Đơn vị thời gian không hợp lệ: “{budget.unit}”"
+    if budget.amount is not None and budget.amount < 0:
+        return f"Thời gian của bước không được âm: {budget_text(budget)}"
+    if budget.unit == NOT_COUNTED and budget.amount not in (None, Decimal(0)):
+        return "Bước không tính thời gian phải có thời lượng 0 hoặc để trống"
+    if budget.unit == TimeUnit.SAME_DAY and budget.amount is not None:
+        return "Bước “trong ngày” không nhập số lượng thời gian"
+    if (error := budget_engine_error(budget)) is not None:
+        return f"Thời gian của bước không tính được hạn xử lý: {error}"
     return None
 
 
@@ -109,35 +152,13 @@ def process_definition_validate(*, total: Budget | None, budgets: Sequence[Budge
     """
     problems: list[BudgetProblem] = []
     if not budgets:
-        return [BudgetProblem(None, "Quy trình không có bước nào (process has no steps)")]
+        return [BudgetProblem(None, "Quy trình không có bước nào")]
     total_error = budget_engine_error(total) if total is not None else None
     if total_error is not None:
-        problems.append(
-            BudgetProblem(None, f"Thời hạn không tính được (rejected by the worktime engine): {total_error}")
-        )
+        problems.append(BudgetProblem(None, f"Thời hạn giải quyết không tính được hạn xử lý: {total_error}"))
     for index, budget in enumerate(budgets):
-        if budget.unit not in STEP_UNITS and budget.unit != "":
-            problems.append(
-                BudgetProblem(index, f"Đơn vị thời gian không hợp lệ (unknown unit): {budget.unit!r}")
-            )
-        elif budget.amount is not None and budget.amount < 0:
-            problems.append(BudgetProblem(index, f"Thời gian âm (negative budget): {budget.amount}"))
-        elif budget.unit == NOT_COUNTED and budget.amount not in (None, Decimal(0)):
-            problems.append(
-                BudgetProblem(
-                    index, "Bước không tính thời gian phải có thời lượng 0 (not_counted step must be 0)"
-                )
-            )
-        elif budget.unit == TimeUnit.SAME_DAY and budget.amount is not None:
-            problems.append(
-                BudgetProblem(index, "Bước 'trong ngày' không có số lượng (same_day has no amount)")
-            )
-        elif (error := budget_engine_error(budget)) is not None:
-            problems.append(
-                BudgetProblem(
-                    index, f"Thời gian của bước không tính được (rejected by the worktime engine): {error}"
-                )
-            )
+        if (message := step_budget_error(budget)) is not None:
+            problems.append(BudgetProblem(index, message))
     if problems:
         return problems
     known_total = (
@@ -150,7 +171,7 @@ def process_definition_validate(*, total: Budget | None, budgets: Sequence[Budge
         if budget.unit == NOT_COUNTED:
             continue
         if budget.unit == "":
-            problems.append(BudgetProblem(index, "Thiếu đơn vị thời gian của bước (missing unit)"))
+            problems.append(BudgetProblem(index, "Thiếu đơn vị thời gian của bước"))
             continue
         try:
             process_step_budgets_sum(budgets=[budget], unit=total.unit)
@@ -158,7 +179,7 @@ def process_definition_validate(*, total: Budget | None, budgets: Sequence[Budge
             problems.append(BudgetProblem(index, f"Đơn vị của bước khác đơn vị thời hạn: {exc}"))
             continue
         if total.unit != TimeUnit.SAME_DAY and budget.amount is None:
-            problems.append(BudgetProblem(index, "Thiếu thời gian của bước (missing budget)"))
+            problems.append(BudgetProblem(index, "Thiếu thời gian của bước"))
     if problems or total.unit == TimeUnit.SAME_DAY:
         return problems
     # Compare in hours when working days and working hours mix: exact, no division.
@@ -167,12 +188,12 @@ def process_definition_validate(*, total: Budget | None, budgets: Sequence[Budge
     assert total.amount is not None
     expected = budget_convert(total.amount, total.unit, unit)
     if counted != expected:
-        shown = decimal_text(process_step_budgets_sum(budgets=budgets, unit=total.unit))
+        shown = Budget(process_step_budgets_sum(budgets=budgets, unit=total.unit), total.unit)
         problems.append(
             BudgetProblem(
                 None,
-                f"Tổng thời gian các bước {shown} {total.unit} khác thời hạn giải quyết "
-                f"{decimal_text(total.amount)} {total.unit} (step budgets do not sum to the statutory time)",
+                f"Tổng thời gian các bước ({budget_text(shown)}) khác thời hạn giải quyết "
+                f"({budget_text(total)}): tổng thời gian các bước phải bằng thời hạn giải quyết",
             )
         )
     return problems

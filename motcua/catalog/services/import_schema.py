@@ -279,7 +279,7 @@ class StatutoryTime(ProcessingTime):
         if unit and (error := budget_engine_error(Budget(amount, unit))) is not None:
             raise _fail(
                 "engine",
-                "không tính được hạn xử lý (rejected by the worktime engine): {error}",
+                "không tính được hạn xử lý: {error}",
                 error=error,
             )
         return amount

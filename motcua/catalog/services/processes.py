@@ -18,8 +18,14 @@ from django.db.models import Max
 from django.utils import timezone
 
 from motcua.catalog.models import Procedure, ProcessDefinition, ProcessSource, ProcessStep
-from motcua.catalog.services.budgets import Budget, BudgetProblem, budget_convert, budget_problems_text
-from motcua.catalog.services.common import BULK_BATCH, WORKING_UNITS, decimal_text
+from motcua.catalog.services.budgets import (
+    Budget,
+    BudgetProblem,
+    budget_convert,
+    budget_problems_text,
+    budget_text,
+)
+from motcua.catalog.services.common import BULK_BATCH, WORKING_UNITS
 from motcua.catalog.services.process_specs import ProcessSpec, StepSpec, process_definition_derive
 from motcua.core.orm import objects_insert
 from motcua.worktime.models import TimeUnit
@@ -270,13 +276,6 @@ def process_definition_activate(
     return definition
 
 
-def _budget_text(budget: Budget) -> str:
-    if not budget.unit:
-        return "chưa có"
-    label = TimeUnit(budget.unit).label if budget.unit in TimeUnit.values else budget.unit
-    return label if budget.amount is None else f"{decimal_text(budget.amount)} {label}"
-
-
 def process_definition_time_problems(
     *, definition: ProcessDefinition, procedure: Procedure
 ) -> list[BudgetProblem]:
@@ -304,7 +303,7 @@ def _statutory_time_problems(definition: ProcessDefinition, statutory: Budget) -
     return [
         BudgetProblem(
             None,
-            f"Tổng thời gian của quy trình ({_budget_text(total)}) khác thời hạn giải quyết của thủ tục "
-            f"({_budget_text(statutory)}): sửa tổng thời gian và thời gian các bước của bản nháp",
+            f"Tổng thời gian của quy trình ({budget_text(total)}) khác thời hạn giải quyết của thủ tục "
+            f"({budget_text(statutory)}): sửa tổng thời gian và thời gian các bước của bản nháp",
         )
     ]

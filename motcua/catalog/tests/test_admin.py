@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -249,3 +250,22 @@ def test_catalogue_admin_pages_show_no_english_label(admin_client_: Client) -> N
         ]
         assert not leaked, f"{url}: nhãn tiếng Anh trong trang quản trị: {leaked}"
         assert not any(text.startswith("Bởi ") for text in parser.texts), url
+
+
+def test_fractional_times_read_with_a_decimal_comma(tmp_path: Path, admin_client: Client) -> None:
+    """Issue 8: the procedure list read "0.5 ngày làm việc"; Vietnamese writes "0,5"."""
+    half_day = {"amount": 0.5, "unit": "working_days", "text": "Trong 0,5 ngày làm việc"}
+    catalog_import(
+        path=write_catalog(tmp_path, [row("1.000001")], [detailed("1.000001", processing_time=half_day)])
+    )
+    procedure = Procedure.objects.get(code="1.000001")
+    pages = [
+        reverse("admin:catalog_procedure_changelist"),
+        reverse("admin:catalog_procedure_change", args=[procedure.pk]),
+        reverse("admin:catalog_processdefinition_changelist"),
+    ]
+    htmls = [admin_client.get(url).content.decode() for url in pages]
+    assert "0,5 ngày làm việc" in htmls[0]
+    assert "0,5 ngày làm việc" in htmls[2]
+    for url, html in zip(pages, htmls, strict=True):
+        assert not re.search(r"\d\.\d+ (?:ngày|giờ)", html), url

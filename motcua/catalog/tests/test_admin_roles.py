@@ -406,6 +406,35 @@ def test_province_admin_edits_a_process_as_a_new_version(roles: Roles) -> None:
     assert current.steps.get(order=2).duration_amount == Decimal("1")
 
 
+@pytest.mark.parametrize(
+    ("amount", "error"),
+    [
+        ("-4", "Thời gian của bước không được âm: -4 ngày làm việc"),
+        (
+            "4000",
+            "Thời gian của bước không tính được hạn xử lý: Thời hạn quá lớn: tối đa 3650 ngày làm việc",
+        ),
+    ],
+)
+def test_a_draft_step_with_an_invalid_time_is_refused_on_save(roles: Roles, amount: str, error: str) -> None:
+    procedure = roles.world.procedure
+    current = procedure.processes.get(is_current=True)
+    client = roles.client("ba_hoa")
+    changelist = reverse("admin:catalog_processdefinition_changelist")
+    client.post(changelist, {"action": "draft_create", "_selected_action": [str(current.pk)]})
+    draft = procedure.processes.get(version=2)
+    before = draft.steps.get(order=2).duration_amount
+
+    response = client.post(
+        reverse("admin:catalog_processdefinition_change", args=[draft.pk]),
+        _draft_form(roles, draft, {2: amount}, "3"),
+    )
+
+    assert response.status_code == 200  # the form again, with the error at the step
+    assert error in response.content.decode()
+    assert draft.steps.get(order=2).duration_amount == before
+
+
 def test_a_draft_total_other_than_the_statutory_time_is_not_applied(roles: Roles) -> None:
     procedure = roles.world.procedure  # 3 working days
     current = procedure.processes.get(is_current=True)

@@ -86,6 +86,17 @@ def test_an_exemption_from_a_data_note_is_told_without_the_note():
     assert line["exemption"] == "Có trường hợp được miễn phí."
 
 
+def test_the_exemption_on_the_fee_due_names_no_source_website():
+    due = fee_due(
+        fees=schedule(
+            [{"name": "Lệ phí", "amount_vnd": 20_000, "note": "Miễn cho người có công theo Cổng DVCQG."}]
+        ),
+        channel=FeeChannel.COUNTER,
+    )
+    assert "Miễn, giảm: Miễn cho người có công." in due.explanation
+    assert "Cổng" not in due.explanation
+
+
 # ---- the fee due ------------------------------------------------------------------------------------
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from decimal import Decimal
 
 import pytest
@@ -188,6 +189,47 @@ def test_budgets_sum_converts_working_days_and_hours_only() -> None:
 def test_validate_reports_problems(total: Budget, budgets: list[Budget], problem: str) -> None:
     problems = process_definition_validate(total=total, budgets=budgets)
     assert any(problem in p.message for p in problems), problems
+
+
+@pytest.mark.parametrize(
+    ("total", "budgets", "text"),
+    [
+        (
+            Budget(D(7), WD),
+            [Budget(D(50), WD), Budget(D(2), WD)],
+            "Tổng thời gian các bước (52 ngày làm việc) khác thời hạn giải quyết (7 ngày làm việc)",
+        ),
+        (
+            Budget(D(1), WD),
+            [Budget(D("1.5"), WD)],
+            "Tổng thời gian các bước (1,5 ngày làm việc) khác thời hạn giải quyết (1 ngày làm việc)",
+        ),
+        (
+            Budget(D(3), WD),
+            [Budget(D(7), WD), Budget(D(-4), WD)],
+            "bước 2: Thời gian của bước không được âm: -4 ngày",
+        ),
+        (
+            Budget(D(3), WD),
+            [Budget(D(3), WD), Budget(D(1), NOT_COUNTED)],
+            "bước 2: Bước không tính thời gian",
+        ),
+        (Budget(None, SAME), [Budget(D(1), SAME)], "bước 1: Bước “trong ngày” không nhập số lượng"),
+        (
+            Budget(D(3), WD),
+            [Budget(D(1), WD), Budget(D(2), CD)],
+            "không quy đổi được ngày sang ngày làm việc",
+        ),
+    ],
+)
+def test_problems_read_in_vietnamese_with_unit_labels(
+    total: Budget, budgets: list[Budget], text: str
+) -> None:
+    """The admin shows these to province staff: Vietnamese units and decimal comma, no English glosses
+    or internal codes such as ``working_days`` / ``not_counted``."""
+    shown = budget_problems_text(process_definition_validate(total=total, budgets=budgets))
+    assert text in shown
+    assert not re.search(r"[a-z]+_[a-z]+|\((?:step|negative|same|not|cannot|rejected)", shown), shown
 
 
 def test_validate_accepts_mixed_working_units() -> None:

@@ -97,11 +97,11 @@ def test_validation_reports_steps_and_totals_the_engine_rejects() -> None:
         total=Budget(D(2), CD), budgets=[Budget(D("0.5"), CD), Budget(D("1.5"), CD)]
     )
     assert [p.step for p in problems] == [0, 1]
-    assert all("worktime engine" in p.message for p in problems)
+    assert all("không tính được hạn xử lý" in p.message for p in problems)
     problems = process_definition_validate(total=Budget(D("1.5"), CD), budgets=[Budget(D("1.5"), CD)])
     assert problems
     assert problems[0].step is None
-    assert "worktime engine" in problems[0].message
+    assert "không tính được hạn xử lý" in problems[0].message
 
 
 def test_import_reports_a_step_budget_the_engine_rejects(tmp_path: Path) -> None:
@@ -123,8 +123,8 @@ def test_import_reports_a_step_budget_the_engine_rejects(tmp_path: Path) -> None
     with pytest.raises(CatalogValidationError) as caught:
         catalog_import(path=data)
     messages = [str(p) for p in caught.value.problems]
-    assert any("internal_process[0].duration" in m and "worktime engine" in m for m in messages)
-    assert any("internal_process[1].duration" in m and "worktime engine" in m for m in messages)
+    assert any("internal_process[0].duration" in m and "không tính được hạn xử lý" in m for m in messages)
+    assert any("internal_process[1].duration" in m and "không tính được hạn xử lý" in m for m in messages)
 
 
 def test_import_reports_a_processing_time_the_engine_rejects(tmp_path: Path) -> None:
@@ -136,5 +136,6 @@ def test_import_reports_a_processing_time_the_engine_rejects(tmp_path: Path) -> 
     with pytest.raises(CatalogValidationError) as caught:
         catalog_import(path=data)
     assert any(
-        "processing_time.amount" in str(p) and "worktime engine" in str(p) for p in caught.value.problems
+        "processing_time.amount" in str(p) and "không tính được hạn xử lý" in str(p)
+        for p in caught.value.problems
     )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from django.conf import settings
 from django.test import Client
@@ -23,6 +25,21 @@ INTERNAL = [
     ("2.002755", "Sơn La"),
     ("1.013978", "không có trong nguồn"),
     ("1.004222", "bản ghi chuẩn hóa"),
+]
+
+
+# The 31 procedures with full details (data/catalog/detailed) and wordings of provenance: the labels of
+# ``ProcessSource`` and attributions to the website a value was copied from.
+DETAILED = sorted(
+    p.stem for p in (Path(settings.PROJECT_DIR) / "data" / "catalog" / "detailed").glob("*.json")
+)
+PROVENANCE = [
+    "Quy trình 5 bước mặc định",
+    "Quy trình được phê duyệt",
+    "(dữ liệu)",
+    "Nhập tay",
+    "theo Cổng",
+    "trích từ Cổng",
 ]
 
 
@@ -53,6 +70,13 @@ INTERNAL = [
             "07 ngày làm việc kể từ ngày nhận đủ hồ sơ hợp lệ.",
         ),
         ("Chủ tịch UBND cấp xã xác thực và chuẩn hoá thông tin với CSDL quốc gia về dân cư.", None),
+        # Where the value was copied from is not a rule (1.001193's exemption); a channel "trên Cổng" is.
+        (
+            "Miễn phí theo Cổng DVCQG. Luật Hộ tịch 2014 Điều 11: miễn lệ phí đăng ký khai sinh đúng hạn.",
+            "Miễn phí. Luật Hộ tịch 2014 Điều 11: miễn lệ phí đăng ký khai sinh đúng hạn.",
+        ),
+        ("Mức thu 50.000 đồng, lấy từ Cổng Dịch vụ công quốc gia.", "Mức thu 50.000 đồng."),
+        ("Nộp trực tuyến trên Cổng Dịch vụ công quốc gia hoặc trực tiếp tại Bộ phận Một cửa.", None),
     ],
 )
 def test_citizen_text(text: str, public: str | None) -> None:
@@ -73,6 +97,25 @@ class TestRealCatalogue:
         assert api.status_code == 200
         assert note not in api.content.decode()
         assert "notes" not in api.json()
+
+    @pytest.mark.parametrize("code", DETAILED)
+    def test_no_provenance_on_the_public_page_or_api(self, client: Client, code: str):
+        """How the catalogue was built (default or data process, the website a value was copied from) is
+        not for citizens: the process reads as Quảng Ninh's electronic process."""
+        page = client.get(reverse("catalog:procedure_detail", args=[code]))
+        assert page.status_code == 200
+        html = page.content.decode()
+        api = client.get(f"/api/v1/procedures/{code}").content.decode()
+        for wording in PROVENANCE:
+            assert wording not in html, (code, wording)
+            assert wording not in api, (code, wording)
+        if Procedure.objects.get(code=code).processes.filter(is_current=True).exists():
+            assert "Quy trình điện tử áp dụng tại tỉnh Quảng Ninh" in html
+
+    def test_the_exemption_reads_as_a_rule(self, client: Client):
+        html = client.get(reverse("catalog:procedure_detail", args=["1.001193"])).content.decode()
+        assert "Miễn phí." in html
+        assert "Luật Hộ tịch 2014 Điều 11" in html
 
     def test_the_notes_stay_visible_to_admins(self, admin_client: Client):
         procedure = Procedure.objects.get(code="1.001193")

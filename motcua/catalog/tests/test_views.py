@@ -133,6 +133,8 @@ def test_search_invalid_filters_are_reported_and_ignored(client, catalogue):
 def test_search_too_long_query_is_reported(client, catalogue):
     html = client.get(SEARCH_URL, {"q": "khai sinh " * 30}).content.decode()
     assert 'aria-invalid="true"' in html
+    assert "Từ khóa tìm kiếm dài quá 200 ký tự." in html  # the project's "ký tự", as in the API
+    assert "kí tự" not in html
 
 
 def test_search_no_results(client, catalogue):

@@ -77,12 +77,13 @@ def test_receipt_of_an_appointed_dossier_prints_the_officers_appointment_and_rea
         world,
         procedure=procedure_with_process(timed=False),
         appointment_at=vn(2026, 3, 6, 16),
-        appointment_reason="Cần xác minh thực địa",
+        appointment_reason="Theo quy định của Công an phường.",
     )
     form = fb.receipt_form_build(dossier=_fresh(d), tracking_url=TRACKING)
     assert form.appointment_at == vn(2026, 3, 6, 16)
+    # The reason stands apart from where the date is expected (the date is item 5 of the form).
     assert form.statutory_time_text == (
-        "Chưa công bố; ngày hẹn trả do cán bộ tiếp nhận ấn định: Cần xác minh thực địa"
+        "Chưa công bố; ngày hẹn trả do cán bộ tiếp nhận ấn định (lý do: Theo quy định của Công an phường)"
     )
 
 
