@@ -191,7 +191,7 @@ def _process(definition: ProcessDefinition) -> dict[str, Any]:
             {
                 "order": step.order,
                 "name": step.name,
-                "actor_text": step.actor_text,
+                "actor_text": citizen_text(step.actor_text),
                 "actor_unit_kind": step.actor_unit_kind,
                 "actor_role": step.actor_role,
                 "duration": _duration(step.duration_amount, step.duration_unit),
