@@ -127,9 +127,9 @@ def bare_dossier_write(request: HttpRequest) -> JsonResponse:
 
 # What each request of the real flow writes (captured from the real flow's queries, PostgreSQL):
 #   step index → (step seq finished, template step inserted); every request also locks the dossier
-#   (except the submission, which creates it), inserts its event, updates the dossier and inserts one
-#   outbox job. The submission also upserts the code counter and inserts the components, fees and the
-#   idempotency record.
+#   (except the submission, which creates it), inserts its event, updates the dossier and inserts its
+#   outbox jobs (as many as the template's event has). The submission also upserts the code counter and
+#   inserts the components, fees and the idempotency record.
 BARE_FLOW_STEPS: tuple[tuple[str, int | None, int | None], ...] = (
     ("submit", None, None),
     ("accept", None, 0),
@@ -152,7 +152,7 @@ class _FlowTemplate:
     fees: tuple[int, ...]
     events: tuple[tuple[int, str], ...]  # (id, to_state) by seq
     steps: tuple[int, ...]  # by seq
-    job: int
+    jobs: tuple[tuple[int, ...], ...]  # the outbox jobs each event enqueued, by event seq
     idempotent_request: int | None
 
 
@@ -164,7 +164,17 @@ def _template(dossier_id: int) -> _FlowTemplate:
     """Read once per worker process (the bare flow then runs on cached ids only)."""
     found = _TEMPLATES.get(dossier_id)
     if found is None:
-        dossier = Dossier.objects.values("receiving_unit_id", "idempotency_key").get(pk=dossier_id)
+        dossier = Dossier.objects.values("code", "receiving_unit_id").get(pk=dossier_id)
+        events = tuple(
+            DossierEvent.objects.filter(dossier_id=dossier_id).order_by("seq").values_list("pk", "to_state")
+        )
+        # Outbox keys are "<handler>:<dossier id>:<event seq>" (dossiers/events.py): a job per handler
+        # interested in the event (national-portal sync for every one, e-mail for some).
+        by_seq: dict[int, list[int]] = {}
+        for pk, key in Job.objects.filter(idempotency_key__regex=rf"^[^:]+:{dossier_id}:[0-9]+$").values_list(
+            "pk", "idempotency_key"
+        ):
+            by_seq.setdefault(int(key.rsplit(":", 1)[1]), []).append(pk)
         found = _FlowTemplate(
             dossier=dossier_id,
             unit_id=dossier["receiving_unit_id"],
@@ -180,7 +190,7 @@ def _template(dossier_id: int) -> _FlowTemplate:
             steps=tuple(
                 DossierStep.objects.filter(dossier_id=dossier_id).order_by("seq").values_list("pk", flat=True)
             ),
-            job=Job.objects.order_by("-pk").values_list("pk", flat=True)[0],
+            jobs=tuple(tuple(sorted(by_seq.get(seq, []))) for seq in range(1, len(events) + 1)),
             idempotent_request=IdempotentRequest.objects.order_by("-pk").values_list("pk", flat=True).first(),
         )
         _TEMPLATES[dossier_id] = found
@@ -253,7 +263,9 @@ def bare_flow_step(request: HttpRequest, index: int) -> JsonResponse:
         else:
             dossier_id = int(request.GET["dossier"])
             version = int(request.GET["row_version"])
-            cursor.execute("SELECT row_version FROM dossiers_dossier WHERE id = %s FOR UPDATE", [dossier_id])
+            # SQLite has no row locks (a write locks the database): the clause is PostgreSQL's only.
+            lock = " FOR UPDATE" if connection.vendor == "postgresql" else ""
+            cursor.execute(f"SELECT row_version FROM dossiers_dossier WHERE id = %s{lock}", [dossier_id])
             if cursor.fetchone()[0] != version:
                 return JsonResponse({"detail": "conflict"}, status=409)
         if finish_seq is not None:
@@ -268,7 +280,13 @@ def bare_flow_step(request: HttpRequest, index: int) -> JsonResponse:
                 cursor,
                 DossierStep,
                 template.steps[insert_step],
-                {"dossier_id": dossier_id, "started_at": now},
+                {
+                    "dossier_id": dossier_id,
+                    "started_at": now,
+                    "status": StepStatus.ACTIVE,
+                    "finished_at": None,
+                    "outcome": "",
+                },
             )
         digest = hashlib.sha256(f"{dossier_id}:{index}:{now.isoformat()}".encode()).hexdigest()
         _copy_row(cursor, DossierEvent, event_id, {"dossier_id": dossier_id, "at": now, "hash": digest})
@@ -277,13 +295,14 @@ def bare_flow_step(request: HttpRequest, index: int) -> JsonResponse:
             "current_step_id = COALESCE(%s, current_step_id) WHERE id = %s",
             [to_state, step_id, dossier_id],
         )
-        # Written as delivered: the floor has the outbox row, not its delivery.
-        _copy_row(
-            cursor,
-            Job,
-            template.job,
-            {"idempotency_key": uuid.uuid4().hex, "status": JobStatus.DONE, "run_after": now},
-        )
+        # Written as delivered: the floor has the outbox rows, not their delivery.
+        for job in template.jobs[index]:
+            _copy_row(
+                cursor,
+                Job,
+                job,
+                {"idempotency_key": uuid.uuid4().hex, "status": JobStatus.DONE, "run_after": now},
+            )
     return JsonResponse(
         {"code": str(dossier_id), "row_version": version + 1}, status=201 if index == 0 else 200
     )
