@@ -21,12 +21,13 @@ Then, for each number of clients, windows of ``--seconds`` alternate between
 
 Each window reports complete flows/s, requests/s, p50/p95/p99 per request type, and CPU seconds per flow
 of the web workers (gunicorn master + workers), the job worker (the ``run-jobs`` process tree) and
-PostgreSQL (every process whose comm is ``postgres``), read from ``/proc/<pid>/stat`` from the start of
-the window to the moment the job backlog has drained (that time is reported too). Then the read side
+PostgreSQL (processes whose comm is ``postgres``: the backends of the benchmark's database and the
+server's own processes; see ``CpuMeter``), read from ``/proc/<pid>/stat`` from the start of the window
+to the moment the job backlog has drained (that time is reported too). Then the read side
 at the largest number of clients: an official's dossier GET, the official's queue page, the public
 lookup and the bare primary-key read, with CPU per request.
 
-``--quick`` (~2 minutes): 10 s windows, 5 s reads. Results: ``bench/results/flow_postgresql.json``.
+``--quick`` (~1.5 minutes): 10 s windows, 5 s reads. Results: ``bench/results/flow_postgresql.json``.
 The database only grows (flow and bare dossiers are kept): use a dedicated one.
 """
 
@@ -37,6 +38,7 @@ import http.client
 import json
 import multiprocessing
 import os
+import signal
 import subprocess
 import sys
 import threading
@@ -333,6 +335,8 @@ class CpuMeter:
             if stat.comm != "postgres":
                 continue
             words = _cmdline(pid).split()
+            if len(words) > 1 and words[1].endswith(":"):
+                del words[1]  # the cluster name of Debian's packaging: "postgres: 15/main: …"
             # A client backend: "postgres: <user> <database> <host(port) | [local]> <state>".
             is_backend = (
                 len(words) >= 4 and words[0] == "postgres:" and ("(" in words[3] or words[3] == "[local]")
@@ -361,11 +365,31 @@ class CpuMeter:
 # Processes and fixtures
 
 
+def _group_members(pgid: int) -> list[int]:
+    members = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                if os.getpgid(int(entry)) == pgid:
+                    members.append(int(entry))
+            except OSError:
+                continue
+    return members
+
+
 @contextmanager
-def job_worker(env: dict[str, str]) -> Iterator[subprocess.Popen[bytes]]:
-    """``motcua run-jobs`` with one worker, as ``make run`` starts it."""
+def job_worker(env: dict[str, str], leftovers: list[int]) -> Iterator[subprocess.Popen[bytes]]:
+    """``motcua run-jobs`` with one worker, as ``make run`` starts it, in a process group of its own.
+
+    Stopped with SIGTERM as ``make run`` stops it; any of its processes still alive after that (the
+    cluster's sentinel and workers have been seen to outlive the command) are listed in ``leftovers``
+    and stopped through the group, so no worker of this run keeps taking jobs in the next one.
+    """
     proc = subprocess.Popen(
-        [str(BIN / "motcua"), "run-jobs"], env={**env, "MOTCUA_JOBS_WORKERS": "1"}, cwd=ROOT
+        [str(BIN / "motcua"), "run-jobs"],
+        env={**env, "MOTCUA_JOBS_WORKERS": "1"},
+        cwd=ROOT,
+        start_new_session=True,
     )
     try:
         yield proc
@@ -376,6 +400,14 @@ def job_worker(env: dict[str, str]) -> Iterator[subprocess.Popen[bytes]]:
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait()
+        time.sleep(1)
+        leftovers.extend(_group_members(proc.pid))
+        if leftovers:
+            print(f"  ! run-jobs left {len(leftovers)} processes after SIGTERM: {leftovers}", flush=True)
+            os.killpg(proc.pid, signal.SIGTERM)
+            time.sleep(5)
+            if _group_members(proc.pid):
+                os.killpg(proc.pid, signal.SIGKILL)
 
 
 def gunicorn_master(port: int) -> int:
@@ -609,7 +641,8 @@ def main() -> None:
         "windows": [],
     }
     print(f"load average {load[0]:.1f}; {os.cpu_count()} CPUs; {env['DATABASE_URL']}", flush=True)
-    with server(env, port=args.port), job_worker(env) as jobs:
+    leftovers: list[int] = []
+    with server(env, port=args.port), job_worker(env, leftovers) as jobs:
         database = env["DATABASE_URL"].rsplit("/", 1)[1].split("?")[0]
         meter = CpuMeter(gunicorn_master(args.port), jobs.pid, database)
         template = template_dossier(args.port, steps, tokens)
@@ -671,6 +704,7 @@ def main() -> None:
         }
     result["summary"] = summary
     result["load_average_at_end"] = [round(x, 2) for x in os.getloadavg()]
+    result["job_worker_processes_left_after_sigterm"] = leftovers
     print_table(result)
     written = write_result("flow_postgresql", result)
     print(f"→ {written.relative_to(ROOT)}")
