@@ -292,8 +292,9 @@ def bare_flow_step(request: HttpRequest, index: int) -> JsonResponse:
         _copy_row(cursor, DossierEvent, event_id, {"dossier_id": dossier_id, "at": now, "hash": digest})
         cursor.execute(
             "UPDATE dossiers_dossier SET state = %s, row_version = row_version + 1, "
-            "current_step_id = COALESCE(%s, current_step_id) WHERE id = %s",
-            [to_state, step_id, dossier_id],
+            "current_step_id = COALESCE(%s, current_step_id), is_open = %s WHERE id = %s",
+            # The return closes the dossier: it leaves the officials' queues (their partial indexes).
+            [to_state, step_id, index < len(BARE_FLOW_STEPS) - 1, dossier_id],
         )
         # Written as delivered: the floor has the outbox rows, not their delivery.
         for job in template.jobs[index]:
