@@ -395,15 +395,23 @@ def job_worker(env: dict[str, str], leftovers: list[int]) -> Iterator[subprocess
         yield proc
     finally:
         proc.terminate()
+        stopping = time.perf_counter()
+        timed_out = False
         try:
             proc.wait(timeout=30)
         except subprocess.TimeoutExpired:
+            timed_out = True
             proc.kill()
             proc.wait()
+        waited = time.perf_counter() - stopping
         time.sleep(1)
         leftovers.extend(_group_members(proc.pid))
         if leftovers:
-            print(f"  ! run-jobs left {len(leftovers)} processes after SIGTERM: {leftovers}", flush=True)
+            print(
+                f"  ! run-jobs left {len(leftovers)} processes after SIGTERM: {leftovers} (the command "
+                f"{'did not exit in 30 s and was killed' if timed_out else f'exited in {waited:.1f} s'})",
+                flush=True,
+            )
             os.killpg(proc.pid, signal.SIGTERM)
             time.sleep(5)
             if _group_members(proc.pid):
