@@ -303,6 +303,16 @@ Q_CLUSTER = {
     "max_attempts": 0,  # so an unacknowledged delivery is always re-leased, never dropped
     "poll": env_int("MOTCUA_JOBS_POLL_MS", default=1000) / 1000,
     "catch_up": False,
+    # django-q2 keeps no record of a successful delivery: motcua.jobs records every job's outcome in its
+    # own table. With its default (keep the last 250) the cluster's single monitor process locked and
+    # read all 250 kept rows for every delivery it acknowledged, fell behind under load, and a stop
+    # waited for it to catch up (over 30 s after a few hundred jobs). Failures are still recorded.
+    "save_limit": -1,
+    # Worker processes are never recycled (0). django-q2 replaces a worker after `recycle` deliveries
+    # (default 500), but a worker leaving while the cluster stops leaves the pusher blocked on a full
+    # local queue that no worker reads, and the stop hangs for ever (reproduced with recycle=3). The
+    # handlers hold no state between jobs; a deployment restarts the service instead.
+    "recycle": env_int("MOTCUA_JOBS_RECYCLE", default=0),
     "label": "Hàng đợi django-q2",
     # django-q2 logs an INFO line for every delivery it enqueues — two per dossier event, on the web
     # side, where it cost more than the INSERT. motcua.jobs logs what matters (failures, dead jobs).

@@ -84,3 +84,28 @@ def test_sigterm_releases_the_jobs_in_hand_and_they_run_once_later(tmp_path):
         "effect:k-stop-1:1",
         "effect:k-stop-2:1",
     ], logs
+
+
+@pytest.mark.slow
+@pytest.mark.django_db(transaction=True)
+def test_sigterm_stops_a_cluster_that_replaced_a_worker(tmp_path):
+    """django-q2 replaces a worker process that overran its timeout (and, by default, every 500
+    deliveries). With a ``multiprocessing.Event`` as the stop request, the replaced process had been
+    waiting on it: the event's condition kept counting a sleeper that never woke, and ``set()`` in the
+    SIGTERM handler blocked for ever (seen after ~600 jobs in the flow benchmark)."""
+    with transaction.atomic():
+        job_enqueue(name="tests.slow", payload={"dir": str(tmp_path)}, idempotency_key="k-replaced")
+    log = tmp_path / "worker.log"
+    # A 2 s timeout: the slow handler overruns it, django-q2 kills the worker and starts another.
+    proc = worker_start(log, timeout_seconds=2, lease_seconds=LEASE_SECONDS)
+    try:
+        wait_for(lambda: "reincarnated worker" in log.read_text(), "a worker replaced", proc, log, seconds=60)
+        proc.send_signal(signal.SIGTERM)
+        try:
+            proc.wait(timeout=STOP_BOUND_SECONDS)
+        except subprocess.TimeoutExpired:
+            pytest.fail(f"worker still running {STOP_BOUND_SECONDS} s after SIGTERM:\n{log.read_text()}")
+    finally:
+        (tmp_path / "release").touch()
+        process_group_kill(proc)
+    assert proc.returncode == 0, log.read_text()
