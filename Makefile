@@ -42,12 +42,16 @@ lock: install
 	$(PIP_COMPILE) --extra dev -c requirements.txt -o requirements-dev.txt pyproject.toml
 
 ## make run — migrate, load Quảng Ninh demo data (idempotent, fast on re-run), serve until Ctrl-C.
-## The job worker (notifications, DVCQG sync) runs beside the web server and stops with it.
+## The job worker (notifications, DVCQG sync) runs beside the web server and stops with it. Both run in
+## the background and the shell waits: a shell runs its trap only once its foreground command ends, so
+## with the server in the foreground a SIGTERM to `make` (which make passes to this shell) stopped
+## nothing. Ctrl-C and SIGTERM now stop both (the worker within seconds, jobs in hand released).
 run: demo
 	export MOTCUA_PUBLIC_BASE_URL='$(MOTCUA_PUBLIC_BASE_URL)'; \
 	MOTCUA_JOBS_WORKERS=1 $(BIN)/motcua run-jobs & jobs=$$!; \
-	trap 'kill $$jobs 2>/dev/null; wait $$jobs 2>/dev/null' EXIT INT TERM; \
-	$(BIN)/motcua runserver $(HOST)
+	$(BIN)/motcua runserver $(HOST) & web=$$!; \
+	trap 'kill $$web $$jobs 2>/dev/null; wait $$web $$jobs 2>/dev/null' EXIT INT TERM; \
+	wait $$web
 
 demo: install-runtime
 	$(BIN)/motcua migrate --noinput
