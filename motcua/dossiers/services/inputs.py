@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 
@@ -65,3 +67,14 @@ def text_clean(
     if len(cleaned) > max_length:
         raise DossierInvalid({field: f"{label.capitalize()} dài quá {max_length} ký tự."})
     return cleaned
+
+
+@contextmanager
+def errors_collected(errors: dict[str, str]) -> Iterator[None]:
+    """Run one check of a write and add its field errors to ``errors`` instead of stopping there, so
+    the officer or applicant is told every mistake at once; the caller raises when ``errors`` is not
+    empty."""
+    try:
+        yield
+    except DossierInvalid as exc:
+        errors |= exc.errors

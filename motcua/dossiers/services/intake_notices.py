@@ -17,7 +17,13 @@ from motcua.catalog.models import Procedure
 from motcua.dossiers.errors import DossierInvalid, DossierPermissionDenied
 from motcua.dossiers.models import IntakeNotice, IntakeNoticeKind
 from motcua.dossiers.services.components import components_missing
-from motcua.dossiers.services.inputs import ApplicantData, ComponentData, RequestedItem, text_clean
+from motcua.dossiers.services.inputs import (
+    ApplicantData,
+    ComponentData,
+    RequestedItem,
+    errors_collected,
+    text_clean,
+)
 from motcua.dossiers.services.receipt import applicant_clean
 from motcua.dossiers.services.recording import Actor, actor_name, user_holds
 from motcua.org.models import Role, Unit
@@ -72,18 +78,14 @@ def intake_notice_issue(
     errors: dict[str, str] = {}
     cleaned_applicant: dict[str, Any] = {}
     cleaned_items: list[dict[str, str]] = []
-    try:
+    with errors_collected(errors):
         cleaned_applicant = applicant_clean(applicant)
-    except DossierInvalid as exc:
-        errors |= exc.errors
-    try:
+    with errors_collected(errors):
         if kind == IntakeNoticeKind.SUPPLEMENT:
             cleaned_items = _items_clean(items)
             reason = text_clean(reason, field="reason", label="ghi chú", required=False)
         else:
             reason = text_clean(reason, field="reason", label="lý do từ chối tiếp nhận")
-    except DossierInvalid as exc:
-        errors |= exc.errors
     if errors:
         raise DossierInvalid(errors)
     return IntakeNotice.objects.create(

@@ -40,7 +40,7 @@ from motcua.dossiers.services.components import (
     components_create,
     uploads_removed_on_failure,
 )
-from motcua.dossiers.services.inputs import ApplicantData, ComponentData, text_clean
+from motcua.dossiers.services.inputs import ApplicantData, ComponentData, errors_collected, text_clean
 from motcua.dossiers.services.recording import Actor, event_record, transition, user_holds
 from motcua.dossiers.services.steps import process_step_start
 from motcua.org.models import Role, Unit
@@ -164,10 +164,8 @@ def appointment_clean(*, appointment_at: datetime | None, reason: str, now: date
             )
         elif not _in_working_hours(local):
             errors["appointment_at"] = f"Giờ hẹn trả phải trong giờ làm việc ({_working_hours_text()})."
-    try:
+    with errors_collected(errors):
         reason = text_clean(reason, field="appointment_reason", label="lý do ấn định ngày hẹn trả")
-    except DossierInvalid as exc:
-        errors |= exc.errors
     if errors:
         raise DossierInvalid(errors)
     assert appointment_at is not None
@@ -291,14 +289,10 @@ def _receipt_prepare(
         raise DossierInvalid({"procedure": ONLINE_CLOSED_NO_TIME.format(code=procedure.code)})
     errors: dict[str, str] = {}
     cleaned: dict[str, Any] = {}
-    try:
+    with errors_collected(errors):
         cleaned = applicant_clean(applicant)
-    except DossierInvalid as exc:
-        errors |= exc.errors
-    try:
+    with errors_collected(errors):
         components_complete_check(procedure, components, electronic=electronic)
-    except DossierInvalid as exc:
-        errors |= exc.errors
     if errors:
         raise DossierInvalid(errors)
     return _Receipt(

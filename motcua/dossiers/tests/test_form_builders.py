@@ -157,15 +157,20 @@ def test_apology(world: World) -> None:
     assert form.reason == "Xác minh"
 
 
-def test_apology_is_signed_by_the_competent_units_leader_not_the_specialist(world: World) -> None:
+def _extended_by_the_specialist(world: World) -> Dossier:
+    """A dossier in appraisal whose deadline Minh (the specialist) extended: form 04 is due."""
     d = dossier_at(world, "appraisal")
-    d = services.dossier_extend(
+    return services.dossier_extend(
         actor=world.minh,
         dossier=d,
         row_version=d.row_version,
         new_due_at=vn(2026, 3, 10, 10),
         reason="Xác minh",
     )
+
+
+def test_apology_is_signed_by_the_competent_units_leader_not_the_specialist(world: World) -> None:
+    d = _extended_by_the_specialist(world)
     form = fb.apology_form_build(dossier=_fresh(d))
     assert form is not None
     # Minh, the specialist who recorded the extension, is not the signer; Hùng leads the commune.
@@ -183,14 +188,7 @@ def test_apology_is_signed_by_the_competent_units_leader_not_the_specialist(worl
 
 def test_apology_without_a_leader_leaves_a_blank_leader_signature(world: World) -> None:
     RoleAssignment.objects.filter(unit=world.commune_a, role=Role.LEADER).update(is_active=False)
-    d = dossier_at(world, "appraisal")
-    d = services.dossier_extend(
-        actor=world.minh,
-        dossier=d,
-        row_version=d.row_version,
-        new_due_at=vn(2026, 3, 10, 10),
-        reason="Xác minh",
-    )
+    d = _extended_by_the_specialist(world)
     form = fb.apology_form_build(dossier=_fresh(d))
     assert form is not None
     assert (form.signer_title, form.signer_name) == (f"Lãnh đạo {world.commune_a.name}", "")
