@@ -4,8 +4,9 @@
 
 Against the PostgreSQL database of ``DATABASE_URL`` (default postgres://postgres@localhost:5432/motcua_flow,
 created if missing; ``migrate`` + ``load-demo``), starts what production runs, as real processes:
-gunicorn (2 sync workers, ``DEBUG`` off, persistent database connections) and the job worker
-(``motcua run-jobs`` with one worker, as ``make run`` does; e-mails are written to files).
+gunicorn (``gunicorn.conf.py``: 2 workers × 2 threads with keep-alive, or ``--sync`` workers; ``DEBUG``
+off, persistent database connections) and the job worker (``motcua run-jobs`` with one worker, as
+``make run`` does; e-mails are written to files).
 
 Then, for each number of clients, windows of ``--seconds`` alternate between
 
@@ -614,6 +615,13 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=1, help="Flow + bare window pairs per client count.")
     parser.add_argument("--quick", action="store_true", help="10 s windows, 5 s reads (~2 minutes).")
     parser.add_argument("--port", type=int, default=8767)
+    parser.add_argument(
+        "--threads",
+        type=int,
+        default=2,
+        help="Threads per web worker (gunicorn.conf.py, production: 2); 1 with --sync: sync workers.",
+    )
+    parser.add_argument("--sync", action="store_true", help="gunicorn's sync workers (no keep-alive).")
     parser.add_argument("--skip-prepare", action="store_true", help="Do not run migrate + load-demo.")
     args = parser.parse_args()
     if args.quick:
@@ -650,7 +658,9 @@ def main() -> None:
     }
     print(f"load average {load[0]:.1f}; {os.cpu_count()} CPUs; {env['DATABASE_URL']}", flush=True)
     leftovers: list[int] = []
-    with server(env, port=args.port), job_worker(env, leftovers) as jobs:
+    result["server"] = "sync workers" if args.sync else f"gunicorn.conf.py, {args.threads} threads per worker"
+    web = server(env, port=args.port, threads=1 if args.sync else args.threads, production=not args.sync)
+    with web, job_worker(env, leftovers) as jobs:
         database = env["DATABASE_URL"].rsplit("/", 1)[1].split("?")[0]
         meter = CpuMeter(gunicorn_master(args.port), jobs.pid, database)
         template = template_dossier(args.port, steps, tokens)

@@ -41,11 +41,19 @@ def prepare_database(env: dict[str, str]) -> None:
 
 
 @contextmanager
-def server(env: dict[str, str], *, port: int, workers: int = 2, threads: int = 1) -> Iterator[None]:
-    """gunicorn on loopback; ``threads`` > 1 uses the gthread worker (keep-alive, N requests each)."""
+def server(
+    env: dict[str, str], *, port: int, workers: int = 2, threads: int = 1, production: bool = False
+) -> Iterator[None]:
+    """gunicorn on loopback; ``threads`` > 1 uses the gthread worker (keep-alive, N requests each).
+
+    ``production``: the project's ``gunicorn.conf.py`` (threaded workers, keep-alive) with ``workers``
+    and ``threads`` given here.
+    """
+    config = ["--config", str(ROOT / "gunicorn.conf.py")] if production else []
     proc = subprocess.Popen(
         [
             str(BIN / "gunicorn"),
+            *config,
             "motcua.wsgi:application",
             f"--bind={HOST}:{port}",
             f"--workers={workers}",

@@ -1,0 +1,24 @@
+"""gunicorn settings for production: ``gunicorn -c gunicorn.conf.py`` (binds ``$MOTCUA_BIND``).
+
+Threaded workers (``gthread``) rather than gunicorn's default sync workers, for two reasons measured by
+``bench/flow_bench.py`` (docs/benchmarks.md, "Whole flow"): a sync worker closes the connection after
+every response, so a client (the reverse proxy, an integrator's API client) pays a new TCP connection
+per request; and a sync worker sits idle while its request waits on PostgreSQL, which left a 2-core box
+at 90–93 % CPU under full load. Two threads per worker overlap one request's database wait with another's
+Python work; more threads only add contention for the interpreter lock (Django's work is CPU-bound).
+"""
+
+from __future__ import annotations
+
+import os
+
+wsgi_app = "motcua.wsgi:application"
+bind = os.environ.get("MOTCUA_BIND", "127.0.0.1:8000")
+# One worker per core is the right size for CPU-bound Django work next to PostgreSQL on the same box.
+workers = int(os.environ.get("WEB_CONCURRENCY", os.cpu_count() or 2))
+worker_class = "gthread"
+threads = int(os.environ.get("MOTCUA_WEB_THREADS", "2"))
+# Seconds an idle keep-alive connection stays open: long enough for a reverse proxy's connection pool
+# or an API client's next request, short enough not to pin threads to idle clients.
+keepalive = int(os.environ.get("MOTCUA_WEB_KEEPALIVE_SECONDS", "5"))
+timeout = int(os.environ.get("MOTCUA_WEB_TIMEOUT_SECONDS", "60"))
