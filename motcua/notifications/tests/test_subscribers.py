@@ -17,9 +17,8 @@ from motcua.notifications.subscribers import APPLICANT_EMAIL
 def _deliver_notifications(d: Dossier) -> list[Job]:
     """Run every pending notification job of ``d`` as a worker would; return them (done)."""
     jobs = list(Job.objects.filter(name=APPLICANT_EMAIL, payload__dossier_id=d.pk).order_by("pk"))
-    for job in jobs:
-        if job.status == JobStatus.PENDING:
-            assert delivery.run_delivery(job.pk, job.delivery_token) == "done"
+    pending = [job.pk for job in jobs if job.status == JobStatus.PENDING]
+    assert delivery.jobs_run_due(job_ids=pending) == ["done"] * len(pending)
     return jobs
 
 
@@ -83,7 +82,7 @@ def test_a_mail_server_failure_is_retried(world: World, settings) -> None:
     settings.EMAIL_BACKEND = "motcua.notifications.tests.test_subscribers.FailingBackend"
     d = dossier_at(world, "submitted")
     job = Job.objects.get(name=APPLICANT_EMAIL, payload__dossier_id=d.pk)
-    delivery.run_delivery(job.pk, job.delivery_token)
+    assert delivery.jobs_run_due(job_ids=[job.pk]) == ["failed attempt 1"]
     job.refresh_from_db()
     assert job.status == JobStatus.PENDING  # waiting for its next attempt, with backoff
     assert job.attempts == 1
