@@ -14,6 +14,7 @@ other channels with their own adapters; an applicant with no e-mail address gets
 
 from __future__ import annotations
 
+import smtplib
 import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -21,7 +22,9 @@ from datetime import datetime
 from typing import Any
 
 from django.conf import settings
-from django.core.mail import EmailMessage
+from django.core.mail import EmailMessage, get_connection
+from django.core.mail.backends.base import BaseEmailBackend
+from django.core.mail.backends.smtp import EmailBackend as SMTPBackend
 from django.urls import reverse
 from django.utils import translation
 from django.utils.dateparse import parse_datetime
@@ -148,11 +151,43 @@ def applicant_message_build(*, dossier: Dossier, event: EventDelivery) -> Applic
     )
 
 
+# The worker sends message after message: over SMTP, one connection per process (TLS negotiated once)
+# instead of a new one per e-mail, as EmailMessage.send() would open. Kept with the EMAIL_BACKEND
+# it was made for, so a changed setting (tests) gets a new one. Other backends (files in development,
+# one file per backend instance) get a new instance per message, as before.
+_smtp: tuple[str, SMTPBackend] | None = None
+
+
+def _mail_connection() -> BaseEmailBackend:
+    global _smtp
+    if _smtp is not None and _smtp[0] == settings.EMAIL_BACKEND:
+        backend: BaseEmailBackend = _smtp[1]
+    else:
+        backend = get_connection(fail_silently=False)
+        if not isinstance(backend, SMTPBackend):
+            return backend
+        _smtp = (settings.EMAIL_BACKEND, backend)
+    # Opened here, the connection stays open after sending (send_messages closes only one it opened
+    # itself); a no-op while it is open.
+    backend.open()
+    return backend
+
+
 def applicant_message_send(message: ApplicantMessage) -> None:
-    """Send through the configured backend; raises on failure, so the job is retried with backoff."""
-    EmailMessage(
+    """Send through the configured backend; raises on failure, so the job is retried with backoff.
+
+    A kept SMTP connection the server has closed meanwhile (idle timeout) fails the first try: it is
+    then closed and the message sent once more over a new one.
+    """
+    email = EmailMessage(
         subject=message.subject,
         body=message.body,
         to=[message.to],
         headers={"Message-ID": message.message_id},
-    ).send(fail_silently=False)
+        connection=_mail_connection(),
+    )
+    try:
+        email.send(fail_silently=False)
+    except smtplib.SMTPServerDisconnected:
+        email.connection.close()
+        email.send(fail_silently=False)
