@@ -78,6 +78,7 @@ def templates() -> dict[str, list[dict[str, Any]]]:
     from motcua.jobs.models import Job
 
     Dossier.objects.filter(applicant_email="").update(applicant_email="nguoi-nop@example.vn")
+
     class RolledBack(Exception):
         pass
 

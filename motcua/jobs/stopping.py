@@ -10,7 +10,9 @@ completion, release), which must not be cut half-way:
 * SIGALRM (armed with ``setitimer`` for ``TIMEOUT_SECONDS``): ``JobTimedOut`` — a failed attempt,
   retried with backoff like any other failure. The process is not replaced.
 
-Both are ``BaseException`` so that a handler's ``except Exception`` does not swallow them.
+Both are ``SystemExit`` subclasses: a handler's ``except Exception`` does not swallow them, and
+psycopg cancels a query they interrupt (it does so for ``KeyboardInterrupt`` and ``SystemExit`` only),
+so the connection stays usable for the rollback and the release that follow.
 """
 
 from __future__ import annotations
@@ -21,11 +23,11 @@ from contextlib import contextmanager
 from types import FrameType
 
 
-class JobInterrupted(BaseException):
+class JobInterrupted(SystemExit):
     """Raised inside a handler when its worker is stopping."""
 
 
-class JobTimedOut(BaseException):
+class JobTimedOut(SystemExit):
     """Raised inside a handler that ran longer than ``TIMEOUT_SECONDS``."""
 
 

@@ -33,7 +33,8 @@ from motcua.core.formatting import format_vnd
 from motcua.core.text import nfc
 from motcua.dossiers.deadlines import format_local
 from motcua.dossiers.events import EventDelivery, EventKind
-from motcua.dossiers.models import Dossier, DvcqgStatus
+from motcua.dossiers.models import DvcqgStatus
+from motcua.notifications.selectors import MessageDossier
 
 
 @dataclass(frozen=True)
@@ -66,7 +67,7 @@ def _fees(data: Mapping[str, Any]) -> str:
     return "\n".join(lines)
 
 
-def _what_happened(dossier: Dossier, event: EventDelivery) -> tuple[str, str]:
+def _what_happened(dossier: MessageDossier, event: EventDelivery) -> tuple[str, str]:
     """(short subject, paragraph) for ``event``."""
     action, reason, data = event.kind, event.reason, event.data
     due = _when(data.get("due_at")) or (format_local(dossier.due_at) if dossier.due_at else "")
@@ -125,7 +126,7 @@ def _what_happened(dossier: Dossier, event: EventDelivery) -> tuple[str, str]:
     return "có cập nhật", f"Trạng thái hồ sơ: {label}."
 
 
-def applicant_message_build(*, dossier: Dossier, event: EventDelivery) -> ApplicantMessage | None:
+def applicant_message_build(*, dossier: MessageDossier, event: EventDelivery) -> ApplicantMessage | None:
     """The e-mail telling the applicant about ``event``, or None when the applicant gave no e-mail."""
     if not dossier.applicant_email:
         return None
@@ -137,7 +138,7 @@ def applicant_message_build(*, dossier: Dossier, event: EventDelivery) -> Applic
         f"Kính gửi Ông/Bà {dossier.applicant_name},\n\n"
         f"{paragraph}\n\n"
         f"Mã hồ sơ: {dossier.code}\n"
-        f"Thủ tục: {dossier.procedure.name}\n"
+        f"Thủ tục: {dossier.procedure_name}\n"
         f"Tra cứu tình trạng hồ sơ: {tracking}\n\n"
         "Đây là thư tự động của Hệ thống thông tin giải quyết thủ tục hành chính tỉnh Quảng Ninh; "
         "vui lòng không trả lời thư này.\n"

@@ -6,6 +6,7 @@ import time
 from pathlib import Path
 
 from django.contrib.auth.models import Group
+from django.db import connection
 
 from motcua.jobs import stopping
 from motcua.jobs.services import JobContext, job_handler
@@ -98,3 +99,11 @@ def stops_worker(ctx: JobContext) -> None:
     CALLS.append((ctx.name, ctx.idempotency_key, ctx.attempt))
     _effect(ctx)
     stopping.request_stop()
+
+
+@job_handler("tests.slow_query")
+def slow_query(ctx: JobContext) -> None:
+    """Writes its effect, then waits in the database (PostgreSQL) longer than the test's timeout."""
+    _effect(ctx)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_sleep(30)")

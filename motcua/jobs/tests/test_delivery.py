@@ -179,6 +179,23 @@ def test_a_handler_over_its_time_limit_is_stopped_and_retried(deliver_due, setti
 
 
 @pytest.mark.django_db
+def test_a_timeout_inside_a_query_cancels_it_and_the_worker_goes_on(deliver_due, settings):
+    """psycopg cancels the query the timeout interrupts, so the rollback and the failure record work."""
+    if connection.vendor != "postgresql":
+        pytest.skip("waits in PostgreSQL's pg_sleep")
+    settings.MOTCUA_JOBS = {"TIMEOUT_SECONDS": 0.3, "LEASE_SECONDS": 10}
+    job = _enqueue("tests.slow_query", "k-slow-query")
+    after = _enqueue("tests.effect", "k-after-slow-query")
+    assert deliver_due() == ["failed attempt 1", "done"]
+    job.refresh_from_db()
+    assert job.status == JobStatus.PENDING
+    assert "JobTimedOut" in job.last_error
+    assert list(Group.objects.values_list("name", flat=True)) == ["effect:k-after-slow-query:1"]
+    after.refresh_from_db()
+    assert after.status == JobStatus.DONE
+
+
+@pytest.mark.django_db
 def test_non_atomic_handler_runs_and_records_completion(deliver_due):
     job = _enqueue("tests.external", "k-external")
     assert deliver_due() == ["done"]
