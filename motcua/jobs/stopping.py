@@ -18,6 +18,7 @@ so the connection stays usable for the rollback and the release that follow.
 from __future__ import annotations
 
 import signal
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from types import FrameType
@@ -66,6 +67,11 @@ def interruptible(*, timeout_seconds: float) -> Iterator[None]:
     global _handler_running
     if _stopping:  # asked before the handler began: do not start it
         raise JobInterrupted
+    if threading.current_thread() is not threading.main_thread():
+        # Signals reach the main thread only (jobs run elsewhere, e.g. from a test server's thread):
+        # no time limit there, and no interruption.
+        yield
+        return
     previous = signal.signal(signal.SIGALRM, _alarm)
     signal.setitimer(signal.ITIMER_REAL, timeout_seconds)
     _handler_running = True
