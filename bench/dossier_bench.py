@@ -146,7 +146,6 @@ def _bare_dossier_query(centre: Any) -> str:
 def write_mark() -> dict[str, int]:
     """The highest ids before P2 writes: ``writes_undo`` removes everything above them afterwards."""
     from django.db.models import Max
-    from django_q.models import OrmQ
 
     from motcua.dossiers.models import Dossier
     from motcua.jobs.models import Job
@@ -154,16 +153,14 @@ def write_mark() -> dict[str, int]:
     return {
         "dossier": Dossier.objects.aggregate(m=Max("pk"))["m"] or 0,
         "job": Job.objects.aggregate(m=Max("pk"))["m"] or 0,
-        "delivery": OrmQ.objects.aggregate(m=Max("pk"))["m"] or 0,
     }
 
 
 def writes_undo(mark: dict[str, int]) -> int:
-    """Delete what P2 wrote (submissions with their events, components, fees, jobs, deliveries and
+    """Delete what P2 wrote (submissions with their events, components, fees, jobs and
     idempotency records; the bare dossier rows), so that P3 and later runs see the simulated data only.
     Code counters keep their numbers. Returns the number of dossiers removed."""
     from django.db import transaction
-    from django_q.models import OrmQ
 
     from motcua.dossiers.models import Dossier, DossierEvent
     from motcua.identity.models import IdempotentRequest
@@ -174,7 +171,6 @@ def writes_undo(mark: dict[str, int]) -> int:
         count = new.count()
         DossierEvent.objects.filter(dossier__in=new).delete()  # protected: the audit log outlives dossiers
         Job.objects.filter(pk__gt=mark["job"]).delete()
-        OrmQ.objects.filter(pk__gt=mark["delivery"]).delete()
         IdempotentRequest.objects.filter(user__personal_id=BENCH_CITIZEN_ID).delete()
         new.delete()  # components, fees, steps, pauses cascade
     return count

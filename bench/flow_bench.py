@@ -310,7 +310,7 @@ class CpuMeter:
     """CPU ticks of the web server, the job worker and PostgreSQL at one instant, from /proc.
 
     * web, jobs: the process trees under the gunicorn master and ``run-jobs``, each process's own time
-      plus that of its exited children (cutime + cstime: django-q recycles its worker processes, and
+      plus that of its exited children (cutime + cstime: `--workers N` forks worker processes, and
       their CPU must not vanish with them).
     * postgres: the backends connected to the benchmark's database (their command line names it) and
       the server's own processes (checkpointer, WAL writer, autovacuum…), own time only: the
@@ -383,7 +383,7 @@ def job_worker(env: dict[str, str], leftovers: list[int]) -> Iterator[subprocess
     """``motcua run-jobs`` with one worker, as ``make run`` starts it, in a process group of its own.
 
     Stopped with SIGTERM as ``make run`` stops it; any of its processes still alive after that (the
-    cluster's sentinel and workers have been seen to outlive the command) are listed in ``leftovers``
+    former django-q2 cluster's processes were seen to outlive the command) are listed in ``leftovers``
     and stopped through the group, so no worker of this run keeps taking jobs in the next one.
     """
     proc = subprocess.Popen(

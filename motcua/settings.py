@@ -288,43 +288,18 @@ if PRODUCTION:
     X_FRAME_OPTIONS = "DENY"
 
 # --- Jobs (motcua.jobs) ---
-# Transactional outbox on django-q2's ORM broker; why and how: motcua/jobs/README.md.
-INSTALLED_APPS += ["django_q"]
-Q_CLUSTER = {
-    "name": "motcua",
-    "orm": "default",  # queue rows go through the ORM, so they commit with the caller's transaction
-    "workers": env_int("MOTCUA_JOBS_WORKERS", default=2),
-    # A handler running longer than `timeout` seconds is stopped and retried. `retry` is the lease:
-    # a delivery not acknowledged within it (its worker was killed) is run again by another worker,
-    # so it must exceed `timeout` plus the time a delivery may wait in the cluster's local queue.
-    "timeout": env_int("MOTCUA_JOBS_TIMEOUT_SECONDS", default=300),
-    "retry": env_int("MOTCUA_JOBS_LEASE_SECONDS", default=360),
-    "ack_failures": False,  # handler failures are retried by motcua.jobs itself, with backoff
-    "max_attempts": 0,  # so an unacknowledged delivery is always re-leased, never dropped
-    "poll": env_int("MOTCUA_JOBS_POLL_MS", default=1000) / 1000,
-    "catch_up": False,
-    # django-q2 keeps no record of a successful delivery: motcua.jobs records every job's outcome in its
-    # own table. With its default (keep the last 250) the cluster's single monitor process locked and
-    # read all 250 kept rows for every delivery it acknowledged, fell behind under load, and a stop
-    # waited for it to catch up (over 30 s after a few hundred jobs). Failures are still recorded.
-    "save_limit": -1,
-    # Worker processes are never recycled (0). django-q2 replaces a worker after `recycle` deliveries
-    # (default 500), but a worker leaving while the cluster stops leaves the pusher blocked on a full
-    # local queue that no worker reads, and the stop hangs for ever (reproduced with recycle=3). The
-    # handlers hold no state between jobs; a deployment restarts the service instead.
-    "recycle": env_int("MOTCUA_JOBS_RECYCLE", default=0),
-    "label": "Hàng đợi django-q2",
-    # django-q2 logs an INFO line for every delivery it enqueues — two per dossier event, on the web
-    # side, where it cost more than the INSERT. motcua.jobs logs what matters (failures, dead jobs).
-    "log_level": env_choice(
-        "MOTCUA_JOBS_LOG_LEVEL", choices=("DEBUG", "INFO", "WARNING", "ERROR"), default="WARNING"
-    ),
-}
-# django-q2 applies log_level only when no handler is configured; ours (root) is, so say it here too.
-LOGGING["loggers"] = {"django-q": {"level": Q_CLUSTER["log_level"]}}
+# Transactional outbox; the job table is the worker's queue (`motcua run-jobs`): motcua/jobs/README.md.
 MOTCUA_JOBS = {
     "MAX_ATTEMPTS": env_int("MOTCUA_JOBS_MAX_ATTEMPTS", default=8),
     "BACKOFF_BASE_SECONDS": env_int("MOTCUA_JOBS_BACKOFF_BASE_SECONDS", default=30),
     "BACKOFF_MAX_SECONDS": env_int("MOTCUA_JOBS_BACKOFF_MAX_SECONDS", default=3600),
+    # A handler running longer than TIMEOUT is stopped and retried. LEASE: a job claimed by a worker
+    # that was killed is run again by another once it has been running this long; must exceed TIMEOUT.
+    "TIMEOUT_SECONDS": env_int("MOTCUA_JOBS_TIMEOUT_SECONDS", default=300),
+    "LEASE_SECONDS": env_int("MOTCUA_JOBS_LEASE_SECONDS", default=360),
+    # SQLite only (PostgreSQL wakes the worker with LISTEN/NOTIFY): how often an idle worker looks.
+    "POLL_MS": env_int("MOTCUA_JOBS_POLL_MS", default=1000),
+    "BATCH_SIZE": env_int("MOTCUA_JOBS_BATCH_SIZE", default=50),
+    "WORKERS": env_int("MOTCUA_JOBS_WORKERS", default=1),
 }  # BACKOFF_JITTER and the meaning of each key: motcua/jobs/conf.py
 # --- end Jobs (motcua.jobs) ---

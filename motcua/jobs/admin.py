@@ -27,8 +27,8 @@ class JobAdmin(admin.ModelAdmin):
     search_fields = ("idempotency_key", "name")
     date_hierarchy = "created_at"
     actions = ["retry_now"]
-    # Jobs change only through the outbox services and the worker; editing a row by hand could
-    # desynchronise it from its queued delivery.
+    # Jobs change only through the outbox services and the worker; editing a row by hand could take
+    # a running job from under its worker (status, lease and fencing token go together).
     readonly_fields = [field.name for field in concrete_fields(Job)]
 
     def has_add_permission(self, request: HttpRequest) -> bool:

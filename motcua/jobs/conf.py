@@ -1,4 +1,4 @@
-"""Retry policy of the job outbox, read from ``settings.MOTCUA_JOBS`` with safe defaults.
+"""Retry policy and worker settings of the job outbox, read from ``settings.MOTCUA_JOBS`` with safe defaults.
 
 Read at call time (not import time) so tests can change it with pytest-django's ``settings``.
 """
@@ -17,10 +17,22 @@ DEFAULTS: dict[str, Any] = {
     "BACKOFF_BASE_SECONDS": 30.0,
     "BACKOFF_MAX_SECONDS": 3600.0,
     "BACKOFF_JITTER": 0.25,
+    # A handler running longer than this is stopped (SIGALRM in the worker) and its attempt failed.
+    "TIMEOUT_SECONDS": 300,
+    # A claimed job belongs to its worker until now + LEASE; a job still `running` after that lost its
+    # worker (killed) and is taken over. Must exceed TIMEOUT (the worker renews it during a long batch).
+    "LEASE_SECONDS": 360,
+    # SQLite has no LISTEN/NOTIFY: an idle worker looks for due jobs this often (one indexed read).
+    "POLL_MS": 1000,
+    # Jobs claimed in one statement. A full batch is followed by the next claim at once.
+    "BATCH_SIZE": 50,
+    # Worker processes started by `motcua run-jobs` (each runs the claim loop; SKIP LOCKED on
+    # PostgreSQL, the write lock on SQLite keep them from claiming the same job).
+    "WORKERS": 1,
 }
 
 
 def job_setting(key: str) -> Any:
-    """Return one retry-policy value, the project setting winning over the default."""
+    """Return one setting, the project setting winning over the default."""
     configured: dict[str, Any] = getattr(settings, "MOTCUA_JOBS", {})
     return configured.get(key, DEFAULTS[key])

@@ -3,13 +3,14 @@
 One ``Job`` row is written in the same transaction as the state change that wants it (transactional
 outbox, docs/architecture.md). The row is the source of truth for the job: its handler name and JSON payload,
 its idempotency key (unique — the same key is never enqueued twice), how many attempts it has had,
-when the next one may start, and whether it completed or died. django-q2 only carries *deliveries*
-("run job N with token T") through its ORM queue table; see ``motcua/jobs/README.md``.
+when the next one may start, and whether it completed or died. The table is also the queue: the
+worker claims due rows from it in batches (``motcua/jobs/delivery.py``, ``motcua/jobs/README.md``).
 """
 
 from __future__ import annotations
 
 from django.db import models
+from django.db.models import Q
 
 from motcua.jobs.registry import NAME_MAX_LENGTH
 
@@ -23,11 +24,16 @@ class JobStatus(models.TextChoices):
     DEAD = "dead", "Thất bại (hết lượt thử)"
 
 
+# A job the worker may claim once its ``run_after`` is past (a running one: its lease ran out).
+ACTIVE_STATUSES = (JobStatus.PENDING, JobStatus.RUNNING)
+
+
 class Job(models.Model):
     """A background job and its completion record — công việc nền."""
 
     # Few indexes on purpose: every dossier event inserts one job per subscriber (two today). The worker
-    # finds due jobs through (status, run_after); a duplicate key through the unique constraint.
+    # finds due jobs through a partial index on run_after of the active rows only (done and dead jobs,
+    # nearly all of the table, are not in it); a duplicate key through the unique constraint.
     name = models.CharField("tên xử lý", max_length=NAME_MAX_LENGTH)
     payload = models.JSONField("dữ liệu", default=dict)
     idempotency_key = models.CharField(
@@ -40,10 +46,11 @@ class Job(models.Model):
     )
     attempts = models.PositiveIntegerField("số lần đã chạy", default=0)
     max_attempts = models.PositiveIntegerField("số lần chạy tối đa")
+    # Pending: not before this time. Running: the lease — the claiming worker's hold ends then, and a
+    # job still running after it lost its worker and is taken over.
     run_after = models.DateTimeField("chạy từ")
-    # Fencing token: only the delivery carrying this token may run the job. A retry gets a new token,
-    # so a late duplicate of an older delivery (e.g. the lease re-delivery of a timed-out attempt)
-    # is recognised and dropped instead of running the job a second time.
+    # Fencing token: written by each claim. Only the worker holding it may complete, fail or release
+    # the job, so a worker whose job was taken over (lease expired) cannot record a second outcome.
     delivery_token = models.CharField("mã lượt giao", max_length=32)
     last_error = models.TextField("lỗi gần nhất", blank=True)
     created_at = models.DateTimeField("tạo lúc", auto_now_add=True)
@@ -54,7 +61,13 @@ class Job(models.Model):
         ordering = ["-id"]
         verbose_name = "công việc nền"
         verbose_name_plural = "công việc nền"
-        indexes = [models.Index(fields=["status", "run_after"], name="jobs_job_status_run_after")]
+        indexes = [
+            models.Index(
+                fields=["run_after"],
+                name="jobs_job_due",
+                condition=Q(status__in=[JobStatus.PENDING, JobStatus.RUNNING]),
+            )
+        ]
         # A constraint rather than unique=True, which on PostgreSQL adds an unused LIKE-pattern index.
         constraints = [models.UniqueConstraint(fields=["idempotency_key"], name="job_unique_idempotency_key")]
 

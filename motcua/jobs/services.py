@@ -34,7 +34,7 @@ from django.utils import timezone
 
 from motcua.core.orm import in_transaction
 from motcua.jobs.conf import job_setting
-from motcua.jobs.delivery import new_token, push_deliveries, push_delivery
+from motcua.jobs.delivery import jobs_wake, new_token
 from motcua.jobs.models import Job, JobStatus
 from motcua.jobs.registry import JobContext, UnknownJobHandler, get_handler, job_handler
 
@@ -84,8 +84,9 @@ def job_enqueue(
 ) -> tuple[Job, bool]:
     """Enqueue job ``name`` in the caller's transaction; return ``(job, created)``.
 
-    Must be called inside ``transaction.atomic()``: the job row and its delivery are inserted in that
-    transaction, so they commit with the state change that caused them and vanish if it rolls back.
+    Must be called inside ``transaction.atomic()``: the job row is inserted in that transaction, so it
+    commits with the state change that caused it and vanishes if it rolls back. On PostgreSQL the
+    INSERT's trigger wakes the workers when that transaction commits (``delivery.py``).
     A key that was already enqueued returns the existing job with ``created=False`` — whether that
     job is pending, done or dead — and enqueues nothing.
 
@@ -106,7 +107,6 @@ def job_enqueue(
                 run_after=run_after or timezone.now(),
                 delivery_token=new_token(),
             )
-            push_delivery(job)
     except IntegrityError:
         # If a concurrent transaction inserted the same key, the insert above waited for it to commit
         # (PostgreSQL) or for the write lock (SQLite), so the winner is visible now.
@@ -125,8 +125,8 @@ def job_enqueue(
 def job_enqueue_many(requests: Sequence[JobRequest], *, fresh_keys: bool = False) -> list[tuple[Job, bool]]:
     """``job_enqueue`` for several jobs at once (e.g. the jobs of one event); ``(job, created)`` each.
 
-    Same contract as ``job_enqueue``, in the caller's transaction, but one savepoint, one INSERT of the
-    jobs and one of their deliveries instead of four statements per job. If any key is already taken
+    Same contract as ``job_enqueue``, in the caller's transaction, but one savepoint and one INSERT of
+    the jobs instead of three statements per job. If any key is already taken
     (the batch's savepoint rolls back), every request goes through ``job_enqueue`` one by one, which
     returns the existing jobs and enqueues the others — the result is the same as calling it per job.
 
@@ -158,7 +158,6 @@ def job_enqueue_many(requests: Sequence[JobRequest], *, fresh_keys: bool = False
                     for r, spec, normalized in prepared
                 ]
             )
-            push_deliveries(jobs)
     except IntegrityError:
         if fresh_keys:
             raise
@@ -178,7 +177,7 @@ def job_retry_now(job: Job) -> Job:
     """Give a dead or waiting job a fresh set of attempts starting now (admin action).
 
     A job that is running or done is left alone: re-running a completed job would break the
-    idempotency promise, and a running one already has a delivery.
+    idempotency promise, and a running one is in a worker's hands.
     """
     with transaction.atomic():
         locked = Job.objects.select_for_update().get(pk=job.pk)
@@ -188,8 +187,6 @@ def job_retry_now(job: Job) -> Job:
         locked.attempts = 0
         locked.run_after = timezone.now()
         locked.finished_at = None
-        # New token: any delivery still queued for the old schedule becomes a harmless duplicate.
-        locked.delivery_token = new_token()
-        locked.save(update_fields=["status", "attempts", "run_after", "finished_at", "delivery_token"])
-        push_delivery(locked)
+        locked.save(update_fields=["status", "attempts", "run_after", "finished_at"])
+        jobs_wake()  # at commit: an idle worker takes it now, not at its next look
         return locked

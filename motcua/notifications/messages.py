@@ -14,6 +14,7 @@ other channels with their own adapters; an applicant with no e-mail address gets
 
 from __future__ import annotations
 
+import smtplib
 import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -21,7 +22,9 @@ from datetime import datetime
 from typing import Any
 
 from django.conf import settings
-from django.core.mail import EmailMessage
+from django.core.mail import EmailMessage, get_connection
+from django.core.mail.backends.base import BaseEmailBackend
+from django.core.mail.backends.smtp import EmailBackend as SMTPBackend
 from django.urls import reverse
 from django.utils import translation
 from django.utils.dateparse import parse_datetime
@@ -30,7 +33,8 @@ from motcua.core.formatting import format_vnd
 from motcua.core.text import nfc
 from motcua.dossiers.deadlines import format_local
 from motcua.dossiers.events import EventDelivery, EventKind
-from motcua.dossiers.models import Dossier, DvcqgStatus
+from motcua.dossiers.models import DvcqgStatus
+from motcua.notifications.selectors import MessageDossier
 
 
 @dataclass(frozen=True)
@@ -63,7 +67,7 @@ def _fees(data: Mapping[str, Any]) -> str:
     return "\n".join(lines)
 
 
-def _what_happened(dossier: Dossier, event: EventDelivery) -> tuple[str, str]:
+def _what_happened(dossier: MessageDossier, event: EventDelivery) -> tuple[str, str]:
     """(short subject, paragraph) for ``event``."""
     action, reason, data = event.kind, event.reason, event.data
     due = _when(data.get("due_at")) or (format_local(dossier.due_at) if dossier.due_at else "")
@@ -122,7 +126,7 @@ def _what_happened(dossier: Dossier, event: EventDelivery) -> tuple[str, str]:
     return "có cập nhật", f"Trạng thái hồ sơ: {label}."
 
 
-def applicant_message_build(*, dossier: Dossier, event: EventDelivery) -> ApplicantMessage | None:
+def applicant_message_build(*, dossier: MessageDossier, event: EventDelivery) -> ApplicantMessage | None:
     """The e-mail telling the applicant about ``event``, or None when the applicant gave no e-mail."""
     if not dossier.applicant_email:
         return None
@@ -134,7 +138,7 @@ def applicant_message_build(*, dossier: Dossier, event: EventDelivery) -> Applic
         f"Kính gửi Ông/Bà {dossier.applicant_name},\n\n"
         f"{paragraph}\n\n"
         f"Mã hồ sơ: {dossier.code}\n"
-        f"Thủ tục: {dossier.procedure.name}\n"
+        f"Thủ tục: {dossier.procedure_name}\n"
         f"Tra cứu tình trạng hồ sơ: {tracking}\n\n"
         "Đây là thư tự động của Hệ thống thông tin giải quyết thủ tục hành chính tỉnh Quảng Ninh; "
         "vui lòng không trả lời thư này.\n"
@@ -148,11 +152,43 @@ def applicant_message_build(*, dossier: Dossier, event: EventDelivery) -> Applic
     )
 
 
+# The worker sends message after message: over SMTP, one connection per process (TLS negotiated once)
+# instead of a new one per e-mail, as EmailMessage.send() would open. Kept with the EMAIL_BACKEND
+# it was made for, so a changed setting (tests) gets a new one. Other backends (files in development,
+# one file per backend instance) get a new instance per message, as before.
+_smtp: tuple[str, SMTPBackend] | None = None
+
+
+def _mail_connection() -> BaseEmailBackend:
+    global _smtp
+    if _smtp is not None and _smtp[0] == settings.EMAIL_BACKEND:
+        backend: BaseEmailBackend = _smtp[1]
+    else:
+        backend = get_connection(fail_silently=False)
+        if not isinstance(backend, SMTPBackend):
+            return backend
+        _smtp = (settings.EMAIL_BACKEND, backend)
+    # Opened here, the connection stays open after sending (send_messages closes only one it opened
+    # itself); a no-op while it is open.
+    backend.open()
+    return backend
+
+
 def applicant_message_send(message: ApplicantMessage) -> None:
-    """Send through the configured backend; raises on failure, so the job is retried with backoff."""
-    EmailMessage(
+    """Send through the configured backend; raises on failure, so the job is retried with backoff.
+
+    A kept SMTP connection the server has closed meanwhile (idle timeout) fails the first try: it is
+    then closed and the message sent once more over a new one.
+    """
+    email = EmailMessage(
         subject=message.subject,
         body=message.body,
         to=[message.to],
         headers={"Message-ID": message.message_id},
-    ).send(fail_silently=False)
+        connection=_mail_connection(),
+    )
+    try:
+        email.send(fail_silently=False)
+    except smtplib.SMTPServerDisconnected:
+        email.connection.close()
+        email.send(fail_silently=False)

@@ -13,8 +13,8 @@ import logging
 
 from motcua.dossiers.events import EventDelivery, EventKind, RecordedEvent, dossier_subscriber
 from motcua.dossiers.models import DossierState
-from motcua.dossiers.selectors import dossier_get
 from motcua.notifications.messages import applicant_message_build, applicant_message_send
+from motcua.notifications.selectors import dossier_for_message
 
 logger = logging.getLogger(__name__)
 
@@ -52,7 +52,7 @@ def _concerns_applicant(recorded: RecordedEvent) -> bool:
 @dossier_subscriber(APPLICANT_EMAIL, kinds=APPLICANT_EVENT_KINDS, when=_concerns_applicant)
 def applicant_email(event: EventDelivery) -> None:
     """Tell the applicant what happened (receipt, supplement request, result ready…) by e-mail."""
-    dossier = dossier_get(dossier_id=event.dossier_id)
+    dossier = dossier_for_message(dossier_id=event.dossier_id)
     if dossier is None:  # the dossier is gone (never in production: events protect it)
         logger.warning("Thông báo: không còn hồ sơ %s", event.code)
         return

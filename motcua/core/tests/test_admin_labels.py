@@ -15,11 +15,10 @@ from django.contrib import admin
 from django.contrib.admin.utils import get_fields_from_path, label_for_field
 from django.db import models
 from django.db.models.constants import LOOKUP_SEP
-from django.utils import translation
 from django.utils.text import camel_case_to_spaces, capfirst
 
 # Third-party apps whose labels come from their own catalogues (translated in locale/vi).
-THIRD_PARTY = {"django_q"}
+THIRD_PARTY: set[str] = set()
 
 
 def _shown_models() -> Iterator[tuple[type[models.Model], admin.ModelAdmin]]:
@@ -84,26 +83,3 @@ def test_every_admin_column_and_filter_has_a_vietnamese_title(attribute: str) ->
             if label in (_default_label(name), capfirst(_default_label(name))):
                 english.append(f"{model._meta.label}: {entry}")
     assert not english, f"cột / bộ lọc chưa có tiêu đề tiếng Việt: {english}"
-
-
-def test_the_job_queue_tables_of_django_q2_read_in_vietnamese() -> None:
-    """django-q2's tables stay in the admin (motcua/jobs/README.md) and it ships no Vietnamese:
-    locale/vi translates its model, field and column names."""
-    untranslated = []
-    for model, model_admin in admin.site._registry.items():
-        if model._meta.app_label != "django_q":
-            continue
-        labels: list[object] = [model._meta.verbose_name, model._meta.verbose_name_plural]
-        labels += [field.verbose_name for field in model._meta.concrete_fields if field.name != "id"]
-        labels += [
-            label_for_field(name, model, model_admin)
-            for name in model_admin.list_display
-            if isinstance(name, str) and name != "__str__"
-        ]
-        for label in labels:
-            with translation.override("en"):
-                english = str(label)
-            with translation.override("vi"):
-                if str(label) == english and english.upper() != english:  # "ID" reads the same
-                    untranslated.append(f"{model._meta.label}: {english}")
-    assert not untranslated, f"chưa dịch sang tiếng Việt trong motcua/locale/vi: {sorted(set(untranslated))}"

@@ -117,7 +117,7 @@ def test_starts_in_production_with_every_optional_setting(tmp_path):
             "MOTCUA_JOBS_MAX_ATTEMPTS": "5",
             "MOTCUA_JOBS_BACKOFF_BASE_SECONDS": "10",
             "MOTCUA_JOBS_BACKOFF_MAX_SECONDS": "600",
-            "MOTCUA_JOBS_LOG_LEVEL": "ERROR",
+            "MOTCUA_JOBS_BATCH_SIZE": "20",
             "MOTCUA_PUBLIC_BASE_URL": "https://motcua.quangninh.gov.vn",
             "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
             "EMAIL_HOST": "smtp.quangninh.gov.vn",

@@ -6,8 +6,9 @@ import time
 from pathlib import Path
 
 from django.contrib.auth.models import Group
-from django_q.exceptions import TimeoutException
+from django.db import connection
 
+from motcua.jobs import stopping
 from motcua.jobs.services import JobContext, job_handler
 
 # Calls seen in this process, for in-process tests: (name, idempotency_key, attempt).
@@ -42,9 +43,15 @@ def flaky(ctx: JobContext) -> None:
 
 @job_handler("tests.timeout")
 def timeout(ctx: JobContext) -> None:
-    """What django-q2's SIGALRM handler raises inside a handler that overran Q_CLUSTER timeout."""
+    """Writes its effect, then works for longer than any timeout the tests set (swallowing Exception
+    on the way, as a careless handler might: the timeout must still end it)."""
     _effect(ctx)
-    raise TimeoutException("Task exceeded maximum timeout value (2 seconds)")
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            time.sleep(0.01)
+        except Exception:  # the point: JobTimedOut is not an Exception
+            continue
 
 
 @job_handler("tests.external", atomic=False)
@@ -84,3 +91,19 @@ def slow(ctx: JobContext) -> None:
     deadline = time.monotonic() + 90
     while not (workdir / "release").exists() and time.monotonic() < deadline:
         time.sleep(0.05)
+
+
+@job_handler("tests.stops_worker")
+def stops_worker(ctx: JobContext) -> None:
+    """Writes its effect, then the worker is told to stop while this handler runs (as SIGTERM would)."""
+    CALLS.append((ctx.name, ctx.idempotency_key, ctx.attempt))
+    _effect(ctx)
+    stopping.request_stop()
+
+
+@job_handler("tests.slow_query")
+def slow_query(ctx: JobContext) -> None:
+    """Writes its effect, then waits in the database (PostgreSQL) longer than the test's timeout."""
+    _effect(ctx)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_sleep(30)")

@@ -1,4 +1,4 @@
-"""The attempt runner: retries with growing delays, dead jobs, exactly-once completion."""
+"""The claim loop: retries with growing delays, dead jobs, exactly-once completion, fencing, release."""
 
 from __future__ import annotations
 
@@ -6,11 +6,10 @@ import datetime as dt
 
 import pytest
 from django.contrib.auth.models import Group
-from django.db import transaction
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
-from django_q.exceptions import TimeoutException
-from django_q.models import OrmQ
 
 from motcua.jobs import delivery
 from motcua.jobs.models import Job, JobStatus
@@ -29,10 +28,20 @@ def fast_backoff(settings):
     }
 
 
+@pytest.fixture
+def short_lease(settings):
+    settings.MOTCUA_JOBS = {"TIMEOUT_SECONDS": 5, "LEASE_SECONDS": 10}
+
+
 def _enqueue(name: str, key: str, **payload) -> Job:
     with transaction.atomic():
         job, _ = job_enqueue(name=name, payload=payload, idempotency_key=key)
     return job
+
+
+def _after_the_lease(time_machine) -> None:
+    """Move the clock past a claim's lease: what a worker killed mid-job leaves behind."""
+    time_machine.move_to(timezone.now() + dt.timedelta(seconds=11), tick=False)
 
 
 @pytest.mark.django_db
@@ -41,9 +50,6 @@ def test_failing_job_is_retried_with_growing_delays_then_dead(deliver_due, time_
     now = timezone.now()
     time_machine.move_to(now, tick=False)
     job = _enqueue("tests.flaky", "k-dead")  # never succeeds; the handler allows 4 attempts
-    # The broker shows a row once its lock is strictly in the past; the frozen clock must move on.
-    now += dt.timedelta(milliseconds=1)
-    time_machine.move_to(now, tick=False)
 
     delays = []
     for attempt in range(1, 5):
@@ -55,10 +61,8 @@ def test_failing_job_is_retried_with_growing_delays_then_dead(deliver_due, time_
             assert job.status == JobStatus.PENDING
             delay = (job.run_after - now).total_seconds()
             delays.append(delay)
-            # Exactly one delivery is queued for the retry, invisible until its time.
-            assert list(OrmQ.objects.values_list("lock", flat=True)) == [job.run_after]
-            assert deliver_due() == []
-            now = job.run_after + dt.timedelta(milliseconds=1)
+            assert deliver_due() == []  # not before its time
+            now = job.run_after
             time_machine.move_to(now, tick=False)
 
     # BASE·2^(n-1) stretched by up to 25 %: 10–12.5 s, 20–25 s, 40–50 s.
@@ -69,7 +73,8 @@ def test_failing_job_is_retried_with_growing_delays_then_dead(deliver_due, time_
 
     assert job.status == JobStatus.DEAD
     assert job.finished_at is not None
-    assert OrmQ.objects.count() == 0  # no further delivery for a dead job
+    time_machine.move_to(now + dt.timedelta(days=1), tick=False)
+    assert deliver_due() == []  # a dead job is never claimed again
     assert Group.objects.count() == 0  # every failed attempt's writes were rolled back
     assert [call[2] for call in handlers.CALLS] == [1, 2, 3, 4]
 
@@ -82,7 +87,7 @@ def test_failing_job_is_retried_with_growing_delays_then_dead(deliver_due, time_
     assert response.status_code == 302
     job.refresh_from_db()
     assert (job.status, job.attempts) == (JobStatus.PENDING, 0)
-    assert OrmQ.objects.count() == 1
+    assert deliver_due() == ["failed attempt 1"]  # due at once
 
 
 @pytest.mark.django_db
@@ -98,68 +103,96 @@ def test_failed_attempts_roll_back_and_the_successful_one_applies_once(deliver_d
     assert job.attempts == 3
     assert job.last_error == ""
     assert list(Group.objects.values_list("name", flat=True)) == ["effect:k-flaky:3"]
-    assert OrmQ.objects.count() == 0
+    assert deliver_due() == []
 
 
 @pytest.mark.django_db
-def test_completed_job_is_not_reapplied_when_delivered_again(deliver_due):
+def test_completed_job_is_never_claimed_again(deliver_due, time_machine):
     job = _enqueue("tests.effect", "k-once")
     assert deliver_due() == ["done"]
-    # The worker died after the handler's commit but before django-q2 acknowledged: the same
-    # delivery (same token) comes back after its lease.
-    assert delivery.run_delivery(job.pk, job.delivery_token) == "already done"
+    time_machine.move_to(timezone.now() + dt.timedelta(days=1), tick=False)
+    assert deliver_due() == []
     assert handlers.CALLS == [("tests.effect", "k-once", 1)]
     assert Group.objects.count() == 1
-
-
-@pytest.mark.django_db
-@pytest.mark.usefixtures("fast_backoff")
-def test_stale_delivery_of_an_earlier_attempt_is_dropped(deliver_due):
-    job = _enqueue("tests.flaky", "k-stale", succeed_on=2)
-    old_token = job.delivery_token
-    deliver_due()  # attempt 1 fails; the retry has a new token
-    assert delivery.run_delivery(job.pk, old_token) == "stale delivery"
     job.refresh_from_db()
-    assert (job.status, job.attempts) == (JobStatus.PENDING, 1)
+    assert (job.status, job.attempts) == (JobStatus.DONE, 1)
 
 
 @pytest.mark.django_db
-def test_interrupted_attempt_counts_and_is_taken_over(settings):
-    job = _enqueue("tests.effect", "k-takeover")
-    # What a killed worker leaves behind: the attempt was started (committed), never finished.
-    started, _ = delivery._start_attempt(job.pk, job.delivery_token)
-    assert started is not None
+@pytest.mark.usefixtures("short_lease")
+def test_a_worker_that_lost_its_job_cannot_complete_it(time_machine):
+    """Fencing: worker A's lease ran out (it stalled), B took the job over; A's late run rolls back."""
+    job = _enqueue("tests.effect", "k-fenced")
+    stalled = delivery.jobs_claim()
+    _after_the_lease(time_machine)
+    taken_over = delivery.jobs_claim()
+    assert [j.attempt for j in taken_over.jobs] == [2]
+    assert stalled.token != taken_over.token
 
-    assert delivery.run_delivery(job.pk, job.delivery_token) == "done"
+    assert delivery.batch_run(stalled) == ["superseded"]
+    assert not Group.objects.exists()  # A's writes rolled back with its completion
+    assert delivery.batch_run(taken_over) == ["done"]
+    assert list(Group.objects.values_list("name", flat=True)) == ["effect:k-fenced:2"]
     job.refresh_from_db()
     assert (job.status, job.attempts) == (JobStatus.DONE, 2)
 
 
 @pytest.mark.django_db
-def test_job_that_keeps_killing_its_worker_ends_dead():
+@pytest.mark.usefixtures("short_lease")
+def test_interrupted_attempt_counts_and_is_taken_over(deliver_due, time_machine):
+    job = _enqueue("tests.effect", "k-takeover")
+    delivery.jobs_claim()  # a worker claims the job and is killed: the attempt is counted, never finished
+    assert deliver_due() == []  # its lease still holds
+    _after_the_lease(time_machine)
+
+    assert deliver_due() == ["done"]
+    job.refresh_from_db()
+    assert (job.status, job.attempts) == (JobStatus.DONE, 2)
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("short_lease")
+def test_job_that_keeps_killing_its_worker_ends_dead(deliver_due, time_machine):
     with transaction.atomic():
         job, _ = job_enqueue(name="tests.effect", payload={}, idempotency_key="k-poison")
         Job.objects.filter(pk=job.pk).update(max_attempts=1)
-    delivery._start_attempt(job.pk, job.delivery_token)  # attempt 1 of 1, then the worker dies
+    delivery.jobs_claim()  # attempt 1 of 1, then the worker dies
+    _after_the_lease(time_machine)
 
-    assert delivery.run_delivery(job.pk, job.delivery_token) == "dead"
+    assert deliver_due() == ["dead"]
     job.refresh_from_db()
-    assert job.status == JobStatus.DEAD
+    assert (job.status, job.attempts) == (JobStatus.DEAD, 1)
     assert "Worker died" in job.last_error
     assert handlers.CALLS == []
 
 
 @pytest.mark.django_db
-@pytest.mark.usefixtures("fast_backoff")
-def test_timeout_is_a_failed_attempt_and_still_stops_the_worker():
+def test_a_handler_over_its_time_limit_is_stopped_and_retried(deliver_due, settings):
+    settings.MOTCUA_JOBS = {"TIMEOUT_SECONDS": 0.3, "LEASE_SECONDS": 10}
     job = _enqueue("tests.timeout", "k-timeout")
-    with pytest.raises(TimeoutException):  # re-raised so django-q2 replaces the worker process
-        delivery.run_delivery(job.pk, job.delivery_token)
+    assert deliver_due() == ["failed attempt 1"]  # the handler would have worked for 30 s
     job.refresh_from_db()
     assert job.status == JobStatus.PENDING
-    assert "maximum timeout" in job.last_error
+    assert job.run_after > timezone.now()  # retried after a backoff
+    assert "JobTimedOut" in job.last_error
     assert Group.objects.count() == 0
-    assert OrmQ.objects.filter(lock=job.run_after).count() == 1  # the backoff retry is queued
+
+
+@pytest.mark.django_db
+def test_a_timeout_inside_a_query_cancels_it_and_the_worker_goes_on(deliver_due, settings):
+    """psycopg cancels the query the timeout interrupts, so the rollback and the failure record work."""
+    if connection.vendor != "postgresql":
+        pytest.skip("waits in PostgreSQL's pg_sleep")
+    settings.MOTCUA_JOBS = {"TIMEOUT_SECONDS": 0.3, "LEASE_SECONDS": 10}
+    job = _enqueue("tests.slow_query", "k-slow-query")
+    after = _enqueue("tests.effect", "k-after-slow-query")
+    assert deliver_due() == ["failed attempt 1", "done"]
+    job.refresh_from_db()
+    assert job.status == JobStatus.PENDING
+    assert "JobTimedOut" in job.last_error
+    assert list(Group.objects.values_list("name", flat=True)) == ["effect:k-after-slow-query:1"]
+    after.refresh_from_db()
+    assert after.status == JobStatus.DONE
 
 
 @pytest.mark.django_db
@@ -168,7 +201,49 @@ def test_non_atomic_handler_runs_and_records_completion(deliver_due):
     assert deliver_due() == ["done"]
     job.refresh_from_db()
     assert job.status == JobStatus.DONE
+    assert job.finished_at is not None
     assert handlers.CALLS == [("tests.external", "k-external", 1)]
+
+
+@pytest.mark.django_db
+def test_a_batch_costs_the_same_statements_whatever_its_size(deliver_due):
+    """Claiming is one SELECT and one UPDATE per batch, non-atomic completion one UPDATE per batch."""
+
+    def statements_for(count: int, prefix: str) -> int:
+        for n in range(count):
+            _enqueue("tests.external", f"{prefix}-{n}")
+        with CaptureQueriesContext(connection) as queries:
+            assert deliver_due() == ["done"] * count
+        return len(queries)
+
+    assert statements_for(2, "k-small") == statements_for(7, "k-large")
+    assert Job.objects.filter(status=JobStatus.DONE).count() == 9
+
+
+@pytest.mark.django_db
+def test_a_full_batch_is_followed_by_the_next_claim(deliver_due, settings):
+    settings.MOTCUA_JOBS = {"BATCH_SIZE": 2}
+    for n in range(5):
+        _enqueue("tests.effect", f"k-batch-{n}")
+    assert deliver_due() == ["done"] * 5
+    assert [call[1] for call in handlers.CALLS] == [f"k-batch-{n}" for n in range(5)]
+
+
+@pytest.mark.django_db
+def test_a_stop_releases_the_handler_in_hand_and_the_rest_of_the_batch(deliver_due):
+    first = _enqueue("tests.effect", "k-before")
+    stopped = _enqueue("tests.stops_worker", "k-stopped")
+    rest = _enqueue("tests.effect", "k-after")
+
+    assert deliver_due() == ["done", "released", "released"]
+    first.refresh_from_db()
+    assert (first.status, first.attempts) == (JobStatus.DONE, 1)
+    for job in (stopped, rest):
+        job.refresh_from_db()
+        # Pending, due now, the attempt not counted; the interrupted handler's write rolled back.
+        assert (job.status, job.attempts) == (JobStatus.PENDING, 0)
+        assert job.run_after <= timezone.now()
+    assert list(Group.objects.values_list("name", flat=True)) == ["effect:k-before:1"]
 
 
 @pytest.mark.django_db
@@ -177,7 +252,7 @@ def test_retry_now_leaves_completed_jobs_alone(deliver_due):
     deliver_due()
     job = job_retry_now(job)
     assert job.status == JobStatus.DONE
-    assert OrmQ.objects.count() == 0
+    assert deliver_due() == []
 
 
 def test_backoff_delay_is_capped(settings):

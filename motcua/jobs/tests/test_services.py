@@ -7,7 +7,6 @@ import datetime as dt
 import pytest
 from django.db import transaction
 from django.utils import timezone
-from django_q.models import OrmQ
 
 from motcua.jobs.models import Job, JobStatus
 from motcua.jobs.services import (
@@ -25,7 +24,7 @@ class Boom(Exception):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_rolled_back_transaction_leaves_no_job_and_no_delivery():
+def test_rolled_back_transaction_leaves_no_job():
     def change_then_fail() -> None:
         with transaction.atomic():
             job_enqueue(name="tests.effect", payload={"n": 1}, idempotency_key="k-rollback")
@@ -36,11 +35,10 @@ def test_rolled_back_transaction_leaves_no_job_and_no_delivery():
         change_then_fail()
 
     assert Job.objects.count() == 0  # …and gone with it
-    assert OrmQ.objects.count() == 0
 
 
 @pytest.mark.django_db(transaction=True)
-def test_committed_transaction_has_job_and_its_delivery():
+def test_committed_transaction_has_its_job_due_at_once():
     with transaction.atomic():
         job, created = job_enqueue(name="tests.effect", payload={"n": 1}, idempotency_key="k-commit")
 
@@ -50,7 +48,7 @@ def test_committed_transaction_has_job_and_its_delivery():
     assert job.payload == {"n": 1}
     assert job.attempts == 0
     assert job.max_attempts == 8  # MOTCUA_JOBS default; tests.effect sets none
-    assert OrmQ.objects.count() == 1
+    assert job.run_after <= timezone.now()
 
 
 @pytest.mark.django_db(transaction=True)
@@ -73,13 +71,12 @@ def test_duplicate_key_enqueues_one_job(deliver_due):
     assert (created_first, created_second) == (True, False)
     assert second.pk == first.pk
     assert Job.objects.count() == 1
-    assert OrmQ.objects.count() == 1
     assert deliver_due() == ["done"]
     # Even after completion the key is still taken: enqueuing it again does nothing.
     with transaction.atomic():
         _, created_again = job_enqueue(name="tests.effect", payload={"a": [1]}, idempotency_key="k-dup")
     assert not created_again
-    assert OrmQ.objects.count() == 0
+    assert deliver_due() == []
     assert handlers.CALLS == [("tests.effect", "k-dup", 1)]
 
 
@@ -113,7 +110,7 @@ def test_unknown_handler_and_bad_payload_are_refused_at_enqueue():
 
 
 @pytest.mark.django_db
-def test_run_after_delays_the_delivery(deliver_due, time_machine):
+def test_run_after_delays_the_job(deliver_due, time_machine):
     now = timezone.now()
     time_machine.move_to(now, tick=False)
     with transaction.atomic():
@@ -132,20 +129,19 @@ def test_run_after_delays_the_delivery(deliver_due, time_machine):
 
 @pytest.mark.django_db
 def test_enqueue_many_inserts_jobs_and_deliveries_in_one_batch(deliver_due, django_assert_num_queries):
-    """``job_enqueue_many``: one savepoint, one INSERT of the jobs, one of their deliveries."""
+    """``job_enqueue_many``: one savepoint and one INSERT of the jobs."""
     later = timezone.now() + dt.timedelta(hours=1)
     requests = [
         JobRequest(name="tests.effect", payload={"n": (1,)}, idempotency_key="k-many-1"),
         JobRequest(name="tests.effect", payload={"n": [2]}, idempotency_key="k-many-2", run_after=later),
     ]
-    with transaction.atomic(), django_assert_num_queries(4):  # savepoint, jobs, deliveries, release
+    with transaction.atomic(), django_assert_num_queries(3):  # savepoint, jobs, release
         result = job_enqueue_many(requests)
     assert [created for _, created in result] == [True, True]
     jobs = [job for job, _ in result]
     assert all(job.pk for job in jobs)
     assert [Job.objects.get(pk=job.pk).payload for job in jobs] == [{"n": [1]}, {"n": [2]}]
-    locks = sorted(OrmQ.objects.values_list("lock", flat=True))
-    assert locks[1] == later  # the delayed job's delivery is leased until its run_after
+    assert Job.objects.get(pk=jobs[1].pk).run_after == later
     assert deliver_due() == ["done"]  # only the first is due
     assert handlers.CALLS == [("tests.effect", "k-many-1", 1)]
 
@@ -167,7 +163,6 @@ def test_enqueue_many_with_a_taken_key_enqueues_only_the_new_ones():
     ]
     assert result[0][0].pk == first.pk
     assert Job.objects.count() == 2
-    assert OrmQ.objects.count() == 2
     with transaction.atomic(), pytest.raises(IdempotencyConflict):
         job_enqueue_many([JobRequest(name="tests.effect", payload={"n": 3}, idempotency_key="k-taken")])
 

@@ -38,19 +38,21 @@ def worker_command() -> list[str]:
     return [*base, "run-jobs", "--import", "motcua.jobs.tests.handlers"]
 
 
-def worker_start(log_path: Path, *, timeout_seconds: int, lease_seconds: int) -> subprocess.Popen[bytes]:
+def worker_start(
+    log_path: Path, *, timeout_seconds: int, lease_seconds: int, workers: int = 1
+) -> subprocess.Popen[bytes]:
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": settings.SETTINGS_MODULE,
         "DATABASE_URL": database_url(),
-        "MOTCUA_JOBS_WORKERS": "1",
+        "MOTCUA_JOBS_WORKERS": str(workers),
         "MOTCUA_JOBS_TIMEOUT_SECONDS": str(timeout_seconds),
         "MOTCUA_JOBS_LEASE_SECONDS": str(lease_seconds),
         "MOTCUA_JOBS_POLL_MS": "100",
     }
     with log_path.open("wb") as log:
-        # Own session = own process group: the cluster's sentinel, pusher, monitor and worker
-        # processes can then be killed together, as a crash or `kill -9` of the service would.
+        # Own session = own process group: the command and its worker processes can then be killed
+        # together, as a crash or `kill -9` of the service would.
         return subprocess.Popen(
             worker_command(), env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
         )

@@ -41,6 +41,6 @@ def test_internal_hand_outs_are_not_sent(world: World) -> None:
 def test_the_sync_job_runs_to_completion(world: World) -> None:
     d = dossier_at(world, "submitted")
     (job,) = _sync_jobs(d.pk)
-    assert delivery.run_delivery(job.pk, job.delivery_token) == "done"
+    assert delivery.jobs_run_due(job_ids=[job.pk]) == ["done"]
     job.refresh_from_db()
     assert job.status == JobStatus.DONE

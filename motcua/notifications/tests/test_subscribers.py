@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+import socketserver
+import threading
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
 import time_machine
 from django.core import mail
 from django.utils import translation
@@ -11,15 +17,15 @@ from motcua.dossiers.models import Dossier
 from motcua.dossiers.tests.factories import MONDAY_0900, World, dossier_at
 from motcua.jobs import delivery
 from motcua.jobs.models import Job, JobStatus
+from motcua.notifications import messages
 from motcua.notifications.subscribers import APPLICANT_EMAIL
 
 
 def _deliver_notifications(d: Dossier) -> list[Job]:
     """Run every pending notification job of ``d`` as a worker would; return them (done)."""
     jobs = list(Job.objects.filter(name=APPLICANT_EMAIL, payload__dossier_id=d.pk).order_by("pk"))
-    for job in jobs:
-        if job.status == JobStatus.PENDING:
-            assert delivery.run_delivery(job.pk, job.delivery_token) == "done"
+    pending = [job.pk for job in jobs if job.status == JobStatus.PENDING]
+    assert delivery.jobs_run_due(job_ids=pending) == ["done"] * len(pending)
     return jobs
 
 
@@ -83,7 +89,7 @@ def test_a_mail_server_failure_is_retried(world: World, settings) -> None:
     settings.EMAIL_BACKEND = "motcua.notifications.tests.test_subscribers.FailingBackend"
     d = dossier_at(world, "submitted")
     job = Job.objects.get(name=APPLICANT_EMAIL, payload__dossier_id=d.pk)
-    delivery.run_delivery(job.pk, job.delivery_token)
+    assert delivery.jobs_run_due(job_ids=[job.pk]) == ["failed attempt 1"]
     job.refresh_from_db()
     assert job.status == JobStatus.PENDING  # waiting for its next attempt, with backoff
     assert job.attempts == 1
@@ -108,3 +114,92 @@ def test_the_letter_is_vietnamese_even_where_english_is_active(world: World) -> 
     request = next(m for m in mail.outbox if "nghĩa vụ tài chính" in m.subject)
     assert " đồng" in request.body
     assert "VND" not in request.body
+
+
+class SMTPServer(socketserver.ThreadingTCPServer):
+    """A minimal SMTP server on loopback: counts connections, keeps each message's recipients.
+
+    ``close_after_message``: hang up after every message, as a server that drops idle connections does.
+    """
+
+    daemon_threads = True
+    allow_reuse_address = True
+
+    def __init__(self, *, close_after_message: bool = False) -> None:
+        self.connections = 0
+        self.messages: list[str] = []
+        self.close_after_message = close_after_message
+        super().__init__(("127.0.0.1", 0), _SMTPSession)
+
+
+class _SMTPSession(socketserver.StreamRequestHandler):
+    server: SMTPServer
+
+    def handle(self) -> None:
+        self.server.connections += 1
+        self._reply("220 test ESMTP")
+        recipients: list[str] = []
+        while line := self.rfile.readline():
+            command = line.decode().strip().upper()
+            if command.startswith("EHLO") or command.startswith("HELO"):
+                self._reply("250 test")
+            elif command.startswith("RCPT"):
+                recipients.append(line.decode().split(":", 1)[1].strip())
+                self._reply("250 OK")
+            elif command == "DATA":
+                self._reply("354 end with .")
+                while self.rfile.readline() not in (b".\r\n", b""):
+                    pass
+                self.server.messages.extend(recipients)
+                recipients = []
+                self._reply("250 queued")
+                if self.server.close_after_message:
+                    return
+            elif command == "QUIT":
+                self._reply("221 bye")
+                return
+            else:  # MAIL, RSET, NOOP
+                self._reply("250 OK")
+
+    def _reply(self, text: str) -> None:
+        self.wfile.write(f"{text}\r\n".encode())
+
+
+@pytest.fixture
+def smtp_server(settings) -> Iterator[Callable[..., SMTPServer]]:
+    servers: list[SMTPServer] = []
+
+    def start(**options: Any) -> SMTPServer:
+        server = SMTPServer(**options)
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        servers.append(server)
+        settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+        settings.EMAIL_HOST, settings.EMAIL_PORT = server.server_address[:2]
+        settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
+        settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
+        return server
+
+    yield start
+    for server in servers:
+        server.shutdown()
+        server.server_close()
+    messages._smtp = None  # the kept connection belonged to this server
+
+
+def test_the_worker_sends_every_message_over_one_smtp_connection(world: World, smtp_server) -> None:
+    server = smtp_server()
+    with time_machine.travel(MONDAY_0900, tick=False):
+        d = dossier_at(world, "payment")
+    jobs = _deliver_notifications(d)
+    assert len(jobs) >= 2
+    assert len(server.messages) == len(jobs)
+    assert server.connections == 1
+
+
+def test_a_connection_the_server_closed_is_opened_again(world: World, smtp_server) -> None:
+    server = smtp_server(close_after_message=True)
+    with time_machine.travel(MONDAY_0900, tick=False):
+        d = dossier_at(world, "payment")
+    jobs = _deliver_notifications(d)  # every job done at its first attempt
+    assert len(server.messages) == len(jobs)
+    assert server.connections == len(jobs)

@@ -1,32 +1,35 @@
-"""``motcua run-jobs``: start the background-job worker (a django-q2 cluster on the ORM broker).
+"""``motcua run-jobs``: the background-job worker (the claim loop of ``motcua/jobs/delivery.py``).
 
-A thin wrapper so deployments and ``make`` name *our* command, not the library's: it checks the
-configuration that the outbox relies on, imports extra handler modules, logs the registered
-handlers, then runs django-q2's cluster (as its ``qcluster`` command does) until SIGTERM/SIGINT, which
-releases the jobs in hand so that the stop takes seconds (``motcua/jobs/stopping.py``).
+Checks the settings the guarantees rely on, imports extra handler modules, then claims and runs jobs
+until SIGTERM/SIGINT, which interrupts the handler in hand and releases the jobs claimed so that the
+stop takes seconds. ``--workers N`` (``MOTCUA_JOBS_WORKERS``) forks N such loops; the parent only
+forwards the stop signal and replaces a loop that died.
 """
 
 from __future__ import annotations
 
 import importlib
 import logging
+import os
 import signal
+import time
 from argparse import ArgumentParser
 from types import FrameType
 from typing import Any
 
-from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
-from django_q.cluster import Cluster
+from django.db import connections
 
 from motcua.jobs import stopping
+from motcua.jobs.conf import job_setting
+from motcua.jobs.delivery import run_forever
 from motcua.jobs.registry import registered_names
 
 logger = logging.getLogger("motcua.jobs")
 
 
 class Command(BaseCommand):
-    help = "Chạy tiến trình xử lý công việc nền (django-q2 cluster)."
+    help = "Chạy tiến trình xử lý công việc nền."
 
     def add_arguments(self, parser: ArgumentParser) -> None:
         parser.add_argument(
@@ -37,32 +40,77 @@ class Command(BaseCommand):
             metavar="MODULE",
             help="Also import this module for its @job_handler functions (besides apps' job_handlers.py).",
         )
+        parser.add_argument(
+            "--workers",
+            type=int,
+            default=None,
+            help="Worker processes (default: MOTCUA_JOBS_WORKERS, 1).",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        cluster = getattr(settings, "Q_CLUSTER", {})
-        if not cluster.get("orm"):
-            # Any other broker would enqueue outside the caller's transaction: no outbox.
-            raise CommandError('Q_CLUSTER["orm"] must name the database alias (transactional outbox)')
-        timeout, lease = cluster.get("timeout"), cluster.get("retry", 60)
-        if timeout is None or lease <= timeout:
+        timeout, lease = float(job_setting("TIMEOUT_SECONDS")), float(job_setting("LEASE_SECONDS"))
+        if timeout <= 0 or lease <= timeout:
             # A lease shorter than the longest run would hand a live job to a second worker.
-            raise CommandError('Q_CLUSTER["retry"] (lease) must be longer than Q_CLUSTER["timeout"]')
+            raise CommandError("MOTCUA_JOBS_LEASE_SECONDS must be longer than MOTCUA_JOBS_TIMEOUT_SECONDS")
+        workers = options["workers"] or int(job_setting("WORKERS"))
+        if workers < 1:
+            raise CommandError("--workers must be at least 1")
         for module in options["modules"]:
-            # Imported in this process before the cluster forks its workers, so they inherit them.
+            # Imported before any fork, so every worker process has them.
             importlib.import_module(module)
         logger.info("Job handlers: %s", ", ".join(registered_names()) or "(none)")
-        settings.SECRET_KEY  # noqa: B018  (as qcluster does: deliveries are signed with it)
-        cluster = Cluster()  # installs django-q2's SIGTERM/SIGINT handler (stop, then wait)…
-        stop_requested = stopping.arm()
+        if workers == 1:
+            _worker_run()
+        else:
+            _supervise(workers)
 
-        def stop(signum: int, frame: FrameType | None) -> None:
-            # …which waits for the jobs in hand and in the local queue: first tell the workers to
-            # release them (motcua/jobs/stopping.py), so the stop takes seconds, not minutes.
-            stop_requested.set()
-            cluster.sig_handler(signum, frame)
 
-        signal.signal(signal.SIGTERM, stop)
-        signal.signal(signal.SIGINT, stop)
-        # Returns once the cluster runs; the process then waits for its (non-daemon) sentinel process
-        # at exit, and a signal stops it — as django-q2's own qcluster command does.
-        cluster.start()
+def _worker_run() -> None:
+    stopping.reset()
+    signal.signal(signal.SIGTERM, stopping.request_stop)
+    signal.signal(signal.SIGINT, stopping.request_stop)
+    logger.info("Job worker %s started", os.getpid())
+    run_forever()
+    logger.info("Job worker %s stopped", os.getpid())
+
+
+def _supervise(count: int) -> None:
+    """Fork ``count`` worker loops; forward SIGTERM/SIGINT to them; replace one that died."""
+    connections.close_all()  # a forked child must not share the parent's database sockets
+    children: set[int] = set()
+    stop_signal: list[int] = []
+
+    def forward(signum: int, frame: FrameType | None) -> None:
+        stop_signal.append(signum)
+        for pid in children:
+            os.kill(pid, signal.SIGTERM)
+
+    def spawn() -> None:
+        pid = os.fork()
+        if pid == 0:  # the child: its own signal handlers, then the loop; never back into Django's command
+            code = 0
+            try:
+                _worker_run()
+            except BaseException:
+                logger.exception("Job worker %s crashed", os.getpid())
+                code = 1
+            finally:
+                os._exit(code)
+        children.add(pid)
+
+    signal.signal(signal.SIGTERM, forward)
+    signal.signal(signal.SIGINT, forward)
+    for _ in range(count):
+        spawn()
+    while children:
+        try:
+            pid, status = os.wait()
+        except ChildProcessError:
+            break
+        except InterruptedError:
+            continue
+        children.discard(pid)
+        if not stop_signal:
+            logger.error("Job worker %s exited (%s); starting another", pid, status)
+            time.sleep(1)  # a worker that dies at once must not fork in a tight loop
+            spawn()
