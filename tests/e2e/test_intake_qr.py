@@ -14,7 +14,7 @@ from django.urls import reverse
 
 from motcua.dossiers.models import Dossier
 from motcua.dossiers.tests.factories import World
-from tests.e2e.support import in_ci, login
+from tests.e2e.support import Shots, in_ci, login
 
 try:
     from playwright.sync_api import Page, expect
@@ -45,7 +45,7 @@ def _scan(page: Page, world: World) -> None:
 
 @pytest.mark.parametrize("javascript", [True, False], ids=["script", "no-script"])
 def test_scanning_the_card_fills_and_marks_the_applicant_fields(
-    e2e_world: World, new_page: Callable[..., Page], javascript: bool
+    e2e_world: World, new_page: Callable[..., Page], shots: Shots, javascript: bool
 ) -> None:
     page = new_page(javascript=javascript)
     _scan(page, e2e_world)
@@ -58,4 +58,25 @@ def test_scanning_the_card_fills_and_marks_the_applicant_fields(
     # server's page comes back with the field empty for the next card.
     expect(page.get_by_label("Quét mã QR CCCD")).to_have_value(CARD if javascript else "")
     expect(page.get_by_role("status").filter(has_text="Đã điền từ mã QR:")).to_contain_text("Ngày sinh")
+    shots.take(page, "intake-qr-filled")
     assert not Dossier.objects.exists()
+
+
+def test_for_an_organisation_the_card_fills_the_representative(
+    e2e_world: World, new_page: Callable[..., Page]
+) -> None:
+    page = new_page()
+    login(page, e2e_world.lan)
+    page.goto(reverse("backoffice:intake_form", args=[e2e_world.procedure.code]))
+    page.get_by_role("radio", name="Tổ chức, doanh nghiệp").check()
+    page.get_by_label("Quét mã QR CCCD").click()
+    page.keyboard.type(CARD)
+    page.keyboard.press("Enter")
+    representative = page.get_by_label("Họ tên người được ủy quyền")
+    expect(representative).to_be_visible()  # the folded section opened
+    expect(representative).to_have_value("Phạm Thị Hương")
+    expect(page.get_by_label("Số CCCD người được ủy quyền")).to_have_value("022190004567")
+    expect(page.get_by_label("Họ và tên / tên tổ chức")).to_have_value("")
+    # An edited field is the officer's: its mark goes.
+    representative.fill("Phạm Thị Hường")
+    expect(representative).to_have_accessible_name("Họ tên người được ủy quyền")
