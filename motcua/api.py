@@ -14,6 +14,7 @@ from motcua.core.api_errors import error_body, validation_detail, validation_mes
 from motcua.core.middleware import too_large_detail
 from motcua.core.uploads import UploadTooLarge
 from motcua.dossiers.api import router as dossiers_router
+from motcua.identity.api import router as id_card_qr_router
 from motcua.org.api import router as org_router
 from motcua.portal.api import router as public_router
 from motcua.worktime.api import router as worktime_router
@@ -86,6 +87,7 @@ api.add_router("/units", org_router)
 api.add_router("/calendar", worktime_router)
 api.add_router("/dossiers", dossiers_router)
 api.add_router("/public", public_router)
+api.add_router("/id-card-qr", id_card_qr_router)
 
 
 DOCS_PATH = "/api/v1/docs"

@@ -13,9 +13,12 @@ from typing import TYPE_CHECKING, Any, cast
 from django import forms
 from django.core.files import File
 from django.core.files.uploadedfile import UploadedFile
+from django.forms.utils import ErrorDict
+from django.http import QueryDict
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from motcua.accounts.id_card_qr import IdCardQr, id_card_qr_parse
 from motcua.accounts.identity_numbers import Identity, applicant_identity_clean
 from motcua.accounts.models import Account
 from motcua.accounts.selectors import account_display_name
@@ -565,9 +568,50 @@ class ExtendForm(ActionForm):
 # --------------------------------------------------------------------------------------------------
 
 
-class IntakeForm(forms.Form):
-    """Tiếp nhận hồ sơ tại quầy: applicant, representative, channel; components are read separately."""
+def qr_fills(qr: IdCardQr, *, organisation: bool) -> dict[str, str]:
+    """The intake fields a chip ID card fills, as the page posts them.
 
+    For an organisation the person at the counter with their card is the representative (người được
+    ủy quyền); for a person, the applicant. The card has no phone or e-mail; its gender has no field.
+    """
+    if organisation:
+        return {"representative_name": qr.full_name, "representative_id_number": qr.id_number}
+    return {
+        "applicant_name": qr.full_name,
+        "applicant_id_number": qr.id_number,
+        "applicant_birth_date": qr.date_of_birth.isoformat(),
+        "applicant_address": qr.permanent_address,
+    }
+
+
+class IntakeForm(forms.Form):
+    """Tiếp nhận hồ sơ tại quầy: applicant, representative, channel; components are read separately.
+
+    ``id_card_qr``: the text a scanner types from the chip ID card's QR. Posted, it is parsed with the
+    one parser (``accounts.id_card_qr``) before the fields are validated, and fills the applicant's
+    fields the officer left empty (``qr_filled`` names them); a malformed code fills nothing and is the
+    error of that field, so nothing is received. The page's script fills the fields as soon as the scan
+    ends; this is the same without JavaScript, and the check of record when the form is posted.
+    """
+
+    id_card_qr = forms.CharField(
+        label=_("Quét mã QR CCCD"),
+        required=False,
+        max_length=2000,
+        strip=False,  # the parser trims (the scanner's CR/LF included)
+        help_text=_(
+            "Đặt con trỏ vào ô này và quét mã QR trên thẻ căn cước: họ tên, số định danh, ngày sinh, "
+            "nơi thường trú được điền vào các ô còn trống."
+        ),
+        widget=forms.TextInput(
+            attrs={
+                "autocomplete": "off",
+                "spellcheck": "false",
+                "autocapitalize": "off",
+                "data-id-card-qr": "",
+            }
+        ),
+    )
     receiving_unit = ObjectChoiceField(
         label=_("Nơi tiếp nhận"),
         label_from=_unit_name,
@@ -670,6 +714,10 @@ class IntakeForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.procedure = procedure
         self.needs_appointment = needs_appointment
+        self.qr_filled: frozenset[str] = frozenset()
+        self.qr_error = ""
+        if self.is_bound:
+            self._qr_fill()
         object_field(self, "receiving_unit").set_objects({u.pk: u for u in receiving_units})
         if len(receiving_units) == 1:
             self.initial.setdefault("receiving_unit", receiving_units[0].pk)
@@ -695,6 +743,49 @@ class IntakeForm(forms.Form):
                     "invalid_choice": _("Trường hợp tính phí không có trong biểu phí của thủ tục.")
                 },
             )
+
+    def _qr_fill(self) -> None:
+        """Parse the posted QR text and fill the empty applicant fields (before any validation)."""
+        text = self.data.get(self.add_prefix("id_card_qr")) or ""
+        if not text.strip():
+            return
+        try:
+            qr = id_card_qr_parse(text)
+        except forms.ValidationError as exc:
+            self.qr_error = exc.messages[0]
+            return
+        organisation = self.data.get(self.add_prefix("applicant_kind")) == ApplicantKind.ORGANISATION
+        # A QueryDict is immutable: a mutable copy (``copy`` keeps its lists of values).
+        data: Any = self.data.copy() if isinstance(self.data, QueryDict) else dict(self.data)
+        filled = set()
+        for name, value in qr_fills(qr, organisation=organisation).items():
+            if not (data.get(self.add_prefix(name)) or "").strip():
+                data[self.add_prefix(name)] = value
+                filled.add(name)
+        # Read: the field is empty again for the next card (what it filled stays marked).
+        data[self.add_prefix("id_card_qr")] = ""
+        self.data = data
+        self.qr_filled = frozenset(filled)
+
+    def qr_filled_labels(self) -> list[StrOrPromise]:
+        """The labels of the fields the QR filled, in the page's order (the status line under it)."""
+        return [field.label or name for name, field in self.fields.items() if name in self.qr_filled]
+
+    def clean_id_card_qr(self) -> str:
+        if self.qr_error:
+            raise forms.ValidationError(self.qr_error)
+        return ""
+
+    def qr_read_only(self) -> None:
+        """The page after «Đọc mã QR»: the fields filled, only the QR field's error shown.
+
+        Nothing is received, so the other fields are not judged yet (an officer scans first and fills
+        the rest after).
+        """
+        self._errors = ErrorDict(renderer=self.renderer)
+        self.cleaned_data = {}
+        if self.qr_error:
+            self.add_error("id_card_qr", self.qr_error)
 
     def checklist(self) -> list[tuple[Any, Any, Any]]:
         """(catalogue document, paper checkbox, file input) per component."""

@@ -555,8 +555,9 @@ _INTAKE_ERROR_FIELDS = {
 }
 # Errors of the intake notices (form 02 / 03) → the intake form's fields.
 _NOTICE_ERROR_FIELDS = {"items": "notice_items", "reason": "notice_reason"}
-# The three ways out of the intake form (its submit buttons).
+# The three ways out of the intake form (its submit buttons), and «Đọc mã QR», which stays on it.
 INTENT_RECEIVE, INTENT_GUIDE, INTENT_REFUSE = "receive", "guide", "refuse"
+INTENT_QR = "qr"
 
 
 def _intake_errors_to_form(form: forms.IntakeForm, exc: DossierInvalid) -> None:
@@ -611,7 +612,13 @@ def intake_form(request: HttpRequest, procedure_code: str) -> HttpResponse:
     status, error = 200, ""
     if request.method == "POST":
         intent = request.POST.get("intent") or INTENT_RECEIVE
-        if intent not in (INTENT_RECEIVE, INTENT_GUIDE, INTENT_REFUSE):
+        if intent == INTENT_QR:
+            # The scan posted without JavaScript (the scanner's Enter presses the page's first button,
+            # «Đọc mã QR»): the form comes back with the card's fields filled, nothing received.
+            form.qr_read_only()
+            if form.qr_error:
+                status = 400
+        elif intent not in (INTENT_RECEIVE, INTENT_GUIDE, INTENT_REFUSE):
             # A tampered button value must not fall through to a receipt.
             form.is_valid()  # the page is shown again with the officer's entries
             status, error = 400, _("Thao tác không hợp lệ: hãy bấm một trong các nút của trang.")
