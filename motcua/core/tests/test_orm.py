@@ -168,8 +168,8 @@ def test_prepared_query_refuses_a_sentinel_it_cannot_place() -> None:
     )
     with pytest.raises(ValueError, match="not in the compiled query"):
         query.rows(code="1.000001")
+    values: Any = lambda p: Procedure.objects.filter(code=p["code"]).values("pk")  # noqa: E731
     with pytest.raises(ValueError, match="plain model querysets"):
-        values: Any = lambda p: Procedure.objects.filter(code=p["code"]).values("pk")  # noqa: E731
         PreparedQuery(values, {"code": _CODE}).rows(code="x")
 
 
