@@ -47,7 +47,7 @@ from django.core.exceptions import MultipleObjectsReturned
 from django.db import connection, connections, models, transaction
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import QuerySet
-from django.db.models.query import ModelIterable, get_related_populators  # type: ignore[attr-defined]
+from django.db.models.query import ModelIterable, ValuesListIterable, get_related_populators  # type: ignore[attr-defined]
 
 _M = TypeVar("_M", bound=models.Model)
 _C = TypeVar("_C")
@@ -136,7 +136,7 @@ class _Compiled:
     params: tuple[Any, ...]  # the compiled parameters, sentinels included
     slots: Mapping[str, tuple[int, ...]]  # parameter name → its positions in ``params``
     select: Any
-    klass_info: dict[str, Any]
+    klass_info: dict[str, Any] | None
     converters: list[tuple[int, tuple[list[Any], Any]]]
     init_list: list[str]
     fields_start: int
@@ -150,13 +150,14 @@ class PreparedQuery(Generic[_M]):
     value of the right type that no real parameter takes, e.g. ``{"code": "\\x00code\\x00"}``) where
     the real values go; ``rows(code=…)`` runs the compiled SQL with them and returns model instances
     exactly as iterating the queryset would (``select_related`` objects included, database converters
-    applied), without compiling it again. For hot, fixed queries only: no annotations, no prefetch,
-    no ``values()``; ``select_for_update`` is allowed (call it inside the transaction). Every sentinel
+    applied), without compiling it again; ``tuples(…)`` the rows of a ``values_list()`` queryset. For
+    hot, fixed queries only: no annotations, no prefetch, no ``values()`` dicts; ``select_for_update``
+    is allowed (call it inside the transaction). Every sentinel
     must appear among the compiled parameters (a filter Django compiles away is refused at once).
     """
 
     def __init__(
-        self, build: Callable[[Mapping[str, Any]], QuerySet[_M]], sentinels: Mapping[str, Any]
+        self, build: Callable[[Mapping[str, Any]], QuerySet[_M, Any]], sentinels: Mapping[str, Any]
     ) -> None:
         self.build = build
         self.sentinels = dict(sentinels)
@@ -166,8 +167,11 @@ class PreparedQuery(Generic[_M]):
     def _compile(self, conn: BaseDatabaseWrapper, alias: str) -> _Compiled:
         qs = self.build(self.sentinels)
         lookups = getattr(qs, "_prefetch_related_lookups", ())
-        if qs.query.annotation_select or lookups or qs._iterable_class is not ModelIterable:
-            raise ValueError("PreparedQuery: plain model querysets only")
+        flat_values = qs._iterable_class is ValuesListIterable and not qs.query.extra_select
+        if lookups or not (
+            flat_values or (qs._iterable_class is ModelIterable and not qs.query.annotation_select)
+        ):
+            raise ValueError("PreparedQuery: plain model querysets or values_list() only")
         compiler = qs.query.get_compiler(using=alias)
         sql, params = compiler.as_sql()
         params = tuple(params)
@@ -180,8 +184,9 @@ class PreparedQuery(Generic[_M]):
         missing = [name for name, positions in slots.items() if not positions]
         if missing:
             raise ValueError(f"PreparedQuery: parameters not in the compiled query: {missing}")
-        select, klass_info = compiler.select, compiler.klass_info
-        fields = klass_info["select_fields"]
+        select = compiler.select
+        klass_info = None if flat_values else compiler.klass_info  # values_list(): no model
+        fields = klass_info["select_fields"] if klass_info else [-1]
         start, end = fields[0], fields[-1] + 1
         converters = compiler.get_converters([s[0] for s in select[0 : compiler.col_count]])
         return _Compiled(
@@ -191,13 +196,12 @@ class PreparedQuery(Generic[_M]):
             select=select,
             klass_info=klass_info,
             converters=list(converters.items()),
-            init_list=[f[0].target.attname for f in select[start:end]],
+            init_list=[f[0].target.attname for f in select[start:end]] if klass_info else [],
             fields_start=start,
             fields_end=end,
         )
 
-    def rows(self, *, using: str = "default", **values: Any) -> list[_M]:
-        """The instances the queryset built with ``values`` gives (``values``: one per sentinel)."""
+    def _fetch(self, using: str, values: Mapping[str, Any]) -> tuple[_Compiled, list[list[Any]]]:
         conn = connections[using]
         compiled = self._compiled.get(conn)
         if compiled is None:
@@ -211,9 +215,7 @@ class PreparedQuery(Generic[_M]):
         with conn.cursor() as cursor:
             cursor.execute(compiled.sql, params)
             fetched = cursor.fetchall()
-        populators = get_related_populators(compiled.klass_info, compiled.select, using)
-        model_cls = compiled.klass_info["model"]
-        result = []
+        rows = []
         for raw in fetched:
             row = list(raw)
             for pos, (convs, expression) in compiled.converters:
@@ -221,6 +223,25 @@ class PreparedQuery(Generic[_M]):
                 for converter in convs:
                     value = converter(value, expression, conn)
                 row[pos] = value
+            rows.append(row)
+        return compiled, rows
+
+    def tuples(self, *, using: str = "default", **values: Any) -> list[tuple[Any, ...]]:
+        """The rows of a ``values_list()`` queryset built with ``values``, as tuples."""
+        compiled, rows = self._fetch(using, values)
+        if compiled.klass_info:
+            raise ValueError("PreparedQuery.tuples: for values_list() querysets; use rows()")
+        return [tuple(row) for row in rows]
+
+    def rows(self, *, using: str = "default", **values: Any) -> list[_M]:
+        """The instances the queryset built with ``values`` gives (``values``: one per sentinel)."""
+        compiled, rows = self._fetch(using, values)
+        if not compiled.klass_info:
+            raise ValueError("PreparedQuery.rows: for model querysets; use tuples()")
+        populators = get_related_populators(compiled.klass_info, compiled.select, using)
+        model_cls = compiled.klass_info["model"]
+        result = []
+        for row in rows:
             obj = model_cls.from_db(
                 using, compiled.init_list, row[compiled.fields_start : compiled.fields_end]
             )

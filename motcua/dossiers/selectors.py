@@ -38,6 +38,7 @@ from motcua.dossiers.models import (
     DossierComponent,
     DossierEvent,
     DossierFee,
+    DossierPause,
     DossierState,
     DossierStep,
     DvcqgStatus,
@@ -611,10 +612,19 @@ _FEES: PreparedQuery[DossierFee] = PreparedQuery(
 )
 
 
-def dossier_rows_seed(d: Dossier) -> Dossier:
-    """Read ``d``'s components and fees into its prefetch cache (``d.components.all()`` then makes no
-    query), unless they are there already (a receipt seeds them): what a dossier's answer shows."""
-    for name, query in (("components", _COMPONENTS), ("fees", _FEES)):
+_PAUSES: PreparedQuery[DossierPause] = PreparedQuery(
+    lambda p: DossierPause.objects.filter(dossier_id=p["pk"]).order_by("started_at", "pk"), {"pk": _PK}
+)
+
+
+def dossier_rows_seed(d: Dossier, *, pauses: bool = False) -> Dossier:
+    """Read ``d``'s components and fees (and its pauses) into its prefetch cache — ``d.components.all()``
+    then makes no query — unless they are there already (a receipt seeds them): what a dossier's
+    answer shows, and, with the pauses, what the subscribers' payload (national portal) reads."""
+    queries: list[tuple[str, PreparedQuery[Any]]] = [("components", _COMPONENTS), ("fees", _FEES)]
+    if pauses:
+        queries.append(("pauses", _PAUSES))
+    for name, query in queries:
         if prefetched_rows(d, name) is None:
             prefetch_seed(d, name, query.rows(pk=d.pk))
     return d

@@ -182,3 +182,16 @@ def test_prepared_query_refuses_two_rows_for_one() -> None:
     assert len(query.rows(field=first.field_id)) == 2
     with pytest.raises(MultipleObjectsReturned):
         query.one(field=first.field_id)
+
+
+def test_prepared_query_values_list_gives_tuples() -> None:
+    procedure: Procedure = ProcedureFactory.create()
+    query: PreparedQuery[Procedure] = PreparedQuery(
+        lambda p: Procedure.objects.filter(code=p["code"]).order_by().values_list("code", "field__name"),
+        {"code": _CODE},
+    )
+    expected = list(Procedure.objects.filter(code=procedure.code).values_list("code", "field__name"))
+    assert query.tuples(code=procedure.code) == expected
+    assert query.tuples(code="không có") == []
+    with pytest.raises(ValueError, match="use tuples"):
+        query.rows(code=procedure.code)

@@ -146,8 +146,8 @@ def event_record(
     if changed_fields is not None:
         setattr(d, _LOADED, {f.attname: getattr(d, f.attname) for f in _COLUMNS})
     # The subscribers' payload (national portal) and every channel's answer (the API's dossier) read
-    # the components and fees: one read, after the transition's writes, serves both.
-    dossier_rows_seed(d)
+    # the components, fees and pauses: one read each, after the transition's writes, serves both.
+    dossier_rows_seed(d, pauses=True)
     event_publish(dossier=d, event=event)
     return event
 
