@@ -30,6 +30,7 @@ from ninja import Field, Schema
 from motcua.accounts.models import Account
 from motcua.catalog.models import Procedure
 from motcua.core.api_errors import error_body, validation_messages
+from motcua.core.orm import PreparedQuery
 from motcua.core.translation import pgettext_noop
 from motcua.dossiers import selectors, services
 from motcua.dossiers.errors import (
@@ -235,11 +236,19 @@ class ExtendIn(ActionIn):
 # --------------------------------------------------------------------------------------------------
 
 
+# Forwards and signatures name an official: compiled once per connection (``core.orm.PreparedQuery``);
+# no ORDER BY (the username is unique).
+_ACTIVE_ACCOUNT: PreparedQuery[Account] = PreparedQuery(
+    lambda p: Account.objects.filter(username=p["username"], is_active=True).order_by(),
+    {"username": "\x00username\x00"},
+)
+
+
 def account_by_username(username: str | None, *, field: str) -> Account | None:
     """The active account named ``username`` (None for no name); ``DossierInvalid`` on ``field`` if none."""
     if not username:
         return None
-    user = Account.objects.filter(username=username, is_active=True).first()
+    user = _ACTIVE_ACCOUNT.one(username=username)
     if user is None:
         raise DossierInvalid({field: f"Không có cán bộ có tên đăng nhập «{username}»."})
     return user

@@ -69,7 +69,9 @@ from motcua.dossiers.selectors import (
     dossier_allowed_actions,
     dossier_flags,
     dossier_get_for_official,
+    dossier_get_visible,
     dossier_queue,
+    dossier_rows_seed,
     procedure_for_receipt,
 )
 from motcua.identity.auth import api_auth
@@ -388,12 +390,6 @@ def _body_hash(body: SubmitIn) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
-def _reload(d: Dossier, *, user: Account) -> Dossier:
-    """The dossier with the joins ``_dossier_out`` needs (services return it without some of them)."""
-    fresh = dossier_get_for_official(user=user, code=d.code)
-    return fresh if fresh is not None else d
-
-
 # --------------------------------------------------------------------------------------------------
 # Submission
 # --------------------------------------------------------------------------------------------------
@@ -621,7 +617,7 @@ def dossiers_get(request: HttpRequest, code: str) -> Status[DossierOut] | Status
         return _not_found(code)
     if not sees_personal_data(user, d):
         return _error(403, PERSONAL_DATA_MESSAGE, code="personal_data")
-    return Status(200, _dossier_out(d, user=user))
+    return Status(200, _dossier_out(dossier_rows_seed(d), user=user))
 
 
 # --------------------------------------------------------------------------------------------------
@@ -649,7 +645,8 @@ _ACTION_NOTES = (
 def _action_operation(spec: ActionSpec) -> Callable[..., Status[DossierOut] | Status[ErrorOut]]:
     def operation(request: HttpRequest, code: str, body: ActionIn) -> Status[DossierOut] | Status[ErrorOut]:
         user = request.auth  # type: ignore[attr-defined]
-        d = dossier_get_for_official(user=user, code=code)
+        # Only what the visibility check needs: the service locks and reads the row itself.
+        d = dossier_get_visible(user=user, code=code)
         if d is None:
             return _not_found(code)
         if not sees_personal_data(user, d):
@@ -659,7 +656,9 @@ def _action_operation(spec: ActionSpec) -> Callable[..., Status[DossierOut] | St
             d = action_perform(action=spec.action, actor=user, dossier=d, data=body.model_dump())
         except DossierError as exc:
             return _engine_error(exc, spec=spec)
-        return Status(200, _dossier_out(_reload(d, user=user), user=user))
+        # The dossier as the service left it — locked, read and changed in the transaction, its
+        # relations attached (``dossier_lock``): no reload.
+        return Status(200, _dossier_out(d, user=user))
 
     # Ninja reads the body's schema from the annotation: the action's own, so OpenAPI documents it.
     operation.__annotations__ = {**operation.__annotations__, "body": spec.schema}

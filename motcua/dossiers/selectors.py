@@ -12,7 +12,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 from django.db.models import Count, F, Q, QuerySet
 from django.utils import timezone
@@ -27,15 +27,18 @@ from motcua.catalog.models import (
     ProcessDefinition,
     ProcessStep,
 )
-from motcua.core.orm import prefetch_seed
-from motcua.core.selectors import reference_data_cached
+from motcua.core.orm import PreparedQuery, prefetch_seed, prefetched_rows
+from motcua.core.selectors import reference_data_cached, reference_data_stamp
 from motcua.core.text import fold, nfc
 from motcua.dossiers import deadlines, rules
 from motcua.dossiers.errors import DossierInvalid
 from motcua.dossiers.models import (
     OPEN_STATES,
     Dossier,
+    DossierComponent,
     DossierEvent,
+    DossierFee,
+    DossierPause,
     DossierState,
     DossierStep,
     DvcqgStatus,
@@ -494,7 +497,9 @@ def dossier_flags(*, dossier: Dossier, now: datetime | None = None) -> QueueItem
 # One dossier
 # --------------------------------------------------------------------------------------------------
 
-# What a transition or the dossier page reads of a dossier's relations (services._lock joins these).
+# What a transition or the dossier page reads of a dossier's relations. A one-query form for
+# extensions (``dossier_get``); the hot paths (``dossier_get_for_official``, ``services.dossier_lock``)
+# attach the same relations from the reference-data cache instead (``dossier_relations_attach``).
 DOSSIER_RELATED = (
     "procedure__field",
     "process",
@@ -505,24 +510,169 @@ DOSSIER_RELATED = (
     "current_step__unit",
     "current_step__process_step",
 )
-# The page and the API answer also name the assignee, the step's assignee and the decider.
-_DETAIL_RELATED = (
-    *DOSSIER_RELATED,
-    "current_assignee__official",
-    "current_step__assignee__official",
-    "decided_by__official",
+_UNIT_RELATIONS = ("receiving_unit", "competent_unit", "current_unit", "transfer_origin_unit")
+
+
+def _relation_set(instance: Any, name: str, value: Any) -> None:
+    """Fill a forward relation's cache as ``select_related`` would (the id is already on the row)."""
+    instance._meta.get_field(name).set_cached_value(instance, value)
+
+
+def unit_by_id(*, pk: int, stamp: str | None = None) -> Unit:
+    """Any unit (active or not) by id, parent joined; cached until the reference data changes.
+
+    Shared by every request of the process, like ``procedure_for_receipt``: read it, never change it.
+    """
+    return reference_data_cached(
+        ("unit_by_id", pk), lambda: Unit.objects.select_related("parent").get(pk=pk), stamp=stamp
+    )
+
+
+def _procedure_by_id(pk: int, stamp: str) -> Procedure:
+    return reference_data_cached(
+        ("procedure_by_id", pk), lambda: Procedure.objects.select_related("field").get(pk=pk), stamp=stamp
+    )
+
+
+def _process_load(pk: int) -> tuple[ProcessDefinition, tuple[ProcessStep, ...]]:
+    process = ProcessDefinition.objects.get(pk=pk)
+    steps = tuple(ProcessStep.objects.filter(process_id=pk).order_by("order"))
+    for step in steps:
+        _relation_set(step, "process", process)
+    return process, steps
+
+
+def _process_by_id(pk: int, stamp: str) -> tuple[ProcessDefinition, tuple[ProcessStep, ...]]:
+    """A process version and its steps in order (what ``rules.step_plan`` reads), cached."""
+    return reference_data_cached(("process_by_id", pk), lambda: _process_load(pk), stamp=stamp)
+
+
+def dossier_units_attach(d: Dossier, *, stamp: str | None = None) -> str:
+    """Give ``d`` its four units (what ``rules.can_view`` reads) from the cache; returns the stamp used.
+
+    One primary-key read of the stamp instead of four joins: the units are reference data.
+    """
+    stamp = reference_data_stamp() if stamp is None else stamp
+    for name in _UNIT_RELATIONS:
+        pk = getattr(d, f"{name}_id")
+        _relation_set(d, name, None if pk is None else unit_by_id(pk=pk, stamp=stamp))
+    return stamp
+
+
+def dossier_relations_attach(d: Dossier, *, stamp: str | None = None) -> Dossier:
+    """Give ``d`` what ``DOSSIER_RELATED`` joins, reference data from the per-process cache.
+
+    Joining them cost ~10 ms of Django compiling a 16-join query per fetch (issue 9); the units,
+    procedure and process are reference data, cached until a change commits anywhere
+    (``core.selectors.reference_data_cached``). The current step is the dossier's own data: if it is
+    not loaded yet (``select_related("current_step")``), one query reads it. Its unit and process
+    step come from the cache; the process's steps become ``rules.step_plan``, so no rule reads them.
+    """
+    stamp = dossier_units_attach(d, stamp=stamp)
+    _relation_set(d, "procedure", _procedure_by_id(d.procedure_id, stamp))
+    process, steps = _process_by_id(d.process_id, stamp)
+    _relation_set(d, "process", process)
+    rules.step_plan_attach(d, steps)
+    if d.current_step_id is not None:
+        field = d._meta.get_field("current_step")
+        step = cast("DossierStep | None", field.get_cached_value(d, None))
+        if step is None:
+            step = _STEP_BY_PK.one(pk=d.current_step_id)
+            if step is None:  # the foreign key forbids it
+                raise DossierStep.DoesNotExist
+            field.set_cached_value(d, step)
+        _relation_set(step, "unit", unit_by_id(pk=step.unit_id, stamp=stamp))
+        if step.process_step_id is not None:
+            process_step = next((s for s in steps if s.pk == step.process_step_id), None)
+            if process_step is not None:  # else (a step of another version) read when needed
+                _relation_set(step, "process_step", process_step)
+    else:
+        _relation_set(d, "current_step", None)
+    return d
+
+
+# The hot reads of every dossier request, compiled once per connection (``core.orm.PreparedQuery``):
+# compiling them was most of a request's CPU. No ORDER BY (the model orders by due_at): one row.
+_CODE = "\x00code\x00"
+_PK = -7_351_913
+_DETAIL_BY_CODE: PreparedQuery[Dossier] = PreparedQuery(
+    lambda p: (
+        Dossier.objects.select_related("current_step__assignee__official").filter(code=p["code"]).order_by()
+    ),
+    {"code": _CODE},
 )
+_STEP_BY_PK: PreparedQuery[DossierStep] = PreparedQuery(
+    lambda p: DossierStep.objects.filter(pk=p["pk"]).order_by(), {"pk": _PK}
+)
+_COMPONENTS: PreparedQuery[DossierComponent] = PreparedQuery(
+    lambda p: DossierComponent.objects.filter(dossier_id=p["pk"]).order_by("pk"), {"pk": _PK}
+)
+_FEES: PreparedQuery[DossierFee] = PreparedQuery(
+    lambda p: DossierFee.objects.filter(dossier_id=p["pk"]).order_by("pk"), {"pk": _PK}
+)
+
+
+_PAUSES: PreparedQuery[DossierPause] = PreparedQuery(
+    lambda p: DossierPause.objects.filter(dossier_id=p["pk"]).order_by("started_at", "pk"), {"pk": _PK}
+)
+
+
+def dossier_rows_seed(d: Dossier, *, pauses: bool = False) -> Dossier:
+    """Read ``d``'s components and fees (and its pauses) into its prefetch cache — ``d.components.all()``
+    then makes no query — unless they are there already (a receipt seeds them): what a dossier's
+    answer shows, and, with the pauses, what the subscribers' payload (national portal) reads."""
+    queries: list[tuple[str, PreparedQuery[Any]]] = [("components", _COMPONENTS), ("fees", _FEES)]
+    if pauses:
+        queries.append(("pauses", _PAUSES))
+    for name, query in queries:
+        if prefetched_rows(d, name) is None:
+            prefetch_seed(d, name, query.rows(pk=d.pk))
+    return d
 
 
 def dossier_get_for_official(*, user: rules.Actor, code: str) -> Dossier | None:
     """The dossier with ``code`` if ``user`` may see it (applicant, or a role in one of its units), else None.
 
-    None also for an unknown code: outsiders cannot probe which codes exist.
+    None also for an unknown code: outsiders cannot probe which codes exist. The dossier comes with
+    its relations (``DOSSIER_RELATED``, from the reference-data cache) and its current step's assignee;
+    the dossier's own assignee and decider are read when used.
     """
-    d = Dossier.objects.select_related(*_DETAIL_RELATED).filter(code=(code or "").strip()).first()
-    if d is None or not rules.can_view(user, d):
+    d = _DETAIL_BY_CODE.one(code=(code or "").strip())
+    if d is None:
         return None
-    return d
+    stamp = dossier_units_attach(d)
+    if not rules.can_view(user, d):
+        return None
+    return dossier_relations_attach(d, stamp=stamp)
+
+
+# What an action's visibility check reads of the dossier before the service locks and reads it whole.
+_VISIBILITY_ONLY = (
+    "code",
+    "applicant_user_id",
+    "procedure_id",
+    "receiving_unit_id",
+    "competent_unit_id",
+    "current_unit_id",
+    "transfer_origin_unit_id",
+)
+
+
+_VISIBLE_BY_CODE: PreparedQuery[Dossier] = PreparedQuery(
+    lambda p: Dossier.objects.only(*_VISIBILITY_ONLY).filter(code=p["code"]).order_by(), {"code": _CODE}
+)
+
+
+def dossier_get_visible(*, user: rules.Actor, code: str) -> Dossier | None:
+    """``dossier_get_for_official`` for a caller about to act: only the columns the visibility check
+    reads (and its units, cached). The transition locks and reads the row itself (``dossier_lock``),
+    so reading it whole here too was wasted. The instance is deferred: use it as the action's target.
+    """
+    d = _VISIBLE_BY_CODE.one(code=(code or "").strip())
+    if d is None:
+        return None
+    dossier_units_attach(d)
+    return d if rules.can_view(user, d) else None
 
 
 @dataclass(frozen=True)
@@ -680,8 +830,13 @@ def dossier_public_view(*, code: str, verifier: str | None = None) -> PublicDoss
     phone or ID) also the applicant's initials, the supplement items requested and the reason of a
     refusal/stop. None for an unknown code.
     """
-    d = Dossier.objects.select_related("procedure", "current_unit").filter(code=(code or "").strip()).first()
-    if d is None:
+    try:  # ``get``: no ORDER BY to compile (see ``dossier_get_for_official``)
+        d = (
+            Dossier.objects.select_related("procedure", "current_unit")
+            .filter(code=(code or "").strip())
+            .get()
+        )
+    except Dossier.DoesNotExist:
         return None
     steps = [
         PublicStep(
@@ -794,13 +949,18 @@ __all__: Sequence[str] = [
     "dossier_due_explanation",
     "dossier_flags",
     "dossier_get_for_official",
+    "dossier_get_visible",
     "dossier_public_view",
     "dossier_queue",
     "dossier_queue_counts",
+    "dossier_relations_attach",
     "dossier_route_competent_unit",
+    "dossier_rows_seed",
     "dossier_search_q",
     "dossier_timeline",
+    "dossier_units_attach",
     "procedure_for_receipt",
+    "unit_by_id",
     "unit_dossier_counts",
     "unit_for_receipt",
     "units_dossier_counts",

@@ -12,6 +12,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from motcua.accounts.models import Account
+from motcua.core.orm import PreparedQuery
 from motcua.identity.models import ApiToken, IdempotentRequest
 
 TOKEN_PREFIX = "mct"  # "motcua token": recognisable in logs and by secret scanners
@@ -52,6 +53,19 @@ def api_token_revoke(*, token: ApiToken) -> ApiToken:
     return token
 
 
+# Every API request reads its token: compiled once per connection (``core.orm.PreparedQuery``), no
+# ORDER BY (the prefix is unique). Revoked tokens and inactive users are filtered by the query itself,
+# so a revocation or deactivation refuses the very next request.
+_TOKEN_BY_PREFIX: PreparedQuery[ApiToken] = PreparedQuery(
+    lambda p: (
+        ApiToken.objects.select_related("user", "user__official")
+        .filter(prefix=p["prefix"], revoked_at__isnull=True, user__is_active=True)
+        .order_by()
+    ),
+    {"prefix": "\x00prefix\x00"},
+)
+
+
 def api_token_authenticate(*, raw: str) -> ApiToken | None:
     """The active token (with its active user) matching ``raw``, else None; records the use (≤ 1/min)."""
     parts = (raw or "").strip().split("_", 2)
@@ -59,11 +73,7 @@ def api_token_authenticate(*, raw: str) -> ApiToken | None:
         return None
     # The user's ``official`` (org app) joined too: most API writes need the actor's name or roles, and
     # a reverse one-to-one that is absent is then cached as such — ``user.official`` costs no query.
-    row = (
-        ApiToken.objects.select_related("user", "user__official")
-        .filter(prefix=parts[1], revoked_at__isnull=True, user__is_active=True)
-        .first()
-    )
+    row = _TOKEN_BY_PREFIX.one(prefix=parts[1])
     if row is None or not hmac.compare_digest(row.secret_hash, _hash(raw.strip())):
         return None
     api_token_touch(token=row)

@@ -28,6 +28,7 @@ from django.db.models import Case, Exists, IntegerField, OuterRef, Q, QuerySet, 
 
 from motcua.accounts.models import Account, AccountOrAnonymous
 from motcua.accounts.selectors import account_display_name
+from motcua.core.orm import PreparedQuery
 from motcua.core.text import fold
 from motcua.org.models import (
     CENTRE_KINDS,
@@ -185,6 +186,17 @@ def _official_known_absent(user: UserLike) -> bool:
     return related is not None and related.is_cached(user) and related.get_cached_value(user) is None
 
 
+# Every request of an official reads their grants: compiled once per connection (core.orm).
+_GRANT_ROWS: PreparedQuery[RoleAssignment] = PreparedQuery(
+    lambda p: (
+        RoleAssignment.objects.filter(official__user_id=p["user"], is_active=True, unit__is_active=True)
+        .order_by()
+        .values_list("role", "unit_id", "unit__kind")
+    ),
+    {"user": -7_351_913},
+)
+
+
 def _scope(user: UserLike) -> _Scope:
     """The user's active grants, fetched once and kept on the user object (one per request)."""
     cached: _Scope | None = getattr(user, _SCOPE_CACHE, None)
@@ -197,7 +209,7 @@ def _scope(user: UserLike) -> _Scope:
     elif _official_known_absent(user):
         scope = _Scope(superuser=False, grants=())  # a citizen: no Official, so no grants
     else:
-        rows = _grants(user, None).values_list("role", "unit_id", "unit__kind")
+        rows = _GRANT_ROWS.tuples(user=user.pk)
         scope = _Scope(
             superuser=False,
             grants=tuple(_Grant(Role(role), unit_id, unit_kind) for role, unit_id, unit_kind in rows),

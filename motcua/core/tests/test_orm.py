@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 import pytest
+from django.core.exceptions import MultipleObjectsReturned
 from django.db import transaction
 
 from motcua.catalog.models import Field, Procedure, ProcedureFee
 from motcua.catalog.tests.factories import ProcedureFactory
 from motcua.core.orm import (
+    PreparedQuery,
     concrete_fields,
     in_transaction,
     objects_insert,
@@ -19,6 +22,9 @@ from motcua.core.orm import (
     queryset_sql,
     rows_insert,
 )
+from motcua.identity.models import ApiToken
+from motcua.identity.services import api_token_create
+from motcua.org.tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -108,3 +114,84 @@ def test_rows_insert_takes_values_ready_for_the_database() -> None:
         ProcedureFee._meta.db_table, ["procedure_id", "order", "name", "note"], [(procedure.pk, 1, "Phí", "")]
     )
     assert list(procedure.fees.values_list("name", "amount_vnd")) == [("Phí", None)]
+
+
+_CODE = "\x00code\x00"
+
+
+def _by_code() -> PreparedQuery[Procedure]:
+    return PreparedQuery(
+        lambda p: Procedure.objects.select_related("field").filter(code=p["code"]).order_by(), {"code": _CODE}
+    )
+
+
+def test_prepared_query_gives_what_the_queryset_gives(django_assert_num_queries) -> None:
+    first: Procedure = ProcedureFactory.create()
+    second: Procedure = ProcedureFactory.create()
+    query = _by_code()
+    for procedure in (first, second):  # compiled once, run with each value
+        expected = Procedure.objects.select_related("field").get(code=procedure.code)
+        with django_assert_num_queries(1):
+            found = query.one(code=procedure.code)
+            assert found is not None
+            # The joined row is populated as select_related does: no query for the field.
+            assert found.field is not None
+            assert expected.field is not None
+            assert found.field.name == expected.field.name
+        assert found == expected
+        assert {f.attname: getattr(found, f.attname) for f in concrete_fields(Procedure)} == {
+            f.attname: getattr(expected, f.attname) for f in concrete_fields(Procedure)
+        }
+        assert found._state.adding is False
+        assert found._state.db == "default"
+    assert query.one(code="không có") is None
+    assert len(query._compiled) == 1  # one compilation for this connection
+
+
+def test_prepared_query_applies_the_database_converters() -> None:
+    """Datetimes come back aware, as from the ORM (SQLite stores them as text)."""
+    row, _token = api_token_create(user=UserFactory.create())
+    query: PreparedQuery[ApiToken] = PreparedQuery(
+        lambda p: ApiToken.objects.filter(prefix=p["prefix"]).order_by(), {"prefix": "\x00prefix\x00"}
+    )
+    found = query.one(prefix=row.prefix)
+    assert found is not None
+    assert found.created_at == ApiToken.objects.get(pk=row.pk).created_at
+    assert found.created_at.tzinfo is not None
+
+
+def test_prepared_query_refuses_a_sentinel_it_cannot_place() -> None:
+    ProcedureFactory.create()
+    # A query that does not use its sentinel would run with the same value whatever is passed.
+    query: PreparedQuery[Procedure] = PreparedQuery(
+        lambda p: Procedure.objects.filter(code="1.000001").order_by(), {"code": _CODE}
+    )
+    with pytest.raises(ValueError, match="not in the compiled query"):
+        query.rows(code="1.000001")
+    values: Any = lambda p: Procedure.objects.filter(code=p["code"]).values("pk")  # noqa: E731
+    with pytest.raises(ValueError, match="plain model querysets"):
+        PreparedQuery(values, {"code": _CODE}).rows(code="x")
+
+
+def test_prepared_query_refuses_two_rows_for_one() -> None:
+    first: Procedure = ProcedureFactory.create()
+    ProcedureFactory.create(field=first.field)
+    query: PreparedQuery[Procedure] = PreparedQuery(
+        lambda p: Procedure.objects.filter(field_id=p["field"]).order_by(), {"field": -918_273}
+    )
+    assert len(query.rows(field=first.field_id)) == 2
+    with pytest.raises(MultipleObjectsReturned):
+        query.one(field=first.field_id)
+
+
+def test_prepared_query_values_list_gives_tuples() -> None:
+    procedure: Procedure = ProcedureFactory.create()
+    query: PreparedQuery[Procedure] = PreparedQuery(
+        lambda p: Procedure.objects.filter(code=p["code"]).order_by().values_list("code", "field__name"),
+        {"code": _CODE},
+    )
+    expected = list(Procedure.objects.filter(code=procedure.code).values_list("code", "field__name"))
+    assert query.tuples(code=procedure.code) == expected
+    assert query.tuples(code="không có") == []
+    with pytest.raises(ValueError, match="use tuples"):
+        query.rows(code=procedure.code)
