@@ -116,7 +116,7 @@ class Runner:
             spent = time.process_time() - started
         if not 200 <= status < 300:
             raise RuntimeError(f"{label} {method} {path} → {status}: {raw[:500]!r}")
-        if counting:
+        if captured is not None:
             self.counts[label] = [len(captured.captured_queries)]
             if self.queries_label in (label, "all"):
                 print(f"--- SQL of {label} ({len(captured.captured_queries)} queries)")
