@@ -28,7 +28,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from motcua.accounts.models import Account
-from motcua.core.orm import PreparedQuery
+from motcua.core.orm import PreparedInsert, PreparedQuery
 from motcua.dossiers import rules
 from motcua.dossiers.audit import event_hash, json_normalise
 from motcua.dossiers.errors import DossierConflict
@@ -93,6 +93,9 @@ def _changed_columns(d: Dossier) -> list[str] | None:
     return [f.name for f in _COLUMNS if f.name == "updated_at" or getattr(d, f.attname) != loaded[f.attname]]
 
 
+# Every transition appends one event: its INSERT compiled once per connection (``core.orm``).
+_EVENT_INSERT: PreparedInsert[DossierEvent] = PreparedInsert(DossierEvent)
+
 _RECORD_FIELDS = ("state", "status", "is_open", "row_version", "event_count", "last_event_hash")
 
 
@@ -135,7 +138,7 @@ def event_record(
         prev_hash=d.last_event_hash,
     )
     event.hash = event_hash(event)
-    event.save()
+    _EVENT_INSERT.insert(event)
     d.event_count = event.seq
     d.last_event_hash = event.hash
     if changed_fields is None:
