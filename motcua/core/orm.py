@@ -335,7 +335,7 @@ class PreparedInsert(Generic[_M]):
         model = self.model
         # As Model.save(): a related object saved after it was assigned gives its key now (and an
         # unsaved one is refused).
-        obj._prepare_related_fields_for_save(operation_name="save")
+        obj._prepare_related_fields_for_save(operation_name="save")  # type: ignore[attr-defined]
         if signals.pre_save.has_listeners(model):
             signals.pre_save.send(sender=model, instance=obj, raw=False, using=using, update_fields=None)
         values = []
