@@ -31,6 +31,9 @@ Why each is needed:
   ``Model._prepare_related_fields_for_save``:
   what ``Model.save()`` does for a new row, compiled once per model and connection. Every transition
   inserts an event and most a step; the ORM built each INSERT anew (issue 9 round 2: ~1 ms each).
+* ``PreparedUpdate`` — the same for ``save(update_fields=…)`` of an existing row: its UPDATE (built as
+  ``SQLUpdateCompiler`` writes it, every placeholder ``%s``) kept per column set. The transition's
+  dossier UPDATE was the last ORM compilation of an action (~1 ms).
 * ``on_commit_pending`` — ``BaseDatabaseWrapper.run_on_commit`` (undocumented list of
   ``(savepoint ids, callback, robust)``): the callbacks ``transaction.on_commit`` queued and that a
   commit has not run yet. Django drops a callback when its transaction or savepoint rolls back, which
@@ -49,7 +52,7 @@ from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
 from django.core.exceptions import MultipleObjectsReturned
-from django.db import connection, connections, models, transaction
+from django.db import DatabaseError, connection, connections, models, transaction
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import QuerySet, signals
 from django.db.models.query import ModelIterable, ValuesListIterable, get_related_populators  # type: ignore[attr-defined]
@@ -365,3 +368,73 @@ class PreparedInsert(Generic[_M]):
                 sender=model, instance=obj, created=True, update_fields=None, raw=False, using=using
             )
         return obj
+
+
+class PreparedUpdate(Generic[_M]):
+    """``obj.save(update_fields=fields)`` with the UPDATE's SQL built once per column set and connection.
+
+    The values are prepared as ``save()`` prepares them (``pre_save`` — ``auto_now`` is refreshed only
+    when named, as with ``update_fields`` —, then ``get_db_prep_save``), ``pre_save``/``post_save``
+    are sent when something listens, and a row that no longer exists raises ``DatabaseError`` as
+    ``save(update_fields=…)`` does. Not for models whose ``save()`` does more (call that logic first),
+    fields with their own SQL placeholder, or expressions as values (``F()``: refused, use ``save()``).
+    """
+
+    def __init__(self, model: type[_M]) -> None:
+        opts = model._meta
+        if opts.parents or opts.proxy:
+            raise ValueError("PreparedUpdate: plain models only (no inheritance, no proxy)")
+        self.model = model
+        self._sql: dict[tuple[BaseDatabaseWrapper, tuple[str, ...]], tuple[str, list[Any]]] = {}
+
+    def _build(self, conn: BaseDatabaseWrapper, names: tuple[str, ...]) -> tuple[str, list[Any]]:
+        opts = self.model._meta
+        fields: list[Any] = [opts.get_field(name) for name in names]
+        if any(not f.concrete or f.primary_key or hasattr(f, "get_placeholder") for f in fields):
+            raise ValueError(f"PreparedUpdate: not plain columns: {names}")
+        quote = conn.ops.quote_name
+        assignments = ", ".join(f"{quote(f.column)} = %s" for f in fields)
+        pk = opts.pk
+        assert pk is not None
+        table = quote(opts.db_table)
+        sql = f"UPDATE {table} SET {assignments} WHERE {table}.{quote(pk.column)} = %s"
+        return sql, fields
+
+    def update(self, obj: _M, *, fields: Iterable[str], using: str = "default") -> None:
+        """Write ``fields`` (field names) of ``obj``, an existing row, in one UPDATE."""
+        names = tuple(dict.fromkeys(fields))
+        if not names:
+            return
+        conn = connections[using]
+        key = (conn, names)
+        built = self._sql.get(key)
+        if built is None:
+            built = self._sql.setdefault(key, self._build(conn, names))
+        sql, field_objs = built
+        model = self.model
+        obj._prepare_related_fields_for_save(operation_name="save", fields=field_objs)  # type: ignore[attr-defined]
+        update_fields = frozenset(names)
+        if signals.pre_save.has_listeners(model):
+            signals.pre_save.send(
+                sender=model, instance=obj, raw=False, using=using, update_fields=update_fields
+            )
+        values = []
+        for f in field_objs:
+            value = f.pre_save(obj, False)
+            if hasattr(value, "resolve_expression"):
+                raise ValueError(f"PreparedUpdate: {f.name} is an expression; use save()")
+            values.append(f.get_db_prep_save(value, conn))
+        pk = model._meta.pk
+        assert pk is not None
+        values.append(pk.get_db_prep_value(obj.pk, conn))
+        with conn.cursor() as cursor:
+            cursor.execute(sql, values)
+            updated = cursor.rowcount
+        if not updated:
+            raise DatabaseError("Save with update_fields did not affect any rows.")
+        obj._state.adding = False
+        obj._state.db = using
+        if signals.post_save.has_listeners(model):
+            signals.post_save.send(
+                sender=model, instance=obj, created=False, update_fields=update_fields, raw=False, using=using
+            )

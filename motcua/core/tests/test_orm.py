@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 import time_machine
 from django.core.exceptions import MultipleObjectsReturned
-from django.db import transaction
+from django.db import DatabaseError, transaction
 from django.db.models import F, signals
 
 from motcua.catalog.models import Field, Procedure, ProcedureFee
@@ -17,6 +17,7 @@ from motcua.catalog.tests.factories import FieldFactory, ProcedureFactory
 from motcua.core.orm import (
     PreparedInsert,
     PreparedQuery,
+    PreparedUpdate,
     concrete_fields,
     in_transaction,
     objects_insert,
@@ -275,3 +276,47 @@ def test_prepared_insert_refuses_what_save_would_not_insert_the_same_way() -> No
     with pytest.raises(ValueError, match="unsaved related object"):  # as save() refuses it
         PreparedInsert(Procedure).insert(ProcedureFactory.build(field=Field(name="Mới", code="moi")))
     assert Field.objects.count() == 1
+
+
+def test_prepared_update_writes_only_the_fields_named(django_assert_num_queries) -> None:
+    """As ``save(update_fields=…)``: the named columns prepared as the ORM does (JSON, decimal), the
+    others left as they are in the database; one UPDATE, its SQL kept per column set; the signals sent."""
+    procedure: Procedure = ProcedureFactory.create(name="Cũ", processing_time_amount=Decimal("1"))
+    query = PreparedUpdate(Procedure)
+    procedure.name = "Không ghi"  # not named: stays "Cũ" in the database
+    procedure.steps = [{"bước": 2}]
+    procedure.processing_time_amount = Decimal("2.5")
+    for _ in range(2):
+        # The UPDATE, and the reference-data restamp that post_save of a procedure triggers (as on save).
+        with django_assert_num_queries(2):
+            query.update(procedure, fields=["steps", "processing_time_amount"])
+    fresh = Procedure.objects.get(pk=procedure.pk)
+    assert (fresh.name, fresh.steps, fresh.processing_time_amount) == ("Cũ", [{"bước": 2}], Decimal("2.5"))
+    assert len(query._sql) == 1
+    query.update(procedure, fields=["name"])
+    assert Procedure.objects.get(pk=procedure.pk).name == "Không ghi"
+    assert len(query._sql) == 2
+
+
+def test_prepared_update_as_save_for_a_missing_row_and_the_signals() -> None:
+    field = FieldFactory.create()
+    seen: list[tuple[str, Any]] = []
+
+    def after(sender: Any, instance: Any, created: bool, update_fields: Any, **kwargs: Any) -> None:
+        seen.append(("post", update_fields, created))
+
+    signals.post_save.connect(after, sender=Field, dispatch_uid="test-prepared-update-post")
+    try:
+        field.name = "Đổi tên"
+        PreparedUpdate(Field).update(field, fields=["name"])
+    finally:
+        signals.post_save.disconnect(sender=Field, dispatch_uid="test-prepared-update-post")
+    assert seen == [("post", frozenset({"name"}), False)]
+    gone = Field.objects.get(pk=field.pk)
+    Field.objects.filter(pk=field.pk).delete()
+    with pytest.raises(DatabaseError, match="did not affect any rows"):
+        PreparedUpdate(Field).update(gone, fields=["name"])
+    with pytest.raises(ValueError, match="expression"):
+        PreparedUpdate(Field).update(Field(pk=1, name=F("code")), fields=["name"])
+    with pytest.raises(ValueError, match="not plain columns"):
+        PreparedUpdate(Field).update(field, fields=["id"])

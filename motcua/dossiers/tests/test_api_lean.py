@@ -13,6 +13,7 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
+from motcua.core.text import fold
 from motcua.dossiers.api import DossierOut, _dossier_out
 from motcua.dossiers.models import Dossier
 from motcua.dossiers.selectors import dossier_get_for_official, dossier_rows_seed
@@ -171,3 +172,13 @@ def test_dossier_out_is_what_the_schema_validates(world: World, stage: str) -> N
         dumped = out.model_dump(warnings="error")
         assert set(dumped) == set(DossierOut.model_fields)
         assert DossierOut.model_validate(dumped).model_dump(warnings="error") == dumped
+
+
+def test_search_refresh_names_the_folded_name_with_the_name() -> None:
+    """The transition's UPDATE (``core.orm.PreparedUpdate``) bypasses ``Dossier.save``: both go through
+    ``search_refresh``, which folds the name and adds its column when the name is written."""
+    d = Dossier(applicant_name="Nguyễn Văn Ân")
+    assert d.search_refresh(["state"]) == ["state"]
+    assert d.applicant_search == fold("Nguyễn Văn Ân")
+    assert d.search_refresh(["applicant_name", "state"]) == ["applicant_name", "state", "applicant_search"]
+    assert d.search_refresh(None) == []
