@@ -300,7 +300,7 @@ def test_prepared_update_writes_only_the_fields_named(django_assert_num_queries)
 
 def test_prepared_update_as_save_for_a_missing_row_and_the_signals() -> None:
     field = FieldFactory.create()
-    seen: list[tuple[str, Any]] = []
+    seen: list[tuple[str, Any, bool]] = []
 
     def after(sender: Any, instance: Any, created: bool, update_fields: Any, **kwargs: Any) -> None:
         seen.append(("post", update_fields, created))
