@@ -26,6 +26,14 @@ Why each is needed:
   queryset, done once per query shape and database connection. Django compiles a queryset's SQL anew
   on every evaluation — for the dossier, token and step reads of every API request that was most of
   the request's CPU (issue 9: ~10 ms of compilation against ~3 ms of execution for one dossier read).
+* ``PreparedInsert`` — ``sql.InsertQuery``, ``SQLInsertCompiler.as_sql``/``returning_fields``/
+  ``returning_params``/``get_converters``, ``DatabaseOperations.fetch_returned_insert_columns`` and
+  ``Model._prepare_related_fields_for_save``:
+  what ``Model.save()`` does for a new row, compiled once per model and connection. Every transition
+  inserts an event and most a step; the ORM built each INSERT anew (issue 9 round 2: ~1 ms each).
+* ``PreparedUpdate`` — the same for ``save(update_fields=…)`` of an existing row: its UPDATE (built as
+  ``SQLUpdateCompiler`` writes it, every placeholder ``%s``) kept per column set. The transition's
+  dossier UPDATE was the last ORM compilation of an action (~1 ms).
 * ``on_commit_pending`` — ``BaseDatabaseWrapper.run_on_commit`` (undocumented list of
   ``(savepoint ids, callback, robust)``): the callbacks ``transaction.on_commit`` queued and that a
   commit has not run yet. Django drops a callback when its transaction or savepoint rolls back, which
@@ -44,10 +52,11 @@ from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
 from django.core.exceptions import MultipleObjectsReturned
-from django.db import connection, connections, models, transaction
+from django.db import DatabaseError, connection, connections, models, transaction
 from django.db.backends.base.base import BaseDatabaseWrapper
-from django.db.models import QuerySet
+from django.db.models import QuerySet, signals
 from django.db.models.query import ModelIterable, ValuesListIterable, get_related_populators  # type: ignore[attr-defined]
+from django.db.models.sql import InsertQuery
 
 _M = TypeVar("_M", bound=models.Model)
 _C = TypeVar("_C")
@@ -256,3 +265,176 @@ class PreparedQuery(Generic[_M]):
         if len(found) > 1:
             raise MultipleObjectsReturned(f"{len(found)} rows for a one-row query")
         return found[0] if found else None
+
+
+@dataclass(frozen=True)
+class _CompiledInsert:
+    sql: str
+    tail: tuple[Any, ...]  # parameters after the row's values (the backend's RETURNING parameters)
+    returning: list[Any]  # the fields the INSERT returns (the primary key), in order
+    returning_params: Any
+    converters: list[tuple[int, tuple[list[Any], Any]]]
+
+
+class PreparedInsert(Generic[_M]):
+    """``obj.save()`` of a new ``model`` row with its SQL compiled once per database connection.
+
+    ``insert(obj)`` writes every concrete column as ``save()`` would on insert — values prepared by the
+    same field methods (``pre_save`` fills ``auto_now``/``auto_now_add``, ``get_db_prep_save`` adapts
+    JSON, datetimes, decimals), the primary key returned and set, ``_state`` marked saved, ``pre_save``/
+    ``post_save`` sent when something listens — without building and compiling the INSERT again. For
+    plain models only: no multi-table inheritance, no field with its own SQL placeholder (e.g. a
+    geometry), no expression as a value (``F()``: refused, use ``save()``); the caller must not have
+    set the primary key.
+    """
+
+    def __init__(self, model: type[_M]) -> None:
+        opts = model._meta
+        if opts.parents or opts.proxy:
+            raise ValueError("PreparedInsert: plain models only (no inheritance, no proxy)")
+        self.model = model
+        self.fields = [f for f in opts.concrete_fields if not f.primary_key]
+        if any(hasattr(f, "get_placeholder") for f in self.fields):
+            raise ValueError("PreparedInsert: a field with its own SQL placeholder")
+        self._compiled: dict[BaseDatabaseWrapper, _CompiledInsert] = {}
+        self._lock = threading.Lock()
+
+    def _compile(self, conn: BaseDatabaseWrapper, alias: str) -> _CompiledInsert:
+        # The SQL of a one-row INSERT does not depend on the values (every placeholder is %s, checked
+        # below): compile it with an unsaved instance and keep the text.
+        query = InsertQuery(self.model)
+        query.insert_values(self.fields, [self.model()], raw=False)
+        compiler = query.get_compiler(using=alias)
+        returning = list(self.model._meta.db_returning_fields)
+        compiler.returning_fields = returning
+        [(sql, params)] = compiler.as_sql()
+        returning_params = getattr(compiler, "returning_params", ())
+        tail = tuple(params[len(self.fields) :])
+        if len(params) != len(self.fields) + len(tuple(returning_params or ())) or sql.count("%s") != len(
+            params
+        ):
+            raise ValueError("PreparedInsert: the INSERT does not take one parameter per column")
+        can_return = conn.features.can_return_columns_from_insert
+        table = self.model._meta.db_table
+        converters = compiler.get_converters([f.get_col(table) for f in returning]) if can_return else {}
+        return _CompiledInsert(
+            sql=sql,
+            tail=tail,
+            returning=returning if can_return else [],
+            returning_params=returning_params,
+            converters=list(converters.items()),
+        )
+
+    def insert(self, obj: _M, *, using: str = "default") -> _M:
+        """Insert ``obj`` (a new instance of the model) and return it, saved."""
+        if obj.pk is not None:
+            raise ValueError("PreparedInsert: the instance already has a primary key")
+        conn = connections[using]
+        compiled = self._compiled.get(conn)
+        if compiled is None:
+            with self._lock:
+                compiled = self._compiled.get(conn) or self._compile(conn, using)
+                self._compiled[conn] = compiled
+        model = self.model
+        # As Model.save(): a related object saved after it was assigned gives its key now (and an
+        # unsaved one is refused).
+        obj._prepare_related_fields_for_save(operation_name="save")  # type: ignore[attr-defined]
+        if signals.pre_save.has_listeners(model):
+            signals.pre_save.send(sender=model, instance=obj, raw=False, using=using, update_fields=None)
+        values = []
+        for f in self.fields:
+            value = f.pre_save(obj, True)
+            if hasattr(value, "resolve_expression"):
+                raise ValueError(f"PreparedInsert: {f.name} is an expression; use save()")
+            values.append(f.get_db_prep_save(value, conn))
+        with conn.cursor() as cursor:
+            cursor.execute(compiled.sql, (*values, *compiled.tail))
+            if compiled.returning:
+                row = list(conn.ops.fetch_returned_insert_columns(cursor, compiled.returning_params))
+            else:  # a backend without RETURNING: the auto-increment key
+                pk = model._meta.pk
+                assert pk is not None
+                row = [conn.ops.last_insert_id(cursor, model._meta.db_table, pk.column)]
+        returning = compiled.returning or [model._meta.pk]
+        for pos, (convs, expression) in compiled.converters:
+            for converter in convs:
+                row[pos] = converter(row[pos], expression, conn)
+        for value, field in zip(row, returning, strict=True):
+            setattr(obj, field.attname, value)
+        obj._state.adding = False
+        obj._state.db = using
+        if signals.post_save.has_listeners(model):
+            signals.post_save.send(
+                sender=model, instance=obj, created=True, update_fields=None, raw=False, using=using
+            )
+        return obj
+
+
+class PreparedUpdate(Generic[_M]):
+    """``obj.save(update_fields=fields)`` with the UPDATE's SQL built once per column set and connection.
+
+    The values are prepared as ``save()`` prepares them (``pre_save`` — ``auto_now`` is refreshed only
+    when named, as with ``update_fields`` —, then ``get_db_prep_save``), ``pre_save``/``post_save``
+    are sent when something listens, and a row that no longer exists raises ``DatabaseError`` as
+    ``save(update_fields=…)`` does. Not for models whose ``save()`` does more (call that logic first),
+    fields with their own SQL placeholder, or expressions as values (``F()``: refused, use ``save()``).
+    """
+
+    def __init__(self, model: type[_M]) -> None:
+        opts = model._meta
+        if opts.parents or opts.proxy:
+            raise ValueError("PreparedUpdate: plain models only (no inheritance, no proxy)")
+        self.model = model
+        self._sql: dict[tuple[BaseDatabaseWrapper, tuple[str, ...]], tuple[str, list[Any]]] = {}
+
+    def _build(self, conn: BaseDatabaseWrapper, names: tuple[str, ...]) -> tuple[str, list[Any]]:
+        opts = self.model._meta
+        fields: list[Any] = [opts.get_field(name) for name in names]
+        if any(not f.concrete or f.primary_key or hasattr(f, "get_placeholder") for f in fields):
+            raise ValueError(f"PreparedUpdate: not plain columns: {names}")
+        quote = conn.ops.quote_name
+        assignments = ", ".join(f"{quote(f.column)} = %s" for f in fields)
+        pk = opts.pk
+        assert pk is not None
+        table = quote(opts.db_table)
+        sql = f"UPDATE {table} SET {assignments} WHERE {table}.{quote(pk.column)} = %s"
+        return sql, fields
+
+    def update(self, obj: _M, *, fields: Iterable[str], using: str = "default") -> None:
+        """Write ``fields`` (field names) of ``obj``, an existing row, in one UPDATE."""
+        names = tuple(dict.fromkeys(fields))
+        if not names:
+            return
+        conn = connections[using]
+        key = (conn, names)
+        built = self._sql.get(key)
+        if built is None:
+            built = self._sql.setdefault(key, self._build(conn, names))
+        sql, field_objs = built
+        model = self.model
+        obj._prepare_related_fields_for_save(operation_name="save", fields=field_objs)  # type: ignore[attr-defined]
+        update_fields = frozenset(names)
+        if signals.pre_save.has_listeners(model):
+            signals.pre_save.send(
+                sender=model, instance=obj, raw=False, using=using, update_fields=update_fields
+            )
+        values = []
+        for f in field_objs:
+            value = f.pre_save(obj, False)
+            if hasattr(value, "resolve_expression"):
+                raise ValueError(f"PreparedUpdate: {f.name} is an expression; use save()")
+            values.append(f.get_db_prep_save(value, conn))
+        pk = model._meta.pk
+        assert pk is not None
+        values.append(pk.get_db_prep_value(obj.pk, conn))
+        with conn.cursor() as cursor:
+            cursor.execute(sql, values)
+            updated = cursor.rowcount
+        if not updated:
+            raise DatabaseError("Save with update_fields did not affect any rows.")
+        obj._state.adding = False
+        obj._state.db = using
+        if signals.post_save.has_listeners(model):
+            signals.post_save.send(
+                sender=model, instance=obj, created=False, update_fields=update_fields, raw=False, using=using
+            )

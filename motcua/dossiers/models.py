@@ -8,6 +8,7 @@ internal state maps to exactly one DVCQG status code 1–10 (docs/domain.md §4)
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from django.conf import settings
@@ -373,11 +374,21 @@ class Dossier(models.Model):
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         # Every writer (services, factories, the simulator) gets the folded name without thinking of it.
-        self.applicant_search = fold(self.applicant_name)[:255]
         update_fields = kwargs.get("update_fields")
-        if update_fields is not None and "applicant_name" in update_fields:
-            kwargs["update_fields"] = {*update_fields, "applicant_search"}
+        fields = self.search_refresh(update_fields)
+        if update_fields is not None:
+            kwargs["update_fields"] = fields
         super().save(*args, **kwargs)
+
+    def search_refresh(self, update_fields: Iterable[str] | None) -> list[str]:
+        """Refresh the folded name; the fields to write (``update_fields`` plus it when the name is
+        among them). For ``save()`` and for writers that send the UPDATE themselves
+        (``services.recording.event_record``)."""
+        self.applicant_search = fold(self.applicant_name)[:255]
+        fields = list(update_fields or ())
+        if "applicant_name" in fields and "applicant_search" not in fields:
+            fields.append("applicant_search")
+        return fields
 
     @property
     def fee_summary(self) -> str:

@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
 import pytest
+import time_machine
 from django.core.exceptions import MultipleObjectsReturned
-from django.db import transaction
+from django.db import DatabaseError, transaction
+from django.db.models import F, signals
 
 from motcua.catalog.models import Field, Procedure, ProcedureFee
-from motcua.catalog.tests.factories import ProcedureFactory
+from motcua.catalog.tests.factories import FieldFactory, ProcedureFactory
 from motcua.core.orm import (
+    PreparedInsert,
     PreparedQuery,
+    PreparedUpdate,
     concrete_fields,
     in_transaction,
     objects_insert,
@@ -195,3 +200,123 @@ def test_prepared_query_values_list_gives_tuples() -> None:
     assert query.tuples(code="không có") == []
     with pytest.raises(ValueError, match="use tuples"):
         query.rows(code=procedure.code)
+
+
+def _columns(obj: Any, *, skip: tuple[str, ...] = ("id",)) -> dict[str, Any]:
+    return {f.attname: getattr(obj, f.attname) for f in concrete_fields(type(obj)) if f.attname not in skip}
+
+
+def test_prepared_insert_writes_what_save_writes() -> None:
+    """JSON, decimals, a foreign key, defaults: the row read back equals the one ``save()`` wrote."""
+    field = FieldFactory.create()
+    values: dict[str, Any] = {
+        "field": field,
+        "name": "Đăng ký khai sinh",
+        "search_text": "dang ky khai sinh",
+        "processing_time_amount": Decimal("1.5"),
+        "steps": [{"bước": 1, "nội dung": "Nộp hồ sơ"}],
+    }
+    with time_machine.travel(datetime(2026, 4, 13, 3, 0, tzinfo=UTC), tick=False):  # auto_now, auto_now_add
+        saved: Procedure = ProcedureFactory.build(code="9.900001", **values)
+        saved.save()
+        inserted: Procedure = ProcedureFactory.build(code="9.900002", **values)
+        query = PreparedInsert(Procedure)
+        assert query.insert(inserted) is inserted
+    assert inserted.pk is not None
+    assert inserted.pk != saved.pk
+    assert inserted._state.adding is False
+    assert inserted._state.db == "default"
+    skip = ("id", "code")
+    assert _columns(Procedure.objects.get(pk=inserted.pk), skip=skip) == _columns(
+        Procedure.objects.get(pk=saved.pk), skip=skip
+    )
+    assert _columns(inserted, skip=skip) == _columns(saved, skip=skip)
+
+
+def test_prepared_insert_compiles_once_and_sends_one_statement(django_assert_num_queries) -> None:
+    """``auto_now_add`` filled as on save; one INSERT per row, compiled once per connection."""
+    user = UserFactory.create()
+    query: PreparedInsert[ApiToken] = PreparedInsert(ApiToken)
+    for n in range(2):
+        token = ApiToken(user=user, name=f"thử {n}", prefix=f"p{n}", secret_hash="0" * 64)
+        with django_assert_num_queries(1):
+            query.insert(token)
+        assert token.created_at is not None
+        assert ApiToken.objects.get(pk=token.pk).created_at == token.created_at
+    assert len(query._compiled) == 1
+
+
+def test_prepared_insert_sends_the_save_signals() -> None:
+    """Listeners (e.g. the reference-data restamp) see the insert as they see ``save()``."""
+    seen: list[tuple[str, Any, bool]] = []
+
+    def before(sender: Any, instance: Any, **kwargs: Any) -> None:
+        seen.append(("pre", instance.pk, kwargs["raw"]))
+
+    def after(sender: Any, instance: Any, created: bool, **kwargs: Any) -> None:
+        seen.append(("post", instance.pk, created))
+
+    signals.pre_save.connect(before, sender=Field, dispatch_uid="test-prepared-insert-pre")
+    signals.post_save.connect(after, sender=Field, dispatch_uid="test-prepared-insert-post")
+    try:
+        row = PreparedInsert(Field).insert(Field(name="Hộ tịch", code="ho-tich"))
+    finally:
+        signals.pre_save.disconnect(sender=Field, dispatch_uid="test-prepared-insert-pre")
+        signals.post_save.disconnect(sender=Field, dispatch_uid="test-prepared-insert-post")
+    assert seen == [("pre", None, False), ("post", row.pk, True)]
+
+
+def test_prepared_insert_refuses_what_save_would_not_insert_the_same_way() -> None:
+    query = PreparedInsert(Field)
+    existing = Field.objects.create(name="Đất đai", code="dat-dai")
+    with pytest.raises(ValueError, match="already has a primary key"):
+        query.insert(existing)
+    with pytest.raises(ValueError, match="expression"):
+        query.insert(Field(name=F("code"), code="x"))
+    with pytest.raises(ValueError, match="unsaved related object"):  # as save() refuses it
+        PreparedInsert(Procedure).insert(ProcedureFactory.build(field=Field(name="Mới", code="moi")))
+    assert Field.objects.count() == 1
+
+
+def test_prepared_update_writes_only_the_fields_named(django_assert_num_queries) -> None:
+    """As ``save(update_fields=…)``: the named columns prepared as the ORM does (JSON, decimal), the
+    others left as they are in the database; one UPDATE, its SQL kept per column set; the signals sent."""
+    procedure: Procedure = ProcedureFactory.create(name="Cũ", processing_time_amount=Decimal("1"))
+    query = PreparedUpdate(Procedure)
+    procedure.name = "Không ghi"  # not named: stays "Cũ" in the database
+    procedure.steps = [{"bước": 2}]
+    procedure.processing_time_amount = Decimal("2.5")
+    for _ in range(2):
+        # The UPDATE, and the reference-data restamp that post_save of a procedure triggers (as on save).
+        with django_assert_num_queries(2):
+            query.update(procedure, fields=["steps", "processing_time_amount"])
+    fresh = Procedure.objects.get(pk=procedure.pk)
+    assert (fresh.name, fresh.steps, fresh.processing_time_amount) == ("Cũ", [{"bước": 2}], Decimal("2.5"))
+    assert len(query._sql) == 1
+    query.update(procedure, fields=["name"])
+    assert Procedure.objects.get(pk=procedure.pk).name == "Không ghi"
+    assert len(query._sql) == 2
+
+
+def test_prepared_update_as_save_for_a_missing_row_and_the_signals() -> None:
+    field = FieldFactory.create()
+    seen: list[tuple[str, Any, bool]] = []
+
+    def after(sender: Any, instance: Any, created: bool, update_fields: Any, **kwargs: Any) -> None:
+        seen.append(("post", update_fields, created))
+
+    signals.post_save.connect(after, sender=Field, dispatch_uid="test-prepared-update-post")
+    try:
+        field.name = "Đổi tên"
+        PreparedUpdate(Field).update(field, fields=["name"])
+    finally:
+        signals.post_save.disconnect(sender=Field, dispatch_uid="test-prepared-update-post")
+    assert seen == [("post", frozenset({"name"}), False)]
+    gone = Field.objects.get(pk=field.pk)
+    Field.objects.filter(pk=field.pk).delete()
+    with pytest.raises(DatabaseError, match="did not affect any rows"):
+        PreparedUpdate(Field).update(gone, fields=["name"])
+    with pytest.raises(ValueError, match="expression"):
+        PreparedUpdate(Field).update(Field(pk=1, name=F("code")), fields=["name"])
+    with pytest.raises(ValueError, match="not plain columns"):
+        PreparedUpdate(Field).update(field, fields=["id"])

@@ -6,6 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from motcua.catalog.models import ProcessStep
+from motcua.core.orm import PreparedInsert
 from motcua.dossiers import deadlines, event_data, rules
 from motcua.dossiers.errors import DossierInvalid
 from motcua.dossiers.models import (
@@ -48,6 +49,10 @@ def assignee_check(assignee: Actor | None, *, unit: Unit, role: str) -> None:
         )
 
 
+# Most transitions open a step: its INSERT compiled once per connection (``core.orm``).
+_STEP_INSERT: PreparedInsert[DossierStep] = PreparedInsert(DossierStep)
+
+
 def step_start(
     d: Dossier,
     *,
@@ -61,7 +66,7 @@ def step_start(
 ) -> DossierStep:
     """Open the next step row (a new row per pass: history is never rewritten); point the dossier at it."""
     seq = d.current_step.seq + 1 if d.current_step is not None else 1
-    step = DossierStep.objects.create(
+    step = DossierStep(
         dossier=d,
         seq=seq,
         process_step=process_step,
@@ -73,6 +78,7 @@ def step_start(
         started_at=now,
         due_at=deadlines.step_due(step=process_step, start=now),
     )
+    _STEP_INSERT.insert(step)
     d.current_step = step
     d.current_unit = unit
     d.current_assignee = assignee

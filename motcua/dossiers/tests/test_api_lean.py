@@ -13,7 +13,10 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
+from motcua.core.text import fold
+from motcua.dossiers.api import DossierOut, _dossier_out
 from motcua.dossiers.models import Dossier
+from motcua.dossiers.selectors import dossier_get_for_official, dossier_rows_seed
 from motcua.dossiers.services import recording
 from motcua.dossiers.tests.factories import MONDAY_0900, World, dossier_at
 from motcua.identity.services import api_token_create, api_token_revoke
@@ -155,3 +158,27 @@ def test_changed_columns_compare_every_column() -> None:
     names = {f.name for f in recording._COLUMNS}
     assert {f.name for f in Dossier._meta.concrete_fields if not f.primary_key} == names
     assert "id" not in names
+
+
+@pytest.mark.parametrize("stage", ["submitted", "received", "payment", "returned"])
+def test_dossier_out_is_what_the_schema_validates(world: World, stage: str) -> None:
+    """``_dossier_out`` skips validation (``model_construct``): every field must be there and of its
+    schema's type — a dump that warns (wrong type) or a field missing fails here."""
+    d = dossier_at(world, stage)
+    for user in (world.lan, world.an):  # an official (names shown) and the applicant (names hidden)
+        found = dossier_get_for_official(user=user, code=d.code)
+        assert found is not None
+        out = _dossier_out(dossier_rows_seed(found), user=user)
+        dumped = out.model_dump(warnings="error")
+        assert set(dumped) == set(DossierOut.model_fields)
+        assert DossierOut.model_validate(dumped).model_dump(warnings="error") == dumped
+
+
+def test_search_refresh_names_the_folded_name_with_the_name() -> None:
+    """The transition's UPDATE (``core.orm.PreparedUpdate``) bypasses ``Dossier.save``: both go through
+    ``search_refresh``, which folds the name and adds its column when the name is written."""
+    d = Dossier(applicant_name="Nguyễn Văn Ân")
+    assert d.search_refresh(["state"]) == ["state"]
+    assert d.applicant_search == fold("Nguyễn Văn Ân")
+    assert d.search_refresh(["applicant_name", "state"]) == ["applicant_name", "state", "applicant_search"]
+    assert d.search_refresh(None) == []
