@@ -32,7 +32,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from motcua.core.orm import in_transaction
+from motcua.core.orm import PreparedInsert, in_transaction
 from motcua.jobs.conf import job_setting
 from motcua.jobs.delivery import jobs_wake, new_token
 from motcua.jobs.models import Job, JobStatus
@@ -122,11 +122,19 @@ def job_enqueue(
     return job, True
 
 
+# A dossier event enqueues one job per subscriber (two today). For a handful of rows one precompiled
+# INSERT each costs less CPU than ``bulk_create``, which on PostgreSQL (Django 5.2) sends one array per
+# column, each JSON payload escaped into array text in Python (issue 9 profile: 0.9 vs 1.4 ms for two
+# rows, on every dossier action). The trigger's notification still folds to one per transaction.
+_FEW_ROWS = 4
+_JOB_INSERT: PreparedInsert[Job] = PreparedInsert(Job)
+
+
 def job_enqueue_many(requests: Sequence[JobRequest], *, fresh_keys: bool = False) -> list[tuple[Job, bool]]:
     """``job_enqueue`` for several jobs at once (e.g. the jobs of one event); ``(job, created)`` each.
 
-    Same contract as ``job_enqueue``, in the caller's transaction, but one savepoint and one INSERT of
-    the jobs instead of three statements per job. If any key is already taken
+    Same contract as ``job_enqueue``, in the caller's transaction, but one savepoint for the lot and
+    one precompiled INSERT per job (one INSERT for the lot beyond ``_FEW_ROWS``). If any key is already taken
     (the batch's savepoint rolls back), every request goes through ``job_enqueue`` one by one, which
     returns the existing jobs and enqueues the others — the result is the same as calling it per job.
 
@@ -145,19 +153,22 @@ def job_enqueue_many(requests: Sequence[JobRequest], *, fresh_keys: bool = False
     default_max = int(job_setting("MAX_ATTEMPTS"))
     try:
         with transaction.atomic(savepoint=not fresh_keys):
-            jobs = Job.objects.bulk_create(
-                [
-                    Job(
-                        name=r.name,
-                        payload=normalized,
-                        idempotency_key=r.idempotency_key,
-                        max_attempts=spec.max_attempts or default_max,
-                        run_after=r.run_after or now,
-                        delivery_token=new_token(),
-                    )
-                    for r, spec, normalized in prepared
-                ]
-            )
+            jobs = [
+                Job(
+                    name=r.name,
+                    payload=normalized,
+                    idempotency_key=r.idempotency_key,
+                    max_attempts=spec.max_attempts or default_max,
+                    run_after=r.run_after or now,
+                    delivery_token=new_token(),
+                )
+                for r, spec, normalized in prepared
+            ]
+            if len(jobs) <= _FEW_ROWS:
+                for job in jobs:
+                    _JOB_INSERT.insert(job)
+            else:
+                Job.objects.bulk_create(jobs)
     except IntegrityError:
         if fresh_keys:
             raise

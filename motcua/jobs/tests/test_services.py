@@ -128,14 +128,14 @@ def test_run_after_delays_the_job(deliver_due, time_machine):
 
 
 @pytest.mark.django_db
-def test_enqueue_many_inserts_jobs_and_deliveries_in_one_batch(deliver_due, django_assert_num_queries):
-    """``job_enqueue_many``: one savepoint and one INSERT of the jobs."""
+def test_enqueue_many_inserts_a_few_jobs_in_one_savepoint(deliver_due, django_assert_num_queries):
+    """``job_enqueue_many``: one savepoint and one precompiled INSERT per job for a handful of jobs."""
     later = timezone.now() + dt.timedelta(hours=1)
     requests = [
         JobRequest(name="tests.effect", payload={"n": (1,)}, idempotency_key="k-many-1"),
         JobRequest(name="tests.effect", payload={"n": [2]}, idempotency_key="k-many-2", run_after=later),
     ]
-    with transaction.atomic(), django_assert_num_queries(3):  # savepoint, jobs, release
+    with transaction.atomic(), django_assert_num_queries(4):  # savepoint, 2 jobs, release
         result = job_enqueue_many(requests)
     assert [created for _, created in result] == [True, True]
     jobs = [job for job, _ in result]
@@ -144,6 +144,18 @@ def test_enqueue_many_inserts_jobs_and_deliveries_in_one_batch(deliver_due, djan
     assert Job.objects.get(pk=jobs[1].pk).run_after == later
     assert deliver_due() == ["done"]  # only the first is due
     assert handlers.CALLS == [("tests.effect", "k-many-1", 1)]
+
+
+@pytest.mark.django_db
+def test_enqueue_many_inserts_many_jobs_in_one_statement(deliver_due, django_assert_num_queries):
+    requests = [
+        JobRequest(name="tests.effect", payload={"n": n}, idempotency_key=f"k-bulk-{n}") for n in range(10)
+    ]
+    with transaction.atomic(), django_assert_num_queries(3):  # savepoint, the jobs, release
+        result = job_enqueue_many(requests)
+    assert all(created and job.pk for job, created in result)
+    assert sorted(Job.objects.values_list("payload__n", flat=True)) == list(range(10))
+    assert sorted(deliver_due()) == ["done"] * 10
 
 
 @pytest.mark.django_db
