@@ -299,6 +299,8 @@ MOTCUA_JOBS = {
     "LEASE_SECONDS": env_int("MOTCUA_JOBS_LEASE_SECONDS", default=360),
     # SQLite only (PostgreSQL wakes the worker with LISTEN/NOTIFY): how often an idle worker looks.
     "POLL_MS": env_int("MOTCUA_JOBS_POLL_MS", default=1000),
+    # PostgreSQL only: after a wake-up, wait this long so concurrent transactions' jobs share one claim.
+    "GATHER_MS": env_int("MOTCUA_JOBS_GATHER_MS", default=100),
     "BATCH_SIZE": env_int("MOTCUA_JOBS_BATCH_SIZE", default=50),
     "WORKERS": env_int("MOTCUA_JOBS_WORKERS", default=1),
 }  # BACKOFF_JITTER and the meaning of each key: motcua/jobs/conf.py

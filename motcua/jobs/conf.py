@@ -24,6 +24,9 @@ DEFAULTS: dict[str, Any] = {
     "LEASE_SECONDS": 360,
     # SQLite has no LISTEN/NOTIFY: an idle worker looks for due jobs this often (one indexed read).
     "POLL_MS": 1000,
+    # PostgreSQL: after a notification wakes the worker, it waits this long before claiming, so the jobs
+    # of transactions committing meanwhile share one claim (jobs start up to this much later).
+    "GATHER_MS": 100,
     # Jobs claimed in one statement. A full batch is followed by the next claim at once.
     "BATCH_SIZE": 50,
     # Worker processes started by `motcua run-jobs` (each runs the claim loop; SKIP LOCKED on
