@@ -60,6 +60,7 @@ from django.db.models.sql import InsertQuery
 
 _M = TypeVar("_M", bound=models.Model)
 _C = TypeVar("_C")
+_T = TypeVar("_T")
 
 
 def concrete_fields(model: type[models.Model]) -> list[Any]:
@@ -152,6 +153,28 @@ class _Compiled:
     fields_end: int
 
 
+class _PerConnection(Generic[_T]):
+    """What a prepared statement compiled for each database connection (compiled once, under a lock
+    so two threads of a gthread worker sharing a connection object do not both compile it)."""
+
+    def __init__(self, compile: Callable[[BaseDatabaseWrapper, str], _T]) -> None:
+        self._compile = compile
+        self._by_connection: dict[BaseDatabaseWrapper, _T] = {}
+        self._lock = threading.Lock()
+
+    def __len__(self) -> int:
+        """On how many connections it has been compiled."""
+        return len(self._by_connection)
+
+    def get(self, conn: BaseDatabaseWrapper, alias: str) -> _T:
+        compiled = self._by_connection.get(conn)
+        if compiled is None:
+            with self._lock:
+                compiled = self._by_connection.get(conn) or self._compile(conn, alias)
+                self._by_connection[conn] = compiled
+        return compiled
+
+
 class PreparedQuery(Generic[_M]):
     """A fixed-shape model query compiled once per database connection, then run with new values.
 
@@ -170,8 +193,7 @@ class PreparedQuery(Generic[_M]):
     ) -> None:
         self.build = build
         self.sentinels = dict(sentinels)
-        self._compiled: dict[BaseDatabaseWrapper, _Compiled] = {}
-        self._lock = threading.Lock()
+        self._compiled: _PerConnection[_Compiled] = _PerConnection(self._compile)
 
     def _compile(self, conn: BaseDatabaseWrapper, alias: str) -> _Compiled:
         qs = self.build(self.sentinels)
@@ -212,11 +234,7 @@ class PreparedQuery(Generic[_M]):
 
     def _fetch(self, using: str, values: Mapping[str, Any]) -> tuple[_Compiled, list[list[Any]]]:
         conn = connections[using]
-        compiled = self._compiled.get(conn)
-        if compiled is None:
-            with self._lock:
-                compiled = self._compiled.get(conn) or self._compile(conn, using)
-                self._compiled[conn] = compiled
+        compiled = self._compiled.get(conn, using)
         params = list(compiled.params)
         for name, positions in compiled.slots.items():
             for i in positions:
@@ -296,8 +314,7 @@ class PreparedInsert(Generic[_M]):
         self.fields = [f for f in opts.concrete_fields if not f.primary_key]
         if any(hasattr(f, "get_placeholder") for f in self.fields):
             raise ValueError("PreparedInsert: a field with its own SQL placeholder")
-        self._compiled: dict[BaseDatabaseWrapper, _CompiledInsert] = {}
-        self._lock = threading.Lock()
+        self._compiled: _PerConnection[_CompiledInsert] = _PerConnection(self._compile)
 
     def _compile(self, conn: BaseDatabaseWrapper, alias: str) -> _CompiledInsert:
         # The SQL of a one-row INSERT does not depend on the values (every placeholder is %s, checked
@@ -330,11 +347,7 @@ class PreparedInsert(Generic[_M]):
         if obj.pk is not None:
             raise ValueError("PreparedInsert: the instance already has a primary key")
         conn = connections[using]
-        compiled = self._compiled.get(conn)
-        if compiled is None:
-            with self._lock:
-                compiled = self._compiled.get(conn) or self._compile(conn, using)
-                self._compiled[conn] = compiled
+        compiled = self._compiled.get(conn, using)
         model = self.model
         # As Model.save(): a related object saved after it was assigned gives its key now (and an
         # unsaved one is refused).
