@@ -361,6 +361,19 @@ ALL_STAGES = (
 )
 
 
+def process_to_return(world: World) -> list[tuple[Account, str, dict[str, Any]]]:
+    """The actions (actor, action name, arguments) that take a received dossier of ``world`` through
+    its whole process to the return of the result."""
+    return [
+        (world.lan, "forward", {"assignee": world.minh.username}),
+        (world.minh, "forward", {"assignee": world.hung.username}),
+        (world.hung, "approve", {"note": "Đồng ý"}),
+        (world.hoa, "record_signature", {"signer": world.hung.username, "signature_reference": "QD-1"}),
+        (world.hoa, "mark_result_ready", {}),
+        (world.lan, "return_result", {"method": "online"}),
+    ]
+
+
 def dossier_at(world: World, stage: str) -> Dossier:
     """A dossier of the world's procedure at ``stage`` (one of ``ALL_STAGES``), built through the services.
 

@@ -27,6 +27,7 @@ from motcua.dossiers.tests.factories import (
     World,
     dossier_at,
     procedure_with_process,
+    process_to_return,
     vn,
     world_build,
 )
@@ -595,16 +596,8 @@ def test_applicant_withdraws(world: World):
 def test_full_process_through_the_api(world: World):
     with time_machine.travel(MONDAY_0900, tick=True) as traveller:
         d = dossier_at(world, "received")
-        steps = [
-            (world.lan, "forward", {"assignee": world.minh.username}),
-            (world.minh, "forward", {"assignee": world.hung.username}),
-            (world.hung, "approve", {"note": "Đồng ý"}),
-            (world.hoa, "record_signature", {"signer": world.hung.username, "signature_reference": "QD-1"}),
-            (world.hoa, "mark_result_ready", {}),
-            (world.lan, "return_result", {"method": "online"}),
-        ]
         version = d.row_version
-        for user, action, extra in steps:
+        for user, action, extra in process_to_return(world):
             traveller.shift(timedelta(minutes=30))
             response = _act(_client(user), d.code, action, row_version=version, **extra)
             assert response.status_code == 200, (action, response.content)

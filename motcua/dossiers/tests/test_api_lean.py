@@ -18,7 +18,7 @@ from motcua.dossiers.api import DossierOut, _dossier_out
 from motcua.dossiers.models import Dossier
 from motcua.dossiers.selectors import dossier_get_for_official, dossier_rows_seed
 from motcua.dossiers.services import recording
-from motcua.dossiers.tests.factories import MONDAY_0900, World, dossier_at
+from motcua.dossiers.tests.factories import MONDAY_0900, World, dossier_at, process_to_return
 from motcua.identity.services import api_token_create, api_token_revoke
 
 pytestmark = pytest.mark.django_db
@@ -48,16 +48,8 @@ def test_each_action_answers_what_a_fresh_read_shows(world: World) -> None:
     what a new GET reads from the database (steps, assignees' names, units, fees, components)."""
     with time_machine.travel(MONDAY_0900, tick=False) as traveller:
         d = dossier_at(world, "received")
-        steps = [
-            (world.lan, "forward", {"assignee": world.minh.username}),
-            (world.minh, "forward", {"assignee": world.hung.username}),
-            (world.hung, "approve", {"note": "Đồng ý"}),
-            (world.hoa, "record_signature", {"signer": world.hung.username, "signature_reference": "QD-1"}),
-            (world.hoa, "mark_result_ready", {}),
-            (world.lan, "return_result", {"method": "online"}),
-        ]
         version = d.row_version
-        for user, action, extra in steps:
+        for user, action, extra in process_to_return(world):
             traveller.shift(timedelta(minutes=30))
             answer = _act(user, d.code, action, row_version=version, **extra)
             assert answer.status_code == 200, (action, answer.content)
