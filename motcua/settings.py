@@ -230,6 +230,8 @@ STORAGES = {
 }
 
 LOGIN_URL = "backoffice:login"
+# Where the citizen pages (portal.access.applicant_required) send anonymous visitors: national-identity login.
+MOTCUA_PORTAL_LOGIN_URL = "/dang-nhap"
 
 CACHES: dict[str, dict[str, Any]] = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 if redis_url := env_str("REDIS_URL", ""):
