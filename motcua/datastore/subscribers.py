@@ -1,0 +1,26 @@
+"""Subscribers of the data store to dossier events (``dossiers.events``).
+
+``datastore.collect``: after a submission (online or at the counter with the applicant's account) or a
+supplement, the dossier's files join the applicant's store; after the result is returned, the result
+is recorded as issued to them. The engine knows nothing of the store: it only records its events.
+"""
+
+from __future__ import annotations
+
+from motcua.datastore.services import stored_documents_collect, stored_result_record
+from motcua.dossiers.events import EventDelivery, EventKind, dossier_subscriber
+
+COLLECT = "datastore.collect"
+
+
+@dossier_subscriber(
+    COLLECT,
+    kinds={EventKind.SUBMIT, EventKind.RECEIVE, EventKind.RECEIVE_SUPPLEMENT, EventKind.RETURN_RESULT},
+    atomic=True,
+)
+def datastore_collect(event: EventDelivery) -> None:
+    """Keep the applicant's uploads, or the result issued to them, in their data store."""
+    if event.kind == EventKind.RETURN_RESULT:
+        stored_result_record(dossier_id=event.dossier_id)
+    else:
+        stored_documents_collect(dossier_id=event.dossier_id)
