@@ -49,11 +49,16 @@ def stored_document_upload(
     name: str,
     file: File | None,
     issuer: str = "",
-    issued_on: date | None = None,
-    valid_until: date | None = None,
+    issued_on: date | str | None = None,
+    valid_until: date | str | None = None,
 ) -> StoredDocument:
-    """Add a document the applicant uploads to their store: type, file, issuer and validity checked."""
+    """Add a document the applicant uploads to their store: type, file, issuer and validity checked.
+
+    Dates may come as ISO text from a form (``""``: none); every mistake is reported at once.
+    """
     errors: dict[str, str] = {}
+    issued_on = _date(issued_on, field="issued_on", label="Ngày cấp", errors=errors)
+    valid_until = _date(valid_until, field="valid_until", label="Ngày hết hiệu lực", errors=errors)
     name = nfc(name or "")
     issuer = nfc(issuer or "")
     if not name:
@@ -97,6 +102,18 @@ def stored_document_upload(
         doc.file.delete(save=False)
         raise
     return doc
+
+
+def _date(value: date | str | None, *, field: str, label: str, errors: dict[str, str]) -> date | None:
+    if value is None or isinstance(value, date):
+        return value
+    if not value.strip():
+        return None
+    try:
+        return date.fromisoformat(value.strip())
+    except ValueError:
+        errors[field] = f"{label} không đúng định dạng (ngày/tháng/năm)."
+        return None
 
 
 def _sha256(upload: File) -> str:

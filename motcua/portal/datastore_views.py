@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import mimetypes
 import os
-from datetime import date
 
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -31,17 +30,6 @@ def _account(request: HttpRequest) -> Account:
     return user
 
 
-def _date(raw: str, field: str, label: str, errors: dict[str, str]) -> date | None:
-    raw = (raw or "").strip()
-    if not raw:
-        return None
-    try:
-        return date.fromisoformat(raw)
-    except ValueError:
-        errors[field] = f"{label} không đúng định dạng (ngày/tháng/năm)."
-        return None
-
-
 @require_http_methods(["GET", "HEAD", "POST"])
 @applicant_required
 def datastore_list(request: HttpRequest) -> HttpResponse:
@@ -51,21 +39,17 @@ def datastore_list(request: HttpRequest) -> HttpResponse:
     values: dict[str, str] = {}
     if request.method == "POST":
         values = {k: request.POST.get(k, "") for k in FIELDS}
-        issued_on = _date(values["issued_on"], "issued_on", "Ngày cấp", errors)
-        valid_until = _date(values["valid_until"], "valid_until", "Ngày hết hiệu lực", errors)
         try:
-            if errors:
-                raise DatastoreInvalid(errors)
             stored_document_upload(
                 owner=owner,
                 name=values["name"],
                 issuer=values["issuer"],
-                issued_on=issued_on,
-                valid_until=valid_until,
+                issued_on=values["issued_on"],
+                valid_until=values["valid_until"],
                 file=request.FILES.get("file"),
             )
         except DatastoreInvalid as exc:
-            errors = errors | exc.errors
+            errors = exc.errors
         else:
             return redirect("portal:datastore")
     documents = list(stored_documents_of(owner=owner))
