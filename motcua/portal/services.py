@@ -269,7 +269,7 @@ def draft_submit(*, draft_id: int, owner: Account) -> Submitted:
     """
     with transaction.atomic():
         draft = (
-            SubmissionDraft.objects.select_for_update()
+            SubmissionDraft.objects.select_for_update(of=("self",))
             .select_related("procedure", "receiving_unit")
             .get(owner=owner, pk=draft_id)
         )
