@@ -18,8 +18,12 @@ def document_type_key(name: str) -> str:
 
 
 def stored_documents_of(*, owner: Account) -> QuerySet[StoredDocument]:
-    """The owner's documents, newest first (one query)."""
-    return StoredDocument.objects.filter(owner=owner).order_by("-created_at", "-pk")
+    """The owner's documents, newest first, with the procedure that issued each result (one query)."""
+    return (
+        StoredDocument.objects.filter(owner=owner)
+        .select_related("source_dossier__procedure")
+        .order_by("-created_at", "-pk")
+    )
 
 
 def stored_document_get(*, owner: Account, document_id: int) -> StoredDocument:

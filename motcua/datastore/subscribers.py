@@ -24,3 +24,7 @@ def datastore_collect(event: EventDelivery) -> None:
         stored_result_record(dossier_id=event.dossier_id)
     else:
         stored_documents_collect(dossier_id=event.dossier_id)
+
+
+# The proactive-service jobs register with the queue when this module is discovered at start-up.
+from motcua.datastore import renewals  # noqa: E402,F401

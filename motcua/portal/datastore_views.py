@@ -8,7 +8,10 @@ from __future__ import annotations
 
 import mimetypes
 import os
+from datetime import timedelta
+from typing import Any
 
+from django.conf import settings
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -17,6 +20,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from motcua.accounts.models import Account
 from motcua.datastore.errors import DatastoreInvalid
 from motcua.datastore.models import StoredDocument
+from motcua.datastore.renewals import renewal_url
 from motcua.datastore.selectors import stored_document_get, stored_documents_of
 from motcua.datastore.services import stored_document_delete, stored_document_upload
 from motcua.portal.access import applicant_required
@@ -28,6 +32,22 @@ def _account(request: HttpRequest) -> Account:
     user = request.user
     assert isinstance(user, Account)
     return user
+
+
+def _context(owner: Account, *, errors: dict[str, str], values: dict[str, str]) -> dict[str, Any]:
+    today = timezone.localdate()
+    soon = today + timedelta(days=settings.MOTCUA_RENEWAL_REMINDER_DAYS)
+    rows = [
+        {
+            "doc": doc,
+            "expiring": doc.valid_until is not None and today <= doc.valid_until <= soon,
+            "renewal_url": renewal_url(doc)
+            if doc.valid_until is not None and doc.valid_until <= soon
+            else "",
+        }
+        for doc in stored_documents_of(owner=owner)
+    ]
+    return {"rows": rows, "errors": errors, "values": values, "today": today}
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
@@ -52,12 +72,7 @@ def datastore_list(request: HttpRequest) -> HttpResponse:
             errors = exc.errors
         else:
             return redirect("portal:datastore")
-    documents = list(stored_documents_of(owner=owner))
-    response = render(
-        request,
-        "portal/datastore.html",
-        {"documents": documents, "errors": errors, "values": values, "today": timezone.localdate()},
-    )
+    response = render(request, "portal/datastore.html", _context(owner, errors=errors, values=values))
     if errors:
         response.status_code = 400
     return response
@@ -99,11 +114,7 @@ def datastore_delete(request: HttpRequest, document_id: int) -> HttpResponse:
     except StoredDocument.DoesNotExist:
         raise Http404 from None
     except DatastoreInvalid as exc:
-        documents = list(stored_documents_of(owner=owner))
         return render(
-            request,
-            "portal/datastore.html",
-            {"documents": documents, "errors": exc.errors, "values": {}, "today": timezone.localdate()},
-            status=400,
+            request, "portal/datastore.html", _context(owner, errors=exc.errors, values={}), status=400
         )
     return redirect("portal:datastore")

@@ -27,6 +27,7 @@ from motcua.catalog.selectors import procedure_online_eligibility
 from motcua.core.uploads import UploadRefused, upload_check
 from motcua.datastore.errors import DatastoreInvalid
 from motcua.datastore.models import StoredDocument
+from motcua.datastore.selectors import stored_documents_matching
 from motcua.datastore.services import Reuse, document_reuses_record, upload_limit_check
 from motcua.dossiers.errors import DossierInvalid
 from motcua.dossiers.models import ApplicantKind, Dossier
@@ -59,10 +60,13 @@ def _editable(draft: SubmissionDraft) -> None:
         raise SubmissionInvalid({"draft": "Hồ sơ này đã được nộp; không sửa được nữa."})
 
 
-def draft_start(*, owner: Account, procedure: Procedure) -> SubmissionDraft:
+def draft_start(*, owner: Account, procedure: Procedure, renewal_of: int | None = None) -> SubmissionDraft:
     """Start (or resume) the owner's draft for ``procedure`` — the definition in force is copied into it.
 
-    ``SubmissionClosed`` when the procedure does not take online submissions.
+    ``renewal_of``: one of the owner's stored documents this submission renews (the expiry reminder's
+    one click): the request is prefilled from it and every component of the same type as one of the
+    owner's stored documents takes that document. ``SubmissionClosed`` when the procedure does not
+    take online submissions.
     """
     eligibility = procedure_online_eligibility(procedure)
     if not eligibility.allowed:
@@ -79,16 +83,41 @@ def draft_start(*, owner: Account, procedure: Procedure) -> SubmissionDraft:
         return existing
     definition = FormDefinition.objects.filter(procedure=procedure).first()
     prefill = applicant_prefill(owner)
-    return SubmissionDraft.objects.create(
-        owner=owner,
-        procedure=procedure,
-        applicant=prefill,
-        prefilled=sorted(prefill),
-        form_version=definition.version if definition else 0,
-        form_schema=definition.schema if definition else form_schema.GENERIC_SCHEMA,
-        form_ui=definition.ui if definition else form_schema.GENERIC_UI,
-        expires_at=_expiry(now),
+    renewed = (
+        StoredDocument.objects.filter(owner=owner, pk=renewal_of).first() if renewal_of is not None else None
     )
+    answers: dict[str, Any] = {}
+    if renewed is not None and definition is None:
+        until = f", hết hiệu lực ngày {renewed.valid_until:%d/%m/%Y}" if renewed.valid_until else ""
+        answers["noi_dung"] = f"Đề nghị gia hạn, cấp lại: {renewed.name}{until}."[:2000]
+    with transaction.atomic():
+        draft = SubmissionDraft.objects.create(
+            owner=owner,
+            procedure=procedure,
+            applicant=prefill,
+            prefilled=sorted(prefill),
+            form_version=definition.version if definition else 0,
+            form_schema=definition.schema if definition else form_schema.GENERIC_SCHEMA,
+            form_ui=definition.ui if definition else form_schema.GENERIC_UI,
+            answers=answers,
+            expires_at=_expiry(now),
+        )
+        if renewed is not None:
+            documents = list(procedure.documents.all())
+            offers = stored_documents_matching(
+                owner=owner, names=[d.name for d in documents], today=timezone.localdate()
+            )
+            DraftComponent.objects.bulk_create(
+                DraftComponent(
+                    draft=draft,
+                    document=d,
+                    stored_document=offers[d.name][0],
+                    file_name=os.path.basename(offers[d.name][0].file.name)[:255],
+                )
+                for d in documents
+                if offers.get(d.name)
+            )
+    return draft
 
 
 def _touch(draft: SubmissionDraft, *, step: str, fields: list[str]) -> None:

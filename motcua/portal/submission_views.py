@@ -96,13 +96,22 @@ def submit_start(request: HttpRequest, code: str) -> HttpResponse:
     eligibility = procedure_online_eligibility(procedure)
     if not eligibility.allowed:
         return _closed(request, procedure, eligibility.reason)
+    renewal = request.POST.get("gia-han") or request.GET.get("gia-han") or ""
     if request.method == "POST":
         try:
-            draft = draft_start(owner=_account(request), procedure=procedure)
+            draft = draft_start(
+                owner=_account(request),
+                procedure=procedure,
+                renewal_of=int(renewal) if renewal.isdigit() else None,
+            )
         except SubmissionClosed as exc:
             return _closed(request, procedure, str(exc))
         return redirect(step_url(draft, draft.step))
-    return render(request, "portal/submit_start.html", {"procedure": procedure})
+    return render(
+        request,
+        "portal/submit_start.html",
+        {"procedure": procedure, "renewal": renewal if renewal.isdigit() else ""},
+    )
 
 
 def _steps(draft: SubmissionDraft, current: str) -> list[dict[str, object]]:
