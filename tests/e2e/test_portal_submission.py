@@ -100,7 +100,8 @@ def test_citizen_submits_online_with_one_upload_and_one_reused_document(
     expect(page.get_by_role("heading", level=1)).to_have_text("Đã nộp hồ sơ trực tuyến")
     code = page.locator("[data-dossier-code]").inner_text()
     dossier = Dossier.objects.get(code=code)
-    assert dossier.applicant_user == world.an and dossier.status == DvcqgStatus.NEW
+    assert dossier.applicant_user == world.an
+    assert dossier.status == DvcqgStatus.NEW
     assert dossier.receiving_unit == world.centre_b
     assert DocumentReuse.objects.filter(dossier=dossier).count() == 1
     assert page_width(page) <= 390

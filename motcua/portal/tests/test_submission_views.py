@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import io
+
 import pytest
+from django.core.management import call_command
 from django.urls import reverse
 
 from motcua.catalog.models import Procedure, ServiceLevel
@@ -228,6 +231,9 @@ def test_expired_drafts_are_not_listed(client, world, an):
 
     assert drafts_expired_delete(now=timezone.now()) == 1
     assert not SubmissionDraft.objects.exists()
+    out = io.StringIO()
+    call_command("expire_drafts", stdout=out)
+    assert "đã xoá: 0" in out.getvalue()
 
 
 def test_collected_documents_reach_the_store(client, world, an):
