@@ -8,14 +8,23 @@ is recorded as issued to them. The engine knows nothing of the store: it only re
 from __future__ import annotations
 
 from motcua.datastore.services import stored_documents_collect, stored_result_record
-from motcua.dossiers.events import EventDelivery, EventKind, dossier_subscriber
+from motcua.dossiers.events import EventDelivery, EventKind, RecordedEvent, dossier_subscriber
 
 COLLECT = "datastore.collect"
+
+
+def _concerns_store(recorded: RecordedEvent) -> bool:
+    # Only dossiers of an applicant account, and only when there is something to keep: a result, or
+    # a file (a counter receipt of paper only adds nothing). A receipt's components are prefetched.
+    if recorded.dossier.applicant_user_id is None:
+        return False
+    return recorded.kind == EventKind.RETURN_RESULT or any(c.file for c in recorded.dossier.components.all())
 
 
 @dossier_subscriber(
     COLLECT,
     kinds={EventKind.SUBMIT, EventKind.RECEIVE, EventKind.RECEIVE_SUPPLEMENT, EventKind.RETURN_RESULT},
+    when=_concerns_store,
     atomic=True,
 )
 def datastore_collect(event: EventDelivery) -> None:
