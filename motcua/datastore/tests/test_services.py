@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -11,7 +11,7 @@ from django.utils import timezone
 from motcua.core.tests.upload_files import pdf_bytes
 from motcua.datastore.errors import DatastoreInvalid
 from motcua.datastore.models import DocumentOrigin, DocumentReuse, StoredDocument
-from motcua.datastore.selectors import document_reuse_count, stored_documents_matching
+from motcua.datastore.selectors import document_reuse_count
 from motcua.datastore.services import (
     Reuse,
     document_reuses_record,
@@ -97,24 +97,6 @@ def test_collect_keeps_uploaded_components_once_and_shares_the_file(world):
     assert doc.file.name == dossier.components.exclude(file="").get().file.name
     stored_document_delete(owner=world.an, document_id=doc.pk)  # the dossier's file stays
     assert doc.file.storage.exists(doc.file.name)
-
-
-def test_matching_offers_valid_documents_of_the_same_type(world):
-    today = timezone.localdate()
-    valid = stored_document_upload(owner=world.an, name="giay to chung minh (neu co)", file=_pdf())
-    expired = stored_document_upload(
-        owner=world.an,
-        name="Giấy tờ chứng minh (nếu có)",
-        file=_pdf(),
-        issued_on=today - timedelta(days=400),
-        valid_until=today - timedelta(days=1),
-    )
-    stored_document_upload(owner=UserFactory(citizen=True), name="Giấy tờ chứng minh (nếu có)", file=_pdf())
-    found = stored_documents_matching(
-        owner=world.an, names=["Giấy tờ chứng minh (nếu có)", "Khác"], today=today
-    )
-    assert found == {"Giấy tờ chứng minh (nếu có)": [valid], "Khác": []}
-    assert expired not in found["Giấy tờ chứng minh (nếu có)"]
 
 
 def test_reuses_counted_once_per_component(world):

@@ -11,9 +11,7 @@ from motcua.datastore.models import DocumentReuse
 from motcua.datastore.services import stored_document_upload
 from motcua.dossiers.models import Dossier, DossierEvent
 from motcua.dossiers.tests.test_services_concurrency import run_parallel
-from motcua.org.tests.factories import UserFactory
 from motcua.portal.models import FormDefinition, SubmissionDraft
-from motcua.portal.selectors import applicant_prefill
 from motcua.portal.services import draft_start, draft_submit, form_definitions_load
 from motcua.portal.tests.factories import draft_to_review, online_world, pdf_upload, step
 
@@ -62,22 +60,6 @@ def test_definition_change_does_not_touch_drafts_in_progress(tmp_path):
     draft.refresh_from_db()
     assert draft.form_version == 1
     assert "a" in draft.form_schema["properties"]
-
-
-@pytest.mark.django_db
-def test_prefill_comes_from_the_account():
-    citizen = UserFactory(citizen=True, full_name="Lê Thị Hoa", phone="0987654321", email="hoa@example.test")
-    assert applicant_prefill(citizen) == {
-        "kind": "person",
-        "name": "Lê Thị Hoa",
-        "id_number": citizen.personal_id,
-        "phone": "0987654321",
-        "email": "hoa@example.test",
-    }
-    company = UserFactory(organisation=True, email="")
-    assert applicant_prefill(company)["kind"] == "organisation"
-    assert applicant_prefill(company)["id_number"] == company.tax_code
-    assert "email" not in applicant_prefill(company)
 
 
 @pytest.mark.django_db
