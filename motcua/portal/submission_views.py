@@ -156,7 +156,10 @@ def _context(
     elif step == DraftStep.FORM:
         values = draft.answers
         if request.method == "POST":
-            values = {k: request.POST.get(k, "") for k in draft.form_schema["properties"]}
+            values = {
+                k: (k in request.POST) if prop.get("type") == "boolean" else request.POST.get(k, "")
+                for k, prop in draft.form_schema["properties"].items()
+            }
         context["fields"] = form_schema.form_fields(
             draft.form_schema, draft.form_ui, values=values, errors=errors
         )

@@ -271,3 +271,51 @@ def test_form_01_for_the_owner_once_accepted(client, world, an):
     assert pdf.content.startswith(b"%PDF")
     client.force_login(UserFactory(citizen=True))
     assert client.get(url).status_code == 404
+
+
+def test_procedure_form_rendered_with_html_validation_and_checked_on_the_server(client, world, an):
+    import json
+
+    from django.conf import settings as django_settings
+
+    from motcua.portal.models import FormDefinition
+
+    shipped = json.loads((django_settings.PROJECT_DIR / "data" / "forms" / "2.000986.json").read_text())
+    FormDefinition.objects.create(procedure=world.procedure, schema=shipped["schema"], ui=shipped["ui"])
+    client.post(reverse("portal:submit_start", args=[world.procedure.code]))
+    draft = SubmissionDraft.objects.get(owner=an)
+    client.post(step(draft, "nguoi-nop"), APPLICANT_POST | {"receiving_unit": str(world.centre_a.pk)})
+    page = client.get(step(draft, "to-khai")).content.decode()
+    assert 'pattern="^[0-9]{12}$"' in page
+    assert 'type="date"' in page
+    assert 'type="radio"' in page
+    response = client.post(
+        step(draft, "to-khai"),
+        {
+            "ho_ten_tre": "Nguyễn Bình An",
+            "so_dinh_danh_me": "12345",
+            "cap_the_bhyt": "on",
+            "gioi_tinh_tre": "Nam",
+        },
+    )
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "Số định danh cá nhân của mẹ gồm đúng 12 chữ số." in page
+    assert "Vui lòng nhập ngày sinh của trẻ." in page
+    assert 'value="Nguyễn Bình An"' in page  # what was typed stays
+    assert 'name="cap_the_bhyt" checked' in page
+    draft.refresh_from_db()
+    assert draft.answers == {}
+    ok = {
+        "ho_ten_tre": "Nguyễn Bình An",
+        "ngay_sinh_tre": "2026-05-01",
+        "gioi_tinh_tre": "Nam",
+        "noi_sinh": "Bệnh viện Bãi Cháy",
+        "ho_ten_me": "Trần Thị Mai",
+        "noi_thuong_tru": "Tổ 1, khu 2, phường Hạ Long",
+        "cap_the_bhyt": "on",
+    }
+    assert client.post(step(draft, "to-khai"), ok)["Location"] == step(draft, "giay-to")
+    draft.refresh_from_db()
+    assert draft.answers["cap_the_bhyt"] is True
+    assert draft.form_version == 1
