@@ -86,12 +86,14 @@ def feedback_answer(request: HttpRequest, pk: int) -> HttpResponse:
     if row is None:
         raise Http404(_("Không tìm thấy phản ánh, kiến nghị."))
     form = AnswerForm(request.POST, auto_id=f"tl{pk}-%s")
+    error = _("Chưa gửi được câu trả lời.")
     if form.is_valid():
         try:
             services.feedback_answer(
                 actor=_official(request), feedback=row, answer=form.cleaned_data["answer"]
             )
         except services.FeedbackInvalid as exc:
+            error = exc.message
             for message in exc.errors.values():
                 form.add_error("answer", message)
         else:
@@ -100,5 +102,5 @@ def feedback_answer(request: HttpRequest, pk: int) -> HttpResponse:
             )
             return redirect("backoffice:feedback_list")
     context = _list_context(request, bound=(pk, form))
-    context["error"] = _("Chưa gửi được câu trả lời.")
+    context["error"] = error
     return render(request, "backoffice/feedback_list.html", context, status=400)

@@ -363,6 +363,7 @@ def my_dossier_rate(request: HttpRequest, code: str) -> HttpResponse:
     """Đánh giá: once, after the result (``feedback.services.rating_create``)."""
     d = _dossier_or_404(request, code)
     form = forms.RatingForm(request.POST, auto_id="dg-%s")
+    error = _("Chưa gửi được đánh giá.")
     if form.is_valid():
         try:
             feedback_services.rating_create(
@@ -372,12 +373,13 @@ def my_dossier_rate(request: HttpRequest, code: str) -> HttpResponse:
                 comment=form.cleaned_data["comment"],
             )
         except feedback_services.FeedbackInvalid as exc:
+            error = exc.message
             for field, message in exc.errors.items():
                 form.add_error(field if field in form.fields else None, message)
         else:
             messages.success(request, _("Cảm ơn bạn đã đánh giá việc giải quyết hồ sơ."))
             return redirect("portal:my_dossier_detail", code=d.code)
-    context = _detail_context(request, d, rating_form=form, error=_("Chưa gửi được đánh giá."))
+    context = _detail_context(request, d, rating_form=form, error=error)
     return _private(render(request, "portal/my_dossier_detail.html", context, status=400))
 
 
@@ -387,6 +389,7 @@ def my_dossier_feedback(request: HttpRequest, code: str) -> HttpResponse:
     """Gửi phản ánh, kiến nghị về hồ sơ (``feedback.services.feedback_create``)."""
     d = _dossier_or_404(request, code)
     form = forms.FeedbackForm(request.POST, auto_id="pakn-%s")
+    error = _("Chưa gửi được phản ánh, kiến nghị.")
     if form.is_valid():
         try:
             row = feedback_services.feedback_create(
@@ -396,6 +399,7 @@ def my_dossier_feedback(request: HttpRequest, code: str) -> HttpResponse:
                 content=form.cleaned_data["content"],
             )
         except feedback_services.FeedbackInvalid as exc:
+            error = exc.message
             for field, message in exc.errors.items():
                 form.add_error(field if field in form.fields else None, message)
         else:
@@ -405,5 +409,5 @@ def my_dossier_feedback(request: HttpRequest, code: str) -> HttpResponse:
                 % {"due": format_local(row.due_at)},
             )
             return redirect("portal:my_dossier_detail", code=d.code)
-    context = _detail_context(request, d, feedback_form=form, error=_("Chưa gửi được phản ánh, kiến nghị."))
+    context = _detail_context(request, d, feedback_form=form, error=error)
     return _private(render(request, "portal/my_dossier_detail.html", context, status=400))
