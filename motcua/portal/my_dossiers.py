@@ -26,7 +26,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from motcua.accounts.models import Account
 from motcua.core.paging import page_numbers
-from motcua.core.translation import ACTION
+from motcua.core.translation import ACTION, pgettext_noop
 from motcua.documents import forms as doc_forms
 from motcua.documents.responses import pdf_response
 from motcua.dossiers import actions, form_builders, rules, selectors
@@ -56,8 +56,8 @@ CONFLICT_MESSAGE = gettext_lazy(
 # The applicant's timeline texts: the registry's labels plus the two ways a dossier starts.
 EVENT_LABELS: dict[str, str] = {
     **{spec.action: spec.label for spec in actions.action_specs()},
-    EventKind.SUBMIT: "Nộp hồ sơ trực tuyến",
-    EventKind.RECEIVE: "Tiếp nhận hồ sơ",
+    EventKind.SUBMIT: pgettext_noop("thao tác", "Nộp hồ sơ trực tuyến"),
+    EventKind.RECEIVE: pgettext_noop("thao tác", "Tiếp nhận hồ sơ"),
 }
 # Events whose reason the applicant is told (the reason is addressed to them).
 _REASON_EVENTS = frozenset(

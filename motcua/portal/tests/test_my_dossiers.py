@@ -335,3 +335,12 @@ def test_feedback_is_sent_with_a_due_time_and_the_answer_shows(world: World):
     page = client.get(_detail(d)).content.decode()
     assert "Đã liên hệ hướng dẫn qua điện thoại" in page
     assert world.minh.full_name not in page  # the applicant sees the answer, not the official's name
+
+
+def test_detail_page_query_count_is_bounded(world: World, django_assert_max_num_queries: Any):
+    d = dossier_at(world, "supplement")
+    client = client_for(world.an)
+    client.get(_detail(d))  # warm the reference-data cache and the session
+    # session, user, dossier, stamp, roles, open pause, events, rating, components, fees, feedback
+    with django_assert_max_num_queries(12):
+        assert client.get(_detail(d)).status_code == 200
