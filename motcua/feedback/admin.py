@@ -15,7 +15,7 @@ class RatingAdmin(admin.ModelAdmin):
 
 @admin.register(Feedback)
 class FeedbackAdmin(admin.ModelAdmin):
-    list_display = ("pk", "dossier", "kind", "status", "created_at", "due_at", "answered_by_name")
+    list_display = ("__str__", "dossier", "kind", "status", "created_at", "due_at", "answered_by_name")
     list_filter = ("status", "kind")
     raw_id_fields = ("dossier", "account", "answered_by")
     # The audit of who answered what is read-only: answers are given in the back office.
