@@ -273,7 +273,7 @@ def my_dossier_withdraw(request: HttpRequest, code: str) -> HttpResponse:
     form = forms.WithdrawForm(request.POST if request.method == "POST" else None, dossier=d, auto_id="rut-%s")
     status, error = 200, ""
     if not allowed:
-        status = 409
+        status = 409 if request.method == "POST" else 200
         error = _("Hồ sơ ở trạng thái «%(state)s» nên không thể rút.") % {
             "state": _(DossierState(d.state).label)
         }

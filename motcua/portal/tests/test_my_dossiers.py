@@ -344,3 +344,12 @@ def test_detail_page_query_count_is_bounded(world: World, django_assert_max_num_
     # session, user, dossier, stamp, roles, open pause, events, rating, components, fees, feedback
     with django_assert_max_num_queries(12):
         assert client.get(_detail(d)).status_code == 200
+
+
+def test_the_withdrawal_page_of_a_finished_dossier_explains_and_offers_no_form(world: World):
+    d = dossier_at(world, "returned")
+    response = client_for(world.an).get(reverse("portal:my_dossier_withdraw", args=[d.code]))
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "không thể rút" in html
+    assert "Xác nhận rút hồ sơ" not in html
