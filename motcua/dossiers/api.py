@@ -549,7 +549,7 @@ class ListFilters(Schema):
     page_size: int = Field(20, ge=1, le=MAX_PAGE_SIZE)
 
 
-@router.get("", response={200: DossierPageOut, 400: ErrorOut}, summary="Danh sách hồ sơ của đơn vị")
+@router.get("", response={200: DossierPageOut, 400: ErrorOut}, summary="Danh sách hồ sơ (đơn vị; của tôi)")
 def dossiers_list(
     request: HttpRequest, filters: Query[ListFilters]
 ) -> Status[DossierPageOut] | Status[ErrorOut]:

@@ -24,7 +24,7 @@ from motcua.dossiers.models import Dossier, DossierState, DvcqgStatus
 from motcua.dossiers.tests.factories import World, dossier_at
 from motcua.feedback.models import Rating
 from tests.e2e.conftest import PHONE
-from tests.e2e.support import Shots, in_ci, page_width
+from tests.e2e.support import Shots, in_ci, login, menu, page_width
 
 try:
     from playwright.sync_api import Page, expect
@@ -122,3 +122,39 @@ def test_citizen_answers_a_supplement_then_rates_and_a_second_citizen_gets_not_f
     expect(other.get_by_role("heading", level=1)).to_have_text("Không tìm thấy trang")
     expect(other.locator("body")).not_to_contain_text(d.applicant_name)
     shots.take(other, "05-cong-dan-khac")
+
+
+def test_citizen_sends_feedback_an_official_answers_it_and_the_citizen_reads_the_answer(
+    e2e_world: World, new_page: Callable[..., Page], live_server: Any, shots: Shots
+):
+    world = e2e_world
+    d = dossier_at(world, "appraisal")
+
+    citizen = new_page(phone=True)
+    sign_in(citizen, world.an, live_server)
+    citizen.goto(f"/ho-so-cua-toi/{d.code}")
+    pakn = citizen.get_by_role("region", name="Phản ánh, kiến nghị")
+    pakn.get_by_label("Loại").select_option(label="Kiến nghị")
+    pakn.get_by_label("Nội dung phản ánh, kiến nghị").fill("Đề nghị gửi kết quả qua bưu điện")
+    pakn.get_by_role("button", name="Gửi phản ánh, kiến nghị").click()
+    expect(citizen.get_by_role("status").first).to_contain_text("Đã gửi phản ánh, kiến nghị")
+    expect(citizen.get_by_role("region", name="Phản ánh, kiến nghị")).to_contain_text("Chờ trả lời")
+    assert page_width(citizen) <= PHONE["width"]
+
+    official = new_page()
+    login(official, world.minh)
+    menu(official, "Phản ánh, kiến nghị").click()
+    item = official.get_by_role("article").filter(has_text="Đề nghị gửi kết quả qua bưu điện")
+    expect(item).to_contain_text(d.code)
+    item.get_by_label("Nội dung trả lời").fill("Đồng ý, kết quả sẽ được gửi qua bưu chính công ích")
+    item.get_by_role("button", name="Gửi trả lời").click()
+    done = f"Đã trả lời phản ánh, kiến nghị về hồ sơ {d.code}"
+    expect(official.get_by_role("status").first).to_contain_text(done)
+    expect(official.get_by_role("article").first).to_contain_text("Đã trả lời bởi Trần Văn Minh")
+    shots.take(official, "01-can-bo-tra-loi")
+
+    citizen.reload()
+    answer = citizen.get_by_role("region", name="Phản ánh, kiến nghị")
+    expect(answer).to_contain_text("Đồng ý, kết quả sẽ được gửi qua bưu chính công ích")
+    expect(answer).not_to_contain_text("Trần Văn Minh")
+    shots.take(citizen, "02-cong-dan-doc-tra-loi")
