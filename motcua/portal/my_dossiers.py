@@ -135,6 +135,7 @@ def my_dossiers(request: HttpRequest) -> HttpResponse:
 
 @dataclass(frozen=True)
 class TimelineEntry:
+    action: str
     at: Any
     label: str
     status_label: str
@@ -177,6 +178,7 @@ def _detail_context(
         supplement_form = forms.SupplementAnswerForm(dossier=d, items=items, auto_id="bs-%s")
     events = [
         TimelineEntry(
+            action=e.action,
             at=e.at,
             label=EVENT_LABELS.get(e.action, e.action),
             status_label=str(DvcqgStatus(STATE_STATUS[e.to_state]).label) if e.to_state else "",
@@ -187,7 +189,7 @@ def _detail_context(
     ]
     rating = feedback_selectors.rating_for_dossier(dossier=d)
     ratable = rating is None and d.state in feedback_services.RATABLE_STATES
-    supplement_requested = any(e.label == EVENT_LABELS["request_supplement"] for e in events)
+    supplement_requested = any(e.action == rules.Action.REQUEST_SUPPLEMENT for e in events)
     step = d.current_step
     return {
         "d": d,
@@ -257,9 +259,8 @@ def my_dossier_supplement(request: HttpRequest, code: str) -> HttpResponse:
             messages.success(request, _("Đã nộp hồ sơ bổ sung. Hồ sơ tiếp tục được giải quyết."))
             return redirect("portal:my_dossier_detail", code=d.code)
     fresh = _dossier_or_404(request, code)
-    if status == 409:
-        form = None  # type: ignore[assignment]  # a new form with the current version
-    context = _detail_context(request, fresh, supplement_form=form, error=error)
+    # After a conflict the page builds a new form carrying the current version.
+    context = _detail_context(request, fresh, supplement_form=None if status == 409 else form, error=error)
     return _private(render(request, "portal/my_dossier_detail.html", context, status=status))
 
 
