@@ -39,12 +39,14 @@ class FeedbackPage:
 
 
 def _official_scope(user: AccountOrAnonymous) -> Q:
-    """Feedback on dossiers received, decided or now handled by a unit where ``user`` does casework."""
+    """Feedback on dossiers received, decided, now handled or sent on (liên thông) by a unit where ``user``
+    does casework: the units of ``rules.sees_personal_data``, who may answer it."""
     unit_ids = list(official_units(user=user, roles=CASEWORK_ROLES).values_list("pk", flat=True))
     return (
         Q(dossier__receiving_unit_id__in=unit_ids)
         | Q(dossier__competent_unit_id__in=unit_ids)
         | Q(dossier__current_unit_id__in=unit_ids)
+        | Q(dossier__transfer_origin_unit_id__in=unit_ids)
     )
 
 
