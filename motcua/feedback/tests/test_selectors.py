@@ -43,3 +43,12 @@ def test_one_feedback_for_an_official_of_its_units_only(world: World):
     assert selectors.feedback_get_for_official(user=world.minh, pk=row.pk) == row
     assert selectors.feedback_get_for_official(user=world.binh, pk=row.pk) is None
     assert selectors.feedback_get_for_official(user=world.an, pk=row.pk) is None
+
+
+def test_a_transferred_dossiers_feedback_reaches_both_units(world: World):
+    d = dossier_at(world, "transferred")  # Minh (commune A) sent it to the department (Mai's pool)
+    row = services.feedback_create(actor=world.an, dossier=d, kind="kien_nghi", content="Liên thông")
+    for official in (world.minh, world.mai):
+        assert [r.pk for r in selectors.feedback_list_for_official(user=official).items] == [row.pk]
+        assert selectors.feedback_get_for_official(user=official, pk=row.pk) == row
+    assert selectors.feedback_list_for_official(user=world.binh).total == 0
