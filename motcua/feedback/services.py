@@ -28,6 +28,9 @@ logger = logging.getLogger(__name__)
 RATABLE_STATES = frozenset({DossierState.RESULT_READY, DossierState.RETURNED})
 COMMENT_MAX = 2000
 CONTENT_MAX = 4000
+# Unanswered feedback one dossier may have: each one is work an official must do by its due time, so a
+# burst of submissions (a double click, a script) must not pile up.
+OPEN_FEEDBACK_MAX = 5
 
 RATED_ALREADY = "Hồ sơ này đã được đánh giá; mỗi hồ sơ chỉ được đánh giá một lần."
 NOT_APPLICANT = "Chỉ người nộp hồ sơ được đánh giá hoặc gửi phản ánh, kiến nghị về hồ sơ này."
@@ -95,6 +98,16 @@ def feedback_create(*, actor: Account, dossier: Dossier, kind: str, content: str
     content = _text(content, field="content", label="nội dung", limit=CONTENT_MAX, required=True)
     now = timezone.now()
     with transaction.atomic():
+        # The dossier row is locked so that concurrent submissions count each other.
+        Dossier.objects.select_for_update().filter(pk=dossier.pk).values_list("pk").first()
+        waiting = Feedback.objects.filter(dossier=dossier, status=FeedbackStatus.OPEN).count()
+        if waiting >= OPEN_FEEDBACK_MAX:
+            raise FeedbackInvalid(
+                {
+                    "content": f"Hồ sơ đã có {waiting} phản ánh, kiến nghị đang chờ trả lời; vui lòng chờ "
+                    "cơ quan giải quyết trả lời trước khi gửi thêm."
+                }
+            )
         return Feedback.objects.create(
             dossier=dossier,
             account=actor,

@@ -111,3 +111,18 @@ def test_outsiders_and_the_applicant_cannot_answer(world: World):
     row.refresh_from_db()
     assert row.status == FeedbackStatus.OPEN
     assert not row.answer
+
+
+def test_at_most_five_unanswered_feedback_per_dossier(world: World):
+    d = dossier_at(world, "appraisal")
+    rows = [
+        services.feedback_create(actor=world.an, dossier=d, kind="phan_anh", content=f"Lần {n}")
+        for n in range(services.OPEN_FEEDBACK_MAX)
+    ]
+    with pytest.raises(services.FeedbackInvalid, match="đang chờ trả lời"):
+        services.feedback_create(actor=world.an, dossier=d, kind="phan_anh", content="Lần nữa")
+    assert Feedback.objects.filter(dossier=d).count() == services.OPEN_FEEDBACK_MAX
+    services.feedback_answer(actor=world.minh, feedback=rows[0], answer="Đã trả lời")
+    assert services.feedback_create(
+        actor=world.an, dossier=d, kind="kien_nghi", content="Sau khi có trả lời"
+    ).pk
