@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "motcua.identity",
     "motcua.notifications",
     "motcua.nationalportal",
+    "motcua.feedback",
     "motcua.backoffice",
     "motcua.portal",
     "motcua.devtools",
@@ -232,6 +233,8 @@ STORAGES = {
 LOGIN_URL = "backoffice:login"
 # Where the citizen pages (portal.access.applicant_required) send anonymous visitors: national-identity login.
 MOTCUA_PORTAL_LOGIN_URL = "/dang-nhap"
+# Phản ánh, kiến nghị (motcua.feedback): working days the officials have to answer one.
+MOTCUA_FEEDBACK_DUE_WORKING_DAYS = env_int("MOTCUA_FEEDBACK_DUE_WORKING_DAYS", default=10)
 
 CACHES: dict[str, dict[str, Any]] = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 if redis_url := env_str("REDIS_URL", ""):

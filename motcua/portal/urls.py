@@ -2,11 +2,22 @@ from __future__ import annotations
 
 from django.urls import path
 
+from motcua.portal import my_dossiers as mine
 from motcua.portal import views
 
 app_name = "portal"
+MINE = "ho-so-cua-toi/<str:code>"
 urlpatterns = [
     path("tra-cuu", views.tracking_form, name="tracking"),
     path("tra-cuu/", views.tracking_form),
     path("tra-cuu/<str:code>", views.tracking_detail, name="tracking_detail"),
+    # Hồ sơ của tôi (signed-in applicants).
+    path("ho-so-cua-toi", mine.my_dossiers, name="my_dossiers"),
+    path(MINE, mine.my_dossier_detail, name="my_dossier_detail"),
+    path(f"{MINE}/bo-sung", mine.my_dossier_supplement, name="my_dossier_supplement"),
+    path(f"{MINE}/rut-ho-so", mine.my_dossier_withdraw, name="my_dossier_withdraw"),
+    path(f"{MINE}/tep/<int:component_id>", mine.my_dossier_file, name="my_dossier_file"),
+    path(f"{MINE}/bieu-mau/<slug:form>.pdf", mine.my_dossier_form_pdf, name="my_dossier_form_pdf"),
+    path(f"{MINE}/danh-gia", mine.my_dossier_rate, name="my_dossier_rate"),
+    path(f"{MINE}/phan-anh", mine.my_dossier_feedback, name="my_dossier_feedback"),
 ]
