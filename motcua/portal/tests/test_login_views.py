@@ -56,7 +56,8 @@ def test_authorization_request_uses_pkce_s256_state_and_nonce(client: Client, vn
     assert query["response_type"] == ["code"]
     assert query["code_challenge_method"] == ["S256"]
     assert len(query["code_challenge"][0]) >= 43
-    assert query["state"][0] and query["nonce"][0]
+    assert query["state"][0]
+    assert query["nonce"][0]
     assert set(query["scope"][0].split()) == {"openid", "vneid"}
 
 
