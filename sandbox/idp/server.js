@@ -258,12 +258,15 @@ async function readForm(req) {
   return new URLSearchParams(Buffer.concat(chunks).toString('utf8'));
 }
 
+// Browsers apply form-action to the redirects after a form too: the relying party's origins are allowed.
+const RP_ORIGINS = [...new Set([...REDIRECT_URIS, ...POST_LOGOUT_REDIRECT_URIS].map((u) => new URL(u).origin))].join(' ');
+
 function send(res, status, html) {
   res.writeHead(status, {
     'Content-Type': 'text/html; charset=utf-8',
     'Cache-Control': 'no-store',
     'X-Frame-Options': 'DENY',
-    'Content-Security-Policy': "default-src 'none'; style-src 'unsafe-inline'; form-action 'self' " + REDIRECT_URIS.map((u) => new URL(u).origin).join(' '),
+    'Content-Security-Policy': `default-src 'none'; style-src 'unsafe-inline'; form-action 'self' ${RP_ORIGINS}`,
   });
   res.end(html);
 }
