@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, unquote_plus, urlencode, urlsplit
 
 import pytest
 import time_machine
@@ -18,7 +18,7 @@ from motcua.accounts.tests.factories import AccountFactory
 from motcua.dossiers.services import ApplicantData
 from motcua.dossiers.tests.factories import World, dossier_receive_at_counter
 from motcua.portal.middleware import SESSION_KEY
-from tests.sandbox_idp import IdpVisitor, SandboxIdp, path_of
+from tests.sandbox_idp import IdpVisitor, SandboxIdp, form_action, path_of
 
 pytestmark = pytest.mark.django_db
 
@@ -294,3 +294,54 @@ def test_login_page(client: Client) -> None:
     assert 'href="/dang-nhap/vneid?next=/tra-cuu"' in page
     evil = client.get("/dang-nhap", {"next": "https://evil.example/"}).content.decode()
     assert 'href="/dang-nhap/vneid"' in evil  # the start link carries no next
+
+
+def test_wrong_password_at_the_provider_says_so(client: Client, vneid: SandboxIdp) -> None:
+    visitor = IdpVisitor(vneid)
+    assert visitor.open(start(client)) is None
+    action = form_action(visitor.last_page, "/login")
+
+    assert visitor.post(action, {"identifier": AN, "password": "sai-mat-khau"}) is None
+
+    assert "Số định danh (mã số thuế) hoặc mật khẩu không đúng." in visitor.last_page
+    assert 'role="alert"' in visitor.last_page
+    assert not Account.objects.exists()
+
+
+def test_the_provider_requires_pkce(client: Client, vneid: SandboxIdp) -> None:
+    authorize = urlsplit(start(client))
+    query = {key: values[0] for key, values in parse_qs(authorize.query).items()}
+    query.pop("code_challenge")
+    query.pop("code_challenge_method")
+    back = IdpVisitor(vneid).open(f"{vneid.issuer}{authorize.path}?{urlencode(query)}")
+    assert back is not None
+    assert "error=invalid_request" in back
+    assert "requires PKCE" in unquote_plus(back)
+    # Our callback shows the refusal; nobody is signed in.
+    assert client.get(path_of(back)).status_code == 400
+    assert signed_in(client) is None
+
+
+def test_a_client_secret_the_provider_rejects(client: Client, vneid: SandboxIdp, settings: Any) -> None:
+    back = IdpVisitor(vneid).login(start(client), identifier=AN)
+    settings.MOTCUA_OIDC_CLIENT_SECRET = "not-the-secret"
+
+    response = client.get(path_of(back))
+
+    assert response.status_code == 400
+    assert "từ chối yêu cầu đăng nhập" in response.content.decode()
+    assert not Account.objects.exists()
+
+
+def test_second_login_in_the_same_provider_session_skips_login_and_consent(
+    client: Client, vneid: SandboxIdp
+) -> None:
+    visitor = IdpVisitor(vneid)
+    sign_in(client, vneid, AN, visitor=visitor)
+    client.post("/dang-xuat")  # here only: the provider's session stays (not confirmed there)
+
+    back = visitor.open(start(client))
+
+    assert back is not None  # straight back, no page at the provider
+    client.get(path_of(back))
+    assert signed_in(client) == Account.objects.get(personal_id=AN)
