@@ -15,7 +15,8 @@ from urllib.parse import urlsplit
 import pytest
 
 from motcua.accounts.models import Account
-from tests.e2e.support import Shots, in_ci
+from tests.e2e.conftest import PHONE
+from tests.e2e.support import Shots, in_ci, page_width
 from tests.sandbox_idp import DEMO_PASSWORD, SandboxIdp, idp_start
 
 try:
@@ -80,3 +81,34 @@ def test_citizen_logs_in_sees_their_name_and_logs_out(
     expect(nav.get_by_role("link", name="Đăng nhập")).to_be_visible()
     expect(nav.get_by_text("Nguyễn Văn An")).to_have_count(0)
     assert urlsplit(page.url).path == "/"  # the provider sent the browser back to our home page
+
+
+def test_on_a_phone_the_login_pages_fit_and_logout_is_in_the_menu(
+    new_page: Callable[..., Page], live_idp: SandboxIdp, transactional_db: None, settings: Any, shots: Shots
+) -> None:
+    settings.MOTCUA_OIDC_ISSUER = live_idp.issuer
+    settings.MOTCUA_OIDC_CLIENT_ID = live_idp.client_id
+    settings.MOTCUA_OIDC_CLIENT_SECRET = live_idp.client_secret
+    page = new_page(phone=True)
+    page.goto("/dang-nhap?next=/tra-cuu")
+    assert page_width(page) <= PHONE["width"]
+    page.get_by_role("link", name="Đăng nhập bằng tài khoản định danh điện tử (VNeID)").click()
+    expect(page.get_by_label("Số định danh cá nhân hoặc mã số thuế (tổ chức)")).to_be_focused()
+    assert page_width(page) <= PHONE["width"]
+    # Keyboard only: type the number, tab to the password, Enter submits; the consent's "Đồng ý" has focus.
+    page.keyboard.type("5700100256")
+    page.keyboard.press("Tab")
+    page.keyboard.type(DEMO_PASSWORD)
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("button", name="Đồng ý")).to_be_focused()
+    assert page_width(page) <= PHONE["width"]
+    page.keyboard.press("Enter")
+
+    expect(page.get_by_role("heading", level=1, name="Tra cứu hồ sơ")).to_be_visible()  # `next` kept
+    nav = page.get_by_role("navigation", name="Điều hướng chính")
+    nav.get_by_role("button", name="Menu").click()
+    expect(nav.get_by_text("Công ty TNHH Du lịch Vịnh Hạ Long")).to_be_visible()
+    assert page_width(page) <= PHONE["width"]
+    shots.take(page, "phone-signed-in-menu")
+    nav.get_by_role("button", name="Đăng xuất").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Đăng xuất khỏi Cổng định danh")
