@@ -249,17 +249,17 @@ MOTCUA_OIDC_REDIRECT_URI = env_str("MOTCUA_OIDC_REDIRECT_URI", "")
 MOTCUA_OIDC_POST_LOGOUT_REDIRECT_URI = env_str("MOTCUA_OIDC_POST_LOGOUT_REDIRECT_URI", "")
 # Seconds to wait for the provider (discovery, keys, token, userinfo) before showing "try again later".
 MOTCUA_OIDC_TIMEOUT = env_int("MOTCUA_OIDC_TIMEOUT", default=10)
-# Our field → the provider's claim name. MOTCUA_OIDC_CLAIMS="personal_id=cccd,full_name=ho_ten" renames
-# some; the others keep these defaults (the sandbox provider's names).
+# Our field → the provider's claim name (VNeID-style, docs/domain.md §9.2; the sandbox provider's).
+# MOTCUA_OIDC_CLAIMS="personal_id=cccd,full_name=ho_ten" renames some; the others keep these defaults.
 MOTCUA_OIDC_CLAIMS: dict[str, str] = {
-    "personal_id": "identity_number",
-    "full_name": "name",
-    "birth_date": "birthdate",
-    "phone": "phone_number",
-    "email": "email",
-    "address": "address",
-    "tax_code": "tax_code",
-    "organisation_name": "organization_name",
+    "personal_id": "SoDinhDanh",
+    "full_name": "HoVaTen",
+    "birth_date": "NgaySinh",
+    "phone": "SoDienThoai",
+    "email": "ThuDienTu",
+    "address": "DiaChi",
+    "tax_code": "MaSoThue",
+    "organisation_name": "TenToChuc",
 }
 for _pair in env_list("MOTCUA_OIDC_CLAIMS", default=[]):
     _field, _sep, _claim = _pair.partition("=")

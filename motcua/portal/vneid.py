@@ -171,6 +171,19 @@ def _text(value: Any) -> str:
     return str(value).strip() if value is not None else ""
 
 
+def _date(raw: str) -> date | None:
+    """ISO 8601 (1990-03-15) or the Vietnamese day/month/year (15/03/1990)."""
+    try:
+        return date.fromisoformat(raw)
+    except ValueError:
+        pass
+    try:
+        day, month, year = (int(part) for part in raw.split("/"))
+        return date(year, month, day)
+    except ValueError:
+        return None
+
+
 def identity_from_claims(claims: dict[str, Any]) -> ProviderIdentity:
     """Map the provider's claims (names from ``MOTCUA_OIDC_CLAIMS``) to a ``ProviderIdentity``.
 
@@ -187,9 +200,8 @@ def identity_from_claims(claims: dict[str, Any]) -> ProviderIdentity:
         raise ProviderError(MSG_NO_ID, code="no_id")
     birth_date: date | None = None
     if raw := claim("birth_date"):
-        try:
-            birth_date = date.fromisoformat(raw)
-        except ValueError:
+        birth_date = _date(raw)
+        if birth_date is None:
             logger.warning("Identity provider sent a malformed birth date %r; ignored", raw)
     return ProviderIdentity(
         subject=str(claims.get("sub", "")),

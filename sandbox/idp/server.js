@@ -3,7 +3,7 @@
 // A real OpenID Connect provider (the certified `oidc-provider` package) standing in for VNeID in the
 // demo (`make run`) and in the test suite. It speaks the protocol the production provider speaks —
 // discovery, JWKS, authorization code flow with PKCE (S256, required), userinfo, RP-initiated logout —
-// and releases VNeID-style claims of the invented identities of data/demo/citizens.json. Production
+// and releases VNeID-style claims (SoDinhDanh, HoVaTen, …: docs/domain.md §9.2) of the invented identities of data/demo/citizens.json. Production
 // never runs this process: the Django side is pointed at the real provider by settings.
 //
 // Configuration (environment):
@@ -44,8 +44,6 @@ const JWKS_FILE = env('IDP_JWKS_FILE', '');
 
 // --- Identities: the demo people (số định danh) and organisations (mã số thuế) ---------------------
 
-const GENDER = { Nam: 'male', 'Nữ': 'female' };
-
 function identitiesLoad(file) {
   const data = JSON.parse(fs.readFileSync(file, 'utf8'));
   const byId = new Map();
@@ -54,14 +52,14 @@ function identitiesLoad(file) {
       label: person.full_name,
       kind: 'Công dân',
       claims: {
-        account_type: 'citizen',
-        identity_number: person.personal_id,
-        name: person.full_name,
-        birthdate: person.birth_date,
-        gender: GENDER[person.gender] || person.gender,
-        phone_number: person.phone || undefined,
-        email: person.email || undefined,
-        address: person.permanent_address ? { formatted: person.permanent_address } : undefined,
+        LoaiTaiKhoan: 'CongDan',
+        SoDinhDanh: person.personal_id,
+        HoVaTen: person.full_name,
+        NgaySinh: person.birth_date,
+        GioiTinh: person.gender,
+        SoDienThoai: person.phone || undefined,
+        ThuDienTu: person.email || undefined,
+        DiaChi: person.permanent_address || undefined,
       },
     });
   }
@@ -70,15 +68,14 @@ function identitiesLoad(file) {
       label: org.name,
       kind: 'Tổ chức, doanh nghiệp',
       claims: {
-        account_type: 'organization',
-        tax_code: org.tax_code,
-        organization_name: org.name,
-        name: org.name,
-        representative_identity_number: org.representative_personal_id,
-        representative_name: org.representative_name,
-        phone_number: org.phone || undefined,
-        email: org.email || undefined,
-        address: org.address ? { formatted: org.address } : undefined,
+        LoaiTaiKhoan: 'ToChuc',
+        MaSoThue: org.tax_code,
+        TenToChuc: org.name,
+        SoDinhDanhNguoiDaiDien: org.representative_personal_id,
+        HoVaTenNguoiDaiDien: org.representative_name,
+        SoDienThoai: org.phone || undefined,
+        ThuDienTu: org.email || undefined,
+        DiaChi: org.address || undefined,
       },
     });
   }
@@ -165,9 +162,9 @@ ${error ? `<p class="error" id="login-error" role="alert">${escape(error)}</p>` 
 }
 
 const CLAIM_LABELS = {
-  identity_number: 'Số định danh cá nhân', name: 'Họ và tên / tên tổ chức', birthdate: 'Ngày sinh',
-  gender: 'Giới tính', phone_number: 'Số điện thoại', email: 'Thư điện tử', address: 'Địa chỉ',
-  tax_code: 'Mã số thuế', organization_name: 'Tên tổ chức',
+  SoDinhDanh: 'Số định danh cá nhân', HoVaTen: 'Họ và tên', NgaySinh: 'Ngày sinh', GioiTinh: 'Giới tính',
+  SoDienThoai: 'Số điện thoại', ThuDienTu: 'Thư điện tử', DiaChi: 'Địa chỉ', MaSoThue: 'Mã số thuế',
+  TenToChuc: 'Tên tổ chức',
 };
 
 function consentPage(uid, clientName) {
@@ -202,8 +199,8 @@ const configuration = {
   claims: {
     openid: ['sub'],
     vneid: [
-      'account_type', 'identity_number', 'name', 'birthdate', 'gender', 'phone_number', 'email', 'address',
-      'tax_code', 'organization_name', 'representative_identity_number', 'representative_name',
+      'LoaiTaiKhoan', 'SoDinhDanh', 'HoVaTen', 'NgaySinh', 'GioiTinh', 'SoDienThoai', 'ThuDienTu', 'DiaChi',
+      'MaSoThue', 'TenToChuc', 'SoDinhDanhNguoiDaiDien', 'HoVaTenNguoiDaiDien',
     ],
   },
   pkce: { required: () => true },

@@ -15,12 +15,12 @@ from motcua.portal.vneid import ProviderError, ProviderIdentity, identity_from_c
 
 AN_CLAIMS = {
     "sub": "022090001234",
-    "identity_number": "022090001234",
-    "name": "Nguyễn Văn An",
-    "birthdate": "1990-03-15",
-    "phone_number": "0912345678",
-    "email": "an@example.vn",
-    "address": {"formatted": "Số 12 đường Lê Thánh Tông"},
+    "SoDinhDanh": "022090001234",
+    "HoVaTen": "Nguyễn Văn An",
+    "NgaySinh": "1990-03-15",
+    "SoDienThoai": "0912345678",
+    "ThuDienTu": "an@example.vn",
+    "DiaChi": "Số 12 đường Lê Thánh Tông",
 }
 
 
@@ -51,8 +51,8 @@ def test_claim_names_come_from_settings(settings: Any) -> None:
 
 def test_organisation_claims() -> None:
     identity = identity_from_claims(
-        {"sub": "5700100256", "tax_code": "5700100256", "organization_name": "Công ty A", "name": "Công ty A",
-         "address": "Số 8 đường Hạ Long"}
+        {"sub": "5700100256", "MaSoThue": "5700100256", "TenToChuc": "Công ty A",
+         "DiaChi": "Số 8 đường Hạ Long"}
     )  # fmt: skip
     assert identity.is_organisation
     assert identity.personal_id == ""
@@ -65,17 +65,22 @@ def test_organisation_claims() -> None:
 
 def test_no_id_claim_is_refused() -> None:
     with pytest.raises(ProviderError) as exc:
-        identity_from_claims({"sub": "x", "name": "Ai đó"})
+        identity_from_claims({"sub": "x", "HoVaTen": "Ai đó"})
     assert exc.value.code == "no_id"
 
 
-def test_malformed_birth_date_is_dropped() -> None:
-    assert identity_from_claims({**AN_CLAIMS, "birthdate": "15/03/1990"}).birth_date is None
+def test_birth_date_iso_or_day_month_year() -> None:
+    assert identity_from_claims({**AN_CLAIMS, "NgaySinh": "15/03/1990"}).birth_date == date(1990, 3, 15)
+
+
+@pytest.mark.parametrize("raw", ["31/02/1990", "1990-13-01", "mười lăm"])
+def test_malformed_birth_date_is_dropped(raw: str) -> None:
+    assert identity_from_claims({**AN_CLAIMS, "NgaySinh": raw}).birth_date is None
 
 
 @pytest.mark.django_db
 def test_invalid_id_number_is_refused_naming_it() -> None:
-    identity = identity_from_claims({**AN_CLAIMS, "identity_number": "12345"})
+    identity = identity_from_claims({**AN_CLAIMS, "SoDinhDanh": "12345"})
     with pytest.raises(ProviderError) as exc:
         applicant_sign_in(identity=identity)
     assert exc.value.status == 400
@@ -86,7 +91,7 @@ def test_invalid_id_number_is_refused_naming_it() -> None:
 @pytest.mark.django_db
 def test_malformed_contact_data_does_not_block_sign_in() -> None:
     account = applicant_sign_in(
-        identity=identity_from_claims({**AN_CLAIMS, "phone_number": "abc", "email": "@"})
+        identity=identity_from_claims({**AN_CLAIMS, "SoDienThoai": "abc", "ThuDienTu": "@"})
     )
     assert account.personal_id == "022090001234"
     assert (account.phone, account.email) == ("", "")
@@ -110,3 +115,9 @@ def test_an_official_or_service_login_named_like_the_number_is_refused(kind: str
         applicant_sign_in(identity=identity_from_claims(AN_CLAIMS))
     assert exc.value.status == 403
     assert not Account.objects.filter(kind=AccountKind.CITIZEN).exists()
+
+
+def test_address_as_an_openid_connect_address_object() -> None:
+    claims = {**AN_CLAIMS, "DiaChi": {"street_address": "Số 12", "locality": "Hạ Long", "country": "VN"}}
+    assert identity_from_claims(claims).address == "Số 12, Hạ Long, VN"
+    assert identity_from_claims({**AN_CLAIMS, "DiaChi": {"formatted": "Tổ 5"}}).address == "Tổ 5"
