@@ -9,7 +9,7 @@ import pytest
 from motcua.portal.checks import check_oidc_provider
 
 
-def ids(settings: Any) -> set[str]:
+def ids(settings: Any) -> set[str | None]:
     return {message.id for message in check_oidc_provider(None)}
 
 
