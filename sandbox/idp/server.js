@@ -134,6 +134,10 @@ function loginPage(uid, { error = '', identifier = '' } = {}) {
   const rows = [...IDENTITIES.entries()].map(([id, who]) => (
     `<tr><td><code>${escape(id)}</code></td><td>${escape(who.label)}</td><td>${escape(who.kind)}</td></tr>`
   )).join('');
+  // The browser offers the demo identities as suggestions of the field (the table below lists them too).
+  const options = [...IDENTITIES.entries()].map(([id, who]) => (
+    `<option value="${escape(id)}" label="${escape(who.label)}"></option>`
+  )).join('');
   const describedBy = error ? ' aria-describedby="login-error" aria-invalid="true"' : '';
   return page('Đăng nhập', `
 <section aria-labelledby="login-title">
@@ -141,8 +145,9 @@ function loginPage(uid, { error = '', identifier = '' } = {}) {
 ${error ? `<p class="error" id="login-error" role="alert">${escape(error)}</p>` : ''}
 <form method="post" action="/interaction/${escape(uid)}/login" novalidate>
 <label for="identifier">Số định danh cá nhân hoặc mã số thuế (tổ chức)</label>
-<input id="identifier" name="identifier" inputmode="numeric" autocomplete="username" required
+<input id="identifier" name="identifier" inputmode="numeric" autocomplete="username" required list="demo-ids"
  value="${escape(identifier)}"${describedBy}${error ? '' : ' autofocus'}>
+<datalist id="demo-ids">${options}</datalist>
 <p class="hint">Công dân: 12 chữ số trên thẻ căn cước. Tổ chức, doanh nghiệp: mã số thuế.</p>
 <label for="password">Mật khẩu</label>
 <input id="password" name="password" type="password" autocomplete="current-password" required${describedBy}>
@@ -242,6 +247,8 @@ ${form}
   ttl: { Session: 8 * 3600, Interaction: 3600, Grant: 8 * 3600, AccessToken: 600, AuthorizationCode: 60, IdToken: 3600 },
 };
 
+// State (sessions, grants, codes) lives in the process's memory — the library's development adapter,
+// which warns at start: right for a sandbox, whose sessions may vanish at each restart.
 const provider = new Provider(ISSUER, configuration);
 
 async function readForm(req) {
