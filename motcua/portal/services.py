@@ -88,7 +88,7 @@ def applicant_sign_in(*, identity: ProviderIdentity) -> Account:
             code="invalid_identity",
         ) from exc
     if not account.is_active:
-        transaction.set_rollback(True)
+        # Raised inside the transaction: the refreshed name, phone… are rolled back with it.
         raise ProviderError(MSG_INACTIVE, status=403, code="inactive")
     dossiers_link_to_applicant(account=account)
     return account
