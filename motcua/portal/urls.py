@@ -2,8 +2,8 @@ from __future__ import annotations
 
 from django.urls import path
 
+from motcua.portal import login_views, views
 from motcua.portal import my_dossiers as mine
-from motcua.portal import views
 
 app_name = "portal"
 MINE = "ho-so-cua-toi/<str:code>"
@@ -20,4 +20,9 @@ urlpatterns = [
     path(f"{MINE}/bieu-mau/<slug:form>.pdf", mine.my_dossier_form_pdf, name="my_dossier_form_pdf"),
     path(f"{MINE}/danh-gia", mine.my_dossier_rate, name="my_dossier_rate"),
     path(f"{MINE}/phan-anh", mine.my_dossier_feedback, name="my_dossier_feedback"),
+    # National-identity login (portal.login_views); MOTCUA_PORTAL_LOGIN_URL is the first.
+    path("dang-nhap", login_views.login_page, name="login"),
+    path("dang-nhap/vneid", login_views.login_start, name="login_start"),
+    path("dang-nhap/vneid/callback", login_views.login_callback, name="login_callback"),
+    path("dang-xuat", login_views.logout_view, name="logout"),
 ]
