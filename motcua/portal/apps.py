@@ -9,5 +9,5 @@ class PortalConfig(AppConfig):
     verbose_name = "Cổng công dân"
 
     def ready(self) -> None:
-        # Registers the portal's job handlers with the queue (draft expiry).
-        from motcua.portal import jobs  # noqa: F401
+        # The login's deploy checks, and the job handlers of the portal (draft expiry).
+        from motcua.portal import checks, jobs  # noqa: F401

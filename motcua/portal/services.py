@@ -1,27 +1,35 @@
-"""Writes of the online submission wizard — nộp hồ sơ trực tuyến (docs/domain.md "Nộp trực tuyến").
+"""Writes of the citizen portal — the national-identity sign-in (đăng nhập bằng tài khoản định danh
+điện tử) and the online submission wizard (nộp hồ sơ trực tuyến, docs/domain.md §14).
 
-Each step saves the draft (``SubmissionDraft``), so the applicant can stop and resume; the last one
-hands everything to the engine's ``dossier_submit_online`` with the draft's key as the idempotency
-key, so a double click, a retry or two concurrent posts give one dossier. Stored documents reused
-instead of an upload are counted (``datastore.document_reuses_record``) in the same transaction.
+Sign-in: see ``applicant_sign_in``. Online submission: each step saves the draft
+(``SubmissionDraft``), so the applicant can stop and resume; the last one hands everything to the
+engine's ``dossier_submit_online`` with the draft's key as the idempotency key, so a double click, a
+retry or two concurrent posts give one dossier. Stored documents reused instead of an upload are
+counted (``datastore.document_reuses_record``) in the same transaction.
 """
 
 from __future__ import annotations
 
 import json
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.db import transaction
+from django.db.models import Q
 from django.http import QueryDict
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_lazy
 
-from motcua.accounts.models import Account
+from motcua.accounts import identity_numbers
+from motcua.accounts.models import Account, AccountKind
+from motcua.accounts.services import citizen_account_ensure, organisation_account_ensure
 from motcua.catalog.models import Procedure
 from motcua.catalog.selectors import procedure_online_eligibility
 from motcua.core.uploads import UploadRefused, upload_check
@@ -31,12 +39,92 @@ from motcua.datastore.selectors import stored_documents_matching
 from motcua.datastore.services import Reuse, document_reuses_record, upload_limit_check
 from motcua.dossiers.errors import DossierInvalid
 from motcua.dossiers.models import ApplicantKind, Dossier
+from motcua.dossiers.services import dossiers_link_to_applicant
 from motcua.dossiers.services.inputs import ApplicantData, ComponentData
 from motcua.dossiers.services.receipt import applicant_clean, dossier_submit_online
 from motcua.org.models import Unit
 from motcua.portal import form_schema
 from motcua.portal.models import DraftComponent, DraftStep, FormDefinition, SubmissionDraft
 from motcua.portal.selectors import applicant_prefill, receiving_units
+from motcua.portal.vneid import ProviderError, ProviderIdentity
+
+MSG_OTHER_ACCOUNT = gettext_lazy(
+    "Số định danh (mã số thuế) này thuộc một tài khoản cán bộ hoặc tài khoản dịch vụ, không đăng nhập được "
+    "bằng tài khoản định danh điện tử ở trang dành cho công dân."
+)
+MSG_INACTIVE = gettext_lazy(
+    "Tài khoản của bạn trên hệ thống đang bị khóa. Vui lòng liên hệ Trung tâm Phục vụ hành chính công."
+)
+FIELD_LABELS = {
+    "personal_id": gettext_lazy("Số định danh cá nhân"),
+    "tax_code": gettext_lazy("Mã số thuế"),
+    "full_name": gettext_lazy("Họ và tên"),
+    "name": gettext_lazy("Tên tổ chức"),
+    "address": gettext_lazy("Địa chỉ"),
+    "birth_date": gettext_lazy("Ngày sinh"),
+}
+
+
+def _contact(clean: Callable[[str], str], value: str) -> str:
+    """A contact datum as the accounts app keeps it, or "" when it is malformed: a wrong phone number
+    from the provider must not stop a citizen from signing in."""
+    try:
+        return clean(value) if value else ""
+    except ValidationError:
+        return ""
+
+
+@transaction.atomic
+def applicant_sign_in(*, identity: ProviderIdentity) -> Account:
+    """The account of the person (organisation) the identity provider vouched for, created on the first
+    sign-in, updated with the provider's data on the next; their counter dossiers linked to it.
+
+    An official's account, a service account or a locked account is never signed into this way:
+    ``ProviderError`` (status 403), nothing written. Malformed claims: ``ProviderError`` naming the datum.
+    """
+    kind, key_field, key = (
+        (AccountKind.ORGANISATION, "tax_code", identity.tax_code)
+        if identity.is_organisation
+        else (AccountKind.CITIZEN, "personal_id", identity.personal_id)
+    )
+    # Checked here, before anything is written, so that the page can say why (and log nothing in).
+    if Account.objects.filter(Q(**{key_field: key}) | Q(username=key)).exclude(kind=kind).exists():
+        raise ProviderError(MSG_OTHER_ACCOUNT, status=403, code="not_applicant")
+    phone = _contact(identity_numbers.phone_clean, identity.phone)
+    email = _contact(identity_numbers.email_clean, identity.email)
+    try:
+        if identity.is_organisation:
+            account = organisation_account_ensure(
+                tax_code=identity.tax_code,
+                name=identity.name,
+                phone=phone,
+                email=email,
+                address=identity.address,
+            )
+        else:
+            account = citizen_account_ensure(
+                personal_id=identity.personal_id,
+                full_name=identity.name,
+                phone=phone,
+                email=email,
+                birth_date=identity.birth_date,
+                address=identity.address,
+            )
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{FIELD_LABELS.get(field, field)}: {' '.join(messages)}"
+            for field, messages in exc.message_dict.items()
+        )
+        raise ProviderError(
+            gettext("Thông tin định danh nhận được không hợp lệ — %(problems)s") % {"problems": problems},
+            status=400,
+            code="invalid_identity",
+        ) from exc
+    if not account.is_active:
+        # Raised inside the transaction: the refreshed name, phone… are rolled back with it.
+        raise ProviderError(MSG_INACTIVE, status=403, code="inactive")
+    dossiers_link_to_applicant(account=account)
+    return account
 
 
 class SubmissionInvalid(Exception):

@@ -6,8 +6,6 @@ from typing import Any
 
 from django import template
 
-from motcua.portal.access import is_applicant_account
-
 register = template.Library()
 
 
@@ -17,9 +15,3 @@ def get_item(mapping: Any, key: str) -> Any:
     if isinstance(mapping, dict):
         return mapping.get(key, "")
     return ""
-
-
-@register.filter
-def is_applicant(user: Any) -> bool:
-    """Whether the signed-in account is a citizen or organisation (the applicant navigation)."""
-    return is_applicant_account(user)
