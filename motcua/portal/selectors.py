@@ -166,23 +166,26 @@ def tracking_public_view(*, code: str, verifier: str | None = None) -> PublicDos
 # Online submission (nộp hồ sơ trực tuyến): the applicant's prefill, drafts and receiving units
 # --------------------------------------------------------------------------------------------------
 
-PREFILL_FIELDS = ("kind", "name", "id_number", "phone", "email")
+PREFILL_FIELDS = ("kind", "name", "id_number", "birth_date", "phone", "email", "address")
 
 
 def applicant_prefill(account: Account) -> dict[str, str]:
-    """What the applicant step starts with, from the signed-in identity account.
+    """What the applicant step starts with, from the signed-in identity account (the identity provider
+    fills name, number, date of birth, address, phone and e-mail at each sign-in).
 
     The one place the prefill comes from: the population-database adapter (tra cứu cơ sở dữ liệu quốc
-    gia về dân cư) plugs in here to add the date of birth and permanent address. Only non-empty values
-    are returned; the wizard marks them "Tự động điền từ tài khoản định danh".
+    gia về dân cư) plugs in here. Only non-empty values are returned; the wizard marks them "Tự động
+    điền từ tài khoản định danh".
     """
     organisation = account.kind == AccountKind.ORGANISATION
     values = {
         "kind": ApplicantKind.ORGANISATION if organisation else ApplicantKind.PERSON,
         "name": account.full_name or "",
         "id_number": (account.tax_code if organisation else account.personal_id) or "",
+        "birth_date": account.birth_date.isoformat() if account.birth_date and not organisation else "",
         "phone": account.phone or "",
         "email": account.email or "",
+        "address": account.address or "",
     }
     return {key: str(value) for key, value in values.items() if value}
 

@@ -3,7 +3,7 @@ applicant prefill of the online submission."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 import time_machine
@@ -94,13 +94,22 @@ def test_public_in_progress_until_refused_withdrawn_stopped_or_done(status: Dvcq
 
 @pytest.mark.django_db
 def test_prefill_comes_from_the_account():
-    citizen = UserFactory(citizen=True, full_name="Lê Thị Hoa", phone="0987654321", email="hoa@example.test")
+    citizen = UserFactory(
+        citizen=True,
+        full_name="Lê Thị Hoa",
+        phone="0987654321",
+        email="hoa@example.test",
+        birth_date=date(1990, 5, 17),
+        address="Tổ 3, phường Hạ Long",
+    )
     assert applicant_prefill(citizen) == {
         "kind": "person",
         "name": "Lê Thị Hoa",
         "id_number": citizen.personal_id,
+        "birth_date": "1990-05-17",
         "phone": "0987654321",
         "email": "hoa@example.test",
+        "address": "Tổ 3, phường Hạ Long",
     }
     company = UserFactory(organisation=True, email="")
     assert applicant_prefill(company)["kind"] == "organisation"
