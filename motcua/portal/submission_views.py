@@ -21,8 +21,7 @@ from motcua.accounts.models import Account
 from motcua.catalog.models import Procedure
 from motcua.catalog.selectors import procedure_get, procedure_online_eligibility
 from motcua.datastore.selectors import document_reuse_count, stored_documents_matching
-from motcua.documents import forms as doc_forms
-from motcua.dossiers import deadlines, form_builders
+from motcua.dossiers import deadlines
 from motcua.dossiers.models import Channel
 from motcua.dossiers.services.receipt import dossier_fee_due
 from motcua.portal import form_schema
@@ -277,26 +276,6 @@ def submit_done(request: HttpRequest, code: str, draft_id: int) -> HttpResponse:
             "reused": document_reuse_count(dossier_id=dossier.pk),
         },
     )
-
-
-@require_http_methods(["GET", "HEAD"])
-@applicant_required
-def submit_receipt_pdf(request: HttpRequest, code: str, draft_id: int) -> HttpResponse:
-    """Form 01 (giấy tiếp nhận hồ sơ và hẹn trả kết quả) of my dossier, once reception accepted it."""
-    draft = _draft(request, code, draft_id)
-    dossier = draft.dossier
-    if dossier is None or dossier.received_at is None:
-        return render(
-            request, "portal/receipt_pending.html", {"draft": draft, "dossier": dossier}, status=404
-        )
-    tracking = request.build_absolute_uri(reverse("portal:tracking_detail", args=[dossier.code]))
-    content = doc_forms.form_receipt_render(
-        form_builders.receipt_form_build(dossier=dossier, tracking_url=tracking)
-    )
-    response = HttpResponse(content, content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="mau-01-{dossier.code}.pdf"'
-    response["Cache-Control"] = "private, no-store"
-    return response
 
 
 @require_http_methods(["GET", "HEAD"])

@@ -32,11 +32,6 @@ urlpatterns = [
     path("nop-truc-tuyen/<str:code>/<int:draft_id>/nop", submission_views.submit_send, name="submit_send"),
     path("nop-truc-tuyen/<str:code>/<int:draft_id>/da-nop", submission_views.submit_done, name="submit_done"),
     path(
-        "nop-truc-tuyen/<str:code>/<int:draft_id>/mau-01.pdf",
-        submission_views.submit_receipt_pdf,
-        name="submit_receipt",
-    ),
-    path(
         "nop-truc-tuyen/<str:code>/<int:draft_id>/<slug:step>",
         submission_views.submit_step,
         name="submit_step",

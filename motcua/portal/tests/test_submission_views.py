@@ -250,27 +250,22 @@ def test_collected_documents_reach_the_store(client, world, an):
     assert doc.file.name == component.file.name
 
 
-def test_form_01_for_the_owner_once_accepted(client, world, an):
+def test_form_01_reachable_from_the_success_page_once_accepted(client, world, an):
     from motcua.dossiers import services
 
     draft = draft_to_review(client, world)
     client.post(reverse("portal:submit_send", args=[world.procedure.code, draft.pk]))
-    url = reverse("portal:submit_receipt", args=[world.procedure.code, draft.pk])
-    assert (
-        url
-        in client.get(reverse("portal:submit_done", args=[world.procedure.code, draft.pk])).content.decode()
-    )
-    pending = client.get(url)
-    assert pending.status_code == 404
-    assert "được cấp khi cán bộ tiếp nhận hồ sơ" in pending.content.decode()
+    done = reverse("portal:submit_done", args=[world.procedure.code, draft.pk])
     dossier = Dossier.objects.get(applicant_user=an)
+    url = reverse("portal:my_dossier_form_pdf", args=[dossier.code, "01"])
+    page = client.get(done).content.decode()
+    assert url not in page
+    assert "sẽ có trong trang hồ sơ khi hồ sơ được tiếp nhận" in page
     services.dossier_accept(actor=world.lan, dossier=dossier, row_version=dossier.row_version)
+    assert url in client.get(done).content.decode()
     pdf = client.get(url)
     assert pdf.status_code == 200
-    assert pdf["Content-Type"] == "application/pdf"
     assert pdf.content.startswith(b"%PDF")
-    client.force_login(UserFactory(citizen=True))
-    assert client.get(url).status_code == 404
 
 
 def test_procedure_form_rendered_with_html_validation_and_checked_on_the_server(client, world, an):
