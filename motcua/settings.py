@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "motcua.notifications",
     "motcua.nationalportal",
     "motcua.feedback",
+    "motcua.datastore",
     "motcua.backoffice",
     "motcua.portal",
     "motcua.devtools",
@@ -151,6 +152,12 @@ MOTCUA_UPLOAD_MAX_BYTES = env_int("MOTCUA_UPLOAD_MAX_BYTES", default=20 * 1024 *
 MOTCUA_UPLOAD_MAX_REQUEST_BYTES = env_int("MOTCUA_UPLOAD_MAX_REQUEST_BYTES", default=100 * 1024 * 1024)
 MOTCUA_UPLOAD_TYPES = env_list("MOTCUA_UPLOAD_TYPES", default=["pdf", "jpeg", "png"])
 MOTCUA_UPLOAD_MAX_PIXELS = env_int("MOTCUA_UPLOAD_MAX_PIXELS", default=40_000_000)
+# Citizen portal (online submission wizard, personal data store): the per-file limit there (10 MB), below
+# the channel-wide MOTCUA_UPLOAD_MAX_BYTES; how long an untouched draft is kept; how many days before a
+# stored document's validity ends its owner is reminded to renew it.
+MOTCUA_PORTAL_UPLOAD_MAX_BYTES = env_int("MOTCUA_PORTAL_UPLOAD_MAX_BYTES", default=10 * 1024 * 1024)
+MOTCUA_DRAFT_EXPIRY_DAYS = env_int("MOTCUA_DRAFT_EXPIRY_DAYS", default=30)
+MOTCUA_RENEWAL_REMINDER_DAYS = env_int("MOTCUA_RENEWAL_REMINDER_DAYS", default=30)
 # The first handler counts the bytes of each file as they arrive and stops the upload at the limit.
 FILE_UPLOAD_HANDLERS = [
     "motcua.core.uploads.UploadLimitHandler",

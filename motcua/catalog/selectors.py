@@ -7,6 +7,7 @@ import re
 from dataclasses import dataclass
 
 from django.db.models import Count, Prefetch, Q, QuerySet, Sum
+from django.utils.translation import gettext
 
 from motcua.catalog.models import Field, Procedure, ProcessDefinition, ProcessStep, ServiceLevel
 from motcua.catalog.search import procedure_search
@@ -16,6 +17,7 @@ __all__ = [
     "MAX_QUERY_LENGTH",
     "ONLINE_FILTERS",
     "PAGE_SIZE",
+    "OnlineEligibility",
     "ProcedurePage",
     "field_get",
     "field_list",
@@ -23,6 +25,7 @@ __all__ = [
     "procedure_code_normalise",
     "procedure_get",
     "procedure_list",
+    "procedure_online_eligibility",
     "procedure_time_missing_q",
     "procedures_incomplete",
 ]
@@ -148,3 +151,85 @@ def field_get(*, key: str) -> Field | None:
     if key.isdigit():
         return Field.objects.filter(pk=int(key)).first()
     return Field.objects.filter(code=key).first()
+
+
+@dataclass(frozen=True)
+class OnlineEligibility:
+    """Whether a procedure can be submitted online here — điều kiện nộp hồ sơ trực tuyến — and why not.
+
+    ``mode``: ``full`` (the wizard is open), ``partial`` (online in part: the applicant is told what
+    must be done in person) or ``closed``; ``reason`` is the Vietnamese explanation shown on the
+    procedure page and by the wizard when it refuses the procedure.
+    """
+
+    mode: str
+    reason: str
+
+    @property
+    def allowed(self) -> bool:
+        return self.mode == "full"
+
+
+def procedure_online_eligibility(procedure: Procedure) -> OnlineEligibility:
+    """The one decision of whether ``procedure`` takes online submissions (docs/domain.md "Nộp trực tuyến").
+
+    Open only to a full-online ("toàn trình") procedure, applying in Quảng Ninh and active, whose published
+    data is complete: its documents (thành phần hồ sơ), a processing time, and a current internal process
+    with a counted total (the engine needs it to set the appointment). Reads ``documents`` and
+    ``current_processes`` as ``procedure_get`` prefetches them (queries otherwise).
+    """
+    where = gettext(
+        "Vui lòng nộp trực tiếp tại Bộ phận tiếp nhận và trả kết quả (Trung tâm Phục vụ hành chính công "
+        "tỉnh hoặc xã, phường, đặc khu; tiếp nhận không phụ thuộc địa giới hành chính)."
+    )
+    if not procedure.is_active or not procedure.applies_here:
+        return OnlineEligibility("closed", gettext("Thủ tục này không còn áp dụng tại Quảng Ninh."))
+    if procedure.service_level == ServiceLevel.PARTIAL_ONLINE:
+        return OnlineEligibility(
+            "partial",
+            gettext(
+                "Thủ tục trực tuyến một phần: có thể tra cứu, tải mẫu đơn và chuẩn bị hồ sơ trực tuyến, "
+                "nhưng phải nộp bản giấy hoặc xuất trình bản gốc và nhận kết quả trực tiếp tại Bộ phận tiếp "
+                "nhận và trả kết quả."
+            ),
+        )
+    if procedure.service_level != ServiceLevel.FULL_ONLINE:
+        return OnlineEligibility(
+            "closed", gettext("Thủ tục này chưa cung cấp dịch vụ công trực tuyến.") + " " + where
+        )
+    documents = procedure.documents.all()
+    if not documents:
+        return OnlineEligibility(
+            "closed",
+            gettext("Danh mục chưa công bố thành phần hồ sơ của thủ tục này nên chưa nhận hồ sơ trực tuyến.")
+            + " "
+            + where,
+        )
+    if not procedure.has_processing_time:
+        return OnlineEligibility(
+            "closed",
+            gettext(
+                "Thủ tục này chưa được công bố thời hạn giải quyết nên chưa hẹn được ngày trả kết quả cho hồ "
+                "sơ nộp trực tuyến."
+            )
+            + " "
+            + where,
+        )
+    current: list[ProcessDefinition] | None = getattr(procedure, "current_processes", None)
+    if current is None:
+        current = list(
+            ProcessDefinition.objects.filter(procedure=procedure, is_current=True).prefetch_related("steps")
+        )
+    process = current[0] if current else None
+    counted = process is not None and (
+        process.total_unit == TimeUnit.SAME_DAY
+        or (process.total_unit not in ("", "not_counted") and (process.total_amount or 0) > 0)
+    )
+    if process is None or len(process.steps.all()) < 2 or not counted:
+        return OnlineEligibility(
+            "closed",
+            gettext("Thủ tục này chưa có quy trình giải quyết được phê duyệt nên chưa nhận hồ sơ trực tuyến.")
+            + " "
+            + where,
+        )
+    return OnlineEligibility("full", "")

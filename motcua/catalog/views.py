@@ -27,6 +27,7 @@ from motcua.catalog.selectors import (
     procedure_code_normalise,
     procedure_get,
     procedure_list,
+    procedure_online_eligibility,
 )
 from motcua.core.paging import is_htmx_partial, page_numbers
 
@@ -234,6 +235,7 @@ def procedure_detail(request: HttpRequest, code: str) -> HttpResponse:
         "fees_alternatives": fees_are_alternatives(fees),
         "process": procedure.current_processes[0] if procedure.current_processes else None,  # type: ignore[attr-defined]
         "channels": submission_channels(procedure),
+        "online": procedure_online_eligibility(procedure),
         "search_url": reverse("catalog:procedure_search"),
     }
     return render(request, "catalog/procedure_detail.html", context)

@@ -45,6 +45,8 @@ class ApplicantMessage:
     subject: str
     body: str
     message_id: str
+    # (file name, content, MIME type): form 01 (receipt and appointment) with the receipt e-mail.
+    attachments: tuple[tuple[str, bytes, str], ...] = ()
 
 
 def _when(value: Any) -> str:
@@ -187,6 +189,8 @@ def applicant_message_send(message: ApplicantMessage) -> None:
         headers={"Message-ID": message.message_id},
         connection=_mail_connection(),
     )
+    for name, content, mimetype in message.attachments:
+        email.attach(name, content, mimetype)
     try:
         email.send(fail_silently=False)
     except smtplib.SMTPServerDisconnected:

@@ -10,9 +10,11 @@ are further channels: each will be its own subscriber, retried and dead-lettered
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 
 from motcua.dossiers.events import EventDelivery, EventKind, RecordedEvent, dossier_subscriber
 from motcua.dossiers.models import DossierState
+from motcua.notifications.forms import RECEIPT_KINDS, receipt_form_attachment
 from motcua.notifications.messages import applicant_message_build, applicant_message_send
 from motcua.notifications.selectors import dossier_for_message
 
@@ -60,4 +62,8 @@ def applicant_email(event: EventDelivery) -> None:
     if message is None:
         logger.info("Thông báo %s: người nộp không có thư điện tử", dossier.code)
         return
+    if event.kind in RECEIPT_KINDS:
+        form = receipt_form_attachment(dossier_id=event.dossier_id)
+        if form is not None:
+            message = replace(message, attachments=(form,))
     applicant_message_send(message)

@@ -9,4 +9,5 @@ class PortalConfig(AppConfig):
     verbose_name = "Cổng công dân"
 
     def ready(self) -> None:
-        from motcua.portal import checks  # noqa: F401  (registers the login's deploy checks)
+        # The login's deploy checks, and the job handlers of the portal (draft expiry).
+        from motcua.portal import checks, jobs  # noqa: F401

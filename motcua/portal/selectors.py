@@ -15,12 +15,16 @@ from datetime import UTC, datetime
 from typing import Any
 
 from django.db import connections
+from django.db.models import QuerySet
 from django.utils import timezone
 
+from motcua.accounts.models import Account, AccountKind
 from motcua.core.orm import queryset_sql
 from motcua.dossiers import deadlines
-from motcua.dossiers.models import Dossier, DvcqgStatus, Outcome, StepStatus
+from motcua.dossiers.models import ApplicantKind, Dossier, DvcqgStatus, Outcome, StepStatus
 from motcua.dossiers.selectors import PublicDossierView, PublicStep, dossier_public_view
+from motcua.org.models import Unit, UnitKind
+from motcua.portal.models import SubmissionDraft
 
 # One row per step (LEFT JOIN: a dossier without steps gives one row of NULL step columns).
 _COLUMNS = (
@@ -156,3 +160,55 @@ def tracking_public_view(*, code: str, verifier: str | None = None) -> PublicDos
     if verifier:
         return dossier_public_view(code=code, verifier=verifier)
     return _public_view_one_query(code)
+
+
+# --------------------------------------------------------------------------------------------------
+# Online submission (nộp hồ sơ trực tuyến): the applicant's prefill, drafts and receiving units
+# --------------------------------------------------------------------------------------------------
+
+PREFILL_FIELDS = ("kind", "name", "id_number", "birth_date", "phone", "email", "address")
+
+
+def applicant_prefill(account: Account) -> dict[str, str]:
+    """What the applicant step starts with, from the signed-in identity account (the identity provider
+    fills name, number, date of birth, address, phone and e-mail at each sign-in).
+
+    The one place the prefill comes from: the population-database adapter (tra cứu cơ sở dữ liệu quốc
+    gia về dân cư) plugs in here. Only non-empty values are returned; the wizard marks them "Tự động
+    điền từ tài khoản định danh".
+    """
+    organisation = account.kind == AccountKind.ORGANISATION
+    values = {
+        "kind": ApplicantKind.ORGANISATION if organisation else ApplicantKind.PERSON,
+        "name": account.full_name or "",
+        "id_number": (account.tax_code if organisation else account.personal_id) or "",
+        "birth_date": account.birth_date.isoformat() if account.birth_date and not organisation else "",
+        "phone": account.phone or "",
+        "email": account.email or "",
+        "address": account.address or "",
+    }
+    return {key: str(value) for key, value in values.items() if value}
+
+
+def drafts_of(*, owner: Account, now: datetime) -> QuerySet[SubmissionDraft]:
+    """The owner's drafts not yet submitted nor expired, latest first, with their procedure (one query)."""
+    return (
+        SubmissionDraft.objects.filter(owner=owner, dossier__isnull=True, expires_at__gt=now)
+        .select_related("procedure")
+        .order_by("-updated_at", "-pk")
+    )
+
+
+def draft_get(*, owner: Account, draft_id: int) -> SubmissionDraft:
+    """One of the owner's drafts (submitted ones too); ``SubmissionDraft.DoesNotExist`` otherwise (404)."""
+    return SubmissionDraft.objects.select_related("procedure", "receiving_unit", "dossier").get(
+        owner=owner, pk=draft_id
+    )
+
+
+def receiving_units() -> QuerySet[Unit]:
+    """Every active service centre of the province — online dossiers are received regardless of the
+    applicant's address (không phụ thuộc địa giới hành chính): the provincial centre first."""
+    return Unit.objects.filter(
+        is_active=True, kind__in=(UnitKind.PROVINCE_CENTRE, UnitKind.COMMUNE_CENTRE)
+    ).order_by("-kind", "name")

@@ -203,3 +203,16 @@ def test_a_connection_the_server_closed_is_opened_again(world: World, smtp_serve
     jobs = _deliver_notifications(d)  # every job done at its first attempt
     assert len(server.messages) == len(jobs)
     assert server.connections == len(jobs)
+
+
+def test_accepted_online_dossier_mails_form_01(world: World, settings) -> None:
+    settings.MOTCUA_PUBLIC_BASE_URL = "https://dichvucong.quangninh.gov.vn"
+    d = dossier_at(world, "submitted")
+    d = services.dossier_accept(actor=world.lan, dossier=d, row_version=d.row_version)
+    _deliver_notifications(d)
+    submitted, accepted = mail.outbox
+    assert submitted.attachments == []  # not received yet: no receipt to send
+    ((name, content, mimetype),) = accepted.attachments
+    assert name == f"mau-01-giay-tiep-nhan-{d.code}.pdf"
+    assert mimetype == "application/pdf"
+    assert content.startswith(b"%PDF")

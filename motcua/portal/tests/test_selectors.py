@@ -1,8 +1,9 @@
-"""The tracking hot path returns exactly what the dossier engine's public view returns."""
+"""Portal reads: the tracking hot path returns exactly what the engine's public view returns; the
+applicant prefill of the online submission."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 import time_machine
@@ -10,7 +11,13 @@ import time_machine
 from motcua.dossiers.models import DvcqgStatus
 from motcua.dossiers.selectors import PublicDossierView, PublicStep, dossier_public_view
 from motcua.dossiers.tests.factories import ALL_STAGES, MONDAY_0900, World, dossier_at, vn
-from motcua.portal.selectors import public_current_step, public_in_progress, tracking_public_view
+from motcua.org.tests.factories import UserFactory
+from motcua.portal.selectors import (
+    applicant_prefill,
+    public_current_step,
+    public_in_progress,
+    tracking_public_view,
+)
 
 
 @pytest.mark.parametrize("stage", ALL_STAGES)
@@ -83,3 +90,28 @@ def test_public_in_progress_until_refused_withdrawn_stopped_or_done(status: Dvcq
     # The statuses the tracking page used to spell out as numbers: < 9 and not 3, 7 or 8.
     expected = status < 9 and status not in (3, 7, 8)
     assert public_in_progress(_view(status, [])) is expected
+
+
+@pytest.mark.django_db
+def test_prefill_comes_from_the_account():
+    citizen = UserFactory(
+        citizen=True,
+        full_name="Lê Thị Hoa",
+        phone="0987654321",
+        email="hoa@example.test",
+        birth_date=date(1990, 5, 17),
+        address="Tổ 3, phường Hạ Long",
+    )
+    assert applicant_prefill(citizen) == {
+        "kind": "person",
+        "name": "Lê Thị Hoa",
+        "id_number": citizen.personal_id,
+        "birth_date": "1990-05-17",
+        "phone": "0987654321",
+        "email": "hoa@example.test",
+        "address": "Tổ 3, phường Hạ Long",
+    }
+    company = UserFactory(organisation=True, email="")
+    assert applicant_prefill(company)["kind"] == "organisation"
+    assert applicant_prefill(company)["id_number"] == company.tax_code
+    assert "email" not in applicant_prefill(company)

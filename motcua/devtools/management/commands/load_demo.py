@@ -16,6 +16,7 @@ from motcua.catalog.services import catalog_import
 from motcua.devtools.demo_dossiers import demo_dossiers_ensure
 from motcua.devtools.demo_officials import DEMO_PASSWORD, demo_officials_ensure
 from motcua.org.services import units_load_quang_ninh
+from motcua.portal.services import form_definitions_load
 
 
 class Command(BaseCommand):
@@ -27,6 +28,8 @@ class Command(BaseCommand):
         self.stdout.write(f"Đơn vị: {units}")
         report = catalog_import(path=settings.MOTCUA_DATA_DIR / "catalog", progress=options["verbosity"] > 1)
         self.stdout.write(f"Danh mục thủ tục: {report}")
+        forms = form_definitions_load(path=settings.MOTCUA_DATA_DIR / "forms")
+        self.stdout.write(f"Tờ khai điện tử: {forms}")
         accounts = demo_officials_ensure()
         self.stdout.write(f"Tài khoản mẫu: {len(accounts)} (mật khẩu chung: {DEMO_PASSWORD}; xem README.md)")
         created = demo_dossiers_ensure()
