@@ -46,11 +46,14 @@ lock: install
 ## the background and the shell waits: a shell runs its trap only once its foreground command ends, so
 ## with the server in the foreground a SIGTERM to `make` (which make passes to this shell) stopped
 ## nothing. Ctrl-C and SIGTERM now stop both (the worker within seconds, jobs in hand released).
+## The stand-ins of the outside services (population database, SMS, Zalo: sandbox/standins, port 8020)
+## run beside them.
 run: demo
 	export MOTCUA_PUBLIC_BASE_URL='$(MOTCUA_PUBLIC_BASE_URL)'; \
+	(cd sandbox/standins && exec ../../$(BIN)/gunicorn) & standins=$$!; \
 	MOTCUA_JOBS_WORKERS=1 $(BIN)/motcua run-jobs & jobs=$$!; \
 	$(BIN)/motcua runserver $(HOST) & web=$$!; \
-	trap 'kill $$web $$jobs 2>/dev/null; wait $$web $$jobs 2>/dev/null' EXIT INT TERM; \
+	trap 'kill $$web $$jobs $$standins 2>/dev/null; wait $$web $$jobs $$standins 2>/dev/null' EXIT INT TERM; \
 	wait $$web
 
 demo: install-runtime
@@ -67,7 +70,7 @@ lint: install
 	$(BIN)/lint-imports
 
 typecheck: install
-	$(BIN)/mypy motcua bench
+	$(BIN)/mypy motcua bench sandbox/standins
 
 # On an in-memory database: the check compares models with migration files and needs no data (the
 # DATABASE_URL database may not exist yet; pytest creates its own).

@@ -223,7 +223,9 @@ EMAIL_TIMEOUT = 20
 # --- Outside services: population database, SMS, Zalo (docs/architecture.md "Stand-ins and adapters") ---
 # In development every outside service is the local stand-in process (sandbox/standins, port 8020,
 # started by `make run`); production points each at the real endpoint with its credentials.
-MOTCUA_STANDINS_URL = env_str("MOTCUA_STANDINS_URL", "" if PRODUCTION else "http://127.0.0.1:8020").rstrip("/")
+MOTCUA_STANDINS_URL = env_str("MOTCUA_STANDINS_URL", "" if PRODUCTION else "http://127.0.0.1:8020").rstrip(
+    "/"
+)
 MOTCUA_POPULATION_URL = env_str("MOTCUA_POPULATION_URL", f"{MOTCUA_STANDINS_URL}/dancu").rstrip("/")
 MOTCUA_POPULATION_CLIENT_ID = env_str("MOTCUA_POPULATION_CLIENT_ID", "" if PRODUCTION else "motcua-dev")
 MOTCUA_POPULATION_CLIENT_SECRET = env_str(

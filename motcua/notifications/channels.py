@@ -77,7 +77,7 @@ def _post_json(url: str, body: Mapping[str, Any], headers: Mapping[str, str]) ->
             answer = json.loads(response.read())
     except urllib.error.HTTPError as exc:
         raise ChannelFailed(f"HTTP {exc.code} từ {url}") from exc
-    except (TimeoutError, socket.timeout) as exc:
+    except TimeoutError as exc:
         raise ChannelMaybeSent(f"Hết thời gian chờ {url}") from exc
     except urllib.error.URLError as exc:
         if isinstance(exc.reason, TimeoutError | socket.timeout):
@@ -214,6 +214,7 @@ def unaccented(text: str) -> str:
 class SendOutcome:
     status: DeliveryStatus
     provider_id: str = ""
+    fresh: bool = False  # this call reached the provider (not an earlier attempt's result)
 
 
 def channel_send(
@@ -245,7 +246,9 @@ def channel_send(
             delivery.status = DeliveryStatus.UNCERTAIN
             delivery.save(update_fields=["status"])
             logger.warning(
-                "%s %s: lần gửi trước dừng giữa chừng; không gửi lại để tránh gửi trùng", channel, dossier_code
+                "%s %s: lần gửi trước dừng giữa chừng; không gửi lại để tránh gửi trùng",
+                channel,
+                dossier_code,
             )
             return SendOutcome(DeliveryStatus.UNCERTAIN)
         delivery.status = DeliveryStatus.SENDING
@@ -262,7 +265,7 @@ def channel_send(
         raise
     # ChannelMaybeSent and anything else leave the row ``sending``: the retry decides (see above).
     _mark(key, DeliveryStatus.SENT, provider_id=provider_id)
-    return SendOutcome(DeliveryStatus.SENT, provider_id)
+    return SendOutcome(DeliveryStatus.SENT, provider_id, fresh=True)
 
 
 def _mark(key: str, status: DeliveryStatus, *, provider_id: str = "") -> None:

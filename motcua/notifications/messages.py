@@ -209,7 +209,9 @@ def applicant_sms_text(*, dossier: MessageDossier, event: EventDelivery) -> str:
         subject, _paragraph = _what_happened(dossier, event)
     due = _due_text(dossier, event)
     appointment = (
-        f" Hen tra: {due}." if due and event.kind in (EventKind.RECEIVE, EventKind.ACCEPT, EventKind.EXTEND) else ""
+        f" Hen tra: {due}."
+        if due and event.kind in (EventKind.RECEIVE, EventKind.ACCEPT, EventKind.EXTEND)
+        else ""
     )
     text = f"Ho so {dossier.code} {subject}.{appointment} Tra cuu: {settings.MOTCUA_PUBLIC_BASE_URL}/tra-cuu"
     return unaccented(text)[:320]

@@ -28,7 +28,9 @@ class DeliveryStatus(models.TextChoices):
 class ChannelDelivery(models.Model):
     """The send of one event's message on one channel — lượt gửi thông báo."""
 
-    key = models.CharField("khoá", max_length=200, help_text="Khoá chống trùng của công việc gửi (sự kiện + kênh).")
+    key = models.CharField(
+        "khoá", max_length=200, help_text="Khoá chống trùng của công việc gửi (sự kiện + kênh)."
+    )
     channel = models.CharField("kênh", max_length=10)
     dossier_code = models.CharField("mã hồ sơ", max_length=40)
     recipient = models.CharField("người nhận", max_length=40)

@@ -10,7 +10,6 @@ base URL is the local stand-in (``make run`` serves it on port 8020); production
 from __future__ import annotations
 
 import json
-import socket
 import urllib.error
 import urllib.request
 import uuid
@@ -75,7 +74,12 @@ class HttpPopulationRegistry:
 
     def lookup(self, *, personal_id: str, purpose: str, requester: str) -> PersonRecord:
         body = json.dumps(
-            {"maYeuCau": uuid.uuid4().hex, "soDinhDanh": personal_id, "mucDich": purpose, "nguoiYeuCau": requester}
+            {
+                "maYeuCau": uuid.uuid4().hex,
+                "soDinhDanh": personal_id,
+                "mucDich": purpose,
+                "nguoiYeuCau": requester,
+            }
         ).encode()
         request = urllib.request.Request(
             f"{self.base_url}/api/v1/cong-dan/tra-cuu",
@@ -92,7 +96,7 @@ class HttpPopulationRegistry:
                 answer = json.loads(response.read())
         except urllib.error.HTTPError as exc:
             raise PopulationUnavailable(UNAVAILABLE) from exc
-        except (urllib.error.URLError, TimeoutError, socket.timeout, ConnectionError, ValueError) as exc:
+        except (urllib.error.URLError, TimeoutError, ConnectionError, ValueError) as exc:
             raise PopulationUnavailable(UNAVAILABLE) from exc
         if not isinstance(answer, dict):
             raise PopulationUnavailable(UNAVAILABLE)

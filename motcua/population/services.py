@@ -50,7 +50,9 @@ def population_lookup(*, actor: Account, personal_id: str, purpose: str) -> Pers
         raise PermissionDenied(NOT_YOURS)
     outcome = LookupOutcome.UNAVAILABLE
     try:
-        record = population_registry().lookup(personal_id=personal_id, purpose=purpose, requester=actor.username)
+        record = population_registry().lookup(
+            personal_id=personal_id, purpose=purpose, requester=actor.username
+        )
         outcome = LookupOutcome.FOUND
         return record
     except PersonNotFound:
@@ -61,7 +63,9 @@ def population_lookup(*, actor: Account, personal_id: str, purpose: str) -> Pers
     finally:
         # Written after the remote call, outside any transaction of ours: the record of a lookup must
         # survive even if the caller's work rolls back.
-        PopulationLookup.objects.create(actor=actor, personal_id=personal_id, purpose=purpose[:200], outcome=outcome)
+        PopulationLookup.objects.create(
+            actor=actor, personal_id=personal_id, purpose=purpose[:200], outcome=outcome
+        )
 
 
 def population_prefill_for(account: Account) -> dict[str, str]:
@@ -74,7 +78,9 @@ def population_prefill_for(account: Account) -> dict[str, str]:
     if account.kind != AccountKind.CITIZEN or not account.personal_id:
         return {}
     try:
-        record = population_lookup(actor=account, personal_id=account.personal_id, purpose="Điền sẵn hồ sơ trực tuyến")
+        record = population_lookup(
+            actor=account, personal_id=account.personal_id, purpose="Điền sẵn hồ sơ trực tuyến"
+        )
     except (PopulationError, PermissionDenied, ValueError):
         return {}
     return {

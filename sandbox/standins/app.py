@@ -10,8 +10,9 @@ we cannot reach from a developer's machine or CI:
              "nguoiYeuCau"}``; the answer is an envelope ``{"maKetQua", "moTa", "maYeuCau", "duLieu"}``
              (``00`` found, ``01`` no such person, ``02`` bad request, ``97`` unknown client, ``99``
              error). The people are ``data/demo/citizens.json``.
-``/esms/``   the eSMS.vn brandname SMS API: ``POST /esms/MainService.svc/json/SendMultipleMessage_V4_post_json/``
-             with ``ApiKey``, ``SecretKey``, ``Phone``, ``Content``, ``Brandname``, ``SmsType``
+``/esms/``   the eSMS.vn brandname SMS API:
+             ``POST /esms/MainService.svc/json/SendMultipleMessage_V4_post_json/`` with ``ApiKey``,
+             ``SecretKey``, ``Phone``, ``Content``, ``Brandname``, ``SmsType``
              (2: customer care), ``IsUnicode``, ``Sandbox``, ``RequestId``; answers ``{"CodeResult",
              "SMSID", "ErrorMessage"}`` (``100`` accepted, ``101`` wrong keys, ``104`` brandname not
              registered, ``118`` bad SmsType, ``99`` other). A ``RequestId`` already accepted in the last
@@ -114,7 +115,9 @@ def _earlier(service: str, dedup_key: str, since: datetime) -> str | None:
 
 def _json(start_response: StartResponse, body: Any, status: str = "200 OK") -> list[bytes]:
     data = json.dumps(body, ensure_ascii=False).encode()
-    start_response(status, [("Content-Type", "application/json; charset=utf-8"), ("Content-Length", str(len(data)))])
+    start_response(
+        status, [("Content-Type", "application/json; charset=utf-8"), ("Content-Length", str(len(data)))]
+    )
     return [data]
 
 
@@ -150,7 +153,11 @@ def _person_out(person: dict[str, Any], people: dict[str, dict[str, Any]]) -> di
             "soHoKhau": household,
             "chuHo": head["full_name"] if head else "",
             "thanhVien": [
-                {"soDinhDanh": m["personal_id"], "hoVaTen": m["full_name"], "quanHeVoiChuHo": m["relation_to_head"]}
+                {
+                    "soDinhDanh": m["personal_id"],
+                    "hoVaTen": m["full_name"],
+                    "quanHeVoiChuHo": m["relation_to_head"],
+                }
                 for m in members
             ],
         },
@@ -166,7 +173,12 @@ def population_lookup(environ: Environ, start_response: StartResponse) -> list[b
     ):
         return _json(
             start_response,
-            {"maKetQua": "97", "moTa": "Ứng dụng chưa được cấp quyền khai thác", "maYeuCau": request_id, "duLieu": None},
+            {
+                "maKetQua": "97",
+                "moTa": "Ứng dụng chưa được cấp quyền khai thác",
+                "maYeuCau": request_id,
+                "duLieu": None,
+            },
             "401 Unauthorized",
         )
     personal_id = str(body.get("soDinhDanh") or "")
@@ -193,7 +205,12 @@ def population_lookup(environ: Environ, start_response: StartResponse) -> list[b
         )
     return _json(
         start_response,
-        {"maKetQua": "00", "moTa": "Thành công", "maYeuCau": request_id, "duLieu": _person_out(person, people)},
+        {
+            "maKetQua": "00",
+            "moTa": "Thành công",
+            "maYeuCau": request_id,
+            "duLieu": _person_out(person, people),
+        },
     )
 
 
@@ -249,7 +266,11 @@ def zalo_template(environ: Environ, start_response: StartResponse) -> list[bytes
     if str(body.get("template_id") or "") not in ZALO_TEMPLATES:
         return _zalo_error(start_response, -109, "Template ID invalid")
     data = body.get("template_data")
-    if not isinstance(data, dict) or not data or not all(isinstance(v, str | int | float) for v in data.values()):
+    if (
+        not isinstance(data, dict)
+        or not data
+        or not all(isinstance(v, str | int | float) for v in data.values())
+    ):
         return _zalo_error(start_response, -112, "Template data invalid")
     # Demo: numbers ending in 000 have no Zalo account.
     if phone.endswith("000"):
@@ -329,7 +350,9 @@ def demo_page(environ: Environ, start_response: StartResponse) -> list[bytes]:
         )
     parts.append("</tbody></table></main></body></html>")
     data = "".join(parts).encode()
-    start_response("200 OK", [("Content-Type", "text/html; charset=utf-8"), ("Content-Length", str(len(data)))])
+    start_response(
+        "200 OK", [("Content-Type", "text/html; charset=utf-8"), ("Content-Length", str(len(data)))]
+    )
     return [data]
 
 

@@ -28,9 +28,10 @@ def _run(jobs: list[Job]) -> list[str]:
 def _mine(standins: Any, service: str, d: Dossier) -> list[dict[str, Any]]:
     def mentions(row: dict[str, Any]) -> bool:
         content = row["content"]
-        return d.code in (content.get("Content") or "") or content.get("template_data", {}).get(
-            "dossier_code"
-        ) == d.code
+        return (
+            d.code in (content.get("Content") or "")
+            or content.get("template_data", {}).get("dossier_code") == d.code
+        )
 
     return [row for row in standins.messages(service) if mentions(row)]
 
@@ -47,7 +48,9 @@ def test_receipt_goes_by_sms_and_zalo_once(world: World, standins_on: Any) -> No
     assert zns["recipient"] == "84912345678"
     assert zns["content"]["template_data"]["customer_name"] == "Nguyễn Văn An"
     assert zns["content"]["template_data"]["status"] == "đã được tiếp nhận"
-    assert {row.status for row in ChannelDelivery.objects.filter(dossier_code=d.code)} == {DeliveryStatus.SENT}
+    assert {row.status for row in ChannelDelivery.objects.filter(dossier_code=d.code)} == {
+        DeliveryStatus.SENT
+    }
 
 
 def test_a_done_job_run_again_sends_nothing(world: World, standins_on: Any) -> None:

@@ -18,9 +18,9 @@ from motcua.notifications.subscribers import APPLICANT_INBOX
 
 def _deliver(d: Dossier) -> None:
     ids = list(
-        Job.objects.filter(name=APPLICANT_INBOX, payload__dossier_id=d.pk, status=JobStatus.PENDING).values_list(
-            "pk", flat=True
-        )
+        Job.objects.filter(
+            name=APPLICANT_INBOX, payload__dossier_id=d.pk, status=JobStatus.PENDING
+        ).values_list("pk", flat=True)
     )
     assert delivery.jobs_run_due(job_ids=ids) == ["done"] * len(ids)
 

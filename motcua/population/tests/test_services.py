@@ -24,7 +24,9 @@ def an(db: None) -> Account:
 
 
 def _audit() -> list[tuple[str, str, str]]:
-    return [(row.actor.username, row.personal_id, row.outcome) for row in PopulationLookup.objects.order_by("id")]
+    return [
+        (row.actor.username, row.personal_id, row.outcome) for row in PopulationLookup.objects.order_by("id")
+    ]
 
 
 def test_a_citizen_reads_their_own_record_with_the_household(an: Account, standins_on: Any) -> None:
