@@ -176,10 +176,14 @@ def quang_ninh_units(_shared_data: SharedData) -> None:
 
 
 @pytest.fixture(autouse=True)
-def _outside_services_off(settings: Any) -> None:
-    settings.MOTCUA_SMS_BACKEND = "none"
-    settings.MOTCUA_ZALO_BACKEND = "none"
-    settings.MOTCUA_POPULATION_URL = "http://127.0.0.1:9/dancu"
+def _outside_services_off(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Patched on the settings object itself, not through pytest-django's ``settings`` (an override
+    # whose holder has no SETTINGS_MODULE, which the worker-process tests pass on to their workers).
+    from django.conf import settings as django_settings
+
+    monkeypatch.setattr(django_settings, "MOTCUA_SMS_BACKEND", "none")
+    monkeypatch.setattr(django_settings, "MOTCUA_ZALO_BACKEND", "none")
+    monkeypatch.setattr(django_settings, "MOTCUA_POPULATION_URL", "http://127.0.0.1:9/dancu")
 
 
 @pytest.fixture(scope="session")

@@ -120,4 +120,6 @@ class RolePermissionBackend(BaseBackend):
         # BaseBackend has none: without it the admin index would hide the apps these permissions open.
         if app_label not in _APPS:
             return False
-        return any(permission.startswith(f"{app_label}.") for permission in role_permissions(user=user_obj))
+        # Reception's population permission is for the counter, not the admin: it opens no admin app.
+        admin_permissions = role_permissions(user=user_obj) - RECEPTION_PERMISSIONS
+        return any(permission.startswith(f"{app_label}.") for permission in admin_permissions)
