@@ -24,6 +24,7 @@ NOT_YOURS = (
     "Bạn chỉ được tra cứu CSDL dân cư theo số định danh của chính mình; cán bộ tiếp nhận tra cứu "
     "cho công dân tại quầy."
 )
+RECEPTION_ONLY = "Chỉ cán bộ tiếp nhận hồ sơ được tra cứu CSDL dân cư cho công dân."
 BAD_NUMBER = "Số định danh cá nhân phải gồm đúng 12 chữ số."
 
 
@@ -47,7 +48,9 @@ def population_lookup(*, actor: Account, personal_id: str, purpose: str) -> Pers
         PopulationLookup.objects.create(
             actor=actor, personal_id=personal_id, purpose=purpose[:200], outcome=LookupOutcome.REFUSED
         )
-        raise PermissionDenied(NOT_YOURS)
+        raise PermissionDenied(
+            NOT_YOURS if actor.kind in (AccountKind.CITIZEN, AccountKind.ORGANISATION) else RECEPTION_ONLY
+        )
     outcome = LookupOutcome.UNAVAILABLE
     try:
         record = population_registry().lookup(
