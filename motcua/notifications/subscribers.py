@@ -42,6 +42,8 @@ APPLICANT_EMAIL = "notifications.applicant_email"
 APPLICANT_SMS = "notifications.applicant_sms"
 APPLICANT_ZALO = "notifications.applicant_zalo"
 APPLICANT_INBOX = "notifications.applicant_inbox"
+# Every job an applicant-visible event of a dossier with a phone and an account enqueues here.
+APPLICANT_CHANNELS = frozenset({APPLICANT_EMAIL, APPLICANT_SMS, APPLICANT_ZALO, APPLICANT_INBOX})
 
 APPLICANT_EVENT_KINDS = frozenset(
     {
