@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import logging
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 
 from motcua.dossiers.events import EventDelivery, EventKind, RecordedEvent, dossier_subscriber
@@ -42,9 +43,6 @@ APPLICANT_EMAIL = "notifications.applicant_email"
 APPLICANT_SMS = "notifications.applicant_sms"
 APPLICANT_ZALO = "notifications.applicant_zalo"
 APPLICANT_INBOX = "notifications.applicant_inbox"
-# Every job an applicant-visible event of a dossier with a phone and an account enqueues here.
-APPLICANT_CHANNELS = frozenset({APPLICANT_EMAIL, APPLICANT_SMS, APPLICANT_ZALO, APPLICANT_INBOX})
-
 APPLICANT_EVENT_KINDS = frozenset(
     {
         EventKind.SUBMIT,
@@ -92,11 +90,20 @@ def _has_phone(recorded: RecordedEvent) -> bool:
     return _concerns_applicant(recorded) and phone_national(recorded.dossier.applicant_phone) is not None
 
 
+# A channel switched off (``none``) enqueues no job at all: nothing would be sent later either.
+def _sms_wanted(recorded: RecordedEvent) -> bool:
+    return settings.MOTCUA_SMS_BACKEND != "none" and _has_phone(recorded)
+
+
+def _zalo_wanted(recorded: RecordedEvent) -> bool:
+    return settings.MOTCUA_ZALO_BACKEND != "none" and _has_phone(recorded)
+
+
 def _has_account(recorded: RecordedEvent) -> bool:
     return _concerns_applicant(recorded) and recorded.dossier.applicant_user_id is not None
 
 
-@dossier_subscriber(APPLICANT_SMS, kinds=APPLICANT_EVENT_KINDS, when=_has_phone)
+@dossier_subscriber(APPLICANT_SMS, kinds=APPLICANT_EVENT_KINDS, when=_sms_wanted)
 def applicant_sms(event: EventDelivery) -> None:
     """Tell the applicant by SMS brandname (eSMS), once per event."""
     backend = sms_backend()
@@ -115,7 +122,7 @@ def applicant_sms(event: EventDelivery) -> None:
     )
 
 
-@dossier_subscriber(APPLICANT_ZALO, kinds=APPLICANT_EVENT_KINDS, when=_has_phone)
+@dossier_subscriber(APPLICANT_ZALO, kinds=APPLICANT_EVENT_KINDS, when=_zalo_wanted)
 def applicant_zalo(event: EventDelivery) -> None:
     """Tell the applicant by a Zalo OA ZNS template message, at most once per event."""
     backend = zalo_backend()

@@ -10,9 +10,10 @@ from motcua.dossiers.models import Dossier
 from motcua.dossiers.tests.factories import World, dossier_at
 from motcua.jobs import delivery
 from motcua.jobs.models import Job, JobStatus
+from motcua.nationalportal.subscribers import DOSSIER_SYNC
 from motcua.notifications import channels
 from motcua.notifications.models import ChannelDelivery, DeliveryStatus
-from motcua.notifications.subscribers import APPLICANT_SMS, APPLICANT_ZALO
+from motcua.notifications.subscribers import APPLICANT_EMAIL, APPLICANT_INBOX, APPLICANT_SMS, APPLICANT_ZALO
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -34,6 +35,23 @@ def _mine(standins: Any, service: str, d: Dossier) -> list[dict[str, Any]]:
         )
 
     return [row for row in standins.messages(service) if mentions(row)]
+
+
+def test_one_job_per_channel_and_none_for_a_channel_switched_off(
+    world: World, standins_on: Any, settings: Any
+) -> None:
+    d = dossier_at(world, "received")
+    assert {job.name for job in Job.objects.filter(payload__dossier_id=d.pk)} == {
+        APPLICANT_EMAIL,
+        APPLICANT_SMS,
+        APPLICANT_ZALO,
+        APPLICANT_INBOX,
+        DOSSIER_SYNC,
+    }
+    settings.MOTCUA_ZALO_BACKEND = "none"
+    d = dossier_at(world, "received")
+    assert not Job.objects.filter(payload__dossier_id=d.pk, name=APPLICANT_ZALO).exists()
+    assert Job.objects.filter(payload__dossier_id=d.pk, name=APPLICANT_SMS).exists()
 
 
 def test_receipt_goes_by_sms_and_zalo_once(world: World, standins_on: Any) -> None:
