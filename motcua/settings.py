@@ -226,21 +226,32 @@ EMAIL_TIMEOUT = 20
 MOTCUA_STANDINS_URL = env_str("MOTCUA_STANDINS_URL", "" if PRODUCTION else "http://127.0.0.1:8020").rstrip(
     "/"
 )
-MOTCUA_POPULATION_URL = env_str("MOTCUA_POPULATION_URL", f"{MOTCUA_STANDINS_URL}/dancu").rstrip("/")
+MOTCUA_POPULATION_URL = env_str(
+    "MOTCUA_POPULATION_URL", f"{MOTCUA_STANDINS_URL}/dancu" if MOTCUA_STANDINS_URL else ""
+).rstrip("/")
 MOTCUA_POPULATION_CLIENT_ID = env_str("MOTCUA_POPULATION_CLIENT_ID", "" if PRODUCTION else "motcua-dev")
 MOTCUA_POPULATION_CLIENT_SECRET = env_str(
     "MOTCUA_POPULATION_CLIENT_SECRET", "" if PRODUCTION else "motcua-dev-secret"
 )
 MOTCUA_POPULATION_TIMEOUT_SECONDS = env_int("MOTCUA_POPULATION_TIMEOUT_SECONDS", default=5)
-# SMS brandname: "esms" (eSMS.vn HTTP API), "console" (logged only) or "none".
-MOTCUA_SMS_BACKEND = env_choice("MOTCUA_SMS_BACKEND", choices=("esms", "console", "none"), default="esms")
-MOTCUA_SMS_URL = env_str("MOTCUA_SMS_URL", f"{MOTCUA_STANDINS_URL}/esms").rstrip("/")
+# SMS brandname: "esms" (eSMS.vn HTTP API), "console" (logged only) or "none". Production without an
+# endpoint (MOTCUA_SMS_URL) sends none rather than failing every job.
+MOTCUA_SMS_URL = env_str(
+    "MOTCUA_SMS_URL", f"{MOTCUA_STANDINS_URL}/esms" if MOTCUA_STANDINS_URL else ""
+).rstrip("/")
+MOTCUA_SMS_BACKEND = env_choice(
+    "MOTCUA_SMS_BACKEND", choices=("esms", "console", "none"), default="esms" if MOTCUA_SMS_URL else "none"
+)
 MOTCUA_SMS_API_KEY = env_str("MOTCUA_SMS_API_KEY", "" if PRODUCTION else "motcua-dev-key")
 MOTCUA_SMS_SECRET_KEY = env_str("MOTCUA_SMS_SECRET_KEY", "" if PRODUCTION else "motcua-dev-secret")
 MOTCUA_SMS_BRANDNAME = env_str("MOTCUA_SMS_BRANDNAME", "QUANGNINH")
 # Zalo Official Account ZNS: "zns" (Zalo's HTTP API), "console" or "none".
-MOTCUA_ZALO_BACKEND = env_choice("MOTCUA_ZALO_BACKEND", choices=("zns", "console", "none"), default="zns")
-MOTCUA_ZALO_URL = env_str("MOTCUA_ZALO_URL", f"{MOTCUA_STANDINS_URL}/zalo").rstrip("/")
+MOTCUA_ZALO_URL = env_str(
+    "MOTCUA_ZALO_URL", f"{MOTCUA_STANDINS_URL}/zalo" if MOTCUA_STANDINS_URL else ""
+).rstrip("/")
+MOTCUA_ZALO_BACKEND = env_choice(
+    "MOTCUA_ZALO_BACKEND", choices=("zns", "console", "none"), default="zns" if MOTCUA_ZALO_URL else "none"
+)
 MOTCUA_ZALO_ACCESS_TOKEN = env_str("MOTCUA_ZALO_ACCESS_TOKEN", "" if PRODUCTION else "motcua-dev-zalo-token")
 MOTCUA_ZALO_TEMPLATE_ID = env_str("MOTCUA_ZALO_TEMPLATE_ID", "300001")
 MOTCUA_NOTIFY_TIMEOUT_SECONDS = env_int("MOTCUA_NOTIFY_TIMEOUT_SECONDS", default=10)
