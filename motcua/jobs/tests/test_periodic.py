@@ -71,3 +71,29 @@ def test_a_schedule_needs_exactly_one_of_at_and_every() -> None:
         periodic("jobs.tests_bad", at=time(7), every=timedelta(hours=1))
     with pytest.raises(ImproperlyConfigured):
         periodic("jobs.tests_bad", every=timedelta(seconds=5))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_workers_racing_for_a_period_enqueue_one_job(
+    only_tick: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Real threads, each with its own connection, committing for real (the unique key decides)."""
+    from motcua.dossiers.tests.test_services_concurrency import run_parallel
+
+    class SeparateProcesses(dict[str, str]):
+        """Threads share this process's memory of enqueued periods; worker processes do not."""
+
+        def __setitem__(self, key: str, value: str) -> None:
+            return None
+
+    monkeypatch.setattr(periodic_module, "_seen", SeparateProcesses())
+
+    at = datetime(2026, 3, 2, 2, 7, tzinfo=UTC)
+
+    def worker_looks() -> list[str]:
+        return periodic_enqueue_due(now=at)
+
+    results = run_parallel([worker_looks for _ in range(4)])
+    assert [kind for kind, _ in results] == ["ok"] * 4, results
+    assert sum(len(created) for _, created in results) == 1
+    assert Job.objects.filter(name=TICK).count() == 1
