@@ -18,6 +18,7 @@ from datetime import date
 from typing import Any, Protocol
 
 from django.conf import settings
+from django.utils.translation import gettext_lazy
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,8 +60,11 @@ class PopulationRegistry(Protocol):
     def lookup(self, *, personal_id: str, purpose: str, requester: str) -> PersonRecord: ...
 
 
-UNAVAILABLE = "Không kết nối được CSDL quốc gia về dân cư, vui lòng thử lại sau hoặc nhập thông tin thủ công."
-NOT_FOUND = "CSDL quốc gia về dân cư không có công dân với số định danh {personal_id}."
+# Shown on pages (the counter, the wizard): marked for the English catalogue, in the reader's language.
+UNAVAILABLE = gettext_lazy(
+    "Không kết nối được CSDL quốc gia về dân cư, vui lòng thử lại sau hoặc nhập thông tin thủ công."
+)
+NOT_FOUND = gettext_lazy("CSDL quốc gia về dân cư không có công dân với số định danh %(personal_id)s.")
 
 
 class HttpPopulationRegistry:
@@ -95,20 +99,20 @@ class HttpPopulationRegistry:
             with urllib.request.urlopen(request, timeout=self.timeout) as response:
                 answer = json.loads(response.read())
         except urllib.error.HTTPError as exc:
-            raise PopulationUnavailable(UNAVAILABLE) from exc
+            raise PopulationUnavailable(str(UNAVAILABLE)) from exc
         except (urllib.error.URLError, TimeoutError, ConnectionError, ValueError) as exc:
-            raise PopulationUnavailable(UNAVAILABLE) from exc
+            raise PopulationUnavailable(str(UNAVAILABLE)) from exc
         if not isinstance(answer, dict):
-            raise PopulationUnavailable(UNAVAILABLE)
+            raise PopulationUnavailable(str(UNAVAILABLE))
         code = answer.get("maKetQua")
         if code == "01":
-            raise PersonNotFound(NOT_FOUND.format(personal_id=personal_id))
+            raise PersonNotFound(str(NOT_FOUND) % {"personal_id": personal_id})
         if code != "00" or not isinstance(answer.get("duLieu"), dict):
-            raise PopulationUnavailable(UNAVAILABLE)
+            raise PopulationUnavailable(str(UNAVAILABLE))
         try:
             return _record(answer["duLieu"])
         except (KeyError, TypeError, ValueError) as exc:
-            raise PopulationUnavailable(UNAVAILABLE) from exc
+            raise PopulationUnavailable(str(UNAVAILABLE)) from exc
 
 
 def _record(data: dict[str, Any]) -> PersonRecord:

@@ -8,6 +8,7 @@ roles hold (``org.backends``). Every call — refused ones included — writes a
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
+from django.utils.translation import gettext_lazy
 
 from motcua.accounts.models import Account, AccountKind
 from motcua.population.adapters import (
@@ -20,12 +21,12 @@ from motcua.population.adapters import (
 from motcua.population.models import LookupOutcome, PopulationLookup
 
 LOOKUP_ANY = "population.lookup_any_person"
-NOT_YOURS = (
+NOT_YOURS = gettext_lazy(
     "Bạn chỉ được tra cứu CSDL dân cư theo số định danh của chính mình; cán bộ tiếp nhận tra cứu "
     "cho công dân tại quầy."
 )
-RECEPTION_ONLY = "Chỉ cán bộ tiếp nhận hồ sơ được tra cứu CSDL dân cư cho công dân."
-BAD_NUMBER = "Số định danh cá nhân phải gồm đúng 12 chữ số."
+RECEPTION_ONLY = gettext_lazy("Chỉ cán bộ tiếp nhận hồ sơ được tra cứu CSDL dân cư cho công dân.")
+BAD_NUMBER = gettext_lazy("Số định danh cá nhân phải gồm đúng 12 chữ số.")
 
 
 def _may_look_up(actor: Account, personal_id: str) -> bool:
@@ -43,7 +44,7 @@ def population_lookup(*, actor: Account, personal_id: str, purpose: str) -> Pers
     """
     personal_id = (personal_id or "").strip()
     if len(personal_id) != 12 or not personal_id.isdigit():
-        raise ValueError(BAD_NUMBER)
+        raise ValueError(str(BAD_NUMBER))
     if not _may_look_up(actor, personal_id):
         PopulationLookup.objects.create(
             actor=actor, personal_id=personal_id, purpose=purpose[:200], outcome=LookupOutcome.REFUSED
