@@ -10,10 +10,20 @@ HOST ?= 127.0.0.1:8000
 # unless set. A wildcard bind (0.0.0.0) is not an address anyone can open: this machine's name then.
 MOTCUA_PUBLIC_BASE_URL ?= http://$(subst 0.0.0.0,$(shell hostname -f 2>/dev/null || hostname),$(HOST))
 PYTEST_ARGS ?=
+comma := ,
+# The sandbox national-identity provider of `make run` (sandbox/idp): its address, and where it sends
+# browsers back (this site, by 127.0.0.1 and by localhost).
+IDP_STAMP := sandbox/idp/node_modules/.installed
+IDP_PORT ?= 8010
+IDP_BIND := $(firstword $(subst :, ,$(HOST)))
+IDP_ISSUER ?= http://$(subst 0.0.0.0,$(shell hostname -f 2>/dev/null || hostname),$(IDP_BIND)):$(IDP_PORT)
+IDP_SITES := $(MOTCUA_PUBLIC_BASE_URL) $(subst 127.0.0.1,localhost,$(MOTCUA_PUBLIC_BASE_URL))
+IDP_REDIRECT_URIS ?= $(subst $(eval) ,$(comma),$(sort $(addsuffix /dang-nhap/vneid/callback,$(IDP_SITES))))
+IDP_POST_LOGOUT_URIS ?= $(subst $(eval) ,$(comma),$(sort $(addsuffix /,$(IDP_SITES))))
 PIP_COMPILE := CUSTOM_COMPILE_COMMAND="make lock" $(BIN)/pip-compile --quiet --generate-hashes --allow-unsafe \
 	--all-build-deps --strip-extras --no-emit-index-url --no-emit-find-links
 
-.PHONY: run test lint typecheck migrations-check pytest install install-runtime lock demo openapi bench messages clean
+.PHONY: run idp-install test lint typecheck migrations-check pytest install install-runtime lock demo openapi bench messages clean
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "motcua cần Python ≥ 3.11 (needs Python 3.11+)")'
@@ -42,19 +52,25 @@ lock: install
 	$(PIP_COMPILE) --extra dev -c requirements.txt -o requirements-dev.txt pyproject.toml
 
 ## make run — migrate, load Quảng Ninh demo data (idempotent, fast on re-run), serve until Ctrl-C.
-## The job worker (notifications, DVCQG sync) runs beside the web server and stops with it. Both run in
-## the background and the shell waits: a shell runs its trap only once its foreground command ends, so
-## with the server in the foreground a SIGTERM to `make` (which make passes to this shell) stopped
-## nothing. Ctrl-C and SIGTERM now stop both (the worker within seconds, jobs in hand released).
-## The stand-ins of the outside services (population database, SMS, Zalo: sandbox/standins, port 8020)
-## run beside them.
-run: demo
-	export MOTCUA_PUBLIC_BASE_URL='$(MOTCUA_PUBLIC_BASE_URL)'; \
-	(cd sandbox/standins && exec ../../$(BIN)/gunicorn) & standins=$$!; \
-	MOTCUA_JOBS_WORKERS=1 $(BIN)/motcua run-jobs & jobs=$$!; \
-	$(BIN)/motcua runserver $(HOST) & web=$$!; \
-	trap 'kill $$web $$jobs $$standins 2>/dev/null; wait $$web $$jobs $$standins 2>/dev/null' EXIT INT TERM; \
-	wait $$web
+## Three processes from the Procfile under honcho: the web server, the job worker (notifications, DVCQG
+## sync) and the sandbox national-identity provider (sandbox/idp, a Node.js OpenID Connect provider the
+## demo citizens log in with; its node modules are installed once, then it works offline). Ctrl-C and
+## SIGTERM (make passes it to honcho, which the recipe's shell exec's) stop all three. A fourth, the
+## stand-ins of the outside services (population database, SMS, Zalo: sandbox/standins, port 8020).
+run: demo $(IDP_STAMP)
+	export MOTCUA_PUBLIC_BASE_URL='$(MOTCUA_PUBLIC_BASE_URL)' MOTCUA_HOST='$(HOST)' \
+		MOTCUA_OIDC_ISSUER='$(IDP_ISSUER)' IDP_ISSUER='$(IDP_ISSUER)' IDP_HOST='$(IDP_BIND)' \
+		IDP_REDIRECT_URIS='$(IDP_REDIRECT_URIS)' IDP_POST_LOGOUT_REDIRECT_URIS='$(IDP_POST_LOGOUT_URIS)' \
+		PATH='$(abspath $(BIN)):'"$$PATH"; \
+	exec $(BIN)/honcho --no-colour start -f Procfile
+
+# The sandbox identity provider's node modules (exact versions of sandbox/idp/package-lock.json), once.
+$(IDP_STAMP): sandbox/idp/package.json sandbox/idp/package-lock.json
+	@command -v npm >/dev/null || { echo "motcua cần Node.js ≥ 18 và npm cho Cổng định danh thử nghiệm (needs node + npm)"; exit 1; }
+	cd sandbox/idp && npm ci --no-audit --no-fund
+	touch $(IDP_STAMP)
+
+idp-install: $(IDP_STAMP)
 
 demo: install-runtime
 	$(BIN)/motcua migrate --noinput
@@ -77,7 +93,8 @@ typecheck: install
 migrations-check: install
 	DATABASE_URL=sqlite://:memory: $(BIN)/motcua makemigrations --check --dry-run
 
-pytest: install
+# The login tests start the sandbox identity provider (node sandbox/idp/server.js): its modules first.
+pytest: install $(IDP_STAMP)
 	$(BIN)/pytest -n 2 $(PYTEST_ARGS)
 
 ## make messages — refresh the English catalogue (motcua/locale/en) from every marked string of the code

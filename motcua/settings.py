@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "motcua.identity",
     "motcua.notifications",
     "motcua.nationalportal",
+    "motcua.feedback",
     "motcua.backoffice",
     "motcua.portal",
     "motcua.devtools",
@@ -83,6 +84,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Citizens' and organisations' sessions: idle timeout and a working day at most (portal.middleware).
+    "motcua.portal.middleware.ApplicantSessionMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -269,6 +272,48 @@ STORAGES = {
 LOGIN_URL = "backoffice:login"
 # Where the citizen pages (portal.access.applicant_required) send anonymous visitors: national-identity login.
 MOTCUA_PORTAL_LOGIN_URL = "/dang-nhap"
+# Phản ánh, kiến nghị (motcua.feedback): working days the officials have to answer one.
+MOTCUA_FEEDBACK_DUE_WORKING_DAYS = env_int("MOTCUA_FEEDBACK_DUE_WORKING_DAYS", default=10)
+
+# --- National-identity login of citizens and organisations (portal.vneid; docs/architecture.md §12) ---
+# OpenID Connect provider: VNeID in production; `make run` and the tests run the sandbox provider of
+# sandbox/idp. The issuer is the discovery base ({issuer}/.well-known/openid-configuration).
+MOTCUA_OIDC_ISSUER = env_str("MOTCUA_OIDC_ISSUER", "" if PRODUCTION else "http://127.0.0.1:8010").rstrip("/")
+MOTCUA_OIDC_CLIENT_ID = env_str("MOTCUA_OIDC_CLIENT_ID", "" if PRODUCTION else "motcua-portal")
+MOTCUA_OIDC_CLIENT_SECRET = env_str(
+    "MOTCUA_OIDC_CLIENT_SECRET", "" if PRODUCTION else "motcua-sandbox-secret"
+)
+MOTCUA_OIDC_SCOPES = env_str("MOTCUA_OIDC_SCOPES", "openid vneid")
+# Absolute callback / after-logout addresses registered at the provider; empty: built from the request.
+MOTCUA_OIDC_REDIRECT_URI = env_str("MOTCUA_OIDC_REDIRECT_URI", "")
+MOTCUA_OIDC_POST_LOGOUT_REDIRECT_URI = env_str("MOTCUA_OIDC_POST_LOGOUT_REDIRECT_URI", "")
+# Seconds to wait for the provider (discovery, keys, token, userinfo) before showing "try again later".
+MOTCUA_OIDC_TIMEOUT = env_int("MOTCUA_OIDC_TIMEOUT", default=10)
+# Our field → the provider's claim name (VNeID-style, docs/domain.md §9.2; the sandbox provider's).
+# MOTCUA_OIDC_CLAIMS="personal_id=cccd,full_name=ho_ten" renames some; the others keep these defaults.
+MOTCUA_OIDC_CLAIMS: dict[str, str] = {
+    "personal_id": "SoDinhDanh",
+    "full_name": "HoVaTen",
+    "birth_date": "NgaySinh",
+    "phone": "SoDienThoai",
+    "email": "ThuDienTu",
+    "address": "DiaChi",
+    "tax_code": "MaSoThue",
+    "organisation_name": "TenToChuc",
+}
+for _pair in env_list("MOTCUA_OIDC_CLAIMS", default=[]):
+    _field, _sep, _claim = _pair.partition("=")
+    if not _sep or _field.strip() not in MOTCUA_OIDC_CLAIMS or not _claim.strip():
+        raise ImproperlyConfigured(
+            f"MOTCUA_OIDC_CLAIMS: {_pair!r} must be field=claim, field one of {sorted(MOTCUA_OIDC_CLAIMS)}"
+        )
+    MOTCUA_OIDC_CLAIMS[_field.strip()] = _claim.strip()
+# An applicant's session ends after this many idle seconds (re-armed by each request) and, whatever
+# the activity, this long after signing in (a working day).
+MOTCUA_PORTAL_SESSION_IDLE_SECONDS = env_int("MOTCUA_PORTAL_SESSION_IDLE_SECONDS", default=30 * 60)
+MOTCUA_PORTAL_SESSION_MAX_SECONDS = env_int("MOTCUA_PORTAL_SESSION_MAX_SECONDS", default=8 * 60 * 60)
+# Login start and callback, per client IP together: (requests, window in seconds).
+MOTCUA_PORTAL_LOGIN_RATE_LIMIT = (env_int("MOTCUA_PORTAL_LOGIN_RATE_LIMIT", default=30), 5 * 60)
 
 CACHES: dict[str, dict[str, Any]] = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 if redis_url := env_str("REDIS_URL", ""):

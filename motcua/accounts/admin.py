@@ -39,7 +39,18 @@ class AccountAdmin(UserAdmin):
         (None, {"fields": ("username", "password")}),
         (
             "Thông tin tài khoản",
-            {"fields": ("kind", "full_name", "personal_id", "tax_code", "email", "phone")},
+            {
+                "fields": (
+                    "kind",
+                    "full_name",
+                    "personal_id",
+                    "tax_code",
+                    "email",
+                    "phone",
+                    "birth_date",
+                    "address",
+                )
+            },
         ),
         (
             "Quyền",

@@ -48,6 +48,10 @@ class Account(AbstractUser):
         "mã số thuế", max_length=14, null=True, blank=True, validators=[tax_code_validate]
     )
     phone = models.CharField("điện thoại", max_length=20, blank=True)
+    # From the national identity provider at each sign-in (citizens: date of birth, permanent address;
+    # organisations: head-office address); forms prefill the applicant from them.
+    birth_date = models.DateField("ngày sinh", null=True, blank=True)
+    address = models.CharField("địa chỉ", max_length=500, blank=True)
 
     objects: ClassVar[UserManager[Account]] = UserManager()  # type: ignore[assignment]
 

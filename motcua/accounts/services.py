@@ -8,17 +8,20 @@ is written.
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date
 
 from django.contrib.auth.models import Permission
 from django.contrib.auth.validators import UnicodeUsernameValidator
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from motcua.accounts import identity_numbers
 from motcua.accounts.models import Account, AccountKind
 from motcua.core.text import nfc
 
 NAME_MAX = 200
+ADDRESS_MAX = 500  # Account.address
 USERNAME_MAX = 150  # AbstractUser.username
 
 
@@ -38,18 +41,36 @@ def _name_errors(key: str, name: str, label: str) -> dict[str, list[str]]:
     return {}
 
 
-def _ensure(*, kind: AccountKind, key_field: str, key: str, name: str, phone: str, email: str) -> Account:
+def _ensure(
+    *,
+    kind: AccountKind,
+    key_field: str,
+    key: str,
+    name: str,
+    phone: str,
+    email: str,
+    birth_date: date | None = None,
+    address: str = "",
+) -> Account:
     """Find the account of ``kind`` whose ``key_field`` is ``key``, or create it (login = key).
 
-    An existing account gets the newer non-empty name, phone and e-mail (the identity provider is the
-    fresher source). A concurrent creation of the same key loses the unique race and reads the winner.
+    An existing account gets the newer non-empty name, phone, e-mail, birth date and address (the
+    identity provider is the fresher source). A concurrent creation of the same key loses the unique
+    race and reads the winner.
     """
     existing = Account.objects.select_for_update().filter(**{key_field: key}).first()
     if existing is None:
         if Account.objects.filter(username=key).exists():
             raise ValidationError({key_field: [f"Tên đăng nhập «{key}» đã được dùng cho tài khoản khác."]})
         account = Account(
-            username=key, kind=kind, full_name=name, phone=phone, email=email, **{key_field: key}
+            username=key,
+            kind=kind,
+            full_name=name,
+            phone=phone,
+            email=email,
+            birth_date=birth_date,
+            address=address,
+            **{key_field: key},
         )
         account.set_unusable_password()  # signs in through the identity provider, never with a password
         try:
@@ -66,7 +87,13 @@ def _ensure(*, kind: AccountKind, key_field: str, key: str, name: str, phone: st
         )
     changed = {
         field: value
-        for field, value in (("full_name", name), ("phone", phone), ("email", email))
+        for field, value in (
+            ("full_name", name),
+            ("phone", phone),
+            ("email", email),
+            ("birth_date", birth_date),
+            ("address", address),
+        )
         if value and getattr(existing, field) != value
     }
     if changed:
@@ -85,19 +112,39 @@ def _cleaned(errors: dict[str, list[str]], field: str, clean: Callable[[str], st
         return value
 
 
+def _address_errors(address: str) -> dict[str, list[str]]:
+    if len(address) > ADDRESS_MAX:
+        return {"address": [f"Địa chỉ dài quá {ADDRESS_MAX} ký tự."]}
+    return {}
+
+
 @transaction.atomic
-def citizen_account_ensure(*, personal_id: str, full_name: str, phone: str = "", email: str = "") -> Account:
+def citizen_account_ensure(
+    *,
+    personal_id: str,
+    full_name: str,
+    phone: str = "",
+    email: str = "",
+    birth_date: date | None = None,
+    address: str = "",
+) -> Account:
     """The citizen's account — tài khoản công dân — keyed on the personal identification number.
 
     Idempotent: called at every sign-in with the identity provider's claims; the login is the number.
+    An account created earlier for the same number (at a counter, or by an earlier sign-in) is the one
+    returned; an official's or organisation's account holding the number is refused (``ValidationError``).
     """
     personal_id = (personal_id or "").strip()
+    address = nfc((address or "").strip())
     full_name = nfc((full_name or "").strip())
     phone, email = (phone or "").strip(), (email or "").strip()
     phone, email, errors = _contact_errors(phone=phone, email=email)
     personal_id = _cleaned(errors, "personal_id", identity_numbers.personal_id_clean, personal_id)
     full_name = _cleaned(errors, "full_name", identity_numbers.person_name_clean, full_name)
     errors |= _name_errors("full_name", full_name, "Họ và tên") if "full_name" not in errors else {}
+    errors |= _address_errors(address)
+    if birth_date is not None and birth_date > timezone.localdate():
+        errors["birth_date"] = ["Ngày sinh không được sau ngày hôm nay."]
     if errors:
         raise ValidationError(errors)
     return _ensure(
@@ -107,11 +154,15 @@ def citizen_account_ensure(*, personal_id: str, full_name: str, phone: str = "",
         name=full_name,
         phone=phone,
         email=email,
+        birth_date=birth_date,
+        address=address,
     )
 
 
 @transaction.atomic
-def organisation_account_ensure(*, tax_code: str, name: str, phone: str = "", email: str = "") -> Account:
+def organisation_account_ensure(
+    *, tax_code: str, name: str, phone: str = "", email: str = "", address: str = ""
+) -> Account:
     """The organisation's account — tài khoản tổ chức, doanh nghiệp — keyed on its tax code.
 
     Idempotent like ``citizen_account_ensure``; the login is the tax code, the name is the
@@ -119,15 +170,23 @@ def organisation_account_ensure(*, tax_code: str, name: str, phone: str = "", em
     """
     tax_code = (tax_code or "").strip()
     name = nfc((name or "").strip())
+    address = nfc((address or "").strip())
     phone, email = (phone or "").strip(), (email or "").strip()
     phone, email, errors = _contact_errors(phone=phone, email=email)
     tax_code = _cleaned(errors, "tax_code", identity_numbers.tax_code_clean, tax_code)
     name = _cleaned(errors, "name", identity_numbers.organisation_name_clean, name)
     errors |= _name_errors("name", name, "Tên tổ chức") if "name" not in errors else {}
+    errors |= _address_errors(address)
     if errors:
         raise ValidationError(errors)
     return _ensure(
-        kind=AccountKind.ORGANISATION, key_field="tax_code", key=tax_code, name=name, phone=phone, email=email
+        kind=AccountKind.ORGANISATION,
+        key_field="tax_code",
+        key=tax_code,
+        name=name,
+        phone=phone,
+        email=email,
+        address=address,
     )
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from motcua.backoffice import views
+from motcua.backoffice import feedback, views
 
 app_name = "backoffice"
 urlpatterns = [
@@ -22,4 +22,6 @@ urlpatterns = [
     path("tiep-nhan/<str:procedure_code>/", views.intake_form, name="intake_form"),
     path("don-vi/", views.unit_overview, name="unit"),
     path("don-vi/so-theo-doi.pdf", views.ledger_pdf, name="ledger_pdf"),
+    path("phan-anh/", feedback.feedback_list, name="feedback_list"),
+    path("phan-anh/<int:pk>/tra-loi", feedback.feedback_answer, name="feedback_answer"),
 ]

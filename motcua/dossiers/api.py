@@ -37,7 +37,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Field, Header, Query, Router, Schema, Status
 
-from motcua.accounts.models import Account
+from motcua.accounts.models import Account, AccountKind
 from motcua.catalog.models import Procedure
 from motcua.catalog.selectors import procedure_code_normalise
 from motcua.core.api_errors import ErrorOut, validation_detail
@@ -70,6 +70,7 @@ from motcua.dossiers.selectors import (
     dossier_flags,
     dossier_get_for_official,
     dossier_get_visible,
+    dossier_list_for_applicant,
     dossier_queue,
     dossier_rows_seed,
     procedure_for_receipt,
@@ -548,11 +549,18 @@ class ListFilters(Schema):
     page_size: int = Field(20, ge=1, le=MAX_PAGE_SIZE)
 
 
-@router.get("", response={200: DossierPageOut, 400: ErrorOut}, summary="Danh sách hồ sơ của đơn vị")
+@router.get("", response={200: DossierPageOut, 400: ErrorOut}, summary="Danh sách hồ sơ (đơn vị; của tôi)")
 def dossiers_list(
     request: HttpRequest, filters: Query[ListFilters]
 ) -> Status[DossierPageOut] | Status[ErrorOut]:
     """Open dossiers now in the caller's units (officials), most urgent first; ``total`` for paging.
+
+    A citizen or organisation account (its own token or its session) gets **its own dossiers** instead
+    — those whose applicant account it is, online or received at a counter and linked to it — newest
+    first, open and closed, in the same schema (``assignee_name`` is always null: officials' names are
+    not shown to applicants). For them only ``status``, ``page`` and ``page_size`` apply; the other
+    filters are ignored. Another person's dossier never appears, and ``GET /dossiers/{code}`` of one is
+    a 404.
 
     ``unit`` narrows to one of the caller's units (another unit gives an empty list); ``overdue``
     keeps dossiers whose running clock has passed the appointment. ``q`` searches every dossier of the
@@ -561,6 +569,8 @@ def dossiers_list(
     the applicant's initials only, and ``q`` matches codes only for them.
     """
     user = request.auth  # type: ignore[attr-defined]
+    if user.kind in APPLICANT_KINDS:
+        return Status(200, _applicant_page(user, filters))
     try:
         unit = unit_by_agency_code(filters.unit, field="unit") if filters.unit else None
         procedure_id = _procedure(filters.procedure).pk if filters.procedure else None
@@ -607,6 +617,37 @@ def dossiers_list(
     return Status(
         200, DossierPageOut(total=page.total, page=page.page, page_size=page.page_size, items=items)
     )
+
+
+APPLICANT_KINDS = frozenset({AccountKind.CITIZEN, AccountKind.ORGANISATION})
+
+
+def _applicant_page(user: Account, filters: ListFilters) -> DossierPageOut:
+    page = dossier_list_for_applicant(
+        user=user, status=filters.status, page=filters.page, page_size=filters.page_size
+    )
+    items = [
+        DossierListItemOut(
+            code=d.code,
+            status=d.status,
+            status_label=str(DvcqgStatus(d.status).label),
+            state=d.state,
+            procedure=ProcedureRef(code=d.procedure.code, name=d.procedure.name),
+            current_unit=_unit_ref(d.current_unit),
+            current_step_name=d.current_step.name if d.current_step else None,
+            assignee_name=None,
+            applicant_name=d.applicant_name,
+            channel=d.channel,
+            submitted_at=d.submitted_at,
+            due_at=d.due_at,
+            due_soon=item.due_soon,
+            overdue=item.overdue,
+            row_version=d.row_version,
+        )
+        for item in page.items
+        for d in (item.dossier,)
+    ]
+    return DossierPageOut(total=page.total, page=page.page, page_size=page.page_size, items=items)
 
 
 @router.get("/{code}", response={200: DossierOut, 403: ErrorOut, 404: ErrorOut}, summary="Chi tiết hồ sơ")

@@ -34,6 +34,7 @@ from motcua.dossiers import deadlines, rules
 from motcua.dossiers.errors import DossierInvalid
 from motcua.dossiers.models import (
     OPEN_STATES,
+    STATE_STATUS,
     Dossier,
     DossierComponent,
     DossierEvent,
@@ -769,6 +770,98 @@ def dossier_allowed_actions(*, user: rules.Actor, dossier: Dossier) -> list[str]
 
 
 # --------------------------------------------------------------------------------------------------
+# The applicant's own dossiers (hồ sơ của tôi)
+# --------------------------------------------------------------------------------------------------
+
+# What a row of "Hồ sơ của tôi" (portal) and of an applicant's ``GET /api/v1/dossiers`` shows.
+_APPLICANT_RELATED = ("procedure", "receiving_unit", "current_unit", "current_step")
+_APPLICANT_ONLY = (
+    *(name for name in _QUEUE_ONLY if not name.startswith("current_assignee")),
+    "applicant_user_id",
+    "paused_at",
+    "returned_at",
+    "finished_at",
+    "receiving_unit__name",
+    "receiving_unit__agency_code",
+)
+# States in which the clock stands still waiting for the applicant (a "tạm dừng" mark on their list).
+PAUSED_STATES: frozenset[str] = frozenset({DossierState.SUPPLEMENT_REQUESTED, DossierState.AWAITING_PAYMENT})
+
+
+def dossier_list_for_applicant(
+    *, user: rules.Actor, status: int | None = None, page: int = 1, page_size: int = 20
+) -> QueuePage:
+    """The dossiers whose applicant account is ``user`` (citizen or organisation), newest first.
+
+    Counter dossiers appear once they are linked to the account (``Dossier.applicant_user``). Two
+    queries whatever the page (count, page), served by the ``dossier_applicant_submitted`` index. Anyone
+    else (anonymous, an official, a service account) owns no dossier and gets an empty page.
+    """
+    page = max(1, int(page))
+    page_size = min(max(1, int(page_size)), MAX_PAGE_SIZE)
+    if not (user and user.is_authenticated and user.pk):
+        return QueuePage(items=[], total=0, page=page, page_size=page_size)
+    qs = Dossier.objects.filter(applicant_user_id=user.pk)
+    if status is not None:
+        qs = qs.filter(status=int(status))
+    total = qs.count()
+    offset = (page - 1) * page_size
+    rows = (
+        list(
+            qs.select_related(*_APPLICANT_RELATED)
+            .only(*_APPLICANT_ONLY)
+            .order_by("-submitted_at", "-pk")[offset : offset + page_size]
+        )
+        if total > offset
+        else []
+    )
+    now = timezone.now()
+    threshold = deadlines.due_soon_threshold(now=now)
+    items = [_queue_item(d, now=now, threshold=threshold) for d in rows]
+    return QueuePage(items=items, total=total, page=page, page_size=page_size)
+
+
+def dossier_get_for_applicant(*, user: rules.Actor, code: str) -> Dossier | None:
+    """The dossier with ``code`` if ``user`` is its applicant, else None (unknown and foreign codes alike).
+
+    Officials of the dossier's units do not get it here: the applicant's pages act in the applicant's
+    name, an official uses the back office.
+    """
+    d = _DETAIL_BY_CODE.one(code=(code or "").strip())
+    if d is None or not rules.is_applicant(user, d):
+        return None
+    return dossier_relations_attach(d)
+
+
+def supplement_request_open(*, dossier: Dossier) -> DossierPause | None:
+    """The supplement request the applicant has not answered yet (its ``items`` list what to send)."""
+    return (
+        DossierPause.objects.filter(dossier=dossier, reason=PauseReason.SUPPLEMENT, ended_at__isnull=True)
+        .order_by("-started_at")
+        .first()
+    )
+
+
+# Events the applicant sees on their dossier page: those that change the public (DVCQG) status, plus
+# a new appointment. Internal hand-overs (claim, forward, reassign, signature…) stay internal, as on
+# the public tracking page, which shows steps and units but never who did what.
+_APPLICANT_EVENT_KINDS = frozenset({"extend"})
+
+
+def dossier_applicant_events(*, dossier: Dossier) -> list[DossierEvent]:
+    """The applicant-visible events of ``dossier``, newest first (one query). Read ``unit`` and the
+    labels only: ``actor`` and ``actor_name`` are officials' data and must not be shown."""
+    events = DossierEvent.objects.filter(dossier=dossier).select_related("unit").order_by("-seq")
+    out = []
+    for event in events:
+        before = STATE_STATUS.get(event.from_state) if event.from_state else None
+        after = STATE_STATUS.get(event.to_state) if event.to_state else None
+        if event.action in _APPLICANT_EVENT_KINDS or (after is not None and after != before):
+            out.append(event)
+    return out
+
+
+# --------------------------------------------------------------------------------------------------
 # Public tracking (tra cứu hồ sơ)
 # --------------------------------------------------------------------------------------------------
 
@@ -938,6 +1031,7 @@ def units_dossier_counts(*, units: QuerySet[Unit]) -> UnitsDossierCounts:
 
 __all__: Sequence[str] = [
     "DOSSIER_RELATED",
+    "PAUSED_STATES",
     "DueExplanationView",
     "PublicDossierView",
     "PublicStep",
@@ -946,10 +1040,13 @@ __all__: Sequence[str] = [
     "Timeline",
     "UnitsDossierCounts",
     "dossier_allowed_actions",
+    "dossier_applicant_events",
     "dossier_due_explanation",
     "dossier_flags",
+    "dossier_get_for_applicant",
     "dossier_get_for_official",
     "dossier_get_visible",
+    "dossier_list_for_applicant",
     "dossier_public_view",
     "dossier_queue",
     "dossier_queue_counts",
@@ -960,6 +1057,7 @@ __all__: Sequence[str] = [
     "dossier_timeline",
     "dossier_units_attach",
     "procedure_for_receipt",
+    "supplement_request_open",
     "unit_by_id",
     "unit_dossier_counts",
     "unit_for_receipt",

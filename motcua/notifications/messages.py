@@ -248,5 +248,6 @@ def applicant_inbox_entry(*, dossier: MessageDossier, event: EventDelivery) -> I
     return InboxEntry(
         title=nfc(f"Hồ sơ {dossier.code} {subject}")[:255],
         text=unicodedata.normalize("NFC", f"{paragraph}\nThủ tục: {dossier.procedure_name}"),
-        link=reverse("portal:tracking_detail", args=[dossier.code]),
+        # The inbox belongs to the dossier's account: its own page ("Hồ sơ của tôi"), not public tracking.
+        link=reverse("portal:my_dossier_detail", args=[dossier.code]),
     )

@@ -103,6 +103,16 @@ def _incr(key: str, ttl: int) -> int:
         return 0
 
 
+def rate_limit_hit(*, scope: str, ident: str, limit: int, seconds: int) -> int:
+    """Count one hit of ``ident`` in ``scope``'s fixed window of ``seconds``: the seconds until the
+    window ends when this hit is over ``limit`` (refuse it), else 0. The same counters as tracking,
+    and the same fail-open when the cache is down; used by the portal's login (``portal.login``)."""
+    now = time.time()
+    index = int(now // seconds)
+    ttl = max(1, int((index + 1) * seconds - now))
+    return ttl if _incr(f"ratelimit:{scope}:{ident}:{index}", ttl) > limit else 0
+
+
 def _counts(keys: list[str]) -> dict[str, Any]:
     """Current counts of ``keys``; none (nothing blocked) when the cache is unreachable."""
     try:

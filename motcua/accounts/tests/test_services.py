@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 from django.core.exceptions import ValidationError
 
@@ -153,3 +155,38 @@ def test_bad_service_login_is_refused_and_writes_nothing(username, message):
         service_account_create(username=username, name="Kiosk")
     assert _errors(exc)["username"] == [message]
     assert Account.objects.count() == 1
+
+
+def test_citizen_birth_date_and_address_from_the_provider():
+    account = citizen_account_ensure(
+        personal_id="022090001234",
+        full_name="Nguyễn Văn An",
+        birth_date=date(1990, 3, 15),
+        address="Số 12 đường Lê Thánh Tông, phường Hạ Long",
+    )
+    assert account.birth_date == date(1990, 3, 15)
+    assert account.address == "Số 12 đường Lê Thánh Tông, phường Hạ Long"
+    # A later sign-in without them keeps what is known; a newer address replaces the old one.
+    again = citizen_account_ensure(personal_id="022090001234", full_name="Nguyễn Văn An", address="Tổ 5")
+    assert again.pk == account.pk
+    assert again.birth_date == date(1990, 3, 15)
+    assert again.address == "Tổ 5"
+
+
+def test_citizen_birth_date_in_the_future_or_address_too_long_is_refused():
+    with pytest.raises(ValidationError) as exc:
+        citizen_account_ensure(
+            personal_id="022090001234",
+            full_name="Nguyễn Văn An",
+            birth_date=date(2999, 1, 1),
+            address="x" * 501,
+        )
+    assert set(_errors(exc)) == {"birth_date", "address"}
+    assert not Account.objects.exists()
+
+
+def test_organisation_address():
+    account = organisation_account_ensure(
+        tax_code="5700100256", name="Công ty A", address="Số 8 đường Hạ Long"
+    )
+    assert account.address == "Số 8 đường Hạ Long"

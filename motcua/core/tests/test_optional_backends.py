@@ -127,6 +127,18 @@ def test_starts_in_production_with_every_optional_setting(tmp_path):
             "EMAIL_USE_TLS": "1",
             "DEFAULT_FROM_EMAIL": "Một cửa <khong-tra-loi@quangninh.gov.vn>",
             "LOG_LEVEL": "WARNING",
+            # National-identity login (README "Citizen login"): the real provider's settings.
+            "MOTCUA_OIDC_ISSUER": "https://sso.dinhdanhdientu.gov.vn",
+            "MOTCUA_OIDC_CLIENT_ID": "quangninh-dvc",
+            "MOTCUA_OIDC_CLIENT_SECRET": "secret",
+            "MOTCUA_OIDC_SCOPES": "openid vneid profile",
+            "MOTCUA_OIDC_CLAIMS": "personal_id=cccd,full_name=ho_ten",
+            "MOTCUA_OIDC_REDIRECT_URI": "https://motcua.quangninh.gov.vn/dang-nhap/vneid/callback",
+            "MOTCUA_OIDC_POST_LOGOUT_REDIRECT_URI": "https://motcua.quangninh.gov.vn/",
+            "MOTCUA_OIDC_TIMEOUT": "5",
+            "MOTCUA_PORTAL_SESSION_IDLE_SECONDS": "900",
+            "MOTCUA_PORTAL_SESSION_MAX_SECONDS": "14400",
+            "MOTCUA_PORTAL_LOGIN_RATE_LIMIT": "60",
         },
     )
     out = _start(env, "--deploy")

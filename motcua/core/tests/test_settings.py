@@ -13,6 +13,12 @@ import pytest
 from motcua.core.checks import check_public_base_url
 
 PROJECT_DIR = Path(__file__).resolve().parents[3]
+# The real national identity provider (the deploy checks refuse none, or the local sandbox).
+PRODUCTION_OIDC = {
+    "MOTCUA_OIDC_ISSUER": "https://sso.dinhdanhdientu.gov.vn",
+    "MOTCUA_OIDC_CLIENT_ID": "quangninh-dvc",
+    "MOTCUA_OIDC_CLIENT_SECRET": "secret",
+}
 
 
 def _run_check(extra_env: dict[str, str]) -> subprocess.CompletedProcess[str]:
@@ -36,6 +42,7 @@ def test_production_mode_passes_check_deploy(tmp_path):
             "ALLOWED_HOSTS": "motcua.quangninh.gov.vn",
             "MOTCUA_PUBLIC_BASE_URL": "https://dichvucong.quangninh.gov.vn",
             "MOTCUA_VAR_DIR": str(tmp_path),
+            **PRODUCTION_OIDC,
         }
     )
     assert result.returncode == 0, result.stdout + result.stderr
@@ -56,6 +63,23 @@ def test_production_mode_requires_a_public_base_url(tmp_path, public_base_url):
     assert result.returncode != 0
     assert "motcua.E001" in result.stderr, result.stderr
     assert "MOTCUA_PUBLIC_BASE_URL" in result.stderr
+
+
+@pytest.mark.slow
+def test_production_mode_requires_the_real_identity_provider(tmp_path):
+    result = _run_check(
+        {
+            "MOTCUA_MODE": "production",
+            "SECRET_KEY": "k7#Qm2&vRt9!pLz4@wXy8^bNc1*dFg6(hJs3)aEu5-oIr0_TqWe",
+            "ALLOWED_HOSTS": "motcua.quangninh.gov.vn",
+            "MOTCUA_PUBLIC_BASE_URL": "https://dichvucong.quangninh.gov.vn",
+            "MOTCUA_VAR_DIR": str(tmp_path),
+            "MOTCUA_OIDC_ISSUER": "http://127.0.0.1:8010",
+        }
+    )
+    assert result.returncode != 0
+    assert "motcua.E010" in result.stderr, result.stderr
+    assert "motcua.E011" in result.stderr, result.stderr
 
 
 @pytest.mark.parametrize(

@@ -40,6 +40,7 @@ from motcua.dossiers.errors import (
     DossierInvalid,
     DossierPermissionDenied,
 )
+from motcua.dossiers.services.applicants import dossiers_link_to_applicant
 from motcua.dossiers.services.components import uploads_removed_on_failure
 from motcua.dossiers.services.inputs import MAX_REASON, ApplicantData, ComponentData, FeeData, RequestedItem
 from motcua.dossiers.services.intake_notices import intake_missing_items, intake_notice_issue
@@ -113,6 +114,7 @@ __all__ = [
     "dossier_transfer",
     "dossier_transfer_back",
     "dossier_withdraw",
+    "dossiers_link_to_applicant",
     "intake_missing_items",
     "intake_notice_issue",
     "process_has_deadline",

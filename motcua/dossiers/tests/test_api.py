@@ -440,7 +440,8 @@ def test_list_scoped_to_official_units(world: World):
     assert outsider == {"total": 0, "page": 1, "page_size": 20, "items": []}
     # Narrowing to a unit that is not theirs shows nothing either.
     assert _client(world.binh).get(URL, {"unit": world.commune_a.agency_code}).json()["total"] == 0
-    assert _client(world.an).get(URL).json()["total"] == 0  # citizens have no queue
+    # Citizens have no queue: they get their own dossiers (both are An's; test_api_applicant.py).
+    assert {i["code"] for i in _client(world.an).get(URL).json()["items"]} == {d1.code, d2.code}
 
 
 def test_list_filters_and_pagination(world: World):
@@ -806,7 +807,7 @@ API_MATRIX = {
     "minh": (200, "Nguyễn Văn An"),  # specialist of commune A
     "lan": (200, None),  # reception of centre A: received it; now at commune A, so not in her list
     "binh": (404, None),  # every role, commune B: outsider
-    "an": (200, None),  # the applicant (no queue)
+    "an": (200, "Nguyễn Văn An"),  # the applicant: no queue, their own dossiers (test_api_applicant.py)
 }
 
 

@@ -30,7 +30,7 @@ def test_applicant_visible_events_fill_the_inbox_once(world: World) -> None:
     _deliver(d)
     (entry,) = inbox_list(account=world.an)
     assert entry.title == f"Hồ sơ {d.code} đã được tiếp nhận"
-    assert entry.link == f"/tra-cuu/{d.code}"
+    assert entry.link == f"/ho-so-cua-toi/{d.code}"
     assert entry.read_at is None
     # A retried job (its completion lost) adds nothing.
     job = Job.objects.get(name=APPLICANT_INBOX, payload__dossier_id=d.pk)
