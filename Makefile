@@ -55,7 +55,8 @@ lock: install
 ## Three processes from the Procfile under honcho: the web server, the job worker (notifications, DVCQG
 ## sync) and the sandbox national-identity provider (sandbox/idp, a Node.js OpenID Connect provider the
 ## demo citizens log in with; its node modules are installed once, then it works offline). Ctrl-C and
-## SIGTERM (make passes it to honcho, which the recipe's shell exec's) stop all three.
+## SIGTERM (make passes it to honcho, which the recipe's shell exec's) stop all three. A fourth, the
+## stand-ins of the outside services (population database, SMS, Zalo: sandbox/standins, port 8020).
 run: demo $(IDP_STAMP)
 	export MOTCUA_PUBLIC_BASE_URL='$(MOTCUA_PUBLIC_BASE_URL)' MOTCUA_HOST='$(HOST)' \
 		MOTCUA_OIDC_ISSUER='$(IDP_ISSUER)' IDP_ISSUER='$(IDP_ISSUER)' IDP_HOST='$(IDP_BIND)' \
@@ -85,7 +86,7 @@ lint: install
 	$(BIN)/lint-imports
 
 typecheck: install
-	$(BIN)/mypy motcua bench
+	$(BIN)/mypy motcua bench sandbox/standins
 
 # On an in-memory database: the check compares models with migration files and needs no data (the
 # DATABASE_URL database may not exist yet; pytest creates its own).

@@ -167,3 +167,44 @@ def real_catalogue(_shared_data: SharedData) -> None:
 @pytest.fixture(scope="session")
 def quang_ninh_units(_shared_data: SharedData) -> None:
     """The units of Quảng Ninh (``org.services.units_load_quang_ninh``), shared by the tests that use them."""
+
+
+# --- Outside services (population database, SMS, Zalo): the stand-in process ----------------------
+# By default no test talks to an outside service: SMS and Zalo are off and the population database
+# points at a closed port. A test that needs them asks for ``standins_on``: one stand-in process per
+# test process (xdist worker), started over the network on a free port (tests/standins.py).
+
+
+@pytest.fixture(autouse=True)
+def _outside_services_off(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Patched on the settings object itself, not through pytest-django's ``settings`` (an override
+    # whose holder has no SETTINGS_MODULE, which the worker-process tests pass on to their workers).
+    from django.conf import settings as django_settings
+
+    monkeypatch.setattr(django_settings, "MOTCUA_SMS_BACKEND", "none")
+    monkeypatch.setattr(django_settings, "MOTCUA_ZALO_BACKEND", "none")
+    monkeypatch.setattr(django_settings, "MOTCUA_POPULATION_URL", "http://127.0.0.1:9/dancu")
+
+
+@pytest.fixture(scope="session")
+def standins(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    from tests.standins import Standins
+
+    process = Standins.start(tmp_path_factory.mktemp("standins") / "standins.sqlite3")
+    yield process
+    process.stop()
+
+
+@pytest.fixture
+def standins_on(standins: Any, settings: Any) -> Any:
+    """Every outside service pointed at the stand-in process, with its development credentials."""
+    settings.MOTCUA_SMS_BACKEND = "esms"
+    settings.MOTCUA_ZALO_BACKEND = "zns"
+    settings.MOTCUA_SMS_URL = f"{standins.url}/esms"
+    settings.MOTCUA_ZALO_URL = f"{standins.url}/zalo"
+    settings.MOTCUA_POPULATION_URL = f"{standins.url}/dancu"
+    settings.MOTCUA_SMS_API_KEY, settings.MOTCUA_SMS_SECRET_KEY = "motcua-dev-key", "motcua-dev-secret"
+    settings.MOTCUA_ZALO_ACCESS_TOKEN = "motcua-dev-zalo-token"
+    settings.MOTCUA_POPULATION_CLIENT_ID = "motcua-dev"
+    settings.MOTCUA_POPULATION_CLIENT_SECRET = "motcua-dev-secret"
+    return standins

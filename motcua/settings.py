@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "motcua.catalog",
     "motcua.worktime",
     "motcua.jobs",
+    "motcua.population",
     "motcua.dossiers",
     "motcua.documents",
     "motcua.identity",
@@ -228,6 +229,42 @@ EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", default=False)
 EMAIL_TIMEOUT = 20
+
+# --- Outside services: population database, SMS, Zalo (docs/architecture.md "Stand-ins and adapters") ---
+# In development every outside service is the local stand-in process (sandbox/standins, port 8020,
+# started by `make run`); production points each at the real endpoint with its credentials.
+MOTCUA_STANDINS_URL = env_str("MOTCUA_STANDINS_URL", "" if PRODUCTION else "http://127.0.0.1:8020").rstrip(
+    "/"
+)
+MOTCUA_POPULATION_URL = env_str(
+    "MOTCUA_POPULATION_URL", f"{MOTCUA_STANDINS_URL}/dancu" if MOTCUA_STANDINS_URL else ""
+).rstrip("/")
+MOTCUA_POPULATION_CLIENT_ID = env_str("MOTCUA_POPULATION_CLIENT_ID", "" if PRODUCTION else "motcua-dev")
+MOTCUA_POPULATION_CLIENT_SECRET = env_str(
+    "MOTCUA_POPULATION_CLIENT_SECRET", "" if PRODUCTION else "motcua-dev-secret"
+)
+MOTCUA_POPULATION_TIMEOUT_SECONDS = env_int("MOTCUA_POPULATION_TIMEOUT_SECONDS", default=5)
+# SMS brandname: "esms" (eSMS.vn HTTP API), "console" (logged only) or "none". Production without an
+# endpoint (MOTCUA_SMS_URL) sends none rather than failing every job.
+MOTCUA_SMS_URL = env_str(
+    "MOTCUA_SMS_URL", f"{MOTCUA_STANDINS_URL}/esms" if MOTCUA_STANDINS_URL else ""
+).rstrip("/")
+MOTCUA_SMS_BACKEND = env_choice(
+    "MOTCUA_SMS_BACKEND", choices=("esms", "console", "none"), default="esms" if MOTCUA_SMS_URL else "none"
+)
+MOTCUA_SMS_API_KEY = env_str("MOTCUA_SMS_API_KEY", "" if PRODUCTION else "motcua-dev-key")
+MOTCUA_SMS_SECRET_KEY = env_str("MOTCUA_SMS_SECRET_KEY", "" if PRODUCTION else "motcua-dev-secret")
+MOTCUA_SMS_BRANDNAME = env_str("MOTCUA_SMS_BRANDNAME", "QUANGNINH")
+# Zalo Official Account ZNS: "zns" (Zalo's HTTP API), "console" or "none".
+MOTCUA_ZALO_URL = env_str(
+    "MOTCUA_ZALO_URL", f"{MOTCUA_STANDINS_URL}/zalo" if MOTCUA_STANDINS_URL else ""
+).rstrip("/")
+MOTCUA_ZALO_BACKEND = env_choice(
+    "MOTCUA_ZALO_BACKEND", choices=("zns", "console", "none"), default="zns" if MOTCUA_ZALO_URL else "none"
+)
+MOTCUA_ZALO_ACCESS_TOKEN = env_str("MOTCUA_ZALO_ACCESS_TOKEN", "" if PRODUCTION else "motcua-dev-zalo-token")
+MOTCUA_ZALO_TEMPLATE_ID = env_str("MOTCUA_ZALO_TEMPLATE_ID", "300001")
+MOTCUA_NOTIFY_TIMEOUT_SECONDS = env_int("MOTCUA_NOTIFY_TIMEOUT_SECONDS", default=10)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {

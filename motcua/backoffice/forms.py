@@ -11,6 +11,7 @@ from datetime import timedelta
 from typing import TYPE_CHECKING, Any, cast
 
 from django import forms
+from django.core.exceptions import PermissionDenied
 from django.core.files import File
 from django.core.files.uploadedfile import UploadedFile
 from django.forms.utils import ErrorDict
@@ -30,6 +31,7 @@ from motcua.dossiers import rules, services
 from motcua.dossiers.form_builders import LEDGER_MAX_DAYS
 from motcua.dossiers.models import CLOSED_STATUSES, ApplicantKind, Channel, Dossier, DvcqgStatus, PauseReason
 from motcua.org.models import Role, Unit
+from motcua.population.services import PersonRecord, PopulationError, population_lookup
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
@@ -568,6 +570,15 @@ class ExtendForm(ActionForm):
 # --------------------------------------------------------------------------------------------------
 
 
+def population_fills(person: PersonRecord) -> dict[str, str]:
+    """The intake fields a population database record fills (the applicant is the person looked up)."""
+    return {
+        "applicant_name": person.full_name,
+        "applicant_birth_date": person.birth_date.isoformat(),
+        "applicant_address": person.permanent_address,
+    }
+
+
 def qr_fills(qr: IdCardQr, *, organisation: bool) -> dict[str, str]:
     """The intake fields a chip ID card fills, as the page posts them.
 
@@ -716,6 +727,7 @@ class IntakeForm(forms.Form):
         self.needs_appointment = needs_appointment
         self.qr_filled: frozenset[str] = frozenset()
         self.qr_error = ""
+        self.population_filled: frozenset[str] = frozenset()
         if self.is_bound:
             self._qr_fill()
         object_field(self, "receiving_unit").set_objects({u.pk: u for u in receiving_units})
@@ -786,6 +798,38 @@ class IntakeForm(forms.Form):
         self.cleaned_data = {}
         if self.qr_error:
             self.add_error("id_card_qr", self.qr_error)
+
+    def population_fill(self, *, actor: Account) -> bool:
+        """«Tra cứu CSDL dân cư»: fill the empty applicant fields from the population database.
+
+        The number is the posted ``applicant_id_number``. Like ``qr_read_only`` nothing else is judged;
+        a refused or failed lookup (no number, not allowed, unknown, database down) leaves the fields as
+        they are with the message beside the number. Returns whether the lookup gave a record.
+        """
+        self._errors = ErrorDict(renderer=self.renderer)
+        self.cleaned_data = {}
+        number = (self.data.get(self.add_prefix("applicant_id_number")) or "").strip()
+        if not number:
+            self.add_error("applicant_id_number", gettext("Nhập số định danh cá nhân trước khi tra cứu."))
+            return False
+        try:
+            person = population_lookup(actor=actor, personal_id=number, purpose="Tiếp nhận hồ sơ tại quầy")
+        except (PopulationError, PermissionDenied, ValueError) as exc:
+            self.add_error("applicant_id_number", str(exc))
+            return False
+        data: Any = self.data.copy() if isinstance(self.data, QueryDict) else dict(self.data)
+        filled = set()
+        for name, value in population_fills(person).items():
+            if not (data.get(self.add_prefix(name)) or "").strip():
+                data[self.add_prefix(name)] = value
+                filled.add(name)
+        self.data = data
+        self.population_filled = frozenset(filled)
+        return True
+
+    def population_filled_labels(self) -> list[StrOrPromise]:
+        """The labels of the fields the lookup filled, in the page's order."""
+        return [field.label or name for name, field in self.fields.items() if name in self.population_filled]
 
     def checklist(self) -> list[tuple[Any, Any, Any]]:
         """(catalogue document, paper checkbox, file input) per component."""

@@ -16,6 +16,7 @@ urlpatterns = [
     path("ho-so/<str:code>/tep/<int:component_id>/", views.component_download, name="component_download"),
     path("ho-so/<str:code>/bieu-mau/<slug:form>.pdf", views.dossier_form_pdf, name="dossier_form_pdf"),
     path("tiep-nhan/", views.intake_start, name="intake_start"),
+    path("tiep-nhan/tra-cuu-dan-cu", views.intake_population_lookup, name="intake_population_lookup"),
     path("tiep-nhan/phieu/<int:pk>/", views.intake_notice, name="intake_notice"),
     path("tiep-nhan/phieu/<int:pk>.pdf", views.intake_notice_pdf, name="intake_notice_pdf"),
     path("tiep-nhan/<str:procedure_code>/", views.intake_form, name="intake_form"),

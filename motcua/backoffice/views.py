@@ -19,7 +19,7 @@ from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -57,6 +57,7 @@ from motcua.dossiers.models import (
 )
 from motcua.org.models import CENTRE_KINDS, OVERSIGHT_ROLES, Role, Unit
 from motcua.org.selectors import official_display_name, official_role_set, official_units
+from motcua.population.services import PersonNotFound, PopulationError, population_lookup
 
 PAGE_SIZE = 20
 CONFLICT_MESSAGE = gettext_lazy(
@@ -558,6 +559,7 @@ _NOTICE_ERROR_FIELDS = {"items": "notice_items", "reason": "notice_reason"}
 # The three ways out of the intake form (its submit buttons), and «Đọc mã QR», which stays on it.
 INTENT_RECEIVE, INTENT_GUIDE, INTENT_REFUSE = "receive", "guide", "refuse"
 INTENT_QR = "qr"
+INTENT_POPULATION = "population"
 
 
 def _intake_errors_to_form(form: forms.IntakeForm, exc: DossierInvalid) -> None:
@@ -617,6 +619,11 @@ def intake_form(request: HttpRequest, procedure_code: str) -> HttpResponse:
             # «Đọc mã QR»): the form comes back with the card's fields filled, nothing received.
             form.qr_read_only()
             if form.qr_error:
+                status = 400
+        elif intent == INTENT_POPULATION:
+            # «Tra cứu CSDL dân cư» (the page without JavaScript): the form comes back with the name,
+            # date of birth and address the population database holds for the number, nothing received.
+            if not form.population_fill(actor=user):
                 status = 400
         elif intent not in (INTENT_RECEIVE, INTENT_GUIDE, INTENT_REFUSE):
             # A tampered button value must not fall through to a receipt.
@@ -861,3 +868,28 @@ __all__ = [
     "tracking_url",
     "unit_overview",
 ]
+
+
+@require_POST
+@official_required
+def intake_population_lookup(request: HttpRequest) -> JsonResponse:
+    """The counter's «Tra cứu CSDL dân cư» in place (static/backoffice/population-lookup.js).
+
+    ``personal_id`` posted (CSRF, session) → ``{"fields": {intake field: value}}``, or ``{"detail":
+    Vietnamese message}`` with 400 (malformed number), 403 (not a reception official), 404 (no such
+    person) or 503 (database unavailable). Every lookup is recorded (``population.services``).
+    """
+    user = _real_user(request)
+    try:
+        person = population_lookup(
+            actor=user, personal_id=request.POST.get("personal_id", ""), purpose="Tiếp nhận hồ sơ tại quầy"
+        )
+    except ValueError as exc:
+        return JsonResponse({"detail": str(exc)}, status=400)
+    except PermissionDenied as exc:
+        return JsonResponse({"detail": str(exc)}, status=403)
+    except PersonNotFound as exc:
+        return JsonResponse({"detail": str(exc)}, status=404)
+    except PopulationError as exc:
+        return JsonResponse({"detail": str(exc)}, status=503)
+    return JsonResponse({"fields": forms.population_fills(person)})

@@ -54,6 +54,7 @@ from django.utils import timezone
 from motcua.jobs import stopping
 from motcua.jobs.conf import job_setting
 from motcua.jobs.models import Job, JobStatus
+from motcua.jobs.periodic import periodic_enqueue_due, periodic_next_due
 from motcua.jobs.registry import JobContext, get_handler
 from motcua.jobs.stopping import JobInterrupted, JobTimedOut, interruptible
 
@@ -449,10 +450,14 @@ def run_forever() -> None:
                     listening = True
                 # Notifications that arrived while the last batch ran are for jobs this claim sees.
                 waker.drain()
+                # Periodic jobs (periodic.py) whose period began: enqueued once, whichever worker is first.
+                periodic_enqueue_due()
                 jobs_run_due()
                 if stopping.stopping():
                     break
-                due = next_due()
+                due = min(
+                    (each for each in (next_due(), periodic_next_due()) if each is not None), default=None
+                )
                 seconds = idle_cap if due is None else (due - timezone.now()).total_seconds()
                 waker.wait(min(idle_cap, max(0.0, seconds)), gather=gather)
             except Exception:

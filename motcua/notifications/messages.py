@@ -8,8 +8,9 @@ e-mail and sends it through Django's mail framework (SMTP in production, files u
 
 Delivery is at least once: the job framework never re-runs a completed job, but an attempt that sent
 the message and died before recording success is retried. The ``Message-ID`` is derived from the
-job's idempotency key, so mail systems that de-duplicate on it show one message. SMS and Zalo are
-other channels with their own adapters; an applicant with no e-mail address gets no e-mail.
+job's idempotency key, so mail systems that de-duplicate on it show one message. SMS, Zalo and the
+portal inbox are other channels (``channels.py``, ``subscribers.py``), fed from the same wording at the
+end of this module; an applicant with no e-mail address gets no e-mail.
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ from motcua.core.text import nfc
 from motcua.dossiers.deadlines import format_local
 from motcua.dossiers.events import EventDelivery, EventKind
 from motcua.dossiers.models import DvcqgStatus
+from motcua.notifications.channels import unaccented
 from motcua.notifications.selectors import MessageDossier
 
 
@@ -196,3 +198,60 @@ def applicant_message_send(message: ApplicantMessage) -> None:
     except smtplib.SMTPServerDisconnected:
         email.connection.close()
         email.send(fail_silently=False)
+
+
+# --- SMS, Zalo and the portal inbox: the same news, shorter ---------------------------------------
+
+
+def _due_text(dossier: MessageDossier, event: EventDelivery) -> str:
+    return _when(event.data.get("due_at")) or (format_local(dossier.due_at) if dossier.due_at else "")
+
+
+def applicant_sms_text(*, dossier: MessageDossier, event: EventDelivery) -> str:
+    """One SMS (≤ 160 plain letters): what happened, the appointment if any, where to look."""
+    with translation.override(settings.LANGUAGE_CODE):
+        subject, _paragraph = _what_happened(dossier, event)
+    due = _due_text(dossier, event)
+    appointment = (
+        f" Hen tra: {due}."
+        if due and event.kind in (EventKind.RECEIVE, EventKind.ACCEPT, EventKind.EXTEND)
+        else ""
+    )
+    text = f"Ho so {dossier.code} {subject}.{appointment} Tra cuu: {settings.MOTCUA_PUBLIC_BASE_URL}/tra-cuu"
+    return unaccented(text)[:320]
+
+
+def applicant_zns_data(*, dossier: MessageDossier, event: EventDelivery) -> dict[str, str]:
+    """The ``template_data`` of the ZNS template registered for dossier news (docs/architecture.md).
+
+    Zalo limits each parameter's length (names 30, other texts 100 characters in the templates we
+    register), so every value is cut to fit.
+    """
+    with translation.override(settings.LANGUAGE_CODE):
+        subject, _paragraph = _what_happened(dossier, event)
+    return {
+        "customer_name": dossier.applicant_name[:30],
+        "dossier_code": dossier.code[:30],
+        "procedure_name": dossier.procedure_name[:100],
+        "status": subject[:100],
+        "due_date": _due_text(dossier, event)[:30] or "-",
+    }
+
+
+@dataclass(frozen=True)
+class InboxEntry:
+    title: str
+    text: str
+    link: str
+
+
+def applicant_inbox_entry(*, dossier: MessageDossier, event: EventDelivery) -> InboxEntry:
+    """The portal inbox entry for ``event`` (Vietnamese, like the e-mail)."""
+    with translation.override(settings.LANGUAGE_CODE):
+        subject, paragraph = _what_happened(dossier, event)
+    return InboxEntry(
+        title=nfc(f"Hồ sơ {dossier.code} {subject}")[:255],
+        text=unicodedata.normalize("NFC", f"{paragraph}\nThủ tục: {dossier.procedure_name}"),
+        # The inbox belongs to the dossier's account: its own page ("Hồ sơ của tôi"), not public tracking.
+        link=reverse("portal:my_dossier_detail", args=[dossier.code]),
+    )

@@ -26,7 +26,13 @@ from typing import Final
 from django.contrib.auth.backends import BaseBackend
 from django.db.models import Model
 
-from motcua.org.selectors import UserLike, official_is_unit_admin, official_manages_province
+from motcua.org.models import Role
+from motcua.org.selectors import (
+    UserLike,
+    official_is_unit_admin,
+    official_manages_province,
+    official_role_set,
+)
 
 _CATALOGUE_MODELS: Final = (
     "field",
@@ -67,6 +73,11 @@ PROVINCE_ADMIN_PERMISSIONS: Final = _READ | frozenset(
 )
 
 
+# Reception officials look citizens up in the national population database at the counter (prefill,
+# docs/domain.md); the permission is named by string, the population app is not imported.
+RECEPTION_PERMISSIONS: Final = frozenset({"population.lookup_any_person"})
+
+
 def role_permissions(*, user: UserLike) -> frozenset[str]:
     """The admin permissions ``user``'s roles grant (empty for inactive users and plain officials).
 
@@ -75,16 +86,21 @@ def role_permissions(*, user: UserLike) -> frozenset[str]:
     """
     if not (user.is_authenticated and user.is_active):
         return frozenset()
+    granted: frozenset[str] = frozenset()
     if official_manages_province(user=user):
-        return PROVINCE_ADMIN_PERMISSIONS
-    if official_is_unit_admin(user=user):
-        return UNIT_ADMIN_PERMISSIONS
-    return frozenset()
+        granted = PROVINCE_ADMIN_PERMISSIONS
+    elif official_is_unit_admin(user=user):
+        granted = UNIT_ADMIN_PERMISSIONS
+    if Role.RECEPTION in official_role_set(user=user):
+        granted |= RECEPTION_PERMISSIONS
+    return granted
 
 
 # Apps whose permissions roles grant: a check for any other (say dossiers.submit_dossier) is answered
 # at once, without reading the user's grants.
-_APPS: Final = frozenset(permission.partition(".")[0] for permission in PROVINCE_ADMIN_PERMISSIONS)
+_APPS: Final = frozenset(
+    permission.partition(".")[0] for permission in PROVINCE_ADMIN_PERMISSIONS | RECEPTION_PERMISSIONS
+)
 
 
 class RolePermissionBackend(BaseBackend):
@@ -104,4 +120,6 @@ class RolePermissionBackend(BaseBackend):
         # BaseBackend has none: without it the admin index would hide the apps these permissions open.
         if app_label not in _APPS:
             return False
-        return any(permission.startswith(f"{app_label}.") for permission in role_permissions(user=user_obj))
+        # Reception's population permission is for the counter, not the admin: it opens no admin app.
+        admin_permissions = role_permissions(user=user_obj) - RECEPTION_PERMISSIONS
+        return any(permission.startswith(f"{app_label}.") for permission in admin_permissions)

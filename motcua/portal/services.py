@@ -1,5 +1,5 @@
 """Writes of the citizen portal — the national-identity sign-in (đăng nhập bằng tài khoản định danh
-điện tử) and the online submission wizard (nộp hồ sơ trực tuyến, docs/domain.md §14).
+điện tử) and the online submission wizard (nộp hồ sơ trực tuyến, docs/domain.md §15).
 
 Sign-in: see ``applicant_sign_in``. Online submission: each step saves the draft
 (``SubmissionDraft``), so the applicant can stop and resume; the last one hands everything to the

@@ -42,4 +42,5 @@ urlpatterns = [
         "kho-du-lieu/<int:document_id>/tai-ve", datastore_views.datastore_download, name="datastore_download"
     ),
     path("kho-du-lieu/<int:document_id>/xoa", datastore_views.datastore_delete, name="datastore_delete"),
+    path("thong-bao", views.notifications_page, name="notifications"),
 ]

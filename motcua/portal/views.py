@@ -1,4 +1,5 @@
-"""Public tracking pages — tra cứu hồ sơ: /tra-cuu (form) and /tra-cuu/<code> (status and timeline).
+"""Public tracking pages — tra cứu hồ sơ: /tra-cuu (form) and /tra-cuu/<code> (status and timeline);
+the signed-in applicant's notifications — thông báo: /thong-bao.
 
 Thin: ``portal.tracking`` does the rate limiting and the lookup; the page renders the public view.
 The verifier goes in a POST body (with CSRF), never in the URL: URLs are logged, bookmarked and
@@ -7,11 +8,17 @@ shared, and the CSRF token stops other sites from using visitors' browsers to gu
 
 from __future__ import annotations
 
+from typing import cast
+
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.cache import add_never_cache_headers
 from django.views.decorators.http import require_http_methods
 
+from motcua.accounts.models import Account
+from motcua.notifications.selectors import inbox_list, inbox_unread_count
+from motcua.notifications.services import inbox_mark_read
+from motcua.portal.access import applicant_required, forbidden
 from motcua.portal.forms import TrackingForm, VerifierForm
 from motcua.portal.selectors import public_current_step, public_in_progress
 from motcua.portal.tracking import TrackingResult, tracking_lookup
@@ -74,3 +81,24 @@ def tracking_detail(request: HttpRequest, code: str) -> HttpResponse:
     return _respond(
         request, tracking_lookup(request=request, code=code, verifier=form.cleaned_data["so_cuoi"])
     )
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@applicant_required
+def notifications_page(request: HttpRequest) -> HttpResponse:
+    """Thông báo: the signed-in applicant's inbox; POST marks one (``id``) or all read (no JS needed)."""
+    account = cast(Account, request.user)
+    if request.method == "POST":
+        raw = request.POST.get("id", "")
+        notification_id = int(raw) if raw.isdigit() else None
+        if raw and notification_id is None:
+            return forbidden(request)  # a tampered form: nothing to mark
+        inbox_mark_read(account=account, notification_id=notification_id)
+        return redirect("portal:notifications")
+    response = render(
+        request,
+        "portal/notifications.html",
+        {"notifications": inbox_list(account=account), "unread": inbox_unread_count(account=account)},
+    )
+    add_never_cache_headers(response)
+    return response

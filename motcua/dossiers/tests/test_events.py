@@ -16,7 +16,7 @@ from motcua.dossiers.tests.factories import World, dossier_at
 from motcua.jobs import delivery, registry
 from motcua.jobs.models import Job, JobStatus
 from motcua.nationalportal.subscribers import DOSSIER_SYNC
-from motcua.notifications.subscribers import APPLICANT_EMAIL
+from motcua.notifications.subscribers import APPLICANT_EMAIL, APPLICANT_INBOX
 
 received: list[EventDelivery] = []
 
@@ -72,7 +72,7 @@ def test_one_job_per_subscriber_and_a_failing_one_does_not_affect_the_others(wor
     d = _request_supplement(world)
     seq = d.event_count
     jobs = {job.name: job for job in Job.objects.filter(payload__dossier_id=d.pk, payload__event_seq=seq)}
-    assert set(jobs) == {APPLICANT_EMAIL, DOSSIER_SYNC, "tests.records", "tests.fails"}
+    assert set(jobs) == {APPLICANT_EMAIL, APPLICANT_INBOX, DOSSIER_SYNC, "tests.records", "tests.fails"}
     assert jobs["tests.fails"].idempotency_key == f"tests.fails:{d.pk}:{seq}"
 
     assert _run(jobs["tests.fails"]) != "done"

@@ -5,7 +5,12 @@ from __future__ import annotations
 import pytest
 
 from motcua.accounts.models import Account
-from motcua.org.backends import PROVINCE_ADMIN_PERMISSIONS, UNIT_ADMIN_PERMISSIONS, role_permissions
+from motcua.org.backends import (
+    PROVINCE_ADMIN_PERMISSIONS,
+    RECEPTION_PERMISSIONS,
+    UNIT_ADMIN_PERMISSIONS,
+    role_permissions,
+)
 from motcua.org.models import Role
 from motcua.org.services import role_assignment_revoke
 
@@ -23,7 +28,7 @@ ADD_DAY_OFF = "worktime.add_calendarexception"
         ("anh_duc", UNIT_ADMIN_PERMISSIONS),
         ("anh_tuan", frozenset()),  # report viewer: reports, never the admin
         ("chi_thao", frozenset()),
-        ("chi_lan", frozenset()),  # reception
+        ("chi_lan", RECEPTION_PERMISSIONS),  # reception: population lookups at the counter, no admin
         ("ong_thang", frozenset()),  # the province leader is not its administrator
         ("anh_son", frozenset()),  # locked account
         ("chi_ha", frozenset()),  # revoked role

@@ -1,0 +1,67 @@
+"""The stand-in process for outside services (sandbox/standins), started by the tests over the network.
+
+``Standins.start()`` runs the real WSGI app under gunicorn on a free local port with its own SQLite
+file, waits until it answers, and ``messages()`` reads what it received through its HTTP listing.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+class Standins:
+    def __init__(self, process: subprocess.Popen[bytes], url: str) -> None:
+        self.process = process
+        self.url = url
+
+    @classmethod
+    def start(cls, db_path: Path) -> Standins:
+        port = _free_port()
+        gunicorn = Path(sys.executable).with_name("gunicorn")
+        process = subprocess.Popen(
+            [str(gunicorn), "--bind", f"127.0.0.1:{port}"],
+            cwd=REPO / "sandbox" / "standins",
+            env={**os.environ, "STANDINS_DB": str(db_path)},
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        standins = cls(process, f"http://127.0.0.1:{port}")
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                standins.messages()
+                return standins
+            except OSError:
+                if process.poll() is not None:
+                    break
+                time.sleep(0.1)
+        standins.stop()
+        raise RuntimeError("the stand-ins process did not start")
+
+    def messages(self, service: str | None = None) -> list[dict[str, Any]]:
+        with urllib.request.urlopen(f"{self.url}/_standin/messages.json", timeout=5) as response:
+            rows: list[dict[str, Any]] = json.loads(response.read())["received"]
+        return [row for row in rows if service is None or row["service"] == service]
+
+    def stop(self) -> None:
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
