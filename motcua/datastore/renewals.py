@@ -11,7 +11,7 @@ document) with a draft prefilled from the store.
 from __future__ import annotations
 
 import logging
-from datetime import date, timedelta
+from datetime import date, time, timedelta
 
 from django.conf import settings
 from django.core.mail import EmailMessage
@@ -21,6 +21,7 @@ from django.urls import reverse
 from motcua.catalog.selectors import procedure_online_eligibility
 from motcua.datastore.models import StoredDocument
 from motcua.datastore.selectors import documents_expiring
+from motcua.jobs.periodic import periodic
 from motcua.jobs.registry import JobContext, job_handler
 from motcua.jobs.services import job_enqueue
 
@@ -59,9 +60,10 @@ def renewal_reminders_enqueue(*, today: date) -> int:
     return created
 
 
-@job_handler(SCAN_JOB)
+# 06:30: before the officials' digest (07:00) and the working day, so a reminder is there in the morning.
+@periodic(SCAN_JOB, at=time(6, 30))
 def renewal_scan(ctx: JobContext) -> None:
-    """The daily scan as a job (for the queue's periodic schedule)."""
+    """The daily scan, run by the job queue's periodic schedule."""
     from django.utils import timezone
 
     renewal_reminders_enqueue(today=timezone.localdate())

@@ -28,6 +28,7 @@ from motcua.notifications.channels import (
     sms_backend,
     zalo_backend,
 )
+from motcua.notifications.forms import RECEIPT_KINDS, receipt_form_attachment
 from motcua.notifications.messages import (
     applicant_inbox_entry,
     applicant_message_build,
@@ -35,7 +36,6 @@ from motcua.notifications.messages import (
     applicant_sms_text,
     applicant_zns_data,
 )
-from motcua.notifications.forms import RECEIPT_KINDS, receipt_form_attachment
 from motcua.notifications.models import InboxNotification
 from motcua.notifications.selectors import dossier_for_message
 

@@ -24,6 +24,7 @@ from motcua.dossiers import deadlines
 from motcua.dossiers.models import ApplicantKind, Dossier, DvcqgStatus, Outcome, StepStatus
 from motcua.dossiers.selectors import PublicDossierView, PublicStep, dossier_public_view
 from motcua.org.models import Unit, UnitKind
+from motcua.population.services import population_prefill_for
 from motcua.portal.models import SubmissionDraft
 
 # One row per step (LEFT JOIN: a dossier without steps gives one row of NULL step columns).
@@ -173,9 +174,10 @@ def applicant_prefill(account: Account) -> dict[str, str]:
     """What the applicant step starts with, from the signed-in identity account (the identity provider
     fills name, number, date of birth, address, phone and e-mail at each sign-in).
 
-    The one place the prefill comes from: the population-database adapter (tra cứu cơ sở dữ liệu quốc
-    gia về dân cư) plugs in here. Only non-empty values are returned; the wizard marks them "Tự động
-    điền từ tài khoản định danh".
+    A citizen's name, date of birth and permanent address then come from the national population
+    database (cơ sở dữ liệu quốc gia về dân cư, ``population.population_prefill_for``: the record of
+    reference, the lookup audited) when it answers; the account's values stay when it does not. Only
+    non-empty values are returned; the wizard marks them as filled in automatically.
     """
     organisation = account.kind == AccountKind.ORGANISATION
     values = {
@@ -187,6 +189,8 @@ def applicant_prefill(account: Account) -> dict[str, str]:
         "email": account.email or "",
         "address": account.address or "",
     }
+    registry = population_prefill_for(account)
+    values.update({key: registry[key] for key in ("name", "birth_date", "address") if registry.get(key)})
     return {key: str(value) for key, value in values.items() if value}
 
 

@@ -14,7 +14,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_noop
 from django.views.decorators.http import require_http_methods, require_POST
 
 from motcua.accounts.models import Account
@@ -49,7 +49,7 @@ STEP_URLS: dict[str, str] = {
     DraftStep.REVIEW: "xem-lai",
 }
 STEP_OF_URL = {v: k for k, v in STEP_URLS.items()}
-PREFILL_NOTE = "Tự động điền từ tài khoản định danh"
+PREFILL_NOTE = gettext_noop("Tự động điền từ tài khoản định danh điện tử và CSDL quốc gia về dân cư")
 
 
 def _account(request: HttpRequest) -> Account:

@@ -314,3 +314,26 @@ def test_procedure_form_rendered_with_html_validation_and_checked_on_the_server(
     draft.refresh_from_db()
     assert draft.answers["cap_the_bhyt"] is True
     assert draft.form_version == 1
+
+
+def test_applicant_step_prefilled_from_the_population_database(client, world, standins_on):
+    """A citizen of the population database (stand-in process): name, date of birth and permanent
+    address come from the registry, the number, phone and e-mail from the identity account; the
+    lookup is audited as the wizard's."""
+    from motcua.accounts.services import citizen_account_ensure
+    from motcua.population.models import PopulationLookup
+
+    citizen = citizen_account_ensure(
+        personal_id="022090001234", full_name="Nguyen Van An", phone="0912345678"
+    )
+    client.force_login(citizen)
+    client.post(reverse("portal:submit_start", args=[world.procedure.code]))
+    draft = SubmissionDraft.objects.get(owner=citizen)
+    assert draft.applicant["name"] == "Nguyễn Văn An"
+    assert draft.applicant["birth_date"] == "1990-03-15"
+    assert draft.applicant["address"].startswith("Số 12 đường Lê Thánh Tông")
+    assert {"name", "birth_date", "address", "id_number", "phone"} <= set(draft.prefilled)
+    page = client.get(step(draft, "nguoi-nop")).content.decode()
+    assert "CSDL quốc gia về dân cư" in page
+    lookup = PopulationLookup.objects.filter(personal_id="022090001234").latest("pk")
+    assert lookup.actor_id == citizen.pk
