@@ -52,11 +52,11 @@ lock: install
 	$(PIP_COMPILE) --extra dev -c requirements.txt -o requirements-dev.txt pyproject.toml
 
 ## make run — migrate, load Quảng Ninh demo data (idempotent, fast on re-run), serve until Ctrl-C.
-## Three processes from the Procfile under honcho: the web server, the job worker (notifications, DVCQG
-## sync) and the sandbox national-identity provider (sandbox/idp, a Node.js OpenID Connect provider the
-## demo citizens log in with; its node modules are installed once, then it works offline). Ctrl-C and
-## SIGTERM (make passes it to honcho, which the recipe's shell exec's) stop all three. A fourth, the
-## stand-ins of the outside services (population database, SMS, Zalo: sandbox/standins, port 8020).
+## Four processes from the Procfile under honcho: the web server, the job worker (notifications, DVCQG
+## sync, daily jobs), the sandbox national-identity provider (sandbox/idp, a Node.js OpenID Connect
+## provider the demo citizens log in with; its node modules are installed once, then it works offline)
+## and the stand-ins of the outside services (population database, SMS, Zalo: sandbox/standins, port
+## 8020). Ctrl-C and SIGTERM (make passes it to honcho, which the recipe's shell exec's) stop all four.
 run: demo $(IDP_STAMP)
 	export MOTCUA_PUBLIC_BASE_URL='$(MOTCUA_PUBLIC_BASE_URL)' MOTCUA_HOST='$(HOST)' \
 		MOTCUA_OIDC_ISSUER='$(IDP_ISSUER)' IDP_ISSUER='$(IDP_ISSUER)' IDP_HOST='$(IDP_BIND)' \
