@@ -43,6 +43,11 @@ def _digest_at(when: datetime) -> list[str]:
         )
 
 
+def _digests_enqueued() -> list[str]:
+    # Other apps' daily jobs (data-store renewal scan, draft expiry) fall due earlier in the day.
+    return [key for key in periodic_enqueue_due() if key.startswith(f"periodic:{OFFICIALS_DIGEST}:")]
+
+
 def test_thursday_lists_the_dossier_due_today(world: World, settings: Any) -> None:
     first, second = _dossiers(world)
     assert _digest_at(vn(2026, 3, 5, 7, 0)) == ["done"]
@@ -69,7 +74,7 @@ def test_friday_lists_overdue_and_due_soon(world: World) -> None:
 def test_before_seven_nothing_and_a_weekend_sends_nothing(world: World) -> None:
     _dossiers(world)
     with time_machine.travel(vn(2026, 3, 6, 6, 59), tick=False):
-        assert periodic_enqueue_due() == []
+        assert _digests_enqueued() == []
     assert _digest_at(vn(2026, 3, 7, 7, 30)) == ["done"]  # Saturday
     assert mail.outbox == []
 
@@ -81,7 +86,7 @@ def test_once_per_day_across_workers_and_retries(world: World) -> None:
     # Another worker (or this one restarted) looks again the same day: the day's job exists already.
     periodic_seen_clear()
     with time_machine.travel(vn(2026, 3, 5, 15, 0), tick=False):
-        assert periodic_enqueue_due() == []
+        assert _digests_enqueued() == []
     assert Job.objects.filter(name=OFFICIALS_DIGEST).count() == 1
     # The job itself run again (its completion lost): each official's digest was already sent.
     from motcua.jobs.registry import JobContext, get_handler
