@@ -86,7 +86,7 @@ def test_the_signed_file_is_listed_and_served_to_the_dossiers_units_only(world: 
     for official in (world.lan, world.hoa):
         download = client_for(official).get(url)
         assert download.status_code == 200
-        assert b"".join(download.streaming_content) == RESULT_PDF
+        assert b"".join(download.streaming_content) == RESULT_PDF  # type: ignore[attr-defined]
         assert download["Content-Type"] == "application/pdf"
         assert download["Cache-Control"] == "private, no-store"
         assert download["Content-Disposition"].startswith("attachment")

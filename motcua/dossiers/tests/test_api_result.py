@@ -69,7 +69,7 @@ def test_the_file_is_recorded_listed_and_downloaded_by_those_allowed(world: Worl
     url = results[0]["download_url"]
     download = client.get(url, headers=_bearer(world.lan))
     assert download.status_code == 200
-    assert b"".join(download.streaming_content) == RESULT_PDF
+    assert b"".join(download.streaming_content) == RESULT_PDF  # type: ignore[attr-defined]
     assert download["Cache-Control"] == "private, no-store"
     assert download["Content-Disposition"].startswith("attachment")
     # Another unit's official: as for an unknown dossier.
@@ -87,6 +87,6 @@ def test_the_file_is_recorded_listed_and_downloaded_by_those_allowed(world: Worl
     )
     mine = client.get(url, headers=an)
     assert mine.status_code == 200
-    assert b"".join(mine.streaming_content) == RESULT_PDF
+    assert b"".join(mine.streaming_content) == RESULT_PDF  # type: ignore[attr-defined]
     assert client.get(url + "9", headers=an).status_code == 404
     assert client.get(url).status_code == 401

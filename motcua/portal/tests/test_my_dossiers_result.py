@@ -54,7 +54,7 @@ def test_once_ready_the_applicant_downloads_the_signed_pdf(world: World, stage: 
     assert "Hệ thống chưa lưu bản điện tử" not in page
     response = client_for(world.an).get(url)
     assert response.status_code == 200
-    assert b"".join(response.streaming_content) == RESULT_PDF
+    assert b"".join(response.streaming_content) == RESULT_PDF  # type: ignore[attr-defined]
     assert response["Content-Type"] == "application/pdf"
     assert response["Cache-Control"] == "private, no-store"
     name = f"Ket-qua-{d.code}-{url.rsplit('/', 1)[1]}.pdf"
