@@ -14,11 +14,18 @@ empty until an administrator completes them.
 
 from __future__ import annotations
 
-from datetime import datetime
+import json
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
 
+from django.conf import settings
+from django.db import transaction
+
+from motcua.core.text import fold
 from motcua.devtools.demo_officials import demo_officials_ensure
 from motcua.devtools.simulation import MARKER_KEY, simulate
-from motcua.dossiers.models import DossierEvent
+from motcua.dossiers.models import ApplicantKind, Dossier, DossierEvent, DossierState
 from motcua.org.services import commune_centre_slug
 
 # The provincial centre and the centres of the demo communes (``devtools.demo_officials.DEMO_ACCOUNTS``).
@@ -61,3 +68,69 @@ def demo_dossiers_ensure(*, count: int = 300, seed: int = DEMO_SEED, now: dateti
         workers=1,
     )
     return result.dossiers
+
+
+# Which demo dossiers each demo identity of the sandbox identity provider gets, by state: a citizen who
+# logs in to the demo finds a supplement to answer, a dossier in progress and a result to rate.
+_IDENTITY_STATES: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("022090001234", (DossierState.SUPPLEMENT_REQUESTED, DossierState.PROCESSING, DossierState.RETURNED)),
+    ("022192004567", (DossierState.RESULT_READY, DossierState.ACCEPTED)),
+    # Organisations apply for fewer procedures: whichever of these states the demo has for them.
+    (
+        "5700100256",
+        (DossierState.PROCESSING, DossierState.RETURNED, DossierState.ACCEPTED, DossierState.RESULT_READY),
+    ),
+)
+
+
+def demo_identities() -> dict[str, Any]:
+    """The demo people and organisations of the local stand-ins (``data/demo/citizens.json``)."""
+    path = Path(settings.MOTCUA_DATA_DIR) / "demo" / "citizens.json"
+    data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    return data
+
+
+def demo_identities_assign() -> int:
+    """Make some demo dossiers those of the demo identities (by ID number or tax code); how many.
+
+    They are linked to the account when that identity logs in (``dossiers_link_to_applicant``), as a
+    counter dossier of a real citizen is. Only dossiers of other applicants are taken, in a fixed order,
+    so a rerun changes nothing.
+    """
+    people = demo_identities()
+    by_number: dict[str, dict[str, str]] = {
+        **{c["personal_id"]: c for c in people["citizens"]},
+        **{o["tax_code"]: o for o in people["organisations"]},
+    }
+    assigned = 0
+    with transaction.atomic():
+        for number, states in _IDENTITY_STATES:
+            identity = by_number[number]
+            organisation = "tax_code" in identity
+            for state in states:
+                if Dossier.objects.filter(applicant_id_number=number, state=state).exists():
+                    continue
+                kind = ApplicantKind.ORGANISATION if organisation else ApplicantKind.PERSON
+                # Of the same kind: a procedure open only to citizens keeps a citizen as applicant.
+                dossier = (
+                    Dossier.objects.filter(
+                        state=state, applicant_kind=kind, receiving_unit__slug__in=DEMO_CENTRES
+                    )
+                    .exclude(applicant_id_number__in=list(by_number))
+                    .order_by("pk")
+                    .first()
+                )
+                if dossier is None:
+                    continue
+                name = identity["name"] if organisation else identity["full_name"]
+                Dossier.objects.filter(pk=dossier.pk).update(
+                    applicant_name=name,
+                    applicant_search=fold(name)[:255],
+                    applicant_id_number=number,
+                    applicant_birth_date=None if organisation else date.fromisoformat(identity["birth_date"]),
+                    applicant_phone=identity["phone"],
+                    applicant_email=identity["email"],
+                    applicant_address=identity["address" if organisation else "permanent_address"],
+                )
+                assigned += 1
+    return assigned
