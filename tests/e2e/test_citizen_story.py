@@ -37,13 +37,14 @@ from motcua.catalog.models import Procedure, ServiceLevel
 from motcua.core.tests.upload_files import pdf_bytes
 from motcua.datastore.models import DocumentReuse, StoredDocument
 from motcua.dossiers.models import Dossier, DossierState, DvcqgStatus
-from motcua.dossiers.tests.factories import World
+from motcua.dossiers.services import ApplicantData
+from motcua.dossiers.tests.factories import World, dossier_receive_at_counter
 from motcua.feedback.models import Rating
 from motcua.jobs import delivery
 from motcua.jobs.models import Job
 from motcua.notifications.subscribers import APPLICANT_INBOX
 from tests.e2e.conftest import PHONE
-from tests.e2e.support import Shots, act, field_in_open_form, in_ci, login, menu, open_from_queue, page_width
+from tests.e2e.support import Shots, act, field_in_open_form, in_ci, login, open_from_queue, page_width
 from tests.sandbox_idp import DEMO_PASSWORD, SandboxIdp, demo_identities, idp_start
 
 try:
@@ -60,6 +61,7 @@ pytestmark = pytest.mark.e2e
 
 AN = "022090001234"  # Nguyễn Văn An, data/demo/citizens.json
 BINH = "022192004567"  # Trần Thị Bình, same household, not the applicant
+DUNG = "022085002468"  # Lê Quang Dũng
 REQUESTED = "Bản sao giấy khai sinh"
 SIGNATURE_REFERENCE = "27/GP-UBND"
 # What the parallel work on result files adds to "Ghi nhận chữ ký số" and to the citizen's page; the
@@ -117,9 +119,16 @@ def open_my_dossiers(page: Page) -> None:
 
 def inbox_deliver() -> None:
     """What the job worker would do next: deliver the applicants' inbox notifications now due."""
-    delivery.jobs_run_due(
-        job_ids=list(Job.objects.filter(name=APPLICANT_INBOX).values_list("pk", flat=True))
-    )
+    delivery.jobs_run_due(job_ids=list(Job.objects.filter(name=APPLICANT_INBOX).values_list("pk", flat=True)))
+
+
+def choose(page: Page, label: str, option: str) -> Callable[[], None]:
+    """An action form's filler: pick ``option`` in the open form's select labelled ``label``."""
+
+    def fill() -> None:
+        field_in_open_form(page, label).select_option(label=option)
+
+    return fill
 
 
 def signed_result_pdf(code: str) -> bytes:
@@ -215,7 +224,7 @@ def test_citizen_logs_in_submits_answers_a_supplement_downloads_the_result_and_r
     act(
         lan,
         "Chuyển bước tiếp theo",
-        lambda: field_in_open_form(lan, "Cán bộ xử lý bước tiếp theo").select_option(label="Trần Văn Minh"),
+        choose(lan, "Cán bộ xử lý bước tiếp theo", "Trần Văn Minh"),
     )
     shots.take(lan, "lan-tiep-nhan")
 
@@ -268,7 +277,7 @@ def test_citizen_logs_in_submits_answers_a_supplement_downloads_the_result_and_r
     act(
         minh,
         "Chuyển bước tiếp theo",
-        lambda: field_in_open_form(minh, "Cán bộ xử lý bước tiếp theo").select_option(label="Vũ Văn Hùng"),
+        choose(minh, "Cán bộ xử lý bước tiếp theo", "Vũ Văn Hùng"),
     )
     hung = new_page()
     login(hung, world.hung)
@@ -299,9 +308,7 @@ def test_citizen_logs_in_submits_answers_a_supplement_downloads_the_result_and_r
     act(
         lan,
         "Trả kết quả",
-        lambda: field_in_open_form(lan, "Hình thức trả kết quả").select_option(
-            label="Trực tuyến (kho dữ liệu điện tử)"
-        ),
+        choose(lan, "Hình thức trả kết quả", "Trực tuyến (kho dữ liệu điện tử)"),
     )
     shots.take(lan, "lan-tra-ket-qua")
     dossier.refresh_from_db()
@@ -313,17 +320,18 @@ def test_citizen_logs_in_submits_answers_a_supplement_downloads_the_result_and_r
     result_link = an.get_by_role("link", name=RESULT_LINK)
     if uploaded_result:
         expect(an.get_by_role("region", name="Kết quả giải quyết")).to_be_visible()
-        href = result_link.get_attribute("href")
-        assert href
-        response = an.request.get(href)  # the context's requests carry An's session cookie
+        download = result_link.get_attribute("href")
+        assert download
+        response = an.request.get(download)  # the context's requests carry An's session cookie
         assert response.ok, response.status
         assert hashlib.sha256(response.body()).hexdigest() == hashlib.sha256(result_pdf).hexdigest()
     else:
+        # No result file kept for the dossier: what An can download is the receipt (form 01).
         expect(result_link).to_have_count(0)
         form01 = an.get_by_role("link", name="Giấy tiếp nhận hồ sơ và hẹn trả kết quả (mẫu 01) (PDF)")
-        href = form01.get_attribute("href")
-        assert href
-        response = an.request.get(href)
+        download = form01.get_attribute("href")
+        assert download
+        response = an.request.get(download)
         assert response.ok, response.status
         assert response.headers["content-type"] == "application/pdf"
         assert response.body().startswith(b"%PDF-")
@@ -345,12 +353,53 @@ def test_citizen_logs_in_submits_answers_a_supplement_downloads_the_result_and_r
     # --- 7. Bình, another citizen, cannot see An's dossier -------------------------------------------
     binh = new_page(phone=True)
     citizen_login(binh, BINH)
-    response = binh.goto(f"/ho-so-cua-toi/{code}")
-    assert response is not None
-    assert response.status == 404
+    not_found = binh.goto(f"/ho-so-cua-toi/{code}")
+    assert not_found is not None
+    assert not_found.status == 404
     expect(binh.get_by_role("heading", level=1)).to_have_text("Không tìm thấy trang")
     expect(binh.locator("body")).not_to_contain_text(name)
     shots.take(binh, "binh-khong-tim-thay")
+    assert binh.request.get(download).status == 404  # nor An's result / receipt
     open_my_dossiers(binh)
     expect(binh.get_by_text(code)).to_have_count(0)
     assert page_width(binh) <= PHONE["width"]
+
+
+def test_a_counter_dossier_is_in_my_dossiers_at_first_login_and_still_there_after_logging_in_again(
+    story_world: World, new_page: Callable[..., Page], shots: Shots
+) -> None:
+    """Dũng brought his papers to the counter before he ever used the portal: the dossier is his by
+    his ID number, and logging out and in again finds the same account (linked by the ID number)."""
+    world = story_world
+    dung = demo_identities()[DUNG]
+    counter = dossier_receive_at_counter(
+        world,
+        applicant=ApplicantData(
+            name=str(dung["full_name"]),
+            id_number=DUNG,
+            phone=str(dung["phone"]),
+            email="",
+            address=str(dung["permanent_address"]),
+        ),
+        applicant_user=None,
+    )
+
+    page = new_page(phone=True)
+    citizen_login(page, DUNG)
+    open_my_dossiers(page)
+    row = page.get_by_role("listitem").filter(has_text=counter.code)
+    expect(row).to_contain_text("Được tiếp nhận")
+    assert page_width(page) <= PHONE["width"]
+    shots.take(page, "dung-ho-so-tai-quay")
+
+    nav = page.get_by_role("navigation", name="Điều hướng chính")
+    nav.get_by_role("button", name="Menu").click()
+    nav.get_by_role("button", name="Đăng xuất").click()
+    page.get_by_role("button", name="Đăng xuất khỏi Cổng định danh").click()
+    nav.get_by_role("button", name="Menu").click()
+    expect(nav.get_by_role("link", name="Đăng nhập")).to_be_visible()
+
+    citizen_login(page, DUNG)
+    open_my_dossiers(page)
+    expect(page.get_by_role("listitem").filter(has_text=counter.code)).to_have_count(1)
+    assert Account.objects.filter(personal_id=DUNG).count() == 1
