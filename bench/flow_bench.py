@@ -35,7 +35,9 @@ The database only grows (flow and bare dossiers are kept): use a dedicated one.
 from __future__ import annotations
 
 import argparse
+import base64
 import http.client
+import io
 import json
 import multiprocessing
 import os
@@ -50,6 +52,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+import pypdf
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -94,6 +98,18 @@ class FlowStep:
     body: dict[str, Any] = field(default_factory=dict)
 
 
+def _signed_result() -> dict[str, str]:
+    """An online dossier's signature carries the signed result file (a one-page PDF, base64 in the JSON).
+
+    Not in the bare floor (bench/urls.py): the floor copies the engine's rows, not the stored file.
+    """
+    writer = pypdf.PdfWriter()
+    writer.add_blank_page(width=595, height=842)
+    out = io.BytesIO()
+    writer.write(out)
+    return {"result_file_base64": base64.b64encode(out.getvalue()).decode(), "result_file_name": "qd.pdf"}
+
+
 def real_flow(centre_code: str) -> list[FlowStep]:
     submission = {
         "procedure": FLOW_PROCEDURE,
@@ -120,7 +136,7 @@ def real_flow(centre_code: str) -> list[FlowStep]:
             "record_signature",
             CLERK,
             action + "record_signature",
-            {"signer": LEADER, "signature_reference": "QĐ-đo-tải"},
+            {"signer": LEADER, "signature_reference": "QĐ-đo-tải", **_signed_result()},
         ),
         FlowStep("mark_result_ready", CLERK, action + "mark_result_ready"),
         FlowStep("return_result", RECEPTION, action + "return_result", {"method": "online"}),

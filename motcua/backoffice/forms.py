@@ -521,9 +521,21 @@ class SignatureForm(ActionForm):
     signature_reference = forms.CharField(
         label=_("Số, ký hiệu văn bản / mã tham chiếu chữ ký"), max_length=255, error_messages=REQUIRED
     )
+    result_file = forms.FileField(
+        label=_("Tệp kết quả đã ký số (PDF)"),
+        required=False,
+        error_messages={"required": _("Hồ sơ nộp trực tuyến: vui lòng đính kèm tệp kết quả đã ký số.")},
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        result_field = self.fields["result_file"]
+        result_field.required = services.result_file_required(self.dossier)
+        # PDF first; a scan (JPEG/PNG) is accepted and turned into a PDF by the engine.
+        result_field.widget = uploads.file_input()
+        result_field.help_text = _(
+            "Tệp PDF đã ký số được lưu nguyên vẹn; ảnh JPG, PNG được chuyển thành PDF."
+        )
         users = officials_with_role(unit=self.dossier.competent_unit, roles=[Role.LEADER])
         leaders = {u.pk: u for u in users}
         if self.dossier.decided_by_id in leaders:
@@ -535,6 +547,13 @@ class SignatureForm(ActionForm):
             "signer": _username(self.cleaned_data["signer"]),
             "signature_reference": self.cleaned_data["signature_reference"],
         }
+
+    def clean_result_file(self) -> File | None:
+        return upload_check(self.cleaned_data.get("result_file"))
+
+    def action_files(self) -> dict[str, File]:
+        upload = self.cleaned_data.get("result_file")
+        return {"result_file": upload} if upload else {}
 
 
 class ReturnResultForm(NoteForm):

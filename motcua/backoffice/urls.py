@@ -14,6 +14,7 @@ urlpatterns = [
     path("ho-so/<str:code>/", views.dossier_detail, name="dossier_detail"),
     path("ho-so/<str:code>/xu-ly/<slug:action>/", views.dossier_action, name="dossier_action"),
     path("ho-so/<str:code>/tep/<int:component_id>/", views.component_download, name="component_download"),
+    path("ho-so/<str:code>/ket-qua/<int:document_id>/", views.result_download, name="result_download"),
     path("ho-so/<str:code>/bieu-mau/<slug:form>.pdf", views.dossier_form_pdf, name="dossier_form_pdf"),
     path("tiep-nhan/", views.intake_start, name="intake_start"),
     path("tiep-nhan/tra-cuu-dan-cu", views.intake_population_lookup, name="intake_population_lookup"),

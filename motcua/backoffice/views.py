@@ -39,7 +39,7 @@ from motcua.core.paging import is_htmx_partial, page_numbers
 from motcua.core.translation import ACTION, pgettext_noop
 from motcua.documents import forms as doc_forms
 from motcua.documents.responses import pdf_response
-from motcua.dossiers import actions, form_builders, rules, selectors, services
+from motcua.dossiers import actions, downloads, form_builders, rules, selectors, services
 from motcua.dossiers.errors import DossierConflict, DossierError, DossierInvalid
 from motcua.dossiers.events import EventKind
 from motcua.dossiers.models import (
@@ -383,6 +383,7 @@ def _detail_context(
         "flags": flags,
         "clock_running": d.state in CLOCK_RUNNING_STATES,
         "components": components,
+        "result_documents": downloads.result_documents(dossier=d),
         "fees": fees,
         "timeline": timeline,
         "explanation": explanation,
@@ -475,6 +476,17 @@ def component_download(request: HttpRequest, code: str, component_id: int) -> Fi
     response["Cache-Control"] = "private, no-store"
     response["X-Content-Type-Options"] = "nosniff"
     return response
+
+
+@require_GET
+@official_required
+def result_download(request: HttpRequest, code: str, document_id: int) -> FileResponse:
+    """The signed result document, served only to officials of the dossier's units."""
+    d = _dossier_or_404(request, code)
+    document = downloads.result_document_get(dossier=d, document_id=document_id)
+    if document is None:
+        raise Http404("Không tìm thấy tệp.")
+    return downloads.result_response(document)
 
 
 FORM_FILENAMES = {

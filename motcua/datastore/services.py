@@ -3,8 +3,9 @@
 Documents reach the store three ways: the applicant uploads one (``stored_document_upload``); the
 subscriber collects the files of each dossier the applicant submitted (``stored_documents_collect``,
 pointing at the component's own file: no second copy of the bytes); and the result of a returned
-dossier is recorded as issued to them (``stored_result_record``; metadata only, as the engine keeps no
-result file yet). Issued results cannot be deleted by the applicant.
+dossier is recorded as issued to them (``stored_result_record``), pointing at the signed result file
+recorded at the signing step when there is one (``DossierResultDocument``; again no copy). Issued
+results cannot be deleted by the applicant.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from motcua.core.uploads import UploadRefused, size_text, upload_check
 from motcua.datastore.errors import DatastoreInvalid
 from motcua.datastore.models import DocumentOrigin, DocumentReuse, StoredDocument
 from motcua.dossiers.deadlines import local_zone
-from motcua.dossiers.models import Dossier, DossierComponent
+from motcua.dossiers.models import Dossier, DossierComponent, DossierResultDocument
 
 logger = logging.getLogger(__name__)
 
@@ -204,6 +205,8 @@ def stored_result_record(*, dossier_id: int) -> StoredDocument | None:
         return existing
     name = nfc(dossier.procedure.result or "") or f"Kết quả giải quyết thủ tục {dossier.procedure.name}"
     issued = dossier.returned_at or dossier.finished_at or timezone.now()
+    # The latest signed result file, if the signing step recorded one: referenced, not copied.
+    result = DossierResultDocument.objects.filter(dossier=dossier).order_by("-uploaded_at", "-pk").first()
     try:
         with transaction.atomic():
             return StoredDocument.objects.create(
@@ -212,6 +215,8 @@ def stored_result_record(*, dossier_id: int) -> StoredDocument | None:
                 name=name[:MAX_NAME],
                 issuer=dossier.competent_unit.name[:MAX_ISSUER],
                 issued_on=issued.astimezone(local_zone()).date(),
+                file=result.file.name if result is not None else "",
+                file_sha256=result.sha256 if result is not None else "",
                 source_dossier=dossier,
             )
     except IntegrityError:  # a concurrent retry recorded it first

@@ -16,6 +16,9 @@ Receipt and submission are not here: they create a dossier rather than act on on
 
 from __future__ import annotations
 
+import base64
+import binascii
+import os
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -24,6 +27,7 @@ from typing import Literal, TypeVar, cast
 
 import pydantic
 from django.core.files import File
+from django.core.files.base import ContentFile
 from django.utils import timezone
 from ninja import Field, Schema
 
@@ -205,6 +209,12 @@ class RecordSignatureIn(ActionIn):
 
     signer: str | None = _username("Tên đăng nhập của lãnh đạo ký (bắt buộc)")
     signature_reference: str = Field("", max_length=255, description="Số, ký hiệu văn bản / mã chữ ký")
+    result_file_base64: str | None = Field(
+        None,
+        description="Tệp kết quả đã ký số (PDF; ảnh JPEG/PNG được chuyển thành PDF), mã hoá base64 — "
+        "bắt buộc với hồ sơ nộp trực tuyến. Kênh có tải tệp (multipart) gửi tệp ``result_file`` thay vào đó.",
+    )
+    result_file_name: str = Field("", max_length=200, description="Tên tệp kết quả (ví dụ QD-123.pdf)")
 
 
 class MarkResultReadyIn(ActionIn):
@@ -432,9 +442,19 @@ def _request_payment_arguments(body: RequestPaymentIn, context: ActionContext) -
 
 
 def _record_signature_arguments(body: RecordSignatureIn, context: ActionContext) -> Mapping[str, object]:
+    result_file = context.files.get("result_file")
+    if result_file is None and body.result_file_base64:
+        try:
+            content = base64.b64decode(body.result_file_base64, validate=True)
+        except (binascii.Error, ValueError):
+            raise DossierInvalid(
+                {"result_file_base64": "Tệp kết quả không phải chuỗi base64 hợp lệ."}
+            ) from None
+        result_file = ContentFile(content, name=os.path.basename(body.result_file_name) or "ket-qua.pdf")
     return {
         "signer": account_by_username(body.signer, field="signer"),
         "signature_reference": body.signature_reference,
+        "result_file": result_file,
     }
 
 

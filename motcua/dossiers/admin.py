@@ -21,6 +21,7 @@ from motcua.dossiers.models import (
     DossierEvent,
     DossierFee,
     DossierPause,
+    DossierResultDocument,
     DossierState,
     DossierStep,
     IntakeNotice,
@@ -116,6 +117,13 @@ class FeeInline(_ReadOnlyInline):
     readonly_fields = fields
 
 
+class ResultDocumentInline(_ReadOnlyInline):
+    model = DossierResultDocument
+    # Not the file itself: the admin would link it under MEDIA_URL; downloads go through the checked views.
+    fields = ("name", "sha256", "size", "uploaded_by", "uploaded_at")
+    readonly_fields = fields
+
+
 class PauseInline(_ReadOnlyInline):
     model = DossierPause
     fields = ("reason", "started_at", "ended_at", "note", "items")
@@ -149,7 +157,7 @@ class DossierAdmin(_RecordAdmin):
     ordering = ("-submitted_at",)
     show_full_result_count = False  # COUNT(*) over a million rows on every page is wasted work
     raw_id_fields = ("procedure",)
-    inlines = (StepInline, ComponentInline, FeeInline, PauseInline, EventInline)
+    inlines = (StepInline, ComponentInline, ResultDocumentInline, FeeInline, PauseInline, EventInline)
 
 
 @admin.register(IntakeNotice)

@@ -33,7 +33,8 @@ from datetime import date, datetime
 from typing import Literal
 
 from django.db import IntegrityError, transaction
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest
+from django.http.response import HttpResponseBase
 from django.utils import timezone
 from ninja import Field, Header, Query, Router, Schema, Status
 
@@ -43,7 +44,7 @@ from motcua.catalog.selectors import procedure_code_normalise
 from motcua.core.api_errors import ErrorOut, validation_detail
 from motcua.core.api_time import ApiDateTime
 from motcua.core.selectors import reference_data_stamp
-from motcua.dossiers import services
+from motcua.dossiers import downloads, services
 from motcua.dossiers.actions import (
     ActionIn,
     ActionSpec,
@@ -60,6 +61,7 @@ from motcua.dossiers.models import (
     CLOSED_STATUSES,
     ApplicantKind,
     Dossier,
+    DossierResultDocument,
     DossierState,
     DvcqgStatus,
 )
@@ -186,6 +188,19 @@ class ComponentOut(Schema):
     is_supplement: bool
 
 
+class ResultDocumentOut(Schema):
+    """The signed result document — văn bản kết quả giải quyết (PDF)."""
+
+    id: int
+    name: str
+    sha256: str
+    size: int
+    uploaded_at: ApiDateTime
+    download_url: str = Field(
+        description="GET: the PDF, for officials of the dossier's units or the applicant"
+    )
+
+
 class FeeLineOut(Schema):
     name: str
     amount_vnd: int
@@ -235,6 +250,8 @@ class DossierOut(Schema):
     fees: list[FeeLineOut]
     state_reason: str
     components: list[ComponentOut]
+    # Officials: from the signature on; the applicant: once the result is ready (status 9) or returned.
+    result_documents: list[ResultDocumentOut]
     allowed_actions: list[str]
 
 
@@ -361,8 +378,28 @@ def _dossier_out(d: Dossier, *, user: Account) -> DossierOut:
             # .all(): the prefetch cache of a dossier just created (services seed it), else one query.
             for c in sorted(d.components.all(), key=lambda c: c.order)
         ],
+        result_documents=[
+            ResultDocumentOut.model_construct(
+                id=r.pk,
+                name=r.name,
+                sha256=r.sha256,
+                size=r.size,
+                uploaded_at=r.uploaded_at,
+                download_url=f"/api/v1/dossiers/{d.code}/results/{r.pk}",
+            )
+            for r in _result_documents_for(d, user=user)
+        ],
         allowed_actions=dossier_allowed_actions(user=user, dossier=d),
     )
+
+
+def _result_documents_for(d: Dossier, *, user: Account) -> list[DossierResultDocument]:
+    # Only a signed dossier has one: the others cost no query.
+    if d.signed_at is None:
+        return []
+    if is_applicant(user, d) and d.status not in downloads.RESULT_VISIBLE_STATUSES:
+        return []
+    return downloads.result_documents(dossier=d)
 
 
 def _error(status: int, detail: str, *, code: str) -> Status[ErrorOut]:
@@ -664,6 +701,36 @@ def dossiers_get(request: HttpRequest, code: str) -> Status[DossierOut] | Status
     if not sees_personal_data(user, d):
         return _error(403, PERSONAL_DATA_MESSAGE, code="personal_data")
     return Status(200, _dossier_out(dossier_rows_seed(d), user=user))
+
+
+@router.get(
+    "/{code}/results/{document_id}",
+    response={403: ErrorOut, 404: ErrorOut},
+    summary="Tải văn bản kết quả giải quyết (PDF)",
+)
+def dossiers_result_download(
+    request: HttpRequest, code: str, document_id: int
+) -> HttpResponseBase | Status[ErrorOut]:
+    """The signed result PDF (``application/pdf``, attachment, ``Cache-Control: private, no-store``).
+
+    For an official with a role in one of the dossier's units, or for the applicant once the result is
+    ready (status 9) or returned (10); anyone else, or the applicant before, gets 404 as for an unknown
+    dossier. The bytes are those uploaded at the signing step: ``sha256`` in the dossier's
+    ``result_documents`` (and in the ``record_signature`` event) identifies them.
+    """
+    user = request.auth  # type: ignore[attr-defined]
+    d = dossier_get_for_official(user=user, code=code)
+    if d is None:
+        return _not_found(code)
+    if not sees_personal_data(user, d):
+        return _error(403, PERSONAL_DATA_MESSAGE, code="personal_data")
+    document = next((r for r in _result_documents_for(d, user=user) if r.pk == document_id), None)
+    if document is None:
+        return _error(404, "Không tìm thấy văn bản kết quả.", code="not_found")
+    try:
+        return downloads.result_response(document)
+    except Http404:
+        return _error(404, "Tệp đã bị xóa khỏi kho lưu trữ.", code="not_found")
 
 
 # --------------------------------------------------------------------------------------------------

@@ -81,8 +81,19 @@ def decided(handover: Data, *, decision: str, outcome: str) -> Data:
     return {**handover, "decision": decision, "outcome": outcome}
 
 
-def signed(*, signer: int | None, signer_name: str, reference: str) -> Data:
-    return {"signer": signer, "signer_name": signer_name, "reference": reference}
+def signed(
+    *,
+    signer: int | None,
+    signer_name: str,
+    reference: str,
+    result_sha256: str | None = None,
+    result_name: str | None = None,
+) -> Data:
+    data: Data = {"signer": signer, "signer_name": signer_name, "reference": reference}
+    if result_sha256:
+        # The signed file's fingerprint: the hash chain then vouches for the very bytes handed out.
+        data["result"] = {"name": result_name, "sha256": result_sha256}
+    return data
 
 
 def result_ready(handover: Data, *, outcome: str) -> Data:

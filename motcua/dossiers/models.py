@@ -430,6 +430,41 @@ class DossierComponent(models.Model):
         return self.name
 
 
+class DossierResultDocument(models.Model):
+    """Result document — văn bản kết quả giải quyết: the signed file the applicant receives.
+
+    Stored as sent at the signing step (a PDF is never re-written: that would break its signature;
+    a JPEG/PNG scan is converted to a PDF). The applicant downloads it once the result is ready.
+    """
+
+    dossier = models.ForeignKey(
+        Dossier, verbose_name="hồ sơ", on_delete=models.CASCADE, related_name="result_documents"
+    )
+    name = models.CharField("tên tệp", max_length=255)
+    file = models.FileField("tệp", upload_to="results/%Y/%m/", max_length=255)
+    sha256 = models.CharField("mã băm tệp (SHA-256)", max_length=64)
+    size = models.PositiveBigIntegerField("dung lượng (byte)")
+    content_type = models.CharField("kiểu nội dung", max_length=100, default="application/pdf")
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="người tải lên",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,
+    )
+    uploaded_at = models.DateTimeField("tải lên lúc")
+
+    class Meta:
+        verbose_name = "văn bản kết quả giải quyết"
+        verbose_name_plural = "văn bản kết quả giải quyết"
+        ordering = ["dossier", "uploaded_at", "pk"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class DossierFee(models.Model):
     """Fee due on a dossier — phí, lệ phí."""
 

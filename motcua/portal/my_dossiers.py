@@ -29,7 +29,7 @@ from motcua.core.paging import page_numbers
 from motcua.core.translation import ACTION, pgettext_noop
 from motcua.documents import forms as doc_forms
 from motcua.documents.responses import pdf_response
-from motcua.dossiers import actions, form_builders, rules, selectors
+from motcua.dossiers import actions, downloads, form_builders, rules, selectors
 from motcua.dossiers.deadlines import format_local
 from motcua.dossiers.errors import DossierConflict, DossierError, DossierInvalid
 from motcua.dossiers.events import EventKind
@@ -38,6 +38,7 @@ from motcua.dossiers.models import (
     Decision,
     Dossier,
     DossierComponent,
+    DossierResultDocument,
     DossierState,
     DvcqgStatus,
 )
@@ -211,7 +212,15 @@ def _detail_context(
         "error": error,
         "returned": d.state == DossierState.RETURNED,
         "result_ready": d.state == DossierState.RESULT_READY,
+        "result_documents": _result_documents(d),
     }
+
+
+def _result_documents(d: Dossier) -> list[DossierResultDocument]:
+    """The signed result, only once it is ready (status 9) or returned (10): a draft is not issued."""
+    if d.status not in downloads.RESULT_VISIBLE_STATUSES:
+        return []
+    return downloads.result_documents(dossier=d)
 
 
 @require_GET
@@ -322,6 +331,17 @@ def my_dossier_file(request: HttpRequest, code: str, component_id: int) -> FileR
     response["X-Content-Type-Options"] = "nosniff"
     _private(response)
     return response
+
+
+@require_GET
+@applicant_required
+def my_dossier_result(request: HttpRequest, code: str, document_id: int) -> FileResponse:
+    """The signed result of my dossier, once it is ready; to me only (anyone else: 404)."""
+    d = _dossier_or_404(request, code)
+    document = next((r for r in _result_documents(d) if r.pk == document_id), None)
+    if document is None:
+        raise Http404(_("Không tìm thấy tệp."))
+    return downloads.result_response(document)
 
 
 _FORM_BUILDERS: dict[str, tuple[Any, Any]] = {

@@ -17,6 +17,7 @@ urlpatterns = [
     path(f"{MINE}/bo-sung", mine.my_dossier_supplement, name="my_dossier_supplement"),
     path(f"{MINE}/rut-ho-so", mine.my_dossier_withdraw, name="my_dossier_withdraw"),
     path(f"{MINE}/tep/<int:component_id>", mine.my_dossier_file, name="my_dossier_file"),
+    path(f"{MINE}/ket-qua/<int:document_id>", mine.my_dossier_result, name="my_dossier_result"),
     path(f"{MINE}/bieu-mau/<slug:form>.pdf", mine.my_dossier_form_pdf, name="my_dossier_form_pdf"),
     path(f"{MINE}/danh-gia", mine.my_dossier_rate, name="my_dossier_rate"),
     path(f"{MINE}/phan-anh", mine.my_dossier_feedback, name="my_dossier_feedback"),

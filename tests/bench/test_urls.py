@@ -21,7 +21,7 @@ from motcua.dossiers.models import (
     DossierFee,
     DossierStep,
 )
-from motcua.dossiers.tests.factories import MONDAY_0900, World, world_build
+from motcua.dossiers.tests.factories import MONDAY_0900, World, result_b64, world_build
 from motcua.identity.models import IdempotentRequest
 from motcua.jobs.models import Job
 
@@ -74,7 +74,11 @@ def _real_flow(world: World) -> tuple[Dossier, list[dict[str, int]]]:
         (world.lan, "forward", {"assignee": world.minh.username}),
         (world.minh, "forward", {"assignee": world.hung.username}),
         (world.hung, "approve", {"note": "Đồng ý"}),
-        (world.hoa, "record_signature", {"signer": world.hung.username, "signature_reference": "QD-1"}),
+        (
+            world.hoa,
+            "record_signature",
+            {"signer": world.hung.username, "signature_reference": "QD-1", **result_b64()},
+        ),
         (world.hoa, "mark_result_ready", {}),
         (world.lan, "return_result", {"method": "online"}),
     ]

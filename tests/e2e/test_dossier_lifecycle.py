@@ -19,13 +19,14 @@ from __future__ import annotations
 import io
 import re
 from collections.abc import Callable
+from pathlib import Path
 from urllib.parse import unquote, urlparse
 
 import pypdf
 import pytest
 
 from motcua.dossiers.models import Dossier, DossierState
-from motcua.dossiers.tests.factories import World
+from motcua.dossiers.tests.factories import RESULT_PDF, World
 from tests.e2e.support import (
     Shots,
     act,
@@ -57,10 +58,12 @@ def pdf_text(content: bytes) -> str:
 
 
 def test_counter_dossier_from_reception_to_returned_result_on_time(
-    e2e_world: World, new_page: Callable[[], Page], shots: Shots
+    e2e_world: World, new_page: Callable[[], Page], shots: Shots, tmp_path: Path
 ) -> None:
     world = e2e_world
     procedure = world.procedure
+    signed_result = tmp_path / "15-GP-UBND.pdf"
+    signed_result.write_bytes(RESULT_PDF)
 
     # --- Lan receives the dossier at the counter ----------------------------------------------------
     lan = new_page()
@@ -147,8 +150,16 @@ def test_counter_dossier_from_reception_to_returned_result_on_time(
     def signature() -> None:
         expect(field_in_open_form(hoa, "Lãnh đạo ký")).to_have_value(str(world.hung.pk))  # who approved
         field_in_open_form(hoa, "Số, ký hiệu văn bản / mã tham chiếu chữ ký").fill(SIGNATURE_REFERENCE)
+        field_in_open_form(hoa, "Tệp kết quả đã ký số (PDF)").set_input_files(signed_result)
 
     act(hoa, "Ghi nhận chữ ký số", signature)
+    # The signed file is listed on the dossier page and served to the unit's officials as sent.
+    result_link = hoa.get_by_role("region", name="Kết quả giải quyết").get_by_role(
+        "link", name="Tải kết quả (PDF)"
+    )
+    href = result_link.get_attribute("href")
+    assert href
+    assert hoa.request.get(href).body() == RESULT_PDF
     act(hoa, "Hoàn thành kết quả")
     shots.take(hoa, "hoa-result-ready")
 

@@ -21,7 +21,7 @@ from motcua.accounts.tests.factories import AccountFactory
 from motcua.core.tests.upload_files import pdf_bytes
 from motcua.dossiers import services
 from motcua.dossiers.models import Dossier, DossierState, DvcqgStatus
-from motcua.dossiers.tests.factories import World, dossier_at
+from motcua.dossiers.tests.factories import RESULT_PDF, World, dossier_at, result_pdf
 from motcua.feedback.models import Rating
 from tests.e2e.conftest import PHONE
 from tests.e2e.support import Shots, in_ci, login, menu, page_width
@@ -59,6 +59,7 @@ def officials_finish(world: World, d: Dossier) -> Dossier:
         signer=world.hung,
         signature_reference="15/GP-UBND",
         row_version=d.row_version,
+        result_file=result_pdf("15-GP-UBND.pdf"),
     )
     d = services.dossier_mark_result_ready(actor=world.hoa, dossier=d, row_version=d.row_version)
     return services.dossier_return_result(
@@ -103,6 +104,17 @@ def test_citizen_answers_a_supplement_then_rates_and_a_second_citizen_gets_not_f
     officials_finish(world, d)
     page.reload()
     expect(page.locator(".track__status")).to_contain_text("Đã trả kết quả")
+    # The signed result, downloaded by the applicant with their session (issue 10 item 9).
+    result = page.get_by_role("region", name="Kết quả giải quyết").get_by_role(
+        "link", name="Tải kết quả (PDF)"
+    )
+    expect(result).to_be_visible()
+    href = result.get_attribute("href")
+    assert href
+    download = page.request.get(href)
+    assert download.ok, download.status
+    assert download.headers["cache-control"] == "private, no-store"
+    assert download.body() == RESULT_PDF
     rating = page.get_by_role("region", name="Đánh giá mức độ hài lòng")
     rating.get_by_label("Rất hài lòng").check()
     rating.get_by_label("Ý kiến (không bắt buộc)").fill("Nhanh, không phải đi lại")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
@@ -9,9 +11,10 @@ from motcua.core.tests.upload_files import pdf_bytes
 from motcua.datastore.models import DocumentOrigin, StoredDocument
 from motcua.datastore.subscribers import COLLECT
 from motcua.dossiers import services
-from motcua.dossiers.models import Dossier
+from motcua.dossiers.deadlines import local_zone
+from motcua.dossiers.models import Dossier, DossierResultDocument
 from motcua.dossiers.services.inputs import ComponentData
-from motcua.dossiers.tests.factories import dossier_advance, dossier_submit, world_build
+from motcua.dossiers.tests.factories import RESULT_PDF, dossier_advance, dossier_submit, world_build
 from motcua.jobs import delivery
 from motcua.jobs.models import Job, JobStatus
 
@@ -46,4 +49,12 @@ def test_uploads_then_result_reach_the_applicants_store(world):
     result = StoredDocument.objects.get(owner=world.an, origin=DocumentOrigin.RESULT)
     assert result.source_dossier == d
     assert result.issuer == d.competent_unit.name
-    assert not result.file  # the engine keeps no result file yet: metadata only
+    # The signed result file recorded at the signing step, referenced (same stored bytes, no copy).
+    signed = DossierResultDocument.objects.get(dossier=d)
+    assert result.file.name == signed.file.name
+    assert result.file_sha256 == signed.sha256 == hashlib.sha256(RESULT_PDF).hexdigest()
+    with result.file.open("rb") as handle:
+        assert handle.read() == RESULT_PDF
+    d.refresh_from_db()
+    assert d.returned_at is not None
+    assert result.issued_on == d.returned_at.astimezone(local_zone()).date()

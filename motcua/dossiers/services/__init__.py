@@ -76,6 +76,7 @@ from motcua.dossiers.services.result import (
     dossier_return_result,
     dossier_stop,
     dossier_withdraw,
+    result_file_required,
 )
 from motcua.dossiers.services.steps import step_unit_resolve
 
@@ -118,6 +119,7 @@ __all__ = [
     "intake_missing_items",
     "intake_notice_issue",
     "process_has_deadline",
+    "result_file_required",
     "step_unit_resolve",
     "uploads_removed_on_failure",
 ]

@@ -59,6 +59,13 @@ def uploads_removed_on_failure() -> Iterator[None]:
         outer.extend(mine)
 
 
+def stored_upload_track(storage: Storage, name: str) -> None:
+    """Register a file just stored so that the enclosing ``uploads_removed_on_failure`` removes it."""
+    stored = _stored_uploads.get()
+    if stored is not None:
+        stored.append((storage, name))
+
+
 def _checked(upload: File, *, field: str) -> CheckedUpload:
     try:
         return upload_check(upload)
@@ -75,9 +82,7 @@ def _sha256_and_store(component: DossierComponent, upload: CheckedUpload) -> Non
     upload.seek(0)
     component.file_sha256 = digest.hexdigest()
     component.file.save(os.path.basename(upload.name or "tep-dinh-kem"), upload, save=False)
-    stored = _stored_uploads.get()
-    if stored is not None:
-        stored.append((component.file.storage, component.file.name or ""))
+    stored_upload_track(component.file.storage, component.file.name or "")
 
 
 def components_missing(

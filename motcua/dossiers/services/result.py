@@ -2,16 +2,26 @@
 
 from __future__ import annotations
 
+import hashlib
+import io
+import os
 from datetime import datetime
 
+from django.core.files import File
+from PIL import Image
+
+from motcua.core.uploads import CheckedUpload, UploadRefused, upload_check
 from motcua.dossiers import deadlines, event_data, rules
 from motcua.dossiers.errors import DossierInvalid
 from motcua.dossiers.models import (
+    Channel,
     Decision,
     Dossier,
+    DossierResultDocument,
     DossierState,
 )
 from motcua.dossiers.rules import Action
+from motcua.dossiers.services.components import stored_upload_track, uploads_removed_on_failure
 from motcua.dossiers.services.inputs import text_clean
 from motcua.dossiers.services.recording import Actor, actor_name, transition, user_holds
 from motcua.dossiers.services.steps import close_open_work, handover, process_step_start, step_finish
@@ -75,16 +85,76 @@ def dossier_reject(*, actor: Actor, dossier: Dossier, row_version: int, reason: 
     )
 
 
+RESULT_FILE_LABEL = "Tệp kết quả đã ký số (PDF)"
+
+
+def result_file_required(dossier: Dossier) -> bool:
+    """An online dossier's applicant gets the result online, so its signed file must be recorded.
+
+    At the counter or by post the paper original is handed over; the file is then optional (a scan of
+    it is still welcome: it lets the applicant download a copy).
+    """
+    return dossier.channel == Channel.ONLINE
+
+
+def _result_pdf(upload: File) -> tuple[bytes, str]:
+    """The bytes to keep: a PDF as sent (its signature must stay valid); a JPEG/PNG scan as a PDF."""
+    try:
+        checked: CheckedUpload = upload_check(upload)
+    except UploadRefused as exc:
+        raise DossierInvalid({"result_file": exc.message}) from None
+    stem = os.path.splitext(os.path.basename(checked.name or ""))[0] or "ket-qua"
+    checked.seek(0)
+    data = checked.read()
+    if checked.kind.key != "pdf":
+        out = io.BytesIO()
+        with Image.open(io.BytesIO(data)) as image:
+            page = image.convert("RGB")
+            dpi = image.info.get("dpi")
+            resolution = float(dpi[0]) if isinstance(dpi, tuple) and dpi and dpi[0] else 150.0
+            page.save(out, format="PDF", resolution=resolution)
+        data = out.getvalue()
+    return data, f"{stem}.pdf"
+
+
+def _result_store(d: Dossier, *, upload: File, actor: Actor, now: datetime) -> DossierResultDocument:
+    data, name = _result_pdf(upload)
+    document = DossierResultDocument(
+        dossier=d,
+        name=name[:255],
+        sha256=hashlib.sha256(data).hexdigest(),
+        size=len(data),
+        content_type="application/pdf",
+        uploaded_by=actor,
+        uploaded_at=now,
+    )
+    document.file.save(name, File(io.BytesIO(data), name=name), save=False)
+    stored_upload_track(document.file.storage, document.file.name or "")
+    document.save()
+    return document
+
+
 def dossier_record_signature(
-    *, actor: Actor, dossier: Dossier, signer: Actor, signature_reference: str, row_version: int
+    *,
+    actor: Actor,
+    dossier: Dossier,
+    signer: Actor,
+    signature_reference: str,
+    row_version: int,
+    result_file: File | None = None,
 ) -> Dossier:
-    """Record the signature of the result — ghi nhận ký số: the seam for the signing app.
+    """Record the signature of the result — ghi nhận ký số: the signed result file and its signer.
 
     ``signer`` is the leader whose signature the result carries; ``actor`` the official recording it at
     the signing step (usually the clerk, văn thư). The PDF signing itself happens elsewhere; this keeps
-    its reference (e.g. the signed file's id or the document number).
+    its reference (e.g. the document number) and the signed file (``result_file``, kết quả giải quyết),
+    required for an online dossier (``result_file_required``). The file is stored in the event's
+    transaction and removed if it rolls back; its SHA-256 is in the event data.
     """
-    with transition(Action.RECORD_SIGNATURE, actor=actor, dossier=dossier, row_version=row_version) as t:
+    with (
+        uploads_removed_on_failure(),
+        transition(Action.RECORD_SIGNATURE, actor=actor, dossier=dossier, row_version=row_version) as t,
+    ):
         d, now = t.dossier, t.now
         reference = text_clean(
             signature_reference, field="signature_reference", label="mã tham chiếu chữ ký", max_length=255
@@ -94,10 +164,24 @@ def dossier_record_signature(
             user_holds(signer, step_unit, Role.LEADER) or user_holds(signer, d.competent_unit, Role.LEADER)
         ):
             raise DossierInvalid({"signer": f"Người ký phải là lãnh đạo của {d.competent_unit.name}."})
+        if result_file is None and result_file_required(d):
+            raise DossierInvalid(
+                {
+                    "result_file": "Hồ sơ nộp trực tuyến: vui lòng đính kèm tệp kết quả đã ký số (PDF) "
+                    "để người nộp tải về."
+                }
+            )
+        document = _result_store(d, upload=result_file, actor=actor, now=now) if result_file else None
         d.signed_by, d.signed_at, d.signature_reference = signer, now, reference
         t.record(
             unit=step_unit,
-            data=event_data.signed(signer=signer.pk, signer_name=actor_name(signer), reference=reference),
+            data=event_data.signed(
+                signer=signer.pk,
+                signer_name=actor_name(signer),
+                reference=reference,
+                result_sha256=document.sha256 if document else None,
+                result_name=document.name if document else None,
+            ),
         )
     return d
 

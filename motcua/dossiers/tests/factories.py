@@ -29,12 +29,15 @@ khach       Khách (người dùng đã đăng nhập, không vai trò)         
 
 from __future__ import annotations
 
+import base64
 import itertools
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 from typing import Any, cast
 from zoneinfo import ZoneInfo
+
+from django.core.files.uploadedfile import SimpleUploadedFile
 
 from motcua.accounts.models import Account
 from motcua.catalog.models import (
@@ -46,6 +49,7 @@ from motcua.catalog.models import (
     ProcessSource,
     ProcessStep,
 )
+from motcua.core.tests.upload_files import pdf_bytes
 from motcua.dossiers import services
 from motcua.dossiers.models import Channel, Dossier
 from motcua.org.models import Official, Role, Unit, UnitKind
@@ -318,6 +322,19 @@ def dossier_submit(world: World, *, key: str = "key-1", **kwargs: Any) -> Dossie
 STAGES = ("appraisal", "approval", "signing", "signed", "result_ready", "returned")
 
 
+RESULT_PDF = pdf_bytes(pages=2)
+
+
+def result_pdf(name: str = "QD-123-2026.pdf", content: bytes = RESULT_PDF) -> SimpleUploadedFile:
+    """The signed result file the signing step records (a valid two-page PDF)."""
+    return SimpleUploadedFile(name, content, content_type="application/pdf")
+
+
+def result_b64(content: bytes = RESULT_PDF) -> dict[str, str]:
+    """The same file as the JSON input of ``record_signature`` carries it (API, ``action_perform``)."""
+    return {"result_file_base64": base64.b64encode(content).decode(), "result_file_name": "QD-1.pdf"}
+
+
 def dossier_advance(world: World, dossier: Dossier, *, to: str) -> Dossier:
     """Drive a freshly received dossier of the five-step procedure through the services to a stage.
 
@@ -342,6 +359,7 @@ def dossier_advance(world: World, dossier: Dossier, *, to: str) -> Dossier:
             signer=world.hung,
             signature_reference="QD-123/2026",
             row_version=d.row_version,
+            result_file=result_pdf(),
         )
     if target >= 4:
         d = services.dossier_mark_result_ready(actor=world.hoa, dossier=d, row_version=d.row_version)
@@ -368,7 +386,11 @@ def process_to_return(world: World) -> list[tuple[Account, str, dict[str, Any]]]
         (world.lan, "forward", {"assignee": world.minh.username}),
         (world.minh, "forward", {"assignee": world.hung.username}),
         (world.hung, "approve", {"note": "Đồng ý"}),
-        (world.hoa, "record_signature", {"signer": world.hung.username, "signature_reference": "QD-1"}),
+        (
+            world.hoa,
+            "record_signature",
+            {"signer": world.hung.username, "signature_reference": "QD-1", **result_b64()},
+        ),
         (world.hoa, "mark_result_ready", {}),
         (world.lan, "return_result", {"method": "online"}),
     ]

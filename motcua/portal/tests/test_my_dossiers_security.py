@@ -19,7 +19,7 @@ from django.urls import reverse
 from motcua.accounts.models import Account
 from motcua.core.tests.upload_files import pdf_bytes
 from motcua.dossiers.actions import action_specs
-from motcua.dossiers.models import Dossier, DossierComponent, DossierEvent
+from motcua.dossiers.models import Dossier, DossierComponent, DossierEvent, DossierResultDocument
 from motcua.dossiers.tests.factories import MONDAY_0900, World, dossier_at, world_build
 from motcua.feedback import services as feedback_services
 from motcua.feedback.models import Feedback, Rating
@@ -44,6 +44,7 @@ class AnsDossiers:
     returned: Dossier  # finished: ratable, forms 01
     component: DossierComponent
     feedback: Feedback
+    result: DossierResultDocument  # the signed result of ``returned``
 
 
 @pytest.fixture
@@ -56,7 +57,13 @@ def ans(world: World) -> AnsDossiers:
     feedback = feedback_services.feedback_create(
         actor=world.an, dossier=supplement, kind="phan_anh", content="Nội dung riêng của An"
     )
-    return AnsDossiers(supplement=supplement, returned=returned, component=component, feedback=feedback)
+    return AnsDossiers(
+        supplement=supplement,
+        returned=returned,
+        component=component,
+        feedback=feedback,
+        result=DossierResultDocument.objects.get(dossier=returned),
+    )
 
 
 def _snapshot() -> tuple[Any, ...]:
@@ -89,6 +96,7 @@ def _portal_requests(ans: AnsDossiers) -> list[tuple[str, str, dict[str, Any]]]:
         ("get", reverse("portal:my_dossier_form_pdf", args=[s.code, "01"]), {}),
         ("get", reverse("portal:my_dossier_form_pdf", args=[s.code, "02"]), {}),
         ("get", reverse("portal:my_dossier_form_pdf", args=[r.code, "01"]), {}),
+        ("get", reverse("portal:my_dossier_result", args=[r.code, ans.result.pk]), {}),
         ("post", reverse("portal:my_dossier_rate", args=[r.code]), {"level": "khong_hai_long"}),
         ("post", reverse("portal:my_dossier_feedback", args=[s.code]), {"kind": "phan_anh", "content": "x"}),
     ]
@@ -145,6 +153,8 @@ def test_the_api_hides_ans_dossiers_from_everyone_else(world: World, ans: AnsDos
     client, headers = _api_client(user)
     before = _snapshot()
     expected = 401 if user is None else 404
+    result_url = f"/api/v1/dossiers/{ans.returned.code}/results/{ans.result.pk}"
+    assert client.get(result_url, headers=headers).status_code == expected
     for d in (ans.supplement, ans.returned):
         assert client.get(f"/api/v1/dossiers/{d.code}", headers=headers).status_code == expected
         for spec in action_specs():  # every action of the registry, the applicant's two included
