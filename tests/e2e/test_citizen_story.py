@@ -168,6 +168,7 @@ def test_citizen_logs_in_submits_answers_a_supplement_downloads_the_result_and_r
     an.get_by_label("Cơ quan cấp").fill("UBND phường Hạ Long")
     an.get_by_label("Tệp (PDF, JPEG, PNG; tối đa 10 MB)").set_input_files(str(proof))
     an.get_by_role("button", name="Lưu vào kho").click()
+    expect(an.get_by_role("status")).to_contain_text(f"Đã lưu «{optional.name}» vào kho dữ liệu.")
     expect(an.get_by_role("listitem").filter(has_text=optional.name)).to_contain_text("UBND phường Hạ Long")
     assert page_width(an) <= PHONE["width"]
     shots.take(an, "an-kho-du-lieu")
