@@ -12,9 +12,11 @@ from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
+from django.contrib import messages
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from motcua.accounts.models import Account
@@ -60,7 +62,7 @@ def datastore_list(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         values = {k: request.POST.get(k, "") for k in FIELDS}
         try:
-            stored_document_upload(
+            doc = stored_document_upload(
                 owner=owner,
                 name=values["name"],
                 issuer=values["issuer"],
@@ -71,6 +73,8 @@ def datastore_list(request: HttpRequest) -> HttpResponse:
         except DatastoreInvalid as exc:
             errors = exc.errors
         else:
+            # Said in a status region: after the redirect nothing else tells a screen-reader user.
+            messages.success(request, _("Đã lưu «%(name)s» vào kho dữ liệu.") % {"name": doc.name})
             return redirect("portal:datastore")
     response = render(request, "portal/datastore.html", _context(owner, errors=errors, values=values))
     if errors:
@@ -117,4 +121,5 @@ def datastore_delete(request: HttpRequest, document_id: int) -> HttpResponse:
         return render(
             request, "portal/datastore.html", _context(owner, errors=exc.errors, values={}), status=400
         )
+    messages.success(request, _("Đã xoá giấy tờ khỏi kho dữ liệu."))
     return redirect("portal:datastore")

@@ -85,3 +85,17 @@ def test_officials_and_visitors_are_kept_out(client, world):
     assert client.get(url).status_code == 302
     client.force_login(world.lan)
     assert client.get(url).status_code == 403
+
+
+def test_saving_and_deleting_are_confirmed_in_a_status_region(client, world):
+    client.force_login(world.an)
+    url = reverse("portal:datastore")
+    response = client.post(url, {"name": "Giấy khai sinh", "file": pdf_upload()}, follow=True)
+    page = response.content.decode()
+    assert '<div role="status">' in page
+    assert "Đã lưu «Giấy khai sinh» vào kho dữ liệu." in page
+    doc = StoredDocument.objects.get(owner=world.an)
+    response = client.post(reverse("portal:datastore_delete", args=[doc.pk]), follow=True)
+    assert "Đã xoá giấy tờ khỏi kho dữ liệu." in response.content.decode()
+    # Shown once: the next visit is quiet.
+    assert 'role="status"' not in client.get(url).content.decode()
