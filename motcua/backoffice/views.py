@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import mimetypes
 import os
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -489,44 +488,15 @@ def result_download(request: HttpRequest, code: str, document_id: int) -> FileRe
     return downloads.result_response(document)
 
 
-FORM_FILENAMES = {
-    "01": "Mau-01-giay-tiep-nhan",
-    "02": "Mau-02-yeu-cau-bo-sung",
-    "03": "Mau-03-tu-choi",
-    "04": "Mau-04-xin-loi-hen-lai",
-    "05": "Mau-05-kiem-soat-qua-trinh",
-    "dung": "Thong-bao-dung-giai-quyet",
-}
-
-
-# Forms that apply only in some situations: the builder returns None when the form does not apply.
-_FORM_BUILDERS: dict[str, tuple[Callable[..., Any], Callable[[Any], bytes]]] = {
-    "02": (form_builders.supplement_request_form_build, doc_forms.form_supplement_request_render),
-    "03": (form_builders.refusal_form_build, doc_forms.form_refusal_render),
-    "04": (form_builders.apology_form_build, doc_forms.form_apology_render),
-    "05": (form_builders.process_control_form_build, doc_forms.form_process_control_render),
-    "dung": (form_builders.stop_notice_form_build, doc_forms.form_stop_notice_render),
-}
-
-
 @require_GET
 @official_required
 def dossier_form_pdf(request: HttpRequest, code: str, form: str) -> HttpResponse:
     """One of the standard forms of the dossier as PDF (404 when it does not apply)."""
     d = _dossier_or_404(request, code)
-    content: bytes | None = None
-    if form == "01":
-        if d.received_at is not None:
-            content = doc_forms.form_receipt_render(
-                form_builders.receipt_form_build(dossier=d, tracking_url=tracking_url(request, d.code))
-            )
-    elif form in _FORM_BUILDERS:
-        build, render = _FORM_BUILDERS[form]
-        built = build(dossier=d)
-        content = render(built) if built is not None else None
-    if content is None:
+    response = downloads.form_pdf_response(dossier=d, form=form, tracking_url=tracking_url(request, d.code))
+    if response is None:
         raise Http404("Hồ sơ không có biểu mẫu này.")
-    return pdf_response(content, f"{FORM_FILENAMES[form]}-{d.code}.pdf")
+    return response
 
 
 # --------------------------------------------------------------------------------------------------

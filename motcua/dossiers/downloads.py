@@ -1,14 +1,60 @@
-"""Result documents as downloads — tải kết quả giải quyết: one way to serve them, for every channel.
+"""Result documents and standard forms as downloads — tải kết quả, biểu mẫu: one way to serve them.
 
 Each channel checks who may download first (the back office: an official of the dossier's units; the
-portal: the applicant once the result is ready; the API: either); this only builds the answer.
+portal: the applicant, once the result is ready for the result; the API: either); this only builds the
+answer.
 """
 
 from __future__ import annotations
 
-from django.http import FileResponse, Http404
+from collections.abc import Callable
+from typing import Any
 
+from django.http import FileResponse, Http404, HttpResponse
+
+from motcua.documents import forms as doc_forms
+from motcua.documents.responses import pdf_response
+from motcua.dossiers import form_builders
 from motcua.dossiers.models import Dossier, DossierResultDocument, DvcqgStatus
+
+# The standard forms (biểu mẫu) by their key in the URLs, with the name each downloads as (+ the code).
+FORM_FILENAMES = {
+    "01": "Mau-01-giay-tiep-nhan",
+    "02": "Mau-02-yeu-cau-bo-sung",
+    "03": "Mau-03-tu-choi",
+    "04": "Mau-04-xin-loi-hen-lai",
+    "05": "Mau-05-kiem-soat-qua-trinh",
+    "dung": "Thong-bao-dung-giai-quyet",
+}
+# Forms addressed to the applicant: all but form 05, the officials' internal process control sheet.
+APPLICANT_FORMS = frozenset(FORM_FILENAMES) - {"05"}
+# Forms that apply only in some situations: the builder returns None when the form does not apply.
+_CONDITIONAL_FORMS: dict[str, tuple[Callable[..., Any], Callable[[Any], bytes]]] = {
+    "02": (form_builders.supplement_request_form_build, doc_forms.form_supplement_request_render),
+    "03": (form_builders.refusal_form_build, doc_forms.form_refusal_render),
+    "04": (form_builders.apology_form_build, doc_forms.form_apology_render),
+    "05": (form_builders.process_control_form_build, doc_forms.form_process_control_render),
+    "dung": (form_builders.stop_notice_form_build, doc_forms.form_stop_notice_render),
+}
+
+
+def form_pdf_response(*, dossier: Dossier, form: str, tracking_url: str) -> HttpResponse | None:
+    """Standard form ``form`` of the dossier as a PDF download; None when the dossier has no such form
+    (form 01 before receipt, 02 without a supplement request …). ``tracking_url``: form 01's QR code."""
+    content: bytes | None = None
+    if form == "01":
+        if dossier.received_at is not None:
+            content = doc_forms.form_receipt_render(
+                form_builders.receipt_form_build(dossier=dossier, tracking_url=tracking_url)
+            )
+    elif form in _CONDITIONAL_FORMS:
+        build, render = _CONDITIONAL_FORMS[form]
+        built = build(dossier=dossier)
+        content = render(built) if built is not None else None
+    if content is None:
+        return None
+    return pdf_response(content, f"{FORM_FILENAMES[form]}-{dossier.code}.pdf")
+
 
 # The applicant sees the result once it is ready (status 9) or handed over (status 10).
 RESULT_VISIBLE_STATUSES = frozenset({DvcqgStatus.DONE, DvcqgStatus.RETURNED})

@@ -27,9 +27,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from motcua.accounts.models import Account
 from motcua.core.paging import page_numbers
 from motcua.core.translation import ACTION, pgettext_noop
-from motcua.documents import forms as doc_forms
-from motcua.documents.responses import pdf_response
-from motcua.dossiers import actions, downloads, form_builders, rules, selectors
+from motcua.dossiers import actions, downloads, rules, selectors
 from motcua.dossiers.deadlines import format_local
 from motcua.dossiers.errors import DossierConflict, DossierError, DossierInvalid
 from motcua.dossiers.events import EventKind
@@ -64,14 +62,6 @@ EVENT_LABELS: dict[str, str] = {
 _REASON_EVENTS = frozenset(
     {"refuse", "request_supplement", "request_payment", "reject", "withdraw", "stop", "extend"}
 )
-# Forms addressed to the applicant (form 05, the internal process control, is not one of them).
-FORM_FILENAMES = {
-    "01": "Mau-01-giay-tiep-nhan",
-    "02": "Mau-02-yeu-cau-bo-sung",
-    "03": "Mau-03-tu-choi",
-    "04": "Mau-04-xin-loi-hen-lai",
-    "dung": "Thong-bao-dung-giai-quyet",
-}
 
 
 def _applicant(request: HttpRequest) -> Account:
@@ -344,33 +334,18 @@ def my_dossier_result(request: HttpRequest, code: str, document_id: int) -> File
     return downloads.result_response(document)
 
 
-_FORM_BUILDERS: dict[str, tuple[Any, Any]] = {
-    "02": (form_builders.supplement_request_form_build, doc_forms.form_supplement_request_render),
-    "03": (form_builders.refusal_form_build, doc_forms.form_refusal_render),
-    "04": (form_builders.apology_form_build, doc_forms.form_apology_render),
-    "dung": (form_builders.stop_notice_form_build, doc_forms.form_stop_notice_render),
-}
-
-
 @require_GET
 @applicant_required
 def my_dossier_form_pdf(request: HttpRequest, code: str, form: str) -> HttpResponse:
     """A form addressed to me (receipt 01, supplement request 02, refusal 03, apology 04, stop notice)."""
     d = _dossier_or_404(request, code)
-    content: bytes | None = None
-    if form == "01":
-        if d.received_at is not None:
-            url = request.build_absolute_uri(reverse("portal:tracking_detail", args=[d.code]))
-            content = doc_forms.form_receipt_render(
-                form_builders.receipt_form_build(dossier=d, tracking_url=url)
-            )
-    elif form in _FORM_BUILDERS:
-        build, render_pdf = _FORM_BUILDERS[form]
-        built = build(dossier=d)
-        content = render_pdf(built) if built is not None else None
-    if content is None:
+    response = None
+    if form in downloads.APPLICANT_FORMS:
+        url = request.build_absolute_uri(reverse("portal:tracking_detail", args=[d.code]))
+        response = downloads.form_pdf_response(dossier=d, form=form, tracking_url=url)
+    if response is None:
         raise Http404(_("Hồ sơ không có biểu mẫu này."))
-    return pdf_response(content, f"{FORM_FILENAMES[form]}-{d.code}.pdf")
+    return response
 
 
 # --------------------------------------------------------------------------------------------------
