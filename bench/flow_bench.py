@@ -66,6 +66,7 @@ from bench.harness import (
     concurrent_throughput,
     prepare_database,
     server,
+    standins,
     summarise,
     write_result,
 )
@@ -675,8 +676,12 @@ def main() -> None:
     print(f"load average {load[0]:.1f}; {os.cpu_count()} CPUs; {env['DATABASE_URL']}", flush=True)
     leftovers: list[int] = []
     result["server"] = "sync workers" if args.sync else f"gunicorn.conf.py, {args.threads} threads per worker"
+    # The outside services' stand-ins (SMS, Zalo, population database) as `make run` has them: every
+    # process started below reads their address from the environment.
+    env["MOTCUA_STANDINS_URL"] = f"http://{HOST}:{args.port + 20}"
+    outside = standins(env, port=args.port + 20, var_dir=ROOT / "var" / "bench-flow")
     web = server(env, port=args.port, threads=1 if args.sync else args.threads, production=not args.sync)
-    with web, job_worker(env, leftovers) as jobs:
+    with outside, web, job_worker(env, leftovers) as jobs:
         database = env["DATABASE_URL"].rsplit("/", 1)[1].split("?")[0]
         meter = CpuMeter(gunicorn_master(args.port), jobs.pid, database)
         template = template_dossier(args.port, steps, tokens)

@@ -10,6 +10,7 @@ import http.client
 import json
 import multiprocessing
 import os
+import socket
 import statistics
 import subprocess
 import sys
@@ -38,6 +39,37 @@ def prepare_database(env: dict[str, str]) -> None:
     """Migrate and load the demo data (idempotent), exactly as `make run` does."""
     for args in (["migrate", "--noinput", "-v0"], ["load-demo"]):
         subprocess.run([str(BIN / "motcua"), *args], env=env, check=True, cwd=ROOT, stdout=subprocess.DEVNULL)
+
+
+@contextmanager
+def standins(env: dict[str, str], *, port: int, var_dir: Path) -> Iterator[str]:
+    """The stand-ins of the outside services (sandbox/standins: population database, eSMS, Zalo ZNS) as
+    ``make run`` starts them, on ``port``; yields their base URL. The job worker's SMS and Zalo jobs then
+    do their real HTTP exchange (in production the providers' servers answer, not this box: their CPU
+    is not counted in the benchmark's figures)."""
+    var_dir.mkdir(parents=True, exist_ok=True)
+    proc = subprocess.Popen(
+        [str(BIN / "gunicorn")],
+        cwd=ROOT / "sandbox" / "standins",
+        env={**env, "STANDINS_BIND": f"{HOST}:{port}", "STANDINS_DB": str(var_dir / "standins.sqlite3")},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"http://{HOST}:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                with socket.create_connection((HOST, port), timeout=1):
+                    break
+            except OSError:
+                if proc.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError("the stand-ins process did not start") from None
+                time.sleep(0.2)
+        yield url
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
 
 
 @contextmanager
