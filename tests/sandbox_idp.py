@@ -16,9 +16,7 @@ import json
 import os
 import re
 import shutil
-import socket
 import subprocess
-import time
 from dataclasses import dataclass, field
 from html import unescape
 from pathlib import Path
@@ -27,20 +25,13 @@ from urllib.parse import urljoin, urlsplit
 import requests
 
 from tests.e2e.support import unavailable
+from tests.processes import START_TIMEOUT_SECONDS, free_port, wait_until_ready
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 IDP_DIR = PROJECT_DIR / "sandbox" / "idp"
 CLIENT_ID = "motcua-test"
 CLIENT_SECRET = "motcua-test-secret-0123456789"
 DEMO_PASSWORD = "vneid-demo-2026"
-START_TIMEOUT_SECONDS = 30
-
-
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 @dataclass
@@ -72,7 +63,7 @@ def idp_start(*, redirect_uris: list[str], post_logout_redirect_uris: list[str],
         unavailable(
             "chưa cài sandbox/idp/node_modules (chạy `npm ci --no-audit --no-fund` trong sandbox/idp)"
         )
-    port = _free_port()
+    port = free_port()
     issuer = f"http://127.0.0.1:{port}"
     env = {
         **os.environ,
@@ -89,16 +80,17 @@ def idp_start(*, redirect_uris: list[str], post_logout_redirect_uris: list[str],
             [str(node), "server.js"], cwd=IDP_DIR, env=env, stdout=out, stderr=subprocess.STDOUT
         )
     idp = SandboxIdp(issuer=issuer, process=process, log=log)
-    deadline = time.monotonic() + START_TIMEOUT_SECONDS
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"sandbox IdP exited ({process.returncode}):\n{idp.output()}")
+
+    def discovered() -> bool:
         try:
-            if requests.get(f"{issuer}/.well-known/openid-configuration", timeout=1).ok:
-                return idp
+            return requests.get(f"{issuer}/.well-known/openid-configuration", timeout=1).ok
         except requests.RequestException:
-            pass
-        time.sleep(0.1)
+            return False
+
+    if wait_until_ready(process, discovered):
+        return idp
+    if process.poll() is not None:
+        raise RuntimeError(f"sandbox IdP exited ({process.returncode}):\n{idp.output()}")
     idp.stop()
     raise RuntimeError(f"sandbox IdP did not answer within {START_TIMEOUT_SECONDS} s:\n{idp.output()}")
 

@@ -8,21 +8,15 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import subprocess
 import sys
-import time
 import urllib.request
 from pathlib import Path
 from typing import Any
 
+from tests.processes import free_port, wait_until_ready
+
 REPO = Path(__file__).resolve().parents[1]
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 class Standins:
@@ -32,7 +26,7 @@ class Standins:
 
     @classmethod
     def start(cls, db_path: Path) -> Standins:
-        port = _free_port()
+        port = free_port()
         gunicorn = Path(sys.executable).with_name("gunicorn")
         process = subprocess.Popen(
             [str(gunicorn), "--bind", f"127.0.0.1:{port}"],
@@ -42,15 +36,8 @@ class Standins:
             stderr=subprocess.DEVNULL,
         )
         standins = cls(process, f"http://127.0.0.1:{port}")
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            try:
-                standins.messages()
-                return standins
-            except OSError:
-                if process.poll() is not None:
-                    break
-                time.sleep(0.1)
+        if wait_until_ready(process, lambda: standins.messages() is not None):
+            return standins
         standins.stop()
         raise RuntimeError("the stand-ins process did not start")
 
