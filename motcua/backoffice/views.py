@@ -46,7 +46,6 @@ from motcua.dossiers.models import (
     CLOSED_STATUSES,
     OPEN_STATES,
     Channel,
-    Decision,
     Dossier,
     DossierComponent,
     DossierState,
@@ -316,22 +315,22 @@ class ActionView:
     open: bool = False
 
 
+_FORM_LABELS = {
+    "01": gettext_lazy("In giấy tiếp nhận (mẫu 01)"),
+    "02": gettext_lazy("Phiếu yêu cầu bổ sung (mẫu 02)"),
+    "03": gettext_lazy("Phiếu từ chối (mẫu 03)"),
+    "04": gettext_lazy("Phiếu xin lỗi, hẹn lại (mẫu 04)"),
+    "05": gettext_lazy("Phiếu kiểm soát quá trình (mẫu 05)"),
+    "dung": gettext_lazy("Thông báo dừng giải quyết"),
+}
+
+
 def _available_forms(d: Dossier, *, has_supplement: bool) -> list[tuple[str, str]]:
     """(slug, label) of the printable forms that exist for this dossier."""
-    out: list[tuple[str, str]] = []
-    if d.received_at is not None:
-        out.append(("01", _("In giấy tiếp nhận (mẫu 01)")))
-    if has_supplement:
-        out.append(("02", _("Phiếu yêu cầu bổ sung (mẫu 02)")))
-    if d.state == DossierState.REFUSED or d.decision == Decision.REJECTED:
-        out.append(("03", _("Phiếu từ chối (mẫu 03)")))
-    if d.extended:
-        out.append(("04", _("Phiếu xin lỗi, hẹn lại (mẫu 04)")))
-    if d.received_at is not None:
-        out.append(("05", _("Phiếu kiểm soát quá trình (mẫu 05)")))
-    if d.state == DossierState.STOPPED and d.received_at is not None:
-        out.append(("dung", _("Thông báo dừng giải quyết")))
-    return out
+    return [
+        (form, str(_FORM_LABELS[form]))
+        for form in downloads.forms_available(d, supplement_requested=has_supplement)
+    ]
 
 
 def _detail_context(

@@ -15,7 +15,7 @@ from django.http import FileResponse, Http404, HttpResponse
 from motcua.documents import forms as doc_forms
 from motcua.documents.responses import pdf_response
 from motcua.dossiers import form_builders
-from motcua.dossiers.models import Dossier, DossierResultDocument, DvcqgStatus
+from motcua.dossiers.models import Decision, Dossier, DossierResultDocument, DossierState, DvcqgStatus
 
 # The standard forms (biểu mẫu) by their key in the URLs, with the name each downloads as (+ the code).
 FORM_FILENAMES = {
@@ -36,6 +36,21 @@ _CONDITIONAL_FORMS: dict[str, tuple[Callable[..., Any], Callable[[Any], bytes]]]
     "05": (form_builders.process_control_form_build, doc_forms.form_process_control_render),
     "dung": (form_builders.stop_notice_form_build, doc_forms.form_stop_notice_render),
 }
+
+
+def forms_available(dossier: Dossier, *, supplement_requested: bool) -> list[str]:
+    """Keys of the standard forms this dossier has now, in order (every channel lists these; the portal
+    leaves out form 05). ``supplement_requested``: whether a supplement request was ever made."""
+    received = dossier.received_at is not None
+    present = {
+        "01": received,
+        "02": supplement_requested,
+        "03": dossier.state == DossierState.REFUSED or dossier.decision == Decision.REJECTED,
+        "04": dossier.extended,
+        "05": received,
+        "dung": dossier.state == DossierState.STOPPED and received,
+    }
+    return [form for form in FORM_FILENAMES if present[form]]
 
 
 def form_pdf_response(*, dossier: Dossier, form: str, tracking_url: str) -> HttpResponse | None:

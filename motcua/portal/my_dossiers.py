@@ -33,7 +33,6 @@ from motcua.dossiers.errors import DossierConflict, DossierError, DossierInvalid
 from motcua.dossiers.events import EventKind
 from motcua.dossiers.models import (
     STATE_STATUS,
-    Decision,
     Dossier,
     DossierComponent,
     DossierResultDocument,
@@ -134,19 +133,19 @@ class TimelineEntry:
     reason: str
 
 
+# The forms addressed to the applicant, in the applicant's words.
+_FORM_LABELS = {
+    "01": gettext_lazy("Giấy tiếp nhận hồ sơ và hẹn trả kết quả (mẫu 01)"),
+    "02": gettext_lazy("Phiếu yêu cầu bổ sung, hoàn thiện hồ sơ (mẫu 02)"),
+    "03": gettext_lazy("Phiếu từ chối (mẫu 03)"),
+    "04": gettext_lazy("Phiếu xin lỗi và hẹn lại ngày trả kết quả (mẫu 04)"),
+    "dung": gettext_lazy("Thông báo dừng giải quyết"),
+}
+
+
 def _available_forms(d: Dossier, *, supplement_requested: bool) -> list[tuple[str, str]]:
-    out: list[tuple[str, str]] = []
-    if d.received_at is not None:
-        out.append(("01", _("Giấy tiếp nhận hồ sơ và hẹn trả kết quả (mẫu 01)")))
-    if supplement_requested:
-        out.append(("02", _("Phiếu yêu cầu bổ sung, hoàn thiện hồ sơ (mẫu 02)")))
-    if d.state == DossierState.REFUSED or d.decision == Decision.REJECTED:
-        out.append(("03", _("Phiếu từ chối (mẫu 03)")))
-    if d.extended:
-        out.append(("04", _("Phiếu xin lỗi và hẹn lại ngày trả kết quả (mẫu 04)")))
-    if d.state == DossierState.STOPPED and d.received_at is not None:
-        out.append(("dung", _("Thông báo dừng giải quyết")))
-    return out
+    available = downloads.forms_available(d, supplement_requested=supplement_requested)
+    return [(form, str(_FORM_LABELS[form])) for form in available if form in downloads.APPLICANT_FORMS]
 
 
 def _detail_context(
