@@ -629,30 +629,41 @@ def dossiers_list(
         page=filters.page,
         page_size=filters.page_size,
     )
-    items = []
-    for item in page.items:
-        d = item.dossier
-        items.append(
-            DossierListItemOut(
-                code=d.code,
-                status=d.status,
-                status_label=str(DvcqgStatus(d.status).label),
-                state=d.state,
-                procedure=ProcedureRef(code=d.procedure.code, name=d.procedure.name),
-                current_unit=_unit_ref(d.current_unit),
-                current_step_name=d.current_step.name if d.current_step else None,
-                assignee_name=_official_name(d.current_assignee),
-                applicant_name=item.applicant_display,
-                channel=d.channel,
-                submitted_at=d.submitted_at,
-                due_at=d.due_at,
-                due_soon=item.due_soon,
-                overdue=item.overdue,
-                row_version=d.row_version,
-            )
+    items = [
+        _list_item(
+            item.dossier,
+            assignee_name=_official_name(item.dossier.current_assignee),
+            applicant_name=item.applicant_display,
+            due_soon=item.due_soon,
+            overdue=item.overdue,
         )
+        for item in page.items
+    ]
     return Status(
         200, DossierPageOut(total=page.total, page=page.page, page_size=page.page_size, items=items)
+    )
+
+
+def _list_item(
+    d: Dossier, *, assignee_name: str | None, applicant_name: str, due_soon: bool, overdue: bool
+) -> DossierListItemOut:
+    """One row of a dossier list; who is named (assignee, applicant) depends on who asks."""
+    return DossierListItemOut(
+        code=d.code,
+        status=d.status,
+        status_label=str(DvcqgStatus(d.status).label),
+        state=d.state,
+        procedure=ProcedureRef(code=d.procedure.code, name=d.procedure.name),
+        current_unit=_unit_ref(d.current_unit),
+        current_step_name=d.current_step.name if d.current_step else None,
+        assignee_name=assignee_name,
+        applicant_name=applicant_name,
+        channel=d.channel,
+        submitted_at=d.submitted_at,
+        due_at=d.due_at,
+        due_soon=due_soon,
+        overdue=overdue,
+        row_version=d.row_version,
     )
 
 
@@ -663,26 +674,16 @@ def _applicant_page(user: Account, filters: ListFilters) -> DossierPageOut:
     page = dossier_list_for_applicant(
         user=user, status=filters.status, page=filters.page, page_size=filters.page_size
     )
+    # The applicant sees their own name and no official's.
     items = [
-        DossierListItemOut(
-            code=d.code,
-            status=d.status,
-            status_label=str(DvcqgStatus(d.status).label),
-            state=d.state,
-            procedure=ProcedureRef(code=d.procedure.code, name=d.procedure.name),
-            current_unit=_unit_ref(d.current_unit),
-            current_step_name=d.current_step.name if d.current_step else None,
+        _list_item(
+            item.dossier,
             assignee_name=None,
-            applicant_name=d.applicant_name,
-            channel=d.channel,
-            submitted_at=d.submitted_at,
-            due_at=d.due_at,
+            applicant_name=item.dossier.applicant_name,
             due_soon=item.due_soon,
             overdue=item.overdue,
-            row_version=d.row_version,
         )
         for item in page.items
-        for d in (item.dossier,)
     ]
     return DossierPageOut(total=page.total, page=page.page, page_size=page.page_size, items=items)
 

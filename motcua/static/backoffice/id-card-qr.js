@@ -40,40 +40,6 @@
     return { id: fields[0], name: clean(fields[2]), born: born, address: clean(fields[5]) };
   }
 
-  function labelOf(field) {
-    return field.id ? form.querySelector('label[for="' + field.id + '"]') : null;
-  }
-
-  function unmark(field) {
-    var wrapper = field.closest(".bo-field");
-    if (wrapper) wrapper.classList.remove("bo-field--qr");
-    var label = labelOf(field);
-    var marker = label && label.querySelector(".bo-qr-filled");
-    if (marker) marker.remove();
-  }
-
-  function mark(field) {
-    var wrapper = field.closest(".bo-field");
-    if (wrapper) wrapper.classList.add("bo-field--qr");
-    var label = labelOf(field);
-    if (label && !label.querySelector(".bo-qr-filled")) {
-      var marker = document.createElement("span");
-      marker.className = "bo-qr-filled";
-      marker.textContent = box.getAttribute("data-marker");
-      label.append(" ", marker);
-    }
-    var details = field.closest("details");
-    if (details) details.open = true;
-  }
-
-  function labelText(field) {
-    var label = labelOf(field);
-    if (!label) return field.name;
-    var copy = label.cloneNode(true);
-    copy.querySelectorAll(".bo-req, .bo-qr-filled").forEach(function (n) { n.remove(); });
-    return copy.textContent.trim();
-  }
-
   function fill(card) {
     var kind = form.querySelector('input[name="applicant_kind"]:checked');
     // An organisation's applicant is not on the card: the person at the counter is its representative.
@@ -85,14 +51,7 @@
           applicant_birth_date: card.born,
           applicant_address: card.address
         };
-    var filled = [];
-    Object.keys(values).forEach(function (name) {
-      var field = form.elements.namedItem(name);
-      if (!field || field.value.trim()) return;  // what the officer typed stays
-      field.value = values[name];
-      mark(field);
-      filled.push(labelText(field));
-    });
+    var filled = window.motcuaIntakeFill.fillEmpty(form, values, box.getAttribute("data-marker"));
     if (status) {
       status.textContent = filled.length
         ? box.getAttribute("data-filled") + " " + filled.join(", ")
@@ -112,6 +71,8 @@
   // A filled field the officer then edits is theirs: the mark goes.
   form.addEventListener("input", function (event) {
     var target = event.target;
-    if (target !== input && target.closest && target.closest(".bo-field--qr")) unmark(target);
+    if (target !== input && target.closest && target.closest(".bo-field--qr")) {
+      window.motcuaIntakeFill.unmark(form, target);
+    }
   });
 })();

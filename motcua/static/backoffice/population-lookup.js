@@ -11,30 +11,6 @@
   var form = button.form;
   var status = box.querySelector("[data-population-status]");
 
-  function labelOf(field) {
-    return field.id ? form.querySelector('label[for="' + field.id + '"]') : null;
-  }
-
-  function labelText(field) {
-    var label = labelOf(field);
-    if (!label) return field.name;
-    var copy = label.cloneNode(true);
-    copy.querySelectorAll(".bo-req, .bo-qr-filled").forEach(function (n) { n.remove(); });
-    return copy.textContent.trim();
-  }
-
-  function mark(field) {
-    var wrapper = field.closest(".bo-field");
-    if (wrapper) wrapper.classList.add("bo-field--qr");
-    var label = labelOf(field);
-    if (label && !label.querySelector(".bo-qr-filled")) {
-      var marker = document.createElement("span");
-      marker.className = "bo-qr-filled";
-      marker.textContent = box.getAttribute("data-marker");
-      label.append(" ", marker);
-    }
-  }
-
   button.addEventListener("click", function (event) {
     var number = form.elements.namedItem("applicant_id_number");
     var token = form.elements.namedItem("csrfmiddlewaretoken");
@@ -55,14 +31,7 @@
           status.textContent = answer.detail || box.getAttribute("data-failed");
           return;
         }
-        var filled = [];
-        Object.keys(answer.fields).forEach(function (name) {
-          var field = form.elements.namedItem(name);
-          if (!field || field.value.trim()) return;  // what the officer typed stays
-          field.value = answer.fields[name];
-          mark(field);
-          filled.push(labelText(field));
-        });
+        var filled = window.motcuaIntakeFill.fillEmpty(form, answer.fields, box.getAttribute("data-marker"));
         status.textContent = box.getAttribute("data-filled") + " " + (filled.join(", ") || "—");
       })
       .catch(function () { status.textContent = box.getAttribute("data-failed"); })
