@@ -65,8 +65,9 @@ class SubmissionDraft(models.Model):
     key = models.UUIDField("khóa chống gửi trùng", default=uuid.uuid4, unique=True, editable=False)
     step = models.CharField("bước", max_length=16, choices=DraftStep.choices, default=DraftStep.APPLICANT)
     applicant = models.JSONField("người nộp", default=dict, blank=True)
-    # Which applicant fields came from the identity account ("Tự động điền từ tài khoản định danh").
-    prefilled = models.JSONField("trường tự động điền", default=list, blank=True)
+    # The applicant fields filled automatically (identity account, population database) and the value
+    # each was given: a field keeps its mark while its value is unchanged, with no second lookup.
+    prefilled = models.JSONField("trường tự động điền", default=dict, blank=True)
     receiving_unit = models.ForeignKey(
         "org.Unit",
         verbose_name="nơi tiếp nhận",

@@ -183,7 +183,7 @@ def draft_start(*, owner: Account, procedure: Procedure, renewal_of: int | None 
             owner=owner,
             procedure=procedure,
             applicant=prefill,
-            prefilled=sorted(prefill),
+            prefilled=prefill,
             form_version=definition.version if definition else 0,
             form_schema=definition.schema if definition else form_schema.GENERIC_SCHEMA,
             form_ui=definition.ui if definition else form_schema.GENERIC_UI,
@@ -264,9 +264,8 @@ def draft_applicant_save(*, draft: SubmissionDraft, data: QueryDict) -> None:
         "email": cleaned["applicant_email"],
         "address": cleaned["applicant_address"],
     }
-    # A value the applicant changed is no longer the account's.
-    prefill = applicant_prefill(draft.owner)
-    draft.prefilled = sorted(k for k in draft.prefilled if prefill.get(k) == draft.applicant.get(k))
+    # A value the applicant changed is no longer the one filled in for them.
+    draft.prefilled = {k: v for k, v in draft.prefilled.items() if draft.applicant.get(k) == v}
     draft.receiving_unit = unit
     _touch(draft, step=DraftStep.FORM, fields=["applicant", "prefilled", "receiving_unit"])
 

@@ -41,7 +41,7 @@ class Migration(migrations.Migration):
                 ('key', models.UUIDField(default=uuid.uuid4, editable=False, unique=True, verbose_name='khóa chống gửi trùng')),
                 ('step', models.CharField(choices=[('applicant', 'Người nộp'), ('form', 'Tờ khai'), ('documents', 'Giấy tờ'), ('review', 'Xem lại và nộp')], default='applicant', max_length=16, verbose_name='bước')),
                 ('applicant', models.JSONField(blank=True, default=dict, verbose_name='người nộp')),
-                ('prefilled', models.JSONField(blank=True, default=list, verbose_name='trường tự động điền')),
+                ('prefilled', models.JSONField(blank=True, default=dict, verbose_name='trường tự động điền')),
                 ('form_version', models.PositiveIntegerField(default=0, verbose_name='phiên bản tờ khai')),
                 ('form_schema', models.JSONField(blank=True, default=dict, verbose_name='lược đồ tờ khai')),
                 ('form_ui', models.JSONField(blank=True, default=dict, verbose_name='gợi ý hiển thị tờ khai')),
