@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "motcua.nationalportal",
     "motcua.feedback",
     "motcua.datastore",
+    "motcua.assistant",
     "motcua.backoffice",
     "motcua.portal",
     "motcua.devtools",

@@ -65,11 +65,13 @@ from motcua.core.text import nfc, strip_marks
 __all__ = [
     "LEVEL_FILTERS",
     "IndexRow",
+    "ProcedureMatch",
     "SearchIndex",
     "SearchResult",
     "index_invalidate",
     "normalize_query",
     "procedure_search",
+    "procedure_understand",
     "tokenize",
 ]
 
@@ -611,3 +613,27 @@ def procedure_search(
     return get_index().search(
         query, field_id=field_id, level=level, service_level=service_level, offset=offset, limit=limit
     )
+
+
+@dataclass(frozen=True)
+class ProcedureMatch:
+    """One ranked procedure for a free-text question, with a confidence in [0, 1]."""
+
+    procedure_id: int
+    code: str
+    confidence: float
+
+
+def procedure_understand(text: str, *, limit: int = 10) -> list[ProcedureMatch]:
+    """Procedures a free-text message (a question, a story) is most likely about, best first.
+
+    The one engine behind the portal's search box and the assistant (trợ lý ảo). Confidence is a
+    rank-based placeholder until the full-record ranking lands.
+    """
+    index = get_index()
+    found = index.search(text, limit=limit)
+    by_id = {doc.id: doc for doc in index.docs}
+    return [
+        ProcedureMatch(procedure_id=pid, code=by_id[pid].code, confidence=round(1.0 / (1 + rank), 3))
+        for rank, pid in enumerate(found.ids)
+    ]
