@@ -28,7 +28,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django.views.decorators.vary import vary_on_headers
 
 from motcua.accounts.models import Account
-from motcua.backoffice import forms
+from motcua.backoffice import forms, result_drafts
 from motcua.backoffice.access import forbidden, official_required
 from motcua.backoffice.selectors import deciding_units
 from motcua.catalog.fees import fee_summary_display
@@ -76,6 +76,7 @@ EVENT_LABELS: dict[str, str] = {
     **{spec.action: spec.label for spec in actions.action_specs()},
     EventKind.SUBMIT: pgettext_noop("thao tác", "Nộp hồ sơ trực tuyến"),
     EventKind.RECEIVE: pgettext_noop("thao tác", "Tiếp nhận hồ sơ"),
+    EventKind.UPLOAD_RESULT_DRAFT: pgettext_noop("thao tác", "Tải lên dự thảo kết quả"),
 }
 
 # The back office's form for each action of the registry (the form gives the action's input data).
@@ -393,6 +394,7 @@ def _detail_context(
         "error": error,
         "just_received": request.GET.get("moi") == "1",
         "tracking_url": tracking_url(request, d.code),
+        **result_drafts.draft_context(d, _real_user(request)),
     }
 
 

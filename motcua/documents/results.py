@@ -152,11 +152,14 @@ _ID_LABELS = ("Số định danh cá nhân", "Mã số doanh nghiệp/Mã số t
 
 def result_payload(doc: ResultDocument) -> dict[str, Any]:
     """The JSON the result templates read."""
-    title = doc.title or {
-        ResultKind.DECISION: "Quyết định",
-        ResultKind.CERTIFICATE: "Giấy chứng nhận",
-        ResultKind.CONFIRMATION: "Thông báo",
-    }[doc.kind]
+    title = (
+        doc.title
+        or {
+            ResultKind.DECISION: "Quyết định",
+            ResultKind.CERTIFICATE: "Giấy chứng nhận",
+            ResultKind.CONFIRMATION: "Thông báo",
+        }[doc.kind]
+    )
     data: dict[str, Any] = {
         "doc_title": title,
         "draft": doc.is_draft,
@@ -175,7 +178,9 @@ def result_payload(doc: ResultDocument) -> dict[str, Any]:
         "applicant_name": doc.applicant_name,
         "applicant_id_label": _ID_LABELS[doc.applicant_is_organisation],
         "applicant_id_number": doc.applicant_id_number,
-        "applicant_birth_date": wording.date_numeric(doc.applicant_birth_date) if doc.applicant_birth_date else "",
+        "applicant_birth_date": wording.date_numeric(doc.applicant_birth_date)
+        if doc.applicant_birth_date
+        else "",
         "applicant_address": doc.applicant_address,
         "content": doc.content,
         "validity": doc.validity,
