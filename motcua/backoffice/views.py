@@ -9,8 +9,6 @@ list of the counter intake, with plain links and forms working without it.
 
 from __future__ import annotations
 
-import mimetypes
-import os
 from dataclasses import dataclass
 from typing import Any
 
@@ -466,16 +464,7 @@ def component_download(request: HttpRequest, code: str, component_id: int) -> Fi
     component = DossierComponent.objects.filter(dossier=d, pk=component_id).exclude(file="").first()
     if component is None:
         raise Http404("Không tìm thấy tệp.")
-    try:
-        handle = component.file.open("rb")
-    except (FileNotFoundError, OSError) as exc:
-        raise Http404("Tệp đã bị xóa khỏi kho lưu trữ.") from exc
-    filename = os.path.basename(component.file.name)
-    content_type = mimetypes.guess_type(filename)[0] or "application/octet-stream"
-    response = FileResponse(handle, as_attachment=True, filename=filename, content_type=content_type)
-    response["Cache-Control"] = "private, no-store"
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return downloads.component_response(component)
 
 
 @require_GET

@@ -107,7 +107,8 @@ def test_the_signature_and_seal_areas_are_on_the_page_where_the_seal_overlaps_th
     assert signer.y2 - signer.y1 == pytest.approx(30 * 72 / 25.4, abs=0.5)
     assert signer.x1 > A4[0] / 2 - 30
     assert seal.x1 < signer.x1 < seal.x2 < signer.x2
-    assert seal.y1 < signer.y1 and signer.y2 < seal.y2
+    assert seal.y1 < signer.y1
+    assert signer.y2 < seal.y2
 
 
 def test_the_signature_area_lies_between_the_title_lines_and_the_name() -> None:
