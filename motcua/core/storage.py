@@ -89,19 +89,19 @@ def stored_file_read_checked(file: FieldFile, *, sha256: str) -> IO[bytes]:
     were recorded) is served unchecked, with a warning.
     """
     name = file.name or ""
-    try:
-        source = file.storage.open(name, "rb")
-    except (FileNotFoundError, OSError) as exc:
-        raise Http404("Tệp đã bị xóa khỏi kho lưu trữ.") from exc
-    except Exception as exc:  # S3: botocore's ClientError for a missing key
-        logger.error("stored file %s cannot be opened: %s", name, exc)
-        raise Http404("Tệp đã bị xóa khỏi kho lưu trữ.") from exc
     copy = tempfile.SpooledTemporaryFile(max_size=_SPOOL_BYTES)  # noqa: SIM115 — returned open
     digest = hashlib.sha256()
-    with source:
-        for chunk in iter(lambda: source.read(_CHUNK), b""):
-            digest.update(chunk)
-            copy.write(chunk)
+    try:
+        with file.storage.open(name, "rb") as source:
+            for chunk in iter(lambda: source.read(_CHUNK), b""):
+                digest.update(chunk)
+                copy.write(chunk)
+    except Exception as exc:
+        # FileNotFoundError on the filesystem; botocore's ClientError (NoSuchKey, 404) on S3 — raised
+        # when the object is first read, not when it is "opened".
+        copy.close()
+        logger.error("stored file %s cannot be read: %r", name, exc)
+        raise Http404("Tệp đã bị xóa khỏi kho lưu trữ.") from exc
     copy.seek(0)
     actual = digest.hexdigest()
     if not sha256:
