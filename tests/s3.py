@@ -47,7 +47,7 @@ class MotoS3:
         raise RuntimeError("moto_server did not start")
 
     def client(self) -> Any:
-        import boto3
+        import boto3  # type: ignore[import-untyped]  # no type information shipped
 
         return boto3.client(
             "s3",

@@ -110,7 +110,7 @@ def stored_file_read_checked(file: FieldFile, *, sha256: str) -> IO[bytes]:
         copy.close()
         logger.error("stored file %s altered: recorded sha256 %s, found %s", name, sha256, actual)
         raise StoredFileAltered(name, expected=sha256, actual=actual)
-    return copy  # type: ignore[return-value]
+    return copy
 
 
 def stored_file_response(file: FieldFile, *, sha256: str, filename: str, content_type: str) -> FileResponse:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import cast
 
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
@@ -98,7 +98,7 @@ def tracking_detail(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @require_POST
-def tracking_result(request: HttpRequest, code: str, document_id: int) -> HttpResponse:
+def tracking_result(request: HttpRequest, code: str, document_id: int) -> HttpResponse | FileResponse:
     """Download an electronic result from the tracking page — tải kết quả: the verifier (POST body) is
     checked again, counted by the same rate limits as the lookup; the file is served only if its bytes
     match their recorded SHA-256 (``core.storage``). A wrong verifier gets the page back, no file."""

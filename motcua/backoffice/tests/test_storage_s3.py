@@ -56,10 +56,10 @@ def test_component_and_result_live_in_the_bucket_and_are_checked_on_download(
     result_url = reverse("backoffice:result_download", args=[d.code, result.pk])
     ok = client.get(component_url)
     assert ok.status_code == 200
-    assert b"".join(ok.streaming_content) == SCAN
+    assert b"".join(ok.streaming_content) == SCAN  # type: ignore[attr-defined]
     ok = client.get(result_url)
     assert ok.status_code == 200
-    assert b"".join(ok.streaming_content) == RESULT_PDF
+    assert b"".join(ok.streaming_content) == RESULT_PDF  # type: ignore[attr-defined]
 
     # Someone with access to the bucket rewrites both objects in place.
     s3.put_object(Bucket=bucket, Key=component.file.name, Body=SCAN + b"% appended")

@@ -101,7 +101,7 @@ def test_an_altered_component_is_refused_with_409_and_logged(world: World, caplo
     client = client_for(world.minh)
     ok = client.get(url)
     assert ok.status_code == 200
-    assert b"".join(ok.streaming_content) == content
+    assert b"".join(ok.streaming_content) == content  # type: ignore[attr-defined]
     Path(component.file.path).write_bytes(content.replace(b"%PDF-", b"%PDF+", 1))
     refused = client.get(url)
     assert refused.status_code == 409

@@ -45,7 +45,7 @@ def test_the_verified_page_offers_the_result_and_the_download_serves_it(
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
     assert response["Cache-Control"] == "private, no-store"
-    assert b"".join(response.streaming_content) == RESULT_PDF
+    assert b"".join(response.streaming_content) == RESULT_PDF  # type: ignore[attr-defined]
 
 
 def test_a_wrong_verifier_gets_no_file(client: Client, returned: Dossier) -> None:
