@@ -97,36 +97,47 @@ def render_pdf(template: str, data: Mapping[str, object], *, issued_at: datetime
     return pdf
 
 
+
 def render_pdf_and_query(
     template: str, data: Mapping[str, object], *, issued_at: datetime, selector: str
 ) -> tuple[bytes, str]:
     """``render_pdf``, plus the JSON answer of typst's query for ``selector`` on the same document.
 
     A template marks places it wants to report (a signature area) with labelled metadata; the query
-    reads their positions from the laid-out document, so Python never guesses coordinates.
+    reads their positions from the laid-out document, so Python never guesses coordinates. A query
+    answers for its compiler's own input and last inputs, so each template has its own compiler (per
+    thread); the query then reuses the layout of the compile just made.
     """
-    pdf = render_pdf(template, data, issued_at=issued_at)
     path = TEMPLATES_DIR / template
+    if path.parent != TEMPLATES_DIR or not path.is_file():
+        raise FormRenderError(f"Unknown form template {template!r}")
     payload = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    compiler = _template_compiler(path)
     try:
-        # The query runs on the compiler's own document and inputs: give it this template and data.
-        found = _query_compiler(str(path), payload).query(selector, format="json")
+        pdf, warnings = compiler.compile_with_warnings(
+            format="pdf",
+            sys_inputs={"data": payload},
+            pdf_standards=PDF_STANDARD,
+            timestamp=_fixed_offset(issued_at),
+        )
+        found = compiler.query(selector, format="json")
     except typst.TypstError as exc:
         raise FormRenderError(f"{template}: {exc.message} {exc.diagnostic}") from exc
+    for warning in warnings:
+        logger.warning("typst %s: %s", template, warning.message)
+    if not isinstance(pdf, bytes):
+        raise FormRenderError(f"{template}: typst returned {type(pdf).__name__}, expected PDF bytes")
     return pdf, found
 
 
-def _query_compiler(path: str, payload: str) -> typst.Compiler:
-    compilers: dict[str, typst.Compiler] | None = getattr(_local, "query_compilers", None)
+def _template_compiler(path: Path) -> typst.Compiler:
+    compilers: dict[Path, typst.Compiler] | None = getattr(_local, "template_compilers", None)
     if compilers is None:
-        compilers = _local.query_compilers = {}
+        compilers = _local.template_compilers = {}
     compiler = compilers.get(path)
     if compiler is None:
         compiler = typst.Compiler(
-            input=path, root=str(TEMPLATES_DIR), font_paths=_fonts(), ignore_system_fonts=True
+            input=str(path), root=str(TEMPLATES_DIR), font_paths=_fonts(), ignore_system_fonts=True
         )
         compilers[path] = compiler
-    # sys_inputs of a query are those of the last compile: compile this payload first (cheap: the
-    # layout is the one just made, cached by typst's memoisation).
-    compiler.compile(format="pdf", sys_inputs={"data": payload})
     return compiler
