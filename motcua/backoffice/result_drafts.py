@@ -12,6 +12,8 @@ from django.views.decorators.http import require_GET, require_POST
 
 from motcua.accounts.models import Account
 from motcua.backoffice.access import official_required
+from motcua.catalog.models import ResultTemplate
+from motcua.catalog.selectors import procedure_result_template
 from motcua.documents.responses import pdf_response
 from motcua.dossiers import downloads, services
 from motcua.dossiers.errors import DossierError, DossierInvalid, DossierPermissionDenied
@@ -30,9 +32,13 @@ def draft_context(d: Dossier, user: Account) -> dict[str, object]:
     """What the dossier page shows about the draft result (one query for the current draft)."""
     viewable = d.state in _DRAFT_VISIBLE_STATES and d.decision != Decision.REJECTED
     may_upload = services.result_draft_may_upload(user=user, dossier=d)
+    draft = downloads.result_draft_get(dossier=d) if viewable else None
+    # An upload-only procedure has nothing to show until the specialist uploads the draft.
+    templated = procedure_result_template(d.procedure) != ResultTemplate.UPLOAD
     return {
-        "result_draft": downloads.result_draft_get(dossier=d) if viewable else None,
-        "result_draft_viewable": viewable,
+        "result_draft": draft,
+        "result_draft_viewable": viewable and (may_upload or draft is not None or templated),
+        "result_draft_link": draft is not None or templated,
         "result_draft_form": ResultDraftForm(initial={"row_version": d.row_version}) if may_upload else None,
     }
 
@@ -40,7 +46,7 @@ def draft_context(d: Dossier, user: Account) -> dict[str, object]:
 @require_GET
 @official_required
 def result_draft_pdf(request: HttpRequest, code: str) -> HttpResponse:
-    """ "Xem dự thảo kết quả": the uploaded draft as uploaded, else the procedure's template as a draft."""
+    """Xem dự thảo kết quả: the uploaded draft as uploaded, else the procedure's template as a draft."""
     # Imported here: views imports this module for the page's context (draft_context).
     from motcua.backoffice.views import _dossier_or_404
 

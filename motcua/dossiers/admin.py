@@ -22,6 +22,7 @@ from motcua.dossiers.models import (
     DossierFee,
     DossierPause,
     DossierResultDocument,
+    DossierResultDraft,
     DossierState,
     DossierStep,
     IntakeNotice,
@@ -128,6 +129,12 @@ class ResultDocumentInline(_ReadOnlyInline):
     readonly_fields = fields
 
 
+class ResultDraftInline(_ReadOnlyInline):
+    model = DossierResultDraft
+    fields = ("name", "sha256", "size", "uploaded_by", "uploaded_at")
+    readonly_fields = fields
+
+
 class PauseInline(_ReadOnlyInline):
     model = DossierPause
     fields = ("reason", "started_at", "ended_at", "note", "items")
@@ -161,7 +168,15 @@ class DossierAdmin(_RecordAdmin):
     ordering = ("-submitted_at",)
     show_full_result_count = False  # COUNT(*) over a million rows on every page is wasted work
     raw_id_fields = ("procedure",)
-    inlines = (StepInline, ComponentInline, ResultDocumentInline, FeeInline, PauseInline, EventInline)
+    inlines = (
+        StepInline,
+        ComponentInline,
+        ResultDraftInline,
+        ResultDocumentInline,
+        FeeInline,
+        PauseInline,
+        EventInline,
+    )
 
 
 @admin.register(IntakeNotice)

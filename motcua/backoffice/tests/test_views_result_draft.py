@@ -12,6 +12,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from motcua.backoffice.tests.conftest import client_for
+from motcua.catalog.models import ResultTemplate
 from motcua.core.tests.upload_files import HTML, pdf_bytes
 from motcua.documents.tests import pdfcheck
 from motcua.dossiers import services
@@ -120,3 +121,20 @@ def test_an_altered_result_is_refused_on_the_api_too(world: World) -> None:
     api = client.get(f"/api/v1/dossiers/{d.code}/results/{document.pk}")
     assert api.status_code == 409
     assert api.json()["code"] == "file_altered"
+
+
+def test_an_upload_only_procedure_offers_the_link_once_a_draft_is_uploaded(world: World) -> None:
+    world.procedure.result_template = ResultTemplate.UPLOAD
+    world.procedure.save()
+    d = _at(world, "approval")
+    hung = client_for(world.hung)
+    html = hung.get(reverse("backoffice:dossier_detail", args=[d.code])).content.decode()
+    assert "Xem dự thảo kết quả" not in html
+    assert "không dùng mẫu văn bản kết quả" in html
+    assert hung.get(reverse("backoffice:result_draft_pdf", args=[d.code])).status_code == 404
+    services.dossier_result_draft_upload(
+        actor=world.minh, dossier=d, row_version=d.row_version, file=SimpleUploadedFile("d.pdf", DRAFT_PDF)
+    )
+    html = hung.get(reverse("backoffice:dossier_detail", args=[d.code])).content.decode()
+    assert "Xem dự thảo kết quả" in html
+    assert hung.get(reverse("backoffice:result_draft_pdf", args=[d.code])).content == DRAFT_PDF
