@@ -14,6 +14,7 @@ which cannot run inside a transaction), so each set is loaded about once per wor
 
 from __future__ import annotations
 
+import itertools
 import os
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -208,3 +209,29 @@ def standins_on(standins: Any, settings: Any) -> Any:
     settings.MOTCUA_POPULATION_CLIENT_ID = "motcua-dev"
     settings.MOTCUA_POPULATION_CLIENT_SECRET = "motcua-dev-secret"
     return standins
+
+
+# S3-compatible object storage (MOTCUA_STORAGE=s3): a real server process, moto in server mode, one per
+# test process; ``s3_storage`` points Django's default storage at a fresh bucket of it (tests/s3.py).
+@pytest.fixture(scope="session")
+def moto_s3() -> Iterator[Any]:
+    from tests.s3 import MotoS3
+
+    server = MotoS3.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def s3_storage(moto_s3: Any, settings: Any) -> Any:
+    """Django's default storage is the S3 bucket ``motcua-<n>`` of the moto server for this test."""
+    bucket = f"motcua-{next(_buckets)}"
+    moto_s3.client().create_bucket(Bucket=bucket)
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": moto_s3.storage_options(bucket)},
+    }
+    return moto_s3, bucket
+
+
+_buckets = itertools.count(1)

@@ -11,7 +11,8 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from motcua.catalog.api import router as catalog_router
 from motcua.core.api_errors import error_body, validation_detail, validation_messages
-from motcua.core.middleware import too_large_detail
+from motcua.core.middleware import FILE_ALTERED, too_large_detail
+from motcua.core.storage import StoredFileAltered
 from motcua.core.uploads import UploadTooLarge
 from motcua.dossiers.api import router as dossiers_router
 from motcua.identity.api import router as id_card_qr_router
@@ -80,6 +81,12 @@ def too_large(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
     """A body over the limit read inside Ninja (``core.middleware`` refuses most of them earlier)."""
     detail = exc.detail if isinstance(exc, UploadTooLarge) else too_large_detail()
     return _error(request, 413, detail)
+
+
+@api.exception_handler(StoredFileAltered)
+def file_altered(request: HttpRequest, exc: StoredFileAltered) -> HttpResponse:
+    """A stored file whose bytes no longer match their SHA-256 (``core.storage``): refused, never sent."""
+    return _error(request, 409, FILE_ALTERED, code="file_altered")
 
 
 api.add_router("/procedures", catalog_router)

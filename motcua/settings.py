@@ -91,6 +91,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # A stored file altered since it was stored (SHA-256 mismatch on download) → 409, never the bytes.
+    "motcua.core.middleware.StoredFileAlteredMiddleware",
 ]
 
 ROOT_URLCONF = "motcua.urls"
@@ -266,8 +268,32 @@ MOTCUA_ZALO_BACKEND = env_choice(
 MOTCUA_ZALO_ACCESS_TOKEN = env_str("MOTCUA_ZALO_ACCESS_TOKEN", "" if PRODUCTION else "motcua-dev-zalo-token")
 MOTCUA_ZALO_TEMPLATE_ID = env_str("MOTCUA_ZALO_TEMPLATE_ID", "300001")
 MOTCUA_NOTIFY_TIMEOUT_SECONDS = env_int("MOTCUA_NOTIFY_TIMEOUT_SECONDS", default=10)
+# Files (motcua/core/storage.py, docs/architecture.md §21): the local filesystem (MEDIA_ROOT) by default;
+# MOTCUA_STORAGE=s3 stores them in an S3-compatible bucket through django-storages. Never overwrite:
+# names are derived from the content's SHA-256 and a taken name gets a fresh suffix.
+MOTCUA_STORAGE = env_choice("MOTCUA_STORAGE", choices=("local", "s3"), default="local")
+if MOTCUA_STORAGE == "s3":
+    _default_storage: dict[str, object] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "endpoint_url": env_str("MOTCUA_S3_ENDPOINT_URL", "") or None,
+            "bucket_name": env_str("MOTCUA_S3_BUCKET"),
+            "access_key": env_str("MOTCUA_S3_ACCESS_KEY"),
+            "secret_key": env_str("MOTCUA_S3_SECRET_KEY"),
+            "region_name": env_str("MOTCUA_S3_REGION", "") or None,
+            "file_overwrite": False,
+            # Private objects, served only through our views (never a public or pre-signed URL).
+            "default_acl": None,
+            "querystring_auth": True,
+            "addressing_style": env_choice(
+                "MOTCUA_S3_ADDRESSING_STYLE", choices=("path", "virtual", "auto"), default="path"
+            ),
+        },
+    }
+else:
+    _default_storage = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": _default_storage,
     "staticfiles": {
         "BACKEND": (
             "whitenoise.storage.CompressedManifestStaticFilesStorage"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from motcua.backoffice import feedback, views
+from motcua.backoffice import feedback, result_drafts, views
 
 app_name = "backoffice"
 urlpatterns = [
@@ -16,6 +16,8 @@ urlpatterns = [
     path("ho-so/<str:code>/tep/<int:component_id>/", views.component_download, name="component_download"),
     path("ho-so/<str:code>/ket-qua/<int:document_id>/", views.result_download, name="result_download"),
     path("ho-so/<str:code>/bieu-mau/<slug:form>.pdf", views.dossier_form_pdf, name="dossier_form_pdf"),
+    path("ho-so/<str:code>/du-thao-ket-qua.pdf", result_drafts.result_draft_pdf, name="result_draft_pdf"),
+    path("ho-so/<str:code>/du-thao-ket-qua", result_drafts.result_draft_upload, name="result_draft_upload"),
     path("tiep-nhan/", views.intake_start, name="intake_start"),
     path("tiep-nhan/tra-cuu-dan-cu", views.intake_population_lookup, name="intake_population_lookup"),
     path("tiep-nhan/phieu/<int:pk>/", views.intake_notice, name="intake_notice"),

@@ -9,8 +9,6 @@ list of the counter intake, with plain links and forms working without it.
 
 from __future__ import annotations
 
-import mimetypes
-import os
 from dataclasses import dataclass
 from typing import Any
 
@@ -28,7 +26,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django.views.decorators.vary import vary_on_headers
 
 from motcua.accounts.models import Account
-from motcua.backoffice import forms
+from motcua.backoffice import forms, result_drafts
 from motcua.backoffice.access import forbidden, official_required
 from motcua.backoffice.selectors import deciding_units
 from motcua.catalog.fees import fee_summary_display
@@ -76,6 +74,7 @@ EVENT_LABELS: dict[str, str] = {
     **{spec.action: spec.label for spec in actions.action_specs()},
     EventKind.SUBMIT: pgettext_noop("thao tác", "Nộp hồ sơ trực tuyến"),
     EventKind.RECEIVE: pgettext_noop("thao tác", "Tiếp nhận hồ sơ"),
+    EventKind.UPLOAD_RESULT_DRAFT: pgettext_noop("thao tác", "Tải lên dự thảo kết quả"),
 }
 
 # The back office's form for each action of the registry (the form gives the action's input data).
@@ -393,6 +392,7 @@ def _detail_context(
         "error": error,
         "just_received": request.GET.get("moi") == "1",
         "tracking_url": tracking_url(request, d.code),
+        **result_drafts.draft_context(d, _real_user(request)),
     }
 
 
@@ -464,16 +464,7 @@ def component_download(request: HttpRequest, code: str, component_id: int) -> Fi
     component = DossierComponent.objects.filter(dossier=d, pk=component_id).exclude(file="").first()
     if component is None:
         raise Http404("Không tìm thấy tệp.")
-    try:
-        handle = component.file.open("rb")
-    except (FileNotFoundError, OSError) as exc:
-        raise Http404("Tệp đã bị xóa khỏi kho lưu trữ.") from exc
-    filename = os.path.basename(component.file.name)
-    content_type = mimetypes.guess_type(filename)[0] or "application/octet-stream"
-    response = FileResponse(handle, as_attachment=True, filename=filename, content_type=content_type)
-    response["Cache-Control"] = "private, no-store"
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return downloads.component_response(component)
 
 
 @require_GET

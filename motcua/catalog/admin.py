@@ -214,6 +214,7 @@ class ProcedureAdmin(admin.ModelAdmin):
                     "implementing_agency",
                     "steps",
                     "result",
+                    "result_template",
                     "legal_basis",
                     "processing_time_extra",
                     "has_details",

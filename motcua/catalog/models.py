@@ -53,6 +53,19 @@ class FeeBasis(models.TextChoices):
     PER_TRANSACTION = "per_transaction", gettext_noop("Mỗi giao dịch")
 
 
+class ResultTemplate(models.TextChoices):
+    """Mẫu văn bản kết quả: the typst template that renders a procedure's result, or none (upload only).
+
+    Blank on a procedure means "guessed from the catalogue's result text" (``catalog.selectors
+    .procedure_result_template``); an administrator may set it in the admin.
+    """
+
+    DECISION = "decision", gettext_noop("Quyết định")
+    CERTIFICATE = "certificate", gettext_noop("Giấy chứng nhận, giấy phép, trích lục")
+    CONFIRMATION = "confirmation", gettext_noop("Văn bản xác nhận, thông báo kết quả")
+    UPLOAD = "upload", gettext_noop("Chỉ tải lên tệp kết quả (không dùng mẫu)")
+
+
 class Field(models.Model):
     """Field — lĩnh vực."""
 
@@ -110,6 +123,19 @@ class Procedure(models.Model):
     steps = models.JSONField("trình tự thực hiện", default=list, blank=True)
     result = models.TextField("kết quả thực hiện", blank=True)
     legal_basis = models.JSONField("căn cứ pháp lý", default=list, blank=True)
+    # Local configuration, not catalogue content: outside the versioned content (catalog.services
+    # .versioning.CONTENT_COLUMNS), so choosing a template neither re-versions the procedure nor is
+    # undone by a re-import.
+    result_template = models.CharField(
+        "mẫu văn bản kết quả",
+        max_length=16,
+        choices=ResultTemplate.choices,
+        blank=True,
+        default="",
+        db_default="",
+        help_text="Để trống: chọn theo kết quả thực hiện (Giấy chứng nhận/Giấy phép/Trích lục → giấy "
+        "chứng nhận; Quyết định → quyết định; còn lại → văn bản xác nhận, thông báo).",
+    )
     notes = models.JSONField("ghi chú", default=list, blank=True)
     sources = models.JSONField("nguồn dữ liệu", default=list, blank=True)
     has_details = models.BooleanField("có nội dung chi tiết", default=False, db_index=True)

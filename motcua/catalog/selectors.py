@@ -9,8 +9,16 @@ from dataclasses import dataclass
 from django.db.models import Count, Prefetch, Q, QuerySet, Sum
 from django.utils.translation import gettext
 
-from motcua.catalog.models import Field, Procedure, ProcessDefinition, ProcessStep, ServiceLevel
+from motcua.catalog.models import (
+    Field,
+    Procedure,
+    ProcessDefinition,
+    ProcessStep,
+    ResultTemplate,
+    ServiceLevel,
+)
 from motcua.catalog.search import procedure_search
+from motcua.core.text import fold
 from motcua.worktime.models import TimeUnit
 
 __all__ = [
@@ -26,6 +34,7 @@ __all__ = [
     "procedure_get",
     "procedure_list",
     "procedure_online_eligibility",
+    "procedure_result_template",
     "procedure_time_missing_q",
     "procedures_incomplete",
 ]
@@ -233,3 +242,21 @@ def procedure_online_eligibility(procedure: Procedure) -> OnlineEligibility:
             + where,
         )
     return OnlineEligibility("full", "")
+
+
+# Words of the catalogue's result text (kết quả thực hiện), accent-folded, that name a certificate.
+_CERTIFICATE_WORDS = ("giay chung nhan", "giay phep", "trich luc")
+
+
+def procedure_result_template(procedure: Procedure) -> ResultTemplate:
+    """Which result template the procedure uses (mẫu văn bản kết quả): the one set in the admin, else a
+    guess from the result text — "Giấy chứng nhận", "Giấy phép", "Trích lục" → certificate,
+    "Quyết định" → decision, anything else → confirmation (xác nhận, thông báo kết quả)."""
+    if procedure.result_template:
+        return ResultTemplate(procedure.result_template)
+    text = fold(procedure.result or "")
+    if any(word in text for word in _CERTIFICATE_WORDS):
+        return ResultTemplate.CERTIFICATE
+    if "quyet dinh" in text:
+        return ResultTemplate.DECISION
+    return ResultTemplate.CONFIRMATION

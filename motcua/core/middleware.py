@@ -277,3 +277,34 @@ class HeadAsGetMiddleware:
             return self.get_response(request)
         finally:
             request.method = "HEAD"
+
+
+FILE_ALTERED = (
+    "Tệp lưu trữ không còn khớp với mã băm (SHA-256) đã ghi nhận khi lưu nên không được tải về. "
+    "Sự cố đã được ghi lại; vui lòng báo cho đơn vị giải quyết hồ sơ."
+)
+
+
+class StoredFileAlteredMiddleware:
+    """A download whose stored bytes no longer match their recorded SHA-256 (``core.storage``): 409,
+    ``ErrorOut`` (code ``file_altered``) on the API, the Vietnamese page elsewhere — never the bytes,
+    never a 500. The storage helper has already logged the error."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        from motcua.core.storage import StoredFileAltered
+
+        if not isinstance(exception, StoredFileAltered):
+            return None
+        return file_altered_response(request)
+
+
+def file_altered_response(request: HttpRequest) -> HttpResponse:
+    if is_api(request):
+        return JsonResponse(error_body(409, FILE_ALTERED, code="file_altered"), status=409)
+    return render(request, "409_file_altered.html", {"message": FILE_ALTERED}, status=409)

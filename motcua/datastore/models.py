@@ -13,6 +13,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_noop
 
+from motcua.core.storage import ContentAddressed
+
 
 class DocumentOrigin(models.TextChoices):
     """Where a stored document came from — nguồn giấy tờ."""
@@ -35,7 +37,9 @@ class StoredDocument(models.Model):
     issuer = models.CharField("cơ quan cấp", max_length=300, blank=True)
     issued_on = models.DateField("ngày cấp", null=True, blank=True)
     valid_until = models.DateField("có giá trị đến", null=True, blank=True)
-    file = models.FileField("tệp", upload_to="datastore/%Y/%m/", blank=True, max_length=255)
+    file = models.FileField(
+        "tệp", upload_to=ContentAddressed("datastore", "file_sha256"), blank=True, max_length=255
+    )
     file_sha256 = models.CharField("mã băm tệp (SHA-256)", max_length=64, blank=True)
     # Set for documents collected from a dossier (its components or its result); never by the applicant.
     source_dossier = models.ForeignKey(

@@ -95,3 +95,49 @@ def render_pdf(template: str, data: Mapping[str, object], *, issued_at: datetime
     if not isinstance(pdf, bytes):
         raise FormRenderError(f"{template}: typst returned {type(pdf).__name__}, expected PDF bytes")
     return pdf
+
+
+
+def render_pdf_and_query(
+    template: str, data: Mapping[str, object], *, issued_at: datetime, selector: str
+) -> tuple[bytes, str]:
+    """``render_pdf``, plus the JSON answer of typst's query for ``selector`` on the same document.
+
+    A template marks places it wants to report (a signature area) with labelled metadata; the query
+    reads their positions from the laid-out document, so Python never guesses coordinates. A query
+    answers for its compiler's own input and last inputs, so each template has its own compiler (per
+    thread); the query then reuses the layout of the compile just made.
+    """
+    path = TEMPLATES_DIR / template
+    if path.parent != TEMPLATES_DIR or not path.is_file():
+        raise FormRenderError(f"Unknown form template {template!r}")
+    payload = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    compiler = _template_compiler(path)
+    try:
+        pdf, warnings = compiler.compile_with_warnings(
+            format="pdf",
+            sys_inputs={"data": payload},
+            pdf_standards=PDF_STANDARD,
+            timestamp=_fixed_offset(issued_at),
+        )
+        found = compiler.query(selector, format="json")
+    except typst.TypstError as exc:
+        raise FormRenderError(f"{template}: {exc.message} {exc.diagnostic}") from exc
+    for warning in warnings:
+        logger.warning("typst %s: %s", template, warning.message)
+    if not isinstance(pdf, bytes):
+        raise FormRenderError(f"{template}: typst returned {type(pdf).__name__}, expected PDF bytes")
+    return pdf, found
+
+
+def _template_compiler(path: Path) -> typst.Compiler:
+    compilers: dict[Path, typst.Compiler] | None = getattr(_local, "template_compilers", None)
+    if compilers is None:
+        compilers = _local.template_compilers = {}
+    compiler = compilers.get(path)
+    if compiler is None:
+        compiler = typst.Compiler(
+            input=str(path), root=str(TEMPLATES_DIR), font_paths=_fonts(), ignore_system_fonts=True
+        )
+        compilers[path] = compiler
+    return compiler

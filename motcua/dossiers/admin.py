@@ -22,6 +22,7 @@ from motcua.dossiers.models import (
     DossierFee,
     DossierPause,
     DossierResultDocument,
+    DossierResultDraft,
     DossierState,
     DossierStep,
     IntakeNotice,
@@ -62,7 +63,11 @@ class StepInline(_ReadOnlyInline):
 
 
 # The events that create a dossier are not actions of the registry (same words as the back office's).
-_CREATION_LABELS = {EventKind.SUBMIT: "Nộp hồ sơ trực tuyến", EventKind.RECEIVE: "Tiếp nhận hồ sơ"}
+_CREATION_LABELS = {
+    EventKind.SUBMIT: "Nộp hồ sơ trực tuyến",
+    EventKind.RECEIVE: "Tiếp nhận hồ sơ",
+    EventKind.UPLOAD_RESULT_DRAFT: "Tải lên dự thảo kết quả",
+}
 
 
 def _state_label(value: str) -> str:
@@ -124,6 +129,12 @@ class ResultDocumentInline(_ReadOnlyInline):
     readonly_fields = fields
 
 
+class ResultDraftInline(_ReadOnlyInline):
+    model = DossierResultDraft
+    fields = ("name", "sha256", "size", "uploaded_by", "uploaded_at")
+    readonly_fields = fields
+
+
 class PauseInline(_ReadOnlyInline):
     model = DossierPause
     fields = ("reason", "started_at", "ended_at", "note", "items")
@@ -157,7 +168,15 @@ class DossierAdmin(_RecordAdmin):
     ordering = ("-submitted_at",)
     show_full_result_count = False  # COUNT(*) over a million rows on every page is wasted work
     raw_id_fields = ("procedure",)
-    inlines = (StepInline, ComponentInline, ResultDocumentInline, FeeInline, PauseInline, EventInline)
+    inlines = (
+        StepInline,
+        ComponentInline,
+        ResultDraftInline,
+        ResultDocumentInline,
+        FeeInline,
+        PauseInline,
+        EventInline,
+    )
 
 
 @admin.register(IntakeNotice)

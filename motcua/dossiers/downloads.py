@@ -7,15 +7,49 @@ answer.
 
 from __future__ import annotations
 
+import mimetypes
+import os
 from collections.abc import Callable
-from typing import Any
+from dataclasses import dataclass
+from datetime import date
+from typing import Any, Literal
 
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import FileResponse, HttpResponse
 
+from motcua.accounts.models import Account
+from motcua.core.storage import stored_file_read_checked, stored_file_response
 from motcua.documents import forms as doc_forms
+from motcua.documents import results as doc_results
 from motcua.documents.responses import pdf_response
+from motcua.documents.results import SignatureBox
 from motcua.dossiers import form_builders
-from motcua.dossiers.models import Decision, Dossier, DossierResultDocument, DossierState, DvcqgStatus
+from motcua.dossiers.errors import DossierInvalid
+from motcua.dossiers.models import (
+    Decision,
+    Dossier,
+    DossierComponent,
+    DossierResultDocument,
+    DossierResultDraft,
+    DossierState,
+    DvcqgStatus,
+)
+
+__all__ = [
+    "APPLICANT_FORMS",
+    "FORM_FILENAMES",
+    "RESULT_VISIBLE_STATUSES",
+    "ResultPdf",
+    "SignatureBox",
+    "component_response",
+    "form_pdf_response",
+    "forms_available",
+    "result_document_get",
+    "result_documents",
+    "result_draft_get",
+    "result_filename",
+    "result_pdf_build",
+    "result_response",
+]
 
 # The standard forms (biểu mẫu) by their key in the URLs, with the name each downloads as (+ the code).
 FORM_FILENAMES = {
@@ -90,14 +124,88 @@ def result_filename(document: DossierResultDocument) -> str:
 
 
 def result_response(document: DossierResultDocument) -> FileResponse:
-    """The signed PDF as an attachment, never cached by a shared cache (it is personal data)."""
-    try:
-        handle = document.file.open("rb")
-    except (FileNotFoundError, OSError) as exc:
-        raise Http404("Tệp đã bị xóa khỏi kho lưu trữ.") from exc
-    response = FileResponse(
-        handle, as_attachment=True, filename=result_filename(document), content_type="application/pdf"
+    """The signed PDF as an attachment, never cached by a shared cache (it is personal data), and only
+    if its bytes still match the SHA-256 recorded when it was stored (``core.storage``)."""
+    return stored_file_response(
+        document.file,
+        sha256=document.sha256,
+        filename=result_filename(document),
+        content_type="application/pdf",
     )
-    response["Cache-Control"] = "private, no-store"
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+
+
+def component_response(component: DossierComponent) -> FileResponse:
+    """A dossier component's scan as an attachment, checked against its recorded SHA-256."""
+    filename = os.path.basename(component.file.name or "")
+    content_type = mimetypes.guess_type(filename)[0] or "application/octet-stream"
+    return stored_file_response(
+        component.file, sha256=component.file_sha256, filename=filename, content_type=content_type
+    )
+
+
+# --------------------------------------------------------------------------------------------------
+# The result document to sign (contract with the signing app)
+# --------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ResultPdf:
+    """The result PDF of a dossier, ready to read or sign.
+
+    ``source``: ``upload`` — the draft the specialist uploaded, as uploaded (no boxes: the signing
+    code places the signature itself); ``template`` — rendered from the procedure's result template,
+    with the boxes where the leader's signature and the organisation's seal go.
+    """
+
+    pdf: bytes
+    filename: str
+    source: Literal["upload", "template"]
+    signer_box: SignatureBox | None
+    seal_box: SignatureBox | None
+
+
+def result_draft_get(*, dossier: Dossier) -> DossierResultDraft | None:
+    return DossierResultDraft.objects.filter(dossier=dossier).first()
+
+
+def result_pdf_build(
+    *, dossier: Dossier, number: str | None, signer: Account | None, issued_on: date | None
+) -> ResultPdf:
+    """The dossier's result document — văn bản kết quả — as a PDF.
+
+    ``number`` None gives a draft ("Số: ……/<symbol>", a light "DỰ THẢO" mark); with a number
+    ("125" or "125/QĐ-UBND") the final document to sign. The draft the specialist uploaded, if any,
+    is returned as uploaded (checked against its SHA-256); otherwise the procedure's template
+    (``catalog.selectors.procedure_result_template``) is rendered. A procedure set to "upload only"
+    without an uploaded draft raises ``DossierInvalid``.
+    """
+    draft = result_draft_get(dossier=dossier)
+    if draft is not None:
+        with stored_file_read_checked(draft.file, sha256=draft.sha256) as handle:
+            pdf = handle.read()
+        return ResultPdf(
+            pdf=pdf,
+            filename=f"Ket-qua-{dossier.code}.pdf"
+            if number is not None
+            else f"Du-thao-ket-qua-{dossier.code}.pdf",
+            source="upload",
+            signer_box=None,
+            seal_box=None,
+        )
+    document = form_builders.result_document_build(
+        dossier=dossier, number=number, signer=signer, issued_on=issued_on
+    )
+    if document is None:
+        raise DossierInvalid(
+            {"result_file": "Thủ tục này không dùng mẫu văn bản kết quả: vui lòng tải lên dự thảo kết quả."}
+        )
+    rendered = doc_results.result_document_render(document)
+    return ResultPdf(
+        pdf=rendered.pdf,
+        filename=f"Ket-qua-{dossier.code}.pdf"
+        if number is not None
+        else f"Du-thao-ket-qua-{dossier.code}.pdf",
+        source="template",
+        signer_box=rendered.signer_box,
+        seal_box=rendered.seal_box,
+    )

@@ -71,11 +71,21 @@ class EventKind(StrEnum):
     WITHDRAW = "withdraw"
     STOP = "stop"
     EXTEND = "extend"
+    # Not an action of the registry and not a state change: the specialist uploaded (or replaced) the
+    # draft result for the approver to read (services.result_drafts).
+    UPLOAD_RESULT_DRAFT = "upload_result_draft"
 
 
+# Events that are not actions on an existing dossier (rules.Action): how it was created, and the
+# writes that record an event without a transition.
+NON_ACTION_KINDS: frozenset[EventKind] = frozenset(
+    {EventKind.SUBMIT, EventKind.RECEIVE, EventKind.UPLOAD_RESULT_DRAFT}
+)
 ALL_KINDS: frozenset[EventKind] = frozenset(EventKind)
 # Internal work of the officials that the applicant and outside systems do not see (who holds a step).
-INTERNAL_KINDS: frozenset[EventKind] = frozenset({EventKind.CLAIM, EventKind.REASSIGN})
+INTERNAL_KINDS: frozenset[EventKind] = frozenset(
+    {EventKind.CLAIM, EventKind.REASSIGN, EventKind.UPLOAD_RESULT_DRAFT}
+)
 
 
 @dataclass(frozen=True, slots=True)

@@ -21,9 +21,14 @@ from django.utils import timezone
 
 from motcua.accounts.models import Account
 from motcua.catalog.fees import FeeStatus, vnd
+from motcua.catalog.models import ResultTemplate
+from motcua.catalog.selectors import procedure_result_template
+from motcua.core.text import fold, nfc
 from motcua.documents import forms as f
+from motcua.documents import results, wording
 from motcua.dossiers import deadlines
 from motcua.dossiers.models import (
+    ApplicantKind,
     Decision,
     Dossier,
     DossierComponent,
@@ -36,7 +41,7 @@ from motcua.dossiers.models import (
     Outcome,
     PauseReason,
 )
-from motcua.org.models import Unit
+from motcua.org.models import COMMITTEE_KINDS, Unit, UnitKind
 from motcua.org.selectors import official_display_name, unit_leaders
 from motcua.worktime.calendar import format_amount
 from motcua.worktime.models import TimeUnit
@@ -48,6 +53,7 @@ __all__ = [
     "process_control_form_build",
     "receipt_form_build",
     "refusal_form_build",
+    "result_document_build",
     "stop_notice_form_build",
     "supplement_request_form_build",
 ]
@@ -628,4 +634,144 @@ def stop_notice_form_build(*, dossier: Dossier) -> f.StopNoticeForm | None:
         reason=dossier.state_reason,
         signer_title=title,
         signer_name=name,
+    )
+
+
+# --------------------------------------------------------------------------------------------------
+# Văn bản kết quả giải quyết — the result document (decision, certificate, confirmation)
+# --------------------------------------------------------------------------------------------------
+
+_RESULT_KINDS = {
+    ResultTemplate.DECISION: results.ResultKind.DECISION,
+    ResultTemplate.CERTIFICATE: results.ResultKind.CERTIFICATE,
+    ResultTemplate.CONFIRMATION: results.ResultKind.CONFIRMATION,
+}
+_PLACE_DIVISIONS = ("phường ", "xã ", "đặc khu ", "thị trấn ")
+# At most this many "Căn cứ" lines: the catalogue sometimes lists a dozen instruments.
+_MAX_LEGAL_BASES = 6
+_MAX_TITLE = 160
+
+
+def _head_title(unit: Unit) -> str:
+    """Người đứng đầu: the chair of a People's Committee, the director of a department or a centre."""
+    return "Chủ tịch" if unit.kind in COMMITTEE_KINDS else "Giám đốc"
+
+
+def _place_of(unit: Unit) -> str:
+    """Địa danh of the date line: the commune's own name for a commune unit ("Hạ Long"), else the
+    province's."""
+    if unit.kind in (UnitKind.COMMUNE_COMMITTEE, UnitKind.COMMUNE_CENTRE):
+        lowered = unit.name.lower()
+        for division in _PLACE_DIVISIONS:
+            at = lowered.rfind(division)
+            if at >= 0:
+                return unit.name[at + len(division) :].strip() or f.DEFAULT_PLACE
+    return f.DEFAULT_PLACE
+
+
+def _authority_abbreviation(unit: Unit) -> str:
+    """Chữ viết tắt tên cơ quan (Decree 30/2020, Phụ lục I): initials of the name before its place,
+    "Ủy ban nhân dân phường Hạ Long" → UBND, "Sở Tư pháp" → STP."""
+    segments = wording.heading_segments(unit.name)
+    words = [w for w in (segments[0] if segments else unit.name).split() if w[:1].isalpha()]
+    return "".join(fold(w)[:1] for w in words).upper() or "UBND"
+
+
+def _signer_authority(unit: Unit, signer: Account | None) -> list[str]:
+    """Thẩm quyền và chức vụ người ký: "KT. CHỦ TỊCH / PHÓ CHỦ TỊCH" for a deputy signing for the head,
+    "TM. ỦY BAN NHÂN DÂN / CHỦ TỊCH" for a committee's head, else the head's title."""
+    head = _head_title(unit)
+    official = getattr(signer, "official", None) if signer is not None else None
+    title = str(official.title) if official is not None and official.title else ""
+    if fold(title).startswith("pho "):
+        return [f"KT. {head}", f"Phó {head}"]
+    if unit.kind in COMMITTEE_KINDS:
+        return ["TM. Ủy ban nhân dân", head]
+    return [head]
+
+
+def _result_title(kind: results.ResultKind, result_text: str) -> str:
+    # A certificate is titled as the catalogue names it ("Giấy chứng nhận đăng ký hộ kinh doanh") when
+    # its result text starts so; the other kinds have fixed titles.
+    if kind != results.ResultKind.CERTIFICATE:
+        return ""
+    first = re.split(r"[.;\n]", result_text.strip(), maxsplit=1)[0].strip()
+    folded = fold(first)
+    if (
+        first
+        and len(first) <= _MAX_TITLE
+        and folded.startswith(("giay chung nhan", "giay phep", "trich luc"))
+    ):
+        return first
+    return "Giấy chứng nhận"
+
+
+def result_document_build(
+    *, dossier: Dossier, number: str | None, signer: Account | None, issued_on: date | None
+) -> results.ResultDocument | None:
+    """The result document of ``dossier`` for its procedure's template (``catalog.selectors
+    .procedure_result_template``); None when the procedure takes uploaded results only.
+
+    ``number`` None: a draft. ``issued_on`` None leaves the date blank for the clerk. The issuing
+    authority is the competent unit; the document's timestamp is the issue date (or the dossier's last
+    change), so the same inputs give the same bytes. All text NFC (``documents.forms.clean_text``).
+    """
+    template = procedure_result_template(dossier.procedure)
+    if template not in _RESULT_KINDS:
+        return None
+    kind = _RESULT_KINDS[template]
+    unit = dossier.competent_unit
+    parent = unit.parent if unit.parent_id and unit.kind not in COMMITTEE_KINDS else None
+    procedure = dossier.procedure
+    result_text = nfc(" ".join((procedure.result or "").split()))
+    organisation = dossier.applicant_kind == ApplicantKind.ORGANISATION
+    who = f"{'tổ chức' if organisation else 'Ông/Bà'} {dossier.applicant_name}"
+    content = {
+        results.ResultKind.DECISION: (
+            f'Giải quyết thủ tục hành chính "{procedure.name}" theo đề nghị của {who}'
+            + (f"; kết quả: {result_text}" if result_text else "")
+            + "."
+        ),
+        results.ResultKind.CERTIFICATE: f'Đã được giải quyết thủ tục hành chính "{procedure.name}".',
+        results.ResultKind.CONFIRMATION: (
+            f"Hồ sơ đã được giải quyết. Kết quả: {result_text}."
+            if result_text
+            else "Hồ sơ đã được giải quyết theo đề nghị."
+        ),
+    }[kind]
+    summary = {
+        results.ResultKind.DECISION: f'Về việc giải quyết thủ tục hành chính "{procedure.name}"',
+        results.ResultKind.CERTIFICATE: "",
+        results.ResultKind.CONFIRMATION: "Về kết quả giải quyết thủ tục hành chính",
+    }[kind]
+    bases = [str(b) for b in (procedure.legal_basis or []) if str(b).strip()][:_MAX_LEGAL_BASES]
+    moment = _local_midnight(issued_on) if issued_on is not None else dossier.updated_at
+    return results.ResultDocument(
+        kind=kind,
+        unit_name=unit.name,
+        parent_unit_name=parent.name if parent is not None else "",
+        place_name=_place_of(unit),
+        number=number,
+        symbol=f"{results.KIND_ABBREVIATIONS[kind]}-{_authority_abbreviation(unit)}",
+        issued_on=issued_on,
+        issued_at=_second(moment),
+        title=_result_title(kind, result_text),
+        summary=summary,
+        authority_heading=f"{_head_title(unit)} {unit.name}" if kind == results.ResultKind.DECISION else "",
+        legal_bases=bases,
+        dossier_code=dossier.code,
+        procedure_name=procedure.name,
+        received_on=dossier.received_at.astimezone(deadlines.local_zone()).date()
+        if dossier.received_at
+        else None,
+        applicant_name=dossier.applicant_name,
+        applicant_is_organisation=organisation,
+        applicant_id_number=dossier.applicant_id_number,
+        applicant_birth_date=dossier.applicant_birth_date,
+        applicant_address=dossier.applicant_address,
+        content=content,
+        executors=f"{unit.name}, {who}",
+        recipients=("Như Điều 3;" if kind == results.ResultKind.DECISION else "Như trên;", "Lưu: VT."),
+        signer_authority=_signer_authority(unit, signer),
+        signer_name=_official_name(signer),
     )

@@ -17,6 +17,7 @@ from django.utils.translation import gettext_noop
 
 from motcua.catalog.fees import FeeStatus, fee_summary
 from motcua.catalog.models import Procedure, ProcedureDocument, ProcessDefinition, ProcessStep
+from motcua.core.storage import ContentAddressed
 from motcua.core.text import fold
 from motcua.org.models import Role, Unit
 
@@ -415,7 +416,10 @@ class DossierComponent(models.Model):
     required = models.BooleanField("bắt buộc", default=True)
     copies = models.CharField("số lượng", max_length=200, blank=True)
     paper_presented = models.BooleanField("đã xuất trình bản giấy", default=False)
-    file = models.FileField("tệp", upload_to="dossiers/%Y/%m/", blank=True)
+    # Named from the content's SHA-256 (core.storage), checked against it on every download.
+    file = models.FileField(
+        "tệp", upload_to=ContentAddressed("dossiers", "file_sha256"), blank=True, max_length=255
+    )
     file_sha256 = models.CharField("mã băm tệp (SHA-256)", max_length=64, blank=True)
     uploaded_at = models.DateTimeField("tải lên lúc", null=True, blank=True)
     is_supplement = models.BooleanField("bổ sung", default=False)
@@ -441,7 +445,7 @@ class DossierResultDocument(models.Model):
         Dossier, verbose_name="hồ sơ", on_delete=models.CASCADE, related_name="result_documents"
     )
     name = models.CharField("tên tệp", max_length=255)
-    file = models.FileField("tệp", upload_to="results/%Y/%m/", max_length=255)
+    file = models.FileField("tệp", upload_to=ContentAddressed("results", "sha256"), max_length=255)
     sha256 = models.CharField("mã băm tệp (SHA-256)", max_length=64)
     size = models.PositiveBigIntegerField("dung lượng (byte)")
     content_type = models.CharField("kiểu nội dung", max_length=100, default="application/pdf")
@@ -460,6 +464,37 @@ class DossierResultDocument(models.Model):
         verbose_name = "văn bản kết quả giải quyết"
         verbose_name_plural = "văn bản kết quả giải quyết"
         ordering = ["dossier", "uploaded_at", "pk"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class DossierResultDraft(models.Model):
+    """Draft result — dự thảo kết quả: the file the specialist uploads at the appraisal step for the
+    approver and the leader to read before signing (one current draft per dossier; replaced until the
+    result is signed). Stored as ``_result_pdf`` gives it: a PDF as sent, an image as a PDF."""
+
+    dossier = models.OneToOneField(
+        Dossier, verbose_name="hồ sơ", on_delete=models.CASCADE, related_name="result_draft"
+    )
+    name = models.CharField("tên tệp", max_length=255)
+    file = models.FileField("tệp", upload_to=ContentAddressed("result-drafts", "sha256"), max_length=255)
+    sha256 = models.CharField("mã băm tệp (SHA-256)", max_length=64)
+    size = models.PositiveBigIntegerField("dung lượng (byte)")
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="người tải lên",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,
+    )
+    uploaded_at = models.DateTimeField("tải lên lúc")
+
+    class Meta:
+        verbose_name = "dự thảo kết quả"
+        verbose_name_plural = "dự thảo kết quả"
 
     def __str__(self) -> str:
         return self.name

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from motcua.accounts.models import Account
+from motcua.core.storage import stored_file_response
 from motcua.datastore.errors import DatastoreInvalid
 from motcua.datastore.models import StoredDocument
 from motcua.datastore.renewals import renewal_url
@@ -97,15 +98,13 @@ def datastore_download(request: HttpRequest, document_id: int) -> FileResponse:
     if not doc.file:
         raise Http404
     name = os.path.basename(doc.file.name)
-    response = FileResponse(
-        doc.file.open("rb"),
-        as_attachment=True,
+    # Checked against the SHA-256 recorded when it was stored (core.storage): altered bytes → 409.
+    return stored_file_response(
+        doc.file,
+        sha256=doc.file_sha256,
         filename=name,
         content_type=mimetypes.guess_type(name)[0] or "application/octet-stream",
     )
-    response["Cache-Control"] = "private, no-store"
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
 
 
 @require_POST

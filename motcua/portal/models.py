@@ -15,6 +15,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_noop
 
+from motcua.core.storage import ContentAddressed
+
 
 class FormDefinition(models.Model):
     """Online form of a procedure — tờ khai điện tử (JSON Schema + UI hints)."""
@@ -115,7 +117,10 @@ class DraftComponent(models.Model):
         on_delete=models.CASCADE,
         related_name="+",
     )
-    file = models.FileField("tệp", upload_to="drafts/%Y/%m/", blank=True, max_length=255)
+    file = models.FileField(
+        "tệp", upload_to=ContentAddressed("drafts", "file_sha256"), blank=True, max_length=255
+    )
+    file_sha256 = models.CharField("mã băm tệp (SHA-256)", max_length=64, blank=True)
     file_name = models.CharField("tên tệp", max_length=255, blank=True)
     stored_document = models.ForeignKey(
         "datastore.StoredDocument",

@@ -10,8 +10,6 @@ these views only (never a public URL), with ``Cache-Control: private, no-store``
 
 from __future__ import annotations
 
-import mimetypes
-import os
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -310,14 +308,7 @@ def my_dossier_file(request: HttpRequest, code: str, component_id: int) -> FileR
     component = DossierComponent.objects.filter(dossier=d, pk=component_id).exclude(file="").first()
     if component is None:
         raise Http404(_("Không tìm thấy tệp."))
-    try:
-        handle = component.file.open("rb")
-    except (FileNotFoundError, OSError) as exc:
-        raise Http404(_("Tệp đã bị xóa khỏi kho lưu trữ.")) from exc
-    filename = os.path.basename(component.file.name)
-    content_type = mimetypes.guess_type(filename)[0] or "application/octet-stream"
-    response = FileResponse(handle, as_attachment=True, filename=filename, content_type=content_type)
-    response["X-Content-Type-Options"] = "nosniff"
+    response = downloads.component_response(component)
     _private(response)
     return response
 

@@ -21,7 +21,15 @@ from django.utils import timezone
 from motcua.accounts.models import Account, AccountKind
 from motcua.core.orm import queryset_sql
 from motcua.dossiers import deadlines
-from motcua.dossiers.models import ApplicantKind, Dossier, DvcqgStatus, Outcome, StepStatus
+from motcua.dossiers.downloads import RESULT_VISIBLE_STATUSES
+from motcua.dossiers.models import (
+    ApplicantKind,
+    Dossier,
+    DossierResultDocument,
+    DvcqgStatus,
+    Outcome,
+    StepStatus,
+)
 from motcua.dossiers.selectors import PublicDossierView, PublicStep, dossier_public_view
 from motcua.org.models import Unit, UnitKind
 from motcua.population.services import population_prefill_for
@@ -161,6 +169,18 @@ def tracking_public_view(*, code: str, verifier: str | None = None) -> PublicDos
     if verifier:
         return dossier_public_view(code=code, verifier=verifier)
     return _public_view_one_query(code)
+
+
+def tracking_result_documents(*, view: PublicDossierView) -> list[DossierResultDocument]:
+    """The electronic result documents of a verified tracking lookup (one query), once the result is
+    ready or returned (status 9/10); nothing otherwise. The caller checked the verifier."""
+    if not view.verified or view.status not in RESULT_VISIBLE_STATUSES:
+        return []
+    return list(
+        DossierResultDocument.objects.filter(dossier__code=view.code)
+        .select_related("dossier")
+        .order_by("uploaded_at", "pk")
+    )
 
 
 # --------------------------------------------------------------------------------------------------

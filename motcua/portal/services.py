@@ -32,6 +32,7 @@ from motcua.accounts.models import Account, AccountKind
 from motcua.accounts.services import citizen_account_ensure, organisation_account_ensure
 from motcua.catalog.models import Procedure
 from motcua.catalog.selectors import procedure_online_eligibility
+from motcua.core.storage import sha256_of
 from motcua.core.uploads import UploadRefused, upload_check
 from motcua.datastore.errors import DatastoreInvalid
 from motcua.datastore.models import StoredDocument
@@ -309,6 +310,11 @@ def draft_component_upload(*, draft: SubmissionDraft, document_id: int, file: Fi
         old = component.file.name if component.file else ""
         component.stored_document = None
         component.file_name = os.path.basename(checked.name or "tep")[:255]
+        # Recorded before storing: the stored name derives from it (core.storage), and it is checked
+        # when the file is read back.
+        checked.seek(0)
+        component.file_sha256 = sha256_of(checked)
+        checked.seek(0)
         component.file.save(component.file_name, checked, save=False)
         component.save()
         _touch(draft, step=DraftStep.DOCUMENTS, fields=[])

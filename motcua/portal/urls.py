@@ -11,6 +11,7 @@ urlpatterns = [
     path("tra-cuu", views.tracking_form, name="tracking"),
     path("tra-cuu/", views.tracking_form),
     path("tra-cuu/<str:code>", views.tracking_detail, name="tracking_detail"),
+    path("tra-cuu/<str:code>/ket-qua/<int:document_id>", views.tracking_result, name="tracking_result"),
     # Hồ sơ của tôi (signed-in applicants).
     path("ho-so-cua-toi", mine.my_dossiers, name="my_dossiers"),
     path(MINE, mine.my_dossier_detail, name="my_dossier_detail"),

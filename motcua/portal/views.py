@@ -10,24 +10,32 @@ from __future__ import annotations
 
 from typing import cast
 
-from django.http import HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.cache import add_never_cache_headers
-from django.views.decorators.http import require_http_methods
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
 
 from motcua.accounts.models import Account
+from motcua.dossiers import downloads
 from motcua.notifications.selectors import inbox_list, inbox_unread_count
 from motcua.notifications.services import inbox_mark_read
 from motcua.portal.access import applicant_required, forbidden
 from motcua.portal.forms import TrackingForm, VerifierForm
-from motcua.portal.selectors import public_current_step, public_in_progress
+from motcua.portal.selectors import public_current_step, public_in_progress, tracking_result_documents
 from motcua.portal.tracking import TrackingResult, tracking_lookup
 
 
 def _respond(
-    request: HttpRequest, result: TrackingResult, *, verifier_form: VerifierForm | None = None
+    request: HttpRequest,
+    result: TrackingResult,
+    *,
+    verifier_form: VerifierForm | None = None,
+    verifier: str = "",
+    status: int = 200,
 ) -> HttpResponse:
     if result.view is not None:
+        verified = result.view.verified
         response = render(
             request,
             "portal/tracking_detail.html",
@@ -37,7 +45,12 @@ def _respond(
                 "current_step": public_current_step(result.view),
                 "in_progress": public_in_progress(result.view),
                 "verifier_form": verifier_form or VerifierForm(),
+                # The electronic result, offered only once the verifier matched (same check as the
+                # personal details); the download repeats the check.
+                "result_documents": tracking_result_documents(view=result.view) if verified else [],
+                "verifier": verifier if verified else "",
             },
+            status=status,
         )
     else:
         template = "portal/tracking_limited.html" if result.limited else "portal/tracking_not_found.html"
@@ -78,9 +91,31 @@ def tracking_detail(request: HttpRequest, code: str) -> HttpResponse:
         if response.status_code == 200:
             response.status_code = 400
         return response
+    verifier = form.cleaned_data["so_cuoi"]
     return _respond(
-        request, tracking_lookup(request=request, code=code, verifier=form.cleaned_data["so_cuoi"])
+        request, tracking_lookup(request=request, code=code, verifier=verifier), verifier=verifier
     )
+
+
+@require_POST
+def tracking_result(request: HttpRequest, code: str, document_id: int) -> HttpResponse | FileResponse:
+    """Download an electronic result from the tracking page — tải kết quả: the verifier (POST body) is
+    checked again, counted by the same rate limits as the lookup; the file is served only if its bytes
+    match their recorded SHA-256 (``core.storage``). A wrong verifier gets the page back, no file."""
+    form = VerifierForm(request.POST)
+    if not form.is_valid():
+        result = tracking_lookup(request=request, code=code)
+        return _respond(
+            request, result, verifier_form=form, status=400 if result.status == 200 else result.status
+        )
+    verifier = form.cleaned_data["so_cuoi"]
+    result = tracking_lookup(request=request, code=code, verifier=verifier)
+    if result.view is None or not result.view.verified:
+        return _respond(request, result, status=403 if result.view is not None else result.status)
+    document = next((r for r in tracking_result_documents(view=result.view) if r.pk == document_id), None)
+    if document is None:
+        raise Http404(_("Không tìm thấy tệp."))
+    return downloads.result_response(document)
 
 
 @require_http_methods(["GET", "HEAD", "POST"])

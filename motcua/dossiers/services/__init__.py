@@ -78,6 +78,7 @@ from motcua.dossiers.services.result import (
     dossier_withdraw,
     result_file_required,
 )
+from motcua.dossiers.services.result_drafts import dossier_result_draft_upload, result_draft_may_upload
 from motcua.dossiers.services.steps import step_unit_resolve
 
 __all__ = [
@@ -108,6 +109,7 @@ __all__ = [
     "dossier_reject",
     "dossier_request_payment",
     "dossier_request_supplement",
+    "dossier_result_draft_upload",
     "dossier_return_result",
     "dossier_send_back",
     "dossier_stop",
@@ -119,6 +121,7 @@ __all__ = [
     "intake_missing_items",
     "intake_notice_issue",
     "process_has_deadline",
+    "result_draft_may_upload",
     "result_file_required",
     "step_unit_resolve",
     "uploads_removed_on_failure",

@@ -97,12 +97,12 @@ def result_file_required(dossier: Dossier) -> bool:
     return dossier.channel == Channel.ONLINE
 
 
-def _result_pdf(upload: File) -> tuple[bytes, str]:
+def _result_pdf(upload: File, *, field: str = "result_file") -> tuple[bytes, str]:
     """The bytes to keep: a PDF as sent (its signature must stay valid); a JPEG/PNG scan as a PDF."""
     try:
         checked: CheckedUpload = upload_check(upload)
     except UploadRefused as exc:
-        raise DossierInvalid({"result_file": exc.message}) from None
+        raise DossierInvalid({field: exc.message}) from None
     stem = os.path.splitext(os.path.basename(checked.name or ""))[0] or "ket-qua"
     checked.seek(0)
     data = checked.read()

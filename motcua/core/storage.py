@@ -1,0 +1,123 @@
+"""Stored files — tệp lưu trữ: content-addressed names and the integrity check on every download.
+
+Every file (dossier components, result documents and drafts, data-store documents, the portal's draft
+components) goes through Django's storage API: the local filesystem by default, S3-compatible object
+storage when ``MOTCUA_STORAGE=s3`` (django-storages, settings only). A file is stored under a name
+derived from its SHA-256 (``results/ab/cd/<sha256>.pdf``), and storages never overwrite (Django's
+``FileSystemStorage`` and django-storages with ``file_overwrite=False`` pick a fresh name), so a name,
+once written, always holds the bytes it was written with.
+
+The SHA-256 recorded beside each file is checked when it is served: ``stored_file_response`` copies
+the object while hashing it and refuses to send altered bytes (``StoredFileAltered``, answered with a
+Vietnamese 409 by ``core.middleware.StoredFileAlteredMiddleware``, and logged as an error).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import tempfile
+from typing import IO, Any
+
+from django.db.models.fields.files import FieldFile
+from django.http import FileResponse, Http404
+from django.utils.deconstruct import deconstructible
+
+logger = logging.getLogger(__name__)
+
+# Kept in memory up to this size while hashing, spilled to a temporary file beyond.
+_SPOOL_BYTES = 4 * 1024 * 1024
+_CHUNK = 256 * 1024
+
+
+class StoredFileAltered(Exception):
+    """A stored file's bytes no longer match the SHA-256 recorded when it was stored."""
+
+    def __init__(self, name: str, *, expected: str, actual: str) -> None:
+        super().__init__(f"{name}: expected sha256 {expected}, found {actual}")
+        self.name, self.expected, self.actual = name, expected, actual
+
+
+def content_name(prefix: str, sha256: str, filename: str) -> str:
+    """``<prefix>/ab/cd/<sha256><.ext>``: two levels of fan-out keep directories (and S3 listings) small."""
+    ext = os.path.splitext(filename)[1].lower()
+    if not ext[1:].isalnum() or len(ext) > 6:
+        ext = ""
+    return f"{prefix}/{sha256[:2]}/{sha256[2:4]}/{sha256}{ext}"
+
+
+@deconstructible
+class ContentAddressed:
+    """``upload_to`` of a FileField whose model records the SHA-256 in ``sha_field`` before saving the file.
+
+    A row without a hash yet (never the case in our services) falls back to a dated folder.
+    """
+
+    def __init__(self, prefix: str, sha_field: str) -> None:
+        self.prefix, self.sha_field = prefix, sha_field
+
+    def __call__(self, instance: Any, filename: str) -> str:
+        sha256 = str(getattr(instance, self.sha_field, "") or "")
+        if len(sha256) != 64:
+            return f"{self.prefix}/unhashed/{os.path.basename(filename)}"
+        return content_name(self.prefix, sha256, filename)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, ContentAddressed) and (self.prefix, self.sha_field) == (
+            other.prefix,
+            other.sha_field,
+        )
+
+    def __hash__(self) -> int:
+        return hash((self.prefix, self.sha_field))
+
+
+def sha256_of(handle: IO[bytes]) -> str:
+    digest = hashlib.sha256()
+    for chunk in iter(lambda: handle.read(_CHUNK), b""):
+        digest.update(chunk)
+    return digest.hexdigest()
+
+
+def stored_file_read_checked(file: FieldFile, *, sha256: str) -> IO[bytes]:
+    """A private copy of the stored file, positioned at its start, after checking it against ``sha256``.
+
+    The copy (memory, or a temporary file for large ones) is what gets served: the object in the
+    storage could change between a check and a second read. Raises ``Http404`` when the object is
+    gone, ``StoredFileAltered`` when its bytes differ. An empty ``sha256`` (a file stored before hashes
+    were recorded) is served unchecked, with a warning.
+    """
+    name = file.name or ""
+    copy = tempfile.SpooledTemporaryFile(max_size=_SPOOL_BYTES)  # noqa: SIM115 — returned open
+    digest = hashlib.sha256()
+    try:
+        with file.storage.open(name, "rb") as source:
+            for chunk in iter(lambda: source.read(_CHUNK), b""):
+                digest.update(chunk)
+                copy.write(chunk)
+    except Exception as exc:
+        # FileNotFoundError on the filesystem; botocore's ClientError (NoSuchKey, 404) on S3 — raised
+        # when the object is first read, not when it is "opened".
+        copy.close()
+        logger.error("stored file %s cannot be read: %r", name, exc)
+        raise Http404("Tệp đã bị xóa khỏi kho lưu trữ.") from exc
+    copy.seek(0)
+    actual = digest.hexdigest()
+    if not sha256:
+        logger.warning("stored file %s has no recorded sha256; served unchecked", name)
+    elif actual != sha256.lower():
+        copy.close()
+        logger.error("stored file %s altered: recorded sha256 %s, found %s", name, sha256, actual)
+        raise StoredFileAltered(name, expected=sha256, actual=actual)
+    return copy
+
+
+def stored_file_response(file: FieldFile, *, sha256: str, filename: str, content_type: str) -> FileResponse:
+    """The stored file as a private attachment, only if its bytes still match ``sha256``."""
+    handle = stored_file_read_checked(file, sha256=sha256)
+    response = FileResponse(handle, as_attachment=True, filename=filename, content_type=content_type)
+    # Personal data: never kept by a shared cache; the declared type is the one to use.
+    response["Cache-Control"] = "private, no-store"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
