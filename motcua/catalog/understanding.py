@@ -1,0 +1,408 @@
+"""Finding procedures from everyday Vietnamese — hiểu câu hỏi của người dân (docs/architecture.md §18).
+
+The name search (``catalog.search.SearchIndex``) answers name-like queries; people write "con tôi mới
+sinh được 1 tuần thì làm giấy tờ gì". This module ranks procedures for such a message:
+
+1. **Normalise**: fold (no diacritics, i/y unified), correct each unknown word to a known one (Telex
+   typed with the keyboard off, a run-together pair, one or two letters wrong or swapped).
+2. **Vocabulary** (``SearchTerm`` rows plus the name search's abbreviations): the longest phrase at each
+   position is replaced by its catalogue words ("sổ đỏ" → "giấy chứng nhận quyền sử dụng đất"); a
+   phrase with several readings ("mở quán ăn" → household business; food-safety certificate) keeps them
+   as alternatives and each procedure takes its best one.
+3. **Filler** ("tôi muốn", "thì phải làm sao", "ạ", "cho con") is dropped; the words left are the
+   message's own terms: every syllable and every pair of adjacent syllables (Vietnamese words are
+   mostly two syllables, so pairs carry the meaning: "khai sinh" is not "khai thuế" + "sinh viên").
+4. **Score** each procedure holding a term: inverse document frequency × where the term sits (name
+   1, parenthesised name words 0.35, field label 0.4, required documents and result 0.25); a
+   vocabulary reading counts as the share of its words the procedure holds, at a fixed weight; minus a
+   penalty for name words the message did not mention; plus popularity and a nudge for procedures
+   with published details (the ones the province's centres handle).
+5. **Confidence** (see ``confidence``): a softmax over the scores of the candidates, damped when the
+   evidence is thin. No candidate with enough evidence → nothing (out of scope).
+
+Pure Python over an in-memory index (built with the name index, rebuilt on the reference-data stamp).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import NamedTuple
+
+from rapidfuzz import process
+from rapidfuzz.distance import OSA
+
+from motcua.core.text import nfc, strip_marks
+
+# Where a term sits in a procedure's record, and how much it counts there.
+_W_NAME = 1.0
+_W_PAREN = 0.35
+_W_FIELD = 0.4
+_W_DETAILS = 0.25
+# A pair of adjacent syllables is a word; one syllable alone is ambiguous.
+_W_BIGRAM = 1.6
+# A vocabulary reading fully present in a procedure is worth this much evidence.
+_W_VOCAB = 9.0
+# The syllables the vocabulary replaced still count a little (the user did type them).
+_W_REPLACED = 0.3
+_W_EXTRAS = 0.9  # × log2(1 + name words the message did not mention)
+_W_POPULARITY = 0.45  # × log10(1 + popularity)
+_W_HAS_DETAILS = 1.2
+# Evidence below this is noise (one common syllable matched): the message is out of scope.
+MIN_EVIDENCE = 4.0
+# Confidence: softmax temperature over scores, and how fast evidence saturates.
+_TEMPERATURE = 1.6
+_EVIDENCE_SCALE = 6.0
+MAX_MESSAGE_CHARS = 1000
+MAX_TERMS = 60
+
+# Filler: politeness, question frames and story glue. Dropped (longest first) before the message's
+# own terms are taken, so "tôi muốn hỏi thủ tục" does not look for procedures with "hỏi" or "muốn".
+FILLER_PHRASES: tuple[str, ...] = (
+    "thi phai lam sao", "thi lam the nao", "phai lam the nao", "phai lam sao", "lam the nao", "lam sao",
+    "the nao", "nhu the nao", "ra sao", "o dau", "can nhung gi", "can gi", "nhung gi", "can giay to gi",
+    "giay to gi", "thu tuc gi", "thu tuc nhu the nao", "bao nhieu", "bao lau", "mat bao lau",
+    "toi muon", "em muon", "minh muon", "chau muon", "toi can", "em can", "cho toi hoi", "cho em hoi",
+    "cho hoi", "xin hoi", "muon hoi", "hoi ve", "toi dinh", "em dinh", "dinh", "chuan bi", "giup toi",
+    "giup em", "huong dan", "xin chao", "chao ban", "lam on", "vui long", "cam on", "nho", "khong a",
+    "duoc khong", "co duoc khong", "co the", "the thi", "vay thi", "bay gio", "gio", "hien tai",
+    "hom nay", "tuan", "thang", "nam nay", "gan day", "vua roi", "moi day",
+)
+STOP_WORDS: frozenset[str] = frozenset(
+    """a ah a oi ak nhe nha nhi vay thi la ma va voi cua cho de o tai tu den trong ngoai khi neu
+    toi em anh chi minh chung ta ban ho no ong ba co chu bac cau chau con be nha gia dinh
+    muon can phai nen duoc bi da dang se vua moi roi xong chua khong co gi nao dau sao the
+    lam hoi xin giup biet the nao nhu nay kia do ay day nhung cac mot hai ba nhieu it
+    lai cung van rat qua lam thi duoc ngay sau truoc ve len xuong ra vao di""".split()
+)
+
+
+class DetailRow(NamedTuple):
+    """Searchable text of one procedure beyond its name: field label, documents, result."""
+
+    id: int
+    field_name: str
+    details: str
+    audience_citizen: bool
+    audience_business: bool
+
+
+def _tokens(text: str) -> list[str]:
+    from motcua.catalog.search import tokenize
+
+    return tokenize(text)
+
+
+_PAREN = re.compile(r"\([^()]*\)")
+
+
+@dataclass(frozen=True)
+class Reading:
+    """One vocabulary reading of a phrase: the catalogue words it stands for."""
+
+    unigrams: tuple[str, ...]
+    bigrams: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Query:
+    """A message as the engine sees it (for tests, logs and the evaluation)."""
+
+    terms: dict[str, float]  # own terms (syllables and "a b" pairs) → query weight
+    readings: tuple[tuple[Reading, ...], ...]  # per vocabulary hit, its alternatives
+    words: tuple[str, ...]  # corrected syllables, filler removed (debugging)
+
+
+def _bigrams(tokens: Sequence[str]) -> list[str]:
+    return [f"{a} {b}" for a, b in zip(tokens, tokens[1:], strict=False)]
+
+
+@dataclass
+class UnderstandIndex:
+    """Terms of every procedure's record with their weight there, and the vocabulary."""
+
+    ids: list[int]
+    codes: list[str]
+    active: list[bool]
+    prior: list[float]  # popularity and has_details part of the score
+    name_len: list[int]  # core name syllables (without "Thủ tục", parentheses count a third)
+    business: list[bool]
+    citizen: list[bool]
+    postings: dict[str, list[tuple[int, float]]]
+    idf: dict[str, float]
+    known: frozenset[str]  # syllables a typo may be corrected to
+    known_sorted: list[str]
+    df: dict[str, int]
+    phrases: dict[tuple[str, ...], tuple[Reading, ...]]
+    max_phrase: int
+    filler: list[tuple[str, ...]]
+    _corrections: dict[str, tuple[str, ...]] = field(default_factory=dict)
+
+    @classmethod
+    def build(
+        cls,
+        rows: Iterable[tuple[int, str, str, int, bool, bool]],
+        details: dict[int, DetailRow],
+        vocabulary: Iterable[tuple[str, str]],
+    ) -> UnderstandIndex:
+        """``rows``: (id, code, name, popularity, active, has_details); ``vocabulary``: (phrase,
+        expands_to) pairs, ``expands_to`` alternatives separated by ";"."""
+        ids: list[int] = []
+        codes: list[str] = []
+        active: list[bool] = []
+        prior: list[float] = []
+        name_len: list[int] = []
+        business: list[bool] = []
+        citizen: list[bool] = []
+        postings: dict[str, list[tuple[int, float]]] = {}
+        for pid, code, name, popularity, is_active, has_details in rows:
+            idx = len(ids)
+            ids.append(pid)
+            codes.append(code)
+            active.append(bool(is_active))
+            prior.append(
+                _W_POPULARITY * math.log10(1 + max(int(popularity or 0), 0))
+                + (_W_HAS_DETAILS if has_details else 0.0)
+            )
+            weights: dict[str, float] = {}
+
+            def put(tokens: Sequence[str], weight: float, _weights: dict[str, float] = weights) -> None:
+                for term in [*tokens, *_bigrams(tokens)]:
+                    if weight > _weights.get(term, 0.0):
+                        _weights[term] = weight
+
+            name = nfc(name)
+            outside = _tokens(_PAREN.sub(" | ", name))
+            if outside[:2] == ["thu", "tuc"] and len(outside) > 2:
+                outside = outside[2:]
+            # Parentheses break phrases: a pair across them is not a word.
+            for part in _PAREN.sub(" | ", name).split("|"):
+                put(_tokens(part), _W_NAME)
+            inside = [_tokens(m.group(0)) for m in _PAREN.finditer(name)]
+            for part_tokens in inside:
+                put(part_tokens, _W_PAREN)
+            name_len.append(len(outside) + sum(len(p) for p in inside) // 3)
+            detail = details.get(pid)
+            if detail is not None:
+                put(_tokens(detail.field_name), _W_FIELD)
+                for chunk in re.split(r"[;,.()\n]", detail.details):
+                    put(_tokens(chunk), _W_DETAILS)
+                business.append(detail.audience_business)
+                citizen.append(detail.audience_citizen)
+            else:
+                business.append(False)
+                citizen.append(False)
+            for term, weight in weights.items():
+                postings.setdefault(term, []).append((idx, weight))
+        n = max(len(ids), 1)
+        df = {t: len(p) for t, p in postings.items()}
+        idf = {t: math.log(1 + (n - d + 0.5) / (d + 0.5)) for t, d in df.items()}
+        from motcua.catalog.search import _ABBREVIATIONS, _COLLOQUIAL
+
+        phrases: dict[tuple[str, ...], list[Reading]] = {}
+        pairs = [*_ABBREVIATIONS.items(), *_COLLOQUIAL.items(), *vocabulary]
+        for phrase, expands_to in pairs:
+            key = tuple(_tokens(phrase))
+            if not key:
+                continue
+            for alternative in expands_to.split(";"):
+                words = _tokens(alternative)
+                if not words:
+                    continue
+                reading = Reading(tuple(dict.fromkeys(words)), tuple(dict.fromkeys(_bigrams(words))))
+                existing = phrases.setdefault(key, [])
+                if reading not in existing:
+                    existing.append(reading)
+        filler = sorted({tuple(_tokens(f)) for f in FILLER_PHRASES}, key=lambda p: -len(p))
+        known_words = {t for t in postings if " " not in t}
+        for key in phrases:
+            known_words.update(key)
+        for f in filler:
+            known_words.update(f)
+        known_words.update(STOP_WORDS)
+        return cls(
+            ids=ids,
+            codes=codes,
+            active=active,
+            prior=prior,
+            name_len=name_len,
+            business=business,
+            citizen=citizen,
+            postings=postings,
+            idf=idf,
+            known=frozenset(known_words),
+            known_sorted=sorted(known_words),
+            df=df,
+            phrases={k: tuple(v) for k, v in phrases.items()},
+            max_phrase=max((len(k) for k in phrases), default=1),
+            filler=filler,
+        )
+
+    # ---- query side -------------------------------------------------------------------------
+
+    def _correct(self, token: str) -> tuple[str, ...]:
+        """A known spelling of ``token``: itself, Telex decoded, split in two, or the nearest word."""
+        if token in self.known or token.isdigit() or len(token) <= 1:
+            return (token,)
+        cached = self._corrections.get(token)
+        if cached is not None:
+            return cached
+        from motcua.catalog.search import _telex_decode, _unify_iy
+
+        out: tuple[str, ...] = (token,)
+        decoded = _unify_iy(_telex_decode(token))
+        if decoded in self.known:
+            out = (decoded,)
+        else:
+            split = self._split(token)
+            if split:
+                out = split
+            elif len(token) >= 3:
+                max_dist = 2 if len(token) >= 7 else 1
+                # OSA counts a swap of two letters as one edit ("sihn" → "sinh").
+                found = process.extract(
+                    token, self.known_sorted, scorer=OSA.distance, score_cutoff=max_dist, limit=None
+                )
+                best: tuple[int, int, str] | None = None
+                for word, dist, _ in found:
+                    if len(token) <= 4 and word[0] != token[0]:
+                        continue  # short words: keep the first letter, else noise dominates
+                    rank = (int(dist), -self.df.get(word, 0), word)
+                    if best is None or rank < best:
+                        best = rank
+                if best is not None:
+                    out = (best[2],)
+        if len(self._corrections) > 20_000:
+            self._corrections.clear()
+        self._corrections[token] = out
+        return out
+
+    def _split(self, token: str) -> tuple[str, ...] | None:
+        best: tuple[str, ...] | None = None
+        best_min = 0
+        for i in range(2, len(token) - 1):
+            a, b = token[:i], token[i:]
+            if a in self.known and b in self.known and min(len(a), len(b)) > best_min:
+                best, best_min = (a, b), min(len(a), len(b))
+        return best
+
+    def parse(self, text: str) -> Query:
+        """The message's own terms and vocabulary readings."""
+        raw = _tokens(nfc(text or "")[:MAX_MESSAGE_CHARS])
+        words: list[str] = []
+        for tok in raw:
+            words += self._correct(tok)
+        # Vocabulary first (longest phrase at each position), then filler; both cut phrases apart.
+        segments: list[list[str]] = [[]]
+        replaced: list[str] = []
+        readings: list[tuple[Reading, ...]] = []
+        i = 0
+        while i < len(words):
+            hit = None
+            for size in range(min(self.max_phrase, len(words) - i), 0, -1):
+                key = tuple(words[i : i + size])
+                if key in self.phrases:
+                    hit = key
+                    break
+            if hit is not None:
+                if self.phrases[hit] not in readings:
+                    readings.append(self.phrases[hit])
+                replaced += hit
+                segments.append([])
+                i += len(hit)
+                continue
+            filler = next((f for f in self.filler if tuple(words[i : i + len(f)]) == f), None)
+            if filler is not None:
+                segments.append([])
+                i += len(filler)
+                continue
+            segments[-1].append(words[i])
+            i += 1
+        terms: dict[str, float] = {}
+        for segment in segments:
+            for tok in segment:
+                if tok not in STOP_WORDS and not tok.isdigit():
+                    terms[tok] = max(terms.get(tok, 0.0), 1.0)
+            for pair in _bigrams(segment):
+                a, b = pair.split(" ")
+                if a in STOP_WORDS and b in STOP_WORDS:
+                    continue
+                terms[pair] = max(terms.get(pair, 0.0), _W_BIGRAM)
+        for tok in replaced:
+            if tok not in STOP_WORDS and tok not in terms:
+                terms[tok] = _W_REPLACED
+        kept = dict(list(terms.items())[:MAX_TERMS])
+        return Query(kept, tuple(readings[:12]), tuple(w for s in segments for w in s))
+
+    def rank(self, text: str, *, mask: Sequence[bool] | None = None) -> list[tuple[int, float, float]]:
+        """Candidates best first: (document index, score, evidence); evidence excludes the prior."""
+        query = self.parse(text)
+        evidence: dict[int, float] = {}
+        mentioned: dict[int, float] = {}
+        for term, qweight in query.terms.items():
+            idf = self.idf.get(term)
+            if idf is None:
+                continue
+            unigram = " " not in term
+            for idx, weight in self.postings[term]:
+                evidence[idx] = evidence.get(idx, 0.0) + qweight * idf * weight
+                if unigram and weight >= _W_NAME:
+                    mentioned[idx] = mentioned.get(idx, 0.0) + 1
+        for alternatives in query.readings:
+            best: dict[int, float] = {}
+            for reading in alternatives:
+                terms = [*reading.unigrams, *reading.bigrams]
+                total = sum(self.idf.get(t, 0.0) for t in terms)
+                if total <= 0:
+                    continue
+                got: dict[int, float] = {}
+                for term in terms:
+                    idf = self.idf.get(term)
+                    if idf is None:
+                        continue
+                    for idx, weight in self.postings[term]:
+                        got[idx] = got.get(idx, 0.0) + idf * weight
+                for idx, value in got.items():
+                    share = value / total
+                    # Half a reading is a weak hint; most of it is the thing itself.
+                    score = _W_VOCAB * share * share
+                    if score > best.get(idx, 0.0):
+                        best[idx] = score
+                for word in reading.unigrams:
+                    for idx, weight in self.postings.get(word, ()):
+                        if weight >= _W_NAME:
+                            mentioned[idx] = mentioned.get(idx, 0.0) + 1
+            for idx, score in best.items():
+                evidence[idx] = evidence.get(idx, 0.0) + score
+        scored: list[tuple[int, float, float]] = []
+        for idx, ev in evidence.items():
+            if not self.active[idx] or (mask is not None and not mask[idx]) or ev <= 0:
+                continue
+            extras = max(self.name_len[idx] - mentioned.get(idx, 0.0), 0.0)
+            score = ev - _W_EXTRAS * math.log2(1 + extras) + self.prior[idx]
+            scored.append((idx, score, ev))
+        scored.sort(key=lambda s: (-s[1], self.codes[s[0]]))
+        return scored
+
+
+def confidence(scored: Sequence[tuple[int, float, float]], limit: int) -> list[tuple[int, float]]:
+    """(document index, confidence in [0, 1]) for the best ``limit`` candidates.
+
+    Confidence = softmax share of the candidate's score among the top ten (how clearly it beats the
+    others) × (1 − e^(−evidence / 6)) (how much of the message it explains). Measured on the
+    development set: ≥ 0.6 is right about nine times in ten; two candidates both near 0.4 are close
+    (ask which one); below 0.3 the engine is guessing. Nothing with evidence < ``MIN_EVIDENCE``.
+    """
+    top = [s for s in scored[:10] if s[2] >= MIN_EVIDENCE]
+    if not top:
+        return []
+    best = top[0][1]
+    weights = [math.exp((s[1] - best) / _TEMPERATURE) for s in top]
+    total = sum(weights)
+    out = []
+    for (idx, _score, ev), w in zip(top[:limit], weights, strict=False):
+        saturation = 1 - math.exp(-ev / _EVIDENCE_SCALE)
+        out.append((idx, round(w / total * saturation, 3)))
+    return out
