@@ -44,7 +44,7 @@ _W_DETAILS = 0.25
 # A pair of adjacent syllables is a word; one syllable alone is ambiguous.
 _W_BIGRAM = 1.6
 # A vocabulary reading fully present in a procedure is worth this much evidence.
-_W_VOCAB = 9.0
+_W_VOCAB = 12.0
 # The syllables the vocabulary replaced still count a little (the user did type them).
 _W_REPLACED = 0.3
 _W_EXTRAS = 0.9  # × log2(1 + name words the message did not mention)
@@ -56,6 +56,9 @@ MIN_EVIDENCE = 4.0
 _TEMPERATURE = 1.6
 _EVIDENCE_SCALE = 6.0
 MAX_MESSAGE_CHARS = 1000
+# Terms in more than this share of procedures ("đăng ký", "cấp", "giấy") say almost nothing and cost
+# most of the time (long posting lists); they are skipped.
+_MAX_DF_SHARE = 0.2
 MAX_TERMS = 60
 
 # Filler: politeness, question frames and story glue. Dropped (longest first) before the message's
@@ -71,12 +74,29 @@ FILLER_PHRASES: tuple[str, ...] = (
     "hom nay", "tuan", "thang", "nam nay", "gan day", "vua roi", "moi day",
 )
 STOP_WORDS: frozenset[str] = frozenset(
-    """a ah a oi ak nhe nha nhi vay thi la ma va voi cua cho de o tai tu den trong ngoai khi neu
-    toi em anh chi minh chung ta ban ho no ong ba co chu bac cau chau con be nha gia dinh
-    muon can phai nen duoc bi da dang se vua moi roi xong chua khong co gi nao dau sao the
-    lam hoi xin giup biet the nao nhu nay kia do ay day nhung cac mot hai ba nhieu it
-    lai cung van rat qua lam thi duoc ngay sau truoc ve len xuong ra vao di""".split()
+    # Folding merges words: ho (họ/hộ), the (thế/thẻ), ban (bạn/bản/bán), nha (nhà), dau (đâu/dấu),
+    # do (đó/đỏ), tu (từ/tử), lai (lại), gia (giá/gia) carry meaning in names, so they are not here.
+    """a ah a oi ak nhe nhi vay thi la ma va voi cua cho de o tai den trong khi neu
+    toi em anh chi minh chung ta no ong co chu bac cau chau be
+    muon can phai nen duoc bi da dang se vua roi xong chua khong gi nao sao
+    lam hoi xin giup biet nhu nay kia ay day nhung cac it
+    cung van rat qua ngay len xuong ra vao di""".split()
 )
+
+
+# Topics people ask a chat box about that no procedure covers; a message naming one and no vocabulary
+# term is out of scope even if a rare procedure shares its words ("tác động vào thời tiết").
+OFF_TOPIC_PHRASES: tuple[str, ...] = (
+    "thoi tiet", "du bao", "mua khong", "hat", "bai hat", "ke chuyen", "chuyen cuoi", "gia vang", "ti gia",
+    "chung khoan", "bong da", "vo dich", "xo so", "lo de", "nau an", "mon an", "cong thuc", "phim",
+    "am nhac", "tro choi", "game", "tinh yeu", "nguoi yeu", "ban la ai", "may gio", "lam tho",
+)
+_OFF_TOPIC = [tuple(p.split()) for p in OFF_TOPIC_PHRASES]
+
+
+def _contains(tokens: Sequence[str], phrase: Sequence[str]) -> bool:
+    n = len(phrase)
+    return any(tuple(tokens[i : i + n]) == tuple(phrase) for i in range(len(tokens) - n + 1))
 
 
 class DetailRow(NamedTuple):
@@ -113,6 +133,7 @@ class Query:
     terms: dict[str, float]  # own terms (syllables and "a b" pairs) → query weight
     readings: tuple[tuple[Reading, ...], ...]  # per vocabulary hit, its alternatives
     words: tuple[str, ...]  # corrected syllables, filler removed (debugging)
+    off_topic: bool = False  # names a topic the catalogue has nothing for (weather, songs…)
 
 
 def _bigrams(tokens: Sequence[str]) -> list[str]:
@@ -329,31 +350,45 @@ class UnderstandIndex:
                 a, b = pair.split(" ")
                 if a in STOP_WORDS and b in STOP_WORDS:
                     continue
-                terms[pair] = max(terms.get(pair, 0.0), _W_BIGRAM)
+                # A pair with one stop word ("cho con") may match but does not anchor a procedure.
+                weight = _W_BIGRAM if a not in STOP_WORDS and b not in STOP_WORDS else _W_BIGRAM * 0.99
+                terms[pair] = max(terms.get(pair, 0.0), weight)
         for tok in replaced:
             if tok not in STOP_WORDS and tok not in terms:
                 terms[tok] = _W_REPLACED
         kept = dict(list(terms.items())[:MAX_TERMS])
-        return Query(kept, tuple(readings[:12]), tuple(w for s in segments for w in s))
+        flat = [w for s in segments for w in s]
+        off_topic = any(_contains(flat, phrase) for phrase in _OFF_TOPIC)
+        return Query(kept, tuple(readings[:12]), tuple(flat), off_topic)
 
     def rank(self, text: str, *, mask: Sequence[bool] | None = None) -> list[tuple[int, float, float]]:
         """Candidates best first: (document index, score, evidence); evidence excludes the prior."""
         query = self.parse(text)
+        common = _MAX_DF_SHARE * len(self.ids)
         evidence: dict[int, float] = {}
         mentioned: dict[int, float] = {}
+        # A procedure must share a word (two syllables, neither a stop word) with the message or
+        # hold most of a vocabulary reading: single syllables alone are what off-topic chat shares
+        # with the catalogue ("giá vàng" ~ "tạm vắng", "bạn là ai").
+        anchored: set[int] = set()
+        if query.off_topic and not query.readings:
+            return []
         for term, qweight in query.terms.items():
             idf = self.idf.get(term)
-            if idf is None:
+            if idf is None or self.df[term] > common:
                 continue
             unigram = " " not in term
+            content = not unigram and qweight >= _W_BIGRAM
             for idx, weight in self.postings[term]:
                 evidence[idx] = evidence.get(idx, 0.0) + qweight * idf * weight
                 if unigram and weight >= _W_NAME:
                     mentioned[idx] = mentioned.get(idx, 0.0) + 1
+                elif content and weight >= _W_PAREN:
+                    anchored.add(idx)
         for alternatives in query.readings:
             best: dict[int, float] = {}
             for reading in alternatives:
-                terms = [*reading.unigrams, *reading.bigrams]
+                terms = [t for t in (*reading.unigrams, *reading.bigrams) if self.df.get(t, 0) <= common]
                 total = sum(self.idf.get(t, 0.0) for t in terms)
                 if total <= 0:
                     continue
@@ -368,9 +403,13 @@ class UnderstandIndex:
                     share = value / total
                     # Half a reading is a weak hint; most of it is the thing itself.
                     score = _W_VOCAB * share * share
+                    if share >= 0.5:
+                        anchored.add(idx)
                     if score > best.get(idx, 0.0):
                         best[idx] = score
                 for word in reading.unigrams:
+                    if self.df.get(word, 0) > common:
+                        continue
                     for idx, weight in self.postings.get(word, ()):
                         if weight >= _W_NAME:
                             mentioned[idx] = mentioned.get(idx, 0.0) + 1
@@ -378,7 +417,7 @@ class UnderstandIndex:
                 evidence[idx] = evidence.get(idx, 0.0) + score
         scored: list[tuple[int, float, float]] = []
         for idx, ev in evidence.items():
-            if not self.active[idx] or (mask is not None and not mask[idx]) or ev <= 0:
+            if not self.active[idx] or (mask is not None and not mask[idx]) or idx not in anchored:
                 continue
             extras = max(self.name_len[idx] - mentioned.get(idx, 0.0), 0.0)
             score = ev - _W_EXTRAS * math.log2(1 + extras) + self.prior[idx]
