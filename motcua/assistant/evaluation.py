@@ -72,7 +72,7 @@ def questions_read(path: Path) -> list[Question]:
                 raise TypeError
             out.append(Question(q, tuple(str(c) for c in ok), tuple(str(p) for p in previous)))
         except (ValueError, KeyError, TypeError) as exc:
-            raise EvalFileError(f"{path}:{number}: expected {{\"q\": text, \"ok\": [codes]}}") from exc
+            raise EvalFileError(f'{path}:{number}: expected {{"q": text, "ok": [codes]}}') from exc
     return out
 
 

@@ -530,7 +530,7 @@ class SearchTermForm(ModelForm):
         fields = ["phrase", "expands_to", "kind", "note", "is_active"]
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         if data.get("phrase") and data.get("expands_to"):
             data["phrase"], data["expands_to"] = search_term_clean(
                 phrase=data["phrase"], expands_to=data["expands_to"]

@@ -407,7 +407,9 @@ class SearchTerm(models.Model):
         max_length=300,
         help_text="Các từ tương ứng trong tên thủ tục; nhiều cách hiểu thì ngăn cách bằng dấu chấm phẩy (;).",
     )
-    kind = models.CharField("loại", max_length=16, choices=SearchTermKind.choices, default=SearchTermKind.SYNONYM)
+    kind = models.CharField(
+        "loại", max_length=16, choices=SearchTermKind.choices, default=SearchTermKind.SYNONYM
+    )
     note = models.TextField("ghi chú", blank=True)
     is_active = models.BooleanField("đang dùng", default=True)
     updated_by = models.ForeignKey(

@@ -59,7 +59,13 @@ from django.conf import settings
 from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
-from motcua.catalog.understanding import MAX_MESSAGE_CHARS, MIN_EVIDENCE, DetailRow, UnderstandIndex, confidence
+from motcua.catalog.understanding import (
+    MAX_MESSAGE_CHARS,
+    MIN_EVIDENCE,
+    DetailRow,
+    UnderstandIndex,
+    confidence,
+)
 from motcua.core.selectors import ReferenceDataFollower
 from motcua.core.text import nfc, strip_marks
 
@@ -595,17 +601,26 @@ def _load_understanding(rows: list[IndexRow]) -> UnderstandIndex:
     from motcua.catalog.models import Procedure, ProcedureDocument, SearchTerm
 
     documents: dict[int, list[str]] = {}
-    for pid, name in ProcedureDocument.objects.order_by("procedure_id", "order").values_list("procedure_id", "name"):
+    for pid, name in ProcedureDocument.objects.order_by("procedure_id", "order").values_list(
+        "procedure_id", "name"
+    ):
         documents.setdefault(pid, []).append(name)
     details = {
-        pid: DetailRow(pid, field_name or "", "\n".join([result or "", *documents.get(pid, ())]), citizen, business)
+        pid: DetailRow(
+            pid, field_name or "", "\n".join([result or "", *documents.get(pid, ())]), citizen, business
+        )
         for pid, field_name, result, citizen, business in Procedure.objects.order_by().values_list(
             "id", "field__name", "result", "audience_citizen", "audience_business"
         )
     }
-    vocabulary = SearchTerm.objects.filter(is_active=True).order_by("phrase").values_list("phrase", "expands_to")
+    vocabulary = (
+        SearchTerm.objects.filter(is_active=True).order_by("phrase").values_list("phrase", "expands_to")
+    )
     return UnderstandIndex.build(
-        ((r.id, r.code, r.name, r.popularity, bool(r.is_active) and bool(r.applies_here), r.has_details) for r in rows),
+        (
+            (r.id, r.code, r.name, r.popularity, bool(r.is_active) and bool(r.applies_here), r.has_details)
+            for r in rows
+        ),
         details,
         list(vocabulary),
     )
@@ -670,7 +685,8 @@ def procedure_search(
     engine = get_engine()
     names = engine.names
     query = nfc(query or "")[:MAX_MESSAGE_CHARS]
-    if _is_name_like(engine, query) or names._code_hits(query):
+    # A name as typed, a code, or one word (a name fragment, an abbreviation): the name order.
+    if _is_name_like(engine, query) or names._code_hits(query) or len(tokenize(query)) <= 1:
         return names.search(
             query, field_id=field_id, level=level, service_level=service_level, offset=offset, limit=limit
         )

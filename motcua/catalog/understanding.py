@@ -25,6 +25,7 @@ Pure Python over an in-memory index (built with the name index, rebuilt on the r
 
 from __future__ import annotations
 
+import itertools
 import math
 import re
 from collections.abc import Iterable, Sequence
@@ -34,7 +35,7 @@ from typing import NamedTuple
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
-from motcua.core.text import nfc, strip_marks
+from motcua.core.text import nfc
 
 # Where a term sits in a procedure's record, and how much it counts there.
 _W_NAME = 1.0
@@ -64,32 +65,182 @@ MAX_TERMS = 60
 # Filler: politeness, question frames and story glue. Dropped (longest first) before the message's
 # own terms are taken, so "tôi muốn hỏi thủ tục" does not look for procedures with "hỏi" or "muốn".
 FILLER_PHRASES: tuple[str, ...] = (
-    "thi phai lam sao", "thi lam the nao", "phai lam the nao", "phai lam sao", "lam the nao", "lam sao",
-    "the nao", "nhu the nao", "ra sao", "o dau", "can nhung gi", "can gi", "nhung gi", "can giay to gi",
-    "giay to gi", "thu tuc gi", "thu tuc nhu the nao", "bao nhieu", "bao lau", "mat bao lau",
-    "toi muon", "em muon", "minh muon", "chau muon", "toi can", "em can", "cho toi hoi", "cho em hoi",
-    "cho hoi", "xin hoi", "muon hoi", "hoi ve", "toi dinh", "em dinh", "dinh", "chuan bi", "giup toi",
-    "giup em", "huong dan", "xin chao", "chao ban", "lam on", "vui long", "cam on", "nho", "khong a",
-    "duoc khong", "co duoc khong", "co the", "the thi", "vay thi", "bay gio", "gio", "hien tai",
-    "hom nay", "tuan", "thang", "nam nay", "gan day", "vua roi", "moi day",
+    "thi phai lam sao",
+    "thi lam the nao",
+    "phai lam the nao",
+    "phai lam sao",
+    "lam the nao",
+    "lam sao",
+    "the nao",
+    "nhu the nao",
+    "ra sao",
+    "o dau",
+    "can nhung gi",
+    "can gi",
+    "nhung gi",
+    "can giay to gi",
+    "giay to gi",
+    "thu tuc gi",
+    "thu tuc nhu the nao",
+    "bao nhieu",
+    "bao lau",
+    "mat bao lau",
+    "toi muon",
+    "em muon",
+    "minh muon",
+    "chau muon",
+    "toi can",
+    "em can",
+    "cho toi hoi",
+    "cho em hoi",
+    "cho hoi",
+    "xin hoi",
+    "muon hoi",
+    "hoi ve",
+    "toi dinh",
+    "em dinh",
+    "dinh",
+    "chuan bi",
+    "giup toi",
+    "giup em",
+    "huong dan",
+    "xin chao",
+    "chao ban",
+    "lam on",
+    "vui long",
+    "cam on",
+    "nho",
+    "khong a",
+    "duoc khong",
+    "co duoc khong",
+    "co the",
+    "the thi",
+    "vay thi",
+    "bay gio",
+    "gio",
+    "hien tai",
+    "hom nay",
+    "tuan",
+    "thang",
+    "nam nay",
+    "gan day",
+    "vua roi",
+    "moi day",
 )
 STOP_WORDS: frozenset[str] = frozenset(
     # Folding merges words: ho (họ/hộ), the (thế/thẻ), ban (bạn/bản/bán), nha (nhà), dau (đâu/dấu),
     # do (đó/đỏ), tu (từ/tử), lai (lại), gia (giá/gia) carry meaning in names, so they are not here.
-    """a ah a oi ak nhe nhi vay thi la ma va voi cua cho de o tai den trong khi neu
-    toi em anh chi minh chung ta no ong co chu bac cau chau be
-    muon can phai nen duoc bi da dang se vua roi xong chua khong gi nao sao
-    lam hoi xin giup biet nhu nay kia ay day nhung cac it
-    cung van rat qua ngay len xuong ra vao di""".split()
+    [
+        "a",
+        "ah",
+        "a",
+        "oi",
+        "ak",
+        "nhe",
+        "nhi",
+        "vay",
+        "thi",
+        "la",
+        "ma",
+        "va",
+        "voi",
+        "cua",
+        "cho",
+        "de",
+        "o",
+        "tai",
+        "den",
+        "trong",
+        "khi",
+        "neu",
+        "toi",
+        "em",
+        "anh",
+        "chi",
+        "minh",
+        "chung",
+        "ta",
+        "no",
+        "ong",
+        "co",
+        "chu",
+        "bac",
+        "cau",
+        "chau",
+        "be",
+        "muon",
+        "can",
+        "phai",
+        "nen",
+        "duoc",
+        "bi",
+        "da",
+        "dang",
+        "se",
+        "vua",
+        "roi",
+        "xong",
+        "chua",
+        "khong",
+        "gi",
+        "nao",
+        "sao",
+        "lam",
+        "hoi",
+        "xin",
+        "giup",
+        "biet",
+        "nhu",
+        "nay",
+        "kia",
+        "ay",
+        "day",
+        "nhung",
+        "cac",
+        "it",
+        "cung",
+        "van",
+        "rat",
+        "qua",
+        "ngay",
+        "len",
+        "xuong",
+        "ra",
+        "vao",
+        "di",
+    ]
 )
 
 
 # Topics people ask a chat box about that no procedure covers; a message naming one and no vocabulary
 # term is out of scope even if a rare procedure shares its words ("tác động vào thời tiết").
 OFF_TOPIC_PHRASES: tuple[str, ...] = (
-    "thoi tiet", "du bao", "mua khong", "hat", "bai hat", "ke chuyen", "chuyen cuoi", "gia vang", "ti gia",
-    "chung khoan", "bong da", "vo dich", "xo so", "lo de", "nau an", "mon an", "cong thuc", "phim",
-    "am nhac", "tro choi", "game", "tinh yeu", "nguoi yeu", "ban la ai", "may gio", "lam tho",
+    "thoi tiet",
+    "du bao",
+    "mua khong",
+    "hat",
+    "bai hat",
+    "ke chuyen",
+    "chuyen cuoi",
+    "gia vang",
+    "ti gia",
+    "chung khoan",
+    "bong da",
+    "vo dich",
+    "xo so",
+    "lo de",
+    "nau an",
+    "mon an",
+    "cong thuc",
+    "phim",
+    "am nhac",
+    "tro choi",
+    "game",
+    "tinh yeu",
+    "nguoi yeu",
+    "ban la ai",
+    "may gio",
+    "lam tho",
 )
 _OFF_TOPIC = [tuple(p.split()) for p in OFF_TOPIC_PHRASES]
 
@@ -137,7 +288,7 @@ class Query:
 
 
 def _bigrams(tokens: Sequence[str]) -> list[str]:
-    return [f"{a} {b}" for a, b in zip(tokens, tokens[1:], strict=False)]
+    return [f"{a} {b}" for a, b in itertools.pairwise(tokens)]
 
 
 @dataclass

@@ -13,7 +13,7 @@ from motcua.catalog.models import Procedure
 
 class Command(BaseCommand):
     help = (
-        "Đánh giá trợ lý ảo trên tệp câu hỏi JSONL ({\"q\": ..., \"ok\": [mã thủ tục]}): độ chính xác "
+        'Đánh giá trợ lý ảo trên tệp câu hỏi JSONL ({"q": ..., "ok": [mã thủ tục]}): độ chính xác '
         "top-1/top-3, các câu sai, độ trễ. (Evaluate the assistant's ranking on a question file.)"
     )
 
