@@ -46,6 +46,16 @@ _W_DETAILS = 0.25
 _W_BIGRAM = 1.6
 # A vocabulary reading fully present in a procedure is worth this much evidence.
 _W_VOCAB = 12.0
+_VOCAB_PER_IDF = 0.6
+# A reading at least this heavy names a topic of the catalogue, not a generic action.
+_TOPIC_WEIGHT = 6.0
+# A procedure holding less of a reading than this gets nothing from it (at most 0.75 points).
+_MIN_SHARE = 0.25
+# Procedures for foreigners or with a foreign element rank lower unless the message speaks of them:
+# the people asking are mostly Vietnamese citizens at home.
+_W_FOREIGN = 2.5
+_FOREIGN = ("nuoc", "ngoai")
+_FOREIGN_WORDS = frozenset({"nuoc ngoai", "ngoai quoc", "viet kieu", "tay", "foreigner", "quoc tich"})
 # The syllables the vocabulary replaced still count a little (the user did type them).
 _W_REPLACED = 0.3
 _W_EXTRAS = 0.9  # × log2(1 + name words the message did not mention)
@@ -285,6 +295,7 @@ class Query:
     readings: tuple[tuple[Reading, ...], ...]  # per vocabulary hit, its alternatives
     words: tuple[str, ...]  # corrected syllables, filler removed (debugging)
     off_topic: bool = False  # names a topic the catalogue has nothing for (weather, songs…)
+    foreign: bool = False  # speaks of foreigners or abroad
 
 
 def _bigrams(tokens: Sequence[str]) -> list[str]:
@@ -302,6 +313,7 @@ class UnderstandIndex:
     name_len: list[int]  # core name syllables (without "Thủ tục", parentheses count a third)
     business: list[bool]
     citizen: list[bool]
+    foreign: list[bool]  # the name speaks of foreigners or a foreign element ("nước ngoài")
     postings: dict[str, list[tuple[int, float]]]
     idf: dict[str, float]
     known: frozenset[str]  # syllables a typo may be corrected to
@@ -311,6 +323,8 @@ class UnderstandIndex:
     max_phrase: int
     filler: list[tuple[str, ...]]
     _corrections: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    _terms: dict[str, tuple[list[int], list[int]]] = field(default_factory=dict)
+    _readings: dict[Reading, tuple[float, list[tuple[int, float, int]]]] = field(default_factory=dict)
 
     @classmethod
     def build(
@@ -329,6 +343,10 @@ class UnderstandIndex:
         business: list[bool] = []
         citizen: list[bool] = []
         postings: dict[str, list[tuple[int, float]]] = {}
+        foreign: list[bool] = []
+        from motcua.catalog.search import _ABBREVIATIONS
+
+        abbreviations = {abbr: _tokens(full) for abbr, full in _ABBREVIATIONS.items()}
         for pid, code, name, popularity, is_active, has_details in rows:
             idx = len(ids)
             ids.append(pid)
@@ -351,11 +369,17 @@ class UnderstandIndex:
                 outside = outside[2:]
             # Parentheses break phrases: a pair across them is not a word.
             for part in _PAREN.sub(" | ", name).split("|"):
-                put(_tokens(part), _W_NAME)
+                part_tokens = _tokens(part)
+                put(part_tokens, _W_NAME)
+                # "thẻ BHYT" in a name is "thẻ bảo hiểm y tế" to the person asking.
+                for tok in part_tokens:
+                    if (full := abbreviations.get(tok)) is not None:
+                        put(full, _W_NAME)
             inside = [_tokens(m.group(0)) for m in _PAREN.finditer(name)]
             for part_tokens in inside:
                 put(part_tokens, _W_PAREN)
             name_len.append(len(outside) + sum(len(p) for p in inside) // 3)
+            foreign.append(_contains(_tokens(name), _FOREIGN))
             detail = details.get(pid)
             if detail is not None:
                 put(_tokens(detail.field_name), _W_FIELD)
@@ -371,7 +395,7 @@ class UnderstandIndex:
         n = max(len(ids), 1)
         df = {t: len(p) for t, p in postings.items()}
         idf = {t: math.log(1 + (n - d + 0.5) / (d + 0.5)) for t, d in df.items()}
-        from motcua.catalog.search import _ABBREVIATIONS, _COLLOQUIAL
+        from motcua.catalog.search import _COLLOQUIAL
 
         phrases: dict[tuple[str, ...], list[Reading]] = {}
         pairs = [*_ABBREVIATIONS.items(), *_COLLOQUIAL.items(), *vocabulary]
@@ -402,6 +426,7 @@ class UnderstandIndex:
             name_len=name_len,
             business=business,
             citizen=citizen,
+            foreign=foreign,
             postings=postings,
             idf=idf,
             known=frozenset(known_words),
@@ -509,8 +534,53 @@ class UnderstandIndex:
                 terms[tok] = _W_REPLACED
         kept = dict(list(terms.items())[:MAX_TERMS])
         flat = [w for s in segments for w in s]
-        off_topic = any(_contains(flat, phrase) for phrase in _OFF_TOPIC)
-        return Query(kept, tuple(readings[:12]), tuple(flat), off_topic)
+        off_topic = False
+        for phrase in _OFF_TOPIC:
+            if _contains(flat, phrase):
+                off_topic = True
+                # "thời tiết xấu làm hỏng sổ đỏ": the weather is the story, not the procedure.
+                for term in [*phrase, *_bigrams(phrase)]:
+                    kept.pop(term, None)
+        foreign = any(w in _FOREIGN_WORDS for w in [*words, *_bigrams(words)])
+        return Query(kept, tuple(readings[:12]), tuple(flat), off_topic, foreign)
+
+    def _term_hits(self, term: str) -> tuple[list[int], list[int]]:
+        """Procedures holding ``term`` in the name proper, and in the name or parentheses (memoised)."""
+        cached = self._terms.get(term)
+        if cached is None:
+            postings = self.postings[term]
+            cached = ([i for i, w in postings if w >= _W_NAME], [i for i, w in postings if w >= _W_PAREN])
+            self._terms[term] = cached
+        return cached
+
+    def _reading_hits(self, reading: Reading) -> tuple[float, list[tuple[int, float, int]]]:
+        """A reading's weight and, per procedure holding enough of it, the share it holds and how
+        many of its words are in the name (memoised: readings come from the vocabulary)."""
+        cached = self._readings.get(reading)
+        if cached is not None:
+            return cached
+        common = _MAX_DF_SHARE * len(self.ids)
+        terms = [t for t in (*reading.unigrams, *reading.bigrams) if 0 < self.df.get(t, 0) <= common]
+        total = sum(self.idf[t] for t in terms)
+        got: dict[int, float] = {}
+        names: dict[int, int] = {}
+        for term in terms:
+            idf = self.idf[term]
+            unigram = " " not in term
+            for idx, weight in self.postings[term]:
+                got[idx] = got.get(idx, 0.0) + idf * weight
+                if unigram and weight >= _W_NAME:
+                    names[idx] = names.get(idx, 0) + 1
+        # A generic reading ("cấp lại", "đăng ký") says less than a topic ("hộ chiếu phổ thông"):
+        # its weight grows with the information it carries, up to _W_VOCAB.
+        weight_cap = min(_W_VOCAB, _VOCAB_PER_IDF * total)
+        hits = [
+            (idx, value / total, names.get(idx, 0))
+            for idx, value in got.items()
+            if total > 0 and value / total >= _MIN_SHARE
+        ]
+        self._readings[reading] = (weight_cap, hits)
+        return weight_cap, hits
 
     def rank(self, text: str, *, mask: Sequence[bool] | None = None) -> list[tuple[int, float, float]]:
         """Candidates best first: (document index, score, evidence); evidence excludes the prior."""
@@ -522,56 +592,48 @@ class UnderstandIndex:
         # hold most of a vocabulary reading: single syllables alone are what off-topic chat shares
         # with the catalogue ("giá vàng" ~ "tạm vắng", "bạn là ai").
         anchored: set[int] = set()
-        if query.off_topic and not query.readings:
-            return []
+        if query.off_topic and not any(
+            self._reading_hits(r)[0] >= _TOPIC_WEIGHT for alternatives in query.readings for r in alternatives
+        ):
+            return []  # an off-topic chat with at most a generic word ("đổi", "làm lại")
         for term, qweight in query.terms.items():
             idf = self.idf.get(term)
             if idf is None or self.df[term] > common:
                 continue
-            unigram = " " not in term
-            content = not unigram and qweight >= _W_BIGRAM
+            scale = qweight * idf
+            get = evidence.get
             for idx, weight in self.postings[term]:
-                evidence[idx] = evidence.get(idx, 0.0) + qweight * idf * weight
-                if unigram and weight >= _W_NAME:
+                evidence[idx] = get(idx, 0.0) + scale * weight
+            in_name, anchors = self._term_hits(term)
+            if " " not in term:
+                for idx in in_name:
                     mentioned[idx] = mentioned.get(idx, 0.0) + 1
-                elif content and weight >= _W_PAREN:
-                    anchored.add(idx)
+            elif qweight >= _W_BIGRAM:
+                anchored.update(anchors)
         for alternatives in query.readings:
             best: dict[int, float] = {}
             for reading in alternatives:
-                terms = [t for t in (*reading.unigrams, *reading.bigrams) if self.df.get(t, 0) <= common]
-                total = sum(self.idf.get(t, 0.0) for t in terms)
-                if total <= 0:
-                    continue
-                got: dict[int, float] = {}
-                for term in terms:
-                    idf = self.idf.get(term)
-                    if idf is None:
-                        continue
-                    for idx, weight in self.postings[term]:
-                        got[idx] = got.get(idx, 0.0) + idf * weight
-                for idx, value in got.items():
-                    share = value / total
+                weight_cap, hits = self._reading_hits(reading)
+                for idx, share, names in hits:
                     # Half a reading is a weak hint; most of it is the thing itself.
-                    score = _W_VOCAB * share * share
+                    score = weight_cap * share * share
                     if share >= 0.5:
                         anchored.add(idx)
                     if score > best.get(idx, 0.0):
                         best[idx] = score
-                for word in reading.unigrams:
-                    if self.df.get(word, 0) > common:
-                        continue
-                    for idx, weight in self.postings.get(word, ()):
-                        if weight >= _W_NAME:
-                            mentioned[idx] = mentioned.get(idx, 0.0) + 1
+                    if names:
+                        mentioned[idx] = mentioned.get(idx, 0.0) + names
             for idx, score in best.items():
                 evidence[idx] = evidence.get(idx, 0.0) + score
         scored: list[tuple[int, float, float]] = []
+        about_foreign = query.foreign
         for idx, ev in evidence.items():
             if not self.active[idx] or (mask is not None and not mask[idx]) or idx not in anchored:
                 continue
             extras = max(self.name_len[idx] - mentioned.get(idx, 0.0), 0.0)
             score = ev - _W_EXTRAS * math.log2(1 + extras) + self.prior[idx]
+            if self.foreign[idx] and not about_foreign:
+                score -= _W_FOREIGN
             scored.append((idx, score, ev))
         scored.sort(key=lambda s: (-s[1], self.codes[s[0]]))
         return scored
