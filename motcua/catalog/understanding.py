@@ -54,7 +54,9 @@ _MIN_SHARE = 0.25
 # Procedures for foreigners or with a foreign element rank lower unless the message speaks of them:
 # the people asking are mostly Vietnamese citizens at home.
 _W_FOREIGN = 2.5
-_FOREIGN = ("nuoc", "ngoai")
+# "người nước ngoài", "có yếu tố nước ngoài"; not "người Việt Nam định cư ở nước ngoài", one audience
+# among others in a citizen's procedure.
+_FOREIGN = (("nguoi", "nuoc", "ngoai"), ("yeu", "to", "nuoc", "ngoai"))
 _FOREIGN_WORDS = frozenset({"nuoc ngoai", "ngoai quoc", "viet kieu", "tay", "foreigner", "quoc tich"})
 # The syllables the vocabulary replaced still count a little (the user did type them).
 _W_REPLACED = 0.3
@@ -379,7 +381,8 @@ class UnderstandIndex:
             for part_tokens in inside:
                 put(part_tokens, _W_PAREN)
             name_len.append(len(outside) + sum(len(p) for p in inside) // 3)
-            foreign.append(_contains(_tokens(name), _FOREIGN))
+            name_tokens = _tokens(name)
+            foreign.append(any(_contains(name_tokens, phrase) for phrase in _FOREIGN))
             detail = details.get(pid)
             if detail is not None:
                 put(_tokens(detail.field_name), _W_FIELD)
