@@ -84,6 +84,8 @@ __all__ = [
 
 
 DEFAULT_CHECK_SECONDS = 2.0
+# Free text longer than this is a question or a story, not a name: the understanding engine alone ranks.
+_LONG_MESSAGE_WORDS = 6
 MAX_QUERY_TOKENS = 12
 
 # A commune-level filter also shows procedures done at both levels, and likewise for province:
@@ -695,11 +697,15 @@ def procedure_search(
     mask = names._mask(field_id, level, service_level)
     # Both indexes are built from the same rows in the same order: a document index is shared.
     order = [idx for idx, _score, ev in engine.understand.rank(query, mask=mask) if ev >= MIN_EVIDENCE]
-    first = {names.docs[i].id for i in order}
-    by_name = names.search(
-        query, field_id=field_id, level=level, service_level=service_level, offset=0, limit=len(names.docs)
-    )
-    ids = [names.docs[i].id for i in order] + [pid for pid in by_name.ids if pid not in first]
+    ids = [names.docs[i].id for i in order]
+    # A long message (a story) found what it could; the name search's relaxed passes over a story
+    # add only look-alikes, and cost most of the time.
+    if not ids or len(tokenize(query)) <= _LONG_MESSAGE_WORDS:
+        first = set(ids)
+        by_name = names.search(
+            query, field_id=field_id, level=level, service_level=service_level, limit=len(names.docs)
+        )
+        ids += [pid for pid in by_name.ids if pid not in first]
     return SearchResult(len(ids), ids[offset : offset + limit])
 
 

@@ -381,8 +381,8 @@ class UnderstandIndex:
             for part_tokens in inside:
                 put(part_tokens, _W_PAREN)
             name_len.append(len(outside) + sum(len(p) for p in inside) // 3)
-            name_tokens = _tokens(name)
-            foreign.append(any(_contains(name_tokens, phrase) for phrase in _FOREIGN))
+            folded = f" {' '.join(_tokens(name))} "
+            foreign.append(any(f" {' '.join(phrase)} " in folded for phrase in _FOREIGN))
             detail = details.get(pid)
             if detail is not None:
                 put(_tokens(detail.field_name), _W_FIELD)
