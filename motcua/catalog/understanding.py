@@ -16,7 +16,8 @@ sinh được 1 tuần thì làm giấy tờ gì". This module ranks procedures 
    1, parenthesised name words 0.35, field label 0.4, required documents and result 0.25); a
    vocabulary reading counts as the share of its words the procedure holds, at a fixed weight; minus a
    penalty for name words the message did not mention; plus popularity and a nudge for procedures
-   with published details (the ones the province's centres handle).
+   with published details (the ones the province's centres handle); procedures for foreigners and
+   business-only procedures rank a little lower unless the message speaks of them.
 5. **Confidence** (see ``confidence``): a softmax over the scores of the candidates, damped when the
    evidence is thin. No candidate with enough evidence → nothing (out of scope).
 
@@ -57,7 +58,9 @@ _W_FOREIGN = 2.5
 # "người nước ngoài", "có yếu tố nước ngoài"; not "người Việt Nam định cư ở nước ngoài", one audience
 # among others in a citizen's procedure.
 _FOREIGN = (("nguoi", "nuoc", "ngoai"), ("yeu", "to", "nuoc", "ngoai"))
-_FOREIGN_WORDS = frozenset({"nuoc ngoai", "ngoai quoc", "viet kieu", "tay", "foreigner", "quoc tich"})
+_W_AUDIENCE = 0.8
+_BUSINESS_WORDS = frozenset({"cong ty", "doanh nghiep", "to chuc", "hop tac xa", "chi nhanh"})
+_FOREIGN_WORDS = frozenset({"nuoc ngoai", "ngoai quoc", "viet kieu", "foreigner", "quoc tich"})
 # The syllables the vocabulary replaced still count a little (the user did type them).
 _W_REPLACED = 0.3
 _W_EXTRAS = 0.9  # × log2(1 + name words the message did not mention)
@@ -298,6 +301,7 @@ class Query:
     words: tuple[str, ...]  # corrected syllables, filler removed (debugging)
     off_topic: bool = False  # names a topic the catalogue has nothing for (weather, songs…)
     foreign: bool = False  # speaks of foreigners or abroad
+    business: bool = False  # speaks for a company or an organisation
 
 
 def _bigrams(tokens: Sequence[str]) -> list[str]:
@@ -544,8 +548,10 @@ class UnderstandIndex:
                 # "thời tiết xấu làm hỏng sổ đỏ": the weather is the story, not the procedure.
                 for term in [*phrase, *_bigrams(phrase)]:
                     kept.pop(term, None)
-        foreign = any(w in _FOREIGN_WORDS for w in [*words, *_bigrams(words)])
-        return Query(kept, tuple(readings[:12]), tuple(flat), off_topic, foreign)
+        all_terms = [*words, *_bigrams(words)]
+        foreign = any(w in _FOREIGN_WORDS for w in all_terms)
+        business = any(w in _BUSINESS_WORDS for w in all_terms)
+        return Query(kept, tuple(readings[:12]), tuple(flat), off_topic, foreign, business)
 
     def _term_hits(self, term: str) -> tuple[list[int], list[int]]:
         """Procedures holding ``term`` in the name proper, and in the name or parentheses (memoised)."""
@@ -637,6 +643,11 @@ class UnderstandIndex:
             score = ev - _W_EXTRAS * math.log2(1 + extras) + self.prior[idx]
             if self.foreign[idx] and not about_foreign:
                 score -= _W_FOREIGN
+            # The audience: a person asks about citizens' procedures unless speaking for a business.
+            if query.business:
+                score += _W_AUDIENCE if self.business[idx] else 0.0
+            elif self.business[idx] and not self.citizen[idx]:
+                score -= _W_AUDIENCE
             scored.append((idx, score, ev))
         scored.sort(key=lambda s: (-s[1], self.codes[s[0]]))
         return scored
