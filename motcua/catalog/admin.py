@@ -31,6 +31,7 @@ from motcua.catalog.models import (
     ProcedureVersion,
     ProcessDefinition,
     ProcessStep,
+    SearchTerm,
 )
 from motcua.catalog.selectors import procedure_time_missing_q
 from motcua.catalog.services import (
@@ -48,6 +49,7 @@ from motcua.catalog.services import (
     process_definition_validate,
     step_budget_error,
 )
+from motcua.catalog.services.vocabulary import search_term_clean
 from motcua.core.formatting import format_number
 
 if TYPE_CHECKING:
@@ -521,3 +523,33 @@ class ProcessDefinitionAdmin(admin.ModelAdmin):
                 self.message_user(request, f"{definition}: {exc}", messages.WARNING)
             else:
                 self.message_user(request, f"{definition}: đã áp dụng.", messages.SUCCESS)
+
+
+class SearchTermForm(ModelForm):
+    class Meta:
+        model = SearchTerm
+        fields = ["phrase", "expands_to", "kind", "note", "is_active"]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("phrase") and data.get("expands_to"):
+            data["phrase"], data["expands_to"] = search_term_clean(
+                phrase=data["phrase"], expands_to=data["expands_to"]
+            )
+        return data
+
+
+@admin.register(SearchTerm)
+class SearchTermAdmin(admin.ModelAdmin):
+    """The vocabulary of the procedure search and the assistant; a save takes effect in every process
+    within seconds (the save restamps reference data, §9)."""
+
+    form = SearchTermForm
+    list_display = ["phrase", "expands_to", "kind", "is_active", "updated_by", "updated_at"]
+    list_filter = ["kind", "is_active"]
+    search_fields = ["phrase", "expands_to", "note"]
+    readonly_fields = ["updated_by", "updated_at"]
+
+    def save_model(self, request: HttpRequest, obj: SearchTerm, form: Any, change: bool) -> None:
+        obj.updated_by = _editor(request)
+        super().save_model(request, obj, form, change)

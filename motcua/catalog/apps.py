@@ -19,10 +19,12 @@ class CatalogConfig(AppConfig):
             ProcedureFee,
             ProcessDefinition,
             ProcessStep,
+            SearchTerm,
         )
         from motcua.core.services import reference_data_watch
 
-        # Receipt reads procedures, documents, fees and processes from a per-process cache.
+        # Receipt reads procedures, documents, fees and processes from a per-process cache; the search
+        # engine keeps the vocabulary (SearchTerm) in memory too.
         reference_data_watch(
-            Field, Procedure, ProcedureDocument, ProcedureFee, ProcessDefinition, ProcessStep
+            Field, Procedure, ProcedureDocument, ProcedureFee, ProcessDefinition, ProcessStep, SearchTerm
         )

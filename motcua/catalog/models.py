@@ -410,3 +410,48 @@ class ProcessStep(models.Model):
 
     def __str__(self) -> str:
         return f"{self.order}. {self.name}"
+
+
+class SearchTermKind(models.TextChoices):
+    SYNONYM = "synonym", gettext_noop("từ đồng nghĩa")
+    ABBREVIATION = "abbreviation", gettext_noop("viết tắt")
+    COLLOQUIAL = "colloquial", gettext_noop("cách nói thường ngày")
+
+
+class SearchTerm(models.Model):
+    """One entry of the search vocabulary — từ điển tìm kiếm: what people say → catalogue words.
+
+    ``phrase`` (folded when matched, so diacritics and case do not matter) found in a message adds
+    ``expands_to`` to what the engine looks for (``catalog.search``): "sổ đỏ" → "giấy chứng nhận quyền
+    sử dụng đất". Administrators edit it in the admin; every write restamps reference data, so every
+    process's index follows within seconds, without a deploy.
+    """
+
+    phrase = models.CharField("cụm từ người dân dùng", max_length=200, unique=True)
+    expands_to = models.CharField(
+        "từ trong danh mục",
+        max_length=300,
+        help_text="Các từ tương ứng trong tên thủ tục; nhiều cách hiểu thì ngăn cách bằng dấu chấm phẩy (;).",
+    )
+    kind = models.CharField(
+        "loại", max_length=16, choices=SearchTermKind.choices, default=SearchTermKind.SYNONYM
+    )
+    note = models.TextField("ghi chú", blank=True)
+    is_active = models.BooleanField("đang dùng", default=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="người sửa",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    updated_at = models.DateTimeField("sửa lúc", auto_now=True)
+
+    class Meta:
+        ordering = ["phrase"]
+        verbose_name = "từ điển tìm kiếm"
+        verbose_name_plural = "từ điển tìm kiếm"
+
+    def __str__(self) -> str:
+        return f"{self.phrase} → {self.expands_to}"

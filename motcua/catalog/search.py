@@ -59,6 +59,13 @@ from django.conf import settings
 from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
+from motcua.catalog.understanding import (
+    MAX_MESSAGE_CHARS,
+    MIN_EVIDENCE,
+    DetailRow,
+    UnderstandIndex,
+    confidence,
+)
 from motcua.core.selectors import ReferenceDataFollower
 from motcua.core.text import nfc, strip_marks
 
@@ -77,6 +84,8 @@ __all__ = [
 
 
 DEFAULT_CHECK_SECONDS = 2.0
+# Free text longer than this is a question or a story, not a name: the understanding engine alone ranks.
+_LONG_MESSAGE_WORDS = 6
 MAX_QUERY_TOKENS = 12
 
 # A commune-level filter also shows procedures done at both levels, and likewise for province:
@@ -580,21 +589,86 @@ def _check_seconds() -> float:
     return float(getattr(settings, "CATALOG_SEARCH_CHECK_SECONDS", DEFAULT_CHECK_SECONDS))
 
 
-def _index_build() -> SearchIndex:
-    return SearchIndex.build(_load_rows())
+@dataclass
+class Engine:
+    """Both indexes of one catalogue state: names (``SearchIndex``) and everyday language."""
+
+    names: SearchIndex
+    understand: UnderstandIndex
+    # Folded core names (without "thủ tục"), sorted, to tell a name being typed from a question.
+    name_keys: list[str]
+
+
+def _load_understanding(rows: list[IndexRow]) -> UnderstandIndex:
+    from motcua.catalog.models import Procedure, ProcedureDocument, SearchTerm
+
+    documents: dict[int, list[str]] = {}
+    for pid, name in ProcedureDocument.objects.order_by("procedure_id", "order").values_list(
+        "procedure_id", "name"
+    ):
+        documents.setdefault(pid, []).append(name)
+    details = {
+        pid: DetailRow(
+            pid, field_name or "", "\n".join([result or "", *documents.get(pid, ())]), citizen, business
+        )
+        for pid, field_name, result, citizen, business in Procedure.objects.order_by().values_list(
+            "id", "field__name", "result", "audience_citizen", "audience_business"
+        )
+    }
+    vocabulary = (
+        SearchTerm.objects.filter(is_active=True).order_by("phrase").values_list("phrase", "expands_to")
+    )
+    return UnderstandIndex.build(
+        (
+            (r.id, r.code, r.name, r.popularity, bool(r.is_active) and bool(r.applies_here), r.has_details)
+            for r in rows
+        ),
+        details,
+        list(vocabulary),
+    )
+
+
+def _name_key(name: str) -> str:
+    tokens = tokenize(nfc(name))
+    if tokens[:2] == ["thu", "tuc"] and len(tokens) > 2:
+        tokens = tokens[2:]
+    return " ".join(tokens)
+
+
+def _index_build() -> Engine:
+    rows = _load_rows()
+    return Engine(
+        names=SearchIndex.build(rows),
+        understand=_load_understanding(rows),
+        name_keys=sorted({_name_key(r.name) for r in rows if r.is_active and r.applies_here}),
+    )
 
 
 _index = ReferenceDataFollower(build=_index_build, check_seconds=_check_seconds)
 
 
-def get_index() -> SearchIndex:
-    """The current index, rebuilt when a write anywhere (or in this process) made it stale."""
+def get_engine() -> Engine:
+    """The current indexes, rebuilt when a write anywhere (or in this process) made them stale."""
     return _index.get()
+
+
+def get_index() -> SearchIndex:
+    """The current name index, rebuilt when a write anywhere (or in this process) made it stale."""
+    return _index.get().names
 
 
 def index_invalidate() -> None:
     """Drop this process's index: the next search rebuilds it (tests, settings)."""
     _index.clear()
+
+
+def _is_name_like(engine: Engine, query: str) -> bool:
+    """The query is a procedure's name (or the start of one) as typed: the name order is best."""
+    key = _name_key(query)
+    if not key:
+        return True
+    i = bisect.bisect_left(engine.name_keys, key)
+    return i < len(engine.name_keys) and engine.name_keys[i].startswith(key)
 
 
 def procedure_search(
@@ -610,9 +684,29 @@ def procedure_search(
 
     Empty query: most popular first. ``level`` "commune"/"province" include "both".
     """
-    return get_index().search(
-        query, field_id=field_id, level=level, service_level=service_level, offset=offset, limit=limit
-    )
+    engine = get_engine()
+    names = engine.names
+    query = nfc(query or "")[:MAX_MESSAGE_CHARS]
+    # A name as typed, a code, or one word (a name fragment, an abbreviation): the name order.
+    if _is_name_like(engine, query) or names._code_hits(query) or len(tokenize(query)) <= 1:
+        return names.search(
+            query, field_id=field_id, level=level, service_level=service_level, offset=offset, limit=limit
+        )
+    # Free text: the understanding engine's order first, then whatever else the name search finds.
+    offset, limit = max(offset, 0), max(limit, 0)
+    mask = names._mask(field_id, level, service_level)
+    # Both indexes are built from the same rows in the same order: a document index is shared.
+    order = [idx for idx, _score, ev in engine.understand.rank(query, mask=mask) if ev >= MIN_EVIDENCE]
+    ids = [names.docs[i].id for i in order]
+    # A long message (a story) found what it could; the name search's relaxed passes over a story
+    # add only look-alikes, and cost most of the time.
+    if not ids or len(tokenize(query)) <= _LONG_MESSAGE_WORDS:
+        first = set(ids)
+        by_name = names.search(
+            query, field_id=field_id, level=level, service_level=service_level, limit=len(names.docs)
+        )
+        ids += [pid for pid in by_name.ids if pid not in first]
+    return SearchResult(len(ids), ids[offset : offset + limit])
 
 
 @dataclass(frozen=True)
@@ -627,13 +721,24 @@ class ProcedureMatch:
 def procedure_understand(text: str, *, limit: int = 10) -> list[ProcedureMatch]:
     """Procedures a free-text message (a question, a story) is most likely about, best first.
 
-    The one engine behind the portal's search box and the assistant (trợ lý ảo). Confidence is a
-    rank-based placeholder until the full-record ranking lands.
+    The one engine behind the portal's search box and the assistant (trợ lý ảo); see
+    ``catalog.understanding`` for the ranking and ``understanding.confidence`` for what the confidence
+    means (≥ 0.6 confident; close values: ask; below 0.3 a guess). Empty for a message about nothing in
+    the catalogue; inactive procedures and those of other provinces never.
     """
-    index = get_index()
-    found = index.search(text, limit=limit)
-    by_id = {doc.id: doc for doc in index.docs}
+    engine = get_engine()
+    text = nfc(text or "")[:MAX_MESSAGE_CHARS]
+    matches: list[ProcedureMatch] = []
+    names = engine.names
+    # A code in the message names the procedure outright.
+    for idx in names._code_hits(text)[:limit]:
+        doc = names.docs[idx]
+        if doc.is_active:
+            matches.append(ProcedureMatch(procedure_id=doc.id, code=doc.code, confidence=1.0))
+    if matches:
+        return matches
+    understand = engine.understand
     return [
-        ProcedureMatch(procedure_id=pid, code=by_id[pid].code, confidence=round(1.0 / (1 + rank), 3))
-        for rank, pid in enumerate(found.ids)
+        ProcedureMatch(procedure_id=understand.ids[idx], code=understand.codes[idx], confidence=conf)
+        for idx, conf in confidence(understand.rank(text), max(limit, 0))
     ]

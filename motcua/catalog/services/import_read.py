@@ -82,6 +82,7 @@ class ImportReport:
     processes_created: int = 0
     processes_unchanged: int = 0
     processes_kept_manual: int = 0
+    search_terms_created: int = 0
     problems: list[Problem] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     seconds: float = 0.0
@@ -93,7 +94,12 @@ class ImportReport:
     @property
     def changed(self) -> bool:
         return bool(
-            self.created or self.updated or self.refreshed or self.fields_created or self.processes_created
+            self.created
+            or self.updated
+            or self.refreshed
+            or self.fields_created
+            or self.processes_created
+            or self.search_terms_created
         )
 
     def __str__(self) -> str:

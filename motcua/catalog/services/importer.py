@@ -42,6 +42,7 @@ from django.db import connection, transaction
 
 from motcua.catalog.services.import_read import ImportReport, Problem, catalog_read
 from motcua.catalog.services.import_write import catalog_write
+from motcua.catalog.services.vocabulary import VOCABULARY_FILE, search_terms_load
 from motcua.core.services import reference_data_changed
 
 logger = logging.getLogger(__name__)
@@ -74,7 +75,8 @@ def _catalog_lock() -> None:
 
 
 def catalog_import(*, path: Path, skip_invalid: bool = False, progress: bool = False) -> ImportReport:
-    """Import ``path``/procedures.jsonl, ``path``/detailed/*.json and ``path``/fields.json.
+    """Import ``path``/procedures.jsonl, ``path``/detailed/*.json and ``path``/fields.json, and the
+    search vocabulary entries of ``path``/vocabulary.json not stored yet.
 
     Raises ``CatalogValidationError`` (nothing written) when any source row is invalid, unless
     ``skip_invalid``: then valid codes are imported and the problems are listed in the report.
@@ -93,6 +95,9 @@ def catalog_import(*, path: Path, skip_invalid: bool = False, progress: bool = F
     with transaction.atomic():
         _catalog_lock()
         catalog_write(read=read, report=report, progress=progress)
+        # The search vocabulary ships with the catalogue, so a fresh `make run` understands people.
+        if (vocabulary := Path(path) / VOCABULARY_FILE).exists():
+            report.search_terms_created = search_terms_load(path=vocabulary)
         if report.changed:
             reference_data_changed()  # bulk writes fire no signals
     report.seconds = time.perf_counter() - started
