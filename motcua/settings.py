@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "motcua.feedback",
     "motcua.datastore",
     "motcua.assistant",
+    "motcua.kiosk",
     "motcua.backoffice",
     "motcua.portal",
     "motcua.devtools",

@@ -1,0 +1,77 @@
+"""Reads of the assistant: conversations, FAQ matching, centres named in a message."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.utils import timezone
+
+from motcua.assistant.intents import phrase_spans
+from motcua.assistant.models import Conversation, FaqEntry, Message
+from motcua.catalog.search import tokenize
+from motcua.org.models import Unit, UnitKind
+
+# Words of a centre's name before the place name ("Trung tâm Phục vụ hành chính công phường …").
+_CENTRE_PREFIX = ("trung", "tam", "phuc", "vu", "hanh", "chinh", "cong")
+_PLACE_KIND = {"xa", "phuong", "tinh"}
+
+
+def conversation_get(*, conversation_id: str) -> Conversation | None:
+    """The live conversation with this id, or None (unknown or expired)."""
+    if not conversation_id or len(conversation_id) > 64:
+        return None
+    return (
+        Conversation.objects.select_related("procedure")
+        .filter(pk=conversation_id, expires_at__gt=timezone.now())
+        .first()
+    )
+
+
+def conversation_messages(*, conversation: Conversation) -> list[Message]:
+    return list(conversation.messages.order_by("id"))
+
+
+def faq_match(tokens: list[str]) -> FaqEntry | None:
+    """The first active FAQ entry one of whose patterns' words all appear, in order, in the message."""
+    if not tokens:
+        return None
+    for entry in FaqEntry.objects.filter(is_active=True).order_by("id"):
+        for pattern in entry.patterns.splitlines():
+            words = tuple(tokenize(pattern))
+            if words and phrase_spans(tokens, [words]):
+                return entry
+    return None
+
+
+@dataclass(frozen=True)
+class NamedCentre:
+    unit: Unit
+    place: str  # the place name as written in the unit's name ("phường Hồng Gai")
+
+
+def _place_tokens(name: str) -> list[str]:
+    tokens = tokenize(name)
+    if tuple(tokens[: len(_CENTRE_PREFIX)]) == _CENTRE_PREFIX:
+        tokens = tokens[len(_CENTRE_PREFIX) :]
+    if tokens[:2] == ["dac", "khu"]:
+        return tokens[2:]
+    if tokens and tokens[0] in _PLACE_KIND:
+        return tokens[1:]
+    return tokens
+
+
+def centre_named(tokens: list[str]) -> Unit | None:
+    """The commune-level service centre whose place name the message contains (accent-insensitive);
+    the longest place name wins ("Hạ Long" inside "Bãi Cháy Hạ Long" is not asked)."""
+    best: tuple[int, Unit] | None = None
+    for unit in Unit.objects.filter(kind=UnitKind.COMMUNE_CENTRE, is_active=True).order_by("id"):
+        place = _place_tokens(unit.name)
+        if not place:
+            continue
+        if phrase_spans(tokens, [tuple(place)]) and (best is None or len(place) > best[0]):
+            best = (len(place), unit)
+    return best[1] if best else None
+
+
+def province_centre() -> Unit | None:
+    return Unit.objects.filter(kind=UnitKind.PROVINCE_CENTRE, is_active=True).order_by("id").first()
