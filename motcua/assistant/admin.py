@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.apps import apps
 from django.contrib import admin, messages
 from django.db.models import QuerySet
@@ -19,7 +21,7 @@ class FaqEntryAdmin(admin.ModelAdmin):
     search_fields = ("patterns", "answer")
 
 
-def _synonym_model() -> type | None:
+def _synonym_model() -> Any:
     """The catalogue's vocabulary (``catalog.SearchTerm``: phrase → expands_to), if installed."""
     try:
         return apps.get_model("catalog", "SearchTerm")

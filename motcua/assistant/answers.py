@@ -89,12 +89,12 @@ def where_text(procedure: Procedure) -> str:
         out.append(_("Cơ quan thực hiện: %(agency)s.") % {"agency": agency.rstrip(".")})
     if authority := citizen_text(procedure.competent_authority):
         out.append(_("Cơ quan có thẩm quyền: %(agency)s.") % {"agency": authority.rstrip(".")})
-    level_where = {
-        Level.COMMUNE: _("Nộp tại Trung tâm Phục vụ hành chính công xã, phường, đặc khu."),
-        Level.PROVINCE: _("Nộp tại Trung tâm Phục vụ hành chính công tỉnh Quảng Ninh."),
-        Level.BOTH: _("Nộp tại Trung tâm Phục vụ hành chính công tỉnh hoặc xã, phường, đặc khu."),
-        Level.CENTRAL: _("Thủ tục do cơ quan ngành dọc giải quyết."),
-    }.get(Level(procedure.level) if procedure.level in Level.values else None)
+    level_where: str | None = {
+        Level.COMMUNE.value: _("Nộp tại Trung tâm Phục vụ hành chính công xã, phường, đặc khu."),
+        Level.PROVINCE.value: _("Nộp tại Trung tâm Phục vụ hành chính công tỉnh Quảng Ninh."),
+        Level.BOTH.value: _("Nộp tại Trung tâm Phục vụ hành chính công tỉnh hoặc xã, phường, đặc khu."),
+        Level.CENTRAL.value: _("Thủ tục do cơ quan ngành dọc giải quyết."),
+    }.get(str(procedure.level))
     if level_where:
         out.append(level_where)
     if not out:

@@ -17,11 +17,16 @@ from motcua.dossiers.selectors import PublicDossierView
 class TrackingOutcome(Protocol):
     """What ``portal.tracking.TrackingResult`` gives: one of view / not_found / limited / message."""
 
-    view: PublicDossierView | None
-    not_found: bool
-    limited: bool
-    message: str
-    verifier_wrong: bool
+    @property
+    def view(self) -> PublicDossierView | None: ...
+    @property
+    def not_found(self) -> bool: ...
+    @property
+    def limited(self) -> bool: ...
+    @property
+    def message(self) -> str: ...
+    @property
+    def verifier_wrong(self) -> bool: ...
 
 
 Tracker = Callable[..., TrackingOutcome]  # (*, request, code, verifier) -> outcome

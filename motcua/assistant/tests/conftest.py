@@ -65,16 +65,17 @@ def catalogue(db: None) -> dict[str, Procedure]:
 @pytest.fixture
 def bare(db: None) -> Procedure:
     """A procedure whose record publishes nothing but its name (the catalogue has many)."""
-    return ProcedureFactory(
+    procedure: Procedure = ProcedureFactory.create(
         code="1.888888",
         name="Cấp giấy phép khai thác cát sỏi lòng sông",
         field=FieldFactory(name="Khoáng sản"),
     )
+    return procedure
 
 
 @pytest.fixture
 def hong_gai(db: None) -> Unit:
-    centre: Unit = UnitFactory(
+    centre: Unit = UnitFactory.create(
         commune_centre=True,
         name="Trung tâm Phục vụ hành chính công phường Hồng Gai",
         address="Số 1 đường Bến Đoan, phường Hồng Gai, tỉnh Quảng Ninh",
