@@ -34,8 +34,9 @@ def client_ip(request: HttpRequest) -> str:
     return str(request.META.get("REMOTE_ADDR", "") or "unknown")
 
 
-def rate_count_incr(key: str, ttl: int) -> int:
-    """The window's count after this hit; 0 (under every limit) when the cache is unreachable."""
+def rate_count_incr(key: str, ttl: int, *, where: str = _LIMITS_OFF) -> int:
+    """The window's count after this hit; 0 (under every limit) when the cache is unreachable
+    (``where`` names the limits in the warning, which is logged once in a while per name)."""
     try:
         try:
             return cache.incr(key)
@@ -44,7 +45,7 @@ def rate_count_incr(key: str, ttl: int) -> int:
                 return 1
             return cache.incr(key)
     except CACHE_ERRORS as exc:
-        cache_warn_unavailable(where=_LIMITS_OFF, error=exc)
+        cache_warn_unavailable(where=where, error=exc)
         return 0
 
 

@@ -35,7 +35,7 @@ from django.http import HttpRequest
 
 from motcua.core.cache import CACHE_ERRORS, cache_warn_unavailable
 from motcua.core.ratelimit import client_ip
-from motcua.core.ratelimit import rate_count_incr as _incr
+from motcua.core.ratelimit import rate_count_incr
 from motcua.dossiers.selectors import PublicDossierView
 from motcua.portal.selectors import tracking_public_view
 
@@ -77,6 +77,10 @@ def _window(name: str, ident: str) -> tuple[str, int, int]:
 
 
 _LIMITS_OFF = "the tracking rate limit"
+
+
+def _incr(key: str, ttl: int) -> int:
+    return rate_count_incr(key, ttl, where=_LIMITS_OFF)
 
 
 def _counts(keys: list[str]) -> dict[str, Any]:
