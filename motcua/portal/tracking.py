@@ -34,8 +34,7 @@ from django.core.cache import cache
 from django.http import HttpRequest
 
 from motcua.core.cache import CACHE_ERRORS, cache_warn_unavailable
-from motcua.core.ratelimit import client_ip
-from motcua.core.ratelimit import rate_count_incr
+from motcua.core.ratelimit import client_ip, rate_count_incr
 from motcua.dossiers.selectors import PublicDossierView
 from motcua.portal.selectors import tracking_public_view
 
