@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from enum import StrEnum
+from functools import lru_cache
 
 from rapidfuzz.distance import Levenshtein
 
@@ -210,6 +211,7 @@ def _phrases(items: tuple[str, ...]) -> list[tuple[str, ...]]:
 _TOPICS = {intent: _phrases(items) for intent, items in _TOPIC_PHRASES.items()}
 
 
+@lru_cache(maxsize=65_536)
 def _word_matches(typed: str, word: str) -> bool:
     if typed == word:
         return True
@@ -221,20 +223,29 @@ def phrase_spans(tokens: list[str], phrases: list[tuple[str, ...]]) -> list[tupl
     """Where each phrase occurs in ``tokens`` (start, end), longest phrases first, non-overlapping."""
     taken = [False] * len(tokens)
     spans: list[tuple[int, int]] = []
+    count = len(tokens)
     for phrase in phrases:
         n = len(phrase)
-        for i in range(len(tokens) - n + 1):
-            if any(taken[i : i + n]):
+        first = phrase[0]
+        for i in range(count - n + 1):
+            if taken[i] or not _word_matches(tokens[i], first):
                 continue
-            if all(_word_matches(tokens[i + k], phrase[k]) for k in range(n)):
+            if any(taken[i + 1 : i + n]):
+                continue
+            if all(_word_matches(tokens[i + k], phrase[k]) for k in range(1, n)):
                 spans.append((i, i + n))
                 for k in range(i, i + n):
                     taken[k] = True
     return spans
 
 
+@lru_cache(maxsize=64)
+def _phrases_of(items: tuple[str, ...]) -> list[tuple[str, ...]]:
+    return _phrases(items)
+
+
 def has_phrase(tokens: list[str], items: tuple[str, ...]) -> bool:
-    return bool(phrase_spans(tokens, _phrases(items)))
+    return bool(phrase_spans(tokens, _phrases_of(items)))
 
 
 @dataclass(frozen=True)
@@ -275,7 +286,7 @@ def read(text: str) -> Reading:
     hours = has_phrase(tokens, _HOURS_PHRASES)
     address = has_phrase(tokens, _ADDRESS_PHRASES)
     social = _GREETING + _HELP + _THANKS
-    for start, end in phrase_spans(tokens, _phrases(_HOURS_PHRASES + _TRACK_PHRASES + social)):
+    for start, end in phrase_spans(tokens, _phrases_of(_HOURS_PHRASES + _TRACK_PHRASES + social)):
         for k in range(start, end):
             drop[k] = True
     rest = [t for t, d in zip(tokens, drop, strict=True) if not d and t not in FILLER]

@@ -4,16 +4,36 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.db.models import Prefetch
 from django.utils import timezone
 
 from motcua.assistant.intents import phrase_spans
 from motcua.assistant.models import Conversation, FaqEntry, Message
+from motcua.catalog.models import Procedure, ProcessDefinition
 from motcua.catalog.search import tokenize
+from motcua.core.selectors import reference_data_cached
 from motcua.org.models import Unit, UnitKind
 
 # Words of a centre's name before the place name ("Trung tâm Phục vụ hành chính công phường …").
 _CENTRE_PREFIX = ("trung", "tam", "phuc", "vu", "hanh", "chinh", "cong")
 _PLACE_KIND = {"xa", "phuong", "tinh"}
+
+
+def procedure_for_answer(*, code: str) -> Procedure:
+    """One procedure with what an answer may quote: documents, fees and the current process (for the
+    online eligibility). ``catalog.selectors.procedure_get`` without its version count (a GROUP BY over
+    the versions the page shows and a chat answer does not). Cached per process until the reference
+    data changes (§9): follow-ups about one procedure read it once. Shared: read it, never change it."""
+
+    def load() -> Procedure:
+        current = Prefetch(
+            "processes",
+            queryset=ProcessDefinition.objects.filter(is_current=True).prefetch_related("steps"),
+            to_attr="current_processes",
+        )
+        return Procedure.objects.prefetch_related("documents", "fees", current).get(code=code)
+
+    return reference_data_cached(("assistant.procedure", code), load)
 
 
 def conversation_get(*, conversation_id: str) -> Conversation | None:
@@ -60,14 +80,19 @@ def _place_tokens(name: str) -> list[str]:
     return tokens
 
 
+def _centres() -> list[tuple[Unit, list[str]]]:
+    def load() -> list[tuple[Unit, list[str]]]:
+        units = Unit.objects.filter(kind=UnitKind.COMMUNE_CENTRE, is_active=True).order_by("id")
+        return [(unit, place) for unit in units if (place := _place_tokens(unit.name))]
+
+    return reference_data_cached("assistant.centres", load)
+
+
 def centre_named(tokens: list[str]) -> Unit | None:
     """The commune-level service centre whose place name the message contains (accent-insensitive);
     the longest place name wins ("Hạ Long" inside "Bãi Cháy Hạ Long" is not asked)."""
     best: tuple[int, Unit] | None = None
-    for unit in Unit.objects.filter(kind=UnitKind.COMMUNE_CENTRE, is_active=True).order_by("id"):
-        place = _place_tokens(unit.name)
-        if not place:
-            continue
+    for unit, place in _centres():
         if phrase_spans(tokens, [tuple(place)]) and (best is None or len(place) > best[0]):
             best = (len(place), unit)
     return best[1] if best else None

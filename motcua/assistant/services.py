@@ -36,11 +36,17 @@ from motcua.assistant import answers, llm
 from motcua.assistant.engine import assistant_rank, confident_threshold, is_close
 from motcua.assistant.intents import VERIFIER_ONLY, WEAK, Intent, Reading, mentions_centre, read
 from motcua.assistant.models import Conversation, Message, QuestionLog, Speaker
-from motcua.assistant.selectors import centre_named, conversation_get, faq_match, province_centre
+from motcua.assistant.selectors import (
+    centre_named,
+    conversation_get,
+    faq_match,
+    procedure_for_answer,
+    province_centre,
+)
 from motcua.assistant.tracking import tracker
 from motcua.catalog.models import Procedure
 from motcua.catalog.search import ProcedureMatch, normalize_query
-from motcua.catalog.selectors import procedure_get, procedure_online_eligibility
+from motcua.catalog.selectors import procedure_online_eligibility
 from motcua.core.text import nfc
 from motcua.org.models import Unit
 from motcua.worktime.selectors import get_schedule, is_working_day
@@ -181,7 +187,7 @@ _TOPIC_TEXT = {
 def _procedure_reply(
     conversation: Conversation, procedure_code: str, topic: Intent | None, confidence: float | None = None
 ) -> Reply:
-    procedure = procedure_get(code=procedure_code)
+    procedure = procedure_for_answer(code=procedure_code)
     conversation.procedure = procedure
     conversation.candidates = []
     if topic in _TOPIC_TEXT:
