@@ -24,6 +24,7 @@ class Conversation(models.Model):
     candidates = models.JSONField("thủ tục gợi ý gần nhất", default=list, blank=True)
     # A dossier code the assistant asked the verifier digits for (tracking follow-up).
     tracking_code = models.CharField("mã hồ sơ đang tra cứu", max_length=64, blank=True)
+    messages_count = models.PositiveIntegerField("số tin nhắn", default=0)
     last_question = models.ForeignKey(
         "QuestionLog",
         verbose_name="câu hỏi ghi nhận gần nhất",

@@ -101,7 +101,8 @@ def conversation_minutes() -> int:
 
 
 def _new_conversation(now: datetime) -> Conversation:
-    return Conversation.objects.create(
+    """A new conversation, not saved yet (``_store`` inserts it with the first exchange)."""
+    return Conversation(
         id=secrets.token_urlsafe(24),
         created_at=now,
         expires_at=now + timedelta(minutes=conversation_minutes()),
@@ -374,12 +375,6 @@ def question_log_choose(*, conversation_id: str, code: str) -> None:
     )
 
 
-def _previous_user_texts(conversation: Conversation) -> list[str]:
-    return list(
-        conversation.messages.filter(speaker=Speaker.USER).order_by("-id").values_list("text", flat=True)[:5]
-    )[::-1]
-
-
 def _decide(
     conversation: Conversation, text: str, choose: str, request: HttpRequest | None, now: datetime
 ) -> Reply:
@@ -482,6 +477,31 @@ def _decide(
     return reply
 
 
+def _store(conversation: Conversation, *, new: bool, text: str, reply: Reply, now: datetime) -> None:
+    """Save the conversation and the exchange: one statement each (the chat's hot path)."""
+    conversation.expires_at = now + timedelta(minutes=conversation_minutes())
+    conversation.messages_count += 2
+    conversation.save(force_insert=new)
+    Message.objects.bulk_create(
+        [
+            Message(conversation=conversation, speaker=Speaker.USER, text=text, created_at=now),
+            Message(
+                conversation=conversation,
+                speaker=Speaker.ASSISTANT,
+                text=reply.text,
+                intent=reply.intent,
+                payload=reply.payload(),
+                created_at=now,
+            ),
+        ]
+    )
+    if conversation.messages_count > MAX_MESSAGES_KEPT + 10:  # trim now and then, not every message
+        keep = conversation.messages.order_by("-id").values_list("id", flat=True)[:MAX_MESSAGES_KEPT]
+        conversation.messages.exclude(id__in=list(keep)).delete()
+        conversation.messages_count = MAX_MESSAGES_KEPT
+        conversation.save(update_fields=["messages_count"])
+
+
 def assistant_reply(
     *, text: str, conversation_id: str = "", choose: str = "", request: HttpRequest | None = None
 ) -> Reply:
@@ -492,24 +512,20 @@ def assistant_reply(
     text = message_clean(text)
     choose = (choose or "").strip()[:20]
     now = timezone.now()
+    rephrasing = llm.llm_enabled()
     with transaction.atomic():
-        conversation = conversation_get(conversation_id=conversation_id) or _new_conversation(now)
-        Message.objects.create(conversation=conversation, speaker=Speaker.USER, text=text, created_at=now)
+        conversation = conversation_get(conversation_id=conversation_id)
+        new = conversation is None
+        if conversation is None:
+            conversation = _new_conversation(now)
         reply = _decide(conversation, text, choose, request, now)
-        conversation.expires_at = now + timedelta(minutes=conversation_minutes())
-        conversation.save()
+        if not rephrasing:
+            _store(conversation, new=new, text=text, reply=reply, now=now)
+            return reply
+        # The context is saved now; the exchange after the model answered.
+        conversation.save(force_insert=new)
     # Outside the transaction: a slow model must not hold a database connection in a transaction.
     reply.text = llm.rephrase(reply.text, language=get_language() or "vi")
     with transaction.atomic():
-        Message.objects.create(
-            conversation=conversation,
-            speaker=Speaker.ASSISTANT,
-            text=reply.text,
-            intent=reply.intent,
-            payload=reply.payload(),
-            created_at=now,
-        )
-        old = conversation.messages.order_by("-id").values_list("id", flat=True)[MAX_MESSAGES_KEPT:]
-        if old_ids := list(old):
-            Message.objects.filter(id__in=old_ids).delete()
+        _store(conversation, new=False, text=text, reply=reply, now=now)
     return reply

@@ -212,3 +212,16 @@ def test_conversation_expires_and_is_cleared(catalogue, settings) -> None:
     assert conversation_clear(conversation_id=reply.conversation_id)
     assert not Conversation.objects.exists()
     assert not conversation_clear(conversation_id=reply.conversation_id)
+
+
+def test_long_conversation_keeps_the_latest_messages(catalogue, monkeypatch) -> None:
+    from motcua.assistant import services
+
+    monkeypatch.setattr(services, "MAX_MESSAGES_KEPT", 4)
+    cid = assistant_reply(text="đăng ký khai sinh").conversation_id
+    for _ in range(9):
+        assistant_reply(text="phí bao nhiêu", conversation_id=cid)
+    kept = list(Message.objects.filter(conversation_id=cid).order_by("id"))
+    assert len(kept) <= 4 + 10
+    assert kept[-1].intent == Intent.FEES
+    assert kept[0].text != "đăng ký khai sinh"  # the oldest went
