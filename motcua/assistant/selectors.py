@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import time
 
 from django.db.models import Prefetch
 from django.utils import timezone
@@ -51,22 +51,38 @@ def conversation_messages(*, conversation: Conversation) -> list[Message]:
     return list(conversation.messages.order_by("id"))
 
 
+FAQ_CHECK_SECONDS = 30.0
+_faq: tuple[float, list[tuple[FaqEntry, list[tuple[str, ...]]]]] | None = None
+
+
+def faq_cache_clear() -> None:
+    """Forget the FAQ entries read by this process (an entry was saved or deleted here)."""
+    global _faq
+    _faq = None
+
+
+def _faq_entries() -> list[tuple[FaqEntry, list[tuple[str, ...]]]]:
+    """Active entries with their folded patterns; read again after ``FAQ_CHECK_SECONDS`` (an admin's
+    edit reaches the other server processes within that time) or at once after a save here."""
+    global _faq
+    now = time.monotonic()
+    if _faq is None or now - _faq[0] > FAQ_CHECK_SECONDS:
+        entries = [
+            (entry, [words for p in entry.patterns.splitlines() if (words := tuple(tokenize(p)))])
+            for entry in FaqEntry.objects.filter(is_active=True).order_by("id")
+        ]
+        _faq = (now, entries)
+    return _faq[1]
+
+
 def faq_match(tokens: list[str]) -> FaqEntry | None:
     """The first active FAQ entry one of whose patterns' words all appear, in order, in the message."""
     if not tokens:
         return None
-    for entry in FaqEntry.objects.filter(is_active=True).order_by("id"):
-        for pattern in entry.patterns.splitlines():
-            words = tuple(tokenize(pattern))
-            if words and phrase_spans(tokens, [words]):
-                return entry
+    for entry, patterns in _faq_entries():
+        if any(phrase_spans(tokens, [words]) for words in patterns):
+            return entry
     return None
-
-
-@dataclass(frozen=True)
-class NamedCentre:
-    unit: Unit
-    place: str  # the place name as written in the unit's name ("phường Hồng Gai")
 
 
 def _place_tokens(name: str) -> list[str]:

@@ -8,6 +8,7 @@ from decimal import Decimal
 import pytest
 from django.core.cache import cache
 
+from motcua.assistant.selectors import faq_cache_clear
 from motcua.catalog.models import Procedure, ServiceLevel
 from motcua.catalog.search import index_invalidate
 from motcua.catalog.tests.factories import (
@@ -28,9 +29,11 @@ from motcua.worktime.models import TimeUnit
 def _clean_cache():
     cache.clear()
     index_invalidate()
+    faq_cache_clear()
     yield
     cache.clear()
     index_invalidate()
+    faq_cache_clear()
 
 
 @pytest.fixture
