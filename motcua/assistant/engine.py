@@ -8,6 +8,7 @@ latest earlier message that had some.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import replace
 
@@ -34,11 +35,16 @@ def ranking_text(text: str) -> str:
     return " ".join(read(text).rest)
 
 
-def _rank_words(words: list[str], limit: int) -> list[ProcedureMatch]:
+# A national procedure code typed in the message (1.001193, or its published form 1.001193.000.00.00.H49):
+# folding splits it at the dot, so it is handed to the engine as typed.
+_CODE = re.compile(r"(?<![\d.])[1-3]\.\d{6}(?!\d)")
+
+
+def _rank_words(words: list[str], limit: int, codes: Sequence[str] = ()) -> list[ProcedureMatch]:
     """The engine's ranking of ``words``; when it finds fewer than ``limit``, the ranking without the
     words that alone name no procedure ("giấy", "làm", "cấp") is appended, at lower confidence: "giấy
     khai sinh" is the copy extract by name, but the citizen usually wants the registration."""
-    found = procedure_understand(" ".join(words), limit=limit)
+    found = procedure_understand(" ".join([*codes, *words]), limit=limit)
     core = [w for w in words if w not in WEAK]
     if len(found) < limit and core and core != words:
         seen = {m.code for m in found}
@@ -54,7 +60,7 @@ def assistant_rank(text: str, *, previous: Sequence[str] = (), limit: int = 3) -
     """Procedures the message is about, best first; ``previous`` are the user's earlier messages."""
     words = read(text).rest
     if words:
-        found = _rank_words(words, limit)
+        found = _rank_words(words, limit, _CODE.findall(text))
         if found:
             return found
     elif not previous:
@@ -62,7 +68,7 @@ def assistant_rank(text: str, *, previous: Sequence[str] = (), limit: int = 3) -
     # A follow-up ("phí bao nhiêu?"): the procedure of the latest earlier message that named one.
     for earlier in reversed(previous):
         earlier_words = read(earlier).rest
-        if earlier_words and (found := _rank_words(earlier_words, limit)):
+        if earlier_words and (found := _rank_words(earlier_words, limit, _CODE.findall(earlier))):
             return found
     return []
 

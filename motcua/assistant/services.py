@@ -419,7 +419,7 @@ def _decide(
         centre is None
         and (reading.hours or reading.address)
         and "tinh" in reading.tokens
-        and not reading.topic
+        and mentions_centre(reading.tokens)  # "trung tâm … tỉnh ở đâu", not "nộp ở đâu" about a procedure
     ):
         centre = province_centre()
     if reading.hours or (centre is not None and reading.address):

@@ -225,3 +225,22 @@ def test_long_conversation_keeps_the_latest_messages(catalogue, monkeypatch) -> 
     assert len(kept) <= 4 + 10
     assert kept[-1].intent == Intent.FEES
     assert kept[0].text != "đăng ký khai sinh"  # the oldest went
+
+
+def test_province_centre_address(db) -> None:
+    from motcua.org.tests.factories import UnitFactory
+
+    UnitFactory.create(
+        province_centre=True,
+        name="Trung tâm Phục vụ hành chính công tỉnh Quảng Ninh",
+        address="Tầng 1 Trụ sở Liên cơ quan số 3, phường Hồng Gai",
+    )
+    reply = assistant_reply(text="trung tâm hành chính công tỉnh ở đâu")
+    assert reply.intent == Intent.ADDRESS
+    assert "Trụ sở Liên cơ quan số 3" in reply.text
+
+
+def test_procedure_code_in_message(catalogue) -> None:
+    reply = assistant_reply(text="thủ tục 1.000894.000.00.00.H49 cần giấy tờ gì")
+    assert reply.procedures[0].code == "1.000894"
+    assert reply.intent == Intent.DOCUMENTS
