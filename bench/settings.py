@@ -10,3 +10,5 @@ ALLOWED_HOSTS = ["127.0.0.1", "localhost"]
 LOGGING = {"version": 1, "disable_existing_loggers": True, "root": {"level": "ERROR", "handlers": []}}
 # One client IP sends every benchmark request: lift the public-tracking rate limits (portal.tracking).
 MOTCUA_TRACKING_RATE_LIMITS = {"LOOKUPS": (10**9, 60)}
+# … and the assistant's (assistant.rate).
+MOTCUA_ASSISTANT_RATE_LIMIT = (10**9, 60)

@@ -9,6 +9,7 @@ from django.views.decorators.csrf import csrf_exempt
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
+from motcua.assistant.api import router as assistant_router
 from motcua.catalog.api import router as catalog_router
 from motcua.core.api_errors import error_body, validation_detail, validation_messages
 from motcua.core.middleware import FILE_ALTERED, too_large_detail
@@ -95,6 +96,7 @@ api.add_router("/calendar", worktime_router)
 api.add_router("/dossiers", dossiers_router)
 api.add_router("/public", public_router)
 api.add_router("/id-card-qr", id_card_qr_router)
+api.add_router("/assistant", assistant_router)
 
 
 DOCS_PATH = "/api/v1/docs"

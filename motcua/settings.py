@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "motcua.feedback",
     "motcua.datastore",
     "motcua.assistant",
+    "motcua.kiosk",
     "motcua.backoffice",
     "motcua.portal",
     "motcua.devtools",
@@ -162,6 +163,15 @@ MOTCUA_UPLOAD_MAX_PIXELS = env_int("MOTCUA_UPLOAD_MAX_PIXELS", default=40_000_00
 MOTCUA_PORTAL_UPLOAD_MAX_BYTES = env_int("MOTCUA_PORTAL_UPLOAD_MAX_BYTES", default=10 * 1024 * 1024)
 MOTCUA_DRAFT_EXPIRY_DAYS = env_int("MOTCUA_DRAFT_EXPIRY_DAYS", default=30)
 MOTCUA_RENEWAL_REMINDER_DAYS = env_int("MOTCUA_RENEWAL_REMINDER_DAYS", default=30)
+# Virtual assistant (trợ lý ảo, docs/architecture.md §19): how long an idle conversation is kept; the
+# optional rephrasing model (any OpenAI-compatible chat endpoint; off while the URL is empty, and the
+# assistant never needs it). Confidence thresholds (MOTCUA_ASSISTANT_CONFIDENT, _CLOSE_MARGIN) and the
+# rate limit (MOTCUA_ASSISTANT_RATE_LIMIT) have code defaults (assistant.engine, assistant.rate).
+MOTCUA_ASSISTANT_CONVERSATION_MINUTES = env_int("MOTCUA_ASSISTANT_CONVERSATION_MINUTES", default=30)
+MOTCUA_ASSISTANT_LLM_URL = env_str("MOTCUA_ASSISTANT_LLM_URL", "")
+MOTCUA_ASSISTANT_LLM_MODEL = env_str("MOTCUA_ASSISTANT_LLM_MODEL", "")
+MOTCUA_ASSISTANT_LLM_API_KEY = env_str("MOTCUA_ASSISTANT_LLM_API_KEY", "")
+MOTCUA_ASSISTANT_LLM_TIMEOUT_SECONDS = env_int("MOTCUA_ASSISTANT_LLM_TIMEOUT_SECONDS", default=2)
 # The first handler counts the bytes of each file as they arrive and stops the upload at the limit.
 FILE_UPLOAD_HANDLERS = [
     "motcua.core.uploads.UploadLimitHandler",

@@ -24,10 +24,10 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_POST
 
+from motcua.core.ratelimit import client_ip, rate_limit_hit
 from motcua.portal.access import is_applicant_account
 from motcua.portal.middleware import applicant_session_id_token, applicant_session_start
 from motcua.portal.services import applicant_sign_in
-from motcua.portal.tracking import client_ip, rate_limit_hit
 from motcua.portal.vneid import ProviderError, authorize_redirect, callback_identity, end_session_url
 
 logger = logging.getLogger("motcua.portal.login")

@@ -34,6 +34,7 @@ from django.core.cache import cache
 from django.http import HttpRequest
 
 from motcua.core.cache import CACHE_ERRORS, cache_warn_unavailable
+from motcua.core.ratelimit import client_ip, rate_count_incr
 from motcua.dossiers.selectors import PublicDossierView
 from motcua.portal.selectors import tracking_public_view
 
@@ -66,18 +67,6 @@ def _limits() -> dict[str, tuple[int, int]]:
     return {**DEFAULT_LIMITS, **configured}
 
 
-def client_ip(request: HttpRequest) -> str:
-    """The client's IP: ``REMOTE_ADDR``, or — behind N trusted proxies (``MOTCUA_TRUSTED_PROXY_COUNT``) —
-    the address the outermost trusted proxy saw, from ``X-Forwarded-For``. Never trust the header
-    without a configured proxy: anyone can send it to dodge the rate limits."""
-    proxies = int(getattr(settings, "MOTCUA_TRUSTED_PROXY_COUNT", 0) or 0)
-    if proxies > 0:
-        hops = [h.strip() for h in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if h.strip()]
-        if len(hops) >= proxies:
-            return hops[-proxies]
-    return str(request.META.get("REMOTE_ADDR", "") or "unknown")
-
-
 def _window(name: str, ident: str) -> tuple[str, int, int]:
     """Cache key of the current fixed window, the limit, and seconds until the window ends."""
     limit, seconds = _limits()[name]
@@ -90,27 +79,7 @@ _LIMITS_OFF = "the tracking rate limit"
 
 
 def _incr(key: str, ttl: int) -> int:
-    """The window's count after this hit; 0 (under every limit) when the cache is unreachable."""
-    try:
-        try:
-            return cache.incr(key)
-        except ValueError:  # first hit of the window (or the key expired between our calls)
-            if cache.add(key, 1, timeout=ttl + 1):
-                return 1
-            return cache.incr(key)
-    except CACHE_ERRORS as exc:
-        cache_warn_unavailable(where=_LIMITS_OFF, error=exc)
-        return 0
-
-
-def rate_limit_hit(*, scope: str, ident: str, limit: int, seconds: int) -> int:
-    """Count one hit of ``ident`` in ``scope``'s fixed window of ``seconds``: the seconds until the
-    window ends when this hit is over ``limit`` (refuse it), else 0. The same counters as tracking,
-    and the same fail-open when the cache is down; used by the portal's login (``portal.login``)."""
-    now = time.time()
-    index = int(now // seconds)
-    ttl = max(1, int((index + 1) * seconds - now))
-    return ttl if _incr(f"ratelimit:{scope}:{ident}:{index}", ttl) > limit else 0
+    return rate_count_incr(key, ttl, where=_LIMITS_OFF)
 
 
 def _counts(keys: list[str]) -> dict[str, Any]:

@@ -22,6 +22,13 @@ we cannot reach from a developer's machine or CI:
              ``{"error": 0, "message": "Success", "data": {"msg_id", "sent_time", "quota"}}`` or an
              error (``-124`` access token invalid, ``-108`` phone invalid, ``-109`` template id
              invalid, ``-112`` template data invalid, ``-118`` Zalo account not existed).
+``/v1/``     an OpenAI-compatible chat model (the assistant's optional rephrasing):
+             ``POST /v1/chat/completions`` with ``Authorization: Bearer <key>`` and ``{"model",
+             "messages": [{"role", "content"}]}``; answers a ``chat.completion`` whose message is the
+             last user message prefixed with "Dạ, " (a polite rewording that keeps every fact). Models
+             ``standin-drop-numbers`` (loses the numbers: a model that changes facts) and ``standin-slow``
+             (answers after 5 s: a timeout) exercise the assistant's fallbacks; errors in OpenAI's
+             shape ``{"error": {"message", "type", "code"}}`` (401 wrong key, 400 bad request).
 
 Everything received is kept in a SQLite file (``STANDINS_DB``, default ``var/standins.sqlite3``) and
 listed on ``/`` (a demo page) and ``/_standin/messages.json`` (what the tests read). Credentials are
@@ -33,8 +40,10 @@ from __future__ import annotations
 import html
 import json
 import os
+import re
 import sqlite3
 import threading
+import time
 import uuid
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime, timedelta
@@ -52,6 +61,7 @@ ESMS_SECRET_KEY = os.environ.get("STANDINS_ESMS_SECRET_KEY", "motcua-dev-secret"
 ESMS_BRANDNAMES = frozenset(os.environ.get("STANDINS_ESMS_BRANDNAMES", "QUANGNINH").split(","))
 ZALO_ACCESS_TOKEN = os.environ.get("STANDINS_ZALO_ACCESS_TOKEN", "motcua-dev-zalo-token")
 ZALO_TEMPLATES = frozenset(os.environ.get("STANDINS_ZALO_TEMPLATES", "300001").split(","))
+LLM_API_KEY = os.environ.get("STANDINS_LLM_API_KEY", "motcua-dev-llm-key")
 
 StartResponse = Callable[[str, list[tuple[str, str]]], Any]
 Environ = dict[str, Any]
@@ -299,6 +309,62 @@ def zalo_template(environ: Environ, start_response: StartResponse) -> list[bytes
     )
 
 
+# --- OpenAI-compatible chat model ----------------------------------------------------------------
+
+
+def _llm_error(start_response: StartResponse, status: str, message: str, code: str) -> list[bytes]:
+    return _json(
+        start_response, {"error": {"message": message, "type": "invalid_request_error", "code": code}}, status
+    )
+
+
+def chat_completions(environ: Environ, start_response: StartResponse) -> list[bytes]:
+    if environ.get("HTTP_AUTHORIZATION") != f"Bearer {LLM_API_KEY}":
+        return _llm_error(
+            start_response, "401 Unauthorized", "Incorrect API key provided.", "invalid_api_key"
+        )
+    body = _read_json(environ)
+    messages = body.get("messages") if body else None
+    if not isinstance(messages, list) or not messages:
+        return _llm_error(start_response, "400 Bad Request", "'messages' is required.", "invalid_request")
+    user = [m for m in messages if isinstance(m, dict) and m.get("role") == "user"]
+    if not user or not isinstance(user[-1].get("content"), str):
+        return _llm_error(start_response, "400 Bad Request", "A user message is required.", "invalid_request")
+    model = str(body.get("model") or "") if body else ""
+    text = user[-1]["content"]
+    if model == "standin-slow":
+        time.sleep(5)
+    content = "Dạ, " + text
+    if model == "standin-drop-numbers":
+        content = re.sub(r"\d", "", content)
+    completion_id = f"chatcmpl-{uuid.uuid4().hex}"
+    _record(
+        service="llm",
+        recipient=model,
+        content={"messages": messages, "answer": content},
+        dedup_key=None,
+        provider_id=completion_id,
+        result="answered",
+    )
+    return _json(
+        start_response,
+        {
+            "id": completion_id,
+            "object": "chat.completion",
+            "created": int(_now().timestamp()),
+            "model": model,
+            "choices": [
+                {"index": 0, "message": {"role": "assistant", "content": content}, "finish_reason": "stop"}
+            ],
+            "usage": {
+                "prompt_tokens": len(text.split()),
+                "completion_tokens": len(content.split()),
+                "total_tokens": 0,
+            },
+        },
+    )
+
+
 # --- Demo page and test listing ------------------------------------------------------------------
 
 
@@ -360,6 +426,7 @@ ROUTES: dict[tuple[str, str], Callable[[Environ, StartResponse], list[bytes]]] =
     ("POST", "/dancu/api/v1/cong-dan/tra-cuu"): population_lookup,
     ("POST", "/esms/MainService.svc/json/SendMultipleMessage_V4_post_json/"): esms_send,
     ("POST", "/zalo/message/template"): zalo_template,
+    ("POST", "/v1/chat/completions"): chat_completions,
     ("GET", "/_standin/messages.json"): messages_json,
     ("GET", "/"): demo_page,
 }
