@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any
+from urllib.parse import urlencode
 
-from django.apps import apps
 from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 
 from motcua.assistant.models import FaqEntry, QuestionLog
-from motcua.catalog.models import Procedure
+from motcua.catalog.models import Procedure, SearchTerm, SearchTermKind
 
 
 @admin.register(FaqEntry)
@@ -19,14 +18,6 @@ class FaqEntryAdmin(admin.ModelAdmin):
     list_display = ("__str__", "is_active", "created_at")
     list_filter = ("is_active",)
     search_fields = ("patterns", "answer")
-
-
-def _synonym_model() -> Any:
-    """The catalogue's vocabulary (``catalog.SearchTerm``: phrase → expands_to), if installed."""
-    try:
-        return apps.get_model("catalog", "SearchTerm")
-    except LookupError:
-        return None
 
 
 @admin.register(QuestionLog)
@@ -52,23 +43,42 @@ class QuestionLogAdmin(admin.ModelAdmin):
         return False
 
     @admin.action(description="Thêm từ đồng nghĩa (câu hỏi → thủ tục người dùng đã mở)")
-    def add_synonym(self, request: HttpRequest, queryset: QuerySet[QuestionLog]) -> None:
-        model = _synonym_model()
-        if model is None:
-            self.message_user(
-                request, "Chưa có bảng từ đồng nghĩa của danh mục (catalog.SearchTerm).", messages.ERROR
-            )
-            return
-        added = skipped = 0
+    def add_synonym(self, request: HttpRequest, queryset: QuerySet[QuestionLog]) -> HttpResponse | None:
+        """One question: the vocabulary's add form, filled in (the administrator may shorten the phrase
+        to the words that matter before saving). Several: entries created at once."""
+        pairs: list[tuple[QuestionLog, str]] = []
+        skipped = 0
         for log in queryset:
             code = log.chosen_code or (log.candidates[0] if log.candidates else "")
             name = Procedure.objects.filter(code=code).values_list("name", flat=True).first()
-            if not name:
+            if name:
+                pairs.append((log, name))
+            else:
                 skipped += 1
-                continue
-            model.objects.get_or_create(phrase=log.normalized, defaults={"expands_to": name})
-            added += 1
-        self.message_user(request, f"Đã thêm {added} từ đồng nghĩa; bỏ qua {skipped} câu chưa có thủ tục.")
+        note = "Từ câu hỏi người dân hỏi trợ lý ảo."
+        if len(pairs) == 1 and not skipped:
+            log, name = pairs[0]
+            initial = {"phrase": log.text[:200], "expands_to": name[:300], "kind": SearchTermKind.COLLOQUIAL}
+            url = reverse("admin:catalog_searchterm_add")
+            return HttpResponseRedirect(f"{url}?{urlencode({**initial, 'note': note})}")
+        added = 0
+        for log, name in pairs:
+            _, created = SearchTerm.objects.get_or_create(
+                phrase=log.normalized[:200],
+                defaults={
+                    "expands_to": name[:300],
+                    "kind": SearchTermKind.COLLOQUIAL,
+                    "note": note,
+                    "updated_by": request.user if request.user.is_authenticated else None,
+                },
+            )
+            added += created
+        self.message_user(
+            request,
+            f"Đã thêm {added} từ vào từ điển tìm kiếm; bỏ qua {skipped} câu chưa rõ thủ tục.",
+            messages.SUCCESS if added else messages.WARNING,
+        )
+        return None
 
     @admin.action(description="Thêm câu hỏi thường gặp từ câu hỏi này")
     def add_faq(self, request: HttpRequest, queryset: QuerySet[QuestionLog]) -> HttpResponse | None:

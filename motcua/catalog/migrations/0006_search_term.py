@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('catalog', '0004_vietnamese_labels'),
+        ('catalog', '0005_procedure_result_template'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
