@@ -97,7 +97,6 @@ def render_pdf(template: str, data: Mapping[str, object], *, issued_at: datetime
     return pdf
 
 
-
 def render_pdf_and_query(
     template: str, data: Mapping[str, object], *, issued_at: datetime, selector: str
 ) -> tuple[bytes, str]:
