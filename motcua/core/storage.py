@@ -23,6 +23,9 @@ from typing import IO, Any
 from django.db.models.fields.files import FieldFile
 from django.http import FileResponse, Http404
 from django.utils.deconstruct import deconstructible
+from django.utils.text import slugify
+
+from motcua.core.text import fold
 
 logger = logging.getLogger(__name__)
 
@@ -71,6 +74,19 @@ class ContentAddressed:
 
     def __hash__(self) -> int:
         return hash((self.prefix, self.sha_field))
+
+
+def display_filename(label: str, stored_name: str) -> str:
+    """A readable file name for a stored file: the document's label, folded and hyphenated, with the
+    stored file's extension ("Đơn đề nghị (mẫu 01)" + ``…/ab12….pdf`` → ``don-de-nghi-mau-01.pdf``).
+
+    Content-addressed names say nothing to a person; the label does (and is never a path).
+    """
+    ext = os.path.splitext(stored_name or "")[1].lower()
+    if not ext[1:].isalnum() or len(ext) > 6:
+        ext = ""
+    stem = slugify(fold(label))[:80].strip("-") or "tep"
+    return f"{stem}{ext}"
 
 
 def sha256_of(handle: IO[bytes]) -> str:

@@ -8,7 +8,6 @@ answer.
 from __future__ import annotations
 
 import mimetypes
-import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
@@ -17,7 +16,7 @@ from typing import Any, Literal
 from django.http import FileResponse, HttpResponse
 
 from motcua.accounts.models import Account
-from motcua.core.storage import stored_file_read_checked, stored_file_response
+from motcua.core.storage import display_filename, stored_file_read_checked, stored_file_response
 from motcua.documents import forms as doc_forms
 from motcua.documents import results as doc_results
 from motcua.documents.responses import pdf_response
@@ -136,7 +135,7 @@ def result_response(document: DossierResultDocument) -> FileResponse:
 
 def component_response(component: DossierComponent) -> FileResponse:
     """A dossier component's scan as an attachment, checked against its recorded SHA-256."""
-    filename = os.path.basename(component.file.name or "")
+    filename = display_filename(component.name, component.file.name or "")
     content_type = mimetypes.guess_type(filename)[0] or "application/octet-stream"
     return stored_file_response(
         component.file, sha256=component.file_sha256, filename=filename, content_type=content_type

@@ -7,7 +7,6 @@ served from a public URL), delete own uploads. Another account's document is a 4
 from __future__ import annotations
 
 import mimetypes
-import os
 from datetime import timedelta
 from typing import Any
 
@@ -20,7 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from motcua.accounts.models import Account
-from motcua.core.storage import stored_file_response
+from motcua.core.storage import display_filename, stored_file_response
 from motcua.datastore.errors import DatastoreInvalid
 from motcua.datastore.models import StoredDocument
 from motcua.datastore.renewals import renewal_url
@@ -97,7 +96,7 @@ def datastore_download(request: HttpRequest, document_id: int) -> FileResponse:
     doc = _own(request, document_id)
     if not doc.file:
         raise Http404
-    name = os.path.basename(doc.file.name)
+    name = display_filename(doc.name, doc.file.name)
     # Checked against the SHA-256 recorded when it was stored (core.storage): altered bytes → 409.
     return stored_file_response(
         doc.file,

@@ -32,7 +32,7 @@ from motcua.accounts.models import Account, AccountKind
 from motcua.accounts.services import citizen_account_ensure, organisation_account_ensure
 from motcua.catalog.models import Procedure
 from motcua.catalog.selectors import procedure_online_eligibility
-from motcua.core.storage import sha256_of
+from motcua.core.storage import display_filename, sha256_of
 from motcua.core.uploads import UploadRefused, upload_check
 from motcua.datastore.errors import DatastoreInvalid
 from motcua.datastore.models import StoredDocument
@@ -201,7 +201,7 @@ def draft_start(*, owner: Account, procedure: Procedure, renewal_of: int | None 
                     draft=draft,
                     document=d,
                     stored_document=offers[d.name][0],
-                    file_name=os.path.basename(offers[d.name][0].file.name)[:255],
+                    file_name=display_filename(offers[d.name][0].name, offers[d.name][0].file.name),
                 )
                 for d in documents
                 if offers.get(d.name)
@@ -342,7 +342,7 @@ def draft_component_reuse(
         old = component.file.name if component.file else ""
         component.file = None
         component.stored_document = stored
-        component.file_name = os.path.basename(stored.file.name)[:255]
+        component.file_name = display_filename(stored.name, stored.file.name)
         component.save()
         _touch(draft, step=DraftStep.DOCUMENTS, fields=[])
     if old:

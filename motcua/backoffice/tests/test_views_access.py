@@ -8,6 +8,7 @@ from django.test import Client
 from django.urls import reverse
 
 from motcua.backoffice.tests.conftest import client_for
+from motcua.core.storage import display_filename
 from motcua.dossiers.tests.factories import World, dossier_at
 
 pytestmark = pytest.mark.django_db
@@ -79,6 +80,11 @@ def test_outsider_of_another_commune_gets_404_on_dossier_and_file(world: World) 
     assert body == b"%PDF-1.4 test"
     assert response["Cache-Control"] == "private, no-store"
     assert "attachment" in response["Content-Disposition"]
+    # Stored under its SHA-256, downloaded under the document's name (never the storage name).
+    assert component.file.name
+    assert component.name
+    assert component.file.name.rsplit("/", 1)[-1].split(".")[0] not in response["Content-Disposition"]
+    assert display_filename(component.name, component.file.name) in response["Content-Disposition"]
 
 
 def test_unit_page_needs_a_supervising_role(world: World) -> None:

@@ -52,3 +52,13 @@ def test_search_tokens_are_folded_words() -> None:
 def test_nfc_normalises_and_collapses_spaces() -> None:
     decomposed = unicodedata.normalize("NFD", "Hạ  Long ")
     assert nfc(decomposed) == "Hạ Long"
+
+
+def test_display_filename_reads_the_label_and_keeps_the_extension() -> None:
+    from motcua.core.storage import display_filename
+
+    stored = "dossiers/ab/cd/" + "ab" * 32 + ".pdf"
+    assert display_filename("Đơn đề nghị (mẫu 01)", stored) == "don-de-nghi-mau-01.pdf"
+    assert display_filename("Giấy chứng sinh", "x/y.JPG") == "giay-chung-sinh.jpg"
+    assert display_filename("", "x/y.png") == "tep.png"
+    assert display_filename("../../etc/passwd", "x/y") == "etc-passwd"
