@@ -8,8 +8,8 @@
 3. an FAQ entry (``FaqEntry``) — before any procedure search;
 4. greeting, thanks, help;
 5. opening hours / address of a centre named by its commune (``selectors.centre_named``);
-6. a procedure: ranked by ``engine.assistant_rank`` on the message without intent words, or the
-   procedure in context for a follow-up; close candidates → one clarifying question with buttons;
+6. a procedure: ranked by ``engine.assistant_rank`` on the message as typed, or the procedure in
+   context for a follow-up; close candidates → one clarifying question with buttons;
 7. nothing → out of scope, politely, with the search.
 
 Every fact of an answer comes from the catalogue record (``answers``). Questions answered badly are

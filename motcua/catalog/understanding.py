@@ -75,6 +75,9 @@ MAX_MESSAGE_CHARS = 1000
 # Terms in more than this share of procedures ("đăng ký", "cấp", "giấy") say almost nothing and cost
 # most of the time (long posting lists); they are skipped.
 _MAX_DF_SHARE = 0.2
+# ... but never below this many procedures: in a small catalogue (a unit's own list, a test fixture)
+# a fifth of it is a handful, and "khai sinh" in six of thirty procedures is still the topic.
+_MIN_COMMON_DF = 50
 MAX_TERMS = 60
 
 # Filler: politeness, question frames and story glue. Dropped (longest first) before the message's
@@ -562,13 +565,17 @@ class UnderstandIndex:
             self._terms[term] = cached
         return cached
 
+    def _common_df(self) -> float:
+        """Terms in more procedures than this are too common to search by (see _MAX_DF_SHARE)."""
+        return max(_MAX_DF_SHARE * len(self.ids), _MIN_COMMON_DF)
+
     def _reading_hits(self, reading: Reading) -> tuple[float, list[tuple[int, float, int]]]:
         """A reading's weight and, per procedure holding enough of it, the share it holds and how
         many of its words are in the name (memoised: readings come from the vocabulary)."""
         cached = self._readings.get(reading)
         if cached is not None:
             return cached
-        common = _MAX_DF_SHARE * len(self.ids)
+        common = self._common_df()
         terms = [t for t in (*reading.unigrams, *reading.bigrams) if 0 < self.df.get(t, 0) <= common]
         total = sum(self.idf[t] for t in terms)
         got: dict[int, float] = {}
@@ -594,7 +601,7 @@ class UnderstandIndex:
     def rank(self, text: str, *, mask: Sequence[bool] | None = None) -> list[tuple[int, float, float]]:
         """Candidates best first: (document index, score, evidence); evidence excludes the prior."""
         query = self.parse(text)
-        common = _MAX_DF_SHARE * len(self.ids)
+        common = self._common_df()
         evidence: dict[int, float] = {}
         mentioned: dict[int, float] = {}
         # A procedure must share a word (two syllables, neither a stop word) with the message or

@@ -6,11 +6,13 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
+from django.conf import settings
 from django.core.cache import cache
 
 from motcua.assistant.selectors import faq_cache_clear
 from motcua.catalog.models import Procedure, ServiceLevel
 from motcua.catalog.search import index_invalidate
+from motcua.catalog.services.vocabulary import search_terms_load
 from motcua.catalog.tests.factories import (
     FieldFactory,
     ProcedureDocumentFactory,
@@ -41,6 +43,8 @@ def catalogue(db: None) -> dict[str, Procedure]:
     """The realistic catalogue; 1.001193 (đăng ký khai sinh) completed with published details so that
     it is open to online submission, as in the real catalogue."""
     procedures = realistic_catalogue()
+    # The vocabulary every installation has (the catalogue import adds it): what people say → catalogue words.
+    search_terms_load(path=settings.PROJECT_DIR / "data" / "catalog" / "vocabulary.json")
     birth = procedures["1.001193"]
     Procedure.objects.filter(pk=birth.pk).update(
         service_level=ServiceLevel.FULL_ONLINE,

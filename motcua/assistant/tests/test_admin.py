@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -37,7 +38,7 @@ def _log(text: str, *, chosen: Procedure | None) -> QuestionLog:
     )
 
 
-def _act(client: Client, action: str, logs: list[QuestionLog]) -> object:
+def _act(client: Client, action: str, logs: list[QuestionLog]) -> Any:
     return client.post(
         "/admin/assistant/questionlog/",
         {"action": action, "_selected_action": [str(log.pk) for log in logs]},
@@ -45,7 +46,7 @@ def _act(client: Client, action: str, logs: list[QuestionLog]) -> object:
 
 
 def test_one_question_opens_the_vocabulary_form_filled_in(admin_client_: Client) -> None:
-    birth = ProcedureFactory(code="1.001193", name="Đăng ký khai sinh")
+    birth = ProcedureFactory.create(code="1.001193", name="Đăng ký khai sinh")
     log = _log("giấy tờ cho em bé mới đẻ", chosen=birth)
 
     response = _act(admin_client_, "add_synonym", [log])
@@ -63,8 +64,8 @@ def test_one_question_opens_the_vocabulary_form_filled_in(admin_client_: Client)
 
 
 def test_several_questions_become_entries_and_unknown_ones_are_skipped(admin_client_: Client) -> None:
-    birth = ProcedureFactory(code="1.001193", name="Đăng ký khai sinh")
-    death = ProcedureFactory(code="1.000656", name="Đăng ký khai tử")
+    birth = ProcedureFactory.create(code="1.001193", name="Đăng ký khai sinh")
+    death = ProcedureFactory.create(code="1.000656", name="Đăng ký khai tử")
     logs = [
         _log("giấy tờ cho em bé mới đẻ", chosen=birth),
         _log("báo tử cho ông", chosen=death),
