@@ -46,6 +46,7 @@ from motcua.core.api_time import ApiDateTime
 from motcua.core.selectors import reference_data_stamp
 from motcua.dossiers import downloads, services
 from motcua.dossiers.actions import (
+    action_names_allowed,
     ActionIn,
     ActionSpec,
     ComponentIn,
@@ -68,7 +69,6 @@ from motcua.dossiers.models import (
 from motcua.dossiers.rules import PERSONAL_DATA_MESSAGE, is_applicant, sees_personal_data
 from motcua.dossiers.selectors import (
     MAX_PAGE_SIZE,
-    dossier_allowed_actions,
     dossier_flags,
     dossier_get_for_official,
     dossier_get_visible,
@@ -389,7 +389,7 @@ def _dossier_out(d: Dossier, *, user: Account) -> DossierOut:
             )
             for r in _result_documents_for(d, user=user)
         ],
-        allowed_actions=dossier_allowed_actions(user=user, dossier=d),
+        allowed_actions=action_names_allowed(actor=user, dossier=d),
     )
 
 
