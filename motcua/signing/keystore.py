@@ -143,11 +143,14 @@ class Pkcs11KeyStore:
         self._lock = threading.Lock()
 
     def _open(self) -> object:
+        from pyhanko.config.pkcs11 import TokenCriteria
         from pyhanko.sign.pkcs11 import open_pkcs11_session
 
         if self._session is None:
             try:
-                self._session = open_pkcs11_session(self.lib, token_label=self.token_label, user_pin=self.pin)
+                self._session = open_pkcs11_session(
+                    self.lib, token_criteria=TokenCriteria(label=self.token_label), user_pin=self.pin
+                )
             except Exception as exc:  # the PKCS#11 library raises its own kinds
                 raise SigningRefused(f"Không mở được thiết bị ký số (PKCS#11): {exc}") from exc
         return self._session
@@ -162,6 +165,9 @@ class Pkcs11KeyStore:
             cert_label=ref.label,
             key_label=ref.label,
             ca_chain=self.ca_chain,
+            # Hash here, sign the digest on the token (CKM_ECDSA): many tokens (SoftHSM2 among them) have
+            # no hash-and-sign ECDSA mechanism, and the digest is all that needs to stay secret-free.
+            use_raw_mechanism=True,
         )
         try:
             _ = signer.signing_cert
