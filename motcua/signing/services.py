@@ -20,6 +20,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 from pyhanko.sign import timestamps
 from pyhanko.sign.general import SigningError
+from pyhanko.sign.timestamps.requests_client import RequestsHTTPTimeStamper
 
 from motcua.accounts.models import Account
 from motcua.dossiers import rules
@@ -80,7 +81,9 @@ def verification_url(*, code: str, unsigned_sha256: str) -> str:
 
 def _timestamper() -> timestamps.TimeStamper | None:
     url = settings.MOTCUA_SIGNING_TSA_URL
-    return timestamps.HTTPTimeStamper(url, timeout=10) if url else None
+    # The requests-based client: synchronous, like the rest of a web request (pyHanko's default
+    # HTTPTimeStamper runs on aiohttp).
+    return RequestsHTTPTimeStamper(url, timeout=10) if url else None
 
 
 def _box(box: SignatureBox | None, default: SignatureBox) -> pades.Box:
