@@ -245,3 +245,32 @@ def pdf_signatures_validate(data: bytes, *, context_factory: object) -> list[Sig
             )
         )
     return checks
+
+
+def pdf_printout(data: bytes, *, note: str) -> bytes:
+    """A printable copy (bản in) with ``note`` stamped at the top of every page.
+
+    Added as an incremental update: the signatures of the original stay readable in the copy, and a
+    verification reports the copy as changed after signing — it is a copy, not the original.
+    """
+    from pyhanko.stamp import TextStamp, TextStampStyle
+
+    try:
+        writer = IncrementalPdfFileWriter(io.BytesIO(data), strict=False)
+        style = TextStampStyle(
+            stamp_text="%(text)s",
+            text_box_style=TextBoxStyle(font=_font_factory()),
+            border_width=0,
+            background=None,
+        )
+        for index in range(int(writer.root["/Pages"]["/Count"])):
+            page = writer.root["/Pages"]["/Kids"][index] if index < len(writer.root["/Pages"]["/Kids"]) else None
+            top = 842.0
+            if page is not None and "/MediaBox" in page:
+                top = float(page["/MediaBox"][3])
+            TextStamp(writer, style, text_params={"text": note}).apply(index, 40, int(top) - 24)
+        out = io.BytesIO()
+        writer.write(out)
+    except (PdfError, KeyError, TypeError, ValueError) as exc:
+        raise PdfUnreadable(str(exc)) from exc
+    return out.getvalue()
