@@ -415,6 +415,8 @@ MOTCUA_SIGNING_TRUST_ROOTS = env_list("MOTCUA_SIGNING_TRUST_ROOTS", default=[])
 MOTCUA_SIGNING_CRLS = env_list("MOTCUA_SIGNING_CRLS", default=[])
 # Largest PDF the public verification accepts.
 MOTCUA_SIGNING_VERIFY_MAX_BYTES = env_int("MOTCUA_SIGNING_VERIFY_MAX_BYTES", default=10 * 1024 * 1024)
+# Public verification (/xac-thuc page and POST /api/v1/verify): checks per client address per minute.
+MOTCUA_SIGNING_VERIFY_RATE_LIMIT = env_int("MOTCUA_SIGNING_VERIFY_RATE_LIMIT", default=20)
 # Place name in the signatures and the printed copy's note.
 MOTCUA_SIGNING_LOCATION = env_str("MOTCUA_SIGNING_LOCATION", "Quảng Ninh")
 # --- end Electronic results ---

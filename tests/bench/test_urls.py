@@ -80,7 +80,7 @@ def _real_flow(world: World) -> tuple[Dossier, list[dict[str, int]]]:
             {"signer": world.hung.username, "signature_reference": "QD-1", **result_b64()},
         ),
         (world.hoa, "mark_result_ready", {}),
-        (world.lan, "return_result", {"method": "online"}),
+        (world.lan, "return_result", {"method": "counter"}),
     ]
     deltas = []
     before = _rows()
