@@ -402,7 +402,9 @@ MOTCUA_JOBS = {
 # --- Electronic results: signing and verification (motcua.signing, docs/architecture.md §20) ---
 # Key store: "files" (development PKI of `motcua pki init`: PKCS#8 keys + certificates under KEY_DIR) or
 # "pkcs11" (an HSM, USB token or remote signing service through its PKCS#11 library).
-MOTCUA_SIGNING_KEY_STORE = env_choice("MOTCUA_SIGNING_KEY_STORE", choices=("files", "pkcs11"), default="files")
+MOTCUA_SIGNING_KEY_STORE = env_choice(
+    "MOTCUA_SIGNING_KEY_STORE", choices=("files", "pkcs11"), default="files"
+)
 MOTCUA_SIGNING_KEY_DIR = Path(env_str("MOTCUA_SIGNING_KEY_DIR", str(VAR_DIR / "pki")))
 MOTCUA_SIGNING_PKCS11_LIB = env_str("MOTCUA_SIGNING_PKCS11_LIB", "")
 MOTCUA_SIGNING_PKCS11_TOKEN_LABEL = env_str("MOTCUA_SIGNING_PKCS11_TOKEN_LABEL", "")

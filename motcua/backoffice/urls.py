@@ -28,6 +28,10 @@ urlpatterns = [
     path("ky-so/", signing_views.signing_list, name="signing"),
     path("ky-so/lo/<int:batch_id>/", signing_views.signing_batch, name="signing_batch"),
     path("ho-so/<str:code>/ban-xem-truoc.pdf", signing_views.result_preview, name="result_preview"),
-    path("ho-so/<str:code>/ket-qua/<int:document_id>/ban-in.pdf", signing_views.result_printout, name="result_printout"),
+    path(
+        "ho-so/<str:code>/ket-qua/<int:document_id>/ban-in.pdf",
+        signing_views.result_printout,
+        name="result_printout",
+    ),
     path("phan-anh/<int:pk>/tra-loi", feedback.feedback_answer, name="feedback_answer"),
 ]

@@ -650,7 +650,9 @@ def action_register(spec: ActionSpec) -> None:
         raise ValueError(f"action {name!r} is already registered")
     if spec.rule is None and name not in Action.__members__.values():
         raise ValueError(f"action {name!r}: an extension's action names the engine action whose rule it uses")
-    after = max((i for i, s in enumerate(_SPECS) if s.rule_action == spec.rule_action), default=len(_SPECS) - 1)
+    after = max(
+        (i for i, s in enumerate(_SPECS) if s.rule_action == spec.rule_action), default=len(_SPECS) - 1
+    )
     _SPECS.insert(after + 1, spec)
     _REGISTRY[name] = spec
 
@@ -689,7 +691,8 @@ def action_specs_available(*, actor: Account, dossier: Dossier, audience: Audien
         and (
             str(spec.action) in engine
             if spec.rule is None
-            else rules.can_view(actor, dossier) and spec.refusal(actor=actor, dossier=dossier, now=now) is None
+            else rules.can_view(actor, dossier)
+            and spec.refusal(actor=actor, dossier=dossier, now=now) is None
         )
     ]
 

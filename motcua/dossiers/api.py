@@ -46,10 +46,10 @@ from motcua.core.api_time import ApiDateTime
 from motcua.core.selectors import reference_data_stamp
 from motcua.dossiers import downloads, services
 from motcua.dossiers.actions import (
-    action_names_allowed,
     ActionIn,
     ActionSpec,
     ComponentIn,
+    action_names_allowed,
     action_perform,
     action_spec,
     action_specs,

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import threading
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from functools import cache
 from pathlib import Path
 from typing import Literal
@@ -89,7 +89,7 @@ def result_pdf_build(
         input=str(_TEMPLATE),
         format="pdf",
         sys_inputs={"data": json.dumps(data, ensure_ascii=False)},
-        timestamp=datetime.combine(issued, datetime.min.time(), tzinfo=timezone.utc),
+        timestamp=datetime.combine(issued, datetime.min.time(), tzinfo=UTC),
     )
     assert isinstance(pdf, bytes)
     return ResultPdf(

@@ -457,7 +457,7 @@ def permission_error(action: str, user: Actor, dossier: Dossier) -> str | None:
 
 def signer_error(user: Actor, dossier: Dossier) -> str | None:
     """Why ``user`` may not sign the result (None when they may): a leader (lãnh đạo, người ký) of the
-    signing step's unit or of the competent unit — the signer ``services.dossier_record_signature`` accepts."""
+    signing step's unit or of the competent unit — the signer ``dossier_record_signature`` accepts."""
     step_unit = dossier.current_step.unit if dossier.current_step is not None else dossier.current_unit
     if has_role(user, step_unit, Role.LEADER) or has_role(user, dossier.competent_unit, Role.LEADER):
         return None

@@ -73,9 +73,11 @@ def crl_revoked_serials(paths: list[Path]) -> set[int]:
 
 
 def certificate_usable(
-    cert: asn1_x509.Certificate, *, ref: SignerRef, now: datetime, revoked: set[int]
+    cert: asn1_x509.Certificate | None, *, ref: SignerRef, now: datetime, revoked: set[int]
 ) -> None:
     """``SigningRefused`` (Vietnamese) for a certificate outside its validity or on a revocation list."""
+    if cert is None:
+        raise SigningRefused(f"Không đọc được chứng thư số của {ref.who}.")
     validity = cert["tbs_certificate"]["validity"]
     not_before, not_after = validity["not_before"].native, validity["not_after"].native
     fmt = "%d/%m/%Y"
@@ -136,7 +138,9 @@ class Pkcs11KeyStore:
     limits sessions). pyHanko's ``PKCS11Signer`` pulls the certificate from the token and signs on it.
     """
 
-    def __init__(self, *, lib: str, token_label: str, pin: str, ca_chain: list[asn1_x509.Certificate]) -> None:
+    def __init__(
+        self, *, lib: str, token_label: str, pin: str, ca_chain: list[asn1_x509.Certificate]
+    ) -> None:
         self.lib, self.token_label, self.pin = lib, token_label, pin
         self.ca_chain = ca_chain
         self._session: object | None = None
@@ -197,7 +201,7 @@ def key_store() -> KeyStore:
         settings.MOTCUA_SIGNING_PKCS11_LIB,
         settings.MOTCUA_SIGNING_PKCS11_TOKEN_LABEL,
     )
-    if _STORE is None or _STORE_KEY != key:
+    if _STORE is None or key != _STORE_KEY:
         directory = Path(settings.MOTCUA_SIGNING_KEY_DIR)
         if settings.MOTCUA_SIGNING_KEY_STORE == "pkcs11":
             chain = [*_certs(directory / "ca.crt"), *_certs(directory / "root.crt")]

@@ -23,7 +23,9 @@ class DocumentNumberCounter(models.Model):
     last_number = models.PositiveIntegerField("số cuối cùng", default=0)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["unit", "year"], name="signing_number_unique_unit_year")]
+        constraints = [
+            models.UniqueConstraint(fields=["unit", "year"], name="signing_number_unique_unit_year")
+        ]
         verbose_name = "sổ đăng ký số văn bản"
         verbose_name_plural = "sổ đăng ký số văn bản"
 
@@ -56,7 +58,9 @@ class SigningBatch(models.Model):
 class SigningBatchItem(models.Model):
     """One dossier of a batch: signed in its own transaction (its own job); its outcome and message."""
 
-    batch = models.ForeignKey(SigningBatch, verbose_name="lượt ký", on_delete=models.CASCADE, related_name="items")
+    batch = models.ForeignKey(
+        SigningBatch, verbose_name="lượt ký", on_delete=models.CASCADE, related_name="items"
+    )
     dossier = models.ForeignKey(Dossier, verbose_name="hồ sơ", on_delete=models.CASCADE, related_name="+")
     row_version = models.PositiveIntegerField("phiên bản hồ sơ")
     status = models.CharField(

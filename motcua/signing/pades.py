@@ -204,7 +204,8 @@ def pdf_signatures_validate(data: bytes, *, context_factory: object) -> list[Sig
         cert = status.signing_cert
         subject = cert.subject
         revoked = status.revocation_details is not None
-        problem = str(status.trust_problem_indic.name) if status.trust_problem_indic else ""
+        indic = status.trust_problem_indic
+        problem = str(getattr(indic, "name", indic)) if indic is not None else ""
         expired = problem in ("EXPIRED", "OUT_OF_BOUNDS_NO_POE", "NOT_YET_VALID")
         coverage = status.coverage
         modification = status.modification_level
@@ -264,7 +265,9 @@ def pdf_printout(data: bytes, *, note: str) -> bytes:
             background=None,
         )
         for index in range(int(writer.root["/Pages"]["/Count"])):
-            page = writer.root["/Pages"]["/Kids"][index] if index < len(writer.root["/Pages"]["/Kids"]) else None
+            page = (
+                writer.root["/Pages"]["/Kids"][index] if index < len(writer.root["/Pages"]["/Kids"]) else None
+            )
             top = 842.0
             if page is not None and "/MediaBox" in page:
                 top = float(page["/MediaBox"][3])

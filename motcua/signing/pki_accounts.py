@@ -30,4 +30,6 @@ def signer_identities() -> Iterator[SignerIdentity]:
             )
         if unit.pk not in units_seen:
             units_seen.add(unit.pk)
-            yield SignerIdentity(kind="unit", key=unit.agency_code, common_name=unit.name, organisation=unit.name)
+            yield SignerIdentity(
+                kind="unit", key=unit.agency_code, common_name=unit.name, organisation=unit.name
+            )

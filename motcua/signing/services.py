@@ -256,7 +256,9 @@ def batch_create(*, actor: Account, dossiers: list[Dossier]) -> SigningBatch:
     with transaction.atomic():
         batch = SigningBatch.objects.create(signer=actor)
         for dossier in dossiers:
-            item = SigningBatchItem.objects.create(batch=batch, dossier=dossier, row_version=dossier.row_version)
+            item = SigningBatchItem.objects.create(
+                batch=batch, dossier=dossier, row_version=dossier.row_version
+            )
             job_enqueue(
                 name=BATCH_JOB, payload={"item_id": item.pk}, idempotency_key=f"{BATCH_JOB}:{item.pk}"
             )

@@ -11,9 +11,7 @@ def _with_file(recorded: RecordedEvent) -> bool:
     return bool((recorded.event.data or {}).get("result_sha256"))
 
 
-@dossier_subscriber(
-    "signing.result_verify", kinds={EventKind.RECORD_SIGNATURE}, when=_with_file, atomic=True
-)
+@dossier_subscriber("signing.result_verify", kinds={EventKind.RECORD_SIGNATURE}, when=_with_file, atomic=True)
 def result_verify(event: EventDelivery) -> None:
     """A result recorded with a file signed outside the system (USB token): check its signatures, so
     that it counts as an electronic result and may be returned online only when they are valid."""

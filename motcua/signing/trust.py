@@ -17,12 +17,17 @@ from pyhanko_certvalidator import ValidationContext
 from motcua.signing.pades import validation_context
 
 _lock = threading.Lock()
-_cache: dict[tuple[tuple[str, float], ...], tuple[list[asn1_x509.Certificate], list[bytes], list[asn1_x509.Certificate]]] = {}
+_cache: dict[
+    tuple[tuple[str, float], ...],
+    tuple[list[asn1_x509.Certificate], list[bytes], list[asn1_x509.Certificate]],
+] = {}
 
 
 def trust_root_paths() -> list[Path]:
     configured = settings.MOTCUA_SIGNING_TRUST_ROOTS
-    return [Path(p) for p in configured] if configured else [Path(settings.MOTCUA_SIGNING_KEY_DIR) / "root.crt"]
+    return (
+        [Path(p) for p in configured] if configured else [Path(settings.MOTCUA_SIGNING_KEY_DIR) / "root.crt"]
+    )
 
 
 def crl_paths() -> list[Path]:

@@ -116,7 +116,9 @@ def _on_file(code: str, sha256: str) -> OnFile | None:
     if not code or not _CODE.match(code):
         return None
     documents = list(
-        DossierResultDocument.objects.filter(dossier__code=code).select_related("dossier").order_by("-uploaded_at")
+        DossierResultDocument.objects.filter(dossier__code=code)
+        .select_related("dossier")
+        .order_by("-uploaded_at")
     )
     if not documents:
         return None

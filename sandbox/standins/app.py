@@ -396,7 +396,11 @@ def _tsa_reply(body: bytes) -> bytes | None:
         _ = imprint["hash_algorithm"]["algorithm"].native
     except (ValueError, TypeError, KeyError):
         rejected = tsp.TimeStampResp(
-            {"status": tsp.PKIStatusInfo({"status": "rejection", "fail_info": tsp.PKIFailureInfo({"bad_data_format"})})}
+            {
+                "status": tsp.PKIStatusInfo(
+                    {"status": "rejection", "fail_info": tsp.PKIFailureInfo({"bad_data_format"})}
+                )
+            }
         )
         return rejected.dump()
     now = datetime.now(UTC).replace(microsecond=0)
@@ -474,7 +478,9 @@ def tsa_stamp(environ: Environ, start_response: StartResponse) -> list[bytes]:
     body = environ["wsgi.input"].read(min(length, 64 * 1024)) if length else b""
     reply = _tsa_reply(body)
     if reply is None:
-        return _json(start_response, {"error": "TSA key missing: run motcua pki init"}, "503 Service Unavailable")
+        return _json(
+            start_response, {"error": "TSA key missing: run motcua pki init"}, "503 Service Unavailable"
+        )
     start_response(
         "200 OK", [("Content-Type", "application/timestamp-reply"), ("Content-Length", str(len(reply)))]
     )

@@ -128,4 +128,5 @@ def test_each_bare_request_writes_the_rows_of_the_real_one(settings: Any) -> Non
     copy = Dossier.objects.get(pk=int(code))
     assert (copy.state, copy.row_version, copy.is_open) == (template.state, template.row_version, False)
     assert copy.current_step_id != template.current_step_id
+    assert copy.current_step_id is not None
     assert DossierStep.objects.get(pk=copy.current_step_id).dossier_id == copy.pk

@@ -22,7 +22,9 @@ def _signed(world: World) -> tuple[str, bytes]:
     d = dossier_submit(world, key=f"api-{next(_keys)}")
     d = services.dossier_accept(actor=world.lan, dossier=d, row_version=d.row_version)
     d = dossier_advance(world, d, to="signing")
-    d = actions.action_perform(action="sign_result", actor=world.hung, dossier=d, data={"row_version": d.row_version})
+    d = actions.action_perform(
+        action="sign_result", actor=world.hung, dossier=d, data={"row_version": d.row_version}
+    )
     with DossierResultDocument.objects.get(dossier=d).file.open("rb") as handle:
         return d.code, handle.read()
 

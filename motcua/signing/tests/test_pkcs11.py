@@ -26,7 +26,11 @@ from motcua.signing.pki import Pki
 from motcua.signing.verification import document_verify
 
 SOFTHSM_LIB = next(
-    (p for p in ("/usr/lib/softhsm/libsofthsm2.so", "/usr/lib/x86_64-linux-gnu/softhsm/libsofthsm2.so") if Path(p).exists()),
+    (
+        p
+        for p in ("/usr/lib/softhsm/libsofthsm2.so", "/usr/lib/x86_64-linux-gnu/softhsm/libsofthsm2.so")
+        if Path(p).exists()
+    ),
     "",
 )
 PIN = "246810"
@@ -60,8 +64,17 @@ def _import(pki: Pki, ref: SignerRef, *, object_id: str) -> None:
     cert_path = pki.signer_path(ref.kind, ref.key)
     subprocess.run(
         [
-            "softhsm2-util", "--import", str(cert_path.with_suffix(".key")), "--token", TOKEN,
-            "--label", ref.label, "--id", object_id, "--pin", PIN,
+            "softhsm2-util",
+            "--import",
+            str(cert_path.with_suffix(".key")),
+            "--token",
+            TOKEN,
+            "--label",
+            ref.label,
+            "--id",
+            object_id,
+            "--pin",
+            PIN,
         ],
         check=True,
         capture_output=True,
@@ -98,7 +111,10 @@ def test_hung_signs_with_keys_on_a_softhsm2_token_and_the_result_verifies(
         lib=SOFTHSM_LIB,
         token_label=TOKEN,
         pin=PIN,
-        ca_chain=[load_cert_from_pemder(str(pki.ca_cert_path)), load_cert_from_pemder(str(pki.root_cert_path))],
+        ca_chain=[
+            load_cert_from_pemder(str(pki.ca_cert_path)),
+            load_cert_from_pemder(str(pki.root_cert_path)),
+        ],
     )
     d: Dossier = dossier_submit(world, key=f"hsm-{next(_keys)}")
     d = services.dossier_accept(actor=world.lan, dossier=d, row_version=d.row_version)
@@ -115,7 +131,8 @@ def test_hung_signs_with_keys_on_a_softhsm2_token_and_the_result_verifies(
         report = document_verify(handle.read(), code=d.code)
     assert report.valid
     assert [s.check.signer_name for s in report.signatures] == ["Vũ Văn Hùng", world.commune_a.name]
-    assert report.on_file is not None and report.on_file.matches
+    assert report.on_file is not None
+    assert report.on_file.matches
 
 
 def test_a_missing_key_on_the_token_is_a_vietnamese_refusal(

@@ -37,7 +37,9 @@ def _file_bytes(d: Dossier) -> bytes:
 def test_hung_signs_the_result_leader_then_seal_both_valid_and_it_moves_to_return(world: World, pki: Pki):
     d = _at_signing(world)
     assert "sign_result" in actions.action_names_allowed(actor=world.hung, dossier=d)
-    d = actions.action_perform(action="sign_result", actor=world.hung, dossier=d, data={"row_version": d.row_version})
+    d = actions.action_perform(
+        action="sign_result", actor=world.hung, dossier=d, data={"row_version": d.row_version}
+    )
     assert d.state == DossierState.RESULT_READY  # on to step 5, trả kết quả
     assert d.signed_by == world.hung
     year = datetime.now(UTC).year
@@ -49,23 +51,29 @@ def test_hung_signs_the_result_leader_then_seal_both_valid_and_it_moves_to_retur
     assert report.valid, report.signatures
     names = [(s.check.field_name, s.check.signer_name) for s in report.signatures]
     assert names == [("ChuKyLanhDao", "Vũ Văn Hùng"), ("ChuKyCoQuan", world.commune_a.name)]
-    assert report.on_file is not None and report.on_file.matches
+    assert report.on_file is not None
+    assert report.on_file.matches
     # Two revisions: the seal was added incrementally after the leader's signature.
     assert data.count(b"%%EOF") >= 3
     assert len(PdfReader(__import__("io").BytesIO(data)).pages) == 1
     signed = SignedResult.objects.get(document=document)
     assert signed.number == d.signature_reference
     found = qr_lookup(code=d.code, h=signed.unsigned_sha256[:16])
-    assert found is not None and found.number == signed.number
+    assert found is not None
+    assert found.number == signed.number
 
 
 def test_numbers_are_per_unit_and_year_without_gaps(world: World, pki: Pki):
     first, second = _at_signing(world), _at_signing(world)
     for d in (first, second):
-        actions.action_perform(action="sign_result", actor=world.hung, dossier=d, data={"row_version": d.row_version})
+        actions.action_perform(
+            action="sign_result", actor=world.hung, dossier=d, data={"row_version": d.row_version}
+        )
     counter = DocumentNumberCounter.objects.get(unit=world.commune_a)
     assert counter.last_number == 2
-    numbers = sorted(Dossier.objects.filter(pk__in=[first.pk, second.pk]).values_list("signature_reference", flat=True))
+    numbers = sorted(
+        Dossier.objects.filter(pk__in=[first.pk, second.pk]).values_list("signature_reference", flat=True)
+    )
     assert [n.split("/")[0] for n in numbers] == ["1", "2"]
 
 
@@ -73,7 +81,9 @@ def test_the_clerk_is_not_offered_sign_result_and_is_refused(world: World, pki: 
     d = _at_signing(world)
     assert "sign_result" not in actions.action_names_allowed(actor=world.hoa, dossier=d)
     with pytest.raises(DossierPermissionDenied):
-        actions.action_perform(action="sign_result", actor=world.hoa, dossier=d, data={"row_version": d.row_version})
+        actions.action_perform(
+            action="sign_result", actor=world.hoa, dossier=d, data={"row_version": d.row_version}
+        )
     assert not DocumentNumberCounter.objects.exists()
 
 
@@ -86,7 +96,9 @@ def test_an_expired_certificate_is_refused_in_vietnamese_and_nothing_changes(wor
     )
     d = _at_signing(world)
     with pytest.raises(DossierInvalid) as exc:
-        actions.action_perform(action="sign_result", actor=world.hung, dossier=d, data={"row_version": d.row_version})
+        actions.action_perform(
+            action="sign_result", actor=world.hung, dossier=d, data={"row_version": d.row_version}
+        )
     assert "đã hết hạn" in exc.value.errors["signature"]
     d.refresh_from_db()
     assert d.signed_at is None
@@ -96,7 +108,9 @@ def test_an_expired_certificate_is_refused_in_vietnamese_and_nothing_changes(wor
 
 def test_a_revoked_certificate_is_refused_and_its_old_signatures_show_revoked(world: World, pki: Pki):
     d = _at_signing(world)
-    d = actions.action_perform(action="sign_result", actor=world.hung, dossier=d, data={"row_version": d.row_version})
+    d = actions.action_perform(
+        action="sign_result", actor=world.hung, dossier=d, data={"row_version": d.row_version}
+    )
     data = _file_bytes(d)
     leader_serial = document_verify(data).signatures[0].check.serial
     pki.revoke(leader_serial)
@@ -112,7 +126,9 @@ def test_a_revoked_certificate_is_refused_and_its_old_signatures_show_revoked(wo
 
 def test_a_byte_changed_copy_is_modified_and_does_not_match_the_file(world: World, pki: Pki):
     d = _at_signing(world)
-    d = actions.action_perform(action="sign_result", actor=world.hung, dossier=d, data={"row_version": d.row_version})
+    d = actions.action_perform(
+        action="sign_result", actor=world.hung, dossier=d, data={"row_version": d.row_version}
+    )
     data = bytearray(_file_bytes(d))
     # One digit of the creation date in the first revision (covered by both signatures): still a PDF.
     position = data.find(b"/CreationDate(D:") + len(b"/CreationDate(D:") + 3
@@ -120,7 +136,8 @@ def test_a_byte_changed_copy_is_modified_and_does_not_match_the_file(world: Worl
     report = document_verify(bytes(data), code=d.code)
     assert not report.valid
     assert {s.verdict for s in report.signatures} == {"modified"}
-    assert report.on_file is not None and not report.on_file.matches
+    assert report.on_file is not None
+    assert not report.on_file.matches
 
 
 def test_broken_encrypted_and_unsigned_files_get_clear_answers(world: World, pki: Pki):
@@ -145,7 +162,9 @@ def test_online_return_needs_a_signed_electronic_result(world: World, pki: Pki, 
         )
     assert "đã ký số" in exc.value.errors["method"]
     d = _at_signing(world)
-    d = actions.action_perform(action="sign_result", actor=world.hung, dossier=d, data={"row_version": d.row_version})
+    d = actions.action_perform(
+        action="sign_result", actor=world.hung, dossier=d, data={"row_version": d.row_version}
+    )
     d = services.dossier_return_result(actor=world.lan, dossier=d, row_version=d.row_version, method="online")
     assert d.state == DossierState.RETURNED
     sha = hashlib.sha256(_file_bytes(d)).hexdigest()

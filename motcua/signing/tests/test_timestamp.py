@@ -29,11 +29,15 @@ def tsa(pki: Pki, tmp_path: Path, settings: Any) -> Iterator[Standins]:
     process.stop()
 
 
-def test_with_a_tsa_configured_both_signatures_carry_a_valid_time_stamp(world: World, pki: Pki, tsa: Standins):
+def test_with_a_tsa_configured_both_signatures_carry_a_valid_time_stamp(
+    world: World, pki: Pki, tsa: Standins
+):
     d = dossier_submit(world, key=f"tsa-{next(_keys)}")
     d = services.dossier_accept(actor=world.lan, dossier=d, row_version=d.row_version)
     d = dossier_advance(world, d, to="signing")
-    d = actions.action_perform(action="sign_result", actor=world.hung, dossier=d, data={"row_version": d.row_version})
+    d = actions.action_perform(
+        action="sign_result", actor=world.hung, dossier=d, data={"row_version": d.row_version}
+    )
     document = DossierResultDocument.objects.get(dossier=d)
     with document.file.open("rb") as handle:
         report = document_verify(handle.read())
@@ -51,7 +55,9 @@ def test_without_a_tsa_the_signatures_are_b_b(world: World, pki: Pki):
     d = dossier_submit(world, key=f"tsa-{next(_keys)}")
     d = services.dossier_accept(actor=world.lan, dossier=d, row_version=d.row_version)
     d = dossier_advance(world, d, to="signing")
-    d = actions.action_perform(action="sign_result", actor=world.hung, dossier=d, data={"row_version": d.row_version})
+    d = actions.action_perform(
+        action="sign_result", actor=world.hung, dossier=d, data={"row_version": d.row_version}
+    )
     with DossierResultDocument.objects.get(dossier=d).file.open("rb") as handle:
         report = document_verify(handle.read())
     assert report.valid
