@@ -7,11 +7,15 @@ the revisions before it; ``pdf_signatures_validate`` checks every signature of a
 
 from __future__ import annotations
 
+import asyncio
 import io
 import logging
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import TypeVar
 
 from asn1crypto import x509 as asn1_x509
 from pyhanko.pdf_utils.font.opentype import GlyphAccumulatorFactory
@@ -52,6 +56,24 @@ class StampText:
 
 class PdfUnreadable(Exception):
     """The file is not a PDF pyHanko can read or write (damaged, encrypted)."""
+
+
+_T = TypeVar("_T")
+
+
+def _outside_event_loop(fn: Callable[[], _T]) -> _T:
+    """Run ``fn`` here, or in a worker thread when this thread already runs an asyncio loop.
+
+    pyHanko's synchronous calls wrap its async core in ``asyncio.run``, which refuses to start inside a
+    running loop (an ASGI worker, a Playwright test driving the live server). The work is pure (bytes in,
+    bytes out): no database connection crosses the thread.
+    """
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return fn()
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(fn).result()
 
 
 def _font_factory() -> GlyphAccumulatorFactory:
@@ -124,7 +146,7 @@ def pdf_sign(
         params["url"] = stamp.url
     out = io.BytesIO()
     try:
-        pdf_signer.sign_pdf(writer, appearance_text_params=params, output=out)
+        _outside_event_loop(lambda: pdf_signer.sign_pdf(writer, appearance_text_params=params, output=out))
     except (PdfError, KeyError, TypeError) as exc:
         raise PdfUnreadable(str(exc)) from exc
     return out.getvalue()
@@ -198,7 +220,7 @@ def pdf_signatures_validate(data: bytes, *, context_factory: object) -> list[Sig
     for sig in embedded:
         ctx = context_factory()  # type: ignore[operator]
         try:
-            status = validate_pdf_signature(sig, ctx)
+            status = _outside_event_loop(lambda sig=sig, ctx=ctx: validate_pdf_signature(sig, ctx))
         except (SigningError, PdfError, ValueError, KeyError) as exc:
             raise PdfUnreadable(str(exc)) from exc
         cert = status.signing_cert
@@ -273,7 +295,7 @@ def pdf_printout(data: bytes, *, note: str) -> bytes:
                 top = float(page["/MediaBox"][3])
             TextStamp(writer, style, text_params={"text": note}).apply(index, 40, int(top) - 24)
         out = io.BytesIO()
-        writer.write(out)
+        _outside_event_loop(lambda: writer.write(out))
     except (PdfError, KeyError, TypeError, ValueError) as exc:
         raise PdfUnreadable(str(exc)) from exc
     return out.getvalue()
