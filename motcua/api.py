@@ -19,6 +19,7 @@ from motcua.dossiers.api import router as dossiers_router
 from motcua.identity.api import router as id_card_qr_router
 from motcua.org.api import router as org_router
 from motcua.portal.api import router as public_router
+from motcua.signing.api import router as signing_router
 from motcua.worktime.api import router as worktime_router
 
 api = NinjaAPI(
@@ -97,6 +98,7 @@ api.add_router("/dossiers", dossiers_router)
 api.add_router("/public", public_router)
 api.add_router("/id-card-qr", id_card_qr_router)
 api.add_router("/assistant", assistant_router)
+api.add_router("", signing_router)
 
 
 DOCS_PATH = "/api/v1/docs"

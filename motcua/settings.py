@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "motcua.nationalportal",
     "motcua.feedback",
     "motcua.datastore",
+    "motcua.signing",
     "motcua.assistant",
     "motcua.kiosk",
     "motcua.backoffice",
@@ -433,3 +434,27 @@ MOTCUA_JOBS = {
     "WORKERS": env_int("MOTCUA_JOBS_WORKERS", default=1),
 }  # BACKOFF_JITTER and the meaning of each key: motcua/jobs/conf.py
 # --- end Jobs (motcua.jobs) ---
+
+# --- Electronic results: signing and verification (motcua.signing, docs/architecture.md §20) ---
+# Key store: "files" (development PKI of `motcua pki init`: PKCS#8 keys + certificates under KEY_DIR) or
+# "pkcs11" (an HSM, USB token or remote signing service through its PKCS#11 library).
+MOTCUA_SIGNING_KEY_STORE = env_choice(
+    "MOTCUA_SIGNING_KEY_STORE", choices=("files", "pkcs11"), default="files"
+)
+MOTCUA_SIGNING_KEY_DIR = Path(env_str("MOTCUA_SIGNING_KEY_DIR", str(VAR_DIR / "pki")))
+MOTCUA_SIGNING_PKCS11_LIB = env_str("MOTCUA_SIGNING_PKCS11_LIB", "")
+MOTCUA_SIGNING_PKCS11_TOKEN_LABEL = env_str("MOTCUA_SIGNING_PKCS11_TOKEN_LABEL", "")
+MOTCUA_SIGNING_PKCS11_PIN = env_str("MOTCUA_SIGNING_PKCS11_PIN", "")
+# RFC 3161 time-stamp authority: unset → PAdES B-B; set → B-T (the stand-in serves one at /tsa).
+MOTCUA_SIGNING_TSA_URL = env_str("MOTCUA_SIGNING_TSA_URL", "")
+# PEM files of the trust roots verification accepts (comma-separated); empty → the development root.
+MOTCUA_SIGNING_TRUST_ROOTS = env_list("MOTCUA_SIGNING_TRUST_ROOTS", default=[])
+# Revocation lists (DER or PEM files) verification reads; empty → the development CA's ca.crl.
+MOTCUA_SIGNING_CRLS = env_list("MOTCUA_SIGNING_CRLS", default=[])
+# Largest PDF the public verification accepts.
+MOTCUA_SIGNING_VERIFY_MAX_BYTES = env_int("MOTCUA_SIGNING_VERIFY_MAX_BYTES", default=10 * 1024 * 1024)
+# Public verification (/xac-thuc page and POST /api/v1/verify): checks per client address per minute.
+MOTCUA_SIGNING_VERIFY_RATE_LIMIT = env_int("MOTCUA_SIGNING_VERIFY_RATE_LIMIT", default=20)
+# Place name in the signatures and the printed copy's note.
+MOTCUA_SIGNING_LOCATION = env_str("MOTCUA_SIGNING_LOCATION", "Quảng Ninh")
+# --- end Electronic results ---

@@ -25,13 +25,13 @@ class Standins:
         self.url = url
 
     @classmethod
-    def start(cls, db_path: Path) -> Standins:
+    def start(cls, db_path: Path, *, env: dict[str, str] | None = None) -> Standins:
         port = free_port()
         gunicorn = Path(sys.executable).with_name("gunicorn")
         process = subprocess.Popen(
             [str(gunicorn), "--bind", f"127.0.0.1:{port}"],
             cwd=REPO / "sandbox" / "standins",
-            env={**os.environ, "STANDINS_DB": str(db_path)},
+            env={**os.environ, "STANDINS_DB": str(db_path), **(env or {})},
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )

@@ -26,6 +26,10 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
 
     def links() -> dict[str, bool]:
         roles = official_role_set(user=user)
-        return {"intake": Role.RECEPTION in roles, "unit": bool(roles & UNIT_PAGE_ROLES)}
+        return {
+            "intake": Role.RECEPTION in roles,
+            "unit": bool(roles & UNIT_PAGE_ROLES),
+            "signing": Role.LEADER in roles,
+        }
 
     return {"bo_nav": SimpleLazyObject(links)}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from motcua.backoffice import feedback, result_drafts, views
+from motcua.backoffice import feedback, result_drafts, signing_views, views
 
 app_name = "backoffice"
 urlpatterns = [
@@ -26,5 +26,14 @@ urlpatterns = [
     path("don-vi/", views.unit_overview, name="unit"),
     path("don-vi/so-theo-doi.pdf", views.ledger_pdf, name="ledger_pdf"),
     path("phan-anh/", feedback.feedback_list, name="feedback_list"),
+    # Ký số hàng loạt (leaders): the dossiers waiting for their signature, and each batch's progress.
+    path("ky-so/", signing_views.signing_list, name="signing"),
+    path("ky-so/lo/<int:batch_id>/", signing_views.signing_batch, name="signing_batch"),
+    path("ho-so/<str:code>/ban-xem-truoc.pdf", signing_views.result_preview, name="result_preview"),
+    path(
+        "ho-so/<str:code>/ket-qua/<int:document_id>/ban-in.pdf",
+        signing_views.result_printout,
+        name="result_printout",
+    ),
     path("phan-anh/<int:pk>/tra-loi", feedback.feedback_answer, name="feedback_answer"),
 ]

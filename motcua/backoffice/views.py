@@ -102,6 +102,12 @@ ACTION_FORMS: dict[str, type[forms.ActionForm]] = {
 }
 
 
+def _action_form(action: str) -> type[forms.ActionForm]:
+    """The form of an action; an extension's action (``actions.action_register``) without its own form
+    here needs nothing but the click (e.g. «Ký số kết quả»)."""
+    return ACTION_FORMS.get(action, forms.EmptyActionForm)
+
+
 # --------------------------------------------------------------------------------------------------
 # Login
 # --------------------------------------------------------------------------------------------------
@@ -349,7 +355,7 @@ def _detail_context(
         form = (
             bound
             if action == bound_action and bound is not None
-            else ACTION_FORMS[action](dossier=d, auto_id=f"{action}-%s")
+            else _action_form(action)(dossier=d, auto_id=f"{action}-%s")
         )
         views.append(
             ActionView(
@@ -412,11 +418,11 @@ def _invalid_to_form(form: forms.ActionForm, exc: DossierInvalid) -> None:
 @official_required
 def dossier_action(request: HttpRequest, code: str, action: str) -> HttpResponse:
     """Take one action through the registry; errors re-render the dossier page unchanged with a message."""
-    if action not in ACTION_FORMS:
+    if action not in ACTION_FORMS and action not in {str(s.action) for s in actions.action_specs()}:
         raise Http404("Thao tác không tồn tại.")
     spec = actions.action_spec(action)
     d = _dossier_or_404(request, code)
-    form_class = ACTION_FORMS[action]
+    form_class = _action_form(action)
     form = form_class(request.POST, request.FILES, dossier=d, auto_id=f"{action}-%s")
     status, error = 200, ""
     if not form.is_valid():

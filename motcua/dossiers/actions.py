@@ -36,7 +36,7 @@ from motcua.catalog.models import Procedure
 from motcua.core.api_errors import error_body, validation_messages
 from motcua.core.orm import PreparedQuery
 from motcua.core.translation import pgettext_noop
-from motcua.dossiers import selectors, services
+from motcua.dossiers import rules, selectors, services
 from motcua.dossiers.errors import (
     DossierActionNotAllowed,
     DossierConflict,
@@ -356,11 +356,21 @@ def own_fields(body: ActionIn, context: ActionContext) -> Mapping[str, object]:
     return {name: getattr(body, name) for name in type(body).model_fields if name != "row_version"}
 
 
+# An extension's own permission rule: why ``actor`` may not take the action (None when they may).
+PermissionRule = Callable[[Account, Dossier], str | None]
+
+
 @dataclass(frozen=True)
 class ActionSpec:
-    """One action, declared once for every channel."""
+    """One action, declared once for every channel.
 
-    action: Action
+    The engine's actions are ``rules.Action`` values. An extension registers its own
+    (``action_register``) under a new name with ``rule`` naming the engine action whose state rule it
+    shares (when it is possible), and optionally its own ``permission`` (who may take it) in place of
+    that action's.
+    """
+
+    action: str
     label: str  # tên thao tác: buttons, messages, the event timeline, the API summary
     schema: type[ActionIn]
     service: Callable[..., Dossier]  # services.dossier_<verb>(actor=, dossier=, row_version=, **arguments)
@@ -371,6 +381,22 @@ class ActionSpec:
     # The wording of the officials' training material, where it is shorter than the label.
     button_label: str = ""
     errors: Mapping[type[DossierError], ErrorAnswer] = field(default_factory=dict)
+    rule: Action | None = None  # the engine action whose rules apply; None: ``action`` itself
+    permission: PermissionRule | None = None
+
+    @property
+    def rule_action(self) -> Action:
+        return self.rule if self.rule is not None else Action(self.action)
+
+    def refusal(self, *, actor: Account, dossier: Dossier, now: datetime) -> str | None:
+        """Why the action is impossible now (the rule table's state rule, then who): None when possible."""
+        message = rules.state_error(self.rule_action, dossier, now=now)
+        if message is None:
+            if self.permission is not None:
+                message = self.permission(actor, dossier)
+            else:
+                message = rules.permission_error(self.rule_action, actor, dossier)
+        return message
 
     @property
     def button(self) -> str:
@@ -477,7 +503,7 @@ def _builder(function: Callable[[_In, ActionContext], Mapping[str, object]]) -> 
     return cast(ArgumentsBuilder, function)
 
 
-_SPECS: tuple[ActionSpec, ...] = (
+_SPECS: list[ActionSpec] = [
     ActionSpec(
         Action.ACCEPT,
         pgettext_noop("thao tác", "Tiếp nhận hồ sơ"),
@@ -603,8 +629,32 @@ _SPECS: tuple[ActionSpec, ...] = (
         services.dossier_extend,
         arguments=_builder(_extend_arguments),
     ),
-)
-_REGISTRY: Mapping[str, ActionSpec] = {spec.action.value: spec for spec in _SPECS}
+]
+_REGISTRY: dict[str, ActionSpec] = {str(spec.action): spec for spec in _SPECS}
+
+
+def action_register(spec: ActionSpec) -> None:
+    """Add an extension's action to the registry (call it from the extension's ``AppConfig.ready``).
+
+    It is listed right after the engine action whose rule it shares, is offered wherever that rule
+    allows it (``action_specs_available``), gets its own API operation
+    (``POST /api/v1/dossiers/{code}/actions/<name>``: the API's router reads the registry when the URLs
+    are loaded, after every app is ready) and dispatches through ``action_perform`` like the others.
+    Its service must check the rule itself (e.g. by calling the engine's service of that action).
+    A name already registered is refused: two apps must not silently replace each other's action.
+    """
+    name = str(spec.action)
+    if name in _REGISTRY:
+        if _REGISTRY[name] is spec:
+            return
+        raise ValueError(f"action {name!r} is already registered")
+    if spec.rule is None and name not in Action.__members__.values():
+        raise ValueError(f"action {name!r}: an extension's action names the engine action whose rule it uses")
+    after = max(
+        (i for i, s in enumerate(_SPECS) if s.rule_action == spec.rule_action), default=len(_SPECS) - 1
+    )
+    _SPECS.insert(after + 1, spec)
+    _REGISTRY[name] = spec
 
 
 # --------------------------------------------------------------------------------------------------
@@ -613,8 +663,8 @@ _REGISTRY: Mapping[str, ActionSpec] = {spec.action.value: spec for spec in _SPEC
 
 
 def action_specs() -> tuple[ActionSpec, ...]:
-    """Every action, in the rule table's order."""
-    return _SPECS
+    """Every action, in the rule table's order (an extension's after the engine action it builds on)."""
+    return tuple(_SPECS)
 
 
 def action_spec(name: str) -> ActionSpec:
@@ -632,8 +682,32 @@ def action_label(name: str) -> str:
 
 def action_specs_available(*, actor: Account, dossier: Dossier, audience: Audience) -> list[ActionSpec]:
     """The actions ``actor`` may take on ``dossier`` now (the rule table) that are offered to ``audience``."""
-    specs = (_REGISTRY[name] for name in selectors.dossier_allowed_actions(user=actor, dossier=dossier))
-    return [spec for spec in specs if audience in spec.audience]
+    engine = set(selectors.dossier_allowed_actions(user=actor, dossier=dossier))
+    now = timezone.now()
+    return [
+        spec
+        for spec in _SPECS
+        if audience in spec.audience
+        and (
+            str(spec.action) in engine
+            if spec.rule is None
+            else rules.can_view(actor, dossier)
+            and spec.refusal(actor=actor, dossier=dossier, now=now) is None
+        )
+    ]
+
+
+def action_names_allowed(*, actor: Account, dossier: Dossier) -> list[str]:
+    """Names of every action ``actor`` may take on ``dossier`` now, the extensions' included (the API)."""
+    engine = selectors.dossier_allowed_actions(user=actor, dossier=dossier)
+    extra = [spec for spec in _SPECS if spec.rule is not None]
+    if not extra or not rules.can_view(actor, dossier):
+        return engine
+    now = timezone.now()
+    allowed = set(engine) | {
+        str(spec.action) for spec in extra if spec.refusal(actor=actor, dossier=dossier, now=now) is None
+    }
+    return [str(spec.action) for spec in _SPECS if str(spec.action) in allowed]
 
 
 def action_input(spec: ActionSpec, data: Mapping[str, object]) -> ActionIn:

@@ -49,6 +49,7 @@ from motcua.dossiers.actions import (
     ActionIn,
     ActionSpec,
     ComponentIn,
+    action_names_allowed,
     action_perform,
     action_spec,
     action_specs,
@@ -68,7 +69,6 @@ from motcua.dossiers.models import (
 from motcua.dossiers.rules import PERSONAL_DATA_MESSAGE, is_applicant, sees_personal_data
 from motcua.dossiers.selectors import (
     MAX_PAGE_SIZE,
-    dossier_allowed_actions,
     dossier_flags,
     dossier_get_for_official,
     dossier_get_visible,
@@ -389,7 +389,7 @@ def _dossier_out(d: Dossier, *, user: Account) -> DossierOut:
             )
             for r in _result_documents_for(d, user=user)
         ],
-        allowed_actions=dossier_allowed_actions(user=user, dossier=d),
+        allowed_actions=action_names_allowed(actor=user, dossier=d),
     )
 
 

@@ -434,6 +434,15 @@ class DossierComponent(models.Model):
         return self.name
 
 
+class SignatureStatus(models.TextChoices):
+    """What the check of a result file's digital signatures found (trạng thái chữ ký số)."""
+
+    UNCHECKED = "unchecked", gettext_noop("Chưa kiểm tra")
+    VERIFIED = "verified", gettext_noop("Đã ký số, hợp lệ")
+    UNSIGNED = "unsigned", gettext_noop("Không có chữ ký số")
+    INVALID = "invalid", gettext_noop("Chữ ký số không hợp lệ")
+
+
 class DossierResultDocument(models.Model):
     """Result document — văn bản kết quả giải quyết: the signed file the applicant receives.
 
@@ -459,6 +468,15 @@ class DossierResultDocument(models.Model):
         db_index=False,
     )
     uploaded_at = models.DateTimeField("tải lên lúc")
+    # Set by the signing extension after checking the file's PAdES signatures (motcua/signing): only a
+    # ``verified`` result counts as an electronic result and may be returned online (domain §8).
+    signature_status = models.CharField(
+        "trạng thái chữ ký số",
+        max_length=16,
+        choices=SignatureStatus.choices,
+        default=SignatureStatus.UNCHECKED,
+    )
+    signature_checked_at = models.DateTimeField("kiểm tra chữ ký lúc", null=True, blank=True)
 
     class Meta:
         verbose_name = "văn bản kết quả giải quyết"

@@ -442,6 +442,10 @@ def permission_error(action: str, user: Actor, dossier: Dossier) -> str | None:
         if has_role(user, unit, *REASSIGNING_ROLES):
             return None
         return f"Chỉ trưởng phòng, lãnh đạo hoặc giám sát của {unit.name} được phân công lại bước này."
+    if action in (Action.RECORD_SIGNATURE, Action.MARK_RESULT_READY) and signer_error(user, dossier) is None:
+        # The leader who signs (ký số) may record their own signature at the signing step and hand the
+        # signed result on to its return, beside the step's actor (usually the clerk, văn thư).
+        return None
     # Every other action belongs to the current step's actor.
     step = dossier.current_step
     if step is not None and user is not None and has_role(user, step.unit, step.role):
@@ -449,6 +453,15 @@ def permission_error(action: str, user: Actor, dossier: Dossier) -> str | None:
             return None
         return "Bước này đang được giao cho cán bộ khác xử lý."
     return _step_role_message(dossier)
+
+
+def signer_error(user: Actor, dossier: Dossier) -> str | None:
+    """Why ``user`` may not sign the result (None when they may): a leader (lãnh đạo, người ký) of the
+    signing step's unit or of the competent unit — the signer ``dossier_record_signature`` accepts."""
+    step_unit = dossier.current_step.unit if dossier.current_step is not None else dossier.current_unit
+    if has_role(user, step_unit, Role.LEADER) or has_role(user, dossier.competent_unit, Role.LEADER):
+        return None
+    return f"Chỉ lãnh đạo của {dossier.competent_unit.name} được ký số kết quả giải quyết."
 
 
 def _step_role_message(dossier: Dossier) -> str:

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from motcua.portal import datastore_views, login_views, submission_views, views
+from motcua.portal import datastore_views, login_views, submission_views, verification_views, views
 from motcua.portal import my_dossiers as mine
 
 app_name = "portal"
@@ -45,4 +45,6 @@ urlpatterns = [
     ),
     path("kho-du-lieu/<int:document_id>/xoa", datastore_views.datastore_delete, name="datastore_delete"),
     path("thong-bao", views.notifications_page, name="notifications"),
+    # Public verification of signed results (the QR code of every signed result leads here).
+    path("xac-thuc", verification_views.verify_page, name="verify"),
 ]

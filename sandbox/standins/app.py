@@ -422,7 +422,139 @@ def demo_page(environ: Environ, start_response: StartResponse) -> list[bytes]:
     return [data]
 
 
+# --- Time-stamp authority (RFC 3161) ----------------------------------------------------------------
+# A real RFC 3161 responder over HTTP (``POST /tsa``, ``application/timestamp-query`` in,
+# ``application/timestamp-reply`` out), signing with the TSA key of the development PKI (``motcua pki
+# init`` writes var/pki/tsa.key|.crt; ``STANDINS_TSA_DIR`` points elsewhere). The only part of the
+# stand-ins that needs more than the standard library: asn1crypto and cryptography (motcua's own
+# dependencies, through pyHanko), imported when a time-stamp is asked for.
+
+TSA_DIR = Path(os.environ.get("STANDINS_TSA_DIR", str(REPO / "var" / "pki")))
+_TSA_POLICY = "1.3.6.1.4.1.99999.1.1"  # a private-arc policy id: development only
+
+
+def _tsa_reply(body: bytes) -> bytes | None:
+    """The DER TimeStampResp for a DER TimeStampReq; None when the TSA has no key."""
+    import hashlib
+    import secrets
+
+    from asn1crypto import algos, cms, core, tsp, x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+
+    key_path, cert_path = TSA_DIR / "tsa.key", TSA_DIR / "tsa.crt"
+    if not key_path.exists() or not cert_path.exists():
+        return None
+    key = serialization.load_pem_private_key(key_path.read_bytes(), password=None)
+    assert isinstance(key, ec.EllipticCurvePrivateKey)
+    from cryptography import x509 as pyca_x509
+
+    cert_pem = pyca_x509.load_pem_x509_certificate(cert_path.read_bytes())
+    cert = x509.Certificate.load(cert_pem.public_bytes(serialization.Encoding.DER))
+    chain = []
+    ca_path = TSA_DIR / "ca.crt"
+    if ca_path.exists():
+        ca_pem = pyca_x509.load_pem_x509_certificate(ca_path.read_bytes())
+        chain.append(x509.Certificate.load(ca_pem.public_bytes(serialization.Encoding.DER)))
+    try:
+        req = tsp.TimeStampReq.load(body)
+        imprint = req["message_imprint"]
+        _ = imprint["hash_algorithm"]["algorithm"].native
+    except (ValueError, TypeError, KeyError):
+        rejected = tsp.TimeStampResp(
+            {
+                "status": tsp.PKIStatusInfo(
+                    {"status": "rejection", "fail_info": tsp.PKIFailureInfo({"bad_data_format"})}
+                )
+            }
+        )
+        return rejected.dump()
+    now = datetime.now(UTC).replace(microsecond=0)
+    info: dict[str, Any] = {
+        "version": "v1",
+        "policy": _TSA_POLICY,
+        "message_imprint": imprint,
+        "serial_number": secrets.randbits(64),
+        "gen_time": now,
+        "tsa": x509.GeneralName(name="directory_name", value=cert.subject),
+    }
+    if req["nonce"].native is not None:
+        info["nonce"] = req["nonce"]
+    tst_info = tsp.TSTInfo(info).dump()
+    signed_attrs = cms.CMSAttributes(
+        [
+            cms.CMSAttribute({"type": "content_type", "values": ["tst_info"]}),
+            cms.CMSAttribute({"type": "signing_time", "values": [cms.Time({"utc_time": core.UTCTime(now)})]}),
+            cms.CMSAttribute({"type": "message_digest", "values": [hashlib.sha256(tst_info).digest()]}),
+            cms.CMSAttribute(
+                {
+                    "type": "signing_certificate_v2",
+                    "values": [
+                        tsp.SigningCertificateV2(
+                            {"certs": [tsp.ESSCertIDv2({"cert_hash": hashlib.sha256(cert.dump()).digest()})]}
+                        )
+                    ],
+                }
+            ),
+        ]
+    )
+    signature = key.sign(signed_attrs.dump(), ec.ECDSA(hashes.SHA256()))
+    signer_info = cms.SignerInfo(
+        {
+            "version": "v1",
+            "sid": cms.SignerIdentifier(
+                {
+                    "issuer_and_serial_number": cms.IssuerAndSerialNumber(
+                        {"issuer": cert.issuer, "serial_number": cert.serial_number}
+                    )
+                }
+            ),
+            "digest_algorithm": algos.DigestAlgorithm({"algorithm": "sha256"}),
+            "signed_attrs": signed_attrs,
+            "signature_algorithm": algos.SignedDigestAlgorithm({"algorithm": "sha256_ecdsa"}),
+            "signature": signature,
+        }
+    )
+    signed_data = cms.SignedData(
+        {
+            "version": "v3",
+            "digest_algorithms": [algos.DigestAlgorithm({"algorithm": "sha256"})],
+            "encap_content_info": cms.EncapsulatedContentInfo(
+                {"content_type": "tst_info", "content": cms.ParsableOctetString(tst_info)}
+            ),
+            "certificates": [cert, *chain],
+            "signer_infos": [signer_info],
+        }
+    )
+    token = cms.ContentInfo({"content_type": "signed_data", "content": signed_data})
+    reply = tsp.TimeStampResp({"status": tsp.PKIStatusInfo({"status": "granted"}), "time_stamp_token": token})
+    _record(
+        service="tsa",
+        recipient="",
+        content={"hash": imprint["hashed_message"].native.hex()},
+        dedup_key=None,
+        provider_id=str(info["serial_number"]),
+        result="granted",
+    )
+    return reply.dump()
+
+
+def tsa_stamp(environ: Environ, start_response: StartResponse) -> list[bytes]:
+    length = int(environ.get("CONTENT_LENGTH") or 0)
+    body = environ["wsgi.input"].read(min(length, 64 * 1024)) if length else b""
+    reply = _tsa_reply(body)
+    if reply is None:
+        return _json(
+            start_response, {"error": "TSA key missing: run motcua pki init"}, "503 Service Unavailable"
+        )
+    start_response(
+        "200 OK", [("Content-Type", "application/timestamp-reply"), ("Content-Length", str(len(reply)))]
+    )
+    return [reply]
+
+
 ROUTES: dict[tuple[str, str], Callable[[Environ, StartResponse], list[bytes]]] = {
+    ("POST", "/tsa"): tsa_stamp,
     ("POST", "/dancu/api/v1/cong-dan/tra-cuu"): population_lookup,
     ("POST", "/esms/MainService.svc/json/SendMultipleMessage_V4_post_json/"): esms_send,
     ("POST", "/zalo/message/template"): zalo_template,

@@ -80,7 +80,7 @@ def _real_flow(world: World) -> tuple[Dossier, list[dict[str, int]]]:
             {"signer": world.hung.username, "signature_reference": "QD-1", **result_b64()},
         ),
         (world.hoa, "mark_result_ready", {}),
-        (world.lan, "return_result", {"method": "online"}),
+        (world.lan, "return_result", {"method": "counter"}),
     ]
     deltas = []
     before = _rows()
@@ -128,4 +128,5 @@ def test_each_bare_request_writes_the_rows_of_the_real_one(settings: Any) -> Non
     copy = Dossier.objects.get(pk=int(code))
     assert (copy.state, copy.row_version, copy.is_open) == (template.state, template.row_version, False)
     assert copy.current_step_id != template.current_step_id
+    assert copy.current_step_id is not None
     assert DossierStep.objects.get(pk=copy.current_step_id).dossier_id == copy.pk

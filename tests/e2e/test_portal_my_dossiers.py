@@ -49,7 +49,7 @@ def sign_in(page: Page, user: Any, live_server: Any) -> None:
 
 
 def officials_finish(world: World, d: Dossier) -> Dossier:
-    """Minh forwards to Hùng, Hùng approves, Hoa signs and completes, Lan returns the result online."""
+    """Minh forwards to Hùng, Hùng approves, Hoa signs and completes, Lan returns the result."""
     d = Dossier.objects.get(pk=d.pk)
     d = services.dossier_forward(actor=world.minh, dossier=d, row_version=d.row_version, assignee=world.hung)
     d = services.dossier_approve(actor=world.hung, dossier=d, row_version=d.row_version)
@@ -63,7 +63,7 @@ def officials_finish(world: World, d: Dossier) -> Dossier:
     )
     d = services.dossier_mark_result_ready(actor=world.hoa, dossier=d, row_version=d.row_version)
     return services.dossier_return_result(
-        actor=world.lan, dossier=d, row_version=d.row_version, method="online"
+        actor=world.lan, dossier=d, row_version=d.row_version, method="counter"
     )
 
 

@@ -19,6 +19,7 @@ from motcua.dossiers.models import (
     Dossier,
     DossierResultDocument,
     DossierState,
+    SignatureStatus,
 )
 from motcua.dossiers.rules import Action
 from motcua.dossiers.services.components import stored_upload_track, uploads_removed_on_failure
@@ -186,6 +187,14 @@ def dossier_record_signature(
     return d
 
 
+def electronic_result_exists(dossier: Dossier) -> bool:
+    """Whether the dossier has a result file whose digital signatures were checked and found valid
+    (kết quả điện tử): the condition for returning the result online (domain §8)."""
+    return DossierResultDocument.objects.filter(
+        dossier=dossier, signature_status=SignatureStatus.VERIFIED
+    ).exists()
+
+
 def dossier_mark_result_ready(*, actor: Actor, dossier: Dossier, row_version: int, note: str = "") -> Dossier:
     """Result ready — đã xử lý xong (status 9): outcome is computed, the return step opens at the centre."""
     with transition(Action.MARK_RESULT_READY, actor=actor, dossier=dossier, row_version=row_version) as t:
@@ -214,6 +223,13 @@ def dossier_return_result(
         d, now = t.dossier, t.now
         if method not in ("counter", "postal", "online"):
             raise DossierInvalid({"method": "Hình thức trả kết quả không hợp lệ."})
+        if method == "online" and not electronic_result_exists(d):
+            raise DossierInvalid(
+                {
+                    "method": "Chỉ trả kết quả trực tuyến (vào kho dữ liệu điện tử) khi hồ sơ có văn bản "
+                    "kết quả đã ký số hợp lệ; vui lòng ký số kết quả hoặc chọn trả tại quầy, bưu chính."
+                }
+            )
         note = text_clean(note, field="note", label="ghi chú", required=False)
         step_finish(d.current_step, by=actor, now=now, note=note)
         d.returned_at = now

@@ -33,10 +33,29 @@ def _forbids_extras(schema: dict[str, Any], definitions: dict[str, Any]) -> bool
 
 def test_every_action_has_exactly_one_spec():
     names = [spec.action for spec in actions.action_specs()]
-    assert sorted(names) == sorted(Action)
+    # The engine's own actions, plus the extensions' (each naming the engine action whose rule it uses).
+    assert sorted(spec.action for spec in actions.action_specs() if spec.rule is None) == sorted(Action)
+    assert all(spec.rule in Action for spec in actions.action_specs() if spec.rule is not None)
     assert len(names) == len(set(names))
     for action in Action:
         assert actions.action_spec(action).action == action
+
+
+def test_an_extension_action_is_registered_once_after_the_action_whose_rule_it_shares():
+    from motcua.signing.actions import SIGN_RESULT_SPEC
+
+    names = [str(spec.action) for spec in actions.action_specs()]
+    assert names.index("sign_result") == names.index("record_signature") + 1
+    actions.action_register(SIGN_RESULT_SPEC)  # the same spec again (a re-imported app): nothing
+    assert [str(spec.action) for spec in actions.action_specs()] == names
+    other = actions.ActionSpec(
+        "sign_result", "Khác", actions.ActionIn, SIGN_RESULT_SPEC.service, rule=Action.RECORD_SIGNATURE
+    )
+    with pytest.raises(ValueError, match="already registered"):
+        actions.action_register(other)
+    nameless = actions.ActionSpec("ky_khac", "Khác", actions.ActionIn, SIGN_RESULT_SPEC.service)
+    with pytest.raises(ValueError, match="names the engine action"):
+        actions.action_register(nameless)
 
 
 @pytest.mark.parametrize("spec", actions.action_specs(), ids=lambda spec: str(spec.action))
@@ -46,7 +65,8 @@ def test_every_schema_forbids_extras_and_asks_for_the_version(spec: actions.Acti
     assert "row_version" in schema["required"]
     assert spec.label
     assert spec.button
-    assert spec.service.__name__ == f"dossier_{spec.action}"
+    if spec.rule is None:  # the engine's own: services.dossier_<verb>
+        assert spec.service.__name__ == f"dossier_{spec.action}"
 
 
 def test_labels_are_unique():

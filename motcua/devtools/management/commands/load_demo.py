@@ -10,6 +10,7 @@ import time
 from typing import Any
 
 from django.conf import settings
+from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
 from motcua.catalog.services import catalog_import
@@ -32,6 +33,9 @@ class Command(BaseCommand):
         self.stdout.write(f"Tờ khai điện tử: {forms}")
         accounts = demo_officials_ensure()
         self.stdout.write(f"Tài khoản mẫu: {len(accounts)} (mật khẩu chung: {DEMO_PASSWORD}; xem README.md)")
+        # The development PKI (root CA → organisation CA → leaders' and units' certificates), so that a
+        # fresh `make run` signs results without setup; certificates of new leaders are added on re-run.
+        call_command("pki", "init", stdout=self.stdout)
         created = demo_dossiers_ensure()
         self.stdout.write(f"Hồ sơ mẫu: {created} hồ sơ mới" if created else "Hồ sơ mẫu: đã có, giữ nguyên")
         assigned = demo_identities_assign()

@@ -1,0 +1,216 @@
+"""Signing benchmarks (issue 12): render + sign a one-page result, a batch of 50, verification.
+
+    .venv/bin/python bench/signing_bench.py [--rounds 30] [--batch 50]
+
+In one process, on a fresh SQLite file in ``var/bench-signing`` (or ``DATABASE_URL``, an empty
+database), with a fresh development PKI (ECDSA P-256 key files): each figure beside the raw pyHanko
+call on the same document in the same run.
+
+* **render + sign**: ``result_pdf_build`` + the leader's signature (visible stamp with QR code) + the
+  organisation's seal, as ``signing.services.result_sign`` does — against pyHanko's bare
+  ``signers.sign_pdf`` of the same PDF with the same key (one invisible signature). Target: median
+  < 60 ms.
+* **batch of 50**: ``services.batch_create`` + the job worker's ``jobs_run_due`` (each dossier its own
+  transaction: number, render, two signatures, stored file, events). Target: < 3 s — against 50 bare
+  pyHanko signatures.
+* **verification**: ``verification.document_verify`` of a signed result (two signatures, chain, CRL) —
+  against pyHanko's ``validate_pdf_signature`` of the same two signatures. Target: median < 30 ms.
+
+Wall time (``time.perf_counter``): the targets are the latency a leader waits for. Results:
+``bench/results/signing.json``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import os
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.harness import ROOT, write_result
+
+VAR_DIR = ROOT / "var" / "bench-signing"
+
+
+def _setup() -> Path:
+    VAR_DIR.mkdir(parents=True, exist_ok=True)
+    if not os.environ.get("DATABASE_URL"):
+        (VAR_DIR / "motcua.sqlite3").unlink(missing_ok=True)
+    os.environ.setdefault("MOTCUA_VAR_DIR", str(VAR_DIR))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "motcua.settings")
+    pki_dir = Path(tempfile.mkdtemp(prefix="pki-", dir=VAR_DIR))
+    os.environ["MOTCUA_SIGNING_KEY_DIR"] = str(pki_dir)
+    os.environ["MOTCUA_SIGNING_TSA_URL"] = ""
+    # Only the signing jobs matter here: the dossiers' SMS / Zalo jobs would wait on a closed port.
+    os.environ["MOTCUA_SMS_BACKEND"] = "none"
+    os.environ["MOTCUA_ZALO_BACKEND"] = "none"
+    os.environ.setdefault("EMAIL_BACKEND", "django.core.mail.backends.locmem.EmailBackend")
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", "--noinput", verbosity=0)
+    return pki_dir
+
+
+def _ms(fn: Callable[[], object], rounds: int) -> list[float]:
+    times = []
+    for _ in range(rounds):
+        started = time.perf_counter()
+        fn()
+        times.append((time.perf_counter() - started) * 1000)
+    return times
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--rounds", type=int, default=30)
+    parser.add_argument("--batch", type=int, default=50)
+    args = parser.parse_args()
+    pki_dir = _setup()
+
+    from django.conf import settings
+    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+    from pyhanko.pdf_utils.reader import PdfFileReader
+    from pyhanko.sign import signers
+    from pyhanko.sign.validation import validate_pdf_signature
+
+    from motcua.dossiers import services
+    from motcua.dossiers.models import Dossier, DossierResultDocument
+    from motcua.dossiers.tests.factories import dossier_advance, dossier_submit, world_build
+    from motcua.jobs.delivery import jobs_run_due
+    from motcua.signing import pades, trust
+    from motcua.signing import services as signing_services
+    from motcua.signing.keystore import SignerRef, key_store
+    from motcua.signing.pki import Pki
+    from motcua.signing.pki_accounts import signer_identities
+    from motcua.signing.result_source import result_pdf_build
+    from motcua.signing.verification import document_verify
+
+    settings.MEDIA_ROOT = str(VAR_DIR / "media")
+    world = world_build()
+    pki = Pki(pki_dir)
+    pki.init()
+    pki.issue_missing(signer_identities())
+    counter = iter(range(1_000_000))
+
+    def at_signing() -> Dossier:
+        d = dossier_submit(world, key=f"bench-{next(counter)}")
+        d = services.dossier_accept(actor=world.lan, dossier=d, row_version=d.row_version)
+        return dossier_advance(world, d, to="signing")
+
+    sample = at_signing()
+    store = key_store()
+    leader = store.signer(SignerRef("leader", world.hung.username))
+    seal = store.signer(SignerRef("unit", world.commune_a.agency_code))
+    pdf = result_pdf_build(dossier=sample, number="1/2026/KQ", signer=world.hung, issued_on=None).pdf
+
+    def ours() -> bytes:
+        built = result_pdf_build(dossier=sample, number="1/2026/KQ", signer=world.hung, issued_on=None)
+        signed = pades.pdf_sign(
+            built.pdf,
+            signer=leader,
+            field_name="ChuKyLanhDao",
+            box=pades.Box(-1, 330, 40, 565, 130),
+            stamp=pades.StampText(
+                (
+                    "Người ký: Vũ Văn Hùng",
+                    "Lãnh đạo",
+                    world.commune_a.name,
+                    "Thời gian ký: 08:00 02/12/2026",
+                    "Đã ký số",
+                ),
+                url="https://dichvucong.quangninh.gov.vn/xac-thuc?ma=X&h=0123456789abcdef",
+            ),
+            reason="Ký kết quả",
+            location="Quảng Ninh",
+        )
+        return pades.pdf_sign(
+            signed,
+            signer=seal,
+            field_name="ChuKyCoQuan",
+            box=pades.Box(-1, 30, 40, 320, 130),
+            stamp=pades.StampText((world.commune_a.name, "Đã ký số (chữ ký cơ quan)")),
+            reason="Chữ ký cơ quan",
+            location="Quảng Ninh",
+        )
+
+    def raw() -> bytes:
+        out = signers.sign_pdf(
+            IncrementalPdfFileWriter(io.BytesIO(pdf)),
+            signers.PdfSignatureMetadata(field_name="Raw", md_algorithm="sha256"),
+            signer=leader,
+        )
+        return out.getvalue()
+
+    ours(), raw()  # warm: fonts, typst compiler, key loading
+    sign_ours = _ms(ours, args.rounds)
+    sign_raw = _ms(raw, args.rounds)
+
+    # Batch of N through the service, one job per dossier (the worker's own code).
+    dossiers = [at_signing() for _ in range(args.batch)]
+    started = time.perf_counter()
+    batch = signing_services.batch_create(actor=world.hung, dossiers=dossiers)
+    while jobs_run_due():
+        pass
+    batch_s = time.perf_counter() - started
+    signed_items = batch.items.filter(status="signed").count()
+    started = time.perf_counter()
+    for _ in range(args.batch):
+        raw()
+    batch_raw_s = time.perf_counter() - started
+
+    document = DossierResultDocument.objects.filter(dossier=dossiers[0]).first()
+    assert document is not None
+    with document.file.open("rb") as handle:
+        signed_pdf = handle.read()
+    document_verify(signed_pdf, code=dossiers[0].code)  # warm
+
+    def raw_verify() -> None:
+        for sig in PdfFileReader(io.BytesIO(signed_pdf)).embedded_signatures:
+            validate_pdf_signature(sig, trust.context_factory())
+
+    verify_ours = _ms(lambda: document_verify(signed_pdf, code=dossiers[0].code), args.rounds)
+    verify_raw = _ms(raw_verify, args.rounds)
+
+    results = {
+        "render_sign_median_ms": round(statistics.median(sign_ours), 1),
+        "raw_pyhanko_sign_median_ms": round(statistics.median(sign_raw), 1),
+        "batch_n": args.batch,
+        "batch_signed": signed_items,
+        "batch_s": round(batch_s, 2),
+        "batch_raw_pyhanko_s": round(batch_raw_s, 2),
+        "verify_median_ms": round(statistics.median(verify_ours), 1),
+        "raw_pyhanko_verify_median_ms": round(statistics.median(verify_raw), 1),
+        "load_average": os.getloadavg()[0],
+        "database": settings.DATABASES["default"]["ENGINE"].rsplit(".", 1)[-1],
+    }
+    write_result("signing", results)
+    checks = [
+        ("render + sign median", results["render_sign_median_ms"], 60, "ms"),
+        (f"batch of {args.batch}", results["batch_s"], 3.0, "s"),
+        ("verification median", results["verify_median_ms"], 30, "ms"),
+    ]
+    print(
+        f"raw pyHanko sign median {results['raw_pyhanko_sign_median_ms']} ms; "
+        f"raw batch {results['batch_raw_pyhanko_s']} s; "
+        f"raw verify median {results['raw_pyhanko_verify_median_ms']} ms"
+    )
+    failed = False
+    for name, value, target, unit in checks:
+        ok = value < target
+        failed |= not ok
+        print(f"{name}: {value} {unit} (target < {target} {unit}) {'✔' if ok else '✘'}")
+    return 1 if failed or signed_items != args.batch else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
