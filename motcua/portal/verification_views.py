@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
-from motcua.portal.tracking import client_ip, rate_limit_hit
+from motcua.signing.api import verify_rate_limited
 from motcua.signing.errors import VerificationRefused
 from motcua.signing.verification import document_verify, qr_lookup
 
@@ -33,18 +33,13 @@ class VerifyForm(forms.Form):
     )
 
 
-def _limited(request: HttpRequest) -> int:
-    limit = int(getattr(settings, "MOTCUA_SIGNING_VERIFY_RATE_LIMIT", 20))
-    return rate_limit_hit(scope="verify", ident=client_ip(request), limit=limit, seconds=60)
-
-
 @require_http_methods(["GET", "HEAD", "POST"])
 def verify_page(request: HttpRequest) -> HttpResponse:
     context: dict[str, Any] = {"form": VerifyForm(initial={"ma": request.GET.get("ma", "")})}
     status = 200
     code, h = request.GET.get("ma", "").strip(), request.GET.get("h", "").strip()
     if request.method == "POST" or (code and h):
-        wait = _limited(request)
+        wait = verify_rate_limited(request=request)
         if wait:
             context["error"] = _("Quá nhiều yêu cầu xác thực; vui lòng thử lại sau %(s)s giây.") % {"s": wait}
             response = render(request, "portal/verify.html", context, status=429)

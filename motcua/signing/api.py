@@ -7,17 +7,15 @@ requests per minute, default 20): checking signatures costs CPU. A bad file is a
 
 from __future__ import annotations
 
-import time
 from datetime import datetime
 
 from django.conf import settings
-from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from ninja import File, Form, Router, Schema
 from ninja.files import UploadedFile
 
 from motcua.core.api_errors import ErrorOut, error_body
-from motcua.core.cache import CACHE_ERRORS, cache_warn_unavailable
+from motcua.core.ratelimit import client_ip, rate_limit_hit
 from motcua.signing.errors import VerificationRefused
 from motcua.signing.reports import report_dict
 from motcua.signing.verification import document_verify
@@ -61,21 +59,10 @@ class VerifyOut(Schema):
     on_file: OnFileOut | None
 
 
-def verify_rate_limited(*, ident: str) -> int:
-    """Seconds to wait when ``ident`` is over the limit this minute, else 0 (fails open without cache)."""
+def verify_rate_limited(*, request: HttpRequest) -> int:
+    """Seconds to wait when the client is over the limit this minute, else 0 (fails open without cache)."""
     limit = int(getattr(settings, "MOTCUA_SIGNING_VERIFY_RATE_LIMIT", 20))
-    now = time.time()
-    window = int(now // 60)
-    key = f"ratelimit:verify:{ident}:{window}"
-    try:
-        try:
-            count = cache.incr(key)
-        except ValueError:
-            count = 1 if cache.add(key, 1, timeout=61) else cache.incr(key)
-    except CACHE_ERRORS as exc:
-        cache_warn_unavailable(where="the verification rate limit", error=exc)
-        return 0
-    return max(1, int((window + 1) * 60 - now)) if count > limit else 0
+    return rate_limit_hit(scope="verify", ident=client_ip(request), limit=limit, seconds=60)
 
 
 def _error(status: int, detail: str, code: str) -> JsonResponse:
@@ -96,7 +83,7 @@ def verify(
     """Each signature of the PDF (signer, organisation, time, time-stamp, certificate chain to the trust
     roots; intact / modified after signing / revoked / expired) and, with a dossier code ``ma``, whether
     the file is the result on file for that dossier (SHA-256)."""
-    wait = verify_rate_limited(ident=str(request.META.get("REMOTE_ADDR", "") or "unknown"))
+    wait = verify_rate_limited(request=request)
     if wait:
         response = _error(429, "Quá nhiều yêu cầu xác thực; vui lòng thử lại sau ít phút.", "rate_limited")
         response["Retry-After"] = str(wait)

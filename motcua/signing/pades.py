@@ -14,6 +14,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 from pathlib import Path
 from typing import TypeVar
 
@@ -220,7 +221,7 @@ def pdf_signatures_validate(data: bytes, *, context_factory: object) -> list[Sig
     for sig in embedded:
         ctx = context_factory()  # type: ignore[operator]
         try:
-            status = _outside_event_loop(lambda sig=sig, ctx=ctx: validate_pdf_signature(sig, ctx))
+            status = _outside_event_loop(partial(validate_pdf_signature, sig, ctx))
         except (SigningError, PdfError, ValueError, KeyError) as exc:
             raise PdfUnreadable(str(exc)) from exc
         cert = status.signing_cert

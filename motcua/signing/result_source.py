@@ -1,11 +1,9 @@
-"""The one place the signing app gets the result PDF to sign from.
-
-Provisional until the "results" branch is merged: then this import becomes
-``from motcua.dossiers.downloads import ResultPdf, SignatureBox, result_pdf_build``.
-"""
+"""The one place the signing app gets the result PDF to sign from: the engine's result document (the
+specialist's uploaded draft as uploaded, or the procedure's typst template with the signature and seal
+areas read back from typst — ``dossiers.downloads.result_pdf_build``)."""
 
 from __future__ import annotations
 
-from motcua.dossiers.result_pdf_provisional import ResultPdf, SignatureBox, result_pdf_build
+from motcua.dossiers.downloads import ResultPdf, SignatureBox, result_pdf_build
 
 __all__ = ["ResultPdf", "SignatureBox", "result_pdf_build"]

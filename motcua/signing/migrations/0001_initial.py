@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ('dossiers', '0009_result_signature_status'),
+        ('dossiers', '0010_result_signature_status'),
         ('org', '0002_vietnamese_labels'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('dossiers', '0008_result_document'),
+        ('dossiers', '0009_result_draft_content_addressed_files'),
     ]
 
     operations = [
