@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "motcua.nationalportal",
     "motcua.feedback",
     "motcua.datastore",
+    "motcua.payments",
     "motcua.assistant",
     "motcua.backoffice",
     "motcua.portal",
@@ -266,6 +267,30 @@ MOTCUA_ZALO_BACKEND = env_choice(
 MOTCUA_ZALO_ACCESS_TOKEN = env_str("MOTCUA_ZALO_ACCESS_TOKEN", "" if PRODUCTION else "motcua-dev-zalo-token")
 MOTCUA_ZALO_TEMPLATE_ID = env_str("MOTCUA_ZALO_TEMPLATE_ID", "300001")
 MOTCUA_NOTIFY_TIMEOUT_SECONDS = env_int("MOTCUA_NOTIFY_TIMEOUT_SECONDS", default=10)
+
+# --- Online payment gateways (motcua.payments.gateways; docs/architecture.md §22) ---
+# Which gateways the citizen may choose, in order: "vnpay" (VNPay-style bank gateway) and "dvcqg" (the
+# national portal's payment platform). Development points both at the sandbox bank of the stand-ins.
+MOTCUA_PAYMENT_GATEWAYS = env_list("MOTCUA_PAYMENT_GATEWAYS", default=["vnpay", "dvcqg"])
+MOTCUA_VNPAY_URL = env_str(
+    "MOTCUA_VNPAY_URL", f"{MOTCUA_STANDINS_URL}/vnpay/paymentv2/vpcpay.html" if MOTCUA_STANDINS_URL else ""
+)
+MOTCUA_VNPAY_API_URL = env_str(
+    "MOTCUA_VNPAY_API_URL",
+    f"{MOTCUA_STANDINS_URL}/vnpay/merchant_webapi/api/transaction" if MOTCUA_STANDINS_URL else "",
+)
+MOTCUA_VNPAY_TMN_CODE = env_str("MOTCUA_VNPAY_TMN_CODE", "" if PRODUCTION else "MOTCUA01")
+MOTCUA_VNPAY_HASH_SECRET = env_str("MOTCUA_VNPAY_HASH_SECRET", "" if PRODUCTION else "MOTCUASANDBOXSECRET")
+MOTCUA_DVCQG_PAYMENT_URL = env_str(
+    "MOTCUA_DVCQG_PAYMENT_URL", f"{MOTCUA_STANDINS_URL}/dvcqg-payment" if MOTCUA_STANDINS_URL else ""
+).rstrip("/")
+MOTCUA_DVCQG_PAYMENT_CLIENT_ID = env_str("MOTCUA_DVCQG_PAYMENT_CLIENT_ID", "" if PRODUCTION else "motcua-qn")
+MOTCUA_DVCQG_PAYMENT_SECRET = env_str(
+    "MOTCUA_DVCQG_PAYMENT_SECRET", "" if PRODUCTION else "motcua-dvcqg-sandbox-secret"
+)
+# Our agency code at the national portal (Mã đơn vị), sent with each payment request.
+MOTCUA_DVCQG_PAYMENT_AGENCY_CODE = env_str("MOTCUA_DVCQG_PAYMENT_AGENCY_CODE", "000.00.00.H49")
+MOTCUA_PAYMENT_TIMEOUT_SECONDS = env_int("MOTCUA_PAYMENT_TIMEOUT_SECONDS", default=15)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {

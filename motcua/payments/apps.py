@@ -1,0 +1,11 @@
+from __future__ import annotations
+
+from django.apps import AppConfig
+
+
+class PaymentsConfig(AppConfig):
+    """Fees and online payment — thu phí, lệ phí và thanh toán trực tuyến (gateways, receipts)."""
+
+    name = "motcua.payments"
+    label = "payments"
+    verbose_name = "Thanh toán phí, lệ phí"
