@@ -76,6 +76,7 @@ EVENT_LABELS: dict[str, str] = {
     **{spec.action: spec.label for spec in actions.action_specs()},
     EventKind.SUBMIT: pgettext_noop("thao tác", "Nộp hồ sơ trực tuyến"),
     EventKind.RECEIVE: pgettext_noop("thao tác", "Tiếp nhận hồ sơ"),
+    EventKind.FEES_PAID: pgettext_noop("thao tác", "Xác nhận đã nộp phí, lệ phí"),
 }
 
 # The back office's form for each action of the registry (the form gives the action's input data).

@@ -62,7 +62,11 @@ class StepInline(_ReadOnlyInline):
 
 
 # The events that create a dossier are not actions of the registry (same words as the back office's).
-_CREATION_LABELS = {EventKind.SUBMIT: "Nộp hồ sơ trực tuyến", EventKind.RECEIVE: "Tiếp nhận hồ sơ"}
+_CREATION_LABELS = {
+    EventKind.SUBMIT: "Nộp hồ sơ trực tuyến",
+    EventKind.RECEIVE: "Tiếp nhận hồ sơ",
+    EventKind.FEES_PAID: "Xác nhận đã nộp phí, lệ phí",
+}
 
 
 def _state_label(value: str) -> str:

@@ -71,6 +71,9 @@ class EventKind(StrEnum):
     WITHDRAW = "withdraw"
     STOP = "stop"
     EXTEND = "extend"
+    # Fees confirmed outside status 6 (paid online right after submission, or at the counter):
+    # the state does not change, so it is no action of the registry (``services.dossier_fees_settle``).
+    FEES_PAID = "fees_paid"
 
 
 ALL_KINDS: frozenset[EventKind] = frozenset(EventKind)

@@ -45,6 +45,7 @@ from motcua.dossiers.services.components import uploads_removed_on_failure
 from motcua.dossiers.services.inputs import MAX_REASON, ApplicantData, ComponentData, FeeData, RequestedItem
 from motcua.dossiers.services.intake_notices import intake_missing_items, intake_notice_issue
 from motcua.dossiers.services.pauses import (
+    dossier_fees_settle,
     dossier_receive_supplement,
     dossier_record_payment,
     dossier_request_payment,
@@ -103,6 +104,7 @@ __all__ = [
     "dossier_receive",
     "dossier_receive_supplement",
     "dossier_record_payment",
+    "dossier_fees_settle",
     "dossier_record_signature",
     "dossier_refuse",
     "dossier_reject",

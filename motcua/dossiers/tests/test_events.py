@@ -58,7 +58,7 @@ def _run(job: Job) -> str:
 
 
 def test_every_action_and_both_receipts_are_event_kinds() -> None:
-    assert {str(a) for a in rules.Action} | {"submit", "receive"} == {str(k) for k in EventKind}
+    assert {str(a) for a in rules.Action} | {"submit", "receive", "fees_paid"} == {str(k) for k in EventKind}
 
 
 def test_the_first_subscribers_register_from_their_own_apps() -> None:
