@@ -9,3 +9,7 @@ class PaymentsConfig(AppConfig):
     name = "motcua.payments"
     label = "payments"
     verbose_name = "Thanh toán phí, lệ phí"
+
+    def ready(self) -> None:
+        # The gateways' deploy checks (sandbox bank refused in production).
+        from motcua.payments import checks  # noqa: F401

@@ -69,7 +69,7 @@ class GatewayTransaction:
     bank_code: str
     paid_at: datetime | None
     raw: Mapping[str, str] = field(default_factory=dict)
-    message: str = ""
+    message: str = ""  # the code's meaning, in Vietnamese
 
 
 class GatewayError(Exception):
@@ -109,6 +109,11 @@ class PaymentGateway(Protocol):
         """The server-to-server notification (IPN). Raises SignatureInvalid."""
         ...
 
+    def notification_params(self, *, query: Mapping[str, str], body: bytes, content_type: str) -> dict[str, str]:
+        """The notification's parameters from the HTTP request: VNPay sends them in the GET query string,
+        the DVCQG platform as a JSON object in a POST body. The IPN view passes the request's parts."""
+        ...
+
     def notification_answer(self, outcome: NotificationOutcome) -> tuple[int, dict[str, str]]:
         """The HTTP status and JSON body the gateway expects in answer to its notification."""
         ...
@@ -117,8 +122,11 @@ class PaymentGateway(Protocol):
         """Ask the gateway what happened to an order (VNPay querydr). Raises GatewayError."""
         ...
 
-    def refund(self, order: PaymentOrder, *, amount_vnd: int, reason: str, by: str) -> GatewayTransaction:
-        """Give back ``amount_vnd`` of a paid order. Raises GatewayError."""
+    def refund(
+        self, order: PaymentOrder, *, amount_vnd: int, reason: str, by: str, transaction_no: str = ""
+    ) -> GatewayTransaction:
+        """Give back ``amount_vnd`` of a paid order (``transaction_no``: the gateway's number of the
+        payment, when known). Raises GatewayError (also when the gateway offers no refunds)."""
         ...
 
 
