@@ -422,3 +422,10 @@ MOTCUA_JOBS = {
     "WORKERS": env_int("MOTCUA_JOBS_WORKERS", default=1),
 }  # BACKOFF_JITTER and the meaning of each key: motcua/jobs/conf.py
 # --- end Jobs (motcua.jobs) ---
+
+# --- Payments and e-receipts (motcua.payments; docs/architecture.md §23) ---
+# Minutes a payment order stays payable at the gateway; the periodic job expires it after that.
+MOTCUA_PAYMENT_EXPIRY_MINUTES = env_int("MOTCUA_PAYMENT_EXPIRY_MINUTES", default=15)
+# Receipt series (ký hiệu biên lai): "<prefix>-<yy>E", e.g. QN-26E; numbered per unit and year.
+MOTCUA_RECEIPT_SERIES_PREFIX = env_str("MOTCUA_RECEIPT_SERIES_PREFIX", "QN")
+# --- end Payments ---

@@ -235,7 +235,9 @@ def dossier_fees_settle(
     pk = dossier.pk if isinstance(dossier, Dossier) else dossier
     with transaction.atomic():
         # Lock first, then read the version under the lock: the system acts on whatever the dossier is now.
-        version = Dossier.objects.select_for_update().filter(pk=pk).values_list("row_version", flat=True).get()
+        version = (
+            Dossier.objects.select_for_update().filter(pk=pk).values_list("row_version", flat=True).get()
+        )
         d = dossier_lock(pk, row_version=version)
         now = timezone.now()
         if actor is not None:
@@ -246,7 +248,9 @@ def dossier_fees_settle(
                 raise DossierPermissionDenied(message)
         if not d.is_open:
             raise DossierActionNotAllowed("Hồ sơ đã kết thúc xử lý; không thể ghi nhận nộp phí, lệ phí.")
-        reference = text_clean(reference, field="reference", label="số biên lai", required=False, max_length=255)
+        reference = text_clean(
+            reference, field="reference", label="số biên lai", required=False, max_length=255
+        )
         marked = d.fees.filter(pk__in=list(fee_ids), paid_at__isnull=True).update(paid_at=now)
         if not marked:
             raise DossierActionNotAllowed("Các khoản phí, lệ phí này đã được nộp hoặc không thuộc hồ sơ.")
