@@ -41,6 +41,7 @@ from motcua.dossiers.models import (
 )
 from motcua.feedback import selectors as feedback_selectors
 from motcua.feedback import services as feedback_services
+from motcua.payments import selectors as payment_selectors
 from motcua.portal import forms
 from motcua.portal.access import applicant_required
 
@@ -191,6 +192,8 @@ def _detail_context(
         "events": events,
         "components": list(d.components.order_by("order")),
         "fees": list(d.fees.order_by("pk")),
+        "payable_vnd": payment_selectors.dossier_amount_payable(d) if d.is_open else 0,
+        "receipts": list(payment_selectors.dossier_receipts(d)),
         "supplement_items": items,
         "supplement_form": supplement_form,
         "can_withdraw": rules.Action.WITHDRAW in allowed,
