@@ -28,7 +28,13 @@ from motcua.payments import receipts, selectors, services
 from motcua.payments.models import COUNTER_METHODS, Payment, PaymentMethod
 
 # Who sees the reconciliation of a unit: its leaders, supervisors, admins and report viewers.
-RECONCILIATION_ROLES = (Role.LEADER, Role.SUPERVISOR, Role.UNIT_ADMIN, Role.PROVINCE_ADMIN, Role.REPORT_VIEWER)
+RECONCILIATION_ROLES = (
+    Role.LEADER,
+    Role.SUPERVISOR,
+    Role.UNIT_ADMIN,
+    Role.PROVINCE_ADMIN,
+    Role.REPORT_VIEWER,
+)
 
 
 class CounterPaymentForm(forms.Form):
@@ -37,9 +43,13 @@ class CounterPaymentForm(forms.Form):
     method = forms.ChoiceField(
         label=gettext_lazy("Hình thức"),
         choices=[(m.value, m.label) for m in COUNTER_METHODS],
-        error_messages={"invalid_choice": gettext_lazy("Chỉ nhận thẻ (POS) hoặc chuyển khoản QR; không thu tiền mặt.")},
+        error_messages={
+            "invalid_choice": gettext_lazy("Chỉ nhận thẻ (POS) hoặc chuyển khoản QR; không thu tiền mặt.")
+        },
     )
-    transaction_reference = forms.CharField(label=gettext_lazy("Mã giao dịch (hóa đơn POS / sao kê)"), max_length=100)
+    transaction_reference = forms.CharField(
+        label=gettext_lazy("Mã giao dịch (hóa đơn POS / sao kê)"), max_length=100
+    )
     amount_vnd = forms.IntegerField(label=gettext_lazy("Số tiền (đồng)"), min_value=1)
 
 
@@ -67,7 +77,8 @@ def counter_payment(request: HttpRequest, code: str) -> HttpResponse:
         messages.error(request, str(exc))
     else:
         messages.success(
-            request, _("Đã ghi nhận thu phí và lập biên lai %(series)s số %(number)s.")
+            request,
+            _("Đã ghi nhận thu phí và lập biên lai %(series)s số %(number)s.")
             % {"series": receipt.series, "number": receipt.number_display},
         )
     return redirect("backoffice:dossier_payments", code=d.code)
@@ -101,7 +112,9 @@ def receipt_pdf(request: HttpRequest, code: str, receipt_id: int) -> HttpRespons
         raise Http404(_("Không tìm thấy biên lai."))
     pdf = receipts.receipt_pdf(receipt, base_url=request.build_absolute_uri("/"))
     response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="bien-lai-{receipt.series}-{receipt.number_display}.pdf"'
+    response["Content-Disposition"] = (
+        f'inline; filename="bien-lai-{receipt.series}-{receipt.number_display}.pdf"'
+    )
     return response
 
 
@@ -117,7 +130,9 @@ def refund(request: HttpRequest, code: str, reference: str) -> HttpResponse:
         messages.error(request, _("Vui lòng nêu lý do hoàn tiền."))
         return redirect("backoffice:dossier_payments", code=d.code)
     try:
-        services.payment_refund(actor=_real_user(request), payment=payment, reason=form.cleaned_data["reason"])
+        services.payment_refund(
+            actor=_real_user(request), payment=payment, reason=form.cleaned_data["reason"]
+        )
     except services.PaymentRefused as exc:
         messages.error(request, str(exc))
     else:
@@ -151,6 +166,7 @@ COLUMNS = (
 def _workbook(rows: list[selectors.ReconciliationRow], *, day: date) -> bytes:
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.utils import get_column_letter
 
     book = Workbook()
     sheet = book.active
@@ -162,7 +178,7 @@ def _workbook(rows: list[selectors.ReconciliationRow], *, day: date) -> bytes:
         cell.font = Font(bold=True, color="FFFFFF")
         cell.fill = PatternFill("solid", fgColor="1F4E79")
         cell.alignment = Alignment(wrap_text=True, vertical="center")
-        sheet.column_dimensions[cell.column_letter].width = width
+        sheet.column_dimensions[get_column_letter(index)].width = width
     for row in rows:
         sheet.append(
             [
@@ -196,7 +212,9 @@ def reconciliation(request: HttpRequest) -> HttpResponse:
     """``/can-bo/doi-soat/?ngay=YYYY-MM-DD&don-vi=<id>[&xuat=xlsx]``, scoped to the official's units."""
     units = list(official_units(user=request.user, roles=RECONCILIATION_ROLES).order_by("name"))
     if not units:
-        return forbidden(request, _("Chỉ lãnh đạo, giám sát, quản trị hoặc người xem báo cáo của đơn vị được đối soát."))
+        return forbidden(
+            request, _("Chỉ lãnh đạo, giám sát, quản trị hoặc người xem báo cáo của đơn vị được đối soát.")
+        )
     day = _day(request.GET.get("ngay", ""))
     chosen = request.GET.get("don-vi", "")
     unit_ids = [u.pk for u in units if str(u.pk) == chosen] or [u.pk for u in units]

@@ -44,7 +44,9 @@ def pay(request: HttpRequest, code: str) -> HttpResponse:
     error, status = "", 200
     if request.method == "POST":
         gateway = request.POST.get("gateway", "")
-        return_url = request.build_absolute_uri(reverse("portal:payment_return", kwargs={"gateway": gateway or "x"}))
+        return_url = request.build_absolute_uri(
+            reverse("portal:payment_return", kwargs={"gateway": gateway or "x"})
+        )
         try:
             checkout = services.payment_start(
                 actor=request.user,  # type: ignore[arg-type]
@@ -102,7 +104,10 @@ def receipt_pdf(request: HttpRequest, code: str, receipt_id: int) -> HttpRespons
     if receipt is None:
         raise Http404(_("Không tìm thấy biên lai."))
     response = HttpResponse(
-        receipts.receipt_pdf(receipt, base_url=request.build_absolute_uri("/")), content_type="application/pdf"
+        receipts.receipt_pdf(receipt, base_url=request.build_absolute_uri("/")),
+        content_type="application/pdf",
     )
-    response["Content-Disposition"] = f'inline; filename="bien-lai-{receipt.series}-{receipt.number_display}.pdf"'
+    response["Content-Disposition"] = (
+        f'inline; filename="bien-lai-{receipt.series}-{receipt.number_display}.pdf"'
+    )
     return _private(response)

@@ -29,5 +29,7 @@ def vnpay_ipn(
         "vnp_TransactionStatus": code,
         "vnp_TxnRef": reference or payment.reference,
     }
-    params["vnp_SecureHash"] = hmac_sha512(secret or settings.MOTCUA_VNPAY_HASH_SECRET, canonical_query(params))
+    params["vnp_SecureHash"] = hmac_sha512(
+        secret or settings.MOTCUA_VNPAY_HASH_SECRET, canonical_query(params)
+    )
     return params

@@ -7,6 +7,8 @@ these tests are about are only exercised on PostgreSQL.
 
 from __future__ import annotations
 
+from functools import partial
+
 import pytest
 from django.db import connection
 
@@ -50,8 +52,10 @@ def test_receipts_issued_at_once_are_numbered_without_gap(world_tx: World) -> No
     for i in range(count):
         d = dossier_submit(world_tx, key=f"c{i}")
         payments.append(
-            services.payment_start(actor=world_tx.an, dossier=d, gateway_code="vnpay", return_url=RETURN).payment
+            services.payment_start(
+                actor=world_tx.an, dossier=d, gateway_code="vnpay", return_url=RETURN
+            ).payment
         )
-    results = run_parallel([lambda p=p: _ipn(vnpay_ipn(p)) for p in payments])
+    results = run_parallel([partial(_ipn, vnpay_ipn(p)) for p in payments])
     assert [value["RspCode"] for _, value in results] == ["00"] * count, results
     assert sorted(Receipt.objects.values_list("number", flat=True)) == list(range(1, count + 1))

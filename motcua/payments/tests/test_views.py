@@ -37,11 +37,14 @@ def awaiting(world: World) -> Dossier:
 
 
 def _pay(world: World, d: Dossier) -> Payment:
-    response = client_for(world.an).post(reverse("portal:my_dossier_pay", args=[d.code]), {"gateway": "vnpay"})
+    response = client_for(world.an).post(
+        reverse("portal:my_dossier_pay", args=[d.code]), {"gateway": "vnpay"}
+    )
     assert response.status_code == 302
     url = urlsplit(response["Location"])
     query = {k: v[0] for k, v in parse_qs(url.query).items()}
-    assert query["vnp_Amount"] == "105000000" and "vnp_SecureHash" in query
+    assert query["vnp_Amount"] == "105000000"
+    assert "vnp_SecureHash" in query
     return Payment.objects.get(reference=query["vnp_TxnRef"])
 
 
@@ -61,10 +64,13 @@ def test_citizen_pays_then_the_ipn_confirms_and_the_return_page_shows_the_receip
     assert 'data-payment-state="paid"' in returned.content.decode()
     receipt = Receipt.objects.get(payment=p)
     pdf = an.get(reverse("portal:my_dossier_receipt", args=[awaiting.code, receipt.pk]))
-    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+    assert pdf.status_code == 200
+    assert pdf.content.startswith(b"%PDF")
     check = Client().get(reverse("payments:receipt_verify", args=[receipt.verification_code]))
     body = check.content.decode()
-    assert "QN-26E" in body and "0000001" in body and awaiting.applicant_name not in body
+    assert "QN-26E" in body
+    assert "0000001" in body
+    assert awaiting.applicant_name not in body
     awaiting.refresh_from_db()
     assert awaiting.state == DossierState.PROCESSING
 
@@ -84,10 +90,21 @@ def test_other_people_cannot_pay_or_download(world: World, awaiting: Dossier) ->
     binh = other_citizen()
     for client, expected in ((client_for(binh), 404), (client_for(None), 302)):
         assert client.get(reverse("portal:my_dossier_pay", args=[awaiting.code])).status_code == expected
-        assert client.get(reverse("portal:my_dossier_receipt", args=[awaiting.code, receipt.pk])).status_code == expected
+        assert (
+            client.get(reverse("portal:my_dossier_receipt", args=[awaiting.code, receipt.pk])).status_code
+            == expected
+        )
     # Officials of other units do not see the back-office pages of the dossier.
-    assert client_for(world.binh).get(reverse("backoffice:dossier_payments", args=[awaiting.code])).status_code == 404
-    assert client_for(world.lan).get(reverse("backoffice:receipt_pdf", args=[awaiting.code, receipt.pk])).status_code == 200
+    assert (
+        client_for(world.binh).get(reverse("backoffice:dossier_payments", args=[awaiting.code])).status_code
+        == 404
+    )
+    assert (
+        client_for(world.lan)
+        .get(reverse("backoffice:receipt_pdf", args=[awaiting.code, receipt.pk]))
+        .status_code
+        == 200
+    )
 
 
 def test_counter_payment_page_records_a_card_payment(world: World, awaiting: Dossier) -> None:
@@ -123,13 +140,16 @@ def test_reconciliation_lists_mismatches_and_exports_excel(world: World, awaitin
         page = hung.get(reverse("backoffice:reconciliation"), {"ngay": day})
         assert page.status_code == 200
         body = page.content.decode()
-        assert p.reference in body and "sau khi giao dịch hết hạn" in body
+        assert p.reference in body
+        assert "sau khi giao dịch hết hạn" in body
         export = hung.get(reverse("backoffice:reconciliation"), {"ngay": day, "xuat": "xlsx"})
     sheet = load_workbook(io.BytesIO(export.content)).active
     assert sheet is not None
-    assert sheet["A1"].value == "Ngày" and sheet["A1"].font.bold
+    assert sheet["A1"].value == "Ngày"
+    assert sheet["A1"].font.bold
     assert sheet["C2"].value == p.reference
-    assert sheet["H2"].value == 1_050_000 and isinstance(sheet["H2"].value, int)
+    assert sheet["H2"].value == 1_050_000
+    assert isinstance(sheet["H2"].value, int)
     assert "hết hạn" in sheet["L2"].value
     # Reception officials and officials of other units do not reconcile.
     assert client_for(world.lan).get(reverse("backoffice:reconciliation")).status_code == 403
@@ -146,7 +166,9 @@ def test_refund_by_the_leader_through_the_page(world: World, awaiting: Dossier) 
     awaiting.refresh_from_db()
     from motcua.dossiers import services as dossier_services
 
-    dossier_services.dossier_withdraw(actor=world.an, dossier=awaiting, row_version=awaiting.row_version, reason="Không cần nữa")
+    dossier_services.dossier_withdraw(
+        actor=world.an, dossier=awaiting, row_version=awaiting.row_version, reason="Không cần nữa"
+    )
     p = Payment.objects.get()
     url = reverse("backoffice:payment_refund", args=[awaiting.code, p.reference])
     client_for(world.lan).post(url, {"reason": "Công dân rút hồ sơ"})
