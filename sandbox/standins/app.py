@@ -353,7 +353,9 @@ def demo_page(environ: Environ, start_response: StartResponse) -> list[bytes]:
             )
             + "</tr>"
         )
-    parts.append("</tbody></table></main></body></html>")
+    parts.append("</tbody></table>")
+    parts.append(bank.transactions_table())
+    parts.append("</main></body></html>")
     data = "".join(parts).encode()
     start_response(
         "200 OK", [("Content-Type", "text/html; charset=utf-8"), ("Content-Length", str(len(data)))]

@@ -299,13 +299,14 @@ def _open(gateway: str, merchant: str, reference: str, amount: int, **fields: st
     return row
 
 
-def _finish(row: sqlite3.Row, button: str) -> sqlite3.Row:
+def _finish(row: sqlite3.Row, button: str) -> sqlite3.Row | None:
+    """End a pending transaction as the button says; None if another request ended it first."""
     expire = _parse_wire(row["expire_date"])
     code, status = EXPIRED if expire is not None and _vn_now() > expire else OUTCOMES[button]
     final = "paid" if code == "00" else ("expired" if code == "11" else "failed")
     with _lock, _db() as conn:
         number = conn.execute("SELECT COUNT(*) FROM bank_txn WHERE transaction_no != ''").fetchone()[0]
-        conn.execute(
+        updated = conn.execute(
             "UPDATE bank_txn SET status = ?, response_code = ?, transaction_status = ?, pay_date = ?, "
             "transaction_no = ? WHERE id = ? AND status = 'pending'",
             (
@@ -316,7 +317,9 @@ def _finish(row: sqlite3.Row, button: str) -> sqlite3.Row:
                 f"{14000000 + number + 1}" if code == "00" else "",
                 row["id"],
             ),
-        )
+        ).rowcount
+    if not updated:
+        return None
     finished = _by_token(row["token"])
     assert finished is not None
     return finished
@@ -494,7 +497,10 @@ def vnpay_pay(environ: Environ, start_response: StartResponse) -> list[bytes]:
         return _error_page(start_response, "Không tìm thấy giao dịch.", "91")
     if row["status"] != "pending":
         return _error_page(start_response, "Giao dịch đã kết thúc.", "02")
-    row = _finish(row, form["action"])
+    finished = _finish(row, form["action"])
+    if finished is None:
+        return _error_page(start_response, "Giao dịch đã kết thúc.", "02")
+    row = finished
     result = _vnpay_result(row)
     _save_result(row, result)
     _notify("vnpay", row["reference"], _ipn_url("vnpay", row["merchant"]), result)
@@ -780,12 +786,53 @@ def dvcqg_pay(environ: Environ, start_response: StartResponse) -> list[bytes]:
         return _error_page(start_response, "Không tìm thấy giao dịch.", "91")
     if row["status"] != "pending":
         return _error_page(start_response, "Giao dịch đã kết thúc.", "02")
-    row = _finish(row, form["action"])
+    finished = _finish(row, form["action"])
+    if finished is None:
+        return _error_page(start_response, "Giao dịch đã kết thúc.", "02")
+    row = finished
     result = _dvcqg_result(row)
     _save_result(row, result)
     _notify("dvcqg", row["reference"], _ipn_url("dvcqg", row["merchant"]), result)
     url = row["return_url"]
     return _redirect(start_response, f"{url}{'&' if '?' in url else '?'}{urlencode(result)}")
+
+
+_STATUS_LABELS = {
+    "pending": "Chờ thanh toán",
+    "paid": "Đã thanh toán",
+    "failed": "Thất bại / đã hủy",
+    "expired": "Hết hạn",
+    "refunded": "Đã hoàn tiền",
+}
+
+
+def transactions_table() -> str:
+    """The sandbox bank's latest transactions, for the stand-ins' demo page."""
+    with _lock, _db() as conn:
+        rows = conn.execute("SELECT * FROM bank_txn ORDER BY id DESC LIMIT 100").fetchall()
+    cells = "".join(
+        "<tr>"
+        + "".join(
+            f"<td>{html.escape(str(value))}</td>"
+            for value in (
+                "VNPAY" if row["gateway"] == "vnpay" else "DVCQG",
+                row["reference"],
+                _money(row["amount_vnd"]),
+                _STATUS_LABELS.get(row["status"], row["status"]),
+                row["response_code"],
+                row["transaction_no"],
+            )
+        )
+        + "</tr>"
+        for row in rows
+    )
+    return (
+        "<h2>Ngân hàng thử nghiệm (thanh toán trực tuyến)</h2>"
+        "<p>Không có tiền thật. Chi tiết, kể cả các lần gửi IPN: <code>/_standin/bank.json</code>.</p>"
+        "<table><thead><tr><th scope='col'>Cổng</th><th scope='col'>Mã giao dịch</th>"
+        "<th scope='col'>Số tiền</th><th scope='col'>Trạng thái</th><th scope='col'>Mã kết quả</th>"
+        f"<th scope='col'>Số giao dịch ngân hàng</th></tr></thead><tbody>{cells}</tbody></table>"
+    )
 
 
 def bank_json(environ: Environ, start_response: StartResponse) -> list[bytes]:

@@ -171,6 +171,8 @@ def test_an_pays_through_vnpay_the_ipn_and_the_return_say_so(
     assert queried.success
     assert queried.transaction_no == confirmed.transaction_no
     assert queried.amount_vnd == 150_000
+    demo = requests.get(f"{payment_gateways_on.url}/", timeout=10).text
+    assert re.search(rf"<td>{order.reference}</td><td>150.000 ₫</td><td>Đã thanh toán</td>", demo)
 
 
 @pytest.mark.parametrize(("button", "code"), [("fail", "51"), ("cancel", "24")])
@@ -321,3 +323,29 @@ def test_the_dvcqg_platform_refuses_bad_requests(payment_gateways_on: Any, merch
     ).success
     with pytest.raises(GatewayError, match="03"):  # the reference of a finished payment is not reused
         gateway.checkout_url(cancelled, return_url=RETURN_URL)
+
+
+def test_a_second_press_on_a_finished_payment_changes_nothing(
+    payment_gateways_on: Any, merchant: Merchant
+) -> None:
+    payment_gateways_on.set_ipn_url("vnpay", merchant.url)
+    gateway = _vnpay(payment_gateways_on)
+    order = _order()
+    page = requests.get(gateway.checkout_url(order, return_url=RETURN_URL), timeout=10).text
+    token = re.search(r'name="token" value="([^"]+)"', page)
+    assert token
+    pay_url = f"{payment_gateways_on.url}/vnpay/paymentv2/pay"
+    first = requests.post(
+        pay_url, data={"token": token.group(1), "action": "pay"}, allow_redirects=False, timeout=30
+    )
+    again = requests.post(
+        pay_url, data={"token": token.group(1), "action": "cancel"}, allow_redirects=False, timeout=30
+    )
+    assert first.status_code == 302
+    assert again.status_code == 400
+    assert "Giao dịch đã kết thúc" in again.text
+    assert len(merchant.wait_for(1)) == 1
+    assert gateway.query(order).success
+    reopened = requests.get(gateway.checkout_url(order, return_url=RETURN_URL), timeout=10)
+    assert reopened.status_code == 400
+    assert "Mã giao dịch đã tồn tại" in reopened.text
