@@ -35,7 +35,8 @@ def check_payment_gateways(app_configs: Sequence[AppConfig] | None, **kwargs: An
     if unknown:
         errors.append(
             Error(
-                f"MOTCUA_PAYMENT_GATEWAYS có cổng không biết (unknown gateways): {', '.join(sorted(unknown))}.",
+                "MOTCUA_PAYMENT_GATEWAYS có cổng không biết (unknown gateways): "
+                f"{', '.join(sorted(unknown))}.",
                 hint="Chỉ dùng vnpay, dvcqg (only vnpay and dvcqg exist).",
                 id="motcua.E020",
             )
@@ -57,7 +58,11 @@ def check_payment_gateways(app_configs: Sequence[AppConfig] | None, **kwargs: An
     if "dvcqg" in gateways:
         if problem := _url_problem(settings.MOTCUA_DVCQG_PAYMENT_URL):
             errors.append(
-                Error(f"MOTCUA_DVCQG_PAYMENT_URL {problem}.", hint="Địa chỉ do Cổng DVCQG cấp.", id="motcua.E023")
+                Error(
+                    f"MOTCUA_DVCQG_PAYMENT_URL {problem}.",
+                    hint="Địa chỉ do Cổng DVCQG cấp.",
+                    id="motcua.E023",
+                )
             )
         secret = settings.MOTCUA_DVCQG_PAYMENT_SECRET
         if not settings.MOTCUA_DVCQG_PAYMENT_CLIENT_ID or not secret or secret in _SANDBOX_SECRETS:

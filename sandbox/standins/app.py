@@ -23,6 +23,9 @@ we cannot reach from a developer's machine or CI:
              error (``-124`` access token invalid, ``-108`` phone invalid, ``-109`` template id
              invalid, ``-112`` template data invalid, ``-118`` Zalo account not existed).
 
+``/vnpay/``, ``/dvcqg-payment/``  the sandbox bank of the payment gateways (``bank.py``: VNPay's
+             payment page and merchant_webapi, the national portal's payment platform).
+
 Everything received is kept in a SQLite file (``STANDINS_DB``, default ``var/standins.sqlite3``) and
 listed on ``/`` (a demo page) and ``/_standin/messages.json`` (what the tests read). Credentials are
 settings of the stand-in too (``STANDINS_*``), with the development defaults motcua's settings use.
@@ -40,6 +43,8 @@ from collections.abc import Callable, Iterable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
+
+import bank
 
 REPO = Path(__file__).resolve().parents[2]
 DB_PATH = Path(os.environ.get("STANDINS_DB", str(REPO / "var" / "standins.sqlite3")))
@@ -348,7 +353,9 @@ def demo_page(environ: Environ, start_response: StartResponse) -> list[bytes]:
             )
             + "</tr>"
         )
-    parts.append("</tbody></table></main></body></html>")
+    parts.append("</tbody></table>")
+    parts.append(bank.transactions_table())
+    parts.append("</main></body></html>")
     data = "".join(parts).encode()
     start_response(
         "200 OK", [("Content-Type", "text/html; charset=utf-8"), ("Content-Length", str(len(data)))]
@@ -362,6 +369,7 @@ ROUTES: dict[tuple[str, str], Callable[[Environ, StartResponse], list[bytes]]] =
     ("POST", "/zalo/message/template"): zalo_template,
     ("GET", "/_standin/messages.json"): messages_json,
     ("GET", "/"): demo_page,
+    **bank.ROUTES,
 }
 
 

@@ -18,6 +18,7 @@ from enum import StrEnum
 from typing import Protocol
 
 from django.conf import settings
+from django.utils.functional import Promise
 
 
 @dataclass(frozen=True)
@@ -95,7 +96,11 @@ class PaymentGateway(Protocol):
     """One payment protocol — một cổng thanh toán."""
 
     code: str  # "vnpay" | "dvcqg"
-    name: str  # shown to the citizen choosing a gateway
+
+    @property
+    def name(self) -> str | Promise:
+        """Shown to the citizen choosing a gateway (translatable)."""
+        ...
 
     def checkout_url(self, order: PaymentOrder, *, return_url: str) -> str:
         """The URL to send the citizen's browser to (may call the gateway, e.g. DVCQG)."""
@@ -109,7 +114,9 @@ class PaymentGateway(Protocol):
         """The server-to-server notification (IPN). Raises SignatureInvalid."""
         ...
 
-    def notification_params(self, *, query: Mapping[str, str], body: bytes, content_type: str) -> dict[str, str]:
+    def notification_params(
+        self, *, query: Mapping[str, str], body: bytes, content_type: str
+    ) -> dict[str, str]:
         """The notification's parameters from the HTTP request: VNPay sends them in the GET query string,
         the DVCQG platform as a JSON object in a POST body. The IPN view passes the request's parts."""
         ...

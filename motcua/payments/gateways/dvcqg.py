@@ -135,7 +135,8 @@ class DvcqgGateway:
             "MaTTHC": order.procedure_code,
             "SoTien": order.amount_vnd,
             "PhiLePhi": [
-                {"MaPhiLePhi": line.code, "TenPhiLePhi": line.name, "SoTien": line.amount_vnd} for line in lines
+                {"MaPhiLePhi": line.code, "TenPhiLePhi": line.name, "SoTien": line.amount_vnd}
+                for line in lines
             ],
             "NoiDungThanhToan": order.description,
             "UrlTraVe": return_url,
@@ -157,7 +158,9 @@ class DvcqgGateway:
     def verify_notification(self, params: Mapping[str, str]) -> GatewayTransaction:
         return self._result(params)
 
-    def notification_params(self, *, query: Mapping[str, str], body: bytes, content_type: str) -> dict[str, str]:
+    def notification_params(
+        self, *, query: Mapping[str, str], body: bytes, content_type: str
+    ) -> dict[str, str]:
         # The platform POSTs its callback as a JSON object; anything unreadable verifies as nothing.
         try:
             data = json.loads(body or b"{}")

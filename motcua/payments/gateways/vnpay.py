@@ -74,7 +74,9 @@ TRANSACTION_STATUS_LABELS: dict[str, Any] = {
     "00": _("Giao dịch thành công"),
     "01": _("Giao dịch chưa hoàn tất"),
     "02": _("Giao dịch bị lỗi"),
-    "04": _("Giao dịch đảo (khách hàng đã bị trừ tiền tại ngân hàng nhưng giao dịch chưa thành công ở VNPAY)"),
+    "04": _(
+        "Giao dịch đảo (khách hàng đã bị trừ tiền tại ngân hàng nhưng giao dịch chưa thành công ở VNPAY)"
+    ),
     "05": _("VNPAY đang xử lý giao dịch hoàn tiền"),
     "06": _("VNPAY đã gửi yêu cầu hoàn tiền sang ngân hàng"),
     "07": _("Giao dịch bị nghi ngờ gian lận"),
@@ -243,7 +245,9 @@ class VnpayGateway:
     def verify_notification(self, params: Mapping[str, str]) -> GatewayTransaction:
         return self._verified(params)
 
-    def notification_params(self, *, query: Mapping[str, str], body: bytes, content_type: str) -> dict[str, str]:
+    def notification_params(
+        self, *, query: Mapping[str, str], body: bytes, content_type: str
+    ) -> dict[str, str]:
         # VNPay calls the IPN URL with GET and the signed result in the query string.
         return {key: str(value) for key, value in query.items()}
 
