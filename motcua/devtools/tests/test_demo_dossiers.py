@@ -85,7 +85,8 @@ def test_only_procedures_open_to_organisations_have_organisations_as_applicants(
 
 def test_demo_identities_find_their_dossiers_after_logging_in(demo: None) -> None:
     """A demo citizen of the sandbox identity provider finds a supplement to answer, a fee to pay, a
-    dossier in progress and a returned one in "Hồ sơ của tôi"; the organisation its own; a rerun changes nothing."""
+    dossier in progress and a returned one in "Hồ sơ của tôi"; the organisation its own; a rerun
+    changes nothing."""
     from motcua.accounts.services import citizen_account_ensure
     from motcua.devtools.demo_dossiers import demo_identities_assign
     from motcua.dossiers.models import DossierState

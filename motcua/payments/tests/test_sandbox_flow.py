@@ -84,7 +84,9 @@ def test_an_pays_at_the_sandbox_bank_and_the_dossier_proceeds(
     assert Receipt.objects.filter(payment=payment).count() == 1
 
     # An withdraws; Hùng gives the money back through the bank's refund API.
-    d = dossier_services.dossier_withdraw(actor=world_tx.an, dossier=d, row_version=d.row_version, reason="Không cần")
+    d = dossier_services.dossier_withdraw(
+        actor=world_tx.an, dossier=d, row_version=d.row_version, reason="Không cần"
+    )
     refunded = services.payment_refund(actor=world_tx.hung, payment=payment, reason="Công dân rút hồ sơ")
     assert refunded.state == PaymentState.REFUNDED
     assert refunded.events.filter(kind="refunded", data__response_code="00").exists()
@@ -96,7 +98,10 @@ def test_a_cancelled_payment_leaves_the_dossier_waiting(
     payment_gateways_on.set_ipn_url("vnpay", f"{live_server.url}/thanh-toan/ipn/vnpay")
     d = dossier_at(world_tx, "payment")
     checkout = services.payment_start(
-        actor=world_tx.an, dossier=d, gateway_code="vnpay", return_url=f"{live_server.url}/thanh-toan/ket-qua/vnpay"
+        actor=world_tx.an,
+        dossier=d,
+        gateway_code="vnpay",
+        return_url=f"{live_server.url}/thanh-toan/ket-qua/vnpay",
     )
     _bank_press(checkout.url, "cancel")
     payment = _wait_state(checkout.payment, PaymentState.FAILED)

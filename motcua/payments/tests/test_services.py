@@ -11,6 +11,7 @@ from django.db import IntegrityError, transaction
 
 from motcua.dossiers.models import Dossier, DossierEvent, DossierState
 from motcua.dossiers.tests.factories import MONDAY_0900, World, dossier_at, dossier_submit
+from motcua.jobs.models import Job
 from motcua.payments import services
 from motcua.payments.models import (
     NotificationLog,
@@ -71,6 +72,9 @@ def test_fees_paid_right_after_online_submission_keep_the_state(world: World) ->
     assert d.state == DossierState.SUBMITTED
     assert d.fees_paid
     assert DossierEvent.objects.filter(dossier=d, action="fees_paid").count() == 1
+    # The applicant is told through the engine's event (the notification subscribers' jobs).
+    event = DossierEvent.objects.get(dossier=d, action="fees_paid")
+    assert Job.objects.filter(idempotency_key=f"notifications.applicant_email:{d.pk}:{event.seq}").exists()
 
 
 def test_duplicated_ipn_gives_one_receipt_and_answers_02(world: World, awaiting: Dossier) -> None:
@@ -251,6 +255,8 @@ def test_766_figures(world: World) -> None:
     start, end = MONDAY_0900 - timedelta(days=1), MONDAY_0900 + timedelta(days=1)
     rate = selectors.online_payment_rate(unit_ids=[world.centre_a.pk], start=start, end=end)
     assert (rate.dossiers_with_fees, rate.paid_online, rate.rate) == (2, 1, 0.5)
-    with_payments = selectors.procedures_with_online_payments(unit_ids=[world.centre_a.pk], start=start, end=end)
+    with_payments = selectors.procedures_with_online_payments(
+        unit_ids=[world.centre_a.pk], start=start, end=end
+    )
     assert list(with_payments) == [world.procedure]
     assert world.procedure in selectors.procedures_offering_online_payment()
