@@ -183,6 +183,7 @@ def _detail_context(
     ratable = rating is None and d.state in feedback_services.RATABLE_STATES
     supplement_requested = any(e.action == rules.Action.REQUEST_SUPPLEMENT for e in events)
     step = d.current_step
+    fees = list(d.fees.order_by("pk"))
     return {
         "d": d,
         "flags": selectors.dossier_flags(dossier=d),
@@ -191,8 +192,11 @@ def _detail_context(
         "current_step_name": step.name if step is not None and d.is_open else "",
         "events": events,
         "components": list(d.components.order_by("order")),
-        "fees": list(d.fees.order_by("pk")),
-        "payable_vnd": payment_selectors.dossier_amount_payable(d) if d.is_open else 0,
+        "fees": fees,
+        # What is left to pay, from the lines already read (no query of its own).
+        "payable_vnd": sum(f.amount_vnd for f in fees if f.paid_at is None and f.amount_vnd > 0)
+        if d.is_open
+        else 0,
         "receipts": list(payment_selectors.dossier_receipts(d)),
         "supplement_items": items,
         "supplement_form": supplement_form,
