@@ -176,7 +176,7 @@ def vnpay_sign(secret: str, params: Mapping[str, str]) -> str:
     items = sorted(
         (k, v)
         for k, v in params.items()
-        if k.startswith("vnp_") and k not in ("vnp_SecureHash", "vnp_SecureHashType") and v != ""
+        if k.startswith("vnp_") and k not in ("vnp_SecureHash", "vnp_SecureHashType")
     )
     return _hmac(secret, urlencode(items, quote_via=quote_plus))
 

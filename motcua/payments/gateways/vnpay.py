@@ -6,7 +6,7 @@ Faithful to VNPay's published merchant integration (sandbox.vnpayment.vn/apis/do
   ``vnp_Command`` pay, ``vnp_TmnCode``, ``vnp_Amount`` (VND × 100), ``vnp_CurrCode`` VND, ``vnp_TxnRef``,
   ``vnp_OrderInfo`` (no diacritics), ``vnp_OrderType`` other, ``vnp_Locale``, ``vnp_ReturnUrl``,
   ``vnp_IpAddr``, ``vnp_CreateDate`` / ``vnp_ExpireDate`` (``yyyyMMddHHmmss``, GMT+7) and optionally
-  ``vnp_BankCode``. The **canonical string** is the ``vnp_*`` parameters with a value, sorted by name,
+  ``vnp_BankCode``. The **canonical string** is the ``vnp_*`` parameters, sorted by name,
   each ``name=quote_plus(value)``, joined by ``&`` — exactly the query string sent — and
   ``vnp_SecureHash`` is the hex HMAC-SHA512 of it under the merchant's hash secret.
 * **Return URL and IPN**: the same canonical string over what VNPay sends, minus ``vnp_SecureHash`` /
@@ -131,12 +131,14 @@ def hmac_sha512(secret: str, data: str) -> str:
 
 
 def canonical_query(params: Mapping[str, str]) -> str:
-    """The string VNPay signs: ``vnp_*`` parameters with a value (hash fields excluded), sorted by name,
-    ``name=quote_plus(value)`` joined by ``&`` (VNPay's own samples encode exactly so)."""
+    """The string VNPay signs: ``vnp_*`` parameters (hash fields excluded), sorted by name,
+    ``name=quote_plus(value)`` joined by ``&`` (VNPay's own samples encode exactly so). An empty value
+    counts as ``name=``, as in VNPay's PHP and Python samples; we never send one (optional fields are
+    left out), so only a received empty field depends on it."""
     items = sorted(
         (key, str(value))
         for key, value in params.items()
-        if key.startswith("vnp_") and key not in _HASH_FIELDS and str(value) != ""
+        if key.startswith("vnp_") and key not in _HASH_FIELDS
     )
     return "&".join(f"{key}={quote_plus(value)}" for key, value in items)
 

@@ -184,6 +184,14 @@ def test_an_ipn_signed_with_another_secret_or_for_another_merchant_is_rejected()
         _vnpay().verify_notification(_signed({**params, "vnp_TmnCode": "OTHER001"}))
 
 
+def test_an_empty_field_is_signed_as_name_equals_nothing() -> None:
+    # VNPay's PHP and Python samples sign "vnp_CardType=" for an empty card type; so do we.
+    params = {k: v for k, v in _ipn(vnp_CardType="").items() if k != "vnp_SecureHash"}
+    assert "&vnp_CardType=&" in canonical_query(params)
+    assert _vnpay().verify_notification(_signed(params)).success
+    assert canonical_query({"vnp_A": "1", "other": "x", "vnp_SecureHashType": "HmacSHA512"}) == "vnp_A=1"
+
+
 def test_a_signed_ipn_with_a_broken_amount_is_a_protocol_error() -> None:
     with pytest.raises(GatewayError, match="vnp_Amount"):
         _vnpay().verify_notification(_ipn(vnp_Amount="1500050"))
