@@ -235,3 +235,15 @@ def s3_storage(moto_s3: Any, settings: Any) -> Any:
 
 
 _buckets = itertools.count(1)
+
+
+@pytest.fixture
+def payment_gateways_on(standins: Any, settings: Any) -> Any:
+    """The payment gateways pointed at the stand-ins' sandbox bank, with its development credentials."""
+    settings.MOTCUA_VNPAY_URL = f"{standins.url}/vnpay/paymentv2/vpcpay.html"
+    settings.MOTCUA_VNPAY_API_URL = f"{standins.url}/vnpay/merchant_webapi/api/transaction"
+    settings.MOTCUA_VNPAY_TMN_CODE, settings.MOTCUA_VNPAY_HASH_SECRET = "MOTCUA01", "MOTCUASANDBOXSECRET"
+    settings.MOTCUA_DVCQG_PAYMENT_URL = f"{standins.url}/dvcqg-payment"
+    settings.MOTCUA_DVCQG_PAYMENT_CLIENT_ID = "motcua-qn"
+    settings.MOTCUA_DVCQG_PAYMENT_SECRET = "motcua-dvcqg-sandbox-secret"
+    return standins

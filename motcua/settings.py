@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "motcua.feedback",
     "motcua.datastore",
     "motcua.signing",
+    "motcua.payments",
     "motcua.assistant",
     "motcua.kiosk",
     "motcua.backoffice",
@@ -303,6 +304,30 @@ if MOTCUA_STORAGE == "s3":
     }
 else:
     _default_storage = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+
+# --- Online payment gateways (motcua.payments.gateways; docs/architecture.md §22) ---
+# Which gateways the citizen may choose, in order: "vnpay" (VNPay-style bank gateway) and "dvcqg" (the
+# national portal's payment platform). Development points both at the sandbox bank of the stand-ins.
+MOTCUA_PAYMENT_GATEWAYS = env_list("MOTCUA_PAYMENT_GATEWAYS", default=["vnpay", "dvcqg"])
+MOTCUA_VNPAY_URL = env_str(
+    "MOTCUA_VNPAY_URL", f"{MOTCUA_STANDINS_URL}/vnpay/paymentv2/vpcpay.html" if MOTCUA_STANDINS_URL else ""
+)
+MOTCUA_VNPAY_API_URL = env_str(
+    "MOTCUA_VNPAY_API_URL",
+    f"{MOTCUA_STANDINS_URL}/vnpay/merchant_webapi/api/transaction" if MOTCUA_STANDINS_URL else "",
+)
+MOTCUA_VNPAY_TMN_CODE = env_str("MOTCUA_VNPAY_TMN_CODE", "" if PRODUCTION else "MOTCUA01")
+MOTCUA_VNPAY_HASH_SECRET = env_str("MOTCUA_VNPAY_HASH_SECRET", "" if PRODUCTION else "MOTCUASANDBOXSECRET")
+MOTCUA_DVCQG_PAYMENT_URL = env_str(
+    "MOTCUA_DVCQG_PAYMENT_URL", f"{MOTCUA_STANDINS_URL}/dvcqg-payment" if MOTCUA_STANDINS_URL else ""
+).rstrip("/")
+MOTCUA_DVCQG_PAYMENT_CLIENT_ID = env_str("MOTCUA_DVCQG_PAYMENT_CLIENT_ID", "" if PRODUCTION else "motcua-qn")
+MOTCUA_DVCQG_PAYMENT_SECRET = env_str(
+    "MOTCUA_DVCQG_PAYMENT_SECRET", "" if PRODUCTION else "motcua-dvcqg-sandbox-secret"
+)
+# Our agency code at the national portal (Mã đơn vị), sent with each payment request.
+MOTCUA_DVCQG_PAYMENT_AGENCY_CODE = env_str("MOTCUA_DVCQG_PAYMENT_AGENCY_CODE", "000.00.00.H49")
+MOTCUA_PAYMENT_TIMEOUT_SECONDS = env_int("MOTCUA_PAYMENT_TIMEOUT_SECONDS", default=15)
 STORAGES = {
     "default": _default_storage,
     "staticfiles": {
@@ -458,3 +483,9 @@ MOTCUA_SIGNING_VERIFY_RATE_LIMIT = env_int("MOTCUA_SIGNING_VERIFY_RATE_LIMIT", d
 # Place name in the signatures and the printed copy's note.
 MOTCUA_SIGNING_LOCATION = env_str("MOTCUA_SIGNING_LOCATION", "Quảng Ninh")
 # --- end Electronic results ---
+# --- Payments and e-receipts (motcua.payments; docs/architecture.md §23) ---
+# Minutes a payment order stays payable at the gateway; the periodic job expires it after that.
+MOTCUA_PAYMENT_EXPIRY_MINUTES = env_int("MOTCUA_PAYMENT_EXPIRY_MINUTES", default=15)
+# Receipt series (ký hiệu biên lai): "<prefix>-<yy>E", e.g. QN-26E; numbered per unit and year.
+MOTCUA_RECEIPT_SERIES_PREFIX = env_str("MOTCUA_RECEIPT_SERIES_PREFIX", "QN")
+# --- end Payments ---

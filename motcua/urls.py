@@ -26,6 +26,7 @@ urlpatterns = [
     path("can-bo/", include("motcua.backoffice.urls")),
     path("", include("motcua.assistant.urls")),
     path("kiosk/", include("motcua.kiosk.urls")),
+    path("", include("motcua.payments.urls")),
     path("", include("motcua.portal.urls")),
     path("", include("motcua.catalog.urls")),
 ]

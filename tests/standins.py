@@ -10,6 +10,7 @@ import json
 import os
 import subprocess
 import sys
+import urllib.parse
 import urllib.request
 from pathlib import Path
 from typing import Any
@@ -31,7 +32,13 @@ class Standins:
         process = subprocess.Popen(
             [str(gunicorn), "--bind", f"127.0.0.1:{port}"],
             cwd=REPO / "sandbox" / "standins",
-            env={**os.environ, "STANDINS_DB": str(db_path), **(env or {})},
+            env={
+                **os.environ,
+                "STANDINS_DB": str(db_path),
+                # Notifications the merchant does not answer are retried quickly, so no test waits on them.
+                "STANDINS_IPN_RETRY_SECONDS": "0.2",
+                **(env or {}),
+            },
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
@@ -45,6 +52,23 @@ class Standins:
         with urllib.request.urlopen(f"{self.url}/_standin/messages.json", timeout=5) as response:
             rows: list[dict[str, Any]] = json.loads(response.read())["received"]
         return [row for row in rows if service is None or row["service"] == service]
+
+    def bank(self) -> dict[str, list[dict[str, Any]]]:
+        """The sandbox bank's transactions and notification attempts, newest first."""
+        with urllib.request.urlopen(f"{self.url}/_standin/bank.json", timeout=5) as response:
+            data: dict[str, list[dict[str, Any]]] = json.loads(response.read())
+        return data
+
+    def bank_post(self, path: str, **form: str) -> dict[str, Any]:
+        """POST a form to the sandbox bank (``/_standin/bank/merchant``, ``/vnpay/_test/replay``)."""
+        body = urllib.parse.urlencode(form).encode()
+        with urllib.request.urlopen(f"{self.url}{path}", data=body, timeout=30) as response:
+            answer: dict[str, Any] = json.loads(response.read())
+        return answer
+
+    def set_ipn_url(self, gateway: str, url: str) -> None:
+        """Where the sandbox bank sends ``gateway``'s notifications (a test's own server)."""
+        self.bank_post("/_standin/bank/merchant", gateway=gateway, ipn_url=url)
 
     def stop(self) -> None:
         self.process.terminate()

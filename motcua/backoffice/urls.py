@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from motcua.backoffice import feedback, result_drafts, signing_views, views
+from motcua.backoffice import feedback, payments, result_drafts, signing_views, views
 
 app_name = "backoffice"
 urlpatterns = [
@@ -18,6 +18,11 @@ urlpatterns = [
     path("ho-so/<str:code>/bieu-mau/<slug:form>.pdf", views.dossier_form_pdf, name="dossier_form_pdf"),
     path("ho-so/<str:code>/du-thao-ket-qua.pdf", result_drafts.result_draft_pdf, name="result_draft_pdf"),
     path("ho-so/<str:code>/du-thao-ket-qua", result_drafts.result_draft_upload, name="result_draft_upload"),
+    path("ho-so/<str:code>/thanh-toan/", payments.dossier_payments, name="dossier_payments"),
+    path("ho-so/<str:code>/thanh-toan/thu-tai-quay", payments.counter_payment, name="counter_payment"),
+    path("ho-so/<str:code>/thanh-toan/<str:reference>/hoan-tien", payments.refund, name="payment_refund"),
+    path("ho-so/<str:code>/bien-lai/<int:receipt_id>.pdf", payments.receipt_pdf, name="receipt_pdf"),
+    path("doi-soat/", payments.reconciliation, name="reconciliation"),
     path("tiep-nhan/", views.intake_start, name="intake_start"),
     path("tiep-nhan/tra-cuu-dan-cu", views.intake_population_lookup, name="intake_population_lookup"),
     path("tiep-nhan/phieu/<int:pk>/", views.intake_notice, name="intake_notice"),

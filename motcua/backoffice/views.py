@@ -75,6 +75,7 @@ EVENT_LABELS: dict[str, str] = {
     EventKind.SUBMIT: pgettext_noop("thao tác", "Nộp hồ sơ trực tuyến"),
     EventKind.RECEIVE: pgettext_noop("thao tác", "Tiếp nhận hồ sơ"),
     EventKind.UPLOAD_RESULT_DRAFT: pgettext_noop("thao tác", "Tải lên dự thảo kết quả"),
+    EventKind.FEES_PAID: pgettext_noop("thao tác", "Xác nhận đã nộp phí, lệ phí"),
 }
 
 # The back office's form for each action of the registry (the form gives the action's input data).

@@ -71,9 +71,18 @@ def demo_dossiers_ensure(*, count: int = 300, seed: int = DEMO_SEED, now: dateti
 
 
 # Which demo dossiers each demo identity of the sandbox identity provider gets, by state: a citizen who
-# logs in to the demo finds a supplement to answer, a dossier in progress and a result to rate.
+# logs in to the demo finds a supplement to answer, a fee to pay (status 6: payable through the sandbox
+# bank, offline), a dossier in progress and a result to rate.
 _IDENTITY_STATES: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("022090001234", (DossierState.SUPPLEMENT_REQUESTED, DossierState.PROCESSING, DossierState.RETURNED)),
+    (
+        "022090001234",
+        (
+            DossierState.SUPPLEMENT_REQUESTED,
+            DossierState.AWAITING_PAYMENT,
+            DossierState.PROCESSING,
+            DossierState.RETURNED,
+        ),
+    ),
     ("022192004567", (DossierState.RESULT_READY, DossierState.ACCEPTED)),
     # Organisations apply for fewer procedures: whichever of these states the demo has for them.
     (

@@ -67,6 +67,7 @@ _CREATION_LABELS = {
     EventKind.SUBMIT: "Nộp hồ sơ trực tuyến",
     EventKind.RECEIVE: "Tiếp nhận hồ sơ",
     EventKind.UPLOAD_RESULT_DRAFT: "Tải lên dự thảo kết quả",
+    EventKind.FEES_PAID: "Xác nhận đã nộp phí, lệ phí",
 }
 
 

@@ -74,12 +74,15 @@ class EventKind(StrEnum):
     # Not an action of the registry and not a state change: the specialist uploaded (or replaced) the
     # draft result for the approver to read (services.result_drafts).
     UPLOAD_RESULT_DRAFT = "upload_result_draft"
+    # Fees confirmed outside status 6 (paid online right after submission, or at the counter):
+    # the state does not change, so it is no action of the registry (``services.dossier_fees_settle``).
+    FEES_PAID = "fees_paid"
 
 
 # Events that are not actions on an existing dossier (rules.Action): how it was created, and the
 # writes that record an event without a transition.
 NON_ACTION_KINDS: frozenset[EventKind] = frozenset(
-    {EventKind.SUBMIT, EventKind.RECEIVE, EventKind.UPLOAD_RESULT_DRAFT}
+    {EventKind.SUBMIT, EventKind.RECEIVE, EventKind.UPLOAD_RESULT_DRAFT, EventKind.FEES_PAID}
 )
 ALL_KINDS: frozenset[EventKind] = frozenset(EventKind)
 # Internal work of the officials that the applicant and outside systems do not see (who holds a step).

@@ -783,6 +783,9 @@ _APPLICANT_ONLY = (
     "finished_at",
     "receiving_unit__name",
     "receiving_unit__agency_code",
+    # «Thanh toán lệ phí» on the row: fees due and not paid.
+    "fees_total",
+    "fees_paid",
 )
 # States in which the clock stands still waiting for the applicant (a "tạm dừng" mark on their list).
 PAUSED_STATES: frozenset[str] = frozenset({DossierState.SUPPLEMENT_REQUESTED, DossierState.AWAITING_PAYMENT})

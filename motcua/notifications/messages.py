@@ -107,6 +107,11 @@ def _what_happened(dossier: MessageDossier, event: EventDelivery) -> tuple[str, 
         )
     if action == EventKind.RECORD_PAYMENT:
         return "đã xác nhận nghĩa vụ tài chính", "Việc thực hiện nghĩa vụ tài chính đã được xác nhận."
+    if action == EventKind.FEES_PAID:
+        return (
+            "đã nộp phí, lệ phí",
+            "Khoản phí, lệ phí của hồ sơ đã được ghi nhận đã nộp. Biên lai điện tử có trong «Hồ sơ của tôi».",
+        )
     if action == EventKind.MARK_RESULT_READY:
         return (
             "đã có kết quả",

@@ -55,6 +55,7 @@ APPLICANT_EVENT_KINDS = frozenset(
         EventKind.RECEIVE_SUPPLEMENT,
         EventKind.REQUEST_PAYMENT,
         EventKind.RECORD_PAYMENT,
+        EventKind.FEES_PAID,
         EventKind.APPROVE,
         EventKind.REJECT,
         EventKind.MARK_RESULT_READY,

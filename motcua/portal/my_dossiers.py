@@ -39,6 +39,7 @@ from motcua.dossiers.models import (
 )
 from motcua.feedback import selectors as feedback_selectors
 from motcua.feedback import services as feedback_services
+from motcua.payments import selectors as payment_selectors
 from motcua.portal import forms
 from motcua.portal.access import applicant_required
 
@@ -54,6 +55,7 @@ EVENT_LABELS: dict[str, str] = {
     **{spec.action: spec.label for spec in actions.action_specs()},
     EventKind.SUBMIT: pgettext_noop("thao tác", "Nộp hồ sơ trực tuyến"),
     EventKind.RECEIVE: pgettext_noop("thao tác", "Tiếp nhận hồ sơ"),
+    EventKind.FEES_PAID: pgettext_noop("thao tác", "Xác nhận đã nộp phí, lệ phí"),
 }
 # Events whose reason the applicant is told (the reason is addressed to them).
 _REASON_EVENTS = frozenset(
@@ -179,6 +181,7 @@ def _detail_context(
     ratable = rating is None and d.state in feedback_services.RATABLE_STATES
     supplement_requested = any(e.action == rules.Action.REQUEST_SUPPLEMENT for e in events)
     step = d.current_step
+    fees = list(d.fees.order_by("pk"))
     return {
         "d": d,
         "flags": selectors.dossier_flags(dossier=d),
@@ -187,7 +190,12 @@ def _detail_context(
         "current_step_name": step.name if step is not None and d.is_open else "",
         "events": events,
         "components": list(d.components.order_by("order")),
-        "fees": list(d.fees.order_by("pk")),
+        "fees": fees,
+        # What is left to pay, from the lines already read (no query of its own).
+        "payable_vnd": sum(f.amount_vnd for f in fees if f.paid_at is None and f.amount_vnd > 0)
+        if d.is_open
+        else 0,
+        "receipts": list(payment_selectors.dossier_receipts(d)),
         "supplement_items": items,
         "supplement_form": supplement_form,
         "can_withdraw": rules.Action.WITHDRAW in allowed,

@@ -2,7 +2,14 @@ from __future__ import annotations
 
 from django.urls import path
 
-from motcua.portal import datastore_views, login_views, submission_views, verification_views, views
+from motcua.portal import (
+    datastore_views,
+    login_views,
+    payment_views,
+    submission_views,
+    verification_views,
+    views,
+)
 from motcua.portal import my_dossiers as mine
 
 app_name = "portal"
@@ -20,6 +27,9 @@ urlpatterns = [
     path(f"{MINE}/tep/<int:component_id>", mine.my_dossier_file, name="my_dossier_file"),
     path(f"{MINE}/ket-qua/<int:document_id>", mine.my_dossier_result, name="my_dossier_result"),
     path(f"{MINE}/bieu-mau/<slug:form>.pdf", mine.my_dossier_form_pdf, name="my_dossier_form_pdf"),
+    path(f"{MINE}/thanh-toan", payment_views.pay, name="my_dossier_pay"),
+    path(f"{MINE}/bien-lai/<int:receipt_id>.pdf", payment_views.receipt_pdf, name="my_dossier_receipt"),
+    path("thanh-toan/ket-qua/<slug:gateway>", payment_views.payment_return, name="payment_return"),
     path(f"{MINE}/danh-gia", mine.my_dossier_rate, name="my_dossier_rate"),
     path(f"{MINE}/phan-anh", mine.my_dossier_feedback, name="my_dossier_feedback"),
     # National-identity login (portal.login_views); MOTCUA_PORTAL_LOGIN_URL is the first.

@@ -30,6 +30,9 @@ we cannot reach from a developer's machine or CI:
              (answers after 5 s: a timeout) exercise the assistant's fallbacks; errors in OpenAI's
              shape ``{"error": {"message", "type", "code"}}`` (401 wrong key, 400 bad request).
 
+``/vnpay/``, ``/dvcqg-payment/``  the sandbox bank of the payment gateways (``bank.py``: VNPay's
+             payment page and merchant_webapi, the national portal's payment platform).
+
 Everything received is kept in a SQLite file (``STANDINS_DB``, default ``var/standins.sqlite3``) and
 listed on ``/`` (a demo page) and ``/_standin/messages.json`` (what the tests read). Credentials are
 settings of the stand-in too (``STANDINS_*``), with the development defaults motcua's settings use.
@@ -49,6 +52,8 @@ from collections.abc import Callable, Iterable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
+
+import bank
 
 REPO = Path(__file__).resolve().parents[2]
 DB_PATH = Path(os.environ.get("STANDINS_DB", str(REPO / "var" / "standins.sqlite3")))
@@ -414,7 +419,9 @@ def demo_page(environ: Environ, start_response: StartResponse) -> list[bytes]:
             )
             + "</tr>"
         )
-    parts.append("</tbody></table></main></body></html>")
+    parts.append("</tbody></table>")
+    parts.append(bank.transactions_table())
+    parts.append("</main></body></html>")
     data = "".join(parts).encode()
     start_response(
         "200 OK", [("Content-Type", "text/html; charset=utf-8"), ("Content-Length", str(len(data)))]
@@ -561,6 +568,7 @@ ROUTES: dict[tuple[str, str], Callable[[Environ, StartResponse], list[bytes]]] =
     ("POST", "/v1/chat/completions"): chat_completions,
     ("GET", "/_standin/messages.json"): messages_json,
     ("GET", "/"): demo_page,
+    **bank.ROUTES,
 }
 
 

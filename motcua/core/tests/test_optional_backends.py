@@ -139,6 +139,14 @@ def test_starts_in_production_with_every_optional_setting(tmp_path):
             "MOTCUA_PORTAL_SESSION_IDLE_SECONDS": "900",
             "MOTCUA_PORTAL_SESSION_MAX_SECONDS": "14400",
             "MOTCUA_PORTAL_LOGIN_RATE_LIMIT": "60",
+            # Online payment (README): the real gateways' addresses and credentials.
+            "MOTCUA_VNPAY_URL": "https://pay.vnpay.vn/vpcpay.html",
+            "MOTCUA_VNPAY_API_URL": "https://merchant.vnpay.vn/merchant_webapi/api/transaction",
+            "MOTCUA_VNPAY_TMN_CODE": "QNINH001",
+            "MOTCUA_VNPAY_HASH_SECRET": "secret",
+            "MOTCUA_DVCQG_PAYMENT_URL": "https://thanhtoan.dichvucong.gov.vn",
+            "MOTCUA_DVCQG_PAYMENT_CLIENT_ID": "quangninh",
+            "MOTCUA_DVCQG_PAYMENT_SECRET": "secret",
         },
     )
     out = _start(env, "--deploy")

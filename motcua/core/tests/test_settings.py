@@ -19,6 +19,16 @@ PRODUCTION_OIDC = {
     "MOTCUA_OIDC_CLIENT_ID": "quangninh-dvc",
     "MOTCUA_OIDC_CLIENT_SECRET": "secret",
 }
+# The real payment gateways (the deploy checks refuse the sandbox bank and its credentials).
+PRODUCTION_PAYMENTS = {
+    "MOTCUA_VNPAY_URL": "https://pay.vnpay.vn/vpcpay.html",
+    "MOTCUA_VNPAY_API_URL": "https://merchant.vnpay.vn/merchant_webapi/api/transaction",
+    "MOTCUA_VNPAY_TMN_CODE": "QNINH001",
+    "MOTCUA_VNPAY_HASH_SECRET": "secret",
+    "MOTCUA_DVCQG_PAYMENT_URL": "https://thanhtoan.dichvucong.gov.vn",
+    "MOTCUA_DVCQG_PAYMENT_CLIENT_ID": "quangninh",
+    "MOTCUA_DVCQG_PAYMENT_SECRET": "secret",
+}
 
 
 def _run_check(extra_env: dict[str, str]) -> subprocess.CompletedProcess[str]:
@@ -43,6 +53,7 @@ def test_production_mode_passes_check_deploy(tmp_path):
             "MOTCUA_PUBLIC_BASE_URL": "https://dichvucong.quangninh.gov.vn",
             "MOTCUA_VAR_DIR": str(tmp_path),
             **PRODUCTION_OIDC,
+            **PRODUCTION_PAYMENTS,
         }
     )
     assert result.returncode == 0, result.stdout + result.stderr

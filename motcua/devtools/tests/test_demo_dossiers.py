@@ -84,8 +84,9 @@ def test_only_procedures_open_to_organisations_have_organisations_as_applicants(
 
 
 def test_demo_identities_find_their_dossiers_after_logging_in(demo: None) -> None:
-    """A demo citizen of the sandbox identity provider finds a supplement to answer, a dossier in
-    progress and a returned one in "Hồ sơ của tôi"; the organisation its own; a rerun changes nothing."""
+    """A demo citizen of the sandbox identity provider finds a supplement to answer, a fee to pay, a
+    dossier in progress and a returned one in "Hồ sơ của tôi"; the organisation its own; a rerun
+    changes nothing."""
     from motcua.accounts.services import citizen_account_ensure
     from motcua.devtools.demo_dossiers import demo_identities_assign
     from motcua.dossiers.models import DossierState
@@ -94,15 +95,19 @@ def test_demo_identities_find_their_dossiers_after_logging_in(demo: None) -> Non
     an = Dossier.objects.filter(applicant_id_number="022090001234")
     assert set(an.values_list("state", flat=True)) == {
         DossierState.SUPPLEMENT_REQUESTED,
+        DossierState.AWAITING_PAYMENT,
         DossierState.PROCESSING,
         DossierState.RETURNED,
     }
+    # The fee of the status-6 dossier is payable online through the sandbox bank (``make run``).
+    awaiting = an.get(state=DossierState.AWAITING_PAYMENT)
+    assert awaiting.fees.filter(paid_at__isnull=True, amount_vnd__gt=0).exists()
     assert set(an.values_list("applicant_name", flat=True)) == {"Nguyễn Văn An"}
     assert Dossier.objects.filter(applicant_id_number="5700100256", applicant_kind="organisation").exists()
     assert demo_identities_assign() == 0
 
     account = citizen_account_ensure(personal_id="022090001234", full_name="Nguyễn Văn An")
-    assert dossiers_link_to_applicant(account=account) == 3
+    assert dossiers_link_to_applicant(account=account) == 4
     client = Client()
     client.force_login(account)
     page = client.get(reverse("portal:my_dossiers")).content.decode()

@@ -45,6 +45,7 @@ from motcua.dossiers.services.components import uploads_removed_on_failure
 from motcua.dossiers.services.inputs import MAX_REASON, ApplicantData, ComponentData, FeeData, RequestedItem
 from motcua.dossiers.services.intake_notices import intake_missing_items, intake_notice_issue
 from motcua.dossiers.services.pauses import (
+    dossier_fees_settle,
     dossier_receive_supplement,
     dossier_record_payment,
     dossier_request_payment,
@@ -98,6 +99,7 @@ __all__ = [
     "dossier_claim",
     "dossier_extend",
     "dossier_fee_due",
+    "dossier_fees_settle",
     "dossier_forward",
     "dossier_mark_result_ready",
     "dossier_reassign",

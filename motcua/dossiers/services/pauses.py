@@ -6,10 +6,14 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
+from django.db import transaction
+from django.utils import timezone
+
 from motcua.catalog.fees import FeeStatus, vnd
 from motcua.core.text import nfc
-from motcua.dossiers import deadlines, event_data
-from motcua.dossiers.errors import DossierInvalid
+from motcua.dossiers import deadlines, event_data, rules
+from motcua.dossiers.errors import DossierActionNotAllowed, DossierInvalid, DossierPermissionDenied
+from motcua.dossiers.events import EventKind
 from motcua.dossiers.models import (
     Dossier,
     DossierFee,
@@ -21,7 +25,7 @@ from motcua.dossiers.models import (
 from motcua.dossiers.rules import Action
 from motcua.dossiers.services.components import components_create, uploads_removed_on_failure
 from motcua.dossiers.services.inputs import ComponentData, FeeData, RequestedItem, text_clean
-from motcua.dossiers.services.recording import Actor, transition
+from motcua.dossiers.services.recording import Actor, dossier_lock, event_record, transition
 from motcua.dossiers.services.steps import pause_open
 from motcua.worktime import selectors as worktime
 
@@ -207,4 +211,55 @@ def dossier_record_payment(
             to_state=pause.resume_state,
             data=data,
         )
+    return d
+
+
+def dossier_fees_settle(
+    *,
+    actor: Actor | None,
+    dossier: Dossier | int,
+    fee_ids: Sequence[int],
+    reference: str,
+    method: str,
+) -> Dossier:
+    """Fees confirmed paid — xác nhận đã nộp phí, lệ phí — by a payment gateway or at the counter.
+
+    ``actor`` None is the system acting on the gateway's server-to-server confirmation (the payments
+    extension checked the signature and the amount); an official recording a counter payment needs
+    the same roles as ``record_payment``. The lines ``fee_ids`` are marked paid. In status 6, once no
+    line is left unpaid, it is the registry's ``record_payment`` (the clock resumes with the time it
+    had left); otherwise (paid right after online submission, or some lines still open) a
+    ``fees_paid`` event is recorded and the state does not change. Nothing left to pay on those lines
+    → ``DossierActionNotAllowed`` and nothing is written.
+    """
+    pk = dossier.pk if isinstance(dossier, Dossier) else dossier
+    with transaction.atomic():
+        # Lock first, then read the version under the lock: the system acts on whatever the dossier is now.
+        version = (
+            Dossier.objects.select_for_update().filter(pk=pk).values_list("row_version", flat=True).get()
+        )
+        d = dossier_lock(pk, row_version=version)
+        now = timezone.now()
+        if actor is not None:
+            if not rules.can_view(actor, d):
+                raise DossierPermissionDenied(rules.OUTSIDER_MESSAGE)
+            message = rules.permission_error(Action.RECORD_PAYMENT, actor, d)
+            if message:
+                raise DossierPermissionDenied(message)
+        if not d.is_open:
+            raise DossierActionNotAllowed("Hồ sơ đã kết thúc xử lý; không thể ghi nhận nộp phí, lệ phí.")
+        reference = text_clean(
+            reference, field="reference", label="số biên lai", required=False, max_length=255
+        )
+        marked = d.fees.filter(pk__in=list(fee_ids), paid_at__isnull=True).update(paid_at=now)
+        if not marked:
+            raise DossierActionNotAllowed("Các khoản phí, lệ phí này đã được nộp hoặc không thuộc hồ sơ.")
+        d.fees_paid = not d.fees.filter(paid_at__isnull=True).exists()
+        data: dict[str, Any] = {"reference": reference, "method": method, "fees": sorted(fee_ids)}
+        kind, to_state = EventKind.FEES_PAID, None
+        pause = pause_open(d)
+        if d.state == DossierState.AWAITING_PAYMENT and d.fees_paid and pause is not None:
+            kind, to_state = EventKind.RECORD_PAYMENT, pause.resume_state
+            data |= _resume(d, pause=pause, now=now, restart=False)
+        event_record(d, kind=kind, actor=actor, unit=d.current_unit, now=now, to_state=to_state, data=data)
     return d

@@ -58,7 +58,7 @@ def _run(job: Job) -> str:
 
 
 def test_every_action_and_both_receipts_are_event_kinds() -> None:
-    assert {str(a) for a in rules.Action} | {"submit", "receive", "upload_result_draft"} == {
+    assert {str(a) for a in rules.Action} | {"submit", "receive", "upload_result_draft", "fees_paid"} == {
         str(k) for k in EventKind
     }
 

@@ -341,8 +341,9 @@ def test_detail_page_query_count_is_bounded(world: World, django_assert_max_num_
     d = dossier_at(world, "supplement")
     client = client_for(world.an)
     client.get(_detail(d))  # warm the reference-data cache and the session
-    # session, user, dossier, stamp, roles, open pause, events, rating, components, fees, feedback
-    with django_assert_max_num_queries(12):
+    # session, user, dossier, stamp, roles, open pause, events, rating, components, fees, feedback,
+    # receipts (payments)
+    with django_assert_max_num_queries(13):
         assert client.get(_detail(d)).status_code == 200
 
 
