@@ -133,6 +133,8 @@ _TRACK_PHRASES = (
     "tien do ho so",
     "kiem tra ho so",
     "theo doi ho so",
+    "track a dossier",
+    "track my dossier",
     "track",
 )
 _GREETING = ("xin chao", "chao ban", "chao", "hello", "hi", "alo", "chao em", "chao ad")

@@ -671,6 +671,28 @@ def _is_name_like(engine: Engine, query: str) -> bool:
     return i < len(engine.name_keys) and engine.name_keys[i].startswith(key)
 
 
+# A short query found word for word in several names ("giấy phép xây dựng", "hộ chiếu phổ thông") is the
+# name of a family of procedures: their names, in the name order, are what the user typed. Found in one
+# name only, it is as likely an accident ("sổ đỏ" inside "… trung học cơ sở do …") or a wording people
+# borrow ("giấy khai sinh": the copy extract's name; the registration is what they want).
+_PHRASE_WORDS = range(2, 6)
+_PHRASE_FAMILY = 2
+
+
+def _is_name_phrase(engine: Engine, query: str) -> bool:
+    key = _name_key(query)
+    if len(key.split()) not in _PHRASE_WORDS:
+        return False
+    needle = f" {key} "
+    found = 0
+    for name in engine.name_keys:
+        if needle in f" {name} ":
+            found += 1
+            if found >= _PHRASE_FAMILY:
+                return True
+    return False
+
+
 def procedure_search(
     *,
     query: str,
@@ -687,8 +709,14 @@ def procedure_search(
     engine = get_engine()
     names = engine.names
     query = nfc(query or "")[:MAX_MESSAGE_CHARS]
-    # A name as typed, a code, or one word (a name fragment, an abbreviation): the name order.
-    if _is_name_like(engine, query) or names._code_hits(query) or len(tokenize(query)) <= 1:
+    # A name as typed (or a phrase of several names), a code, or one word (a name fragment, an
+    # abbreviation): the name order.
+    if (
+        _is_name_like(engine, query)
+        or names._code_hits(query)
+        or len(tokenize(query)) <= 1
+        or _is_name_phrase(engine, query)
+    ):
         return names.search(
             query, field_id=field_id, level=level, service_level=service_level, offset=offset, limit=limit
         )

@@ -78,6 +78,7 @@ _MAX_DF_SHARE = 0.2
 # ... but never below this many procedures: in a small catalogue (a unit's own list, a test fixture)
 # a fifth of it is a handful, and "khai sinh" in six of thirty procedures is still the topic.
 _MIN_COMMON_DF = 50
+_MIN_IDF_DOCS = 1000
 MAX_TERMS = 60
 
 # Filler: politeness, question frames and story glue. Dropped (longest first) before the message's
@@ -402,7 +403,10 @@ class UnderstandIndex:
                 citizen.append(False)
             for term, weight in weights.items():
                 postings.setdefault(term, []).append((idx, weight))
-        n = max(len(ids), 1)
+        # Weighed as if the catalogue had at least _MIN_IDF_DOCS procedures: evidence thresholds
+        # (MIN_EVIDENCE) are absolute, and a small catalogue (a test fixture, a unit's own list) would
+        # otherwise give its words too little weight to pass them.
+        n = max(len(ids), _MIN_IDF_DOCS)
         df = {t: len(p) for t, p in postings.items()}
         idf = {t: math.log(1 + (n - d + 0.5) / (d + 0.5)) for t, d in df.items()}
         from motcua.catalog.search import _COLLOQUIAL
