@@ -60,6 +60,8 @@ class PdfUnreadable(Exception):
 
 
 _T = TypeVar("_T")
+# Room for the CMS signature container in the file (hex-encoded in the /Contents string).
+_BYTES_RESERVED = 16_384
 
 
 def _outside_event_loop(fn: Callable[[], _T]) -> _T:
@@ -147,7 +149,14 @@ def pdf_sign(
         params["url"] = stamp.url
     out = io.BytesIO()
     try:
-        _outside_event_loop(lambda: pdf_signer.sign_pdf(writer, appearance_text_params=params, output=out))
+        # bytes_reserved: without it pyHanko builds the whole CMS twice, once to measure it (half the
+        # time of a signature). Ample for an ECDSA or RSA-4096 signature with a chain of four
+        # certificates and a time-stamp token.
+        _outside_event_loop(
+            lambda: pdf_signer.sign_pdf(
+                writer, appearance_text_params=params, output=out, bytes_reserved=_BYTES_RESERVED
+            )
+        )
     except (PdfError, KeyError, TypeError) as exc:
         raise PdfUnreadable(str(exc)) from exc
     return out.getvalue()
