@@ -490,10 +490,11 @@ def _form(environ: Environ) -> dict[str, str]:
     return dict(parse_qsl(_read_body(environ).decode("utf-8", "replace"), keep_blank_values=True))
 
 
-def vnpay_pay(environ: Environ, start_response: StartResponse) -> list[bytes]:
+def _pay(environ: Environ, start_response: StartResponse, gateway: str) -> list[bytes]:
+    """A button of the payment page: finish the transaction, notify the merchant, send the browser back."""
     form = _form(environ)
     row = _by_token(form.get("token", ""))
-    if row is None or row["gateway"] != "vnpay" or form.get("action") not in OUTCOMES:
+    if row is None or row["gateway"] != gateway or form.get("action") not in OUTCOMES:
         return _error_page(start_response, "Không tìm thấy giao dịch.", "91")
     if row["status"] != "pending":
         return _error_page(start_response, "Giao dịch đã kết thúc.", "02")
@@ -501,11 +502,15 @@ def vnpay_pay(environ: Environ, start_response: StartResponse) -> list[bytes]:
     if finished is None:
         return _error_page(start_response, "Giao dịch đã kết thúc.", "02")
     row = finished
-    result = _vnpay_result(row)
+    result = _vnpay_result(row) if gateway == "vnpay" else _dvcqg_result(row)
     _save_result(row, result)
-    _notify("vnpay", row["reference"], _ipn_url("vnpay", row["merchant"]), result)
+    _notify(gateway, row["reference"], _ipn_url(gateway, row["merchant"]), result)
     url = row["return_url"]
     return _redirect(start_response, f"{url}{'&' if '?' in url else '?'}{urlencode(result)}")
+
+
+def vnpay_pay(environ: Environ, start_response: StartResponse) -> list[bytes]:
+    return _pay(environ, start_response, "vnpay")
 
 
 def vnpay_replay(environ: Environ, start_response: StartResponse) -> list[bytes]:
@@ -780,21 +785,7 @@ def dvcqg_payment_page(environ: Environ, start_response: StartResponse) -> list[
 
 
 def dvcqg_pay(environ: Environ, start_response: StartResponse) -> list[bytes]:
-    form = _form(environ)
-    row = _by_token(form.get("token", ""))
-    if row is None or row["gateway"] != "dvcqg" or form.get("action") not in OUTCOMES:
-        return _error_page(start_response, "Không tìm thấy giao dịch.", "91")
-    if row["status"] != "pending":
-        return _error_page(start_response, "Giao dịch đã kết thúc.", "02")
-    finished = _finish(row, form["action"])
-    if finished is None:
-        return _error_page(start_response, "Giao dịch đã kết thúc.", "02")
-    row = finished
-    result = _dvcqg_result(row)
-    _save_result(row, result)
-    _notify("dvcqg", row["reference"], _ipn_url("dvcqg", row["merchant"]), result)
-    url = row["return_url"]
-    return _redirect(start_response, f"{url}{'&' if '?' in url else '?'}{urlencode(result)}")
+    return _pay(environ, start_response, "dvcqg")
 
 
 _STATUS_LABELS = {
