@@ -79,8 +79,13 @@ def _outside_event_loop(fn: Callable[[], _T]) -> _T:
         return pool.submit(fn).result()
 
 
+# The text box must use the glyph accumulator's size: with different sizes the glyphs are placed for one
+# and drawn at the other (pyHanko keeps them apart), and the line runs out of the box.
+_STAMP_FONT_SIZE = 7
+
+
 def _font_factory() -> GlyphAccumulatorFactory:
-    return GlyphAccumulatorFactory(str(FONT_PATH), font_size=7)
+    return GlyphAccumulatorFactory(str(FONT_PATH), font_size=_STAMP_FONT_SIZE)
 
 
 _STYLE_CACHE: dict[bool, object] = {}
@@ -91,7 +96,9 @@ def _style(with_qr: bool) -> QRStampStyle | object:
 
     style = _STYLE_CACHE.get(with_qr)
     if style is None:
-        box_style = TextBoxStyle(font=_font_factory(), leading=9)
+        box_style = TextBoxStyle(
+            font=_font_factory(), font_size=_STAMP_FONT_SIZE, leading=_STAMP_FONT_SIZE + 2
+        )
         if with_qr:
             style = QRStampStyle(
                 stamp_text="%(text)s",
