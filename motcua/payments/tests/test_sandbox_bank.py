@@ -34,7 +34,7 @@ from motcua.payments.gateways.dvcqg import DvcqgGateway
 from motcua.payments.gateways.vnpay import VnpayGateway
 
 RETURN_URL = "http://127.0.0.1:8000/thanh-toan/ket-qua?cong=vnpay"
-WAIT_SECONDS = 20  # an upper bound for the background retries to arrive; no duration is asserted
+WAIT_SECONDS = 60  # an upper bound for the background retries to arrive; no duration is asserted
 
 
 @dataclass

@@ -25,7 +25,7 @@ from motcua.payments import services
 from motcua.payments.models import Payment, PaymentState, Receipt
 
 pytestmark = pytest.mark.django_db(transaction=True)
-WAIT_SECONDS = 30  # an upper bound for the bank's background IPN; no duration is asserted
+WAIT_SECONDS = 60  # an upper bound for the bank's background IPN; no duration is asserted
 
 
 @pytest.fixture
