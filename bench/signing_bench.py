@@ -31,6 +31,7 @@ import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -78,6 +79,7 @@ def main() -> int:
     pki_dir = _setup()
 
     from django.conf import settings
+    from django.utils import timezone
     from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
     from pyhanko.pdf_utils.reader import PdfFileReader
     from pyhanko.sign import signers
@@ -114,22 +116,30 @@ def main() -> int:
     pdf = result_pdf_build(dossier=sample, number="1/2026/KQ", signer=world.hung, issued_on=None).pdf
 
     def ours() -> bytes:
-        built = result_pdf_build(dossier=sample, number="1/2026/KQ", signer=world.hung, issued_on=None)
+        # As the service does for a template result: the page prints the signatures' lines, the
+        # widgets draw nothing, the QR code goes in the template's square with the leader's signature.
+        now = timezone.now()
+        built = result_pdf_build(
+            dossier=sample, number="1/2026/KQ", signer=world.hung, issued_on=None, signed_at=now
+        )
+        assert built.signer_box is not None
+        assert built.seal_box is not None
+        assert built.qr_box is not None
+
+        def box(b: Any) -> pades.Box:
+            return pades.Box(b.page, b.x1, b.y1, b.x2, b.y2)
+
         signed = pades.pdf_sign(
             built.pdf,
             signer=leader,
             field_name="ChuKyLanhDao",
-            box=pades.Box(-1, 330, 40, 565, 130),
-            stamp=pades.StampText(
-                (
-                    "Người ký: Vũ Văn Hùng",
-                    "Lãnh đạo",
-                    world.commune_a.name,
-                    "Thời gian ký: 08:00 02/12/2026",
-                    "Đã ký số",
-                ),
+            box=box(built.signer_box),
+            appearance=pades.Appearance(),
+            page_qr=pades.PageQr(
+                box=box(built.qr_box),
                 url="https://dichvucong.quangninh.gov.vn/xac-thuc?ma=X&h=0123456789abcdef",
             ),
+            signing_time=now,
             reason="Ký kết quả",
             location="Quảng Ninh",
         )
@@ -137,8 +147,9 @@ def main() -> int:
             signed,
             signer=seal,
             field_name="ChuKyCoQuan",
-            box=pades.Box(-1, 30, 40, 320, 130),
-            stamp=pades.StampText((world.commune_a.name, "Đã ký số (chữ ký cơ quan)")),
+            box=box(built.seal_box),
+            appearance=pades.Appearance(),
+            signing_time=now,
             reason="Chữ ký cơ quan",
             location="Quảng Ninh",
         )

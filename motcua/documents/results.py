@@ -5,9 +5,12 @@ top-left, national motto top-right, number and symbol under the unit, place and 
 title and trích yếu, legal bases, content, recipients bottom-left, the signer bottom-right. A draft
 (no number yet) prints "Số: ……/<symbol>" and a light "DỰ THẢO" across the page.
 
-The signer block holds an empty signature area and, over its left, the seal area: the template marks
-both with labelled metadata and ``result_document_render`` reads them back with typst's query, so the
-signing code gets the boxes where the template actually put them (PDF points, origin bottom-left).
+The signer block holds the seal area (left) and the leader's signature area (right), side by side; a
+signed document (``signed_at`` set, rendered at signing) prints in them what Decree 30/2020 shows of the
+two digital signatures — the organisation's name and the signing time, and "(Đã ký số)" — plus an empty
+square for the QR code under the recipients. The template marks the three areas with labelled metadata
+and ``result_document_render`` reads them back with typst's query, so the signing code puts its widgets
+and the QR code where the template actually put them (PDF points, origin bottom-left).
 
 Like ``documents.forms``, this knows no models: callers pass a :class:`ResultDocument`.
 """
@@ -24,7 +27,7 @@ from typing import Any
 
 from motcua.documents import wording
 from motcua.documents.forms import DEFAULT_PLACE, _finish, clean_text
-from motcua.documents.rendering import FormRenderError, render_pdf_and_query
+from motcua.documents.rendering import FormRenderError, render_pdf, render_pdf_and_query
 
 
 class ResultKind(StrEnum):
@@ -67,6 +70,7 @@ class RenderedResult:
     pdf: bytes
     signer_box: SignatureBox
     seal_box: SignatureBox
+    qr_box: SignatureBox | None = None  # only on a signed document: the QR code has the unsigned file's hash
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -106,6 +110,9 @@ class ResultDocument:
     recipients: Sequence[str] = ("Như trên;", "Lưu: VT.")
     signer_authority: Sequence[str]
     signer_name: str = ""
+    # The signing time, set only when rendering the document that is signed right after: the template
+    # then prints the digital signatures' lines (the QR code and the widgets come with the signatures).
+    signed_at: datetime | None = None
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "kind", ResultKind(self.kind))
@@ -114,6 +121,8 @@ class ResultDocument:
         object.__setattr__(self, "signer_authority", tuple(self.signer_authority))
         if not self.signer_authority:
             raise ValueError("Văn bản kết quả phải có thẩm quyền, chức vụ người ký")
+        if self.signed_at is not None and (self.number is None or self.signed_at.utcoffset() is None):
+            raise ValueError("Chỉ văn bản đã có số mới được ký, với thời gian ký có múi giờ")
 
     @property
     def is_draft(self) -> bool:
@@ -133,6 +142,18 @@ def _place_date(place: str, issued_on: date | None) -> str:
         return wording.place_date(place, issued_on)
     blank = "ngày …… tháng …… năm ……"
     return f"{place}, {blank}" if place else blank.capitalize()
+
+
+def signing_time_text(moment: datetime) -> str:
+    """Thời gian ký as Decree 30/2020 wants it: date, time to the second, and the zone's offset
+    (ISO 8601, "+07:00") — ``02/12/2026 13:12:05 +07:00`` for a moment in Vietnam's zone."""
+    offset = moment.utcoffset()
+    if offset is None:
+        raise ValueError("signing time must be an aware datetime")
+    minutes = int(offset.total_seconds()) // 60
+    sign = "-" if minutes < 0 else "+"
+    hours, rest = divmod(abs(minutes), 60)
+    return f"{moment:%d/%m/%Y %H:%M:%S} {sign}{hours:02d}:{rest:02d}"
 
 
 def _legal_basis_lines(bases: Sequence[str]) -> list[str]:
@@ -188,6 +209,8 @@ def result_payload(doc: ResultDocument) -> dict[str, Any]:
         "recipients": list(doc.recipients),
         "signer_authority": list(doc.signer_authority),
         "signer_name": doc.signer_name,
+        "signed": doc.signed_at is not None,
+        "signed_time": signing_time_text(doc.signed_at) if doc.signed_at is not None else "",
     }
     return _finish(data)
 
@@ -205,7 +228,7 @@ def _box(area: dict[str, Any]) -> SignatureBox:
     )
 
 
-_AREA_NAMES = re.compile(r"^(signer|seal)$")
+_AREA_NAMES = re.compile(r"^(signer|seal|qr)$")
 
 
 def result_document_render(doc: ResultDocument) -> RenderedResult:
@@ -218,6 +241,25 @@ def result_document_render(doc: ResultDocument) -> RenderedResult:
         for item in json.loads(found)
         if _AREA_NAMES.match(str(item.get("value", {}).get("name", "")))
     }
-    if set(areas) != {"signer", "seal"}:
+    expected = {"signer", "seal", "qr"} if doc.signed_at is not None else {"signer", "seal"}
+    if set(areas) != expected:
         raise FormRenderError(f"{_TEMPLATES[doc.kind]}: signature areas missing ({sorted(areas)})")
-    return RenderedResult(pdf=pdf, signer_box=_box(areas["signer"]), seal_box=_box(areas["seal"]))
+    return RenderedResult(
+        pdf=pdf,
+        signer_box=_box(areas["signer"]),
+        seal_box=_box(areas["seal"]),
+        qr_box=_box(areas["qr"]) if "qr" in areas else None,
+    )
+
+
+def signature_stamp_render(
+    lines: Sequence[str], *, width: float, height: float, issued_at: datetime
+) -> bytes:
+    """A one-page PDF of ``width`` × ``height`` points with ``lines`` set in it, for a signature stamp on
+    a document typst did not make (an uploaded result).
+
+    Each line wraps between words; the font shrinks from 9 pt (down to 5 pt) until every line fits the
+    page, so a long name or unit is never cut. The signing code draws the page as the stamp's content.
+    """
+    data = {"lines": [clean_text(line) for line in lines if line.strip()], "width": width, "height": height}
+    return render_pdf("signature_stamp.typ", data, issued_at=issued_at)

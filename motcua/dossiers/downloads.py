@@ -10,7 +10,7 @@ from __future__ import annotations
 import mimetypes
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Any, Literal
 
 from django.http import FileResponse, HttpResponse
@@ -161,6 +161,7 @@ class ResultPdf:
     source: Literal["upload", "template"]
     signer_box: SignatureBox | None
     seal_box: SignatureBox | None
+    qr_box: SignatureBox | None = None
 
 
 def result_draft_get(*, dossier: Dossier) -> DossierResultDraft | None:
@@ -168,7 +169,12 @@ def result_draft_get(*, dossier: Dossier) -> DossierResultDraft | None:
 
 
 def result_pdf_build(
-    *, dossier: Dossier, number: str | None, signer: Account | None, issued_on: date | None
+    *,
+    dossier: Dossier,
+    number: str | None,
+    signer: Account | None,
+    issued_on: date | None,
+    signed_at: datetime | None = None,
 ) -> ResultPdf:
     """The dossier's result document — văn bản kết quả — as a PDF.
 
@@ -176,7 +182,8 @@ def result_pdf_build(
     ("125" or "125/QĐ-UBND") the final document to sign. The draft the specialist uploaded, if any,
     is returned as uploaded (checked against its SHA-256); otherwise the procedure's template
     (``catalog.selectors.procedure_result_template``) is rendered. A procedure set to "upload only"
-    without an uploaded draft raises ``DossierInvalid``.
+    without an uploaded draft raises ``DossierInvalid``. ``signed_at`` (with a number): the template
+    prints the digital signatures' lines for that signing time and gives the QR code's box too.
     """
     draft = result_draft_get(dossier=dossier)
     if draft is not None:
@@ -192,7 +199,7 @@ def result_pdf_build(
             seal_box=None,
         )
     document = form_builders.result_document_build(
-        dossier=dossier, number=number, signer=signer, issued_on=issued_on
+        dossier=dossier, number=number, signer=signer, issued_on=issued_on, signed_at=signed_at
     )
     if document is None:
         raise DossierInvalid(
@@ -207,4 +214,5 @@ def result_pdf_build(
         source="template",
         signer_box=rendered.signer_box,
         seal_box=rendered.seal_box,
+        qr_box=rendered.qr_box,
     )

@@ -707,14 +707,21 @@ def _result_title(kind: results.ResultKind, result_text: str) -> str:
 
 
 def result_document_build(
-    *, dossier: Dossier, number: str | None, signer: Account | None, issued_on: date | None
+    *,
+    dossier: Dossier,
+    number: str | None,
+    signer: Account | None,
+    issued_on: date | None,
+    signed_at: datetime | None = None,
 ) -> results.ResultDocument | None:
     """The result document of ``dossier`` for its procedure's template (``catalog.selectors
     .procedure_result_template``); None when the procedure takes uploaded results only.
 
-    ``number`` None: a draft. ``issued_on`` None leaves the date blank for the clerk. The issuing
-    authority is the competent unit; the document's timestamp is the issue date (or the dossier's last
-    change), so the same inputs give the same bytes. All text NFC (``documents.forms.clean_text``).
+    ``number`` None: a draft. ``issued_on`` None leaves the date blank for the clerk. ``signed_at``: the
+    document about to be signed, printing the digital signatures' lines with that time (local zone).
+    The issuing authority is the competent unit; the document's timestamp is the issue date (or the
+    dossier's last change), so the same inputs give the same bytes. All text NFC
+    (``documents.forms.clean_text``).
     """
     template = procedure_result_template(dossier.procedure)
     if template not in _RESULT_KINDS:
@@ -774,4 +781,5 @@ def result_document_build(
         recipients=("Như Điều 3;" if kind == results.ResultKind.DECISION else "Như trên;", "Lưu: VT."),
         signer_authority=_signer_authority(unit, signer),
         signer_name=_official_name(signer),
+        signed_at=signed_at.astimezone(deadlines.local_zone()) if signed_at is not None else None,
     )

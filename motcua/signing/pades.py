@@ -19,15 +19,21 @@ from pathlib import Path
 from typing import TypeVar
 
 from asn1crypto import x509 as asn1_x509
+from pyhanko.pdf_utils import generic
+from pyhanko.pdf_utils.content import ResourceType
 from pyhanko.pdf_utils.font.opentype import GlyphAccumulatorFactory
+from pyhanko.pdf_utils.generic import pdf_name
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+from pyhanko.pdf_utils.layout import BoxConstraints
 from pyhanko.pdf_utils.misc import PdfError
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.pdf_utils.text import TextBoxStyle
+from pyhanko.pdf_utils.writer import BasePdfFileWriter, init_xobject_dictionary
 from pyhanko.sign import fields, signers, timestamps
 from pyhanko.sign.general import SigningError
+from pyhanko.sign.signers.pdf_signer import PdfSigningSession
 from pyhanko.sign.validation import validate_pdf_signature
-from pyhanko.stamp import QRPosition, QRStampStyle
+from pyhanko.stamp.base import BaseStamp, BaseStampStyle
 from pyhanko_certvalidator import ValidationContext
 
 # fontTools logs every glyph subset at INFO and an unknown table at WARNING, on every signature.
@@ -48,11 +54,33 @@ class Box:
 
 
 @dataclass(frozen=True)
-class StampText:
-    """What the visible signature block says (Vietnamese), and where its QR code points."""
+class Appearance:
+    """What pyHanko draws in a signature's widget.
 
-    lines: tuple[str, ...]
-    url: str | None = None
+    On a result made by the typst template, nothing: the template printed the signature's lines where
+    the widget goes, and only marks the signed area for viewers. On an uploaded result, ``text_pdf``: a
+    one-page PDF as large as the widget (less the QR code) with the lines set by typst (``documents.
+    results.signature_stamp_render``, wrapped and sized to fit), drawn right of the QR code of
+    ``qr_url`` (a square of the widget's height at its left), within a thin frame (``framed``).
+    """
+
+    text_pdf: bytes | None = None
+    qr_url: str | None = None
+    framed: bool = False
+
+
+@dataclass(frozen=True)
+class PageQr:
+    """A QR code to draw on the page itself, in the signature's revision (the template's QR square)."""
+
+    box: Box
+    url: str
+
+
+def appearance_text_size(box: Box, *, with_qr: bool) -> tuple[float, float]:
+    """Width and height (points) of the text page an ``Appearance`` of ``box`` has room for."""
+    width, height = box.x2 - box.x1, box.y2 - box.y1
+    return (width - height if with_qr else width), height
 
 
 class PdfUnreadable(Exception):
@@ -79,8 +107,10 @@ def _outside_event_loop(fn: Callable[[], _T]) -> _T:
         return pool.submit(fn).result()
 
 
-# The text box must use the glyph accumulator's size: with different sizes the glyphs are placed for one
-# and drawn at the other (pyHanko keeps them apart), and the line runs out of the box.
+# The printout's note is still set by pyHanko's own text engine. Its glyph widths (/W) are in font units
+# while PDF reads them as thousandths of an em: Liberation Serif has 2048 units to the em, so every
+# letter is drawn about twice as far from the last as the layout measured. Glyph positions are right
+# for a 1000-unit font only; the note is short and left-aligned, so it stays legible.
 _STAMP_FONT_SIZE = 7
 
 
@@ -88,29 +118,110 @@ def _font_factory() -> GlyphAccumulatorFactory:
     return GlyphAccumulatorFactory(str(FONT_PATH), font_size=_STAMP_FONT_SIZE)
 
 
-_STYLE_CACHE: dict[bool, object] = {}
+def _qr_xobject(writer: BasePdfFileWriter, url: str) -> tuple[generic.IndirectObject, float]:
+    """The QR code of ``url`` as a form XObject (with its quiet zone) and its natural size."""
+    import qrcode  # type: ignore[import-untyped]  # no stubs; pyHanko draws QR codes with it
+    from pyhanko.pdf_utils.qr import PdfStreamQRImage
+
+    # Level L and a two-module quiet zone (the page around it is blank): the fewest, largest modules
+    # for the square, so a phone — or a 110 dpi scan — reads it.
+    qr = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_L, border=2)
+    qr.add_data(url)
+    qr.make()
+    image = qr.make_image(image_factory=PdfStreamQRImage)
+    size = (qr.modules_count + 2 * qr.border) * qr.box_size
+    xobject = init_xobject_dictionary(image.render_command_stream(), size, size)
+    xobject.compress()
+    return writer.add_object(xobject), size
 
 
-def _style(with_qr: bool) -> QRStampStyle | object:
-    from pyhanko.stamp import TextStampStyle
+class _AppearanceStamp(BaseStamp):
+    def __init__(self, writer: BasePdfFileWriter, style: _AppearanceStyle, box: BoxConstraints):
+        super().__init__(writer, style, box=box)
+        self.appearance = style.appearance
 
-    style = _STYLE_CACHE.get(with_qr)
-    if style is None:
-        box_style = TextBoxStyle(
-            font=_font_factory(), font_size=_STAMP_FONT_SIZE, leading=_STAMP_FONT_SIZE + 2
-        )
-        if with_qr:
-            style = QRStampStyle(
-                stamp_text="%(text)s",
-                text_box_style=box_style,
-                border_width=1,
-                qr_position=QRPosition.LEFT_OF_TEXT,
-                background=None,
-            )
-        else:
-            style = TextStampStyle(stamp_text="%(text)s", text_box_style=box_style, border_width=1)
-        _STYLE_CACHE[with_qr] = style
-    return style
+    def _render_inner_content(self) -> list[bytes]:
+        writer, box, appearance = self.writer, self.box, self.appearance
+        assert writer is not None
+        commands: list[bytes] = []
+        x = 0.0
+        if appearance.qr_url is not None:
+            ref, natural = _qr_xobject(writer, appearance.qr_url)
+            self.set_resource(category=ResourceType.XOBJECT, name=pdf_name("/QR"), value=ref)
+            scale = box.height / natural
+            commands.append(b"q %g 0 0 %g 0 0 cm /QR Do Q" % (scale, scale))
+            x = box.height
+        if appearance.text_pdf is not None:
+            page = writer.import_page_as_xobject(PdfFileReader(io.BytesIO(appearance.text_pdf)), page_ix=0)
+            self.set_resource(category=ResourceType.XOBJECT, name=pdf_name("/Text"), value=page)
+            commands.append(b"q 1 0 0 1 %g 0 cm /Text Do Q" % x)
+        return commands
+
+
+@dataclass(frozen=True)
+class _AppearanceStyle(BaseStampStyle):
+    appearance: Appearance = Appearance()
+    border_width: int = 0
+
+    def create_stamp(
+        self, writer: BasePdfFileWriter, box: BoxConstraints, text_params: dict[str, object]
+    ) -> _AppearanceStamp:
+        return _AppearanceStamp(writer, self, box)
+
+
+class _QrStamp(BaseStamp):
+    """A QR code alone, drawn into the page's content (pyHanko's ``QRStamp`` insists on a text box)."""
+
+    def __init__(self, writer: BasePdfFileWriter, url: str, size: float):
+        super().__init__(writer, BaseStampStyle(border_width=0), box=BoxConstraints(width=size, height=size))
+        self.url = url
+
+    def _render_inner_content(self) -> list[bytes]:
+        assert self.writer is not None
+        ref, natural = _qr_xobject(self.writer, self.url)
+        self.set_resource(category=ResourceType.XOBJECT, name=pdf_name("/QR"), value=ref)
+        scale = self.box.width / natural
+        return [b"q %g 0 0 %g 0 0 cm /QR Do Q" % (scale, scale)]
+
+
+def _page_qr_draw(writer: IncrementalPdfFileWriter, qr: PageQr) -> None:
+    """Draw ``qr`` on its page, with a link to its address over it (a click opens the verification)."""
+    count = int(writer.root["/Pages"]["/Count"])
+    page = qr.box.page if qr.box.page >= 0 else count + qr.box.page
+    size = min(qr.box.x2 - qr.box.x1, qr.box.y2 - qr.box.y1)
+    page_ref, _ = _QrStamp(writer, qr.url, size).apply(page, qr.box.x1, qr.box.y1)  # type: ignore[arg-type]
+    link = generic.DictionaryObject(
+        {
+            pdf_name("/Type"): pdf_name("/Annot"),
+            pdf_name("/Subtype"): pdf_name("/Link"),
+            pdf_name("/F"): generic.NumberObject(4),  # printed, as PDF/A wants of every annotation
+            pdf_name("/Border"): generic.ArrayObject([generic.NumberObject(0)] * 3),
+            pdf_name("/Rect"): generic.ArrayObject(
+                [generic.FloatObject(v) for v in (qr.box.x1, qr.box.y1, qr.box.x1 + size, qr.box.y1 + size)]
+            ),
+            pdf_name("/A"): generic.DictionaryObject(
+                {pdf_name("/S"): pdf_name("/URI"), pdf_name("/URI"): generic.pdf_string(qr.url)}
+            ),
+        }
+    )
+    writer.register_annotation(page_ref, writer.add_object(link))
+
+
+class _PdfSignerAt(signers.PdfSigner):
+    """A ``PdfSigner`` whose signing time (the CMS signing-time and the signature's /M) is the one the
+    document prints, instead of pyHanko's own clock a few milliseconds later."""
+
+    def __init__(self, *args: object, signing_time: datetime | None, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self._signing_time = signing_time
+
+    def init_signing_session(
+        self, pdf_out: BasePdfFileWriter, existing_fields_only: bool = False
+    ) -> PdfSigningSession:
+        session = super().init_signing_session(pdf_out, existing_fields_only=existing_fields_only)
+        if self._signing_time is not None:
+            session.system_time = self._signing_time
+        return session
 
 
 def pdf_sign(
@@ -119,13 +230,17 @@ def pdf_sign(
     signer: signers.Signer,
     field_name: str,
     box: Box,
-    stamp: StampText,
+    appearance: Appearance,
     reason: str,
     location: str,
+    page_qr: PageQr | None = None,
+    signing_time: datetime | None = None,
     timestamper: timestamps.TimeStamper | None = None,
 ) -> bytes:
     """``data`` with one more PAdES signature (B-B, or B-T with ``timestamper``), incrementally.
 
+    The widget covers ``box`` and draws ``appearance``; ``page_qr`` is drawn on the page in the same
+    revision, so the signature covers it. ``signing_time`` (aware): the time the signature claims.
     ``PdfUnreadable`` when the PDF cannot be read or updated; pyHanko's ``SigningError`` otherwise.
     """
     try:
@@ -142,28 +257,24 @@ def pdf_sign(
         location=location,
         use_pades_lta=False,
     )
-    pdf_signer = signers.PdfSigner(
+    pdf_signer = _PdfSignerAt(
         meta,
         signer=signer,
         timestamper=timestamper,
-        stamp_style=_style(stamp.url is not None),  # type: ignore[arg-type]
+        stamp_style=_AppearanceStyle(appearance=appearance, border_width=1 if appearance.framed else 0),
         new_field_spec=fields.SigFieldSpec(
             field_name, on_page=box.page, box=(int(box.x1), int(box.y1), int(box.x2), int(box.y2))
         ),
+        signing_time=signing_time,
     )
-    params: dict[str, str] = {"text": "\n".join(stamp.lines)}
-    if stamp.url is not None:
-        params["url"] = stamp.url
     out = io.BytesIO()
     try:
+        if page_qr is not None:
+            _page_qr_draw(writer, page_qr)
         # bytes_reserved: without it pyHanko builds the whole CMS twice, once to measure it (half the
         # time of a signature). Ample for an ECDSA or RSA-4096 signature with a chain of four
         # certificates and a time-stamp token.
-        _outside_event_loop(
-            lambda: pdf_signer.sign_pdf(
-                writer, appearance_text_params=params, output=out, bytes_reserved=_BYTES_RESERVED
-            )
-        )
+        _outside_event_loop(lambda: pdf_signer.sign_pdf(writer, output=out, bytes_reserved=_BYTES_RESERVED))
     except (PdfError, KeyError, TypeError) as exc:
         raise PdfUnreadable(str(exc)) from exc
     return out.getvalue()

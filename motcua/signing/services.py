@@ -45,7 +45,13 @@ from motcua.signing.models import (
     SigningBatch,
     SigningBatchItem,
 )
-from motcua.signing.result_source import SignatureBox, result_pdf_build
+from motcua.signing.result_source import (
+    ResultPdf,
+    SignatureBox,
+    result_pdf_build,
+    signature_stamp_render,
+    signing_time_text,
+)
 from motcua.signing.trust import crl_paths
 
 logger = logging.getLogger(__name__)
@@ -86,19 +92,55 @@ def _timestamper() -> timestamps.TimeStamper | None:
     return RequestsHTTPTimeStamper(url, timeout=10) if url else None
 
 
-def _box(box: SignatureBox | None, default: SignatureBox) -> pades.Box:
-    b = box or default
-    return pades.Box(page=b.page, x1=b.x1, y1=b.y1, x2=b.x2, y2=b.y2)
+def _pades_box(box: SignatureBox) -> pades.Box:
+    return pades.Box(page=box.page, x1=box.x1, y1=box.y1, x2=box.x2, y2=box.y2)
 
 
 # Where the visible signatures go on a document without boxes (an uploaded draft): bottom of the last
-# page, the leader's on the right, the seal on the left (A4 portrait, points).
-_LEADER_BOX = SignatureBox(page=-1, x1=330, y1=40, x2=565, y2=130)
-_SEAL_BOX = SignatureBox(page=-1, x1=30, y1=40, x2=320, y2=130)
+# page, the leader's on the right, the organisation's on the left, apart (A4 portrait, points).
+_LEADER_BOX = SignatureBox(page=-1, x1=315, y1=40, x2=565, y2=115)
+_SEAL_BOX = SignatureBox(page=-1, x1=40, y1=40, x2=290, y2=115)
+
+_Stamp = tuple[pades.Box, pades.Appearance]
 
 
-def _local(moment: datetime) -> str:
-    return moment.astimezone(local_zone()).strftime("%H:%M %d/%m/%Y")
+def _stamps(
+    *, built: ResultPdf, url: str, now: datetime, signer_name: str, title: str, unit: Unit
+) -> tuple[_Stamp, _Stamp, pades.PageQr | None]:
+    """The leader's and the organisation's widgets, and the QR code to draw on the page, if any.
+
+    A template result printed the signatures' lines itself (rendered with the signing time): the
+    widgets cover them and draw nothing, and the QR code goes in the template's square. An uploaded
+    result has no such lines: each widget draws them, set by typst to fit its box, the leader's with the
+    QR code at its left.
+    """
+    if built.signer_box is not None and built.seal_box is not None and built.qr_box is not None:
+        return (
+            (_pades_box(built.signer_box), pades.Appearance()),
+            (_pades_box(built.seal_box), pades.Appearance()),
+            pades.PageQr(box=_pades_box(built.qr_box), url=url),
+        )
+    leader_box, seal_box = _pades_box(_LEADER_BOX), _pades_box(_SEAL_BOX)
+    signed_time = signing_time_text(now.astimezone(local_zone()))
+    width, height = pades.appearance_text_size(leader_box, with_qr=True)
+    leader_text = signature_stamp_render(
+        (f"Người ký: {signer_name}", title, unit.name, f"Thời gian ký: {signed_time}", "(Đã ký số)"),
+        width=width,
+        height=height,
+        issued_at=now,
+    )
+    width, height = pades.appearance_text_size(seal_box, with_qr=False)
+    seal_text = signature_stamp_render(
+        (f"Cơ quan: {unit.name}", f"Thời gian ký: {signed_time}", "(Chữ ký số của cơ quan)"),
+        width=width,
+        height=height,
+        issued_at=now,
+    )
+    return (
+        (leader_box, pades.Appearance(text_pdf=leader_text, qr_url=url, framed=True)),
+        (seal_box, pades.Appearance(text_pdf=seal_text, framed=True)),
+        None,
+    )
 
 
 def _precheck(*, actor: Account, dossier: Dossier, row_version: int) -> None:
@@ -137,28 +179,28 @@ def result_sign(*, actor: Account, dossier: Dossier, row_version: int) -> Dossie
     with transaction.atomic():
         number = document_number_format(number=document_number_allocate(unit=unit, year=year), year=year)
         built = result_pdf_build(
-            dossier=dossier, number=number, signer=actor, issued_on=now.astimezone(local_zone()).date()
+            dossier=dossier,
+            number=number,
+            signer=actor,
+            issued_on=now.astimezone(local_zone()).date(),
+            signed_at=now,
         )
         unsigned_sha256 = hashlib.sha256(built.pdf).hexdigest()
         url = verification_url(code=dossier.code, unsigned_sha256=unsigned_sha256)
         location = settings.MOTCUA_SIGNING_LOCATION
         timestamper = _timestamper()
+        leader_stamp, seal_stamp, page_qr = _stamps(
+            built=built, url=url, now=now, signer_name=actor.get_full_name(), title=title, unit=unit
+        )
         try:
             signed = pades.pdf_sign(
                 built.pdf,
                 signer=leader,
                 field_name="ChuKyLanhDao",
-                box=_box(built.signer_box, _LEADER_BOX),
-                stamp=pades.StampText(
-                    lines=(
-                        f"Người ký: {actor.get_full_name()}",
-                        title,
-                        unit.name,
-                        f"Thời gian ký: {_local(now)}",
-                        "Đã ký số",
-                    ),
-                    url=url,
-                ),
+                box=leader_stamp[0],
+                appearance=leader_stamp[1],
+                page_qr=page_qr,
+                signing_time=now,
                 reason=f"Ký kết quả giải quyết hồ sơ {dossier.code}, số {number}",
                 location=location,
                 timestamper=timestamper,
@@ -167,10 +209,9 @@ def result_sign(*, actor: Account, dossier: Dossier, row_version: int) -> Dossie
                 signed,
                 signer=seal,
                 field_name="ChuKyCoQuan",
-                box=_box(built.seal_box, _SEAL_BOX),
-                stamp=pades.StampText(
-                    lines=(unit.name, f"Thời gian ký: {_local(now)}", "Đã ký số (chữ ký cơ quan)")
-                ),
+                box=seal_stamp[0],
+                appearance=seal_stamp[1],
+                signing_time=now,
                 reason=f"Chữ ký số của cơ quan trên văn bản số {number}",
                 location=location,
                 timestamper=timestamper,

@@ -94,7 +94,7 @@ def test_a_number_with_its_symbol_is_printed_as_given() -> None:
 
 
 @pytest.mark.parametrize("kind", list(ResultKind))
-def test_the_signature_and_seal_areas_are_on_the_page_where_the_seal_overlaps_the_signatures_left(
+def test_the_seal_area_is_left_of_the_signature_area_on_one_row_apart(
     kind: ResultKind,
 ) -> None:
     rendered = result_document_render(_document(kind=kind, number="7", issued_on=date(2026, 3, 5)))
@@ -102,13 +102,17 @@ def test_the_signature_and_seal_areas_are_on_the_page_where_the_seal_overlaps_th
     _inside_page(signer)
     _inside_page(seal)
     assert signer.page == seal.page == len(pdfcheck.reader(rendered.pdf).pages) - 1
-    # About 70 × 30 mm (1 mm = 2.835 pt), in the right half of the page, under the signer's title.
-    assert signer.x2 - signer.x1 == pytest.approx(70 * 72 / 25.4, abs=0.5)
-    assert signer.y2 - signer.y1 == pytest.approx(30 * 72 / 25.4, abs=0.5)
-    assert signer.x1 > A4[0] / 2 - 30
-    assert seal.x1 < signer.x1 < seal.x2 < signer.x2
-    assert seal.y1 < signer.y1
-    assert signer.y2 < seal.y2
+    # 44 mm and 36 mm wide, 24 mm high (1 mm = 2.835 pt), in the right half of the page, under the
+    # signer's title: the organisation's on the left, where a paper seal covers the signature's left,
+    # but apart, each a signature widget of its own.
+    mm = 72 / 25.4
+    assert seal.x2 - seal.x1 == pytest.approx(44 * mm, abs=0.5)
+    assert signer.x2 - signer.x1 == pytest.approx(36 * mm, abs=0.5)
+    assert signer.y2 - signer.y1 == pytest.approx(24 * mm, abs=0.5)
+    assert seal.x1 > A4[0] / 2 - 40
+    assert seal.x2 < signer.x1
+    assert (seal.y1, seal.y2) == (signer.y1, signer.y2)
+    assert rendered.qr_box is None  # a QR code only on the document rendered for signing
 
 
 def test_the_signature_area_lies_between_the_title_lines_and_the_name() -> None:
@@ -161,3 +165,67 @@ def test_every_kind_renders_for_every_detailed_procedure_of_the_demo_catalogue(p
         assert "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" in text
         _inside_page(rendered.signer_box)
         _inside_page(rendered.seal_box)
+
+
+# --- the signed document and the stamps of an uploaded one --------------------------------------------
+
+
+def test_a_document_rendered_for_signing_prints_the_signature_lines_and_gives_three_separate_areas() -> None:
+    from datetime import timedelta, timezone
+
+    signed_at = datetime(2026, 3, 5, 9, 30, 15, tzinfo=timezone(timedelta(hours=7)))
+    rendered = result_document_render(
+        _document(
+            number="7",
+            issued_on=date(2026, 3, 5),
+            signed_at=signed_at,
+            unit_name="Trung tâm Phục vụ hành chính công phường Hạ Long",
+        )
+    )
+    text = pdfcheck.text(rendered.pdf)
+    assert "Thời gian ký: 05/03/2026 09:30:15 +07:00" in text
+    assert "(Đã ký số)" in text
+    assert rendered.qr_box is not None
+    boxes = (rendered.signer_box, rendered.seal_box, rendered.qr_box)
+    for box in boxes:
+        _inside_page(box)
+    for i, a in enumerate(boxes):
+        for b in boxes[i + 1 :]:
+            assert a.x2 <= b.x1 or b.x2 <= a.x1 or a.y2 <= b.y1 or b.y2 <= a.y1, (a, b)
+
+
+def test_signing_time_is_printed_with_seconds_and_the_zone_offset() -> None:
+    from datetime import timedelta, timezone
+
+    from motcua.documents.results import signing_time_text
+
+    assert signing_time_text(datetime(2026, 12, 2, 6, 5, 4, tzinfo=UTC)) == "02/12/2026 06:05:04 +00:00"
+    moment = datetime(2026, 12, 2, 13, 5, 4, 999, tzinfo=timezone(timedelta(hours=7)))
+    assert signing_time_text(moment) == "02/12/2026 13:05:04 +07:00"
+
+
+def test_a_stamp_fits_a_long_name_whole_in_its_box() -> None:
+    from motcua.documents.results import signature_stamp_render
+
+    lines = (
+        "Người ký: Tôn Nữ Hoàng Thị Phương Thảo Nguyễn Phúc Bảo Ngọc",
+        "Phó Giám đốc",
+        "Trung tâm Phục vụ hành chính công tỉnh Quảng Ninh, chi nhánh phường Hạ Long",
+        "Thời gian ký: 02/12/2026 13:12:05 +07:00",
+        "(Đã ký số)",
+    )
+    pdf = signature_stamp_render(lines, width=160, height=70, issued_at=datetime(2026, 12, 2, tzinfo=UTC))
+    page = pdfcheck.reader(pdf).pages[0]
+    assert (float(page.mediabox.width), float(page.mediabox.height)) == pytest.approx((160, 70))
+    text = pdfcheck.text(pdf)
+    for line in lines:
+        assert line in text, line
+    starts: list[tuple[float, float]] = []
+
+    def visit(_text: str, cm: list[float], tm: list[float], *_: object) -> None:
+        if _text.strip():
+            starts.append((tm[4] * cm[0] + tm[5] * cm[2] + cm[4], tm[4] * cm[1] + tm[5] * cm[3] + cm[5]))
+
+    page.extract_text(visitor_text=visit)
+    assert starts
+    assert all(0 <= x <= 160 and 0 <= y <= 70 for x, y in starts)
