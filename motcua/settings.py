@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "motcua.signing",
     "motcua.payments",
     "motcua.assistant",
+    "motcua.forecast",
     "motcua.kiosk",
     "motcua.backoffice",
     "motcua.portal",

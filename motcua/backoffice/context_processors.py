@@ -8,6 +8,7 @@ from django.http import HttpRequest
 from django.utils.functional import SimpleLazyObject
 
 from motcua.backoffice.views import SUPERVISOR_ROLES
+from motcua.forecast.selectors import RISK_VIEWER_ROLES
 from motcua.org.models import OVERSIGHT_ROLES, Role
 from motcua.org.selectors import official_role_set
 
@@ -15,7 +16,8 @@ UNIT_PAGE_ROLES = frozenset({*SUPERVISOR_ROLES, *OVERSIGHT_ROLES})
 
 
 def navigation(request: HttpRequest) -> dict[str, Any]:
-    """``bo_nav.intake`` / ``bo_nav.unit``: whether the counter intake and the unit page are the user's.
+    """``bo_nav.intake`` / ``bo_nav.unit`` / ``bo_nav.risks``: whether the counter intake, the unit page
+    and the list of dossiers at risk of lateness are the user's.
 
     Lazy: evaluated only by the back office's base template, from the role grants the request has
     already read (no query of its own). A link to a page that answers 403 was a dead end.
@@ -30,6 +32,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
             "intake": Role.RECEPTION in roles,
             "unit": bool(roles & UNIT_PAGE_ROLES),
             "signing": Role.LEADER in roles,
+            "risks": bool(roles & RISK_VIEWER_ROLES),
         }
 
     return {"bo_nav": SimpleLazyObject(links)}

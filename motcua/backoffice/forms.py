@@ -135,6 +135,10 @@ def _username(user: Account | None) -> str | None:
 DUE_CHOICES = [("", _("Tất cả")), ("sap-den-han", _("Sắp đến hạn")), ("qua-han", _("Quá hạn"))]
 
 
+# Orders of the open queues: by due time (default) or by the lateness forecast ("sắp trễ").
+SORT_CHOICES = [("", _("Hạn xử lý gần nhất")), ("nguy-co", _("Nguy cơ trễ hạn cao nhất"))]
+
+
 # The queue's tabs (query-string value → ``dossiers.selectors.dossier_queue`` scope).
 QUEUE_TABS = {"toi": "mine", "cho-nhan": "pool", "don-vi": "unit", "tat-ca": "all"}
 
@@ -176,6 +180,7 @@ class QueueFilterForm(forms.Form):
     )
     han = forms.ChoiceField(label=_("Thời hạn"), choices=DUE_CHOICES, required=False)
     unit = forms.TypedChoiceField(label=_("Đơn vị"), coerce=int, empty_value=None, required=False)
+    sap_xep = forms.ChoiceField(label=_("Sắp xếp"), choices=SORT_CHOICES, required=False)
     page = forms.IntegerField(min_value=1, required=False)
 
     def __init__(self, *args: Any, fields: list[tuple[int, str]], units: list[Unit], **kwargs: Any) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from motcua.backoffice import feedback, payments, result_drafts, signing_views, views
+from motcua.backoffice import feedback, payments, result_drafts, risks, signing_views, views
 
 app_name = "backoffice"
 urlpatterns = [
@@ -29,6 +29,7 @@ urlpatterns = [
     path("tiep-nhan/phieu/<int:pk>.pdf", views.intake_notice_pdf, name="intake_notice_pdf"),
     path("tiep-nhan/<str:procedure_code>/", views.intake_form, name="intake_form"),
     path("don-vi/", views.unit_overview, name="unit"),
+    path("nguy-co-tre-han/", risks.risk_list, name="risks"),
     path("don-vi/so-theo-doi.pdf", views.ledger_pdf, name="ledger_pdf"),
     path("phan-anh/", feedback.feedback_list, name="feedback_list"),
     # Ký số hàng loạt (leaders): the dossiers waiting for their signature, and each batch's progress.

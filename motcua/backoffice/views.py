@@ -9,6 +9,7 @@ list of the counter intake, with plain links and forms working without it.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from typing import Any
 
@@ -51,6 +52,8 @@ from motcua.dossiers.models import (
     IntakeNoticeKind,
     PauseReason,
 )
+from motcua.forecast import selectors as forecast
+from motcua.forecast.models import LatenessForecast
 from motcua.org.models import CENTRE_KINDS, OVERSIGHT_ROLES, Role, Unit
 from motcua.org.selectors import official_display_name, official_role_set, official_units
 from motcua.population.services import PersonNotFound, PopulationError, population_lookup
@@ -197,6 +200,15 @@ class QueueContext:
     query_string: str
     # The results cover closed dossiers too (a search, a closed status, the "Tất cả hồ sơ" tab).
     all_dossiers: bool = False
+    # The lateness forecast of the rows' open dossiers (one query for the page), by dossier id.
+    risks: dict[int, LatenessForecast] = dataclasses.field(default_factory=dict)
+    by_risk: bool = False
+    # From this probability a row carries the "Nguy cơ trễ …%" badge.
+    risk_threshold: float = forecast.RISK_THRESHOLD
+
+    @property
+    def rows(self) -> list[tuple[selectors.QueueItem, LatenessForecast | None]]:
+        return [(item, self.risks.get(item.dossier.pk)) for item in self.page.items]
 
 
 def _queue_fetch(
@@ -230,6 +242,9 @@ def _queue_fetch(
         "search": search,
         "page_size": PAGE_SIZE,
     }
+    by_risk = form.value("sap_xep") == "nguy-co" and scope != "all"
+    if by_risk:
+        kwargs["order"] = forecast.risk_order()
     page = selectors.dossier_queue(page=form.value("page") or 1, **kwargs)
     pages = page.num_pages
     if page.page > pages:  # a stale bookmark: show the last page rather than an empty one
@@ -242,6 +257,8 @@ def _queue_fetch(
         page_numbers=page_numbers(page.page, pages),
         query_string=params.urlencode(),
         all_dossiers=scope == "all",
+        risks=forecast.forecasts_for_dossiers(item.dossier.pk for item in page.items),
+        by_risk=by_risk,
     )
 
 

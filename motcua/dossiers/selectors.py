@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal, cast
 
-from django.db.models import Count, F, Q, QuerySet
+from django.db.models import Count, F, OrderBy, Q, QuerySet
 from django.utils import timezone
 
 from motcua.accounts.models import AccountOrAnonymous
@@ -379,6 +379,7 @@ def dossier_queue(
     search: str | None = None,
     page: int = 1,
     page_size: int = 20,
+    order: Sequence[OrderBy | str] | None = None,
 ) -> QueuePage:
     """Dossiers of an official — open ones most urgent first (due time ascending, no due time last).
 
@@ -397,6 +398,10 @@ def dossier_queue(
     casework units). The open scopes' filters ``is_open = true`` + ``current_unit``/``current_assignee``
     + ``due_at`` order match the partial indexes on Dossier; "all" orders by id (the primary key index)
     and search by the code, ID-number and trigram name indexes.
+
+    ``order`` replaces the open scopes' ordering (not "all"'s): an extension's channel sorts by what it
+    keeps next to the dossier — e.g. the lateness forecast's ``risk_order()`` — without the engine
+    knowing about it.
     """
     if scope not in ("mine", "pool", "unit", "all"):
         raise ValueError(f"scope must be 'mine', 'pool', 'unit' or 'all', not {scope!r}")
@@ -431,12 +436,15 @@ def dossier_queue(
         qs = qs.filter(due_at__lt=due_before)
     total = qs.count()
     offset = (page - 1) * page_size
-    order = ("-pk",) if scope == "all" else (F("due_at").asc(nulls_last=True), "pk")
+    if scope == "all":
+        ordering: Sequence[OrderBy | str] = ("-pk",)
+    else:
+        ordering = order or (F("due_at").asc(nulls_last=True), "pk")
     rows = (
         list(
             qs.select_related(*_QUEUE_RELATED)
             .only(*_QUEUE_ONLY)
-            .order_by(*order)[offset : offset + page_size]
+            .order_by(*ordering)[offset : offset + page_size]
         )
         if total > offset
         else []

@@ -1,0 +1,22 @@
+"""The dossier engine's test world, frozen on a working Monday (as in the back office's tests)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+import time_machine
+
+from motcua.dossiers.tests.factories import MONDAY_0900, World, world_build
+
+
+@pytest.fixture
+def monday() -> Iterator[Any]:
+    with time_machine.travel(MONDAY_0900, tick=False) as traveller:
+        yield traveller
+
+
+@pytest.fixture
+def world(db: None, monday: Any) -> World:
+    return world_build()
