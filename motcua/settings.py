@@ -475,6 +475,8 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+    # django-axes logs every failed sign-in at INFO as well; its warnings (lockouts) are what matter.
+    "loggers": {"axes": {"level": "WARNING"}},
 }
 
 if PRODUCTION:

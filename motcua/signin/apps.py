@@ -10,6 +10,10 @@ class SigninConfig(AppConfig):
     label = "signin"
     verbose_name = "Đăng nhập cán bộ"
 
+    def ready(self) -> None:
+        # Deploy checks: second factor required, lockout in place.
+        from motcua.signin import checks  # noqa: F401
+
 
 class OfficialAdminConfig(admin_apps.AdminConfig):
     """Django's admin whose site sends logins to the officials' sign-in and requires the second factor."""
