@@ -39,7 +39,8 @@ ALLOWED_HOSTS = env_list(
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", default=[])
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # Django's admin with its login sent to the officials' sign-in and 2FA required (motcua.signin).
+    "motcua.signin.apps.OfficialAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -47,12 +48,18 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django_htmx",
+    # Officials' sign-in (motcua.signin, docs/architecture.md §26): TOTP second factor (django-otp) and
+    # lockout after repeated failures (django-axes).
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "axes",
     # django-ninja as an app: its API docs (/api/v1/docs) then render with the Swagger UI files it ships
     # (served as our static files) instead of loading them from a CDN — the system runs without internet.
     "ninja",
     "motcua.core",
     "motcua.accounts",
     "motcua.org",
+    "motcua.signin",
     "motcua.catalog",
     "motcua.worktime",
     "motcua.jobs",
@@ -92,11 +99,17 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # Citizens' and organisations' sessions: idle timeout and a working day at most (portal.middleware).
     "motcua.portal.middleware.ApplicantSessionMiddleware",
+    # request.user.is_verified(): whether this session passed the second factor (django-otp).
+    "django_otp.middleware.OTPMiddleware",
+    # Officials' sessions: idle timeout, and no session without a second factor where it is required.
+    "motcua.signin.middleware.OfficialSessionMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     # A stored file altered since it was stored (SHA-256 mismatch on download) → 409, never the bytes.
     "motcua.core.middleware.StoredFileAlteredMiddleware",
+    # Turns a login refused by the lockout (django-axes) into the login page with its message (HTTP 429).
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "motcua.urls"
@@ -190,13 +203,15 @@ AUTH_USER_MODEL = "accounts.Account"
 # Admin permissions come from roles too (motcua/org/backends.py): a province admin edits the catalogue
 # and the calendar in the Django admin without per-user permission rows.
 AUTHENTICATION_BACKENDS = [
+    # First: refuses a locked-out account or address before the password is hashed (motcua.signin.lockout).
+    "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
     "motcua.org.backends.RolePermissionBackend",
 ]
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
@@ -341,6 +356,39 @@ STORAGES = {
 }
 
 LOGIN_URL = "backoffice:login"
+
+# --- Officials' sign-in (motcua.signin; docs/architecture.md §26) ---
+# Every account that signs in with a password (officials, admins) must pass a second factor (TOTP app
+# or a recovery code). On in production; off in development so the demo logins stay one step (an
+# official who enrolled is still asked for the code).
+MOTCUA_OFFICIAL_2FA_REQUIRED = env_bool("MOTCUA_OFFICIAL_2FA_REQUIRED", default=PRODUCTION)
+# "Remember this device": no second factor on this browser until the end of the working day (the last
+# working period's end, WORKTIME) and never longer than this.
+MOTCUA_2FA_REMEMBER_MAX_SECONDS = env_int("MOTCUA_2FA_REMEMBER_MAX_SECONDS", default=12 * 60 * 60)
+# An official's session ends after this many seconds without a request (each request re-arms it).
+MOTCUA_OFFICIAL_SESSION_IDLE_SECONDS = env_int("MOTCUA_OFFICIAL_SESSION_IDLE_SECONDS", default=30 * 60)
+# Lockout (django-axes): failed sign-ins (wrong password or wrong code) per account and per client
+# address within the cool-off before either is refused for the cool-off. The address's limit is higher:
+# a whole service centre may reach us from one address.
+MOTCUA_LOGIN_FAILURE_LIMIT = env_int("MOTCUA_LOGIN_FAILURE_LIMIT", default=5)
+MOTCUA_LOGIN_IP_FAILURE_LIMIT = env_int("MOTCUA_LOGIN_IP_FAILURE_LIMIT", default=20)
+MOTCUA_LOGIN_COOLOFF_MINUTES = env_int("MOTCUA_LOGIN_COOLOFF_MINUTES", default=15)
+AXES_ENABLED = True
+AXES_HANDLER = "motcua.signin.lockout.LockoutHandler"
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_FAILURE_LIMIT = MOTCUA_LOGIN_FAILURE_LIMIT
+AXES_COOLOFF_TIME = MOTCUA_LOGIN_COOLOFF_MINUTES / 60  # hours
+AXES_LOCKOUT_CALLABLE = "motcua.signin.lockout.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "motcua.signin.lockout.client_ip_address"
+# A success must not wipe the address's failures (axes resets by username *or* address): an attacker
+# with one valid account could otherwise reset the address counter between guesses at others.
+AXES_RESET_ON_SUCCESS = False
+# Masked in the lockout's logs and stored attempts (the password always is): no personal data in logs,
+# no one-time code either.
+AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "code"]
+AXES_VERBOSE = False  # its start-up banner would precede every management command's output
+OTP_TOTP_ISSUER = env_str("OTP_TOTP_ISSUER", "Một cửa Quảng Ninh")
+# --- end Officials' sign-in ---
 # Where the citizen pages (portal.access.applicant_required) send anonymous visitors: national-identity login.
 MOTCUA_PORTAL_LOGIN_URL = "/dang-nhap"
 # Phản ánh, kiến nghị (motcua.feedback): working days the officials have to answer one.
@@ -428,6 +476,8 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+    # django-axes logs every failed sign-in at INFO as well; its warnings (lockouts) are what matter.
+    "loggers": {"axes": {"level": "WARNING"}},
 }
 
 if PRODUCTION:

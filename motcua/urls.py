@@ -9,9 +9,6 @@ from motcua.api import api, api_not_found
 from motcua.core.views import healthz
 from motcua.worktime import api as worktime_api
 
-admin.site.site_header = "motcua — Quản trị hệ thống"
-admin.site.site_title = "motcua"
-
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     # The due-date calculator is the hottest read endpoint: routed straight to its (plain Django) view,
@@ -23,6 +20,7 @@ urlpatterns = [
     re_path(r"^api/(?P<rest>.*)$", api_not_found),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("can-bo/", include("motcua.signin.urls")),
     path("can-bo/", include("motcua.backoffice.urls")),
     path("", include("motcua.assistant.urls")),
     path("kiosk/", include("motcua.kiosk.urls")),

@@ -13,6 +13,7 @@ from typing import ClassVar
 from django.contrib.auth.models import AbstractUser, AnonymousUser, UserManager
 from django.db import models
 from django.db.models import Q
+from django.utils.crypto import salted_hmac
 
 from motcua.accounts.identity_numbers import personal_id_validate, tax_code_validate
 
@@ -52,6 +53,9 @@ class Account(AbstractUser):
     # organisations: head-office address); forms prefill the applicant from them.
     birth_date = models.DateField("ngày sinh", null=True, blank=True)
     address = models.CharField("địa chỉ", max_length=500, blank=True)
+    # Part of every session's authentication hash: a new value ends all the account's sessions ("sign out
+    # everywhere", motcua.signin) without touching the password. Empty keeps Django's own hash.
+    session_salt = models.CharField("muối phiên", max_length=64, blank=True, editable=False)
 
     objects: ClassVar[UserManager[Account]] = UserManager()  # type: ignore[assignment]
 
@@ -88,6 +92,14 @@ class Account(AbstractUser):
 
     def get_full_name(self) -> str:
         return self.full_name
+
+    def _get_session_auth_hash(self, secret: str | None = None) -> str:
+        # Django's session hash (get_session_auth_hash and its SECRET_KEY_FALLBACKS variant both come
+        # here) over the password hash, plus the session salt when one was set.
+        key_salt = "django.contrib.auth.models.AbstractBaseUser.get_session_auth_hash"
+        return salted_hmac(
+            key_salt, self.password + self.session_salt, secret=secret, algorithm="sha256"
+        ).hexdigest()
 
     def get_short_name(self) -> str:
         return self.full_name or self.username

@@ -5,10 +5,12 @@ from __future__ import annotations
 from django.urls import path
 
 from motcua.backoffice import feedback, payments, result_drafts, risks, signing_views, views
+from motcua.signin.views import LoginView
 
 app_name = "backoffice"
 urlpatterns = [
-    path("dang-nhap", views.LoginView.as_view(), name="login"),
+    # Officials' sign-in (password, then the second factor): motcua.signin.
+    path("dang-nhap", LoginView.as_view(), name="login"),
     path("dang-xuat", views.LogoutView.as_view(), name="logout"),
     path("", views.queue, name="queue"),
     path("ho-so/<str:code>/", views.dossier_detail, name="dossier_detail"),

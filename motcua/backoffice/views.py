@@ -15,7 +15,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
-from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
@@ -113,35 +112,8 @@ def _action_form(action: str) -> type[forms.ActionForm]:
 
 
 # --------------------------------------------------------------------------------------------------
-# Login
+# Logout (the sign-in itself is motcua.signin)
 # --------------------------------------------------------------------------------------------------
-
-
-class OfficialLoginForm(AuthenticationForm):
-    """Django's authentication form with the back office's Vietnamese wording."""
-
-    error_messages = {
-        "invalid_login": gettext_lazy(
-            "Tên đăng nhập hoặc mật khẩu không đúng. Lưu ý mật khẩu phân biệt chữ hoa, chữ thường."
-        ),
-        "inactive": gettext_lazy("Tài khoản này đã bị khóa."),
-    }
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["username"].label = _("Tên đăng nhập")
-        self.fields["password"].label = _("Mật khẩu")
-        self.fields["username"].error_messages["required"] = _("Vui lòng nhập tên đăng nhập.")
-        self.fields["password"].error_messages["required"] = _("Vui lòng nhập mật khẩu.")
-
-
-class LoginView(auth_views.LoginView):
-    template_name = "backoffice/login.html"
-    authentication_form = OfficialLoginForm
-    redirect_authenticated_user = True
-
-    def get_default_redirect_url(self) -> str:
-        return reverse("backoffice:queue")
 
 
 class LogoutView(auth_views.LogoutView):
@@ -848,7 +820,6 @@ def ledger_pdf(request: HttpRequest) -> HttpResponse:
 
 
 __all__ = [
-    "LoginView",
     "LogoutView",
     "component_download",
     "dossier_action",

@@ -50,7 +50,10 @@ def test_demo_accounts_load_the_units_when_missing_and_sign_in(client):
     accounts = demo_officials_ensure()
 
     assert Unit.objects.count() == 125
-    assert client.login(username="tiepnhan.halong", password=DEMO_PASSWORD)
+    # One step in the demo (the second factor is not required outside production): password → queue.
+    signed_in = client.post("/can-bo/dang-nhap", {"username": "tiepnhan.halong", "password": DEMO_PASSWORD})
+    assert signed_in.status_code == 302
+    assert signed_in["Location"] == "/can-bo/"
     staff = set(get_user_model().objects.filter(is_staff=True).values_list("username", flat=True))
     assert staff == {a.username for a in accounts if a.role in {Role.UNIT_ADMIN, Role.PROVINCE_ADMIN}}
     names = dict(get_user_model().objects.values_list("username", "full_name"))
