@@ -69,7 +69,7 @@ _T = TypeVar("_T")
 # Room for the CMS container beyond the certificates it carries: signature value (RSA-4096: 512 bytes),
 # signed attributes, structure; and for a time-stamp token (its TSA certificates included).
 _CMS_ALLOWANCE = 2048
-_TIMESTAMP_ALLOWANCE = 8192
+_TIMESTAMP_ALLOWANCE = 4096
 
 
 # pyHanko's core is async; its synchronous calls wrap it in ``asyncio.run``: a new event loop per call,

@@ -14,7 +14,7 @@ from motcua.signing.pki_accounts import signer_identities
 from motcua.signing.trust import context_factory
 
 
-def _one_page() -> bytes:
+def one_page_pdf() -> bytes:
     from pyhanko.pdf_utils import generic
     from pyhanko.pdf_utils.writer import PdfFileWriter
 
@@ -44,9 +44,12 @@ def test_a_replaced_key_file_is_used_at_once_and_signs_valid(world: World, pki: 
     pki.issue(identity)
     second = store.signer(ref)
     assert second is not first
-    assert second.signing_cert.serial_number != first.signing_cert.serial_number
+    old_cert, new_cert = first.signing_cert, second.signing_cert
+    assert old_cert is not None
+    assert new_cert is not None
+    assert new_cert.serial_number != old_cert.serial_number
     signed = pades.pdf_sign(
-        _one_page(),
+        one_page_pdf(),
         signer=second,
         field_name="Sig",
         box=pades.Box(0, 330, 40, 565, 130),
@@ -56,7 +59,7 @@ def test_a_replaced_key_file_is_used_at_once_and_signs_valid(world: World, pki: 
     )
     (check,) = pades.pdf_signatures_validate(signed, context_factory=context_factory)
     assert check.ok
-    assert check.serial == second.signing_cert.serial_number
+    assert check.serial == new_cert.serial_number
     # The container was sized from the certificates (no 16 KiB placeholder read digit by digit).
     contents = PdfFileReader(io.BytesIO(signed)).embedded_signatures[0].pkcs7_content
     assert len(contents) < 8192
