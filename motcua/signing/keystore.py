@@ -14,16 +14,18 @@ Vietnamese message (pyHanko would sign with it; the verification would then fail
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
+from asn1crypto import cms, pem
 from asn1crypto import crl as asn1_crl
-from asn1crypto import pem
 from asn1crypto import x509 as asn1_x509
 from pyhanko.keys import load_cert_from_pemder
 from pyhanko.sign import signers
@@ -45,6 +47,33 @@ class SignerRef:
     @property
     def who(self) -> str:
         return f"lãnh đạo «{self.key}»" if self.kind == "leader" else f"đơn vị mã {self.key}"
+
+
+class _FrozenSignedAttributes(signers.Signer):
+    """Hands pyHanko its signed attributes re-read from their DER encoding, byte for byte the same.
+
+    asn1crypto re-encodes a structure built in Python on every access (its "mutated" flag is never
+    cleared), and pyHanko reaches the signed attributes — with the nested signing-certificate-v2
+    attribute — several times while it signs and packs the CMS: half of a bare signature's time.
+    """
+
+    async def signed_attrs(self, *args: Any, **kwargs: Any) -> cms.CMSAttributes:
+        attributes = await super().signed_attrs(*args, **kwargs)
+        return cms.CMSAttributes.load(attributes.dump())
+
+
+class FileSigner(_FrozenSignedAttributes, signers.SimpleSigner):
+    """pyHanko's in-memory signer (a key file) with the signed attributes above."""
+
+
+@functools.cache
+def _pkcs11_signer_class() -> Callable[..., signers.Signer]:
+    from pyhanko.sign.pkcs11 import PKCS11Signer
+
+    class Pkcs11Signer(_FrozenSignedAttributes, PKCS11Signer):
+        """pyHanko's PKCS#11 signer with the signed attributes above."""
+
+    return Pkcs11Signer
 
 
 class KeyStore(Protocol):
@@ -98,12 +127,14 @@ def certificate_usable(
 class FileKeyStore:
     """The development PKI's files: ``leaders/<username>.key|.crt``, ``units/<code>.key|.crt``, ``ca.crt``.
 
-    Loaded signers are kept per process (a key file is read once), reloaded when its file changes.
+    Loaded signers are kept per process (a key file is parsed once) and reloaded when the bytes of the
+    key, its certificate or the chain files change: they are read and hashed on each call (a few
+    kilobytes, microseconds), which no clock tick or rewrite in place can fool as modification times can.
     """
 
     def __init__(self, directory: Path) -> None:
         self.dir = Path(directory)
-        self._cache: dict[str, tuple[float, signers.SimpleSigner]] = {}
+        self._cache: dict[str, tuple[bytes, signers.SimpleSigner]] = {}
         self._lock = threading.Lock()
 
     def _path(self, ref: SignerRef) -> Path:
@@ -113,22 +144,40 @@ class FileKeyStore:
     def signer(self, ref: SignerRef) -> signers.Signer:
         key_path = self._path(ref)
         cert_path = key_path.with_suffix(".crt")
-        if not key_path.exists() or not cert_path.exists():
+        chain = [p for p in (self.dir / "ca.crt", self.dir / "root.crt") if p.exists()]
+        try:
+            stamp = _files_digest([key_path, cert_path, *chain])
+        except FileNotFoundError:
+            stamp = None
+        if stamp is None:
             raise SigningRefused(
                 f"Chưa có khóa ký số cho {ref.who} (chạy «motcua pki init» để cấp chứng thư thử nghiệm)."
             )
-        stamp = cert_path.stat().st_mtime
         with self._lock:
             cached = self._cache.get(ref.label)
             if cached is not None and cached[0] == stamp:
                 return cached[1]
-        chain = [str(p) for p in (self.dir / "ca.crt", self.dir / "root.crt") if p.exists()]
-        loaded = signers.SimpleSigner.load(str(key_path), str(cert_path), ca_chain_files=tuple(chain))
+        loaded = signers.SimpleSigner.load(
+            str(key_path), str(cert_path), ca_chain_files=tuple(str(p) for p in chain)
+        )
         if loaded is None:
             raise SigningRefused(f"Không đọc được khóa ký số của {ref.who}.")
+        signer = FileSigner(
+            signing_cert=loaded.signing_cert,
+            signing_key=loaded.signing_key,
+            cert_registry=loaded.cert_registry,
+        )
         with self._lock:
-            self._cache[ref.label] = (stamp, loaded)
-        return loaded
+            self._cache[ref.label] = (stamp, signer)
+        return signer
+
+
+def _files_digest(paths: list[Path]) -> bytes:
+    digest = hashlib.sha256()
+    for path in paths:
+        data = path.read_bytes()
+        digest.update(len(data).to_bytes(8, "big") + data)
+    return digest.digest()
 
 
 class Pkcs11KeyStore:
@@ -160,12 +209,10 @@ class Pkcs11KeyStore:
         return self._session
 
     def signer(self, ref: SignerRef) -> signers.Signer:
-        from pyhanko.sign.pkcs11 import PKCS11Signer
-
         with self._lock:
             session = self._open()
-        signer = PKCS11Signer(
-            session,  # type: ignore[arg-type]
+        signer = _pkcs11_signer_class()(
+            session,
             cert_label=ref.label,
             key_label=ref.label,
             ca_chain=self.ca_chain,

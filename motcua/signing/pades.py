@@ -8,20 +8,26 @@ the revisions before it; ``pdf_signatures_validate`` checks every signature of a
 from __future__ import annotations
 
 import asyncio
+import functools
 import io
 import logging
-from collections.abc import Callable
+import os
+import threading
+from collections.abc import Callable, Coroutine
 from concurrent.futures import ThreadPoolExecutor
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import datetime
-from functools import partial
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
+from asn1crypto import crl as asn1_crl
 from asn1crypto import x509 as asn1_x509
+from fontTools import subset as font_subset  # type: ignore[import-untyped]
+from fontTools import ttLib
 from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.content import ResourceType
-from pyhanko.pdf_utils.font.opentype import GlyphAccumulatorFactory
+from pyhanko.pdf_utils.font.opentype import GlyphAccumulator, GlyphAccumulatorFactory
 from pyhanko.pdf_utils.generic import pdf_name
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.layout import BoxConstraints
@@ -32,7 +38,7 @@ from pyhanko.pdf_utils.writer import BasePdfFileWriter, init_xobject_dictionary
 from pyhanko.sign import fields, signers, timestamps
 from pyhanko.sign.general import SigningError
 from pyhanko.sign.signers.pdf_signer import PdfSigningSession
-from pyhanko.sign.validation import validate_pdf_signature
+from pyhanko.sign.validation.pdf_embedded import async_validate_pdf_signature
 from pyhanko.stamp.base import BaseStamp, BaseStampStyle
 from pyhanko_certvalidator import ValidationContext
 
@@ -88,23 +94,58 @@ class PdfUnreadable(Exception):
 
 
 _T = TypeVar("_T")
-# Room for the CMS signature container in the file (hex-encoded in the /Contents string).
-_BYTES_RESERVED = 16_384
+# Room for the CMS container beyond the certificates it carries: signature value (RSA-4096: 512 bytes),
+# signed attributes, structure; and for a time-stamp token (its TSA certificates included).
+_CMS_ALLOWANCE = 2048
+_TIMESTAMP_ALLOWANCE = 4096
+
+
+# pyHanko's core is async; its synchronous calls wrap it in ``asyncio.run``: a new event loop per call,
+# refused inside a running loop (an ASGI worker, a Playwright test driving the live server), and — in the
+# main thread, on Python 3.11 — formatting ``repr()`` of the result while restoring the SIGINT handler.
+# Instead the async API runs on a few long-lived threads, each with its own loop: no loop per call, the
+# same path with or without a running loop, and a TSA request or a PKCS#11 token waiting on one signature
+# does not hold up another. The work is pure (bytes in, bytes out): no database connection crosses.
+_RUNNER_THREADS = 4
+_runner: ThreadPoolExecutor | None = None
+_runner_lock = threading.Lock()
+_thread_state = threading.local()
+
+
+def _runner_reset() -> None:
+    global _runner
+    _runner = None  # a forked child has none of the parent's threads
+
+
+os.register_at_fork(after_in_child=_runner_reset)
+
+
+def _thread_loop() -> asyncio.AbstractEventLoop:
+    loop: asyncio.AbstractEventLoop | None = getattr(_thread_state, "loop", None)
+    if loop is None:
+        loop = _thread_state.loop = asyncio.new_event_loop()
+    return loop
+
+
+def _run(make: Callable[[], Coroutine[Any, Any, _T]]) -> _T:
+    """Run the coroutine ``make()`` to completion on one of the pyHanko threads and return its result."""
+    global _runner
+    runner = _runner
+    if runner is None:
+        with _runner_lock:
+            if _runner is None:
+                _runner = ThreadPoolExecutor(max_workers=_RUNNER_THREADS, thread_name_prefix="pyhanko")
+            runner = _runner
+    return runner.submit(lambda: _thread_loop().run_until_complete(make())).result()
 
 
 def _outside_event_loop(fn: Callable[[], _T]) -> _T:
-    """Run ``fn`` here, or in a worker thread when this thread already runs an asyncio loop.
+    """Run the synchronous ``fn`` (which may call ``asyncio.run`` inside pyHanko) on a pyHanko thread."""
 
-    pyHanko's synchronous calls wrap its async core in ``asyncio.run``, which refuses to start inside a
-    running loop (an ASGI worker, a Playwright test driving the live server). The work is pure (bytes in,
-    bytes out): no database connection crosses the thread.
-    """
-    try:
-        asyncio.get_running_loop()
-    except RuntimeError:
+    async def call() -> _T:
         return fn()
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        return pool.submit(fn).result()
+
+    return _run(call)
 
 
 # The printout's note is still set by pyHanko's own text engine. Its glyph widths (/W) are in font units
@@ -114,8 +155,86 @@ def _outside_event_loop(fn: Callable[[], _T]) -> _T:
 _STAMP_FONT_SIZE = 7
 
 
+# The text of the stamp being drawn: the font factory picks the trimmed font when it covers the text.
+_STAMP_TEXT: ContextVar[str] = ContextVar("stamp_text", default="")
+
+# What a stamp in Vietnamese needs: Basic Latin and Latin-1, Latin Extended-A (Ă Đ Ĩ Ũ), Ơ ơ Ư ư,
+# combining accents, the Vietnamese letters U+1EA0–U+1EF9, dashes and quotes, ‰ ‹ › ₫ € № ™.
+# Anything else the full font has (Greek, Cyrillic, other symbols) switches that stamp to the full font.
+_STAMP_RANGES = (
+    (0x20, 0x7E),
+    (0xA0, 0x17F),
+    (0x1A0, 0x1A1),
+    (0x1AF, 0x1B0),
+    (0x300, 0x323),
+    (0x1EA0, 0x1EF9),
+    (0x2010, 0x2026),
+    (0x2030, 0x2030),
+    (0x2039, 0x203A),
+    (0x20AB, 0x20AC),
+    (0x2116, 0x2116),
+    (0x2122, 0x2122),
+)
+
+
+@functools.cache
+def _full_font() -> tuple[bytes, frozenset[int]]:
+    data = FONT_PATH.read_bytes()
+    return data, frozenset(ttLib.TTFont(io.BytesIO(data)).getBestCmap())
+
+
+@functools.cache
+def _trimmed_font() -> tuple[bytes, frozenset[int]]:
+    """Liberation Serif cut to the stamp's characters, without hinting.
+
+    Each signature embeds a subset of the stamp font, and pyHanko builds it by parsing and subsetting
+    the whole font (2,600 glyphs, hinting programs, GSUB/GPOS decompiled): ≈ 70 % of a signature's
+    time. On this cut (≈ 500 glyphs; the same outlines, widths, kerning and accent positions) it is a
+    fraction of that. Built once per process.
+    """
+    full, covered = _full_font()
+    options = font_subset.Options()
+    options.hinting = False
+    options.layout_features = ["*"]  # kerning and accent placement as the full font shapes them
+    options.drop_tables += ["FFTM"]
+    options.name_IDs = ["*"]
+    options.notdef_outline = True
+    options.legacy_kern = True
+    font = ttLib.TTFont(io.BytesIO(full))
+    subsetter = font_subset.Subsetter(options=options)
+    wanted = {cp for low, high in _STAMP_RANGES for cp in range(low, high + 1)} & covered
+    subsetter.populate(unicodes=sorted(wanted))
+    subsetter.subset(font)
+    out = io.BytesIO()
+    font.save(out)
+    return out.getvalue(), frozenset(font.getBestCmap())
+
+
+@dataclass(frozen=True)
+class _StampFontFactory(GlyphAccumulatorFactory):
+    """pyHanko's font factory on the trimmed font (in memory), the full one for text it lacks."""
+
+    def create_font_engine(self, writer: Any, obj_stream: Any = None) -> GlyphAccumulator:
+        data, covered = _trimmed_font()
+        needed = {ord(char) for char in _STAMP_TEXT.get()} & _full_font()[1]
+        if not needed <= covered:
+            data = _full_font()[0]
+        if obj_stream is None and writer.stream_xrefs and self.create_objstream_if_needed:
+            obj_stream = writer.prepare_object_stream()
+        return GlyphAccumulator(
+            writer=writer,
+            font_handle=io.BytesIO(data),
+            font_size=self.font_size,
+            ot_script_tag=self.ot_script_tag,
+            ot_language_tag=self.ot_language_tag,
+            writing_direction=self.writing_direction,
+            bcp47_lang_code=self.bcp47_lang_code,
+            obj_stream=obj_stream,
+        )
+
+
 def _font_factory() -> GlyphAccumulatorFactory:
-    return GlyphAccumulatorFactory(str(FONT_PATH), font_size=_STAMP_FONT_SIZE)
+    return _StampFontFactory(str(FONT_PATH), font_size=_STAMP_FONT_SIZE)
 
 
 def _qr_xobject(writer: BasePdfFileWriter, url: str) -> tuple[generic.IndirectObject, float]:
@@ -243,41 +362,65 @@ def pdf_sign(
     revision, so the signature covers it. ``signing_time`` (aware): the time the signature claims.
     ``PdfUnreadable`` when the PDF cannot be read or updated; pyHanko's ``SigningError`` otherwise.
     """
+    def attempt(bytes_reserved: int | None) -> bytes:
+        try:
+            writer = IncrementalPdfFileWriter(io.BytesIO(data), strict=False)
+        except (PdfError, ValueError, KeyError, TypeError) as exc:
+            raise PdfUnreadable(str(exc)) from exc
+        if writer.prev.encrypted:
+            raise PdfUnreadable("encrypted")
+        meta = signers.PdfSignatureMetadata(
+            field_name=field_name,
+            subfilter=fields.SigSeedSubFilter.PADES,
+            md_algorithm="sha256",
+            reason=reason,
+            location=location,
+            use_pades_lta=False,
+        )
+        pdf_signer = _PdfSignerAt(
+            meta,
+            signer=signer,
+            timestamper=timestamper,
+            stamp_style=_AppearanceStyle(appearance=appearance, border_width=1 if appearance.framed else 0),
+            new_field_spec=fields.SigFieldSpec(
+                field_name, on_page=box.page, box=(int(box.x1), int(box.y1), int(box.x2), int(box.y2))
+            ),
+            signing_time=signing_time,
+        )
+        out = io.BytesIO()
+
+        async def sign() -> None:
+            await pdf_signer.async_sign_pdf(writer, output=out, bytes_reserved=bytes_reserved)
+
+        try:
+            if page_qr is not None:
+                _page_qr_draw(writer, page_qr)
+            _run(sign)
+        except (PdfError, KeyError, TypeError) as exc:
+            raise PdfUnreadable(str(exc)) from exc
+        return out.getvalue()
+
     try:
-        writer = IncrementalPdfFileWriter(io.BytesIO(data), strict=False)
-    except (PdfError, ValueError, KeyError, TypeError) as exc:
-        raise PdfUnreadable(str(exc)) from exc
-    if writer.prev.encrypted:
-        raise PdfUnreadable("encrypted")
-    meta = signers.PdfSignatureMetadata(
-        field_name=field_name,
-        subfilter=fields.SigSeedSubFilter.PADES,
-        md_algorithm="sha256",
-        reason=reason,
-        location=location,
-        use_pades_lta=False,
-    )
-    pdf_signer = _PdfSignerAt(
-        meta,
-        signer=signer,
-        timestamper=timestamper,
-        stamp_style=_AppearanceStyle(appearance=appearance, border_width=1 if appearance.framed else 0),
-        new_field_spec=fields.SigFieldSpec(
-            field_name, on_page=box.page, box=(int(box.x1), int(box.y1), int(box.x2), int(box.y2))
-        ),
-        signing_time=signing_time,
-    )
-    out = io.BytesIO()
-    try:
-        if page_qr is not None:
-            _page_qr_draw(writer, page_qr)
-        # bytes_reserved: without it pyHanko builds the whole CMS twice, once to measure it (half the
-        # time of a signature). Ample for an ECDSA or RSA-4096 signature with a chain of four
-        # certificates and a time-stamp token.
-        _outside_event_loop(lambda: pdf_signer.sign_pdf(writer, output=out, bytes_reserved=_BYTES_RESERVED))
-    except (PdfError, KeyError, TypeError) as exc:
-        raise PdfUnreadable(str(exc)) from exc
-    return out.getvalue()
+        return attempt(_bytes_reserved(signer, timestamper))
+    except SigningError as exc:
+        if "larger than expected" not in str(exc):
+            raise
+        return attempt(None)  # an unusually large time-stamp token: pyHanko measures the container
+
+
+def _bytes_reserved(signer: signers.Signer, timestamper: timestamps.TimeStamper | None) -> int:
+    """Hex digits to reserve for the CMS container in ``/Contents``.
+
+    Without a figure pyHanko builds the whole CMS twice, once to measure it. A fixed generous one (it
+    was 16 KiB) is paid by every verification: pyHanko's reader parses the ``/Contents`` hex string
+    digit by digit, three times per signature. So: the certificates the container carries plus
+    allowances; should it still not fit, ``pdf_sign`` signs again with pyHanko's own measure.
+    """
+    certificates = [signer.signing_cert, *(signer.cert_registry or ())]
+    size = sum(len(cert.dump()) for cert in certificates if cert is not None) + _CMS_ALLOWANCE
+    if timestamper is not None:
+        size += _TIMESTAMP_ALLOWANCE
+    return 2 * size
 
 
 # --------------------------------------------------------------------------------------------------
@@ -318,7 +461,10 @@ def _attr(name: asn1_x509.Name, key: str) -> str:
 
 
 def validation_context(
-    *, trust_roots: list[asn1_x509.Certificate], crls: list[bytes], others: list[asn1_x509.Certificate]
+    *,
+    trust_roots: list[asn1_x509.Certificate],
+    crls: list[asn1_crl.CertificateList] | list[bytes],
+    others: list[asn1_x509.Certificate],
 ) -> ValidationContext:
     """Offline, hard-fail on revocation: the CRLs given are the only source (no network from a page)."""
     return ValidationContext(
@@ -347,8 +493,12 @@ def pdf_signatures_validate(data: bytes, *, context_factory: object) -> list[Sig
     checks = []
     for sig in embedded:
         ctx = context_factory()  # type: ignore[operator]
+
+        async def validate(sig: Any = sig, ctx: ValidationContext = ctx) -> Any:
+            return await async_validate_pdf_signature(sig, ctx)
+
         try:
-            status = _outside_event_loop(partial(validate_pdf_signature, sig, ctx))
+            status = _run(validate)
         except (SigningError, PdfError, ValueError, KeyError) as exc:
             raise PdfUnreadable(str(exc)) from exc
         cert = status.signing_cert
@@ -406,6 +556,7 @@ def pdf_printout(data: bytes, *, note: str) -> bytes:
     """
     from pyhanko.stamp import TextStamp, TextStampStyle
 
+    token = _STAMP_TEXT.set(note)
     try:
         writer = IncrementalPdfFileWriter(io.BytesIO(data), strict=False)
         style = TextStampStyle(
@@ -426,4 +577,6 @@ def pdf_printout(data: bytes, *, note: str) -> bytes:
         _outside_event_loop(lambda: writer.write(out))
     except (PdfError, KeyError, TypeError, ValueError) as exc:
         raise PdfUnreadable(str(exc)) from exc
+    finally:
+        _STAMP_TEXT.reset(token)
     return out.getvalue()
