@@ -53,7 +53,7 @@ def test_a_replaced_key_file_is_used_at_once_and_signs_valid(world: World, pki: 
         signer=second,
         field_name="Sig",
         box=pades.Box(0, 330, 40, 565, 130),
-        stamp=pades.StampText(("Người ký: Vũ Văn Hùng", "Đã ký số")),
+        appearance=pades.Appearance(),
         reason="test",
         location="Quảng Ninh",
     )

@@ -42,7 +42,7 @@ def test_a_container_larger_than_the_room_reserved_is_signed_again_with_pyhankos
         signer=signer,
         field_name="Seal",
         box=pades.Box(0, 30, 40, 320, 130),
-        stamp=pades.StampText(("Đã ký số (chữ ký cơ quan)",)),
+        appearance=pades.Appearance(),
         reason="test",
         location="Quảng Ninh",
     )
