@@ -296,16 +296,18 @@ class SealCheck:
     pending_events: int = 0
 
 
-def dossier_seal_check(*, code: str) -> SealCheck | None:
-    """Check one dossier's history against its latest seal (3 queries); None when no such dossier."""
+def dossier_seal_check(*, code: str) -> SealCheck:
+    """Check the dossier ``code`` (the caller found it) against its latest seal.
+
+    Not sealed yet: one query. Sealed: four — its latest leaf and seal, its events, the inner nodes of
+    the proof and the sibling leaf — whatever the number of dossiers sealed.
+    """
     leaf = (
         AuditSealLeaf.objects.filter(dossier__code=code).select_related("seal").order_by("-seal_id").first()
     )
-    events = list(DossierEvent.objects.filter(dossier__code=code).order_by("seq"))
-    if not events:
-        return None
     if leaf is None:
-        return SealCheck(status=SealStatus.UNSEALED, pending_events=len(events))
+        return SealCheck(status=SealStatus.UNSEALED)
+    events = list(DossierEvent.objects.filter(dossier__code=code).order_by("seq"))
     seal = leaf.seal
     sealed = events[: leaf.event_count]
     pending = len(events) - len(sealed)

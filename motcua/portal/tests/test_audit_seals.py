@@ -34,7 +34,7 @@ def test_tracking_page_tells_whether_the_history_matches_the_seal(
 ) -> None:
     assert "chưa được niêm phong" in _seal_panel(client, dossier)
     seal = audit_seal_create().seal
-    with django_assert_max_num_queries(9):  # lookup (2) + seal check: leaf, events, nodes, sibling leaf
+    with django_assert_max_num_queries(5):  # dossier; seal check: leaf and seal, events, nodes, sibling leaf
         panel = _seal_panel(client, dossier)
     assert 'data-testid="seal-matched"' in panel
     assert f"Lịch sử xử lý khớp với niêm phong ngày {seal.sealed_at:%d/%m/%Y} (niêm phong số 1)." in panel
