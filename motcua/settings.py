@@ -534,6 +534,14 @@ MOTCUA_SIGNING_VERIFY_RATE_LIMIT = env_int("MOTCUA_SIGNING_VERIFY_RATE_LIMIT", d
 # Place name in the signatures and the printed copy's note.
 MOTCUA_SIGNING_LOCATION = env_str("MOTCUA_SIGNING_LOCATION", "Quảng Ninh")
 # --- end Electronic results ---
+
+# --- Audit seals (motcua.dossiers.sealing, docs/architecture.md §29) ---
+# HMAC key of the daily seals of the audit log: never in the database, so a database administrator
+# cannot re-seal a rewritten history. Required in production (deploy check motcua.E050); in
+# development a random key is generated once into the file below.
+MOTCUA_AUDIT_SEAL_KEY = env_str("MOTCUA_AUDIT_SEAL_KEY", "")
+MOTCUA_AUDIT_SEAL_KEY_FILE = Path(env_str("MOTCUA_AUDIT_SEAL_KEY_FILE", str(VAR_DIR / "audit-seal.key")))
+# --- end Audit seals ---
 # --- Payments and e-receipts (motcua.payments; docs/architecture.md §23) ---
 # Minutes a payment order stays payable at the gateway; the periodic job expires it after that.
 MOTCUA_PAYMENT_EXPIRY_MINUTES = env_int("MOTCUA_PAYMENT_EXPIRY_MINUTES", default=15)

@@ -53,3 +53,26 @@ def check_public_base_url(app_configs: Sequence[AppConfig] | None, **kwargs: Any
             id="motcua.E001",
         )
     ]
+
+
+# As ``dossiers.sealing.MIN_KEY_LENGTH`` (core is below the engine in the layers).
+_AUDIT_SEAL_MIN_KEY_LENGTH = 32
+
+
+@register(Tags.security, deploy=True)
+def check_audit_seal_key(app_configs: Sequence[AppConfig] | None, **kwargs: Any) -> list[CheckMessage]:
+    """The audit log's daily seals need a key the database administrator does not hold."""
+    key = getattr(settings, "MOTCUA_AUDIT_SEAL_KEY", "")
+    if len(key) >= _AUDIT_SEAL_MIN_KEY_LENGTH:
+        return []
+    return [
+        Error(
+            "MOTCUA_AUDIT_SEAL_KEY "
+            + ("chưa được đặt (is not set)" if not key else "quá ngắn (is too short)")
+            + ". Không niêm phong được nhật ký xử lý hồ sơ (the audit log cannot be sealed).",
+            hint=f"Đặt một khóa ngẫu nhiên ít nhất {_AUDIT_SEAL_MIN_KEY_LENGTH} ký tự, giữ ngoài cơ sở "
+            "dữ liệu và bản sao lưu của nó, ví dụ `python -c 'import secrets; print(secrets.token_hex(32))'` "
+            "(a random key of at least 32 characters, kept away from the database and its backups).",
+            id="motcua.E050",
+        )
+    ]

@@ -1081,6 +1081,13 @@ class History:
         data = data or {}
         if self.events == 1:
             data[MARKER_KEY] = self.marker
+            data[event_data.APPLICANT_KEY] = event_data.applicant_digest(self.d)
+        # As the engine's ``event_record``: the row as this event leaves it.
+        data[event_data.ROW_KEY] = event_data.row_after(
+            unit=self.current_unit,
+            step=self.step.id if self.step else None,
+            due_at=self.clock.json(self.d.get("due_at")),
+        )
         name = actor_name if actor_name is not None else (actor.name if actor else "Hệ thống")
         at = self.t
         seq = self.events

@@ -4,6 +4,11 @@ Each ``DossierEvent`` stores ``hash = sha256(prev_hash + canonical JSON of its c
 ``prev_hash`` is the previous event's hash ("" for the first). Editing any stored field of an event
 breaks its hash; deleting an event breaks the sequence (a gap) or, for the last one, the chain head
 kept on the dossier (``event_count`` / ``last_event_hash``). ``chain_verify`` reports all three.
+
+The chain alone does not stop someone who can write the database: he edits an event and recomputes
+every hash after it. The seals (``dossiers.sealing``) stop that. And the dossier row itself must
+agree with its events: ``row_derive`` recomputes its state, current unit, step, due time and the
+applicant's particulars from what the events recorded (``event_data.ROW_KEY`` / ``APPLICANT_KEY``).
 """
 
 from __future__ import annotations
@@ -17,7 +22,23 @@ from typing import Any
 
 from django.core.serializers.json import DjangoJSONEncoder
 
-from motcua.dossiers.models import Dossier, DossierEvent
+from motcua.dossiers import event_data
+from motcua.dossiers.models import OPEN_STATES, STATE_STATUS, Dossier, DossierEvent
+
+# The dossier columns ``row_derive`` reads (verify-audit loads only these).
+ROW_COLUMNS = (
+    "pk",
+    "code",
+    "event_count",
+    "last_event_hash",
+    "state",
+    "status",
+    "is_open",
+    "current_unit_id",
+    "current_step_id",
+    "due_at",
+    *event_data.APPLICANT_FIELDS,
+)
 
 
 def json_normalise(data: dict[str, Any] | None) -> dict[str, Any]:
@@ -116,3 +137,60 @@ def chain_verify(dossier: Dossier, events: Iterable[DossierEvent]) -> list[Chain
             )
         )
     return problems
+
+
+def _same_instant(row_value: datetime | None, recorded: Any) -> bool:
+    """The row's instant against the event's JSON text (``DjangoJSONEncoder`` keeps milliseconds)."""
+    if row_value is None or recorded is None:
+        return row_value is None and recorded is None
+    try:
+        value = datetime.fromisoformat(str(recorded).replace("Z", "+00:00"))
+    except ValueError:
+        return False
+    return row_value.replace(microsecond=row_value.microsecond // 1000 * 1000) == value
+
+
+def row_derive(dossier: Dossier, events: list[DossierEvent]) -> tuple[list[ChainProblem], bool]:
+    """Compare the dossier row with what its events say it should be; (problems, fully derivable).
+
+    The state comes from the last event's ``to_state``; unit, step and due time from the last event's
+    ``ROW_KEY`` and the applicant's particulars from the first event's digest — events recorded before
+    those keys existed make the row "not derivable" (False), which is not a finding.
+    """
+    problems: list[ChainProblem] = []
+    if not events:
+        return problems, False
+    code = dossier.code
+
+    def differs(kind: str, what: str) -> None:
+        problems.append(
+            ChainProblem(code, kind, None, f"{code}: {what} trên hồ sơ không khớp với nhật ký (đã bị sửa).")
+        )
+
+    last = events[-1]
+    if dossier.state != last.to_state:
+        differs("row_state", f"trạng thái «{dossier.state}» (nhật ký: «{last.to_state}»)")
+    elif dossier.status != STATE_STATUS.get(dossier.state) or dossier.is_open != (
+        dossier.state in OPEN_STATES
+    ):
+        differs("row_state", "trạng thái DVCQG")
+    derivable = True
+    row = last.data.get(event_data.ROW_KEY) if isinstance(last.data, dict) else None
+    if isinstance(row, dict):
+        if dossier.current_unit_id != row.get("unit"):
+            differs("row_unit", "đơn vị đang xử lý")
+        if dossier.current_step_id != row.get("step"):
+            differs("row_step", "bước đang xử lý")
+        if not _same_instant(dossier.due_at, row.get("due_at")):
+            differs("row_due", "hạn trả kết quả")
+    else:
+        derivable = False
+    first = events[0].data if isinstance(events[0].data, dict) else {}
+    digest = first.get(event_data.APPLICANT_KEY) if events[0].seq == 1 else None
+    if digest is None:
+        derivable = False
+    elif digest != event_data.applicant_digest(
+        {name: getattr(dossier, name) for name in event_data.APPLICANT_FIELDS}
+    ):
+        differs("row_applicant", "thông tin người nộp")
+    return problems, derivable

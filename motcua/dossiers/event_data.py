@@ -11,11 +11,53 @@ text by the simulator, which writes rows without the ORM.
 
 from __future__ import annotations
 
-from datetime import datetime
+import hashlib
+import json
+from collections.abc import Mapping
+from datetime import date, datetime
 from typing import Any
 
 Instant = datetime | str | None
 Data = dict[str, Any]
+
+# Keys every event's data carries besides its own (``audit.row_derive`` reads them back):
+# ``ROW_KEY`` — where the dossier row stands once the event is applied; ``APPLICANT_KEY`` (first event
+# only) — a digest of the applicant's particulars as received. Together with ``to_state`` they make the
+# row's state, current unit, step, due time and applicant derivable from the (hash-chained, sealed)
+# events, so an edit of the row alone is detected.
+ROW_KEY = "row"
+APPLICANT_KEY = "applicant_sha256"
+# The dossier columns the applicant digest covers, in this order; none is changed after receipt.
+APPLICANT_FIELDS = (
+    "applicant_kind",
+    "applicant_name",
+    "applicant_id_number",
+    "applicant_birth_date",
+    "applicant_phone",
+    "applicant_email",
+    "applicant_address",
+    "representative_name",
+    "representative_id_number",
+    "representative_phone",
+    "summary",
+)
+
+
+def row_after(*, unit: int | None, step: int | None, due_at: Instant) -> Data:
+    """The row as the event leaves it: current unit and step (ids) and due time."""
+    return {"unit": unit, "step": step, "due_at": due_at}
+
+
+def applicant_digest(values: Mapping[str, Any]) -> str:
+    """SHA-256 of the applicant's particulars (``APPLICANT_FIELDS``; dates as ISO text, None as "")."""
+
+    def text(value: Any) -> str:
+        if value is None:
+            return ""
+        return value.isoformat() if isinstance(value, date) else str(value)
+
+    canonical = json.dumps([text(values.get(name)) for name in APPLICANT_FIELDS], ensure_ascii=False)
+    return hashlib.sha256(canonical.encode()).hexdigest()
 
 
 def submitted(*, channel: str, competent_unit: str) -> Data:

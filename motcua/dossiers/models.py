@@ -718,3 +718,79 @@ class IntakeNotice(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} — {self.applicant_name}"
+
+
+class AuditSeal(models.Model):
+    """Sealed checkpoint of the audit log — niêm phong nhật ký (``dossiers.sealing``).
+
+    A Merkle tree over one leaf per dossier whose chain grew since the previous seal —
+    ``(dossier id, event count, head hash)``, sorted by dossier id — and an HMAC-SHA256 of its root
+    under a key kept outside the database (``MOTCUA_AUDIT_SEAL_KEY``). Each seal's MAC covers the
+    previous one's, so the seals form a chain too. Published on the portal (page, JSON, CSV): a history
+    rewritten after a seal no longer hashes to the published root. Append-only (database triggers).
+    """
+
+    seq = models.PositiveIntegerField("số thứ tự", unique=True)
+    sealed_at = models.DateTimeField("niêm phong lúc")
+    dossier_count = models.PositiveIntegerField("số hồ sơ niêm phong")
+    event_count = models.PositiveBigIntegerField("số sự kiện được bảo chứng")
+    root = models.CharField("gốc cây Merkle", max_length=64)
+    prev_mac = models.CharField("mã niêm phong trước", max_length=64, blank=True)
+    mac = models.CharField("mã niêm phong (HMAC-SHA256)", max_length=64)
+    # First 16 hex digits of SHA-256(key): which key sealed it (a rotated key is named, never stored).
+    key_id = models.CharField("mã nhận diện khóa", max_length=16)
+
+    class Meta:
+        verbose_name = "niêm phong nhật ký"
+        verbose_name_plural = "niêm phong nhật ký"
+        ordering = ["-seq"]
+
+    def __str__(self) -> str:
+        return f"{self.seq}: {self.root[:16]}"
+
+
+class AuditSealLeaf(models.Model):
+    """One dossier's chain head in a seal: leaf ``position`` of its Merkle tree."""
+
+    seal = models.ForeignKey(AuditSeal, on_delete=models.PROTECT, related_name="leaves", db_index=False)
+    position = models.PositiveIntegerField("vị trí lá")
+    # No database constraint: a seal outlives nothing, but must not stop a dossier's deletion either
+    # (none is deleted today; the seal would then report the leaf as not matching).
+    dossier = models.ForeignKey(
+        Dossier, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+", db_index=False
+    )
+    event_count = models.PositiveIntegerField("số sự kiện")
+    head_hash = models.CharField("mã băm sự kiện cuối", max_length=64)
+
+    class Meta:
+        verbose_name = "lá niêm phong"
+        verbose_name_plural = "lá niêm phong"
+        constraints = [
+            models.UniqueConstraint(fields=["seal", "position"], name="audit_seal_leaf_unique_position")
+        ]
+        # The tracking page's "latest seal of this dossier" and the sealer's "what was sealed".
+        indexes = [models.Index(fields=["dossier", "seal"], name="audit_seal_leaf_dossier")]
+
+    def __str__(self) -> str:
+        return f"{self.seal_id}/{self.position}"
+
+
+class AuditSealNode(models.Model):
+    """A node of a seal's Merkle tree (level 0: the leaves' hashes): an inclusion proof reads log n."""
+
+    seal = models.ForeignKey(AuditSeal, on_delete=models.PROTECT, related_name="+", db_index=False)
+    level = models.PositiveSmallIntegerField("tầng")
+    position = models.PositiveIntegerField("vị trí")
+    hash = models.CharField("mã băm", max_length=64)
+
+    class Meta:
+        verbose_name = "nút cây niêm phong"
+        verbose_name_plural = "nút cây niêm phong"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["seal", "level", "position"], name="audit_seal_node_unique_position"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.seal_id}/{self.level}/{self.position}"

@@ -6,6 +6,7 @@ from motcua.portal import (
     datastore_views,
     login_views,
     payment_views,
+    seal_views,
     submission_views,
     verification_views,
     views,
@@ -57,4 +58,7 @@ urlpatterns = [
     path("thong-bao", views.notifications_page, name="notifications"),
     # Public verification of signed results (the QR code of every signed result leads here).
     path("xac-thuc", verification_views.verify_page, name="verify"),
+    path("nhat-ky-niem-phong", seal_views.seals_page, name="audit_seals"),
+    path("nhat-ky-niem-phong.json", seal_views.seals_json, name="audit_seals_json"),
+    path("nhat-ky-niem-phong.csv", seal_views.seals_csv, name="audit_seals_csv"),
 ]

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import cast
 
+from django.core.exceptions import ImproperlyConfigured
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.cache import add_never_cache_headers
@@ -18,12 +19,21 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from motcua.accounts.models import Account
 from motcua.dossiers import downloads
+from motcua.dossiers.sealing import SealCheck, dossier_seal_check
 from motcua.notifications.selectors import inbox_list, inbox_unread_count
 from motcua.notifications.services import inbox_mark_read
 from motcua.portal.access import applicant_required, forbidden
 from motcua.portal.forms import TrackingForm, VerifierForm
 from motcua.portal.selectors import public_current_step, public_in_progress, tracking_result_documents
 from motcua.portal.tracking import TrackingResult, tracking_lookup
+
+
+def _seal_check(code: str) -> SealCheck | None:
+    """The dossier's history against its latest published seal; nothing shown if sealing is not set up."""
+    try:
+        return dossier_seal_check(code=code)
+    except ImproperlyConfigured:
+        return None
 
 
 def _respond(
@@ -49,6 +59,7 @@ def _respond(
                 # personal details); the download repeats the check.
                 "result_documents": tracking_result_documents(view=result.view) if verified else [],
                 "verifier": verifier if verified else "",
+                "seal": _seal_check(result.view.code),
             },
             status=status,
         )

@@ -147,6 +147,8 @@ def test_starts_in_production_with_every_optional_setting(tmp_path):
             "MOTCUA_DVCQG_PAYMENT_URL": "https://thanhtoan.dichvucong.gov.vn",
             "MOTCUA_DVCQG_PAYMENT_CLIENT_ID": "quangninh",
             "MOTCUA_DVCQG_PAYMENT_SECRET": "secret",
+            # Audit seals (README): the HMAC key kept outside the database.
+            "MOTCUA_AUDIT_SEAL_KEY": "0123456789abcdef0123456789abcdef0123456789abcdef",
         },
     )
     out = _start(env, "--deploy")

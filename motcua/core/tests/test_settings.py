@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from motcua.core.checks import check_public_base_url
+from motcua.core.checks import check_audit_seal_key, check_public_base_url
 
 PROJECT_DIR = Path(__file__).resolve().parents[3]
 # The real national identity provider (the deploy checks refuse none, or the local sandbox).
@@ -54,6 +54,7 @@ def test_production_mode_passes_check_deploy(tmp_path):
             "MOTCUA_VAR_DIR": str(tmp_path),
             **PRODUCTION_OIDC,
             **PRODUCTION_PAYMENTS,
+            "MOTCUA_AUDIT_SEAL_KEY": "0123456789abcdef0123456789abcdef0123456789abcdef",
         }
     )
     assert result.returncode == 0, result.stdout + result.stderr
@@ -139,3 +140,14 @@ def test_make_run_gives_the_worker_the_address_it_serves_on(host, expected):
     args = ["make", "-n", "-C", str(PROJECT_DIR), "run"] + ([f"HOST={host}"] if host else [])
     recipe = subprocess.run(args, env=env, capture_output=True, text=True, timeout=60, check=True).stdout
     assert f"export MOTCUA_PUBLIC_BASE_URL='{expected}'" in recipe
+
+
+def test_audit_seal_key_is_required_for_deploy(settings):
+    settings.MOTCUA_AUDIT_SEAL_KEY = ""
+    [missing] = check_audit_seal_key(None)
+    assert missing.id == "motcua.E050"
+    assert "chưa được đặt" in missing.msg
+    settings.MOTCUA_AUDIT_SEAL_KEY = "short"
+    assert "quá ngắn" in check_audit_seal_key(None)[0].msg
+    settings.MOTCUA_AUDIT_SEAL_KEY = "k" * 32
+    assert check_audit_seal_key(None) == []

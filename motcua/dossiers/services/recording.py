@@ -29,7 +29,7 @@ from django.utils import timezone
 
 from motcua.accounts.models import Account
 from motcua.core.orm import PreparedInsert, PreparedQuery, PreparedUpdate
-from motcua.dossiers import rules
+from motcua.dossiers import event_data, rules
 from motcua.dossiers.audit import event_hash, json_normalise
 from motcua.dossiers.errors import DossierConflict
 from motcua.dossiers.events import EventKind, event_publish
@@ -125,9 +125,22 @@ def event_record(
         d.status = STATE_STATUS[to_state]
         d.is_open = to_state in OPEN_STATES
     d.row_version += 1
+    seq = d.event_count + 1
+    # Where the row stands after this event (and, on the first, whose dossier it is): the row becomes
+    # derivable from its events, so ``verify-audit`` detects an edit of the row itself.
+    data = {
+        **(data or {}),
+        event_data.ROW_KEY: event_data.row_after(
+            unit=d.current_unit_id, step=d.current_step_id, due_at=d.due_at
+        ),
+    }
+    if seq == 1:
+        data[event_data.APPLICANT_KEY] = event_data.applicant_digest(
+            {name: getattr(d, name) for name in event_data.APPLICANT_FIELDS}
+        )
     event = DossierEvent(
         dossier=d,
-        seq=d.event_count + 1,
+        seq=seq,
         at=now,
         action=kind,
         actor=actor,

@@ -455,7 +455,8 @@ def test_withdrawal_by_reception_on_behalf_and_stop(world: World) -> None:
     assert not d.is_open
     assert d.paused_at is None
     assert d.pauses.get().ended_at is not None
-    assert DossierEvent.objects.get(dossier=d, seq=d.event_count).data == {"on_behalf": True}
+    data = DossierEvent.objects.get(dossier=d, seq=d.event_count).data
+    assert data == {"on_behalf": True, "row": data["row"]}  # "row": where it left the dossier (§29)
     d2 = dossier_at(world, "appraisal")
     d2 = services.dossier_stop(actor=world.hung, dossier=d2, row_version=d2.row_version, reason="Tranh chấp")
     assert d2.status == DvcqgStatus.STOPPED

@@ -370,7 +370,12 @@ def test_reassign_moves_the_step_and_the_right_to_act(world: World) -> None:
     assert DossierStep.objects.get(pk=d.current_step.pk).assignee_id == world.tam.pk
     event = DossierEvent.objects.get(dossier=d, seq=fresh.event_count)
     assert (event.action, event.reason) == ("reassign", "Minh nghỉ ốm")
-    assert event.data == {"step": d.current_step.seq, "from": "Trần Văn Minh", "to": "Lê Thị Tâm"}
+    assert event.data == {
+        "step": d.current_step.seq,
+        "from": "Trần Văn Minh",
+        "to": "Lê Thị Tâm",
+        "row": {"unit": d.current_unit_id, "step": d.current_step_id, "due_at": event.data["row"]["due_at"]},
+    }
     assert "forward" not in selectors.dossier_allowed_actions(user=world.minh, dossier=fresh)
     assert "forward" in selectors.dossier_allowed_actions(user=world.tam, dossier=fresh)
 

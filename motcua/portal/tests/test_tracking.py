@@ -150,8 +150,9 @@ def test_finished_dossier_timeline_marks(client: Client, world: World, returned)
 
 
 def test_page_queries(client: Client, supplement, django_assert_max_num_queries):
-    # One query (dossier with its steps); no session or user lookup for an anonymous visitor.
-    with django_assert_max_num_queries(1):
+    # One query (dossier with its steps); no session or user lookup for an anonymous visitor; one for
+    # its latest audit seal (none yet here: test_audit_seals counts a sealed one).
+    with django_assert_max_num_queries(2):
         assert client.get(f"{PAGE}/{supplement.code}").status_code == 200
 
 
