@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "motcua.datastore",
     "motcua.signing",
     "motcua.payments",
+    "motcua.reports",
     "motcua.assistant",
     "motcua.forecast",
     "motcua.kiosk",
