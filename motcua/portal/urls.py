@@ -7,6 +7,7 @@ from motcua.portal import (
     login_views,
     payment_views,
     submission_views,
+    transparency_views,
     verification_views,
     views,
 )
@@ -57,4 +58,11 @@ urlpatterns = [
     path("thong-bao", views.notifications_page, name="notifications"),
     # Public verification of signed results (the QR code of every signed result leads here).
     path("xac-thuc", verification_views.verify_page, name="verify"),
+    # Công khai (transparency board) and dữ liệu mở (open data), anonymous.
+    path("cong-khai/", transparency_views.transparency_page, name="transparency"),
+    path("du-lieu-mo/", transparency_views.open_data_page, name="open_data"),
+    path("du-lieu-mo/danh-muc.jsonld", transparency_views.open_data_catalog, name="open_data_catalog"),
+    path(
+        "du-lieu-mo/<slug:slug>.<str:ext>", transparency_views.open_data_download, name="open_data_download"
+    ),
 ]
