@@ -71,7 +71,8 @@ def test_leader_sees_own_unit_only(world: World, handled: dict[str, Any]) -> Non
     assert other.context["f"].unit == world.commune_a
     assert other.context["f"].errors
     drill = client.get(
-        reverse("backoffice:dashboard_dossiers"), {"so_lieu": "received_new", "don_vi": world.commune_b.pk}
+        reverse("backoffice:dashboard_dossiers"),
+        {"so_lieu": "received_new", "don_vi": str(world.commune_b.pk)},
     )
     assert drill.context["f"].unit == world.commune_a
 
@@ -90,7 +91,8 @@ def test_drilldown_lists_the_dossiers_counted(
     ):
         with django_assert_max_num_queries(12):
             response = client.get(
-                reverse("backoffice:dashboard_dossiers"), {"so_lieu": figure, **page.context["f"].params}
+                reverse("backoffice:dashboard_dossiers"),
+                {"so_lieu": figure, **dict(page.context["f"].params)},
             )
         assert response.status_code == 200
         assert {d.code for d in response.context["rows"]} == {handled[k].code for k in expected}

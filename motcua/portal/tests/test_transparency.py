@@ -15,6 +15,11 @@ from django.urls import reverse
 from motcua.dossiers.tests.factories import MONDAY_0900, dossier_at, world_build
 from motcua.reports.tests.conftest import aggregate_jobs_run
 
+
+def _body(response: Any) -> bytes:
+    return b"".join(response.streaming_content) if response.streaming else bytes(response.content)
+
+
 pytestmark = pytest.mark.django_db
 
 
@@ -41,7 +46,7 @@ def test_public_pages_show_no_personal_data(dossiers: Any, settings: Any) -> Non
     ]
     for response in pages:
         assert response.status_code == 200
-        body = b"".join(response.streaming_content) if response.streaming else response.content
+        body = _body(response)
         text = body.decode("utf-8")
         for secret in (done.code, done.applicant_name, done.applicant_id_number, done.applicant_phone):
             assert secret not in text
@@ -55,27 +60,19 @@ def test_open_data_downloads_parse_and_suppress(dossiers: Any, settings: Any) ->
     response = client.get(reverse("portal:open_data_download", args=["tong-hop-theo-ngay", "csv"]))
     assert response.streaming
     assert response["Content-Type"].startswith("text/csv")
-    text = b"".join(response.streaming_content).decode("utf-8")
+    text = _body(response).decode("utf-8")
     assert text.startswith("\ufeff")
     rows = list(csv.DictReader(io.StringIO(text.lstrip("\ufeff"))))
     assert rows
     assert all(r["received"] in ("", "0") or int(r["received"]) >= 5 for r in rows)
     assert any(r["received"] == "" and r["an_so_lieu"] == "1" for r in rows)  # one dossier: suppressed
     data = json.loads(
-        b"".join(
-            client.get(
-                reverse("portal:open_data_download", args=["tong-hop-theo-ngay", "json"])
-            ).streaming_content
-        )
+        _body(client.get(reverse("portal:open_data_download", args=["tong-hop-theo-ngay", "json"])))
     )
     assert any(row["received"] is None for row in data)
     settings.MOTCUA_OPEN_DATA_MIN_COUNT = 1
     data = json.loads(
-        b"".join(
-            client.get(
-                reverse("portal:open_data_download", args=["tong-hop-theo-ngay", "json"])
-            ).streaming_content
-        )
+        _body(client.get(reverse("portal:open_data_download", args=["tong-hop-theo-ngay", "json"])))
     )
     assert sum(row["received"] for row in data) == 1
     assert client.get("/du-lieu-mo/khong-co.csv").status_code == 404
