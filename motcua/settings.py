@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "motcua.datastore",
     "motcua.signing",
     "motcua.payments",
+    "motcua.reports",
     "motcua.assistant",
     "motcua.forecast",
     "motcua.kiosk",
@@ -548,3 +549,8 @@ MOTCUA_PAYMENT_EXPIRY_MINUTES = env_int("MOTCUA_PAYMENT_EXPIRY_MINUTES", default
 # Receipt series (ký hiệu biên lai): "<prefix>-<yy>E", e.g. QN-26E; numbered per unit and year.
 MOTCUA_RECEIPT_SERIES_PREFIX = env_str("MOTCUA_RECEIPT_SERIES_PREFIX", "QN")
 # --- end Payments ---
+# --- Open data (motcua.reports.opendata; docs/architecture.md §28) ---
+# A published count n with 0 < n < this threshold is left empty (CSV) / null (JSON): small counts for
+# one commune, procedure and day could point at a person.
+MOTCUA_OPEN_DATA_MIN_COUNT = env_int("MOTCUA_OPEN_DATA_MIN_COUNT", default=5)
+# --- end Open data ---

@@ -7,6 +7,7 @@ from typing import Any
 from django.http import HttpRequest
 from django.utils.functional import SimpleLazyObject
 
+from motcua.backoffice.dashboards import DASHBOARD_ROLES
 from motcua.backoffice.views import SUPERVISOR_ROLES
 from motcua.forecast.selectors import RISK_VIEWER_ROLES
 from motcua.org.models import OVERSIGHT_ROLES, Role
@@ -33,6 +34,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
             "unit": bool(roles & UNIT_PAGE_ROLES),
             "signing": Role.LEADER in roles,
             "risks": bool(roles & RISK_VIEWER_ROLES),
+            "dashboard": bool(roles & DASHBOARD_ROLES),
         }
 
     return {"bo_nav": SimpleLazyObject(links)}

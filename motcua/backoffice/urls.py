@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from motcua.backoffice import feedback, payments, result_drafts, risks, signing_views, views
+from motcua.backoffice import dashboards, feedback, payments, result_drafts, risks, signing_views, views
 from motcua.signin.views import LoginView
 
 app_name = "backoffice"
@@ -32,6 +32,11 @@ urlpatterns = [
     path("tiep-nhan/<str:procedure_code>/", views.intake_form, name="intake_form"),
     path("don-vi/", views.unit_overview, name="unit"),
     path("nguy-co-tre-han/", risks.risk_list, name="risks"),
+    # Bảng điều hành (leadership, centres, report viewers), the dossiers behind a figure, exports.
+    path("bao-cao/", dashboards.dashboard, name="dashboard"),
+    path("bao-cao/ho-so/", dashboards.drilldown_list, name="dashboard_dossiers"),
+    path("bao-cao/xuat/<slug:slug>.<str:ext>", dashboards.export_table, name="dashboard_export"),
+    path("bao-cao/bao-cao-dinh-ky.<str:ext>", dashboards.periodic_report, name="periodic_report"),
     path("don-vi/so-theo-doi.pdf", views.ledger_pdf, name="ledger_pdf"),
     path("phan-anh/", feedback.feedback_list, name="feedback_list"),
     # Ký số hàng loạt (leaders): the dossiers waiting for their signature, and each batch's progress.

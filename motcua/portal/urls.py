@@ -8,6 +8,7 @@ from motcua.portal import (
     payment_views,
     seal_views,
     submission_views,
+    transparency_views,
     verification_views,
     views,
 )
@@ -61,4 +62,11 @@ urlpatterns = [
     path("nhat-ky-niem-phong", seal_views.seals_page, name="audit_seals"),
     path("nhat-ky-niem-phong.json", seal_views.seals_json, name="audit_seals_json"),
     path("nhat-ky-niem-phong.csv", seal_views.seals_csv, name="audit_seals_csv"),
+    # Công khai (transparency board) and dữ liệu mở (open data), anonymous.
+    path("cong-khai/", transparency_views.transparency_page, name="transparency"),
+    path("du-lieu-mo/", transparency_views.open_data_page, name="open_data"),
+    path("du-lieu-mo/danh-muc.jsonld", transparency_views.open_data_catalog, name="open_data_catalog"),
+    path(
+        "du-lieu-mo/<slug:slug>.<str:ext>", transparency_views.open_data_download, name="open_data_download"
+    ),
 ]

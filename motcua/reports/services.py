@@ -1,0 +1,376 @@
+"""Writes of the reports: the aggregates, incrementally (one dossier event) or rebuilt from the events.
+
+``aggregates_event_apply`` is what the dossier-event subscriber does; ``aggregates_rebuild`` what
+``motcua reports-rebuild`` does. Both turn events into counters with ``facts.dossier_contribution`` and
+write them with the same column lists, so they give the same rows (``models`` docstring). Rows whose
+counters all come back to zero (a delta that cancels an earlier one) are left in place by the
+incremental path and never written by the rebuild: compare the two ignoring all-zero rows.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, time
+from typing import Any
+
+from django.db import connection, transaction
+from django.db.models import Count, Max, Q
+from django.utils import timezone
+
+from motcua.core.orm import rows_insert
+from motcua.dossiers.events import EventKind
+from motcua.dossiers.models import Dossier, DossierComponent, DossierEvent
+from motcua.reports.facts import (
+    Counts,
+    DossierFacts,
+    Durations,
+    EventFact,
+    contribution_delta,
+    dossier_contribution,
+)
+from motcua.reports.models import (
+    COUNTERS,
+    DailyAggregate,
+    DailyDuration,
+    MonthlyAggregate,
+    MonthlyDuration,
+    RebuildMark,
+)
+from motcua.reports.periods import month_start
+
+logger = logging.getLogger(__name__)
+
+_KEY = ("unit_id", "procedure_id", "channel")
+
+
+# Facts of dossiers
+# --------------------------------------------------------------------------------------------------
+
+
+def _initial_fees(fees_total: int, events: Iterable[EventFact]) -> bool:
+    """A fee was due at submission: the dossier's fee total minus the financial obligations requested
+    later (the only writes that raise it) — fixed, whenever it is computed."""
+    requested = sum(
+        int(fee.get("amount_vnd") or 0)
+        for e in events
+        if e.action == EventKind.REQUEST_PAYMENT
+        for fee in (e.data.get("fees") or ())
+    )
+    return fees_total - requested > 0
+
+
+def _digitised(components: int, with_file: int) -> bool:
+    return components > 0 and components == with_file
+
+
+def _facts(row: Sequence[Any], events: Sequence[EventFact], components: tuple[int, int]) -> DossierFacts:
+    pk, unit_id, procedure_id, channel, fees_total = row
+    return DossierFacts(
+        dossier_id=pk,
+        unit_id=unit_id,
+        procedure_id=procedure_id,
+        channel=channel,
+        initial_fees=_initial_fees(fees_total, events),
+        digitised=_digitised(*components),
+    )
+
+
+_FACT_COLUMNS = ("pk", "competent_unit_id", "procedure_id", "channel", "fees_total")
+_EVENT_COLUMNS = ("seq", "at", "action", "to_state", "data")
+
+
+def _components(dossier_filter: Q) -> dict[int, tuple[int, int]]:
+    rows = (
+        DossierComponent.objects.filter(dossier_filter, is_supplement=False)
+        .values("dossier_id")
+        .order_by()
+        .annotate(n=Count("pk"), files=Count("pk", filter=~Q(file_sha256="")))
+    )
+    return {r["dossier_id"]: (r["n"], r["files"]) for r in rows}
+
+
+# Incremental path
+# --------------------------------------------------------------------------------------------------
+
+
+def aggregates_event_apply(*, dossier_id: int, seq: int) -> bool:
+    """Add what event ``seq`` of the dossier changes to the counters; False when it adds nothing
+    (already in the last rebuild, or not found). Call inside the job's transaction (atomic)."""
+    with transaction.atomic():
+        # Locked: the dossier's fee total and its events are read as one consistent state.
+        row = Dossier.objects.select_for_update().filter(pk=dossier_id).values_list(*_FACT_COLUMNS).first()
+        if row is None:
+            return False
+        rows = list(
+            DossierEvent.objects.filter(dossier_id=dossier_id)
+            .order_by("seq")
+            .values_list("pk", *_EVENT_COLUMNS)
+        )
+        position = next((i for i, r in enumerate(rows) if r[1] == seq), None)
+        if position is None:
+            return False
+        mark = RebuildMark.objects.order_by("-pk").values_list("events_upto_id", flat=True).first()
+        if mark is not None and rows[position][0] <= mark:
+            return False
+        events = [EventFact(*r[1:]) for r in rows]
+        facts = _facts(row, events, _components(Q(dossier_id=dossier_id)).get(dossier_id, (0, 0)))
+        counts, durations = contribution_delta(facts, events[:position], events[: position + 1])
+        aggregates_apply(facts=facts, counts=counts, durations=durations)
+        return True
+
+
+def aggregates_apply(*, facts: DossierFacts, counts: Counts, durations: Durations) -> None:
+    """Add ``counts`` and ``durations`` of one dossier to the daily and monthly rows (upserts, in key
+    order so that concurrent jobs lock rows in the same order)."""
+    key = (facts.unit_id, facts.procedure_id, facts.channel)
+    if counts:
+        monthly: dict[date, dict[str, int]] = {}
+        for day, row in counts.items():
+            target = monthly.setdefault(month_start(day), {})
+            for name, value in row.items():
+                target[name] = target.get(name, 0) + value
+        _upsert(
+            DailyAggregate,
+            "day",
+            [(day, *key, *_values(row)) for day, row in sorted(counts.items())],
+            COUNTERS,
+        )
+        _upsert(
+            MonthlyAggregate,
+            "month",
+            [(m, *key, *_values(row)) for m, row in sorted(monthly.items())],
+            COUNTERS,
+        )
+    if durations:
+        by_month: dict[tuple[date, int], int] = {}
+        for (day, bucket), n in durations.items():
+            by_month[(month_start(day), bucket)] = by_month.get((month_start(day), bucket), 0) + n
+        _upsert(
+            DailyDuration,
+            "day",
+            [(d, *key, b, n) for (d, b), n in sorted(durations.items())],
+            ("count",),
+            ("bucket",),
+        )
+        _upsert(
+            MonthlyDuration,
+            "month",
+            [(m, *key, b, n) for (m, b), n in sorted(by_month.items())],
+            ("count",),
+            ("bucket",),
+        )
+
+
+def _values(row: dict[str, int]) -> list[int]:
+    return [row.get(name, 0) for name in COUNTERS]
+
+
+def _upsert(
+    model: type[Any],
+    period: str,
+    rows: list[tuple[Any, ...]],
+    columns: Sequence[str],
+    extra_key: Sequence[str] = (),
+) -> None:
+    if not rows:
+        return
+    quote = connection.ops.quote_name
+    table = quote(model._meta.db_table)
+    key = (period, *_KEY, *extra_key)
+    names = (*key, *columns)
+    updates = ", ".join(f"{quote(c)} = {table}.{quote(c)} + excluded.{quote(c)}" for c in columns)
+    sql = (
+        f"INSERT INTO {table} ({', '.join(quote(n) for n in names)}) "
+        f"VALUES ({', '.join(['%s'] * len(names))}) "
+        f"ON CONFLICT ({', '.join(quote(k) for k in key)}) DO UPDATE SET {updates}"
+    )
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, rows)
+
+
+# Rebuild
+# --------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class RebuildResult:
+    dossiers: int
+    events: int
+    daily_rows: int
+    monthly_rows: int
+    events_upto_id: int
+    since: date | None
+
+
+def aggregates_rebuild(
+    *, since: date | None = None, batch: int = 5_000, progress: Callable[[int], None] | None = None
+) -> RebuildResult:
+    """Recompute the aggregates from the dossiers' events — tính lại số liệu tổng hợp.
+
+    Whole history (``since`` None): every row is replaced. ``since``: the rows from the first day of
+    its month on are replaced, by replaying the dossiers that can still add to them (open, or
+    resolved, ended or returned since then). One transaction: readers see the old rows or the new,
+    never a mix. Events up to the largest id at the start are counted and recorded in
+    ``RebuildMark``, so that a subscriber job for one of them that runs later adds nothing.
+    """
+    first = month_start(since) if since is not None else None
+    with transaction.atomic():
+        upto = DossierEvent.objects.aggregate(m=Max("pk"))["m"] or 0
+        dossiers = Dossier.objects.all()
+        if first is not None:
+            start = _local_midnight(first)
+            dossiers = dossiers.filter(
+                Q(is_open=True)
+                | Q(finished_at__gte=start)
+                | Q(returned_at__gte=start)
+                | Q(submitted_at__gte=start)
+            )
+            DailyAggregate.objects.filter(day__gte=first).delete()
+            MonthlyAggregate.objects.filter(month__gte=first).delete()
+            DailyDuration.objects.filter(day__gte=first).delete()
+            MonthlyDuration.objects.filter(month__gte=first).delete()
+        else:
+            for model in (DailyAggregate, MonthlyAggregate, DailyDuration, MonthlyDuration):
+                model.objects.all().delete()
+        stage = _Stage()
+        stage.create()
+        monthly: dict[tuple[Any, ...], list[int]] = {}
+        monthly_durations: dict[tuple[Any, ...], int] = {}
+        n_dossiers = n_events = 0
+        for chunk in _chunks(
+            dossiers.order_by("pk").values_list(*_FACT_COLUMNS).iterator(chunk_size=batch), batch
+        ):
+            lo, hi = chunk[0][0], chunk[-1][0]
+            in_range = Q(dossier_id__gte=lo, dossier_id__lte=hi)
+            components = _components(in_range)
+            events: dict[int, list[EventFact]] = {}
+            for dossier_id, *fields in (
+                DossierEvent.objects.filter(in_range, pk__lte=upto)
+                .order_by("dossier_id", "seq")
+                .values_list("dossier_id", *_EVENT_COLUMNS)
+                .iterator(chunk_size=20_000)
+            ):
+                events.setdefault(dossier_id, []).append(EventFact(*fields))
+            daily_rows: dict[tuple[Any, ...], list[int]] = {}
+            duration_rows: dict[tuple[Any, ...], int] = {}
+            for row in chunk:
+                history = events.get(row[0], [])
+                n_events += len(history)
+                facts = _facts(row, history, components.get(row[0], (0, 0)))
+                counts, durations = dossier_contribution(facts, history)
+                key = (facts.unit_id, facts.procedure_id, facts.channel)
+                for day, values in counts.items():
+                    if first is not None and day < first:
+                        continue
+                    for target, k in ((daily_rows, (day, *key)), (monthly, (month_start(day), *key))):
+                        acc = target.get(k)
+                        if acc is None:
+                            acc = target[k] = [0] * len(COUNTERS)
+                        for i, name in enumerate(COUNTERS):
+                            acc[i] += values.get(name, 0)
+                for (day, bucket), count in durations.items():
+                    if first is not None and day < first:
+                        continue
+                    duration_rows[(day, *key, bucket)] = duration_rows.get((day, *key, bucket), 0) + count
+                    mk = (month_start(day), *key, bucket)
+                    monthly_durations[mk] = monthly_durations.get(mk, 0) + count
+            n_dossiers += len(chunk)
+            stage.add(daily_rows, duration_rows)
+            if progress is not None:
+                progress(len(chunk))
+        daily_count = stage.finish()
+        monthly_rows = [(m.isoformat(), *k, *v) for (m, *k), v in sorted(monthly.items()) if any(v)]
+        rows_insert(MonthlyAggregate._meta.db_table, ("month", *_KEY, *COUNTERS), monthly_rows)
+        rows_insert(
+            MonthlyDuration._meta.db_table,
+            ("month", *_KEY, "bucket", "count"),
+            [(m.isoformat(), *k, n) for (m, *k), n in sorted(monthly_durations.items()) if n],
+        )
+        RebuildMark.objects.all().delete()
+        RebuildMark.objects.create(
+            events_upto_id=upto, since=first, rebuilt_at=timezone.now(), dossiers=n_dossiers
+        )
+    return RebuildResult(
+        dossiers=n_dossiers,
+        events=n_events,
+        daily_rows=daily_count,
+        monthly_rows=len(monthly_rows),
+        events_upto_id=upto,
+        since=first,
+    )
+
+
+def _local_midnight(day: date) -> datetime:
+    from motcua.dossiers.deadlines import local_zone
+
+    return datetime.combine(day, time.min, tzinfo=local_zone())
+
+
+def _chunks(rows: Iterator[Any], size: int) -> Iterator[list[Any]]:
+    chunk: list[Any] = []
+    for row in rows:
+        chunk.append(row)
+        if len(chunk) == size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+class _Stage:
+    """Daily partial sums of each chunk of dossiers, staged in temporary tables (COPY on PostgreSQL)
+    and summed into the daily tables at the end: a (day, unit, procedure, channel) gets contributions
+    from dossiers of many chunks (a dossier received in March, resolved in April)."""
+
+    AGG = "reports_stage_daily"
+    DUR = "reports_stage_duration"
+
+    def create(self) -> None:
+        counters = ", ".join(f"{c} bigint" for c in COUNTERS)
+        with connection.cursor() as cursor:
+            cursor.execute(f"DROP TABLE IF EXISTS {self.AGG}")
+            cursor.execute(f"DROP TABLE IF EXISTS {self.DUR}")
+            cursor.execute(
+                f"CREATE TEMPORARY TABLE {self.AGG} (day date, unit_id bigint, procedure_id bigint, "
+                f"channel varchar(16), {counters})"
+            )
+            cursor.execute(
+                f"CREATE TEMPORARY TABLE {self.DUR} (day date, unit_id bigint, procedure_id bigint, "
+                "channel varchar(16), bucket integer, count bigint)"
+            )
+
+    def add(self, daily: dict[tuple[Any, ...], list[int]], durations: dict[tuple[Any, ...], int]) -> None:
+        rows_insert(
+            self.AGG,
+            ("day", *_KEY, *COUNTERS),
+            ((d.isoformat(), *k, *v) for (d, *k), v in daily.items() if any(v)),
+        )
+        rows_insert(
+            self.DUR,
+            ("day", *_KEY, "bucket", "count"),
+            ((d.isoformat(), *k, n) for (d, *k), n in durations.items() if n),
+        )
+
+    def finish(self) -> int:
+        quote = connection.ops.quote_name
+        sums = ", ".join(f"SUM({c})" for c in COUNTERS)
+        nonzero = " OR ".join(f"SUM({c}) <> 0" for c in COUNTERS)
+        names = ", ".join(quote(c) for c in ("day", *_KEY, *COUNTERS))
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"INSERT INTO {quote(DailyAggregate._meta.db_table)} ({names}) "
+                f"SELECT day, unit_id, procedure_id, channel, {sums} FROM {self.AGG} "
+                f"GROUP BY day, unit_id, procedure_id, channel HAVING {nonzero}"
+            )
+            inserted = cursor.rowcount
+            cursor.execute(
+                f"INSERT INTO {quote(DailyDuration._meta.db_table)} "
+                "(day, unit_id, procedure_id, channel, bucket, count) "
+                f"SELECT day, unit_id, procedure_id, channel, bucket, SUM(count) FROM {self.DUR} "
+                "GROUP BY day, unit_id, procedure_id, channel, bucket HAVING SUM(count) <> 0"
+            )
+            cursor.execute(f"DROP TABLE {self.AGG}")
+            cursor.execute(f"DROP TABLE {self.DUR}")
+        return int(inserted)
