@@ -305,7 +305,8 @@ def _program_major(program: str) -> int | None:
         ).stdout
     except (OSError, subprocess.SubprocessError):
         return None
-    match = re.search(r"(\d+)(?:\.\d+)?", out.rsplit(")", 1)[-1]) or re.search(r"(\d+)", out)
+    # "pg_dump (PostgreSQL) 15.20 (Debian 15.20-0+deb12u1)"
+    match = re.search(r"\(PostgreSQL\)\s+(\d+)", out) or re.search(r"(\d+)", out)
     return int(match.group(1)) if match else None
 
 

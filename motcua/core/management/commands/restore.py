@@ -43,7 +43,7 @@ class Command(BaseCommand):
             raise CommandError(str(exc)) from exc
         say(
             f"Đã khôi phục {summary['rows']:,} dòng và {summary['files']:,} tệp ({summary['bytes']:,} byte; "
-            f"{summary['files_written']:,} tệp ghi mới) trong {summary['seconds']['total']:.1f} giây."
+            f"{summary['files_written']:,} tệp ghi mới) trong {summary['seconds']['total']:.2f} giây."
         )
         if options["include_secrets"]:
             say(f"Khóa khôi phục: {summary['secrets']} tệp.")
