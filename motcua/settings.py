@@ -236,6 +236,11 @@ STATIC_ROOT = VAR_DIR / "static"
 STATIC_ROOT.mkdir(exist_ok=True)  # WhiteNoise warns on every request when its root is missing
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
+# Backups (`motcua backup`, motcua/core/backup.py, docs/operations.md): where a backup goes without
+# --output (one folder per run), and where PostgreSQL's pg_dump/pg_restore of the server's version
+# are, if not in a standard place (/usr/lib/postgresql/<major>/bin, /usr/pgsql-<major>/bin, PATH).
+MOTCUA_BACKUP_DIR = Path(env_str("MOTCUA_BACKUP_DIR", str(VAR_DIR / "backups")))
+MOTCUA_PG_BIN_DIR = env_str("MOTCUA_PG_BIN_DIR", "")
 
 # --- E-mail to applicants (notifications app) ---
 # Absolute address of the public site, for links in messages sent outside a request (jobs). `make run`
