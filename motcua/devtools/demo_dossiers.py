@@ -20,12 +20,10 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
 
-from motcua.core.text import fold
 from motcua.devtools.demo_officials import demo_officials_ensure
-from motcua.devtools.simulation import MARKER_KEY, simulate
-from motcua.dossiers.models import ApplicantKind, Dossier, DossierEvent, DossierState
+from motcua.devtools.simulation import MARKER_KEY, PlayedDossier, simulate
+from motcua.dossiers.models import ApplicantKind, DossierEvent, DossierState
 from motcua.org.services import commune_centre_slug
 
 # The provincial centre and the centres of the demo communes (``devtools.demo_officials.DEMO_ACCOUNTS``).
@@ -51,7 +49,8 @@ def demo_dossiers_ensure(*, count: int = 300, seed: int = DEMO_SEED, now: dateti
 
     Idempotent: a rerun finds them and writes nothing. Every state occurs at least once (the first
     eleven dossiers are placed so that "now" falls in each state); the rest follow the realistic mix
-    of the simulation (channels, supplements, transfers, lateness, refusals, withdrawals, stops).
+    of the simulation (channels, supplements, transfers, lateness, refusals, withdrawals, stops). Some
+    are the demo identities' own (``DemoIdentityChooser``), recorded so when they are created.
     """
     if demo_dossiers_present():
         return 0
@@ -66,6 +65,7 @@ def demo_dossiers_ensure(*, count: int = 300, seed: int = DEMO_SEED, now: dateti
         force_all_states=True,
         batch=max(count, 1),
         workers=1,
+        applicant=DemoIdentityChooser(),
     )
     return result.dossiers
 
@@ -99,47 +99,48 @@ def demo_identities() -> dict[str, Any]:
     return data
 
 
-def demo_identities_assign() -> int:
-    """Make some demo dossiers those of the demo identities (by ID number or tax code); how many.
+class DemoIdentityChooser:
+    """The applicant chooser (``simulate(applicant=…)``) that gives demo dossiers to the demo identities.
 
-    They are linked to the account when that identity logs in (``dossiers_link_to_applicant``), as a
-    counter dossier of a real citizen is. Only dossiers of other applicants are taken, in a fixed order,
-    so a rerun changes nothing.
+    Called with the demo dossiers in order (ids ascending), it takes for each identity and state of
+    ``_IDENTITY_STATES`` the first dossier in that state at a demo centre whose applicant is of the
+    identity's kind, in the fixed order of ``_IDENTITY_STATES``: the same seed gives the same choice.
+    The identity is recorded as the applicant when the dossier is created — in its row and in its first
+    event — so ``motcua verify-audit`` finds rows that agree with their events. Such a dossier is linked
+    to the account when that identity logs in (``dossiers_link_to_applicant``), as a counter dossier of
+    a real citizen is.
     """
-    people = demo_identities()
-    by_number: dict[str, dict[str, str]] = {
-        **{c["personal_id"]: c for c in people["citizens"]},
-        **{o["tax_code"]: o for o in people["organisations"]},
-    }
-    assigned = 0
-    with transaction.atomic():
-        for number, states in _IDENTITY_STATES:
-            identity = by_number[number]
+
+    def __init__(self) -> None:
+        people = demo_identities()
+        self.by_number: dict[str, dict[str, str]] = {
+            **{c["personal_id"]: c for c in people["citizens"]},
+            **{o["tax_code"]: o for o in people["organisations"]},
+        }
+        # (number, state) still to give, in the order of ``_IDENTITY_STATES``.
+        self.wanted: list[tuple[str, str]] = [
+            (number, state) for number, states in _IDENTITY_STATES for state in states
+        ]
+
+    def __call__(self, dossier: PlayedDossier) -> dict[str, Any] | None:
+        if dossier.receiving_unit not in DEMO_CENTRES or dossier.applicant_id_number in self.by_number:
+            return None
+        for wanted in self.wanted:
+            number, state = wanted
+            identity = self.by_number[number]
             organisation = "tax_code" in identity
-            for state in states:
-                if Dossier.objects.filter(applicant_id_number=number, state=state).exists():
-                    continue
-                kind = ApplicantKind.ORGANISATION if organisation else ApplicantKind.PERSON
-                # Of the same kind: a procedure open only to citizens keeps a citizen as applicant.
-                dossier = (
-                    Dossier.objects.filter(
-                        state=state, applicant_kind=kind, receiving_unit__slug__in=DEMO_CENTRES
-                    )
-                    .exclude(applicant_id_number__in=list(by_number))
-                    .order_by("pk")
-                    .first()
-                )
-                if dossier is None:
-                    continue
-                name = identity["name"] if organisation else identity["full_name"]
-                Dossier.objects.filter(pk=dossier.pk).update(
-                    applicant_name=name,
-                    applicant_search=fold(name)[:255],
-                    applicant_id_number=number,
-                    applicant_birth_date=None if organisation else date.fromisoformat(identity["birth_date"]),
-                    applicant_phone=identity["phone"],
-                    applicant_email=identity["email"],
-                    applicant_address=identity["address" if organisation else "permanent_address"],
-                )
-                assigned += 1
-    return assigned
+            kind = ApplicantKind.ORGANISATION if organisation else ApplicantKind.PERSON
+            # Of the same kind: a procedure open only to citizens keeps a citizen as applicant.
+            if state != dossier.state or kind != dossier.applicant_kind:
+                continue
+            self.wanted.remove(wanted)
+            name = identity["name"] if organisation else identity["full_name"]
+            return {
+                "applicant_name": name,
+                "applicant_id_number": number,
+                "applicant_birth_date": None if organisation else date.fromisoformat(identity["birth_date"]),
+                "applicant_phone": identity["phone"],
+                "applicant_email": identity["email"],
+                "applicant_address": identity["address" if organisation else "permanent_address"],
+            }
+        return None

@@ -46,7 +46,7 @@ import multiprocessing
 import os
 import random
 import time
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
@@ -852,6 +852,17 @@ class Rows:
         self.fees: list[tuple[Any, ...]] = []
         self.pauses: list[tuple[Any, ...]] = []
 
+    def _tables(self) -> tuple[list[tuple[Any, ...]], ...]:
+        return (self.dossiers, self.steps, self.events, self.components, self.fees, self.pauses)
+
+    def mark(self) -> tuple[int, ...]:
+        return tuple(len(table) for table in self._tables())
+
+    def truncate(self, mark: tuple[int, ...]) -> None:
+        """Drop the rows appended since ``mark`` (a history played again replaces them)."""
+        for table, length in zip(self._tables(), mark, strict=True):
+            del table[length:]
+
 
 # --------------------------------------------------------------------------------------------------
 # One dossier's history
@@ -918,6 +929,24 @@ class _Pause:
     ended_at: int | None = None
 
 
+@dataclass(frozen=True)
+class PlayedDossier:
+    """What an applicant chooser (``simulate(applicant=…)``) sees of a history played in memory."""
+
+    dossier_id: int
+    code: str
+    state: str
+    receiving_unit: str  # slug
+    procedure_id: int
+    applicant_kind: str
+    applicant_id_number: str
+
+
+# Given a played history, the applicant to record instead of the random one (``APPLICANT_FIELDS``
+# except the kind, which the procedure's audience decides), or None to keep it.
+ApplicantChooser = Callable[[PlayedDossier], Mapping[str, Any] | None]
+
+
 @dataclass
 class Mix:
     """Probabilities of the realistic mix (per dossier unless noted)."""
@@ -951,8 +980,10 @@ class History:
         rows: Rows,
         marker: str,
         ids: Ids | None = None,
+        applicant: Mapping[str, Any] | None = None,
     ) -> None:
         self.sim, self.sk, self.rng, self.now, self.rows, self.marker = sim, sk, rng, now, rows, marker
+        self.applicant_chosen = applicant
         self.world = sim.world
         self.axis = sim.axis
         self.clock = sim.clock
@@ -1265,11 +1296,23 @@ class History:
             province = "022" if rng.random() < 0.8 else rng.choice(("001", "031", "036", "038", "079"))
             d["applicant_id_number"] = f"{province}{gender}{year % 100:02d}{rng.randrange(10**6):06d}"
             d["applicant_birth_date"] = date(year, rng.randint(1, 12), rng.randint(1, 28)).isoformat()
-        # Rows are inserted without Dossier.save, which keeps the accent-folded name the search uses.
-        d["applicant_search"] = fold(d["applicant_name"])[:255]
         d["applicant_phone"] = _mobile(f"0{rng.choice('39785')}{rng.randrange(10**8):08d}")
         place = self.world.units[self.receiving].name.replace("Trung tâm Phục vụ hành chính công ", "")
         d["applicant_address"] = f"{place}, tỉnh Quảng Ninh"
+        if self.applicant_chosen is not None:
+            # After the draws above, so the rest of the history is the one the chooser saw.
+            chosen = dict(self.applicant_chosen)
+            unknown = set(chosen) - set(event_data.APPLICANT_FIELDS)
+            if unknown or chosen.get("applicant_kind", d["applicant_kind"]) != d["applicant_kind"]:
+                raise ValueError(
+                    f"Người nộp hồ sơ mô phỏng không hợp lệ: {sorted(unknown) or 'applicant_kind'}"
+                )
+            birth = chosen.get("applicant_birth_date")
+            if isinstance(birth, date):
+                chosen["applicant_birth_date"] = birth.isoformat()
+            d.update(chosen)
+        # Rows are inserted without Dossier.save, which keeps the accent-folded name the search uses.
+        d["applicant_search"] = fold(d["applicant_name"])[:255]
 
     def _components(self, *, supplement: bool, names: Sequence[str] = ()) -> list[str]:
         rng = self.rng
@@ -1961,8 +2004,10 @@ class Simulation:
         centre_slugs: Sequence[str] | None = None,
         demo: bool = False,
         mix: Mix | None = None,
+        applicant: ApplicantChooser | None = None,
     ) -> None:
         self.seed = seed
+        self.applicant_chooser = applicant
         self.days = days
         now = now or timezone.now()
         self.now = dt_instant(now) - dt_instant(now) % US
@@ -2129,6 +2174,8 @@ class Simulation:
             # Parallel only on PostgreSQL outside a transaction (SQLite has one writer; a test's
             # transaction would be invisible to other connections).
             workers = (os.cpu_count() or 1) if postgres and not in_transaction() else 1
+        if self.applicant_chooser is not None:
+            workers = 1  # the chooser sees the dossiers in order, in this process
         batches = range(0, -(-len(self.skeleton_list) // batch))
         result = SimulationResult(0, 0, 0, 0, 0, 0, 0.0)
         if workers > 1 and len(batches) > 1:
@@ -2173,10 +2220,7 @@ class Simulation:
         rows = Rows()
         states: dict[str, int] = {}
         for sk in skeletons:
-            history = History(
-                self, sk, random.Random(sk.seed), now=self.now, rows=rows, marker=self.marker, ids=ids
-            )
-            history.run()
+            history = self.play(sk, rows=rows, ids=ids)
             states[history.state] = states.get(history.state, 0) + 1
         postgres = connection.vendor == "postgresql"
         with transaction.atomic():
@@ -2200,6 +2244,49 @@ class Simulation:
             "pauses": len(rows.pauses),
         }
         return sizes, states
+
+    def play(self, sk: Skeleton, *, rows: Rows, ids: Ids) -> History:
+        """Play one dossier's history into ``rows``; the applicant chooser may then replace its applicant.
+
+        The applicant is part of the first event (its digest, and the name of a citizen who submits or
+        withdraws), so a chosen applicant is recorded by playing the history again with it rather than
+        by editing rows: same seed, same draws, same history, events that agree with the row.
+        """
+        rows_mark, ids_mark = rows.mark(), dict(ids.next)
+        history = History(
+            self, sk, random.Random(sk.seed), now=self.now, rows=rows, marker=self.marker, ids=ids
+        )
+        history.run()
+        if self.applicant_chooser is None:
+            return history
+        played = PlayedDossier(
+            dossier_id=sk.dossier_id,
+            code=sk.code,
+            state=history.state,
+            receiving_unit=sk.centre.slug,
+            procedure_id=sk.proc.id,
+            applicant_kind=history.d["applicant_kind"],
+            applicant_id_number=history.d["applicant_id_number"],
+        )
+        chosen = self.applicant_chooser(played)
+        if chosen is None:
+            return history
+        rows.truncate(rows_mark)
+        ids.next = ids_mark
+        again = History(
+            self,
+            sk,
+            random.Random(sk.seed),
+            now=self.now,
+            rows=rows,
+            marker=self.marker,
+            ids=ids,
+            applicant=chosen,
+        )
+        again.run()
+        if again.state != history.state or again.events != history.events:  # pragma: no cover - a bug
+            raise RuntimeError(f"Mô phỏng lại hồ sơ {sk.code} cho kết quả khác.")
+        return again
 
     def _counters_save(self, counters: dict[tuple[int, date], int]) -> None:
         DossierCodeCounter.objects.bulk_create(
@@ -2256,6 +2343,7 @@ def simulate(
     mix: Mix | None = None,
     workers: int | None = None,
     fast_constraints: bool | None = None,
+    applicant: ApplicantChooser | None = None,
 ) -> SimulationResult:
     """Generate ``dossiers`` simulated dossiers received over the last ``days`` days (same seed, same data).
 
@@ -2264,10 +2352,15 @@ def simulate(
     dossiers are placed so that every state occurs at "now". ``workers``: processes generating and
     writing batches in parallel (default: one per CPU on PostgreSQL, else 1). ``fast_constraints``:
     skip the per-row foreign-key triggers while loading (default: on PostgreSQL as a superuser).
+    ``applicant``: called with every played history, in dossier order in one process; the applicant
+    it returns is the one recorded (at creation, in the row and in the first event), e.g. the demo
+    identities of ``devtools.demo_dossiers``.
     """
     if dossiers < 0 or days < 1:
         raise DossierInvalid({"dossiers": "Số hồ sơ phải ≥ 0 và số ngày ≥ 1."})
-    sim = Simulation(days=days, seed=seed, now=now, centre_slugs=centre_slugs, demo=demo, mix=mix)
+    sim = Simulation(
+        days=days, seed=seed, now=now, centre_slugs=centre_slugs, demo=demo, mix=mix, applicant=applicant
+    )
     return sim.run(
         dossiers,
         batch=batch,

@@ -83,12 +83,14 @@ def test_only_procedures_open_to_organisations_have_organisations_as_applicants(
     assert not dossiers.filter(procedure__audience_business=False).exists()
 
 
-def test_demo_identities_find_their_dossiers_after_logging_in(demo: None) -> None:
+def test_demo_identities_find_their_dossiers_after_logging_in_and_the_audit_holds(demo: None) -> None:
     """A demo citizen of the sandbox identity provider finds a supplement to answer, a fee to pay, a
-    dossier in progress and a returned one in "Hồ sơ của tôi"; the organisation its own; a rerun
-    changes nothing."""
+    dossier in progress and a returned one in "Hồ sơ của tôi"; the organisation its own. They were
+    theirs from creation — the rows agree with their events — so ``verify-audit`` passes on the demo
+    (fault drills and operators run it there); a rerun changes nothing."""
     from motcua.accounts.services import citizen_account_ensure
-    from motcua.devtools.demo_dossiers import demo_identities_assign
+    from motcua.devtools.demo_dossiers import demo_dossiers_ensure
+    from motcua.dossiers import event_data
     from motcua.dossiers.models import DossierState
     from motcua.dossiers.services import dossiers_link_to_applicant
 
@@ -103,8 +105,16 @@ def test_demo_identities_find_their_dossiers_after_logging_in(demo: None) -> Non
     awaiting = an.get(state=DossierState.AWAITING_PAYMENT)
     assert awaiting.fees.filter(paid_at__isnull=True, amount_vnd__gt=0).exists()
     assert set(an.values_list("applicant_name", flat=True)) == {"Nguyễn Văn An"}
+    assert set(
+        Dossier.objects.filter(applicant_id_number="022192004567").values_list("state", flat=True)
+    ) == {DossierState.RESULT_READY, DossierState.ACCEPTED}
     assert Dossier.objects.filter(applicant_id_number="5700100256", applicant_kind="organisation").exists()
-    assert demo_identities_assign() == 0
+    for dossier in an:
+        first = dossier.events.get(seq=1)
+        assert first.data[event_data.APPLICANT_KEY] == event_data.applicant_digest(vars(dossier))
+    call_command("verify_audit", stdout=io.StringIO())  # CommandError (exit code 1) on any finding
+    with time_machine.travel(NOW, tick=False):
+        assert demo_dossiers_ensure() == 0
 
     account = citizen_account_ensure(personal_id="022090001234", full_name="Nguyễn Văn An")
     assert dossiers_link_to_applicant(account=account) == 4

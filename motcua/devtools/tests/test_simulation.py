@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import io
 import random
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -17,6 +18,8 @@ from motcua.devtools.simulation import (
     Budget,
     DueCalculator,
     History,
+    Ids,
+    PlayedDossier,
     Rows,
     Simulation,
     WorkAxis,
@@ -24,7 +27,7 @@ from motcua.devtools.simulation import (
     instant_dt,
     simulate,
 )
-from motcua.dossiers import deadlines, services
+from motcua.dossiers import deadlines, event_data, services
 from motcua.dossiers.models import (
     OPEN_STATES,
     STATE_STATUS,
@@ -173,3 +176,55 @@ def test_same_seed_same_histories(world: World) -> None:
         return [row[-1] for row in rows.events]
 
     assert hashes() == hashes()
+
+
+def test_a_chosen_applicant_is_recorded_at_creation_and_the_audit_holds(world: World) -> None:
+    """``simulate(applicant=…)``: the chooser sees every played history in dossier order; the applicant
+    it returns is in the row and in the first event (its digest, the name of a citizen who submits),
+    the histories are otherwise those of the same seed without a chooser, and verify-audit passes."""
+    chosen = {
+        "applicant_name": "Nguyễn Văn An",
+        "applicant_id_number": "022090001234",
+        "applicant_birth_date": date(1990, 3, 15),
+        "applicant_phone": "0912345678",
+        "applicant_email": "nguyen.van.an@example.vn",
+        "applicant_address": "Số 12 đường Lê Thánh Tông, phường Hạ Long, tỉnh Quảng Ninh",
+    }
+    # The same seed without a chooser, played in memory only: what each dossier's history is.
+    sim = Simulation(days=60, seed=23, now=NOW)
+    skeletons = sim.skeletons(60, force_all_states=True)
+    sim.number(skeletons)
+    plain = {sk.code: sim.play(sk, rows=Rows(), ids=Ids(sim.first_ids)) for sk in skeletons}
+
+    seen: list[PlayedDossier] = []
+
+    def choose(played: PlayedDossier) -> dict[str, Any] | None:
+        seen.append(played)
+        return chosen if played.applicant_kind == "person" and len(seen) % 3 == 0 else None
+
+    simulate(
+        dossiers=60,
+        days=60,
+        seed=23,
+        now=NOW,
+        force_all_states=True,
+        applicant=choose,
+        fast_constraints=False,
+    )
+    assert [p.dossier_id for p in seen] == sorted(p.dossier_id for p in seen)
+    assert {p.code: p.state for p in seen} == {code: h.state for code, h in plain.items()}
+    theirs = Dossier.objects.filter(applicant_id_number="022090001234")
+    assert set(theirs.values_list("code", flat=True)) == {
+        p.code for i, p in enumerate(seen, 1) if p.applicant_kind == "person" and i % 3 == 0
+    }
+    assert theirs.filter(channel__in=("online", "dvcqg")).exists()
+    for dossier in Dossier.objects.all():
+        assert (dossier.state, dossier.event_count) == (plain[dossier.code].state, plain[dossier.code].events)
+    for dossier in theirs:
+        assert dossier.applicant_search == "nguyen van an"
+        assert dossier.applicant_birth_date == date(1990, 3, 15)
+        first = dossier.events.get(seq=1)
+        assert first.data[event_data.APPLICANT_KEY] == event_data.applicant_digest(vars(dossier))
+        if first.action == "submit":
+            assert first.actor_name == "Nguyễn Văn An"
+    call_command("verify_audit", stdout=io.StringIO())  # CommandError (exit code 1) on any finding

@@ -14,7 +14,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
 from motcua.catalog.services import catalog_import
-from motcua.devtools.demo_dossiers import demo_dossiers_ensure, demo_identities_assign
+from motcua.devtools.demo_dossiers import demo_dossiers_ensure
 from motcua.devtools.demo_officials import DEMO_PASSWORD, demo_officials_ensure
 from motcua.org.services import units_load_quang_ninh
 from motcua.portal.services import form_definitions_load
@@ -38,8 +38,4 @@ class Command(BaseCommand):
         call_command("pki", "init", stdout=self.stdout)
         created = demo_dossiers_ensure()
         self.stdout.write(f"Hồ sơ mẫu: {created} hồ sơ mới" if created else "Hồ sơ mẫu: đã có, giữ nguyên")
-        assigned = demo_identities_assign()
-        self.stdout.write(
-            f"Hồ sơ của danh tính thử nghiệm (đăng nhập VNeID thử nghiệm): {assigned} hồ sơ mới gán"
-        )
         self.stdout.write(self.style.SUCCESS(f"Xong trong {time.perf_counter() - started:.1f} s."))
