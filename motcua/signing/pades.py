@@ -362,6 +362,7 @@ def pdf_sign(
     revision, so the signature covers it. ``signing_time`` (aware): the time the signature claims.
     ``PdfUnreadable`` when the PDF cannot be read or updated; pyHanko's ``SigningError`` otherwise.
     """
+
     def attempt(bytes_reserved: int | None) -> bytes:
         try:
             writer = IncrementalPdfFileWriter(io.BytesIO(data), strict=False)
