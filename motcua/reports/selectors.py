@@ -284,6 +284,46 @@ def statistics_by_month(
     return rows
 
 
+def procedures_with(
+    *, period: Period, counter: str, unit: Unit | int | None = None, channel: str | None = None
+) -> set[int]:
+    """Ids of the procedures whose ``counter`` (a flow of ``models.COUNTERS``, e.g. ``with_fees``,
+    ``paid_online``) is positive over ``period`` in the scope: two queries on the aggregates."""
+    if counter not in _FLOWS:
+        raise ValueError(f"unknown counter {counter!r}")
+    unit_id = unit.pk if isinstance(unit, Unit) else unit
+    scope = _Scope.of(unit_id=unit_id, field_id=None, procedure_id=None, channel=channel)
+    ranges = _Ranges.of(period)
+    found: set[int] = set()
+    for qs in (
+        MonthlyAggregate.objects.filter(month__gte=ranges.full_from, month__lt=ranges.full_to),
+        DailyAggregate.objects.filter(ranges.flow_days_q()),
+    ):
+        rows = scope.filter(qs).values("procedure_id").order_by().annotate(n=Sum(counter)).filter(n__gt=0)
+        found.update(row["procedure_id"] for row in rows)
+    return found
+
+
+def procedures_by_unit(*, period: Period, counter: str) -> dict[int, set[int]]:
+    """Per competent unit (not rolled up), the procedures whose ``counter`` is positive over
+    ``period``: two queries on the aggregates."""
+    if counter not in _FLOWS:
+        raise ValueError(f"unknown counter {counter!r}")
+    ranges = _Ranges.of(period)
+    found: dict[int, set[int]] = defaultdict(set)
+    sums: dict[tuple[int, int], int] = defaultdict(int)
+    for qs in (
+        MonthlyAggregate.objects.filter(month__gte=ranges.full_from, month__lt=ranges.full_to),
+        DailyAggregate.objects.filter(ranges.flow_days_q()),
+    ):
+        for row in qs.values("unit_id", "procedure_id").order_by().annotate(n=Sum(counter)):
+            sums[(row["unit_id"], row["procedure_id"])] += row["n"] or 0
+    for (unit_id, procedure_id), n in sums.items():
+        if n > 0:
+            found[unit_id].add(procedure_id)
+    return dict(found)
+
+
 def duration_bucket_label(bucket: int) -> str:
     """ "2–3 giờ", "12–13 ngày", "≥ 60 ngày": the range of a histogram bucket, in working time."""
     low, high = bucket_bounds_hours(bucket)
@@ -630,6 +670,8 @@ __all__ = [
     "Share",
     "Statistics",
     "duration_bucket_label",
+    "procedures_by_unit",
+    "procedures_with",
     "statistics",
     "statistics_by_month",
     "statistics_by_procedure",
