@@ -2,10 +2,12 @@
 doanh nghiệp — per unit and period (DESIGN §10): 100 points in five groups.
 
 Each indicator is a rate (numerator ÷ denominator) turned into points: with a target, full points at
-or above it, else ``rate ÷ target × points``; without one, ``rate × points``. A rate without any
-denominator (nothing to measure: no dossier with fees, no rating…) scores full points and says so
-(``Indicator.note``) — a unit is not penalised for what it was never asked to do — except the inputs an
-administrator has not recorded, which score 0 and are flagged ``source = "missing"``.
+or above it, else ``rate ÷ target × points``; without one, ``rate × points``. An indicator without any
+denominator (nothing to measure: no dossier with fees, no rating…) is *not applicable*: it has no
+score and its points leave the maximum, and the total is scaled back to 100 (``Index766.total`` =
+points ÷ applicable maximum × 100) — a unit is neither rewarded nor penalised for what it was never
+asked to do, and a unit with nothing at all to measure has no total (ranked last). Inputs an
+administrator has not recorded score 0 and are flagged ``source = "missing"``.
 
 Where the figure comes from (``Indicator.source``):
 
@@ -21,26 +23,34 @@ there, they are the one place.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
+from typing import Any
 
-from django.db.models import Q
+from django.db.models import Count, QuerySet
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from motcua.catalog.models import Procedure, ServiceLevel
 from motcua.datastore.models import DocumentOrigin, DocumentReuse, StoredDocument
 from motcua.dossiers.models import Dossier
 from motcua.jobs.models import Job, JobStatus
 from motcua.nationalportal.subscribers import DOSSIER_SYNC
 from motcua.org.models import Unit, UnitKind
-from motcua.payments.models import Payment, PaymentMethod, PaymentState
+from motcua.payments.selectors import procedures_offering_online_payment
 from motcua.population.models import LookupOutcome, PopulationLookup
 from motcua.reports.models import IndexInput
 from motcua.reports.periods import Period
-from motcua.reports.selectors import Share, Statistics, statistics, statistics_by_unit
+from motcua.reports.selectors import (
+    Share,
+    Statistics,
+    _descendants,
+    _unit_tree,
+    procedures_by_unit,
+    statistics,
+    statistics_by_unit,
+)
 
 POINTS = Decimal("0.01")
 
@@ -123,10 +133,14 @@ class Indicator:
     denominator: int | None
     rate: Decimal | None
     target: Decimal | None
-    score: Decimal
+    score: Decimal | None  # None: not applicable (nothing to measure in the period)
     maximum: Decimal
     source: Source
     note: str = ""
+
+    @property
+    def applicable(self) -> bool:
+        return self.score is not None
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,11 +151,17 @@ class IndicatorGroup:
 
     @property
     def score(self) -> Decimal:
-        return sum((i.score for i in self.indicators), Decimal(0))
+        """Points of the applicable indicators."""
+        return sum((i.score for i in self.indicators if i.score is not None), Decimal(0))
 
     @property
     def maximum(self) -> Decimal:
+        """The group's points in the decision (all its indicators)."""
         return sum((i.maximum for i in self.indicators), Decimal(0))
+
+    @property
+    def applicable_maximum(self) -> Decimal:
+        return sum((i.maximum for i in self.indicators if i.applicable), Decimal(0))
 
 
 @dataclass(frozen=True, slots=True)
@@ -155,16 +175,31 @@ class Index766:
     previous_total: Decimal | None = None
 
     @property
-    def total(self) -> Decimal:
+    def points(self) -> Decimal:
+        """Sum of the applicable indicators' scores."""
         return sum((g.score for g in self.groups), Decimal(0))
+
+    @property
+    def applicable_maximum(self) -> Decimal:
+        return sum((g.applicable_maximum for g in self.groups), Decimal(0))
 
     @property
     def maximum(self) -> Decimal:
         return sum((g.maximum for g in self.groups), Decimal(0))
 
     @property
+    def total(self) -> Decimal | None:
+        """The 100-point total: points ÷ applicable maximum × 100; None when nothing applies."""
+        if not self.applicable_maximum:
+            return None
+        return (self.points * 100 / self.applicable_maximum).quantize(POINTS, rounding=ROUND_HALF_UP)
+
+    @property
     def change(self) -> Decimal | None:
-        return None if self.previous_total is None else self.total - self.previous_total
+        """Change of the total against the previous period (month-on-month for a month)."""
+        if self.previous_total is None or self.total is None:
+            return None
+        return self.total - self.previous_total
 
     @property
     def indicators(self) -> tuple[Indicator, ...]:
@@ -183,7 +218,7 @@ class RankingRow:
     index: Index766
 
     @property
-    def total(self) -> Decimal:
+    def total(self) -> Decimal | None:
         return self.index.total
 
     @property
@@ -204,10 +239,11 @@ class _Observed:
     population: Share = field(default_factory=lambda: Share(0, 0))
 
 
-def score(rate: Decimal | None, *, maximum: Decimal, target: Decimal | None) -> Decimal:
-    """Points for a rate: full at or above the target, else proportional (DESIGN §10)."""
+def score(rate: Decimal | None, *, maximum: Decimal, target: Decimal | None) -> Decimal | None:
+    """Points for a rate: full at or above the target, else proportional (DESIGN §10); None without
+    a rate (not applicable)."""
     if rate is None:
-        return maximum
+        return None
     rate = min(max(rate, Decimal(0)), Decimal(1))
     if target is None:
         value = rate * maximum
@@ -241,7 +277,10 @@ def index766_ranking(*, period: Period, kind: str = UnitKind.COMMUNE_COMMITTEE) 
     now = _index_many(period, units)
     before = _index_many(period.previous(), units)
     rows = [Index766(u.pk, period, now[u.pk].groups, previous_total=before[u.pk].total) for u in units]
-    ordered = sorted(zip(units, rows, strict=True), key=lambda pair: (-pair[1].total, pair[0].name))
+    ordered = sorted(
+        zip(units, rows, strict=True),
+        key=lambda pair: (pair[1].total is None, -(pair[1].total or 0), pair[0].name),
+    )
     ranking: list[RankingRow] = []
     for position, (unit, index) in enumerate(ordered, start=1):
         rank = ranking[-1].rank if ranking and ranking[-1].total == index.total else position
@@ -256,120 +295,114 @@ def index766_ranking(*, period: Period, kind: str = UnitKind.COMMUNE_COMMITTEE) 
 def _index_many(period: Period, units: Sequence[Unit]) -> dict[int, Index766]:
     stats = statistics_by_unit(period=period, units=units)
     inputs = _inputs(period, [u.pk for u in units])
-    out = {}
-    for unit, unit_stats in zip(units, stats, strict=True):
-        observed = _observe(period, unit.pk, stats=unit_stats)
-        out[unit.pk] = _index(period, unit.pk, observed, inputs)
-    return out
+    counts = _extension_counts(period, stats)
+    return {
+        unit.pk: _index(period, unit.pk, _Observed(stats=unit_stats, **counts[unit.pk]), inputs)
+        for unit, unit_stats in zip(units, stats, strict=True)
+    }
 
 
-def _inputs(period: Period, unit_ids: Iterable[int | None]) -> dict[tuple[int | None, str], IndexInput]:
-    """The latest input per (unit, indicator) whose range overlaps the period."""
+def _inputs(period: Period, unit_ids: Sequence[int | None]) -> dict[tuple[int | None, str], IndexInput]:
+    """The latest input per (unit, indicator) whose range overlaps the period (the province's are
+    recorded on the root unit)."""
+    root = None
     ids = [pk for pk in unit_ids if pk is not None]
-    q = Q(first_day__lte=period.last, last_day__gte=period.first)
-    qs = IndexInput.objects.filter(q)
-    if None not in unit_ids:
-        qs = qs.filter(unit_id__in=ids)
-    else:
+    if None in unit_ids:
         root = Unit.objects.filter(parent__isnull=True).values_list("pk", flat=True).first()
-        qs = qs.filter(unit_id__in=[*ids, root])
+        if root is not None:
+            ids.append(root)
+    qs = IndexInput.objects.filter(first_day__lte=period.last, last_day__gte=period.first, unit_id__in=ids)
     found: dict[tuple[int | None, str], IndexInput] = {}
-    root_id = None if None not in unit_ids else root
     for row in qs.order_by("last_day", "entered_at", "pk"):
-        key = (None if row.unit_id == root_id else row.unit_id, row.indicator)
+        key = (None if root is not None and row.unit_id == root else row.unit_id, row.indicator)
         found[key] = row
     return found
 
 
-def _observe(period: Period, unit_id: int | None, *, stats: Statistics | None = None) -> _Observed:
-    stats = stats or statistics(period=period, unit=unit_id)
-    # The extensions' counts are read per unit from their own tables; cheap: they hold the rows
-    # of this period only (jobs, payments, store copies, lookups).
-    return _Observed(stats=stats, **_extension_counts(period, stats))
+def _observe(period: Period, unit_id: int | None) -> _Observed:
+    stats = statistics(period=period, unit=unit_id)
+    return _Observed(stats=stats, **_extension_counts(period, [stats])[unit_id])
 
 
-def _extension_counts(period: Period, stats: Statistics) -> dict[str, Share]:
+def _extension_counts(period: Period, stats: Sequence[Statistics]) -> dict[int | None, dict[str, Share]]:
+    """What the extensions recorded, per unit of ``stats`` (each rolling up its descendants): a
+    constant number of queries (grouped by the dossiers' competent unit), whatever the number of
+    units — the ranking of the 54 communes reads each table once."""
     start, end = period.start_instant(), period.end_instant()
-    units = _unit_ids(stats.unit_id)
-    in_scope = Q() if units is None else Q(competent_unit_id__in=units)
-    received = stats.received_new
+    tree = _unit_tree()
+    members = {s.unit_id: None if s.unit_id is None else set(_descendants(tree, s.unit_id)) for s in stats}
+
+    def rolled(per_unit: dict[int, int]) -> dict[int | None, int]:
+        return {
+            key: sum(n for unit, n in per_unit.items() if units is None or unit in units)
+            for key, units in members.items()
+        }
+
     # 1.4 dossiers synced to DVCQG: dossiers received in the period whose receipt was delivered.
-    synced_ids = {
-        int(pk)
-        for pk in Job.objects.filter(
-            name=DOSSIER_SYNC,
-            status=JobStatus.DONE,
-            payload__kind__in=["receive", "accept"],
-            created_at__gte=start,
-            created_at__lt=end,
-        ).values_list("payload__dossier_id", flat=True)
-    }
-    synced = Dossier.objects.filter(in_scope, pk__in=sorted(synced_ids)).count() if synced_ids else 0
-    # 3.2 / 3.3 procedures with fees (dossiers with fees in the period) offering / with online payment.
-    fee_dossiers = Dossier.objects.filter(
-        in_scope, received_at__gte=start, received_at__lt=end, fees_total__gt=0
+    synced_ids = sorted(
+        {
+            int(pk)
+            for pk in Job.objects.filter(
+                name=DOSSIER_SYNC,
+                status=JobStatus.DONE,
+                payload__kind__in=["receive", "accept"],
+                created_at__gte=start,
+                created_at__lt=end,
+            ).values_list("payload__dossier_id", flat=True)
+        }
     )
-    fee_procs = set(fee_dossiers.values_list("procedure_id", flat=True).distinct())
+    synced: dict[int, int] = {}
+    if synced_ids:
+        for unit in Dossier.objects.filter(pk__in=synced_ids).values_list("competent_unit_id", flat=True):
+            synced[unit] = synced.get(unit, 0) + 1
+    # 3.2 / 3.3: procedures of the dossiers with fees in the period (aggregates), those offering online
+    # payment (payments' catalogue rule), those with a fee paid online.
+    fee_procs = procedures_by_unit(period=period, counter="with_fees")
+    paid_procs = procedures_by_unit(period=period, counter="paid_online")
+    every_fee_proc = sorted(set().union(*fee_procs.values())) if fee_procs else []
     offering = set(
-        Procedure.objects.filter(pk__in=sorted(fee_procs))
-        .exclude(service_level=ServiceLevel.OFFLINE)
-        .values_list("pk", flat=True)
+        procedures_offering_online_payment().filter(pk__in=every_fee_proc).values_list("pk", flat=True)
     )
-    paid_procs = set(
-        Payment.objects.filter(
-            Q(dossier__competent_unit_id__in=units) if units is not None else Q(),
-            method=PaymentMethod.ONLINE,
-            state=PaymentState.PAID,
-            paid_at__gte=start,
-            paid_at__lt=end,
-        )
-        .values_list("dossier__procedure_id", flat=True)
-        .distinct()
+    # 4.4 dossiers that reused a stored document; 4.5 results copied to the applicant's store.
+    reused = _count_by_unit(
+        DocumentReuse.objects.filter(created_at__gte=start, created_at__lt=end),
+        "dossier__competent_unit_id",
+        "dossier_id",
     )
-    # 4.4 reuse: dossiers received in the period that reused a stored document ÷ received online.
-    reused = (
-        DocumentReuse.objects.filter(
-            Q(dossier__competent_unit_id__in=units) if units is not None else Q(),
-            created_at__gte=start,
-            created_at__lt=end,
-        )
-        .values("dossier_id")
-        .distinct()
-        .count()
-    )
-    # 4.5 results copied to the applicant's store ÷ resolved in the period.
-    stored = (
+    stored = _count_by_unit(
         StoredDocument.objects.filter(
-            Q(source_dossier__competent_unit_id__in=units) if units is not None else Q(),
-            origin=DocumentOrigin.RESULT,
-            created_at__gte=start,
-            created_at__lt=end,
-        )
-        .values("source_dossier_id")
-        .distinct()
-        .count()
+            origin=DocumentOrigin.RESULT, created_at__gte=start, created_at__lt=end
+        ),
+        "source_dossier__competent_unit_id",
+        "source_dossier_id",
     )
-    # 4.6 population lookups that found the person ÷ dossiers received at the counter by persons.
-    lookups = PopulationLookup.objects.filter(at__gte=start, at__lt=end, outcome=LookupOutcome.FOUND)
-    if units is not None:
-        lookups = lookups.filter(actor__official__assignments__unit_id__in=units).distinct()
-    found = lookups.count()
-    return {
-        "synced": Share(synced, received),
-        "fee_procedures": Share(len(offering), len(fee_procs)),
-        "paid_procedures": Share(len(paid_procs & fee_procs), len(fee_procs)),
-        "reuse": Share(min(reused, stats.online.numerator), stats.online.numerator),
-        "store_sync": Share(min(stored, stats.resolved), stats.resolved),
-        "population": Share(min(found, received), received),
-    }
+    # 4.6 population lookups that found the person, by the units of the official who looked up.
+    lookups = _count_by_unit(
+        PopulationLookup.objects.filter(at__gte=start, at__lt=end, outcome=LookupOutcome.FOUND),
+        "actor__official__assignments__unit_id",
+        "pk",
+    )
+    synced_n, reused_n, stored_n, lookups_n = rolled(synced), rolled(reused), rolled(stored), rolled(lookups)
+    out: dict[int | None, dict[str, Share]] = {}
+    for s in stats:
+        units = members[s.unit_id]
+        procs = {p for unit, ps in fee_procs.items() if units is None or unit in units for p in ps}
+        paid = {p for unit, ps in paid_procs.items() if units is None or unit in units for p in ps}
+        received = s.received_new
+        out[s.unit_id] = {
+            "synced": Share(min(synced_n[s.unit_id], received), received),
+            "fee_procedures": Share(len(procs & offering), len(procs)),
+            "paid_procedures": Share(len(paid & procs), len(procs)),
+            "reuse": Share(min(reused_n[s.unit_id], s.online.numerator), s.online.numerator),
+            "store_sync": Share(min(stored_n[s.unit_id], s.resolved), s.resolved),
+            "population": Share(min(lookups_n[s.unit_id], received), received),
+        }
+    return out
 
 
-def _unit_ids(unit_id: int | None) -> list[int] | None:
-    if unit_id is None:
-        return None
-    from motcua.reports.selectors import _descendants, _unit_tree
-
-    return _descendants(_unit_tree(), unit_id)
+def _count_by_unit(qs: QuerySet[Any], unit_path: str, distinct: str) -> dict[int, int]:
+    rows = qs.values(unit_path).order_by().annotate(n=Count(distinct, distinct=True))
+    return {row[unit_path]: row["n"] for row in rows if row[unit_path] is not None}
 
 
 def _index(
@@ -379,7 +412,6 @@ def _index(
     inputs: dict[tuple[int | None, str], IndexInput],
 ) -> Index766:
     s = observed.stats
-    late_plus_complaints = Share(s.resolved_late + s.complaints, s.resolved + s.complaints)
     shares: dict[str, Share] = {
         "1.4": observed.synced,
         "2.1": s.on_time,
@@ -394,10 +426,8 @@ def _index(
         "4.6": observed.population,
         "5.1": s.feedback_on_time,
         "5.2": s.satisfaction.satisfied_share,
-        "5.3": Share(
-            late_plus_complaints.denominator - late_plus_complaints.numerator,
-            late_plus_complaints.denominator,
-        ),
+        # 100 % − (late % + complaint %), both over the dossiers resolved in the period.
+        "5.3": Share(max(0, s.resolved - s.resolved_late - s.complaints), s.resolved),
     }
     groups: dict[str, list[Indicator]] = {g: [] for g in Group}
     for spec in INDICATORS:
@@ -415,7 +445,7 @@ def _index(
                 score=score(rate, maximum=spec.maximum, target=spec.target),
                 maximum=spec.maximum,
                 source=Source.SYSTEM,
-                note="" if share.denominator else str(_("Không phát sinh trong kỳ: tính đủ điểm.")),
+                note="" if share.denominator else str(_("Không phát sinh trong kỳ: không tính điểm.")),
             )
         else:
             entered = inputs.get((unit_id, spec.code))

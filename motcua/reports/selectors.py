@@ -200,7 +200,7 @@ def statistics(
 ) -> Statistics:
     """Statistics of ``unit`` and its descendants (None: the province) over ``period``.
 
-    A constant number of queries (8) whatever the scope and period.
+    At most 10 queries whatever the scope and period (6 for a month, quarter or year).
     """
     unit_id = unit.pk if isinstance(unit, Unit) else unit
     scope = _Scope.of(unit_id=unit_id, field_id=field_id, procedure_id=procedure_id, channel=channel)
@@ -218,7 +218,7 @@ def statistics_by_unit(
 ) -> list[Statistics]:
     """One ``Statistics`` per unit of ``units`` (each rolling up its descendants), in the given order.
 
-    The same 8 queries as ``statistics`` for any number of units (grouped by the dossiers' unit, rolled
+    The same queries as ``statistics`` for any number of units (grouped by the dossiers' unit, rolled
     up in memory): the rankings of the 54 communes and of the departments use it.
     """
     scope = _Scope.of(unit_id=None, field_id=field_id, procedure_id=procedure_id, channel=channel)
@@ -282,6 +282,45 @@ def statistics_by_month(
         rows.append(_replace_key(stats, month))
         month = next_month(month)
     return rows
+
+
+def procedures_with(
+    *, period: Period, counter: str, unit: Unit | int | None = None, channel: str | None = None
+) -> set[int]:
+    """Ids of the procedures whose ``counter`` (a flow of ``models.COUNTERS``, e.g. ``with_fees``,
+    ``paid_online``) is positive over ``period`` in the scope: two queries on the aggregates."""
+    if counter not in _FLOWS:
+        raise ValueError(f"unknown counter {counter!r}")
+    unit_id = unit.pk if isinstance(unit, Unit) else unit
+    scope = _Scope.of(unit_id=unit_id, field_id=None, procedure_id=None, channel=channel)
+    ranges = _Ranges.of(period)
+    found: set[int] = set()
+    for qs in (
+        MonthlyAggregate.objects.filter(month__gte=ranges.full_from, month__lt=ranges.full_to),
+        DailyAggregate.objects.filter(ranges.flow_days_q()),
+    ):
+        rows = scope.filter(qs).values("procedure_id").order_by().annotate(n=Sum(counter)).filter(n__gt=0)
+        found.update(row["procedure_id"] for row in rows)
+    return found
+
+
+def procedures_by_unit(*, period: Period, counter: str) -> dict[int, set[int]]:
+    """Per competent unit (not rolled up), the procedures whose ``counter`` is positive over
+    ``period``: at most two queries on the aggregates (flows are counts: never negative on a row)."""
+    if counter not in _FLOWS:
+        raise ValueError(f"unknown counter {counter!r}")
+    ranges = _Ranges.of(period)
+    found: dict[int, set[int]] = defaultdict(set)
+    tables: list[QuerySet[Any]] = [
+        MonthlyAggregate.objects.filter(month__gte=ranges.full_from, month__lt=ranges.full_to)
+    ]
+    if ranges.flow_day_ranges():
+        tables.append(DailyAggregate.objects.filter(ranges.flow_days_q()))
+    for qs in tables:
+        positive = qs.filter(**{f"{counter}__gt": 0}).values_list("unit_id", "procedure_id").distinct()
+        for unit_id, procedure_id in positive.order_by():
+            found[unit_id].add(procedure_id)
+    return dict(found)
 
 
 def duration_bucket_label(bucket: int) -> str:
@@ -405,10 +444,30 @@ class _Ranges:
         full_to = max(end_cut, full_from)
         return cls(full_from, full_to, month_start(first), end_cut, first, last)
 
-    def flow_days_q(self) -> Q:
+    def flow_day_ranges(self) -> list[tuple[date, date]]:
+        """The days (closed ranges) whose flows come from the daily rows: the partial months."""
         if self.full_from >= self.full_to:
-            return Q(day__gte=self.first, day__lte=self.last)
-        return Q(day__gte=self.first, day__lt=self.full_from) | Q(day__gte=self.full_to, day__lte=self.last)
+            return [(self.first, self.last)]
+        one = timedelta(days=1)
+        ranges = [(self.first, self.full_from - one), (self.full_to, self.last)]
+        return [(a, b) for a, b in ranges if a <= b]
+
+    def flow_days_q(self) -> Q:
+        return _days_q(self.flow_day_ranges())
+
+    def daily_ranges(self) -> list[tuple[date, date]]:
+        """Every day a daily row is needed for: partial months' flows, and the levels' partial months."""
+        one = timedelta(days=1)
+        levels = [(self.start_cut, self.first - one), (self.end_cut, self.last)]
+        return self.flow_day_ranges() + [(a, b) for a, b in levels if a <= b]
+
+
+def _days_q(ranges: Sequence[tuple[date, date]]) -> Q:
+    """Days in any of ``ranges``; none at all for an empty list."""
+    q = Q(pk__in=[])
+    for first, last in ranges:
+        q |= Q(day__gte=first, day__lte=last)
+    return q
 
 
 def _compute(scope: _Scope, period: Period, *, group: str) -> dict[Any, _Group]:
@@ -418,51 +477,74 @@ def _compute(scope: _Scope, period: Period, *, group: str) -> dict[Any, _Group]:
     eligible = Q(procedure__service_level=ServiceLevel.FULL_ONLINE)
     online = Q(channel__in=sorted(ONLINE_CHANNELS))
 
-    def sums(flow_q: Q, start_q: Q, end_q: Q) -> dict[str, Any]:
+    def flow_sums() -> dict[str, Any]:
+        aggregates: dict[str, Any] = {f"f_{name}": Sum(name, default=0) for name in _FLOWS}
+        aggregates["online_received"] = Sum("received", filter=online, default=0)
+        aggregates["eligible_received"] = Sum("received", filter=eligible, default=0)
+        aggregates["eligible_online"] = Sum("received", filter=eligible & online, default=0)
+        return aggregates
+
+    def level_sums(start_q: Q, end_q: Q) -> dict[str, Any]:
         aggregates: dict[str, Any] = {}
-        for name in _FLOWS:
-            aggregates[f"f_{name}"] = Sum(name, filter=flow_q, default=0)
         for name in _LEVELS:
             aggregates[f"s_{name}"] = Sum(name, filter=start_q, default=0)
             aggregates[f"e_{name}"] = Sum(name, filter=end_q, default=0)
-        aggregates["online_received"] = Sum("received", filter=flow_q & online, default=0)
-        aggregates["eligible_received"] = Sum("received", filter=flow_q & eligible, default=0)
-        aggregates["eligible_online"] = Sum("received", filter=flow_q & eligible & online, default=0)
         return aggregates
 
-    monthly = scope.filter(MonthlyAggregate.objects.filter(month__lt=ranges.end_cut))
-    month_flow = Q(month__gte=ranges.full_from, month__lt=ranges.full_to)
-    month_start_q = Q(month__lt=ranges.start_cut)
-    month_end_q = Q(month__lt=ranges.end_cut)
-    daily = scope.filter(DailyAggregate.objects.filter(day__gte=ranges.start_cut, day__lte=ranges.last))
-    day_flow = ranges.flow_days_q()
-    day_start_q = Q(day__gte=ranges.start_cut, day__lt=ranges.first)
-    day_end_q = Q(day__gte=ranges.end_cut, day__lte=ranges.last)
-    for qs, (flow_q, start_q, end_q) in (
-        (monthly, (month_flow, month_start_q, month_end_q)),
-        (daily, (day_flow, day_start_q, day_end_q)),
-    ):
-        aggregates = sums(flow_q, start_q, end_q)
+    def rows(qs: QuerySet[Any], aggregates: dict[str, Any]) -> Iterable[dict[str, Any]]:
         if key_field is None:
-            results: Iterable[dict[str, Any]] = [qs.aggregate(**aggregates)]
-        else:
-            results = qs.values(key_field).order_by().annotate(**aggregates)
-        for row in results:
+            return [qs.aggregate(**aggregates)]
+        return qs.values(key_field).order_by().annotate(**aggregates)
+
+    # Flows: the period's rows only (monthly for full months, daily for the partial ones); the
+    # procedure join (full-online eligibility) stays on those. Levels: every earlier row, no join.
+    flow_tables = [
+        scope.filter(MonthlyAggregate.objects.filter(month__gte=ranges.full_from, month__lt=ranges.full_to))
+    ]
+    if ranges.flow_day_ranges():
+        flow_tables.append(scope.filter(DailyAggregate.objects.filter(ranges.flow_days_q())))
+    for qs in flow_tables:
+        for row in rows(qs, flow_sums()):
             g = groups[row.get(key_field) if key_field else None]
             for name in _FLOWS:
                 g.flows[name] += row[f"f_{name}"] or 0
-            for name in _LEVELS:
-                g.start[name] += row[f"s_{name}"] or 0
-                g.end[name] += row[f"e_{name}"] or 0
             g.online_received += row["online_received"] or 0
             g.eligible_received += row["eligible_received"] or 0
             g.eligible_online += row["eligible_online"] or 0
+    level_tables = [
+        (
+            scope.filter(MonthlyAggregate.objects.filter(month__lt=ranges.end_cut)),
+            Q(month__lt=ranges.start_cut),
+            Q(month__lt=ranges.end_cut),
+        )
+    ]
+    level_days = [
+        (a, b)
+        for a, b in ((ranges.start_cut, ranges.first - timedelta(days=1)), (ranges.end_cut, ranges.last))
+        if a <= b
+    ]
+    if level_days:
+        level_tables.append(
+            (
+                scope.filter(DailyAggregate.objects.filter(_days_q(level_days))),
+                Q(day__gte=ranges.start_cut, day__lt=ranges.first),
+                Q(day__gte=ranges.end_cut, day__lte=ranges.last),
+            )
+        )
+    for qs, start_q, end_q in level_tables:
+        for row in rows(qs, level_sums(start_q, end_q)):
+            g = groups[row.get(key_field) if key_field else None]
+            for name in _LEVELS:
+                g.start[name] += row[f"s_{name}"] or 0
+                g.end[name] += row[f"e_{name}"] or 0
 
     duration_values = ["bucket"] + ([key_field] if key_field else [])
-    for qs in (
-        scope.filter(MonthlyDuration.objects.filter(month__gte=ranges.full_from, month__lt=ranges.full_to)),
-        scope.filter(DailyDuration.objects.filter(ranges.flow_days_q())),
-    ):
+    durations = [
+        scope.filter(MonthlyDuration.objects.filter(month__gte=ranges.full_from, month__lt=ranges.full_to))
+    ]
+    if ranges.flow_day_ranges():
+        durations.append(scope.filter(DailyDuration.objects.filter(ranges.flow_days_q())))
+    for qs in durations:
         for row in qs.values(*duration_values).order_by().annotate(n=Sum("count")):
             g = groups[row.get(key_field) if key_field else None]
             if row["n"]:
@@ -630,6 +712,8 @@ __all__ = [
     "Share",
     "Statistics",
     "duration_bucket_label",
+    "procedures_by_unit",
+    "procedures_with",
     "statistics",
     "statistics_by_month",
     "statistics_by_procedure",

@@ -17,6 +17,7 @@ from motcua.jobs import delivery, registry
 from motcua.jobs.models import Job, JobStatus
 from motcua.nationalportal.subscribers import DOSSIER_SYNC
 from motcua.notifications.subscribers import APPLICANT_EMAIL, APPLICANT_INBOX
+from motcua.reports.subscribers import AGGREGATES
 
 received: list[EventDelivery] = []
 
@@ -74,7 +75,14 @@ def test_one_job_per_subscriber_and_a_failing_one_does_not_affect_the_others(wor
     d = _request_supplement(world)
     seq = d.event_count
     jobs = {job.name: job for job in Job.objects.filter(payload__dossier_id=d.pk, payload__event_seq=seq)}
-    assert set(jobs) == {APPLICANT_EMAIL, APPLICANT_INBOX, DOSSIER_SYNC, "tests.records", "tests.fails"}
+    assert set(jobs) == {
+        APPLICANT_EMAIL,
+        APPLICANT_INBOX,
+        DOSSIER_SYNC,
+        AGGREGATES,
+        "tests.records",
+        "tests.fails",
+    }
     assert jobs["tests.fails"].idempotency_key == f"tests.fails:{d.pk}:{seq}"
 
     assert _run(jobs["tests.fails"]) != "done"
@@ -128,7 +136,7 @@ def test_a_decision_with_signing_after_it_does_not_mail_the_applicant(world: Wor
         )
     )
     assert d.state == DossierState.PROCESSING  # the signing step follows
-    assert names == {DOSSIER_SYNC}
+    assert names == {DOSSIER_SYNC, AGGREGATES}
 
 
 def test_a_failing_when_filter_enqueues_the_job_marked_failed(world: World, monkeypatch: Any) -> None:

@@ -41,6 +41,7 @@ from motcua.jobs.models import Job
 from motcua.nationalportal.subscribers import DOSSIER_SYNC
 from motcua.notifications.subscribers import APPLICANT_EMAIL, APPLICANT_INBOX
 from motcua.org.tests.factories import UserFactory
+from motcua.reports.subscribers import AGGREGATES
 
 pytestmark = pytest.mark.usefixtures("_monday")
 
@@ -472,7 +473,8 @@ def test_withdrawal_by_reception_on_behalf_and_stop(world: World) -> None:
 def test_jobs_are_enqueued_with_the_change(world: World) -> None:
     d = dossier_at(world, "received")
     names = set(Job.objects.filter(payload__dossier_id=d.pk).values_list("name", flat=True))
-    assert names == {DOSSIER_SYNC, APPLICANT_EMAIL, APPLICANT_INBOX}  # SMS and Zalo are off in tests
+    # SMS and Zalo are off in tests.
+    assert names == {DOSSIER_SYNC, APPLICANT_EMAIL, APPLICANT_INBOX, AGGREGATES}
     sync = Job.objects.get(name=DOSSIER_SYNC, payload__dossier_id=d.pk)
     assert sync.payload["snapshot"]["data"]["MaHoSo"] == d.code
     assert sync.payload["snapshot"]["data"]["TrangThaiHoSo"] == 2

@@ -191,8 +191,8 @@ def test_rebuild_gives_the_incremental_rows(world: World, clock: Any) -> None:
 def test_statistics_query_count(world: World, clock: Any, django_assert_max_num_queries: Any) -> None:
     build_march(world, clock)
     aggregate_jobs_run()
-    with django_assert_max_num_queries(8):
+    with django_assert_max_num_queries(10):
         statistics(period=Period.quarter(2026, 1), unit=world.province)
     units = [world.commune_a, world.commune_b, world.department, world.province_centre]
-    with django_assert_max_num_queries(8):
+    with django_assert_max_num_queries(10):
         statistics_by_unit(period=Period.custom(date(2026, 2, 20), date(2026, 3, 20)), units=units)

@@ -1,0 +1,101 @@
+"""The Decision 766 index over the hand-built March of ``test_statistics`` (figures worked by hand)."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from django.utils import timezone
+
+from motcua.dossiers.tests.factories import World
+from motcua.org.models import UnitKind
+from motcua.reports.index766 import Source, index766_for, index766_ranking, score
+from motcua.reports.models import IndexInput
+from motcua.reports.periods import Period
+from motcua.reports.tests.conftest import aggregate_jobs_run
+from motcua.reports.tests.test_statistics import build_march
+
+pytestmark = pytest.mark.django_db
+
+
+def test_score_rule() -> None:
+    # Full points at or above the target, else proportional to it; without a target, proportional.
+    assert score(Decimal("0.8"), maximum=Decimal(12), target=Decimal("0.8")) == Decimal("12.00")
+    assert score(Decimal("0.4"), maximum=Decimal(12), target=Decimal("0.8")) == Decimal("6.00")
+    assert score(Decimal("0.75"), maximum=Decimal(20), target=None) == Decimal("15.00")
+    assert score(None, maximum=Decimal(6), target=None) is None
+
+
+def test_march_index_by_hand(world: World, clock: Any) -> None:
+    build_march(world, clock)
+    aggregate_jobs_run()
+    IndexInput.objects.create(
+        unit=world.commune_a,
+        indicator="1.1",
+        first_day=date(2026, 3, 1),
+        last_day=date(2026, 3, 31),
+        value=Decimal(90),
+        source_note="Báo cáo của Văn phòng UBND tỉnh",
+        entered_at=timezone.now(),
+    )
+    index = index766_for(period=Period.month(2026, 3), unit=world.commune_a)
+    by_code = {i.code: i for i in index.indicators}
+    assert len(by_code) == 19
+    assert (by_code["1.1"].source, by_code["1.1"].score) == (Source.INPUT, Decimal("5.40"))
+    assert by_code["1.1"].note == "Báo cáo của Văn phòng UBND tỉnh"
+    assert (by_code["1.2"].source, by_code["1.2"].score) == (Source.MISSING, Decimal("0.00"))
+    # Synced to DVCQG: the national portal's jobs have not run.
+    assert (by_code["1.4"].numerator, by_code["1.4"].denominator, by_code["1.4"].score) == (
+        0,
+        8,
+        Decimal("0.00"),
+    )
+    assert (by_code["2.1"].numerator, by_code["2.1"].denominator, by_code["2.1"].score) == (
+        4,
+        5,
+        Decimal("16.00"),
+    )
+    # No full-online procedure, no online receipt: not applicable.
+    assert not by_code["3.1"].applicable
+    assert not by_code["4.4"].applicable
+    assert (by_code["3.2"].numerator, by_code["3.2"].denominator) == (1, 1)
+    assert (by_code["3.4"].numerator, by_code["3.4"].denominator, by_code["3.4"].score) == (
+        0,
+        7,
+        Decimal("0.00"),
+    )
+    assert by_code["4.1"].score == Decimal("6.00")
+    assert (by_code["5.1"].score, by_code["5.2"].score) == (Decimal("6.00"), Decimal("3.00"))
+    # 100 % − (1 late + 1 complaint) ÷ 5 resolved = 60 % of 6 points.
+    assert (by_code["5.3"].numerator, by_code["5.3"].denominator, by_code["5.3"].score) == (
+        3,
+        5,
+        Decimal("3.60"),
+    )
+    assert index.points == Decimal("42.00")
+    assert index.applicable_maximum == Decimal(86)
+    assert index.total == Decimal("48.84")
+    assert index.maximum == Decimal(100)
+    # February: only D0 received — 2 points (3.2) of 38 applicable.
+    assert index.previous_total == Decimal("5.26")
+    assert index.change == Decimal("43.58")
+
+    province = index766_for(period=Period.month(2026, 3), with_previous=False)
+    assert province.indicator("2.1").numerator == 4
+    # The province has no input of its own: the commune's does not count for it.
+    assert province.indicator("1.1").source == Source.MISSING
+
+
+def test_ranking_of_communes(world: World, clock: Any, django_assert_max_num_queries: Any) -> None:
+    build_march(world, clock)
+    aggregate_jobs_run()
+    with django_assert_max_num_queries(40):
+        ranking = index766_ranking(period=Period.month(2026, 3), kind=UnitKind.COMMUNE_COMMITTEE)
+    assert [row.unit for row in ranking] == [world.commune_a, world.commune_b]
+    # No input for 1.1 here: 36.60 points of 86.
+    assert ranking[0].rank == 1
+    assert ranking[0].total == Decimal("42.56")
+    # Nothing to measure at commune B but the inputs nobody recorded: 0 of 12 points.
+    assert ranking[1].total == Decimal("0.00")
