@@ -112,13 +112,16 @@ def test_restore_refuses_a_database_with_motcua_data_and_secrets_need_the_flag(
     (pki / "leaders").mkdir(parents=True)
     (pki / "leaders" / "lanhdao.key").write_bytes(b"-----BEGIN PRIVATE KEY-----\n")
     settings.MOTCUA_SIGNING_KEY_DIR = pki
+    settings.MOTCUA_AUDIT_SEAL_KEY_FILE = tmp_path / "audit-seal.key"
+    settings.MOTCUA_AUDIT_SEAL_KEY_FILE.write_bytes(b"seal key")
     _dossiers_with_files(1)
 
     manifest = backup_create(output=tmp_path / "backup", include_secrets=True)
 
     key = hashlib.sha256(b"-----BEGIN PRIVATE KEY-----\n").hexdigest()
-    assert [(s["setting"], s["path"], s["sha256"]) for s in manifest["secrets"]] == [
-        ("MOTCUA_SIGNING_KEY_DIR", "leaders/lanhdao.key", key)
+    assert sorted((s["setting"], s["path"], s["sha256"]) for s in manifest["secrets"]) == [
+        ("MOTCUA_AUDIT_SEAL_KEY_FILE", "audit-seal.key", hashlib.sha256(b"seal key").hexdigest()),
+        ("MOTCUA_SIGNING_KEY_DIR", "leaders/lanhdao.key", key),
     ]
     copy = tmp_path / "backup" / "secrets" / "MOTCUA_SIGNING_KEY_DIR" / "leaders" / "lanhdao.key"
     assert stat.S_IMODE(copy.stat().st_mode) == 0o600
