@@ -10,6 +10,7 @@ dossier table); every count links to ``/can-bo/bao-cao/ho-so/``, the dossiers be
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
@@ -236,6 +237,13 @@ def _hot_procedures(f: Filters) -> list[tuple[Procedure, Statistics]]:
     return [(names[s.key], s) for s in rows if s.key in names]
 
 
+def _short_names(rows: Sequence[transparency.BoardRow]) -> list[str]:
+    """Chart labels: "UBND phường Hạ Long" rather than "Ủy ban nhân dân phường Hạ Long" — on a phone the
+    long names leave the bars no room."""
+    short = dict(Unit.objects.filter(pk__in=[r.unit_id for r in rows]).values_list("pk", "short_name"))
+    return [short.get(r.unit_id) or r.unit_name for r in rows]
+
+
 def _can_read_dossiers(request: HttpRequest) -> bool:
     # Overseers read no dossier page (personal data): their lists show codes without links.
     roles = official_role_set(user=request.user)
@@ -269,7 +277,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "rates": [float(s.on_time.percent) if s.on_time.percent is not None else None for s in trend],
         },
         "ranking": {
-            "labels": [row.unit_name for row in board.groups[0][1]][:20] if board.groups else [],
+            "labels": _short_names(board.groups[0][1][:20]) if board.groups else [],
             "label": _("Tổng điểm 766"),
             "data": [float(row.index_total) for row in board.groups[0][1]][:20] if board.groups else [],
         },
@@ -292,6 +300,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "channels": [(value, _(label)) for value, label in Channel.choices],
         "months": range(1, 13),
         "quarters": range(1, 5),
+        "quarter": (f.period.first.month - 1) // 3 + 1,
         "years": range(timezone.localdate().year - 5, timezone.localdate().year + 1),
     }
     return render(request, "backoffice/dashboard.html", context)
