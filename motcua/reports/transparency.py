@@ -34,7 +34,7 @@ class BoardRow:
     resolved: int
     on_time_percent: Decimal | None
     overdue: int
-    index_total: Decimal
+    index_total: Decimal | None  # None: no indicator applies to the unit in the period
     index_change: Decimal | None
 
 
