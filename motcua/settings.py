@@ -91,6 +91,9 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # Citizens' and organisations' sessions: idle timeout and a working day at most (portal.middleware).
     "motcua.portal.middleware.ApplicantSessionMiddleware",
+    # API requests and file uploads per client IP and per client (token or account), counted in the
+    # shared cache: 429 before the view reads the body (motcua/core/ratelimit.py).
+    "motcua.core.middleware.RateLimitMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -385,7 +388,16 @@ MOTCUA_PORTAL_SESSION_MAX_SECONDS = env_int("MOTCUA_PORTAL_SESSION_MAX_SECONDS",
 # Login start and callback, per client IP together: (requests, window in seconds).
 MOTCUA_PORTAL_LOGIN_RATE_LIMIT = (env_int("MOTCUA_PORTAL_LOGIN_RATE_LIMIT", default=30), 5 * 60)
 
-CACHES: dict[str, dict[str, Any]] = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# One cache for every process (rate-limit counters: motcua/core/cache.py): the database's table by default,
+# Redis when REDIS_URL is set. Never the local-memory cache, which counts per process.
+CACHES: dict[str, dict[str, Any]] = {
+    "default": {
+        "BACKEND": "motcua.core.cache.SharedDatabaseCache",
+        "LOCATION": "motcua_cache",
+        # Django culls a third of the rows (live counters too) past MAX_ENTRIES; expired rows go first.
+        "OPTIONS": {"MAX_ENTRIES": env_int("MOTCUA_CACHE_MAX_ENTRIES", default=50_000)},
+    }
+}
 if redis_url := env_str("REDIS_URL", ""):
     CACHES = {
         "default": {
@@ -413,6 +425,14 @@ WORKTIME = {
 # Data the product ships with: committed in the repository, everything it needs at run time is under data/
 MOTCUA_DATA_DIR = Path(env_str("MOTCUA_DATA_DIR", str(PROJECT_DIR / "data")))
 
+# Edge rate limits of the API and file uploads, per client IP and per client (core.ratelimit.EDGE_LIMITS,
+# the same defaults): (requests, window in seconds); MOTCUA_RATE_LIMIT_<NAME>=0 turns one off.
+MOTCUA_RATE_LIMITS: dict[str, tuple[int, int]] = {
+    "API_PER_IP": (env_int("MOTCUA_RATE_LIMIT_API_PER_IP", default=1200), 60),
+    "API_PER_CLIENT": (env_int("MOTCUA_RATE_LIMIT_API_PER_CLIENT", default=600), 60),
+    "UPLOADS_PER_IP": (env_int("MOTCUA_RATE_LIMIT_UPLOADS_PER_IP", default=120), 10 * 60),
+    "UPLOADS_PER_CLIENT": (env_int("MOTCUA_RATE_LIMIT_UPLOADS_PER_CLIENT", default=60), 10 * 60),
+}
 # Public tracking rate limits (portal.tracking): {"LOOKUPS": (requests, seconds), ...} overrides.
 MOTCUA_TRACKING_RATE_LIMITS: dict[str, tuple[int, int]] = {}
 # Reverse proxies in front of the app whose X-Forwarded-For may be trusted for client IPs.

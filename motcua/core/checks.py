@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 
 from django.apps import AppConfig
 from django.conf import settings
-from django.core.checks import CheckMessage, Error, Tags, register
+from django.core.checks import CheckMessage, Error, Tags, Warning, register
 
 # Names that only ever reach the machine itself: a link to them in an e-mail is dead for the citizen.
 _LOCAL_HOSTS = {"localhost", "localhost.localdomain", "0.0.0.0", "::", "testserver"}
@@ -51,5 +51,29 @@ def check_public_base_url(app_configs: Sequence[AppConfig] | None, **kwargs: Any
             hint="Đặt địa chỉ công khai của hệ thống, ví dụ https://dichvucong.quangninh.gov.vn "
             "(set the public address of the site).",
             id="motcua.E001",
+        )
+    ]
+
+
+# Caches that live inside one process: rate-limit counters kept there are multiplied by the number of
+# web processes (issue 15's probe: 63 lookups a minute through a limit of 30 with two workers).
+_PER_PROCESS_CACHES = (
+    "django.core.cache.backends.locmem.LocMemCache",
+    "django.core.cache.backends.dummy.DummyCache",
+)
+
+
+@register(Tags.caches)
+def check_shared_cache(app_configs: Sequence[AppConfig] | None, **kwargs: Any) -> list[CheckMessage]:
+    """The rate limits count in the default cache: every process must share it (``core.cache``)."""
+    backend = settings.CACHES.get("default", {}).get("BACKEND", "")
+    if backend not in _PER_PROCESS_CACHES:
+        return []
+    return [
+        Warning(
+            f"CACHES['default'] là {backend.rsplit('.', 1)[-1]}: mỗi tiến trình đếm riêng, giới hạn tần suất "
+            "bị nhân lên theo số tiến trình (each process counts alone: the rate limits multiply).",
+            hint="Bỏ cấu hình CACHES riêng để dùng bảng motcua_cache của cơ sở dữ liệu, hoặc đặt REDIS_URL.",
+            id="motcua.W020",
         )
     ]
