@@ -16,9 +16,12 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.core.cache import cache, caches
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from motcua.core.cache import SharedDatabaseCache
 from motcua.jobs.tests.worker_process import database_url
+from tests.caching import queries_besides_rate_counters
 
 # Both processes start, wait for the go file, then send their requests together: public tracking
 # lookups from one address, then API requests with one (made-up) token from each its own address.
@@ -102,3 +105,15 @@ def test_incr_counts_every_hit_of_one_process(db):
     assert [cache.incr("probe") for _ in range(3)] == [2, 3, 4]
     with pytest.raises(ValueError, match="not found"):
         cache.incr("never-set")
+
+
+@pytest.mark.django_db
+def test_query_budgets_leave_the_counters_out(client, django_assert_num_queries):
+    """The projects's ``django_assert_num_queries`` (root conftest) counts a view's queries, not the
+    edge's counters; the counters themselves are real statements on the database."""
+    with queries_besides_rate_counters() as own, CaptureQueriesContext(connection) as every:
+        client.get("/api/v1/public/dossiers/000.22.07.H49-251122-0007")
+    assert any("motcua_cache" in query["sql"] for query in every.captured_queries)
+    assert not any("motcua_cache" in sql for sql in own)
+    with django_assert_num_queries(len(own)):
+        client.get("/api/v1/public/dossiers/000.22.07.H49-251122-0008")

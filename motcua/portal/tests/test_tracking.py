@@ -9,7 +9,6 @@ from django.test import Client
 
 from motcua.dossiers.tests.factories import MONDAY_0900, World, dossier_at
 from motcua.portal.api import PublicDossierOut
-from tests.caching import queries_besides_rate_counters
 
 PAGE = "/tra-cuu"
 API = "/api/v1/public/dossiers/"
@@ -150,12 +149,10 @@ def test_finished_dossier_timeline_marks(client: Client, world: World, returned)
     _no_official_data(html, world)
 
 
-def test_page_queries(client: Client, supplement):
-    # One query (dossier with its steps); no session or user lookup for an anonymous visitor. The rate
-    # limit's counter (the shared database cache) is not the page's.
-    with queries_besides_rate_counters() as queries:
+def test_page_queries(client: Client, supplement, django_assert_max_num_queries):
+    # One query (dossier with its steps); no session or user lookup for an anonymous visitor.
+    with django_assert_max_num_queries(1):
         assert client.get(f"{PAGE}/{supplement.code}").status_code == 200
-    assert len(queries) <= 1, queries
 
 
 # -- API -------------------------------------------------------------------------------------------
@@ -226,10 +223,9 @@ def test_api_status_is_current(client: Client, world: World, supplement):
     assert client.get(API + supplement.code).json()["status"] == 4
 
 
-def test_api_queries_and_no_session(client: Client, supplement):
-    with queries_besides_rate_counters() as queries:  # portal.selectors: one precompiled query
+def test_api_queries_and_no_session(client: Client, supplement, django_assert_num_queries):
+    with django_assert_num_queries(1):  # portal.selectors: one precompiled query
         response = client.get(API + supplement.code)
-    assert len(queries) == 1, queries
     assert response.status_code == 200
     assert not response.cookies  # no session, no CSRF cookie
 
