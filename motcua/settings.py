@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import dj_database_url
+from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 from motcua.env import env_bool, env_choice, env_int, env_list, env_str
@@ -47,6 +48,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django_htmx",
+    "csp",
     # django-ninja as an app: its API docs (/api/v1/docs) then render with the Swagger UI files it ships
     # (served as our static files) instead of loading them from a CDN — the system runs without internet.
     "ninja",
@@ -75,6 +77,9 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Content-Security-Policy (django-csp; CONTENT_SECURITY_POLICY below) and Permissions-Policy.
+    "csp.middleware.CSPMiddleware",
+    "motcua.core.middleware.PermissionsPolicyMiddleware",
     # HEAD answered as GET everywhere (load balancers' HEAD /healthz); the server drops the body.
     "motcua.core.middleware.HeadAsGetMiddleware",
     # Early, on every route: control characters → 400, bodies over the limits below → 413 (before the
@@ -100,6 +105,40 @@ MIDDLEWARE = [
     # A stored file altered since it was stored (SHA-256 mismatch on download) → 409, never the bytes.
     "motcua.core.middleware.StoredFileAlteredMiddleware",
 ]
+
+# --- Browser security headers (docs/architecture.md §27) ---
+# Content-Security-Policy: scripts only from our own static files (an inline <script> would need the
+# request's nonce, {{ request.csp_nonce }}: there is none today), no inline event handlers, no eval,
+# no plugins, never framed, <base> only ours. Styles from our files too; the one inline <style> is the
+# standalone 500 page's, allowed by its hash (it must render when static files are broken).
+# MOTCUA_CSP_REPORT_ONLY=1 sends it as Content-Security-Policy-Report-Only (a trial on a new site).
+_CSP_500_STYLE = "'sha256-xvtmZu9FO3d9v/2NbLNfqw/vWx8YXwqVc5RjMkyhyvA='"  # templates/500.html
+_CSP: dict[str, Any] = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": ["'self'", _CSP_500_STYLE],
+        "img-src": ["'self'", "data:", "blob:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "media-src": ["'self'", "blob:"],
+        "object-src": [NONE],
+        "base-uri": ["'self'"],
+        "frame-ancestors": [NONE],
+        "worker-src": ["'self'", "blob:"],
+    }
+}
+if env_bool("MOTCUA_CSP_REPORT_ONLY", default=False):
+    CONTENT_SECURITY_POLICY_REPORT_ONLY = _CSP
+else:
+    CONTENT_SECURITY_POLICY = _CSP
+# Referrer: the full address only to our own pages (dossier codes stay here); the origin elsewhere.
+SECURE_REFERRER_POLICY = "same-origin"
+# Browser features no page uses are off; the camera is ours only (the intake form reads the ID card's QR).
+MOTCUA_PERMISSIONS_POLICY = "camera=(self), microphone=(), geolocation=(), payment=(), usb=()"
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
 
 ROOT_URLCONF = "motcua.urls"
 WSGI_APPLICATION = "motcua.wsgi.application"
@@ -457,6 +496,9 @@ if PRODUCTION:
     SECURE_HSTS_PRELOAD = True
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
+    # __Host- cookies: sent only over HTTPS, only to this exact host, never to a sub-domain's site.
+    SESSION_COOKIE_NAME = "__Host-sessionid"
+    CSRF_COOKIE_NAME = "__Host-csrftoken"
     LANGUAGE_COOKIE_SECURE = True
     SECURE_CONTENT_TYPE_NOSNIFF = True
     X_FRAME_OPTIONS = "DENY"

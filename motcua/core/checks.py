@@ -77,3 +77,30 @@ def check_shared_cache(app_configs: Sequence[AppConfig] | None, **kwargs: Any) -
             id="motcua.W020",
         )
     ]
+
+
+@register(Tags.security, deploy=True)
+def check_content_security_policy(
+    app_configs: Sequence[AppConfig] | None, **kwargs: Any
+) -> list[CheckMessage]:
+    """Production enforces a CSP that allows no inline script and no framing (docs/architecture.md §27)."""
+    policy = getattr(settings, "CONTENT_SECURITY_POLICY", None) or {}
+    directives = policy.get("DIRECTIVES", {})
+    scripts = [str(source) for source in directives.get("script-src", directives.get("default-src", []))]
+    problems = []
+    if not directives:
+        problems.append("chưa bật (not enforced; MOTCUA_CSP_REPORT_ONLY only reports)")
+    if "'unsafe-inline'" in scripts or "'unsafe-eval'" in scripts or "*" in scripts:
+        problems.append(
+            f"script-src cho phép mã nội tuyến hoặc mọi nguồn (allows inline or any script): {scripts}"
+        )
+    if [str(s) for s in directives.get("frame-ancestors", [])] != ["'none'"] and directives:
+        problems.append("frame-ancestors phải là 'none' (pages must not be framed)")
+    return [
+        Error(
+            f"Content-Security-Policy {problem}.",
+            hint="Xem CONTENT_SECURITY_POLICY trong motcua/settings.py (see the settings).",
+            id="motcua.E030",
+        )
+        for problem in problems
+    ]

@@ -356,3 +356,18 @@ class RateLimitMiddleware:
                     if wait:
                         return rate_limited_response(request, wait)
         return self.get_response(request)
+
+
+class PermissionsPolicyMiddleware:
+    """``Permissions-Policy`` on every response (``MOTCUA_PERMISSIONS_POLICY``): Django sets the other
+    security headers (SecurityMiddleware, XFrameOptionsMiddleware) and django-csp the CSP, none this one."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        policy = getattr(settings, "MOTCUA_PERMISSIONS_POLICY", "")
+        if policy and "Permissions-Policy" not in response:
+            response["Permissions-Policy"] = policy
+        return response
