@@ -519,6 +519,7 @@ MOTCUA_JOBS = {
     "GATHER_MS": env_int("MOTCUA_JOBS_GATHER_MS", default=100),
     "BATCH_SIZE": env_int("MOTCUA_JOBS_BATCH_SIZE", default=50),
     "WORKERS": env_int("MOTCUA_JOBS_WORKERS", default=1),
+    "ALERT_AFTER_SECONDS": env_int("MOTCUA_JOBS_ALERT_AFTER_SECONDS", default=600),
 }  # BACKOFF_JITTER and the meaning of each key: motcua/jobs/conf.py
 # --- end Jobs (motcua.jobs) ---
 
