@@ -464,6 +464,10 @@ WORKTIME = {
 # Data the product ships with: committed in the repository, everything it needs at run time is under data/
 MOTCUA_DATA_DIR = Path(env_str("MOTCUA_DATA_DIR", str(PROJECT_DIR / "data")))
 
+# API tokens (motcua/identity): each expires this many days after it is made; a rotated token keeps
+# working this many hours after its replacement is made.
+MOTCUA_API_TOKEN_DAYS = env_int("MOTCUA_API_TOKEN_DAYS", default=90)
+MOTCUA_API_TOKEN_ROTATION_GRACE_HOURS = env_int("MOTCUA_API_TOKEN_ROTATION_GRACE_HOURS", default=24)
 # Edge rate limits of the API and file uploads, per client IP and per client (core.ratelimit.EDGE_LIMITS,
 # the same defaults): (requests, window in seconds); MOTCUA_RATE_LIMIT_<NAME>=0 turns one off.
 MOTCUA_RATE_LIMITS: dict[str, tuple[int, int]] = {

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from motcua.backoffice import feedback, payments, result_drafts, signing_views, views
+from motcua.backoffice import feedback, payments, result_drafts, signing_views, tokens, views
 
 app_name = "backoffice"
 urlpatterns = [
@@ -31,6 +31,11 @@ urlpatterns = [
     path("don-vi/", views.unit_overview, name="unit"),
     path("don-vi/so-theo-doi.pdf", views.ledger_pdf, name="ledger_pdf"),
     path("phan-anh/", feedback.feedback_list, name="feedback_list"),
+    # Mã truy cập API của tôi: the official's own tokens (expiry, rotation, revocation).
+    path("ma-truy-cap/", tokens.token_list, name="tokens"),
+    path("ma-truy-cap/tao", tokens.token_create, name="token_create"),
+    path("ma-truy-cap/<int:pk>/doi-ma", tokens.token_rotate, name="token_rotate"),
+    path("ma-truy-cap/<int:pk>/thu-hoi", tokens.token_revoke, name="token_revoke"),
     # Ký số hàng loạt (leaders): the dossiers waiting for their signature, and each batch's progress.
     path("ky-so/", signing_views.signing_list, name="signing"),
     path("ky-so/lo/<int:batch_id>/", signing_views.signing_batch, name="signing_batch"),
