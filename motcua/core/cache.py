@@ -22,9 +22,12 @@ import logging
 import pickle
 import time
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from django.core.cache import caches
+from django.core.cache.backends.base import DEFAULT_TIMEOUT
 from django.core.cache.backends.db import DatabaseCache
 from django.db import DatabaseError, connections, router, transaction
 from django.utils import timezone
@@ -80,6 +83,24 @@ class SharedDatabaseCache(DatabaseCache):
     database's write lock from its start), so concurrent hits are counted one after the other.
     """
 
+    @contextmanager
+    def _counter_transaction(self, db: str) -> Iterator[Any]:
+        """A transaction for a counter's write. On PostgreSQL its commit does not wait for the WAL flush
+        (``synchronous_commit = off``, this transaction only): a counter lost in a crash costs nothing,
+        and the flush was most of a hit's time (docs/architecture.md §27)."""
+        connection = connections[db]
+        # Only when this is the outermost transaction: SET LOCAL lasts to the end of the transaction,
+        # and a caller's own writes around a counter must stay durable.
+        outermost = not connection.in_atomic_block
+        with transaction.atomic(using=db), connection.cursor() as cursor:
+            if outermost and connection.vendor == "postgresql":
+                cursor.execute("SET LOCAL synchronous_commit TO OFF")
+            yield cursor
+
+    def add(self, key: Any, value: Any, timeout: Any = DEFAULT_TIMEOUT, version: int | None = None) -> bool:
+        with self._counter_transaction(router.db_for_write(self.cache_model_class)):
+            return bool(super().add(key, value, timeout=timeout, version=version))
+
     def incr(self, key: Any, delta: int = 1, version: int | None = None) -> int:
         key = self.make_and_validate_key(key, version=version)
         db = router.db_for_write(self.cache_model_class)
@@ -88,7 +109,7 @@ class SharedDatabaseCache(DatabaseCache):
         table = quote(self._table)  # type: ignore[attr-defined]  # set by BaseDatabaseCache, not in the stubs
         lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
         now = connection.ops.adapt_datetimefield_value(timezone.now().replace(microsecond=0))
-        with transaction.atomic(using=db), connection.cursor() as cursor:
+        with self._counter_transaction(db) as cursor:
             cursor.execute(
                 f"SELECT {quote('value')} FROM {table} WHERE {quote('cache_key')} = %s "
                 f"AND {quote('expires')} >= %s{lock}",
