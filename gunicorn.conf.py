@@ -22,3 +22,9 @@ threads = int(os.environ.get("MOTCUA_WEB_THREADS", "2"))
 # or an API client's next request, short enough not to pin threads to idle clients.
 keepalive = int(os.environ.get("MOTCUA_WEB_KEEPALIVE_SECONDS", "5"))
 timeout = int(os.environ.get("MOTCUA_WEB_TIMEOUT_SECONDS", "60"))
+# Request size limits at the server, before Django (docs/architecture.md §27): the request line (a URL
+# longer than this is a 414), the number of header fields and each one's size. Bodies are limited by
+# Django's settings (DATA_UPLOAD_MAX_MEMORY_SIZE, MOTCUA_UPLOAD_MAX_REQUEST_BYTES: 413) and the proxy.
+limit_request_line = int(os.environ.get("MOTCUA_WEB_LIMIT_REQUEST_LINE", "8190"))
+limit_request_fields = int(os.environ.get("MOTCUA_WEB_LIMIT_REQUEST_FIELDS", "100"))
+limit_request_field_size = int(os.environ.get("MOTCUA_WEB_LIMIT_REQUEST_FIELD_SIZE", "8190"))

@@ -12,3 +12,6 @@ LOGGING = {"version": 1, "disable_existing_loggers": True, "root": {"level": "ER
 MOTCUA_TRACKING_RATE_LIMITS = {"LOOKUPS": (10**9, 60)}
 # … and the assistant's (assistant.rate).
 MOTCUA_ASSISTANT_RATE_LIMIT = (10**9, 60)
+# … and the edge limits of the API and uploads (core.ratelimit).
+_EDGE = ("API_PER_IP", "API_PER_CLIENT", "UPLOADS_PER_IP", "UPLOADS_PER_CLIENT")
+MOTCUA_RATE_LIMITS = dict.fromkeys(_EDGE, (0, 60))

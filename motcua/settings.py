@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import dj_database_url
+from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 from motcua.env import env_bool, env_choice, env_int, env_list, env_str
@@ -53,6 +54,7 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "axes",
+    "csp",
     # django-ninja as an app: its API docs (/api/v1/docs) then render with the Swagger UI files it ships
     # (served as our static files) instead of loading them from a CDN — the system runs without internet.
     "ninja",
@@ -84,6 +86,9 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Content-Security-Policy (django-csp; CONTENT_SECURITY_POLICY below) and Permissions-Policy.
+    "csp.middleware.CSPMiddleware",
+    "motcua.core.middleware.PermissionsPolicyMiddleware",
     # HEAD answered as GET everywhere (load balancers' HEAD /healthz); the server drops the body.
     "motcua.core.middleware.HeadAsGetMiddleware",
     # Early, on every route: control characters → 400, bodies over the limits below → 413 (before the
@@ -104,6 +109,9 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     # Officials' sessions: idle timeout, and no session without a second factor where it is required.
     "motcua.signin.middleware.OfficialSessionMiddleware",
+    # API requests and file uploads per client IP and per client (token or account), counted in the
+    # shared cache: 429 before the view reads the body (motcua/core/ratelimit.py).
+    "motcua.core.middleware.RateLimitMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -112,6 +120,40 @@ MIDDLEWARE = [
     # Turns a login refused by the lockout (django-axes) into the login page with its message (HTTP 429).
     "axes.middleware.AxesMiddleware",
 ]
+
+# --- Browser security headers (docs/architecture.md §27) ---
+# Content-Security-Policy: scripts only from our own static files (an inline <script> would need the
+# request's nonce, {{ request.csp_nonce }}: there is none today), no inline event handlers, no eval,
+# no plugins, never framed, <base> only ours. Styles from our files too; the one inline <style> is the
+# standalone 500 page's, allowed by its hash (it must render when static files are broken).
+# MOTCUA_CSP_REPORT_ONLY=1 sends it as Content-Security-Policy-Report-Only (a trial on a new site).
+_CSP_500_STYLE = "'sha256-xvtmZu9FO3d9v/2NbLNfqw/vWx8YXwqVc5RjMkyhyvA='"  # templates/500.html
+_CSP: dict[str, Any] = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": ["'self'", _CSP_500_STYLE],
+        "img-src": ["'self'", "data:", "blob:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "media-src": ["'self'", "blob:"],
+        "object-src": [NONE],
+        "base-uri": ["'self'"],
+        "frame-ancestors": [NONE],
+        "worker-src": ["'self'", "blob:"],
+    }
+}
+if env_bool("MOTCUA_CSP_REPORT_ONLY", default=False):
+    CONTENT_SECURITY_POLICY_REPORT_ONLY = _CSP
+else:
+    CONTENT_SECURITY_POLICY = _CSP
+# Referrer: the full address only to our own pages (dossier codes stay here); the origin elsewhere.
+SECURE_REFERRER_POLICY = "same-origin"
+# Browser features no page uses are off; the camera is ours only (the intake form reads the ID card's QR).
+MOTCUA_PERMISSIONS_POLICY = "camera=(self), microphone=(), geolocation=(), payment=(), usb=()"
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
 
 ROOT_URLCONF = "motcua.urls"
 WSGI_APPLICATION = "motcua.wsgi.application"
@@ -440,7 +482,16 @@ MOTCUA_PORTAL_SESSION_MAX_SECONDS = env_int("MOTCUA_PORTAL_SESSION_MAX_SECONDS",
 # Login start and callback, per client IP together: (requests, window in seconds).
 MOTCUA_PORTAL_LOGIN_RATE_LIMIT = (env_int("MOTCUA_PORTAL_LOGIN_RATE_LIMIT", default=30), 5 * 60)
 
-CACHES: dict[str, dict[str, Any]] = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# One cache for every process (rate-limit counters: motcua/core/cache.py): the database's table by default,
+# Redis when REDIS_URL is set. Never the local-memory cache, which counts per process.
+CACHES: dict[str, dict[str, Any]] = {
+    "default": {
+        "BACKEND": "motcua.core.cache.SharedDatabaseCache",
+        "LOCATION": "motcua_cache",
+        # Django culls a third of the rows (live counters too) past MAX_ENTRIES; expired rows go first.
+        "OPTIONS": {"MAX_ENTRIES": env_int("MOTCUA_CACHE_MAX_ENTRIES", default=50_000)},
+    }
+}
 if redis_url := env_str("REDIS_URL", ""):
     CACHES = {
         "default": {
@@ -468,6 +519,18 @@ WORKTIME = {
 # Data the product ships with: committed in the repository, everything it needs at run time is under data/
 MOTCUA_DATA_DIR = Path(env_str("MOTCUA_DATA_DIR", str(PROJECT_DIR / "data")))
 
+# API tokens (motcua/identity): each expires this many days after it is made; a rotated token keeps
+# working this many hours after its replacement is made.
+MOTCUA_API_TOKEN_DAYS = env_int("MOTCUA_API_TOKEN_DAYS", default=90)
+MOTCUA_API_TOKEN_ROTATION_GRACE_HOURS = env_int("MOTCUA_API_TOKEN_ROTATION_GRACE_HOURS", default=24)
+# Edge rate limits of the API and file uploads, per client IP and per client (core.ratelimit.EDGE_LIMITS,
+# the same defaults): (requests, window in seconds); MOTCUA_RATE_LIMIT_<NAME>=0 turns one off.
+MOTCUA_RATE_LIMITS: dict[str, tuple[int, int]] = {
+    "API_PER_IP": (env_int("MOTCUA_RATE_LIMIT_API_PER_IP", default=1200), 60),
+    "API_PER_CLIENT": (env_int("MOTCUA_RATE_LIMIT_API_PER_CLIENT", default=600), 60),
+    "UPLOADS_PER_IP": (env_int("MOTCUA_RATE_LIMIT_UPLOADS_PER_IP", default=120), 10 * 60),
+    "UPLOADS_PER_CLIENT": (env_int("MOTCUA_RATE_LIMIT_UPLOADS_PER_CLIENT", default=60), 10 * 60),
+}
 # Public tracking rate limits (portal.tracking): {"LOOKUPS": (requests, seconds), ...} overrides.
 MOTCUA_TRACKING_RATE_LIMITS: dict[str, tuple[int, int]] = {}
 # Reverse proxies in front of the app whose X-Forwarded-For may be trusted for client IPs.
@@ -494,6 +557,9 @@ if PRODUCTION:
     SECURE_HSTS_PRELOAD = True
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
+    # __Host- cookies: sent only over HTTPS, only to this exact host, never to a sub-domain's site.
+    SESSION_COOKIE_NAME = "__Host-sessionid"
+    CSRF_COOKIE_NAME = "__Host-csrftoken"
     LANGUAGE_COOKIE_SECURE = True
     SECURE_CONTENT_TYPE_NOSNIFF = True
     X_FRAME_OPTIONS = "DENY"
@@ -514,6 +580,7 @@ MOTCUA_JOBS = {
     "GATHER_MS": env_int("MOTCUA_JOBS_GATHER_MS", default=100),
     "BATCH_SIZE": env_int("MOTCUA_JOBS_BATCH_SIZE", default=50),
     "WORKERS": env_int("MOTCUA_JOBS_WORKERS", default=1),
+    "ALERT_AFTER_SECONDS": env_int("MOTCUA_JOBS_ALERT_AFTER_SECONDS", default=600),
 }  # BACKOFF_JITTER and the meaning of each key: motcua/jobs/conf.py
 # --- end Jobs (motcua.jobs) ---
 

@@ -7,10 +7,13 @@ from django.views.decorators.http import require_GET
 
 from motcua.api import api, api_not_found
 from motcua.core.views import healthz
+from motcua.jobs.views import jobs_health
 from motcua.worktime import api as worktime_api
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
+    # The job queue for monitoring: 503 when due jobs wait too long (no worker takes them).
+    path("healthz/jobs", jobs_health, name="healthz_jobs"),
     # The due-date calculator is the hottest read endpoint: routed straight to its (plain Django) view,
     # skipping Ninja's dispatch, which costs more than the deadline arithmetic. Ninja still documents it.
     # CSRF-exempt like every Ninja view (a read; a POST to it is a 405, not a CSRF refusal).

@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from django.urls import path
 
-from motcua.backoffice import dashboards, feedback, payments, result_drafts, risks, signing_views, views
+from motcua.backoffice import (
+    dashboards,
+    feedback,
+    payments,
+    result_drafts,
+    risks,
+    signing_views,
+    tokens,
+    views,
+)
 from motcua.signin.views import LoginView
 
 app_name = "backoffice"
@@ -39,6 +48,11 @@ urlpatterns = [
     path("bao-cao/bao-cao-dinh-ky.<str:ext>", dashboards.periodic_report, name="periodic_report"),
     path("don-vi/so-theo-doi.pdf", views.ledger_pdf, name="ledger_pdf"),
     path("phan-anh/", feedback.feedback_list, name="feedback_list"),
+    # Mã truy cập API của tôi: the official's own tokens (expiry, rotation, revocation).
+    path("ma-truy-cap/", tokens.token_list, name="tokens"),
+    path("ma-truy-cap/tao", tokens.token_create, name="token_create"),
+    path("ma-truy-cap/<int:pk>/doi-ma", tokens.token_rotate, name="token_rotate"),
+    path("ma-truy-cap/<int:pk>/thu-hoi", tokens.token_revoke, name="token_revoke"),
     # Ký số hàng loạt (leaders): the dossiers waiting for their signature, and each batch's progress.
     path("ky-so/", signing_views.signing_list, name="signing"),
     path("ky-so/lo/<int:batch_id>/", signing_views.signing_batch, name="signing_batch"),

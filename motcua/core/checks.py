@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 
 from django.apps import AppConfig
 from django.conf import settings
-from django.core.checks import CheckMessage, Error, Tags, register
+from django.core.checks import CheckMessage, Error, Tags, Warning, register
 
 # Names that only ever reach the machine itself: a link to them in an e-mail is dead for the citizen.
 _LOCAL_HOSTS = {"localhost", "localhost.localdomain", "0.0.0.0", "::", "testserver"}
@@ -75,4 +75,55 @@ def check_audit_seal_key(app_configs: Sequence[AppConfig] | None, **kwargs: Any)
             "(a random key of at least 32 characters, kept away from the database and its backups).",
             id="motcua.E050",
         )
+    ]
+
+
+# Caches that live inside one process: rate-limit counters kept there are multiplied by the number of
+# web processes (issue 15's probe: 63 lookups a minute through a limit of 30 with two workers).
+_PER_PROCESS_CACHES = (
+    "django.core.cache.backends.locmem.LocMemCache",
+    "django.core.cache.backends.dummy.DummyCache",
+)
+
+
+@register(Tags.caches)
+def check_shared_cache(app_configs: Sequence[AppConfig] | None, **kwargs: Any) -> list[CheckMessage]:
+    """The rate limits count in the default cache: every process must share it (``core.cache``)."""
+    backend = settings.CACHES.get("default", {}).get("BACKEND", "")
+    if backend not in _PER_PROCESS_CACHES:
+        return []
+    return [
+        Warning(
+            f"CACHES['default'] là {backend.rsplit('.', 1)[-1]}: mỗi tiến trình đếm riêng, giới hạn tần suất "
+            "bị nhân lên theo số tiến trình (each process counts alone: the rate limits multiply).",
+            hint="Bỏ cấu hình CACHES riêng để dùng bảng motcua_cache của cơ sở dữ liệu, hoặc đặt REDIS_URL.",
+            id="motcua.W020",
+        )
+    ]
+
+
+@register(Tags.security, deploy=True)
+def check_content_security_policy(
+    app_configs: Sequence[AppConfig] | None, **kwargs: Any
+) -> list[CheckMessage]:
+    """Production enforces a CSP that allows no inline script and no framing (docs/architecture.md §27)."""
+    policy = getattr(settings, "CONTENT_SECURITY_POLICY", None) or {}
+    directives = policy.get("DIRECTIVES", {})
+    scripts = [str(source) for source in directives.get("script-src", directives.get("default-src", []))]
+    problems = []
+    if not directives:
+        problems.append("chưa bật (not enforced; MOTCUA_CSP_REPORT_ONLY only reports)")
+    if "'unsafe-inline'" in scripts or "'unsafe-eval'" in scripts or "*" in scripts:
+        problems.append(
+            f"script-src cho phép mã nội tuyến hoặc mọi nguồn (allows inline or any script): {scripts}"
+        )
+    if [str(s) for s in directives.get("frame-ancestors", [])] != ["'none'"] and directives:
+        problems.append("frame-ancestors phải là 'none' (pages must not be framed)")
+    return [
+        Error(
+            f"Content-Security-Policy {problem}.",
+            hint="Xem CONTENT_SECURITY_POLICY trong motcua/settings.py (see the settings).",
+            id="motcua.E030",
+        )
+        for problem in problems
     ]

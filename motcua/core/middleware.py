@@ -46,6 +46,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 
 from motcua.core.api_errors import error_body, method_not_allowed_detail, status_detail
+from motcua.core.ratelimit import client_ident, client_ip, edge_limits, rate_limit_hit
 from motcua.core.uploads import UploadTooLarge, size_text
 
 API_PREFIX = "/api/"
@@ -308,3 +309,65 @@ def file_altered_response(request: HttpRequest) -> HttpResponse:
     if is_api(request):
         return JsonResponse(error_body(409, FILE_ALTERED, code="file_altered"), status=409)
     return render(request, "409_file_altered.html", {"message": FILE_ALTERED}, status=409)
+
+
+_SAFE_METHODS = ("GET", "HEAD", "OPTIONS", "TRACE")
+RATE_LIMITED = "Quá nhiều yêu cầu trong thời gian ngắn. Vui lòng thử lại sau {seconds} giây."
+
+
+def rate_limited_response(request: HttpRequest, wait: int) -> HttpResponse:
+    """429 with ``Retry-After``: ``ErrorOut`` on the API, the Vietnamese page elsewhere."""
+    detail = RATE_LIMITED.format(seconds=wait)
+    if is_api(request):
+        response: HttpResponse = JsonResponse(error_body(429, detail), status=429)
+    else:
+        response = render(request, "429.html", {"message": detail}, status=429)
+    response["Retry-After"] = str(wait)
+    return response
+
+
+class RateLimitMiddleware:
+    """The edge rate limits (``core.ratelimit.EDGE_LIMITS``): the API, and file uploads anywhere.
+
+    After ``AuthenticationMiddleware`` (the per-client limit counts the signed-in account) and before
+    the view, so a refused request reads no body and writes nothing. Counted per IP and per client in
+    the shared cache; the first limit reached answers 429 with the seconds to wait.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        scopes = []
+        if is_api(request):
+            scopes.append("API")
+        if request.method not in _SAFE_METHODS and _content_type(request) == "multipart/form-data":
+            scopes.append("UPLOADS")
+        if scopes:
+            limits = edge_limits()
+            ip, client = client_ip(request), client_ident(request)
+            for scope in scopes:
+                for who, ident in (("IP", ip), ("CLIENT", client)):
+                    limit, seconds = limits[f"{scope}_PER_{who}"]
+                    if ident is None or limit <= 0:
+                        continue
+                    scope_name = f"{scope}-{who}".lower()
+                    wait = rate_limit_hit(scope=scope_name, ident=ident, limit=limit, seconds=seconds)
+                    if wait:
+                        return rate_limited_response(request, wait)
+        return self.get_response(request)
+
+
+class PermissionsPolicyMiddleware:
+    """``Permissions-Policy`` on every response (``MOTCUA_PERMISSIONS_POLICY``): Django sets the other
+    security headers (SecurityMiddleware, XFrameOptionsMiddleware) and django-csp the CSP, none this one."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        policy = getattr(settings, "MOTCUA_PERMISSIONS_POLICY", "")
+        if policy and "Permissions-Policy" not in response:
+            response["Permissions-Policy"] = policy
+        return response

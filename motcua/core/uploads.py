@@ -23,6 +23,11 @@ whatever the file is called. HTML, SVG, PHP, archives and anything else are refu
   opens with the empty password (owner restrictions only, common from signing tools) is accepted. PDFs
   with active content (JavaScript, launch actions, embedded files, XFA) are refused: a scan has none.
   A PDF is stored as sent — re-writing it would invalidate digital signatures on signed documents.
+  So a **polyglot** — a file that is a PDF and also something else a browser or an unpacker would act
+  on — is refused: a ZIP archive (a readable end-of-archive record: a .docx, .xlsx or .jar glued to the
+  PDF, which an unzip tool opens whole) or HTML/SVG markup with a script or a document element.
+* **Archives** (.docx, .xlsx are ZIP files) are not an accepted kind: their content decides, and a ZIP
+  is refused by its first bytes before anything is unpacked, so a ZIP bomb is never inflated.
 
 Over-large files are stopped while they arrive (``UploadLimitHandler``, first in ``FILE_UPLOAD_HANDLERS``)
 and whole multipart bodies over ``MOTCUA_UPLOAD_MAX_REQUEST_BYTES`` before they are read
@@ -34,7 +39,9 @@ from __future__ import annotations
 import io
 import logging
 import os
+import re
 import warnings
+import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -292,6 +299,30 @@ def _pdf_check(data: bytes, *, name: str) -> None:
         raise UploadRefused(
             f"Tệp «{name}» chứa nội dung chủ động ({active}); vui lòng nộp bản quét PDF thông thường."
         )
+    if other := _pdf_polyglot(data):
+        raise UploadRefused(
+            f"Tệp «{name}» vừa là PDF vừa là {other}; vui lòng nộp bản PDF thông thường "
+            "(xuất lại từ phần mềm quét hoặc in ra PDF)."
+        )
+
+
+# Markup a browser would run if it were ever served the file as HTML: a document or script element.
+_MARKUP = re.compile(rb"<\s*(?:!doctype\s+html|html[\s>]|script[\s>/]|svg[\s>]|iframe[\s>])", re.IGNORECASE)
+
+
+def _pdf_polyglot(data: bytes) -> str | None:
+    """What else a PDF also is (a ZIP archive, an HTML/SVG document), or None.
+
+    ZIP: ``zipfile`` finds and checks the end-of-archive record, which an unzip tool reads from the end
+    of the file whatever comes first — a few chance bytes inside a compressed stream do not make one.
+    Markup: looked for in the raw bytes; a scanner's PDF holds none (its streams are compressed or
+    drawing operators), and seven given bytes by chance in compressed data are vanishingly rare.
+    """
+    if zipfile.is_zipfile(io.BytesIO(data)):
+        return "tệp nén ZIP"
+    if _MARKUP.search(data):
+        return "trang HTML"
+    return None
 
 
 def _dict(value: Any) -> DictionaryObject:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 
 
 class ApiToken(models.Model):
@@ -27,6 +28,9 @@ class ApiToken(models.Model):
     # Refreshed at most once a minute (services.api_token_touch): not a write per request.
     last_used_at = models.DateTimeField("dùng gần nhất", null=True, blank=True)
     revoked_at = models.DateTimeField("thu hồi lúc", null=True, blank=True)
+    # Every token ends (MOTCUA_API_TOKEN_DAYS after creation); rotation shortens the old one's life to a
+    # grace period while the integrator switches (services.api_token_rotate).
+    expires_at = models.DateTimeField("hết hạn lúc", null=True, blank=True)
 
     class Meta:
         verbose_name = "mã truy cập API"
@@ -38,7 +42,11 @@ class ApiToken(models.Model):
 
     @property
     def is_active(self) -> bool:
-        return self.revoked_at is None
+        return self.revoked_at is None and not self.is_expired
+
+    @property
+    def is_expired(self) -> bool:
+        return self.expires_at is not None and self.expires_at <= timezone.now()
 
 
 class IdempotentRequest(models.Model):

@@ -1,4 +1,5 @@
-"""Writes of the identity app: create, revoke and use API tokens; record idempotent API requests."""
+"""Writes of the identity app: create, rotate, revoke and use API tokens (each expires); record
+idempotent API requests."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import hmac
 import secrets
 from datetime import timedelta
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -24,20 +26,31 @@ def _hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def api_token_create(*, user: Account | None, name: str = "") -> tuple[ApiToken, str]:
+def api_token_create(
+    *, user: Account | None, name: str = "", days: int | None = None
+) -> tuple[ApiToken, str]:
     """Create a token for ``user``; returns the row and the token text, which is never stored or shown again.
 
-    Format ``mct_<prefix>_<secret>``: 12 hex characters of public prefix, 256 random bits of secret.
+    Format ``mct_<prefix>_<secret>``: 12 hex characters of public prefix, 256 random bits of secret. It
+    expires ``days`` (default ``MOTCUA_API_TOKEN_DAYS``, 90) from now.
     """
     if user is None or not user.is_active:
         raise ValueError("Tài khoản không tồn tại hoặc đã bị khóa.")
+    days = token_lifetime_days() if days is None else days
+    if days < 1:
+        raise ValueError("Thời hạn của mã truy cập phải từ 1 ngày trở lên.")
+    expires_at = timezone.now() + timedelta(days=days)
     for _attempt in range(5):
         prefix = secrets.token_hex(6)
         token = f"{TOKEN_PREFIX}_{prefix}_{secrets.token_urlsafe(32)}"
         try:
             with transaction.atomic():
                 row = ApiToken.objects.create(
-                    user=user, name=(name or "").strip()[:MAX_NAME], prefix=prefix, secret_hash=_hash(token)
+                    user=user,
+                    name=(name or "").strip()[:MAX_NAME],
+                    prefix=prefix,
+                    secret_hash=_hash(token),
+                    expires_at=expires_at,
                 )
         except IntegrityError:  # prefix collision (2^48 space): draw again
             continue
@@ -51,6 +64,28 @@ def api_token_revoke(*, token: ApiToken) -> ApiToken:
         token.revoked_at = timezone.now()
         token.save(update_fields=["revoked_at"])
     return token
+
+
+def api_token_rotate(*, token: ApiToken) -> tuple[ApiToken, str]:
+    """Rotate — đổi mã: a new token for the same account and name (a full lifetime); the old one keeps
+    working for ``MOTCUA_API_TOKEN_ROTATION_GRACE_HOURS`` (24) at most, while the integrator switches.
+
+    Revoked or expired tokens are not rotated: create a new one instead.
+    """
+    if not token.is_active:
+        raise ValueError("Mã truy cập này đã bị thu hồi hoặc đã hết hạn; hãy tạo mã mới.")
+    grace = timedelta(hours=int(getattr(settings, "MOTCUA_API_TOKEN_ROTATION_GRACE_HOURS", 24)))
+    with transaction.atomic():
+        new, text = api_token_create(user=token.user, name=token.name)
+        ends = timezone.now() + grace
+        if token.expires_at is None or token.expires_at > ends:
+            token.expires_at = ends
+            token.save(update_fields=["expires_at"])
+    return new, text
+
+
+def token_lifetime_days() -> int:
+    return int(getattr(settings, "MOTCUA_API_TOKEN_DAYS", 90))
 
 
 # Every API request reads its token: compiled once per connection (``core.orm.PreparedQuery``), no
@@ -76,6 +111,8 @@ def api_token_authenticate(*, raw: str) -> ApiToken | None:
     row = _TOKEN_BY_PREFIX.one(prefix=parts[1])
     if row is None or not hmac.compare_digest(row.secret_hash, _hash(raw.strip())):
         return None
+    if row.expires_at is not None and row.expires_at <= timezone.now():
+        return None  # expired: refused like a revoked one
     api_token_touch(token=row)
     return row
 

@@ -32,6 +32,9 @@ DEFAULTS: dict[str, Any] = {
     # Worker processes started by `motcua run-jobs` (each runs the claim loop; SKIP LOCKED on
     # PostgreSQL, the write lock on SQLite keep them from claiming the same job).
     "WORKERS": 1,
+    # A due job still waiting after this long means no worker is taking jobs (stopped, crashing, cut off
+    # from the database): /healthz/jobs answers 503 and the sweeper logs an error (health.py).
+    "ALERT_AFTER_SECONDS": 600,
 }
 
 

@@ -161,6 +161,7 @@ def jobs_claim(*, limit: int | None = None, job_ids: Collection[int] | None = No
         cursor.execute(select, [*params, limit])
         rows = cursor.fetchall()
         claimed, dead = [], []
+        unreadable: list[tuple[int, str, str]] = []
         for pk, status, attempts, max_attempts, name, payload, key in rows:
             if status == JobStatus.RUNNING:
                 # Still running after its lease: the worker that had it died (or lost the database).
@@ -168,8 +169,17 @@ def jobs_claim(*, limit: int | None = None, job_ids: Collection[int] | None = No
                 if attempts >= max_attempts:
                     dead.append((pk, name, attempts))
                     continue
-            if isinstance(payload, str):  # JSON as text (both backends, as Django configures them)
-                payload = json.loads(payload)
+            try:
+                if isinstance(payload, str):  # JSON as text (both backends, as Django configures them)
+                    payload = json.loads(payload)
+                if not isinstance(payload, dict):
+                    raise TypeError(f"payload is a {type(payload).__name__}, not an object")
+            except (ValueError, TypeError) as exc:
+                # A payload no handler can be given (written by hand, or by another version): left
+                # pending it would be claimed, fail the claim and stay pending for ever. Dead at once,
+                # with the reason: retrying cannot change the stored bytes.
+                unreadable.append((pk, name, f"Undeliverable: the payload cannot be read ({exc})."))
+                continue
             claimed.append(ClaimedJob(pk, name, payload, key, attempts + 1, max_attempts, token))
         for pk, name, attempts in dead:
             Job.objects.filter(pk=pk).update(
@@ -178,6 +188,12 @@ def jobs_claim(*, limit: int | None = None, job_ids: Collection[int] | None = No
                 last_error=f"Worker died during attempt {attempts} (the last allowed).",
             )
             logger.error("Job %s #%s dead: its worker died during its last attempt (%s)", name, pk, attempts)
+        for pk, name, reason in unreadable:
+            Job.objects.filter(pk=pk).update(
+                status=JobStatus.DEAD, finished_at=now, attempts=F("attempts") + 1, last_error=reason
+            )
+            logger.error("Job %s #%s dead: %s", name, pk, reason)
+        dead += [(pk, name, 0) for pk, name, _reason in unreadable]
         if claimed:
             cursor.execute(
                 _CLAIM_UPDATE.format(ids=_placeholders(len(claimed))),

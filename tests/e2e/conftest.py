@@ -103,8 +103,33 @@ def pytest_runtest_makereport(
     return report
 
 
+# Runs in every page before its own scripts (Playwright's init scripts are not subject to the page's CSP).
+CSP_LISTENER = """
+document.addEventListener("securitypolicyviolation", function (event) {
+  console.error("CSP violation: " + event.violatedDirective + " blocked " + (event.blockedURI || "inline")
+    + " at " + event.sourceFile + ":" + event.lineNumber);
+});
+"""
+
+
+def _console_problem(message: Any, problems: list[str]) -> None:
+    if message.type == "error" and (
+        "CSP violation" in message.text or "Content Security Policy" in message.text
+    ):
+        problems.append(f"{message.text} ({message.location.get('url', '')})")
+
+
 @pytest.fixture
-def new_page(browser: Browser, live_server: Any, shots: Shots) -> Iterator[Callable[..., Page]]:
+def browser_problems() -> list[str]:
+    """What the browser reported during the test (CSP violations, uncaught script errors): ``new_page``
+    fails the test on any at the end."""
+    return []
+
+
+@pytest.fixture
+def new_page(
+    browser: Browser, live_server: Any, shots: Shots, browser_problems: list[str]
+) -> Iterator[Callable[..., Page]]:
     """``new_page(phone=False, locale="vi-VN", javascript=True)``: a page in a fresh browser context —
     its own cookies, so one person each.
 
@@ -112,6 +137,7 @@ def new_page(browser: Browser, live_server: Any, shots: Shots) -> Iterator[Calla
     390 × 844 touch screen (``PHONE``); ``locale`` is also the browser's Accept-Language.
     """
     contexts: list[BrowserContext] = []
+    problems = browser_problems
 
     def make(*, phone: bool = False, locale: str = "vi-VN", javascript: bool = True) -> Page:
         screen: dict[str, Any] = (
@@ -128,14 +154,22 @@ def new_page(browser: Browser, live_server: Any, shots: Shots) -> Iterator[Calla
         )
         context.set_default_timeout(ACTION_TIMEOUT_MS)
         context.set_default_navigation_timeout(NAVIGATION_TIMEOUT_MS)
+        # The Content-Security-Policy (docs/architecture.md §27) must never block anything our pages do:
+        # each violation is reported by the page itself (securitypolicyviolation, which also catches
+        # report-only policies) and by Chromium's console.
+        context.add_init_script(CSP_LISTENER)
         contexts.append(context)
         page = context.new_page()
+        page.on("console", lambda message: _console_problem(message, problems))
+        page.on("pageerror", lambda error: problems.append(f"uncaught script error: {error}"))
         shots.pages.append(page)
         return page
 
     yield make
     for context in contexts:
         context.close()
+    if problems:
+        pytest.fail("the browser reported:\n" + "\n".join(dict.fromkeys(problems)))
 
 
 @pytest.fixture

@@ -7,7 +7,6 @@ from decimal import Decimal
 
 import pytest
 from django.conf import settings
-from django.core.cache import cache
 
 from motcua.assistant.selectors import faq_cache_clear
 from motcua.catalog.models import Procedure, ServiceLevel
@@ -25,15 +24,16 @@ from motcua.catalog.tests.factories import (
 from motcua.org.models import Unit
 from motcua.org.tests.factories import UnitFactory
 from motcua.worktime.models import TimeUnit
+from tests.caching import cache_clear_if_database
 
 
 @pytest.fixture(autouse=True)
-def _clean_cache():
-    cache.clear()
+def _clean_cache(request: pytest.FixtureRequest):
+    cache_clear_if_database(request)
     index_invalidate()
     faq_cache_clear()
     yield
-    cache.clear()
+    cache_clear_if_database(request)
     index_invalidate()
     faq_cache_clear()
 

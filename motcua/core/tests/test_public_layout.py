@@ -36,6 +36,7 @@ def assets_of(html: str) -> list[str]:
     return parser.urls
 
 
+@pytest.mark.django_db  # an API request counts in the shared (database) cache
 def test_api_docs_reference_only_the_projects_own_static_files(client: Client, settings) -> None:
     response = client.get(DOCS_URL)
     assert response.status_code == 200
@@ -53,6 +54,7 @@ def test_api_docs_reference_only_the_projects_own_static_files(client: Client, s
     assert "cdn" not in html.lower()
 
 
+@pytest.mark.django_db  # an API request counts in the shared (database) cache
 def test_api_docs_have_a_mobile_viewport(client: Client) -> None:
     """Without it a phone lays the Swagger UI out 980 px wide and shrinks it unreadable."""
     html = client.get(DOCS_URL).content.decode()

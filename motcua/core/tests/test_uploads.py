@@ -181,3 +181,21 @@ def test_upload_settings_that_contradict_each_other_stop_the_checks(settings: An
     settings.MOTCUA_UPLOAD_TYPES = ["pdf", "docx"]
     settings.MOTCUA_UPLOAD_MAX_REQUEST_BYTES = settings.MOTCUA_UPLOAD_MAX_BYTES - 1
     assert [e.id for e in check_upload_settings(None)] == ["motcua.E010", "motcua.E011"]
+
+
+def test_a_pdf_that_is_also_a_zip_archive_is_refused() -> None:
+    """A .docx (a ZIP) glued after a PDF: the PDF opens in a viewer, unzip opens the archive."""
+    polyglot = files.pdf_bytes() + files.zip_bytes()
+    with pytest.raises(UploadRefused, match="vừa là PDF vừa là tệp nén ZIP"):
+        upload_check(SimpleUploadedFile("don.pdf", polyglot))
+
+
+def test_a_pdf_that_is_also_an_html_page_is_refused() -> None:
+    polyglot = files.pdf_bytes().replace(b"%%EOF", b"%%EOF\n" + files.HTML)
+    with pytest.raises(UploadRefused, match="vừa là PDF vừa là trang HTML"):
+        upload_check(SimpleUploadedFile("don.pdf", polyglot))
+
+
+def test_a_zip_bomb_named_docx_is_refused_without_unpacking() -> None:
+    with pytest.raises(UploadRefused, match="không phải tệp PDF"):
+        upload_check(SimpleUploadedFile("to-khai.docx", files.zip_bytes()))

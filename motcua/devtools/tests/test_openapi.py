@@ -18,7 +18,7 @@ def test_committed_openapi_matches_api():
     )
 
 
-def test_openapi_served(client):
+def test_openapi_served(client, db):  # an API request counts in the shared (database) cache
     response = client.get("/api/v1/openapi.json")
     assert response.status_code == 200
     assert json.loads(response.content)["info"]["version"] == "1"

@@ -7,9 +7,9 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from django.core.cache import cache
 
 from motcua.dossiers.tests.factories import World, world_build
+from tests.caching import cache_clear_if_database
 from tests.sandbox_idp import SandboxIdp, idp_start
 
 TEST_CALLBACK = "http://testserver/dang-nhap/vneid/callback"
@@ -22,10 +22,10 @@ def world(db: None) -> World:
 
 
 @pytest.fixture(autouse=True)
-def _clean_cache():
-    cache.clear()
+def _clean_cache(request: pytest.FixtureRequest):
+    cache_clear_if_database(request)
     yield
-    cache.clear()
+    cache_clear_if_database(request)
 
 
 @pytest.fixture(scope="session")

@@ -46,9 +46,11 @@ def test_tracking_page_works_with_the_cache_down(client: Client, supplement, red
     assert response.status_code == 200
     assert supplement.code in response.content.decode()
     assert again.status_code == 200
-    warnings = [r for r in caplog.records if r.name == "motcua.cache"]
-    assert len(warnings) == 1  # once in a while, not once per counter
-    assert "tracking rate limit" in warnings[0].getMessage()
+    warnings = [r.getMessage() for r in caplog.records if r.name == "motcua.cache"]
+    tracking = [w for w in warnings if "tracking rate limit" in w]
+    assert len(tracking) == 1  # once in a while, not once per counter
+    # The form post (multipart from the test client) also met the upload limit's counter, warned once.
+    assert len(warnings) <= 2, warnings
 
 
 def test_tracking_api_works_with_the_cache_down(client: Client, supplement, redis_down):
