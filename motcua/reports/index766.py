@@ -296,8 +296,9 @@ def _index_many(period: Period, units: Sequence[Unit]) -> dict[int, Index766]:
     stats = statistics_by_unit(period=period, units=units)
     inputs = _inputs(period, [u.pk for u in units])
     counts = _extension_counts(period, stats)
+    labels = _Labels.current()
     return {
-        unit.pk: _index(period, unit.pk, _Observed(stats=unit_stats, **counts[unit.pk]), inputs)
+        unit.pk: _index(period, unit.pk, _Observed(stats=unit_stats, **counts[unit.pk]), inputs, labels)
         for unit, unit_stats in zip(units, stats, strict=True)
     }
 
@@ -405,12 +406,34 @@ def _count_by_unit(qs: QuerySet[Any], unit_path: str, distinct: str) -> dict[int
     return {row[unit_path]: row["n"] for row in rows if row[unit_path] is not None}
 
 
+@dataclass(frozen=True, slots=True)
+class _Labels:
+    """The indicators' texts in the active language, translated once per call: a ranking builds
+    ~2,000 indicators, and each lazy string costs a catalogue lookup when it is turned into text."""
+
+    names: dict[str, str]
+    groups: dict[str, str]
+    not_applicable: str
+    missing: str
+
+    @classmethod
+    def current(cls) -> _Labels:
+        return cls(
+            names={spec.code: str(spec.name) for spec in INDICATORS},
+            groups={g: str(name) for g, name in GROUP_NAMES.items()},
+            not_applicable=str(_("Không phát sinh trong kỳ: không tính điểm.")),
+            missing=str(_("Chưa nhập số liệu.")),
+        )
+
+
 def _index(
     period: Period,
     unit_id: int | None,
     observed: _Observed,
     inputs: dict[tuple[int | None, str], IndexInput],
+    labels: _Labels | None = None,
 ) -> Index766:
+    labels = labels or _Labels.current()
     s = observed.stats
     shares: dict[str, Share] = {
         "1.4": observed.synced,
@@ -437,7 +460,7 @@ def _index(
             indicator = Indicator(
                 code=spec.code,
                 group=spec.group,
-                name=str(spec.name),
+                name=labels.names[spec.code],
                 numerator=share.numerator,
                 denominator=share.denominator,
                 rate=rate,
@@ -445,7 +468,7 @@ def _index(
                 score=score(rate, maximum=spec.maximum, target=spec.target),
                 maximum=spec.maximum,
                 source=Source.SYSTEM,
-                note="" if share.denominator else str(_("Không phát sinh trong kỳ: không tính điểm.")),
+                note="" if share.denominator else labels.not_applicable,
             )
         else:
             entered = inputs.get((unit_id, spec.code))
@@ -453,7 +476,7 @@ def _index(
                 indicator = Indicator(
                     code=spec.code,
                     group=spec.group,
-                    name=str(spec.name),
+                    name=labels.names[spec.code],
                     numerator=None,
                     denominator=None,
                     rate=None,
@@ -461,14 +484,14 @@ def _index(
                     score=Decimal(0).quantize(POINTS),
                     maximum=spec.maximum,
                     source=Source.MISSING,
-                    note=str(_("Chưa nhập số liệu.")),
+                    note=labels.missing,
                 )
             else:
                 rate = (entered.value / 100).quantize(Decimal("0.000001"))
                 indicator = Indicator(
                     code=spec.code,
                     group=spec.group,
-                    name=str(spec.name),
+                    name=labels.names[spec.code],
                     numerator=None,
                     denominator=None,
                     rate=rate,
@@ -482,5 +505,5 @@ def _index(
     return Index766(
         unit_id,
         period,
-        tuple(IndicatorGroup(g.value, str(GROUP_NAMES[g]), tuple(groups[g])) for g in Group),
+        tuple(IndicatorGroup(g.value, labels.groups[g], tuple(groups[g])) for g in Group),
     )
