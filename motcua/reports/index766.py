@@ -29,7 +29,9 @@ from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
 from typing import Any
 
-from django.db.models import Count, QuerySet
+from django.db.models import BigIntegerField, Count, QuerySet
+from django.db.models.fields.json import KT
+from django.db.models.functions import Cast
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
@@ -340,22 +342,26 @@ def _extension_counts(period: Period, stats: Sequence[Statistics]) -> dict[int |
         }
 
     # 1.4 dossiers synced to DVCQG: dossiers received in the period whose receipt was delivered.
-    synced_ids = sorted(
-        {
-            int(pk)
-            for pk in Job.objects.filter(
-                name=DOSSIER_SYNC,
-                status=JobStatus.DONE,
-                payload__kind__in=["receive", "accept"],
-                created_at__gte=start,
-                created_at__lt=end,
-            ).values_list("payload__dossier_id", flat=True)
-        }
+    # One statement: a month's deliveries are tens of thousands of dossiers at province scale, too
+    # many to pass back as parameters (PostgreSQL takes at most 65,535).
+    delivered = (
+        Job.objects.filter(
+            name=DOSSIER_SYNC,
+            status=JobStatus.DONE,
+            payload__kind__in=["receive", "accept"],
+            created_at__gte=start,
+            created_at__lt=end,
+        )
+        .annotate(dossier_ref=Cast(KT("payload__dossier_id"), BigIntegerField()))
+        .values("dossier_ref")
     )
-    synced: dict[int, int] = {}
-    if synced_ids:
-        for unit in Dossier.objects.filter(pk__in=synced_ids).values_list("competent_unit_id", flat=True):
-            synced[unit] = synced.get(unit, 0) + 1
+    synced: dict[int, int] = dict(
+        Dossier.objects.filter(pk__in=delivered)
+        .values("competent_unit_id")
+        .order_by()
+        .annotate(n=Count("pk"))
+        .values_list("competent_unit_id", "n")
+    )
     # 3.2 / 3.3: procedures of the dossiers with fees in the period (aggregates), those offering online
     # payment (payments' catalogue rule), those with a fee paid online.
     fee_procs = procedures_by_unit(period=period, counter="with_fees")
