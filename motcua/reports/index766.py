@@ -29,7 +29,9 @@ from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
 from typing import Any
 
-from django.db.models import Count, QuerySet
+from django.db.models import BigIntegerField, Count, QuerySet
+from django.db.models.fields.json import KT
+from django.db.models.functions import Cast
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
@@ -296,8 +298,9 @@ def _index_many(period: Period, units: Sequence[Unit]) -> dict[int, Index766]:
     stats = statistics_by_unit(period=period, units=units)
     inputs = _inputs(period, [u.pk for u in units])
     counts = _extension_counts(period, stats)
+    labels = _Labels.current()
     return {
-        unit.pk: _index(period, unit.pk, _Observed(stats=unit_stats, **counts[unit.pk]), inputs)
+        unit.pk: _index(period, unit.pk, _Observed(stats=unit_stats, **counts[unit.pk]), inputs, labels)
         for unit, unit_stats in zip(units, stats, strict=True)
     }
 
@@ -339,22 +342,26 @@ def _extension_counts(period: Period, stats: Sequence[Statistics]) -> dict[int |
         }
 
     # 1.4 dossiers synced to DVCQG: dossiers received in the period whose receipt was delivered.
-    synced_ids = sorted(
-        {
-            int(pk)
-            for pk in Job.objects.filter(
-                name=DOSSIER_SYNC,
-                status=JobStatus.DONE,
-                payload__kind__in=["receive", "accept"],
-                created_at__gte=start,
-                created_at__lt=end,
-            ).values_list("payload__dossier_id", flat=True)
-        }
+    # One statement: a month's deliveries are tens of thousands of dossiers at province scale, too
+    # many to pass back as parameters (PostgreSQL takes at most 65,535).
+    delivered = (
+        Job.objects.filter(
+            name=DOSSIER_SYNC,
+            status=JobStatus.DONE,
+            payload__kind__in=["receive", "accept"],
+            created_at__gte=start,
+            created_at__lt=end,
+        )
+        .annotate(dossier_ref=Cast(KT("payload__dossier_id"), BigIntegerField()))
+        .values("dossier_ref")
     )
-    synced: dict[int, int] = {}
-    if synced_ids:
-        for unit in Dossier.objects.filter(pk__in=synced_ids).values_list("competent_unit_id", flat=True):
-            synced[unit] = synced.get(unit, 0) + 1
+    synced: dict[int, int] = dict(
+        Dossier.objects.filter(pk__in=delivered)
+        .values("competent_unit_id")
+        .order_by()
+        .annotate(n=Count("pk"))
+        .values_list("competent_unit_id", "n")
+    )
     # 3.2 / 3.3: procedures of the dossiers with fees in the period (aggregates), those offering online
     # payment (payments' catalogue rule), those with a fee paid online.
     fee_procs = procedures_by_unit(period=period, counter="with_fees")
@@ -405,12 +412,34 @@ def _count_by_unit(qs: QuerySet[Any], unit_path: str, distinct: str) -> dict[int
     return {row[unit_path]: row["n"] for row in rows if row[unit_path] is not None}
 
 
+@dataclass(frozen=True, slots=True)
+class _Labels:
+    """The indicators' texts in the active language, translated once per call: a ranking builds
+    ~2,000 indicators, and each lazy string costs a catalogue lookup when it is turned into text."""
+
+    names: dict[str, str]
+    groups: dict[str, str]
+    not_applicable: str
+    missing: str
+
+    @classmethod
+    def current(cls) -> _Labels:
+        return cls(
+            names={spec.code: str(spec.name) for spec in INDICATORS},
+            groups={g: str(name) for g, name in GROUP_NAMES.items()},
+            not_applicable=str(_("Không phát sinh trong kỳ: không tính điểm.")),
+            missing=str(_("Chưa nhập số liệu.")),
+        )
+
+
 def _index(
     period: Period,
     unit_id: int | None,
     observed: _Observed,
     inputs: dict[tuple[int | None, str], IndexInput],
+    labels: _Labels | None = None,
 ) -> Index766:
+    labels = labels or _Labels.current()
     s = observed.stats
     shares: dict[str, Share] = {
         "1.4": observed.synced,
@@ -437,7 +466,7 @@ def _index(
             indicator = Indicator(
                 code=spec.code,
                 group=spec.group,
-                name=str(spec.name),
+                name=labels.names[spec.code],
                 numerator=share.numerator,
                 denominator=share.denominator,
                 rate=rate,
@@ -445,7 +474,7 @@ def _index(
                 score=score(rate, maximum=spec.maximum, target=spec.target),
                 maximum=spec.maximum,
                 source=Source.SYSTEM,
-                note="" if share.denominator else str(_("Không phát sinh trong kỳ: không tính điểm.")),
+                note="" if share.denominator else labels.not_applicable,
             )
         else:
             entered = inputs.get((unit_id, spec.code))
@@ -453,7 +482,7 @@ def _index(
                 indicator = Indicator(
                     code=spec.code,
                     group=spec.group,
-                    name=str(spec.name),
+                    name=labels.names[spec.code],
                     numerator=None,
                     denominator=None,
                     rate=None,
@@ -461,14 +490,14 @@ def _index(
                     score=Decimal(0).quantize(POINTS),
                     maximum=spec.maximum,
                     source=Source.MISSING,
-                    note=str(_("Chưa nhập số liệu.")),
+                    note=labels.missing,
                 )
             else:
                 rate = (entered.value / 100).quantize(Decimal("0.000001"))
                 indicator = Indicator(
                     code=spec.code,
                     group=spec.group,
-                    name=str(spec.name),
+                    name=labels.names[spec.code],
                     numerator=None,
                     denominator=None,
                     rate=rate,
@@ -482,5 +511,5 @@ def _index(
     return Index766(
         unit_id,
         period,
-        tuple(IndicatorGroup(g.value, str(GROUP_NAMES[g]), tuple(groups[g])) for g in Group),
+        tuple(IndicatorGroup(g.value, labels.groups[g], tuple(groups[g])) for g in Group),
     )

@@ -32,6 +32,8 @@ from motcua.reports.models import (
     DailyDuration,
     MonthlyAggregate,
     MonthlyDuration,
+    MonthlyUnitAggregate,
+    MonthlyUnitDuration,
 )
 from motcua.reports.periods import Period, PeriodKind, month_start, next_month
 from motcua.worktime.selectors import get_schedule
@@ -477,11 +479,18 @@ def _compute(scope: _Scope, period: Period, *, group: str) -> dict[Any, _Group]:
     eligible = Q(procedure__service_level=ServiceLevel.FULL_ONLINE)
     online = Q(channel__in=sorted(ONLINE_CHANNELS))
 
-    def flow_sums() -> dict[str, Any]:
-        aggregates: dict[str, Any] = {f"f_{name}": Sum(name, default=0) for name in _FLOWS}
-        aggregates["online_received"] = Sum("received", filter=online, default=0)
-        aggregates["eligible_received"] = Sum("received", filter=eligible, default=0)
-        aggregates["eligible_online"] = Sum("received", filter=eligible & online, default=0)
+    def flow_sums(within: Q | None = None, *, eligibility: bool = True) -> dict[str, Any]:
+        """Sums of the flows (of the rows ``within``, when the query also reads other rows)."""
+
+        def total(name: str, q: Q | None = None) -> Sum:
+            condition = within & q if within is not None and q is not None else within or q
+            return Sum(name, filter=condition, default=0)
+
+        aggregates: dict[str, Any] = {f"f_{name}": total(name) for name in _FLOWS}
+        aggregates["online_received"] = total("received", online)
+        if eligibility:
+            aggregates["eligible_received"] = total("received", eligible)
+            aggregates["eligible_online"] = total("received", eligible & online)
         return aggregates
 
     def level_sums(start_q: Q, end_q: Q) -> dict[str, Any]:
@@ -496,52 +505,78 @@ def _compute(scope: _Scope, period: Period, *, group: str) -> dict[Any, _Group]:
             return [qs.aggregate(**aggregates)]
         return qs.values(key_field).order_by().annotate(**aggregates)
 
-    # Flows: the period's rows only (monthly for full months, daily for the partial ones); the
-    # procedure join (full-online eligibility) stays on those. Levels: every earlier row, no join.
-    flow_tables = [
-        scope.filter(MonthlyAggregate.objects.filter(month__gte=ranges.full_from, month__lt=ranges.full_to))
-    ]
-    if ranges.flow_day_ranges():
-        flow_tables.append(scope.filter(DailyAggregate.objects.filter(ranges.flow_days_q())))
-    for qs in flow_tables:
-        for row in rows(qs, flow_sums()):
-            g = groups[row.get(key_field) if key_field else None]
-            for name in _FLOWS:
-                g.flows[name] += row[f"f_{name}"] or 0
-            g.online_received += row["online_received"] or 0
+    def add_flows(g: _Group, row: dict[str, Any], *, eligible: bool = True) -> None:
+        for name in _FLOWS:
+            g.flows[name] += row[f"f_{name}"] or 0
+        g.online_received += row["online_received"] or 0
+        if eligible:
             g.eligible_received += row["eligible_received"] or 0
             g.eligible_online += row["eligible_online"] or 0
-    level_tables = [
-        (
-            scope.filter(MonthlyAggregate.objects.filter(month__lt=ranges.end_cut)),
-            Q(month__lt=ranges.start_cut),
-            Q(month__lt=ranges.end_cut),
+
+    def add_levels(g: _Group, row: dict[str, Any]) -> None:
+        for name in _LEVELS:
+            g.start[name] += row[f"s_{name}"] or 0
+            g.end[name] += row[f"e_{name}"] or 0
+
+    full_months = Q(month__gte=ranges.full_from, month__lt=ranges.full_to)
+    # Without a procedure or field filter, whole months come from the (month, unit, channel) rollup:
+    # flows and levels in one query over a few hundred rows a month. Full-online eligibility needs the
+    # procedure, so its two sums are read from the period's procedure rows, joined to the catalogue.
+    by_unit = scope.procedure_id is None and scope.field_id is None and key_field != "procedure_id"
+    if by_unit:
+        aggregates = flow_sums(full_months, eligibility=False)
+        aggregates |= level_sums(Q(month__lt=ranges.start_cut), Q(month__lt=ranges.end_cut))
+        rollup = scope.filter(
+            MonthlyUnitAggregate.objects.filter(month__lt=max(ranges.end_cut, ranges.full_to))
         )
-    ]
+        for row in rows(rollup, aggregates):
+            g = groups[row.get(key_field) if key_field else None]
+            add_flows(g, row, eligible=False)
+            add_levels(g, row)
+        eligible_rows = scope.filter(MonthlyAggregate.objects.filter(full_months, eligible))
+        for row in rows(
+            eligible_rows,
+            {
+                "eligible_received": Sum("received", default=0),
+                "eligible_online": Sum("received", filter=online, default=0),
+            },
+        ):
+            g = groups[row.get(key_field) if key_field else None]
+            g.eligible_received += row["eligible_received"] or 0
+            g.eligible_online += row["eligible_online"] or 0
+    else:
+        # Flows: the period's rows only; the procedure join (full-online eligibility) stays on those.
+        # Levels: every earlier row, no join.
+        for row in rows(scope.filter(MonthlyAggregate.objects.filter(full_months)), flow_sums()):
+            add_flows(groups[row.get(key_field) if key_field else None], row)
+        monthly_levels = scope.filter(MonthlyAggregate.objects.filter(month__lt=ranges.end_cut))
+        for row in rows(
+            monthly_levels, level_sums(Q(month__lt=ranges.start_cut), Q(month__lt=ranges.end_cut))
+        ):
+            add_levels(groups[row.get(key_field) if key_field else None], row)
+    # The partial months at the edges of a custom range: daily rows.
+    if ranges.flow_day_ranges():
+        for row in rows(scope.filter(DailyAggregate.objects.filter(ranges.flow_days_q())), flow_sums()):
+            add_flows(groups[row.get(key_field) if key_field else None], row)
     level_days = [
         (a, b)
         for a, b in ((ranges.start_cut, ranges.first - timedelta(days=1)), (ranges.end_cut, ranges.last))
         if a <= b
     ]
     if level_days:
-        level_tables.append(
-            (
-                scope.filter(DailyAggregate.objects.filter(_days_q(level_days))),
+        daily_levels = scope.filter(DailyAggregate.objects.filter(_days_q(level_days)))
+        for row in rows(
+            daily_levels,
+            level_sums(
                 Q(day__gte=ranges.start_cut, day__lt=ranges.first),
                 Q(day__gte=ranges.end_cut, day__lte=ranges.last),
-            )
-        )
-    for qs, start_q, end_q in level_tables:
-        for row in rows(qs, level_sums(start_q, end_q)):
-            g = groups[row.get(key_field) if key_field else None]
-            for name in _LEVELS:
-                g.start[name] += row[f"s_{name}"] or 0
-                g.end[name] += row[f"e_{name}"] or 0
+            ),
+        ):
+            add_levels(groups[row.get(key_field) if key_field else None], row)
 
     duration_values = ["bucket"] + ([key_field] if key_field else [])
-    durations = [
-        scope.filter(MonthlyDuration.objects.filter(month__gte=ranges.full_from, month__lt=ranges.full_to))
-    ]
+    monthly_durations = MonthlyUnitDuration if by_unit else MonthlyDuration
+    durations = [scope.filter(monthly_durations.objects.filter(full_months))]
     if ranges.flow_day_ranges():
         durations.append(scope.filter(DailyDuration.objects.filter(ranges.flow_days_q())))
     for qs in durations:

@@ -36,6 +36,8 @@ from motcua.reports.models import (
     DailyDuration,
     MonthlyAggregate,
     MonthlyDuration,
+    MonthlyUnitAggregate,
+    MonthlyUnitDuration,
     RebuildMark,
 )
 from motcua.reports.periods import month_start
@@ -43,6 +45,7 @@ from motcua.reports.periods import month_start
 logger = logging.getLogger(__name__)
 
 _KEY = ("unit_id", "procedure_id", "channel")
+_UNIT_KEY = ("unit_id", "channel")
 
 
 # Facts of dossiers
@@ -143,6 +146,15 @@ def aggregates_apply(*, facts: DossierFacts, counts: Counts, durations: Duration
             [(m, *key, *_values(row)) for m, row in sorted(monthly.items())],
             COUNTERS,
         )
+        # The same contribution without the procedure (a dossier has one): the (month, unit, channel)
+        # rollup moves with the monthly rows in this transaction.
+        _upsert(
+            MonthlyUnitAggregate,
+            "month",
+            [(m, facts.unit_id, facts.channel, *_values(row)) for m, row in sorted(monthly.items())],
+            COUNTERS,
+            key=_UNIT_KEY,
+        )
     if durations:
         by_month: dict[tuple[date, int], int] = {}
         for (day, bucket), n in durations.items():
@@ -161,6 +173,14 @@ def aggregates_apply(*, facts: DossierFacts, counts: Counts, durations: Duration
             ("count",),
             ("bucket",),
         )
+        _upsert(
+            MonthlyUnitDuration,
+            "month",
+            [(m, facts.unit_id, facts.channel, b, n) for (m, b), n in sorted(by_month.items())],
+            ("count",),
+            ("bucket",),
+            key=_UNIT_KEY,
+        )
 
 
 def _values(row: dict[str, int]) -> list[int]:
@@ -173,12 +193,14 @@ def _upsert(
     rows: list[tuple[Any, ...]],
     columns: Sequence[str],
     extra_key: Sequence[str] = (),
+    *,
+    key: Sequence[str] = _KEY,
 ) -> None:
     if not rows:
         return
     quote = connection.ops.quote_name
     table = quote(model._meta.db_table)
-    key = (period, *_KEY, *extra_key)
+    key = (period, *key, *extra_key)
     names = (*key, *columns)
     updates = ", ".join(f"{quote(c)} = {table}.{quote(c)} + excluded.{quote(c)}" for c in columns)
     sql = (
@@ -231,8 +253,17 @@ def aggregates_rebuild(
             MonthlyAggregate.objects.filter(month__gte=first).delete()
             DailyDuration.objects.filter(day__gte=first).delete()
             MonthlyDuration.objects.filter(month__gte=first).delete()
+            MonthlyUnitAggregate.objects.filter(month__gte=first).delete()
+            MonthlyUnitDuration.objects.filter(month__gte=first).delete()
         else:
-            for model in (DailyAggregate, MonthlyAggregate, DailyDuration, MonthlyDuration):
+            for model in (
+                DailyAggregate,
+                MonthlyAggregate,
+                DailyDuration,
+                MonthlyDuration,
+                MonthlyUnitAggregate,
+                MonthlyUnitDuration,
+            ):
                 model.objects.all().delete()
         stage = _Stage()
         stage.create()
@@ -288,6 +319,7 @@ def aggregates_rebuild(
             ("month", *_KEY, "bucket", "count"),
             [(m.isoformat(), *k, n) for (m, *k), n in sorted(monthly_durations.items()) if n],
         )
+        unit_rollups_fill(since=first)
         RebuildMark.objects.all().delete()
         RebuildMark.objects.create(
             events_upto_id=upto, since=first, rebuilt_at=timezone.now(), dossiers=n_dossiers
@@ -300,6 +332,33 @@ def aggregates_rebuild(
         events_upto_id=upto,
         since=first,
     )
+
+
+def unit_rollups_fill(*, since: date | None = None) -> None:
+    """Write ``MonthlyUnitAggregate`` and ``MonthlyUnitDuration`` (from the month ``since`` on, or all)
+    as the GROUP BY of the monthly rows without the procedure — their definition. The rebuild calls
+    it after writing the monthly rows; the caller deletes the rows it replaces. All-zero sums are not
+    written, like the rebuild's other rows."""
+    quote = connection.ops.quote_name
+    where, params = ("WHERE month >= %s", [since.isoformat()]) if since is not None else ("", [])
+    sums = ", ".join(f"SUM({quote(c)})" for c in COUNTERS)
+    nonzero = " OR ".join(f"SUM({quote(c)}) <> 0" for c in COUNTERS)
+    names = ", ".join(quote(c) for c in ("month", *_UNIT_KEY, *COUNTERS))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {quote(MonthlyUnitAggregate._meta.db_table)} ({names}) "
+            f"SELECT month, unit_id, channel, {sums} FROM {quote(MonthlyAggregate._meta.db_table)} "
+            f"{where} GROUP BY month, unit_id, channel HAVING {nonzero}",
+            params,
+        )
+        cursor.execute(
+            f"INSERT INTO {quote(MonthlyUnitDuration._meta.db_table)} "
+            "(month, unit_id, channel, bucket, count) "
+            "SELECT month, unit_id, channel, bucket, SUM(count) "
+            f"FROM {quote(MonthlyDuration._meta.db_table)} {where} "
+            "GROUP BY month, unit_id, channel, bucket HAVING SUM(count) <> 0",
+            params,
+        )
 
 
 def _local_midnight(day: date) -> datetime:

@@ -10,6 +10,9 @@ import pytest
 from django.utils import timezone
 
 from motcua.dossiers.tests.factories import World
+from motcua.jobs.delivery import jobs_run_due
+from motcua.jobs.models import Job, JobStatus
+from motcua.nationalportal.subscribers import DOSSIER_SYNC
 from motcua.org.models import UnitKind
 from motcua.reports.index766 import Source, index766_for, index766_ranking, score
 from motcua.reports.models import IndexInput
@@ -99,3 +102,19 @@ def test_ranking_of_communes(world: World, clock: Any, django_assert_max_num_que
     assert ranking[0].total == Decimal("42.56")
     # Nothing to measure at commune B but the inputs nobody recorded: 0 of 12 points.
     assert ranking[1].total == Decimal("0.00")
+
+
+def test_synced_counts_the_dossiers_whose_receipt_reached_dvcqg(world: World, clock: Any) -> None:
+    build_march(world, clock)
+    aggregate_jobs_run()
+    before = index766_for(period=Period.month(2026, 3), unit=world.commune_a).indicator("1.4")
+    assert (before.numerator, before.denominator) == (0, 8)
+    sync_jobs = Job.objects.filter(name=DOSSIER_SYNC, status=JobStatus.PENDING).values_list("pk", flat=True)
+    for pk in sync_jobs:
+        assert jobs_run_due(job_ids=[pk]) == ["done"]
+    # Every receipt of March was delivered (counted once per dossier, whatever its later syncs); the
+    # dossier carried over from February was received then.
+    after = index766_for(period=Period.month(2026, 3), unit=world.commune_a).indicator("1.4")
+    assert (after.numerator, after.denominator, after.score) == (8, 8, Decimal("6.00"))
+    elsewhere = index766_for(period=Period.month(2026, 3), unit=world.commune_b).indicator("1.4")
+    assert (elsewhere.numerator, elsewhere.denominator) == (0, 0)

@@ -34,7 +34,7 @@ from motcua.jobs.delivery import jobs_run_due
 from motcua.jobs.models import Job, JobStatus
 from motcua.reports.services import aggregates_rebuild
 from motcua.reports.subscribers import AGGREGATES
-from motcua.reports.tests.test_statistics import aggregate_rows
+from motcua.reports.tests.test_statistics import aggregate_rows, unit_rollups_expected
 
 pytestmark = pytest.mark.django_db
 
@@ -136,5 +136,7 @@ def test_incremental_equals_rebuild(db: None, plans: list[Any], order: Any) -> N
         for pk in pending:
             assert jobs_run_due(job_ids=[pk]) == ["done"]
     incremental = aggregate_rows()
+    expected = unit_rollups_expected()
+    assert {k: incremental[k] for k in expected} == expected
     aggregates_rebuild()
     assert aggregate_rows() == incremental

@@ -24,6 +24,7 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from django.db.models import Sum
 
 from motcua.dossiers import services
 from motcua.dossiers.tests.factories import (
@@ -36,7 +37,15 @@ from motcua.dossiers.tests.factories import (
 )
 from motcua.feedback import services as feedback_services
 from motcua.feedback.models import FeedbackKind, RatingLevel
-from motcua.reports.models import DailyAggregate, DailyDuration, MonthlyAggregate, MonthlyDuration
+from motcua.reports.models import (
+    COUNTERS,
+    DailyAggregate,
+    DailyDuration,
+    MonthlyAggregate,
+    MonthlyDuration,
+    MonthlyUnitAggregate,
+    MonthlyUnitDuration,
+)
 from motcua.reports.periods import Period
 from motcua.reports.selectors import Share, statistics, statistics_by_procedure, statistics_by_unit
 from motcua.reports.services import aggregates_rebuild
@@ -124,7 +133,27 @@ def aggregate_rows() -> dict[str, set[tuple[Any, ...]]]:
         "monthly": _rows(MonthlyAggregate, "month"),
         "daily_duration": _rows(DailyDuration, "day"),
         "monthly_duration": _rows(MonthlyDuration, "month"),
+        "monthly_unit": _rows(MonthlyUnitAggregate, "month"),
+        "monthly_unit_duration": _rows(MonthlyUnitDuration, "month"),
     }
+
+
+def unit_rollups_expected() -> dict[str, set[tuple[Any, ...]]]:
+    """The rollups as their definition says: the monthly rows grouped without the procedure."""
+    expected: dict[str, set[tuple[Any, ...]]] = {}
+    for name, source, target, counters in (
+        ("monthly_unit", MonthlyAggregate, MonthlyUnitAggregate, COUNTERS),
+        ("monthly_unit_duration", MonthlyDuration, MonthlyUnitDuration, ("count",)),
+    ):
+        fields = [f.attname for f in target._meta.concrete_fields if f.attname != "id"]
+        keys = [f for f in fields if f not in counters]
+        grouped = source.objects.values(*keys).order_by().annotate(**{f"sum_{c}": Sum(c) for c in counters})
+        expected[name] = {
+            tuple(row[f] if f in keys else row[f"sum_{f}"] for f in fields)
+            for row in grouped
+            if any(row[f"sum_{c}"] for c in counters)
+        }
+    return expected
 
 
 def test_march_figures_by_hand(world: World, clock: Any) -> None:
@@ -177,6 +206,9 @@ def test_rebuild_gives_the_incremental_rows(world: World, clock: Any) -> None:
     aggregate_jobs_run(reverse=True)  # any order: the deltas telescope
     incremental = aggregate_rows()
     assert incremental["daily"]
+    assert incremental["monthly_unit"]
+    assert incremental["monthly_unit_duration"]
+    assert {k: incremental[k] for k in unit_rollups_expected()} == unit_rollups_expected()
     result = aggregates_rebuild()
     assert result.dossiers == 10
     assert aggregate_rows() == incremental
