@@ -279,7 +279,12 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "ranking": {
             "labels": _short_names(board.groups[0][1][:20]) if board.groups else [],
             "label": _("Tổng điểm 766"),
-            "data": [float(row.index_total) for row in board.groups[0][1]][:20] if board.groups else [],
+            "data": [
+                float(row.index_total) if row.index_total is not None else None
+                for row in board.groups[0][1][:20]
+            ]
+            if board.groups
+            else [],
         },
     }
     context = {
