@@ -23,7 +23,7 @@ IDP_POST_LOGOUT_URIS ?= $(subst $(eval) ,$(comma),$(sort $(addsuffix /,$(IDP_SIT
 PIP_COMPILE := CUSTOM_COMPILE_COMMAND="make lock" $(BIN)/pip-compile --quiet --generate-hashes --allow-unsafe \
 	--all-build-deps --strip-extras --no-emit-index-url --no-emit-find-links
 
-.PHONY: run idp-install test lint typecheck migrations-check pytest install install-runtime lock demo openapi bench messages clean
+.PHONY: run idp-install test lint typecheck migrations-check pytest install install-runtime lock demo openapi bench messages collectstatic clean
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "motcua cần Python ≥ 3.11 (needs Python 3.11+)")'
@@ -75,6 +75,13 @@ idp-install: $(IDP_STAMP)
 demo: install-runtime
 	$(BIN)/motcua migrate --noinput
 	$(BIN)/motcua load-demo
+
+## make collectstatic — production install and upgrade step (with MOTCUA_MODE=production): copy the
+## static files into STATIC_ROOT under hashed names, compressed, with their manifest (staticfiles.json),
+## then restart the web processes. Without it pages lose their CSS and JS (`motcua check --deploy`:
+## motcua.E060; /healthz/ready: 503). Development serves the files from the apps and needs no step.
+collectstatic: install-runtime
+	$(BIN)/motcua collectstatic --noinput
 
 ## make test — lint, type-check, migrations in step with the models, and the whole pytest suite
 ## (SQLite; PostgreSQL when DATABASE_URL is set).

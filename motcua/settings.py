@@ -394,9 +394,11 @@ MOTCUA_DVCQG_PAYMENT_AGENCY_CODE = env_str("MOTCUA_DVCQG_PAYMENT_AGENCY_CODE", "
 MOTCUA_PAYMENT_TIMEOUT_SECONDS = env_int("MOTCUA_PAYMENT_TIMEOUT_SECONDS", default=15)
 STORAGES = {
     "default": _default_storage,
+    # Production: WhiteNoise's hashed, compressed files of `motcua collectstatic --noinput` (make
+    # collectstatic), falling back to unhashed URLs (logged) rather than a 500 (core/staticfiles.py).
     "staticfiles": {
         "BACKEND": (
-            "whitenoise.storage.CompressedManifestStaticFilesStorage"
+            "motcua.core.staticfiles.FallbackManifestStaticFilesStorage"
             if PRODUCTION
             else "django.contrib.staticfiles.storage.StaticFilesStorage"
         )
@@ -548,6 +550,10 @@ LOGGING = {
     # django-axes logs every failed sign-in at INFO as well; its warnings (lockouts) are what matter.
     "loggers": {"axes": {"level": "WARNING"}},
 }
+
+# Probes (load balancer, orchestrator) call the process over plain HTTP: a 301 is not an answer.
+# Used once SECURE_SSL_REDIRECT is on (production).
+SECURE_REDIRECT_EXEMPT = [r"^healthz(/|$)"]
 
 if PRODUCTION:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

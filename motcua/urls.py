@@ -6,12 +6,15 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET
 
 from motcua.api import api, api_not_found
-from motcua.core.views import healthz
+from motcua.core.views import healthz, healthz_live, healthz_ready
 from motcua.jobs.views import jobs_health
 from motcua.worktime import api as worktime_api
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
+    # For the orchestrator / load balancer: the process is up; it can serve (core/health.py).
+    path("healthz/live", healthz_live, name="healthz_live"),
+    path("healthz/ready", healthz_ready, name="healthz_ready"),
     # The job queue for monitoring: 503 when due jobs wait too long (no worker takes them).
     path("healthz/jobs", jobs_health, name="healthz_jobs"),
     # The due-date calculator is the hottest read endpoint: routed straight to its (plain Django) view,

@@ -11,6 +11,8 @@ from django.apps import AppConfig
 from django.conf import settings
 from django.core.checks import CheckMessage, Error, Tags, Warning, register
 
+from motcua.core.staticfiles import static_manifest_problem
+
 # Names that only ever reach the machine itself: a link to them in an e-mail is dead for the citizen.
 _LOCAL_HOSTS = {"localhost", "localhost.localdomain", "0.0.0.0", "::", "testserver"}
 
@@ -126,4 +128,21 @@ def check_content_security_policy(
             id="motcua.E030",
         )
         for problem in problems
+    ]
+
+
+@register(Tags.staticfiles, deploy=True)
+def check_static_manifest(app_configs: Sequence[AppConfig] | None, **kwargs: Any) -> list[CheckMessage]:
+    """Production's static files are the collected, hashed ones: without them every page is unstyled."""
+    problem = static_manifest_problem()
+    if problem is None:
+        return []
+    return [
+        Error(
+            f"STATIC_ROOT: {problem}. Các trang hiện không có CSS, JavaScript "
+            "(pages are served without their stylesheets and scripts).",
+            hint="Chạy `motcua collectstatic --noinput` (make collectstatic) ở mỗi lần cài đặt, nâng cấp "
+            "(run it at every install and upgrade).",
+            id="motcua.E060",
+        )
     ]

@@ -6,6 +6,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from motcua.core.cache import cache_check
+from motcua.core.health import readiness
 
 
 @never_cache
@@ -34,3 +35,26 @@ def healthz(request: HttpRequest) -> JsonResponse:
         body["detail"] = details
         return JsonResponse(body, status=503)
     return JsonResponse(body)
+
+
+@never_cache
+@require_GET
+def healthz_live(request: HttpRequest) -> JsonResponse:
+    """Liveness: the process answers. No database, no cache (``core.health``)."""
+    return JsonResponse({"status": "ok"})
+
+
+@never_cache
+@require_GET
+def healthz_ready(request: HttpRequest) -> JsonResponse:
+    """Readiness: database, migrations applied, static manifest in production; 503 naming what is not."""
+    result = readiness()
+    body: dict[str, object] = {
+        "status": "ok" if result.ready else "error",
+        "database": result.database,
+        "migrations": result.migrations,
+        "static": result.static,
+    }
+    if not result.ready:
+        body["detail"] = result.detail
+    return JsonResponse(body, status=200 if result.ready else 503)

@@ -45,6 +45,24 @@ def _run_check(extra_env: dict[str, str]) -> subprocess.CompletedProcess[str]:
 
 @pytest.mark.slow
 def test_production_mode_passes_check_deploy(tmp_path):
+    """After the install step `collectstatic` (the real one: hashing every CSS url() it references),
+    which the check requires (motcua.E060)."""
+    production = {
+        "MOTCUA_MODE": "production",
+        "SECRET_KEY": "k7#Qm2&vRt9!pLz4@wXy8^bNc1*dFg6(hJs3)aEu5-oIr0_TqWe",
+        "ALLOWED_HOSTS": "motcua.quangninh.gov.vn",
+        "MOTCUA_VAR_DIR": str(tmp_path),
+    }
+    env = {k: v for k, v in os.environ.items() if k not in ("DEBUG", "SECRET_KEY")} | production
+    collected = subprocess.run(
+        [sys.executable, "-m", "motcua.manage", "collectstatic", "--noinput"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert collected.returncode == 0, collected.stdout + collected.stderr
+    assert (tmp_path / "static" / "staticfiles.json").exists()
     result = _run_check(
         {
             "MOTCUA_MODE": "production",
