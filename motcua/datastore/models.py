@@ -102,3 +102,32 @@ class DocumentReuse(models.Model):
 
     def __str__(self) -> str:
         return self.component_name
+
+
+class CountKind(models.TextChoices):
+    """What ``DailyDossierCount`` counts."""
+
+    REUSE = "reuse", gettext_noop("Hồ sơ tái sử dụng dữ liệu")
+    RESULT = "result", gettext_noop("Kết quả lưu vào kho")
+
+
+class DailyDossierCount(models.Model):
+    """Dossiers of ``unit`` (competent) that first reused a stored document (``reuse``), or whose
+    result went into the applicant's store (``result``), on ``day`` (local date) — what indicators
+    4.4 and 4.5 of Decision 766 read instead of the store's rows. Written in the transaction that
+    writes those rows; ``services.dossier_counts_rebuild`` recomputes them from the rows."""
+
+    day = models.DateField("ngày")
+    unit = models.ForeignKey("org.Unit", verbose_name="đơn vị", on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField("loại", max_length=8, choices=CountKind.choices)
+    count = models.IntegerField("số hồ sơ", default=0)
+
+    class Meta:
+        verbose_name = "số hồ sơ theo ngày (kho dữ liệu)"
+        verbose_name_plural = "số hồ sơ theo ngày (kho dữ liệu)"
+        constraints = [
+            models.UniqueConstraint(fields=["day", "unit", "kind"], name="datastore_daily_count_key"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.unit_id} {self.day}: {self.count}"

@@ -15,18 +15,26 @@ import logging
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, time
 
 from django.conf import settings
 from django.core.files import File
 from django.db import IntegrityError, transaction
+from django.db.models import Count, F, Min
+from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from motcua.accounts.models import Account
 from motcua.core.text import nfc
 from motcua.core.uploads import UploadRefused, size_text, upload_check
 from motcua.datastore.errors import DatastoreInvalid
-from motcua.datastore.models import DocumentOrigin, DocumentReuse, StoredDocument
+from motcua.datastore.models import (
+    CountKind,
+    DailyDossierCount,
+    DocumentOrigin,
+    DocumentReuse,
+    StoredDocument,
+)
 from motcua.dossiers.deadlines import local_zone
 from motcua.dossiers.models import Dossier, DossierComponent, DossierResultDocument
 
@@ -209,7 +217,7 @@ def stored_result_record(*, dossier_id: int) -> StoredDocument | None:
     result = DossierResultDocument.objects.filter(dossier=dossier).order_by("-uploaded_at", "-pk").first()
     try:
         with transaction.atomic():
-            return StoredDocument.objects.create(
+            doc = StoredDocument.objects.create(
                 owner_id=dossier.applicant_user_id,
                 origin=DocumentOrigin.RESULT,
                 name=name[:MAX_NAME],
@@ -219,6 +227,8 @@ def stored_result_record(*, dossier_id: int) -> StoredDocument | None:
                 file_sha256=result.sha256 if result is not None else "",
                 source_dossier=dossier,
             )
+            _count_add(CountKind.RESULT, doc.created_at, dossier.competent_unit_id)
+            return doc
     except IntegrityError:  # a concurrent retry recorded it first
         return StoredDocument.objects.get(source_dossier=dossier, origin=DocumentOrigin.RESULT)
 
@@ -245,4 +255,54 @@ def document_reuses_record(*, dossier: Dossier, reuses: Sequence[Reuse]) -> list
         if r.component_name[:MAX_NAME] not in done
     ]
     DocumentReuse.objects.bulk_create(rows)
+    if rows and not done:
+        # A dossier counts once, on the day of its first reuse (indicator 4.4).
+        _count_add(CountKind.REUSE, timezone.now(), dossier.competent_unit_id)
     return rows
+
+
+def _count_add(kind: CountKind, at: datetime, unit_id: int) -> None:
+    with transaction.atomic():
+        row, _ = DailyDossierCount.objects.get_or_create(
+            day=at.astimezone(local_zone()).date(), unit_id=unit_id, kind=kind
+        )
+        DailyDossierCount.objects.filter(pk=row.pk).update(count=F("count") + 1)
+
+
+def dossier_counts_rebuild(*, since: date | None = None) -> None:
+    """Recompute ``DailyDossierCount`` (from ``since`` on, or all) from the results kept in the store
+    and the reuses — what ``reports-rebuild`` does for indicators 4.4 and 4.5. Call inside the
+    rebuild's transaction."""
+    start = datetime.combine(since, time.min, tzinfo=local_zone()) if since is not None else None
+    counts = DailyDossierCount.objects.all()
+    results = StoredDocument.objects.filter(origin=DocumentOrigin.RESULT, source_dossier__isnull=False)
+    reuses = DocumentReuse.objects.all()
+    if since is not None:
+        counts = counts.filter(day__gte=since)
+        results = results.filter(created_at__gte=start)
+    counts.delete()
+    per_day: dict[tuple[date, int, str], int] = {}
+    for row in (
+        results.annotate(day=TruncDate("created_at", tzinfo=local_zone()))
+        .values("day", "source_dossier__competent_unit_id")
+        .order_by()
+        .annotate(n=Count("pk"))
+    ):
+        key = (row["day"], row["source_dossier__competent_unit_id"], CountKind.RESULT.value)
+        per_day[key] = per_day.get(key, 0) + row["n"]
+    firsts = (
+        reuses.values("dossier_id", "dossier__competent_unit_id").order_by().annotate(first=Min("created_at"))
+    )
+    if start is not None:
+        firsts = firsts.filter(first__gte=start)
+    for row in firsts.iterator(chunk_size=20_000):
+        key = (
+            row["first"].astimezone(local_zone()).date(),
+            row["dossier__competent_unit_id"],
+            CountKind.REUSE,
+        )
+        per_day[key] = per_day.get(key, 0) + 1
+    DailyDossierCount.objects.bulk_create(
+        [DailyDossierCount(day=d, unit_id=u, kind=k, count=n) for (d, u, k), n in sorted(per_day.items())],
+        batch_size=5_000,
+    )

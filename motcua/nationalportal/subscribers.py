@@ -17,6 +17,7 @@ from typing import Any
 
 from motcua.dossiers.events import ALL_KINDS, INTERNAL_KINDS, EventDelivery, RecordedEvent, dossier_subscriber
 from motcua.nationalportal.payloads import dong_bo_ho_so_payload
+from motcua.nationalportal.services import RECEIPT_KINDS, synced_dossier_record
 
 logger = logging.getLogger(__name__)
 
@@ -34,3 +35,6 @@ def dossier_sync(event: EventDelivery) -> None:
     logger.info(
         "Đồng bộ DVCQG (chưa kết nối): %s trạng thái %s", data.get("MaHoSo"), data.get("TrangThaiHoSo")
     )
+    if event.kind in RECEIPT_KINDS:
+        # After the sending: a receipt counts as synced once the portal has it (indicator 1.4).
+        synced_dossier_record(dossier_id=event.dossier_id, seq=event.seq)

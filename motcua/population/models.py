@@ -38,3 +38,23 @@ class PopulationLookup(models.Model):
 
     def __str__(self) -> str:
         return f"{self.personal_id} — {self.get_outcome_display()}"
+
+
+class DailyLookupCount(models.Model):
+    """Lookups of ``actor`` that found the person on ``day`` (local date) — what indicator 4.6 of
+    Decision 766 reads (by the actor's units) instead of the audit. Written with each audit row;
+    ``services.lookup_counts_rebuild`` recomputes it from the audit."""
+
+    day = models.DateField("ngày")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="người tra cứu"
+    )
+    count = models.IntegerField("số lượt có kết quả", default=0)
+
+    class Meta:
+        verbose_name = "số lượt tra cứu có kết quả theo ngày"
+        verbose_name_plural = "số lượt tra cứu có kết quả theo ngày"
+        constraints = [models.UniqueConstraint(fields=["day", "actor"], name="population_daily_count_key")]
+
+    def __str__(self) -> str:
+        return f"{self.actor_id} {self.day}: {self.count}"

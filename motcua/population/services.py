@@ -7,7 +7,13 @@ roles hold (``org.backends``). Every call — refused ones included — writes a
 
 from __future__ import annotations
 
+from datetime import date, datetime, time
+
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.db.models import Count, F
+from django.db.models.functions import TruncDate
+from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
 from motcua.accounts.models import Account, AccountKind
@@ -18,7 +24,7 @@ from motcua.population.adapters import (
     PopulationUnavailable,
     population_registry,
 )
-from motcua.population.models import LookupOutcome, PopulationLookup
+from motcua.population.models import DailyLookupCount, LookupOutcome, PopulationLookup
 
 LOOKUP_ANY = "population.lookup_any_person"
 NOT_YOURS = gettext_lazy(
@@ -67,9 +73,15 @@ def population_lookup(*, actor: Account, personal_id: str, purpose: str) -> Pers
     finally:
         # Written after the remote call, outside any transaction of ours: the record of a lookup must
         # survive even if the caller's work rolls back.
-        PopulationLookup.objects.create(
-            actor=actor, personal_id=personal_id, purpose=purpose[:200], outcome=outcome
-        )
+        with transaction.atomic():
+            lookup = PopulationLookup.objects.create(
+                actor=actor, personal_id=personal_id, purpose=purpose[:200], outcome=outcome
+            )
+            if outcome == LookupOutcome.FOUND:
+                row, _ = DailyLookupCount.objects.get_or_create(
+                    day=timezone.localdate(lookup.at), actor=actor
+                )
+                DailyLookupCount.objects.filter(pk=row.pk).update(count=F("count") + 1)
 
 
 def population_prefill_for(account: Account) -> dict[str, str]:
@@ -104,3 +116,24 @@ __all__ = [
     "population_lookup",
     "population_prefill_for",
 ]
+
+
+def lookup_counts_rebuild(*, since: date | None = None) -> None:
+    """Recompute ``DailyLookupCount`` (from ``since`` on, or all) from the audit — what
+    ``reports-rebuild`` does for indicator 4.6. Call inside the rebuild's transaction."""
+    counts = DailyLookupCount.objects.all()
+    found = PopulationLookup.objects.filter(outcome=LookupOutcome.FOUND)
+    if since is not None:
+        zone = timezone.get_current_timezone()
+        counts = counts.filter(day__gte=since)
+        found = found.filter(at__gte=datetime.combine(since, time.min, tzinfo=zone))
+    counts.delete()
+    rows = (
+        found.annotate(day=TruncDate("at", tzinfo=timezone.get_current_timezone()))
+        .values_list("day", "actor_id")
+        .order_by()
+        .annotate(n=Count("pk"))
+    )
+    DailyLookupCount.objects.bulk_create(
+        [DailyLookupCount(day=day, actor_id=actor_id, count=n) for day, actor_id, n in rows], batch_size=5_000
+    )

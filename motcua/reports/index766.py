@@ -12,8 +12,9 @@ administrator has not recorded score 0 and are flagged ``source = "missing"``.
 Where the figure comes from (``Indicator.source``):
 
 * ``system`` — computed here from the aggregates (``selectors.statistics``) and from what the
-  extensions recorded: DVCQG sync jobs (nationalportal), copies to the personal data store and reuses
-  (datastore), online payments (payments), population-database lookups (population).
+  extensions recorded: dossiers synced to DVCQG (nationalportal's daily counts), copies to the
+  personal data store and reuses (datastore), online payments (payments), population-database
+  lookups (population).
 * ``input`` — recorded by an administrator (``models.IndexInput``), shown as such with its source note.
 * ``missing`` — an input nobody recorded for the period.
 
@@ -27,21 +28,16 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
-from typing import Any
 
-from django.db.models import BigIntegerField, Count, QuerySet
-from django.db.models.fields.json import KT
-from django.db.models.functions import Cast
+from django.db.models import Sum
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from motcua.datastore.models import DocumentOrigin, DocumentReuse, StoredDocument
-from motcua.dossiers.models import Dossier
-from motcua.jobs.models import Job, JobStatus
-from motcua.nationalportal.subscribers import DOSSIER_SYNC
-from motcua.org.models import Unit, UnitKind
+from motcua.datastore.models import CountKind, DailyDossierCount
+from motcua.nationalportal.models import DailySyncCount
+from motcua.org.models import RoleAssignment, Unit, UnitKind
 from motcua.payments.selectors import procedures_offering_online_payment
-from motcua.population.models import LookupOutcome, PopulationLookup
+from motcua.population.models import DailyLookupCount
 from motcua.reports.models import IndexInput
 from motcua.reports.periods import Period
 from motcua.reports.selectors import (
@@ -331,7 +327,6 @@ def _extension_counts(period: Period, stats: Sequence[Statistics]) -> dict[int |
     """What the extensions recorded, per unit of ``stats`` (each rolling up its descendants): a
     constant number of queries (grouped by the dossiers' competent unit), whatever the number of
     units — the ranking of the 54 communes reads each table once."""
-    start, end = period.start_instant(), period.end_instant()
     tree = _unit_tree()
     members = {s.unit_id: None if s.unit_id is None else set(_descendants(tree, s.unit_id)) for s in stats}
 
@@ -341,26 +336,14 @@ def _extension_counts(period: Period, stats: Sequence[Statistics]) -> dict[int |
             for key, units in members.items()
         }
 
-    # 1.4 dossiers synced to DVCQG: dossiers received in the period whose receipt was delivered.
-    # One statement: a month's deliveries are tens of thousands of dossiers at province scale, too
-    # many to pass back as parameters (PostgreSQL takes at most 65,535).
-    delivered = (
-        Job.objects.filter(
-            name=DOSSIER_SYNC,
-            status=JobStatus.DONE,
-            payload__kind__in=["receive", "accept"],
-            created_at__gte=start,
-            created_at__lt=end,
-        )
-        .annotate(dossier_ref=Cast(KT("payload__dossier_id"), BigIntegerField()))
-        .values("dossier_ref")
-    )
+    # 1.4 dossiers synced to DVCQG: dossiers whose receipt was first delivered in the period (the
+    # national portal's daily counts, not its jobs: one job per dossier event).
     synced: dict[int, int] = dict(
-        Dossier.objects.filter(pk__in=delivered)
-        .values("competent_unit_id")
+        DailySyncCount.objects.filter(day__gte=period.first, day__lte=period.last)
+        .values("unit_id")
         .order_by()
-        .annotate(n=Count("pk"))
-        .values_list("competent_unit_id", "n")
+        .annotate(n=Sum("count"))
+        .values_list("unit_id", "n")
     )
     # 3.2 / 3.3: procedures of the dossiers with fees in the period (aggregates), those offering online
     # payment (payments' catalogue rule), those with a fee paid online.
@@ -370,25 +353,34 @@ def _extension_counts(period: Period, stats: Sequence[Statistics]) -> dict[int |
     offering = set(
         procedures_offering_online_payment().filter(pk__in=every_fee_proc).values_list("pk", flat=True)
     )
-    # 4.4 dossiers that reused a stored document; 4.5 results copied to the applicant's store.
-    reused = _count_by_unit(
-        DocumentReuse.objects.filter(created_at__gte=start, created_at__lt=end),
-        "dossier__competent_unit_id",
-        "dossier_id",
+    # 4.4 dossiers that reused a stored document; 4.5 results copied to the applicant's store (the
+    # store's daily counts: a dossier counts on the day of its first reuse, of its result's copy).
+    in_period = {"day__gte": period.first, "day__lte": period.last}
+    reused: dict[int, int] = {}
+    stored: dict[int, int] = {}
+    for unit_id, kind, n in (
+        DailyDossierCount.objects.filter(**in_period)
+        .values_list("unit_id", "kind")
+        .order_by()
+        .annotate(n=Sum("count"))
+    ):
+        (reused if kind == CountKind.REUSE else stored)[unit_id] = n
+    # 4.6 population lookups that found the person, by the units of the official who looked up (each
+    # lookup once per unit, whatever the official's assignments there).
+    per_actor: dict[int, int] = dict(
+        DailyLookupCount.objects.filter(**in_period)
+        .values_list("actor_id")
+        .order_by()
+        .annotate(n=Sum("count"))
     )
-    stored = _count_by_unit(
-        StoredDocument.objects.filter(
-            origin=DocumentOrigin.RESULT, created_at__gte=start, created_at__lt=end
-        ),
-        "source_dossier__competent_unit_id",
-        "source_dossier_id",
-    )
-    # 4.6 population lookups that found the person, by the units of the official who looked up.
-    lookups = _count_by_unit(
-        PopulationLookup.objects.filter(at__gte=start, at__lt=end, outcome=LookupOutcome.FOUND),
-        "actor__official__assignments__unit_id",
-        "pk",
-    )
+    lookups: dict[int, int] = {}
+    for actor_id, unit_id in (
+        RoleAssignment.objects.filter(official__user_id__in=list(per_actor))
+        .values_list("official__user_id", "unit_id")
+        .order_by()
+        .distinct()
+    ):
+        lookups[unit_id] = lookups.get(unit_id, 0) + per_actor[actor_id]
     synced_n, reused_n, stored_n, lookups_n = rolled(synced), rolled(reused), rolled(stored), rolled(lookups)
     out: dict[int | None, dict[str, Share]] = {}
     for s in stats:
@@ -405,11 +397,6 @@ def _extension_counts(period: Period, stats: Sequence[Statistics]) -> dict[int |
             "population": Share(min(lookups_n[s.unit_id], received), received),
         }
     return out
-
-
-def _count_by_unit(qs: QuerySet[Any], unit_path: str, distinct: str) -> dict[int, int]:
-    rows = qs.values(unit_path).order_by().annotate(n=Count(distinct, distinct=True))
-    return {row[unit_path]: row["n"] for row in rows if row[unit_path] is not None}
 
 
 @dataclass(frozen=True, slots=True)

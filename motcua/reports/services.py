@@ -20,8 +20,11 @@ from django.db.models import Count, Max, Q
 from django.utils import timezone
 
 from motcua.core.orm import rows_insert
+from motcua.datastore.services import dossier_counts_rebuild
 from motcua.dossiers.events import EventKind
 from motcua.dossiers.models import Dossier, DossierComponent, DossierEvent
+from motcua.nationalportal.services import sync_counts_rebuild
+from motcua.population.services import lookup_counts_rebuild
 from motcua.reports.facts import (
     Counts,
     DossierFacts,
@@ -320,6 +323,10 @@ def aggregates_rebuild(
             [(m.isoformat(), *k, n) for (m, *k), n in sorted(monthly_durations.items()) if n],
         )
         unit_rollups_fill(since=first)
+        # The extensions' counters of the 766 index, from their raw rows.
+        sync_counts_rebuild(since=first)
+        dossier_counts_rebuild(since=first)
+        lookup_counts_rebuild(since=first)
         RebuildMark.objects.all().delete()
         RebuildMark.objects.create(
             events_upto_id=upto, since=first, rebuilt_at=timezone.now(), dossiers=n_dossiers

@@ -9,14 +9,21 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
-from motcua.dossiers.tests.factories import World
+from motcua.datastore.models import DailyDossierCount, StoredDocument
+from motcua.datastore.services import Reuse, document_reuses_record, stored_result_record
+from motcua.dossiers import services
+from motcua.dossiers.tests.factories import World, dossier_at, dossier_submit, vn
 from motcua.jobs.delivery import jobs_run_due
 from motcua.jobs.models import Job, JobStatus
+from motcua.nationalportal.models import DailySyncCount, SyncedDossier
 from motcua.nationalportal.subscribers import DOSSIER_SYNC
 from motcua.org.models import UnitKind
+from motcua.population.models import DailyLookupCount
+from motcua.population.services import population_lookup
 from motcua.reports.index766 import Source, index766_for, index766_ranking, score
 from motcua.reports.models import IndexInput
 from motcua.reports.periods import Period
+from motcua.reports.services import aggregates_rebuild
 from motcua.reports.tests.conftest import aggregate_jobs_run
 from motcua.reports.tests.test_statistics import build_march
 
@@ -118,3 +125,50 @@ def test_synced_counts_the_dossiers_whose_receipt_reached_dvcqg(world: World, cl
     assert (after.numerator, after.denominator, after.score) == (8, 8, Decimal("6.00"))
     elsewhere = index766_for(period=Period.month(2026, 3), unit=world.commune_b).indicator("1.4")
     assert (elsewhere.numerator, elsewhere.denominator) == (0, 0)
+
+
+def test_extension_indicators_read_the_counters_and_the_rebuild_gives_the_same(
+    world: World, clock: Any, standins_on: Any, settings: Any, tmp_path: Any
+) -> None:
+    # 1.4, 4.4, 4.5, 4.6 read the daily counters the extensions keep as they write; the rebuild
+    # recomputes those counters from the sync jobs, the store and the lookup audit.
+    settings.MEDIA_ROOT = tmp_path
+    build_march(world, clock)
+    for pk in Job.objects.filter(name=DOSSIER_SYNC, status=JobStatus.PENDING).values_list("pk", flat=True):
+        assert jobs_run_due(job_ids=[pk]) == ["done"]
+    clock.move_to(vn(2026, 3, 16, 9))
+    returned = dossier_at(world, "returned")
+    stored_result_record(dossier_id=returned.pk)
+    stored_result_record(dossier_id=returned.pk)  # a retried subscriber counts nothing more
+    reusing = dossier_submit(world, key="reuse")
+    document = StoredDocument.objects.get(source_dossier=returned)
+    for _ in range(2):
+        document_reuses_record(dossier=reusing, reuses=[Reuse(document=document, component_name="Tờ khai")])
+    services.dossier_accept(actor=world.lan, dossier=reusing, row_version=reusing.row_version)
+    for _ in range(3):
+        population_lookup(actor=world.lan, personal_id="022192004567", purpose="Tiếp nhận hồ sơ")
+    clock.move_to(vn(2026, 4, 6, 9))  # where build_march left it: its jobs are due
+    aggregate_jobs_run()
+
+    def observed() -> tuple[tuple[int | None, int | None], ...]:
+        index = index766_for(period=Period.month(2026, 3), with_previous=False)
+        return tuple(
+            (index.indicator(code).numerator, index.indicator(code).denominator)
+            for code in ("1.4", "4.4", "4.5", "4.6")
+        )
+
+    def counters() -> list[Any]:
+        return [
+            sorted(DailySyncCount.objects.values_list("day", "unit_id", "count")),
+            sorted(SyncedDossier.objects.values_list("dossier_id", "day")),
+            sorted(DailyDossierCount.objects.values_list("day", "unit_id", "kind", "count")),
+            sorted(DailyLookupCount.objects.values_list("day", "actor_id", "count")),
+        ]
+
+    live, live_counters = observed(), counters()
+    # The returned dossier's receipt was not synced (its job has not run); the online one was accepted.
+    assert live == ((8, 10), (1, 1), (1, 6), (3, 10))
+    aggregates_rebuild()
+    assert (observed(), counters()) == (live, live_counters)
+    aggregates_rebuild(since=date(2026, 3, 2))
+    assert (observed(), counters()) == (live, live_counters)
