@@ -155,6 +155,9 @@ def test_starts_in_production_with_every_optional_setting(tmp_path):
             "MOTCUA_AUDIT_SEAL_KEY": "0123456789abcdef0123456789abcdef0123456789abcdef",
         },
     )
+    # The install step production needs before it serves (README; deploy check motcua.E060).
+    collected = _run(env, "-m", "motcua.manage", "collectstatic", "--noinput")
+    assert collected.returncode == 0, collected.stdout + collected.stderr
     out = _start(env, "--deploy")
     assert out.split() == ["RedisCache", "django.db.backends.postgresql"], out
 
