@@ -87,3 +87,27 @@ def test_rate_limited_per_client(client: Client, catalogue, settings) -> None:
     assert limited.json()["code"] == "rate_limited"
     assert int(limited["Retry-After"]) > 0
     assert _post(client, {"message": "xin chào"}, ip="10.0.0.2").status_code == 200
+
+
+def test_rate_limited_per_token_across_addresses(client: Client, catalogue, settings) -> None:
+    """An integrator's token counts on its own: rotating addresses does not lift its limit, and other
+    clients behind the same addresses are not refused for it."""
+    settings.MOTCUA_ASSISTANT_RATE_LIMIT = (3, 60)
+    token = {"HTTP_AUTHORIZATION": "Bearer mct_0123456789ab_assistant"}
+    for n in range(3):
+        assert (
+            client.post(
+                API,
+                {"message": "xin chào"},
+                content_type="application/json",
+                REMOTE_ADDR=f"10.1.0.{n}",
+                **token,
+            ).status_code
+            == 200
+        )
+    limited = client.post(
+        API, {"message": "xin chào"}, content_type="application/json", REMOTE_ADDR="10.1.0.9", **token
+    )
+    assert limited.status_code == 429
+    assert limited.json()["code"] == "rate_limited"
+    assert _post(client, {"message": "xin chào"}, ip="10.1.0.9").status_code == 200
