@@ -201,6 +201,11 @@ http {{
     return conf
 
 
+def nginx_binary() -> str | None:
+    """nginx, also when /usr/sbin is not on PATH (a user other than root); None if not installed."""
+    return shutil.which("nginx") or shutil.which("nginx", path="/usr/sbin:/usr/local/sbin")
+
+
 def nginx_command(paths: Paths, conf: Path, *extra: str) -> list[str]:
-    nginx = shutil.which("nginx") or "/usr/sbin/nginx"
+    nginx = nginx_binary() or "nginx"
     return [nginx, "-p", f"{paths.nginx}/", "-c", str(conf), "-e", f"{paths.nginx}/logs/error.log", *extra]

@@ -21,6 +21,7 @@ from tests.deploy.rendering import (
     SYSTEMD,
     Paths,
     env_file_parse,
+    nginx_binary,
     nginx_command,
     nginx_render,
     unit_parse,
@@ -30,7 +31,7 @@ from tests.processes import free_port
 
 
 def test_nginx_accepts_the_site(deploy_paths: Paths, certificate: tuple[Path, Path]):
-    if shutil.which("nginx") is None:
+    if nginx_binary() is None:
         pytest.skip("nginx is not installed (.ci/run installs it)")
     cert, key = certificate
     conf = nginx_render(deploy_paths, http_port=free_port(), https_port=free_port(), cert=cert, key=key)

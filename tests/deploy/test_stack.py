@@ -13,7 +13,6 @@ from __future__ import annotations
 import http.client
 import json
 import os
-import shutil
 import signal
 import ssl
 import subprocess
@@ -36,6 +35,7 @@ from tests.deploy.rendering import (
     SERVER_NAME,
     SYSTEMD,
     Paths,
+    nginx_binary,
     nginx_command,
     nginx_render,
     render,
@@ -105,7 +105,7 @@ def media(settings: Any, deploy_paths: Paths) -> Path:
 def test_the_reference_stack_serves_through_nginx_and_stops_gracefully(
     deploy_paths: Paths, certificate: tuple[Path, Path], media: Path
 ):
-    if shutil.which("nginx") is None:
+    if nginx_binary() is None:
         pytest.skip("nginx is not installed (.ci/run installs it)")
 
     # --- The units, rendered with the test's paths; the shipped env file as their EnvironmentFile.
