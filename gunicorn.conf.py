@@ -1,4 +1,5 @@
-"""gunicorn settings for production: ``gunicorn -c gunicorn.conf.py`` (binds ``$MOTCUA_BIND``).
+"""gunicorn settings for production: ``gunicorn -c gunicorn.conf.py`` (binds ``$MOTCUA_BIND``: an address,
+or ``unix:/run/motcua/web.sock`` behind nginx as in deploy/systemd/motcua-web.service).
 
 Threaded workers (``gthread``) rather than gunicorn's default sync workers, for two reasons measured by
 ``bench/flow_bench.py`` (docs/benchmarks.md, "Whole flow"): a sync worker closes the connection after
@@ -22,6 +23,14 @@ threads = int(os.environ.get("MOTCUA_WEB_THREADS", "2"))
 # or an API client's next request, short enough not to pin threads to idle clients.
 keepalive = int(os.environ.get("MOTCUA_WEB_KEEPALIVE_SECONDS", "5"))
 timeout = int(os.environ.get("MOTCUA_WEB_TIMEOUT_SECONDS", "60"))
+# Graceful stop (SIGTERM from systemd, deploy/systemd/motcua-web.service) and reload (SIGHUP, `systemctl
+# reload`): a worker stops accepting and finishes the requests in flight for up to this long before it is
+# killed. As long as the longest request may run (`timeout`), so a stop never cuts an upload or a report
+# export half-way; the unit's TimeoutStopSec is above it.
+graceful_timeout = int(os.environ.get("MOTCUA_WEB_GRACEFUL_TIMEOUT_SECONDS", str(timeout)))
+# gunicorn's control socket (`gunicornc`, in $HOME or $XDG_RUNTIME_DIR) is not used: systemd starts, stops
+# and reloads the server with signals, and the service account's home is not writable under its sandbox.
+control_socket_disable = True
 # Request size limits at the server, before Django (docs/architecture.md §27): the request line (a URL
 # longer than this is a 414), the number of header fields and each one's size. Bodies are limited by
 # Django's settings (DATA_UPLOAD_MAX_MEMORY_SIZE, MOTCUA_UPLOAD_MAX_REQUEST_BYTES: 413) and the proxy.

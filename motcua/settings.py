@@ -278,6 +278,10 @@ STATIC_ROOT = VAR_DIR / "static"
 STATIC_ROOT.mkdir(exist_ok=True)  # WhiteNoise warns on every request when its root is missing
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
+# Behind nginx (deploy/nginx/motcua.conf): the URI prefix of its `internal` location aliasing MEDIA_ROOT.
+# Set, an authorised download of a local file is checked here and sent by nginx (X-Accel-Redirect), so a
+# slow client holds an nginx connection, not a gunicorn thread. Empty (default, and S3): streamed by us.
+MOTCUA_PROTECTED_FILES_ACCEL_PREFIX = env_str("MOTCUA_PROTECTED_FILES_ACCEL_PREFIX", "")
 # Backups (`motcua backup`, motcua/core/backup.py, docs/operations.md): where a backup goes without
 # --output (one folder per run), and where PostgreSQL's pg_dump/pg_restore of the server's version
 # are, if not in a standard place (/usr/lib/postgresql/<major>/bin, /usr/pgsql-<major>/bin, PATH).
@@ -587,6 +591,9 @@ MOTCUA_JOBS = {
     "BATCH_SIZE": env_int("MOTCUA_JOBS_BATCH_SIZE", default=50),
     "WORKERS": env_int("MOTCUA_JOBS_WORKERS", default=1),
     "ALERT_AFTER_SECONDS": env_int("MOTCUA_JOBS_ALERT_AFTER_SECONDS", default=600),
+    # On SIGTERM the handler in hand may finish within this many seconds before it is interrupted (and
+    # its job released); 0 interrupts at once. systemd's TimeoutStopSec must exceed it (deploy/systemd).
+    "STOP_GRACE_SECONDS": env_int("MOTCUA_JOBS_STOP_GRACE_SECONDS", default=30),
 }  # BACKOFF_JITTER and the meaning of each key: motcua/jobs/conf.py
 # --- end Jobs (motcua.jobs) ---
 

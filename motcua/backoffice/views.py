@@ -16,7 +16,8 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -454,7 +455,7 @@ def dossier_action(request: HttpRequest, code: str, action: str) -> HttpResponse
 
 @require_GET
 @official_required
-def component_download(request: HttpRequest, code: str, component_id: int) -> FileResponse:
+def component_download(request: HttpRequest, code: str, component_id: int) -> HttpResponseBase:
     """A scanned component, served only to officials of the dossier's units (never via MEDIA_URL)."""
     d = _dossier_or_404(request, code)
     component = DossierComponent.objects.filter(dossier=d, pk=component_id).exclude(file="").first()
@@ -465,7 +466,7 @@ def component_download(request: HttpRequest, code: str, component_id: int) -> Fi
 
 @require_GET
 @official_required
-def result_download(request: HttpRequest, code: str, document_id: int) -> FileResponse:
+def result_download(request: HttpRequest, code: str, document_id: int) -> HttpResponseBase:
     """The signed result document, served only to officials of the dossier's units."""
     d = _dossier_or_404(request, code)
     document = downloads.result_document_get(dossier=d, document_id=document_id)

@@ -10,6 +10,11 @@ once written, always holds the bytes it was written with.
 The SHA-256 recorded beside each file is checked when it is served: ``stored_file_response`` copies
 the object while hashing it and refuses to send altered bytes (``StoredFileAltered``, answered with a
 Vietnamese 409 by ``core.middleware.StoredFileAlteredMiddleware``, and logged as an error).
+
+Behind nginx (deploy/nginx/motcua.conf), ``MOTCUA_PROTECTED_FILES_ACCEL_PREFIX`` hands the sending of a
+local file to nginx (``X-Accel-Redirect`` to an ``internal`` location): the view still decides who may
+download and the bytes are still hashed and checked first, but a slow client then holds a connection of
+nginx instead of one of gunicorn's few threads for the whole transfer (docs/architecture.md §NN).
 """
 
 from __future__ import annotations
@@ -18,11 +23,17 @@ import hashlib
 import logging
 import os
 import tempfile
+from pathlib import Path
 from typing import IO, Any
+from urllib.parse import quote
 
+from django.conf import settings
+from django.core.files.storage import FileSystemStorage
 from django.db.models.fields.files import FieldFile
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, HttpResponse
+from django.http.response import HttpResponseBase
 from django.utils.deconstruct import deconstructible
+from django.utils.http import content_disposition_header
 from django.utils.text import slugify
 
 from motcua.core.text import fold
@@ -104,35 +115,84 @@ def stored_file_read_checked(file: FieldFile, *, sha256: str) -> IO[bytes]:
     gone, ``StoredFileAltered`` when its bytes differ. An empty ``sha256`` (a file stored before hashes
     were recorded) is served unchecked, with a warning.
     """
-    name = file.name or ""
     copy = tempfile.SpooledTemporaryFile(max_size=_SPOOL_BYTES)  # noqa: SIM115 — returned open
+    try:
+        _stored_file_check(file, sha256=sha256, copy=copy)
+    except BaseException:
+        copy.close()
+        raise
+    copy.seek(0)
+    return copy
+
+
+def _stored_file_check(file: FieldFile, *, sha256: str, copy: IO[bytes] | None) -> None:
+    """Hash the stored object (writing it to ``copy`` as it goes, if given); raise as documented above."""
+    name = file.name or ""
     digest = hashlib.sha256()
     try:
         with file.storage.open(name, "rb") as source:
             for chunk in iter(lambda: source.read(_CHUNK), b""):
                 digest.update(chunk)
-                copy.write(chunk)
+                if copy is not None:
+                    copy.write(chunk)
     except Exception as exc:
         # FileNotFoundError on the filesystem; botocore's ClientError (NoSuchKey, 404) on S3 — raised
         # when the object is first read, not when it is "opened".
-        copy.close()
         logger.error("stored file %s cannot be read: %r", name, exc)
         raise Http404("Tệp đã bị xóa khỏi kho lưu trữ.") from exc
-    copy.seek(0)
     actual = digest.hexdigest()
     if not sha256:
         logger.warning("stored file %s has no recorded sha256; served unchecked", name)
     elif actual != sha256.lower():
-        copy.close()
         logger.error("stored file %s altered: recorded sha256 %s, found %s", name, sha256, actual)
         raise StoredFileAltered(name, expected=sha256, actual=actual)
-    return copy
 
 
-def stored_file_response(file: FieldFile, *, sha256: str, filename: str, content_type: str) -> FileResponse:
-    """The stored file as a private attachment, only if its bytes still match ``sha256``."""
-    handle = stored_file_read_checked(file, sha256=sha256)
-    response = FileResponse(handle, as_attachment=True, filename=filename, content_type=content_type)
+def accel_redirect_path(file: FieldFile) -> str | None:
+    """The URI of ``file`` under nginx's internal location, or None when nginx cannot send it.
+
+    Only with ``MOTCUA_PROTECTED_FILES_ACCEL_PREFIX`` set, only for the local filesystem storage rooted
+    at ``MEDIA_ROOT`` (the folder the internal location aliases: S3 objects keep being streamed by the
+    process), and only for a plain relative name — nginx must never be sent outside that folder.
+    """
+    prefix = str(getattr(settings, "MOTCUA_PROTECTED_FILES_ACCEL_PREFIX", "") or "")
+    if not prefix:
+        return None
+    storage = file.storage
+    if not isinstance(storage, FileSystemStorage):
+        return None
+    if Path(storage.location).resolve() != Path(settings.MEDIA_ROOT).resolve():
+        return None
+    name = file.name or ""
+    parts = name.split("/")
+    if "\\" in name or any(part in ("", ".", "..") for part in parts):
+        return None
+    # Percent-encoded: nginx decodes the URI before mapping it onto the folder.
+    return "/" + prefix.strip("/") + "/" + quote(name, safe="/")
+
+
+def stored_file_response(
+    file: FieldFile, *, sha256: str, filename: str, content_type: str
+) -> HttpResponseBase:
+    """The stored file as a private attachment, only if its bytes still match ``sha256``.
+
+    Behind nginx with ``MOTCUA_PROTECTED_FILES_ACCEL_PREFIX``: the file is hashed here without being
+    copied, and an empty answer tells nginx (``X-Accel-Redirect``) to send it from the internal
+    location. nginx keeps this answer's Content-Type, Content-Disposition, Cache-Control and Set-Cookie
+    (and adds nosniff itself: it drops the other headers). The file could change between the check and
+    nginx's read, a window of milliseconds the streamed answer does not have; names are never
+    rewritten by the application, so only someone writing into MEDIA_ROOT directly could use it.
+    """
+    accel = accel_redirect_path(file)
+    if accel is not None:
+        _stored_file_check(file, sha256=sha256, copy=None)
+        response: HttpResponseBase = HttpResponse(b"", content_type=content_type)
+        # RFC 6266 / 5987, as FileResponse writes it: filename*=utf-8''… for a Vietnamese name.
+        response["Content-Disposition"] = content_disposition_header(True, filename) or "attachment"
+        response["X-Accel-Redirect"] = accel
+    else:
+        handle = stored_file_read_checked(file, sha256=sha256)
+        response = FileResponse(handle, as_attachment=True, filename=filename, content_type=content_type)
     # Personal data: never kept by a shared cache; the declared type is the one to use.
     response["Cache-Control"] = "private, no-store"
     response["X-Content-Type-Options"] = "nosniff"

@@ -13,7 +13,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Literal
 
-from django.http import FileResponse, HttpResponse
+from django.http import HttpResponse
+from django.http.response import HttpResponseBase
 
 from motcua.accounts.models import Account
 from motcua.core.storage import display_filename, stored_file_read_checked, stored_file_response
@@ -122,7 +123,7 @@ def result_filename(document: DossierResultDocument) -> str:
     return f"Ket-qua-{document.dossier.code}-{document.pk}.pdf"
 
 
-def result_response(document: DossierResultDocument) -> FileResponse:
+def result_response(document: DossierResultDocument) -> HttpResponseBase:
     """The signed PDF as an attachment, never cached by a shared cache (it is personal data), and only
     if its bytes still match the SHA-256 recorded when it was stored (``core.storage``)."""
     return stored_file_response(
@@ -133,7 +134,7 @@ def result_response(document: DossierResultDocument) -> FileResponse:
     )
 
 
-def component_response(component: DossierComponent) -> FileResponse:
+def component_response(component: DossierComponent) -> HttpResponseBase:
     """A dossier component's scan as an attachment, checked against its recorded SHA-256."""
     filename = display_filename(component.name, component.file.name or "")
     content_type = mimetypes.guess_type(filename)[0] or "application/octet-stream"

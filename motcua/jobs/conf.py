@@ -35,6 +35,10 @@ DEFAULTS: dict[str, Any] = {
     # A due job still waiting after this long means no worker is taking jobs (stopped, crashing, cut off
     # from the database): /healthz/jobs answers 503 and the sweeper logs an error (health.py).
     "ALERT_AFTER_SECONDS": 600,
+    # SIGTERM lets the handler in hand finish within this many seconds (a mail already being sent is not
+    # cut off and sent again by the next worker); past it, or on a second signal, it is interrupted and
+    # its job released (stopping.py). 0: interrupted at once.
+    "STOP_GRACE_SECONDS": 0,
 }
 
 

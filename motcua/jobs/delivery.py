@@ -21,8 +21,9 @@ lines on top of the table we already write in the caller's transaction.
 * **Fencing**: every claim writes a new ``delivery_token``; a worker that lost its job (lease expired,
   taken over) cannot complete, fail or release it any more.
 * **Lease**: a long batch renews the lease of its unstarted jobs before it could run out.
-* **Stop**: the handler in hand gets ``JobInterrupted`` (``stopping.py``); it and the batch's
-  unstarted jobs are released — pending, due now, the attempt not counted.
+* **Stop**: the handler in hand may finish within the stop grace, else gets ``JobInterrupted``
+  (``stopping.py``); it and the batch's unstarted jobs are released — pending, due now, the attempt not
+  counted.
 * **Waking** (``run_forever``): PostgreSQL — a statement trigger on ``jobs_job`` INSERT does
   ``pg_notify('motcua_jobs')`` inside the enqueuing transaction (delivered at its commit, folded to
   one per transaction, no extra round trip for the web request); the worker LISTENs on its own

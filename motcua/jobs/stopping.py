@@ -4,11 +4,15 @@ The worker runs handlers in its main thread. A signal handler raises an exceptio
 only while a handler runs (``interruptible()``), never inside the worker's own bookkeeping (claiming,
 completion, release), which must not be cut half-way:
 
-* SIGTERM/SIGINT (``request_stop``): ``JobInterrupted`` — the attempt's transaction rolls back and
-  the job is released (pending again, the attempt not counted). Outside a handler the request only
-  sets a flag the claim loop reads between jobs.
+* SIGTERM/SIGINT (``request_stop``): no new job starts (a flag the claim loop reads between jobs).
+  The handler in hand may finish within ``STOP_GRACE_SECONDS`` (``configure``; a mail being sent is
+  not cut off half-way and sent again by the next worker); past the grace, or on a second signal,
+  or at once with no grace, it gets ``JobInterrupted`` — the attempt's transaction rolls back and the
+  job is released (pending again, the attempt not counted).
 * SIGALRM (armed with ``setitimer`` for ``TIMEOUT_SECONDS``): ``JobTimedOut`` — a failed attempt,
   retried with backoff like any other failure. The process is not replaced.
+  The grace shares this one timer: a stop re-arms it for the grace when that ends first, and the
+  alarm then means "interrupt", not "timed out".
 
 Both are ``SystemExit`` subclasses: a handler's ``except Exception`` does not swallow them, and
 psycopg cancels a query they interrupt (it does so for ``KeyboardInterrupt`` and ``SystemExit`` only),
@@ -35,6 +39,9 @@ class JobTimedOut(SystemExit):
 # This process's state; only its main thread changes them (signal handlers run there).
 _stopping = False
 _handler_running = False
+_grace_seconds = 0.0
+# Set when a stop re-armed the timer for its grace: the next alarm interrupts instead of timing out.
+_alarm_is_stop = False
 
 
 def stopping() -> bool:
@@ -42,12 +49,27 @@ def stopping() -> bool:
     return _stopping
 
 
+def configure(*, grace_seconds: float) -> None:
+    """How long a stop lets the handler in hand run on (the worker sets ``STOP_GRACE_SECONDS``)."""
+    global _grace_seconds
+    _grace_seconds = max(0.0, grace_seconds)
+
+
 def request_stop(signum: int = signal.SIGTERM, frame: FrameType | None = None) -> None:
     """The worker's SIGTERM/SIGINT handler (also callable directly)."""
-    global _stopping
+    global _stopping, _alarm_is_stop
+    first = not _stopping
     _stopping = True
-    if _handler_running:
-        raise JobInterrupted
+    if not _handler_running:
+        return
+    if first and _grace_seconds > 0:
+        # Let it finish, but no longer than the grace (nor than its own time limit, already armed).
+        remaining = signal.getitimer(signal.ITIMER_REAL)[0]
+        if remaining == 0 or _grace_seconds < remaining:
+            _alarm_is_stop = True
+            signal.setitimer(signal.ITIMER_REAL, _grace_seconds)
+        return
+    raise JobInterrupted
 
 
 def reset() -> None:
@@ -58,13 +80,15 @@ def reset() -> None:
 
 def _alarm(signum: int, frame: FrameType | None) -> None:
     if _handler_running:
+        if _alarm_is_stop:
+            raise JobInterrupted
         raise JobTimedOut
 
 
 @contextmanager
 def interruptible(*, timeout_seconds: float) -> Iterator[None]:
     """Run the handler in this block: a stop raises ``JobInterrupted``, an overrun ``JobTimedOut``."""
-    global _handler_running
+    global _handler_running, _alarm_is_stop
     if _stopping:  # asked before the handler began: do not start it
         raise JobInterrupted
     if threading.current_thread() is not threading.main_thread():
@@ -73,6 +97,7 @@ def interruptible(*, timeout_seconds: float) -> Iterator[None]:
         yield
         return
     previous = signal.signal(signal.SIGALRM, _alarm)
+    _alarm_is_stop = False
     signal.setitimer(signal.ITIMER_REAL, timeout_seconds)
     _handler_running = True
     try:

@@ -12,7 +12,8 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -91,7 +92,7 @@ def _own(request: HttpRequest, document_id: int) -> StoredDocument:
 
 @require_http_methods(["GET", "HEAD"])
 @applicant_required
-def datastore_download(request: HttpRequest, document_id: int) -> FileResponse:
+def datastore_download(request: HttpRequest, document_id: int) -> HttpResponseBase:
     """One of my documents' file (owner checked; private, never cached by a shared cache)."""
     doc = _own(request, document_id)
     if not doc.file:

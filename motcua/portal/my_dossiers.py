@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from django.contrib import messages
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -310,7 +310,7 @@ def my_dossier_withdraw(request: HttpRequest, code: str) -> HttpResponse:
 
 @require_GET
 @applicant_required
-def my_dossier_file(request: HttpRequest, code: str, component_id: int) -> FileResponse:
+def my_dossier_file(request: HttpRequest, code: str, component_id: int) -> HttpResponseBase:
     """A file I submitted (or supplemented) with this dossier, served to me only."""
     d = _dossier_or_404(request, code)
     component = DossierComponent.objects.filter(dossier=d, pk=component_id).exclude(file="").first()
@@ -323,7 +323,7 @@ def my_dossier_file(request: HttpRequest, code: str, component_id: int) -> FileR
 
 @require_GET
 @applicant_required
-def my_dossier_result(request: HttpRequest, code: str, document_id: int) -> FileResponse:
+def my_dossier_result(request: HttpRequest, code: str, document_id: int) -> HttpResponseBase:
     """The signed result of my dossier, once it is ready; to me only (anyone else: 404)."""
     d = _dossier_or_404(request, code)
     document = next((r for r in _result_documents(d) if r.pk == document_id), None)

@@ -11,7 +11,8 @@ from __future__ import annotations
 from typing import cast
 
 from django.core.exceptions import ImproperlyConfigured
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
@@ -109,7 +110,7 @@ def tracking_detail(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @require_POST
-def tracking_result(request: HttpRequest, code: str, document_id: int) -> HttpResponse | FileResponse:
+def tracking_result(request: HttpRequest, code: str, document_id: int) -> HttpResponseBase:
     """Download an electronic result from the tracking page — tải kết quả: the verifier (POST body) is
     checked again, counted by the same rate limits as the lookup; the file is served only if its bytes
     match their recorded SHA-256 (``core.storage``). A wrong verifier gets the page back, no file."""

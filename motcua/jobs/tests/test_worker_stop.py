@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import signal
 import subprocess
+import time
 
 import pytest
 from django.contrib.auth.models import Group
@@ -112,3 +113,47 @@ def test_idle_workers_wake_for_a_new_job_and_stop_on_sigterm(tmp_path):
     assert proc.returncode == 0, log.read_text()
     assert log.read_text().count("stopped") == 2, log.read_text()
     assert list(Group.objects.values_list("name", flat=True)) == ["effect:k-wake:1"]
+
+
+@pytest.mark.slow
+@pytest.mark.django_db(transaction=True)
+def test_sigterm_with_a_grace_lets_the_job_in_hand_finish_once_and_starts_no_other(tmp_path):
+    """Production's stop (``MOTCUA_JOBS_STOP_GRACE_SECONDS``, systemd's SIGTERM): the handler running
+    when the signal comes finishes and is completed exactly once; the batch's next job is not started
+    but released for the next worker; the worker then exits cleanly."""
+    with transaction.atomic():
+        jobs = [
+            job_enqueue(name="tests.slow", payload={"dir": str(tmp_path)}, idempotency_key=f"k-grace-{n}")[0]
+            for n in (1, 2)
+        ]
+    attempts_log = tmp_path / "attempts"
+    log = tmp_path / "worker.log"
+    proc = worker_start(
+        log, timeout_seconds=TIMEOUT_SECONDS, lease_seconds=LEASE_SECONDS, stop_grace_seconds=120
+    )
+    try:
+        wait_for(attempts_log.exists, "a handler started", proc, log, seconds=60)
+        proc.send_signal(signal.SIGTERM)
+        # Let the signal land while the handler still works (it waits for the file below); were the
+        # file first, the test would only be weaker, never wrong.
+        time.sleep(1)
+        assert proc.poll() is None, log.read_text()
+        (tmp_path / "release").touch()
+        try:
+            proc.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            pytest.fail(f"worker still running 60 s after the job in hand ended:\n{log.read_text()}")
+    finally:
+        process_group_kill(proc)
+    logs = log.read_text()
+    assert proc.returncode == 0, logs
+    started_key = attempts_log.read_text().split()[0]
+    assert attempts_log.read_text().splitlines() == [f"{started_key} 1"], logs
+    by_key = {job.idempotency_key: job for job in jobs}
+    finished = by_key.pop(started_key)
+    (other,) = by_key.values()
+    finished.refresh_from_db()
+    other.refresh_from_db()
+    assert (finished.status, finished.attempts) == (JobStatus.DONE, 1), logs
+    assert (other.status, other.attempts) == (JobStatus.PENDING, 0), logs
+    assert list(Group.objects.values_list("name", flat=True)) == [f"effect:{started_key}:1"], logs

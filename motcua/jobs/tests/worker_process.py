@@ -39,7 +39,7 @@ def worker_command() -> list[str]:
 
 
 def worker_start(
-    log_path: Path, *, timeout_seconds: int, lease_seconds: int, workers: int = 1
+    log_path: Path, *, timeout_seconds: int, lease_seconds: int, workers: int = 1, stop_grace_seconds: int = 0
 ) -> subprocess.Popen[bytes]:
     env = {
         **os.environ,
@@ -49,6 +49,8 @@ def worker_start(
         "MOTCUA_JOBS_TIMEOUT_SECONDS": str(timeout_seconds),
         "MOTCUA_JOBS_LEASE_SECONDS": str(lease_seconds),
         "MOTCUA_JOBS_POLL_MS": "100",
+        # 0: SIGTERM interrupts the handler in hand at once (the production default lets it finish).
+        "MOTCUA_JOBS_STOP_GRACE_SECONDS": str(stop_grace_seconds),
     }
     with log_path.open("wb") as log:
         # Own session = own process group: the command and its worker processes can then be killed

@@ -1,9 +1,10 @@
 """``motcua run-jobs``: the background-job worker (the claim loop of ``motcua/jobs/delivery.py``).
 
 Checks the settings the guarantees rely on, imports extra handler modules, then claims and runs jobs
-until SIGTERM/SIGINT, which interrupts the handler in hand and releases the jobs claimed so that the
-stop takes seconds. ``--workers N`` (``MOTCUA_JOBS_WORKERS``) forks N such loops; the parent only
-forwards the stop signal and replaces a loop that died.
+until SIGTERM/SIGINT: the handler in hand may finish within ``MOTCUA_JOBS_STOP_GRACE_SECONDS``, then
+(or on a second signal) it is interrupted, and the jobs claimed and not run are released.
+``--workers N`` (``MOTCUA_JOBS_WORKERS``) forks N such loops; the parent only forwards the stop signal
+and replaces a loop that died.
 """
 
 from __future__ import annotations
@@ -67,6 +68,7 @@ class Command(BaseCommand):
 
 def _worker_run() -> None:
     stopping.reset()
+    stopping.configure(grace_seconds=float(job_setting("STOP_GRACE_SECONDS")))
     signal.signal(signal.SIGTERM, stopping.request_stop)
     signal.signal(signal.SIGINT, stopping.request_stop)
     logger.info("Job worker %s started", os.getpid())
