@@ -96,7 +96,7 @@ MIDDLEWARE = [
     "motcua.core.middleware.RequestGuardMiddleware",
     # Every 4xx under /api/ in the API's error shape (ninja's 405, Django's 404 and CSRF pages).
     "motcua.core.middleware.ApiErrorShapeMiddleware",
-    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "motcua.core.staticfiles.ManifestWhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     # Not Django's LocaleMiddleware: the language is the user's choice, never Accept-Language.
     "motcua.core.language.ChosenLanguageMiddleware",

@@ -20,6 +20,7 @@ import threading
 from typing import Any
 
 from django.contrib.staticfiles.storage import ManifestStaticFilesStorage, staticfiles_storage
+from whitenoise.middleware import WhiteNoiseMiddleware  # type: ignore[import-untyped]
 from whitenoise.storage import CompressedManifestStaticFilesStorage  # type: ignore[import-untyped]
 
 logger = logging.getLogger(__name__)
@@ -59,6 +60,25 @@ class FallbackManifestStaticFilesStorage(CompressedManifestStaticFilesStorage):
                     self.path(self.manifest_name),
                 )
             return name
+
+
+class ManifestWhiteNoiseMiddleware(WhiteNoiseMiddleware):  # type: ignore[misc]
+    """WhiteNoise, telling hashed names from the manifest itself rather than by asking for URLs.
+
+    At start-up WhiteNoise guesses, for every collected file, the name it would have without a hash
+    (``htmx.min.js`` → ``htmx.js``) and asks the storage for that name's URL. The fallback storage
+    above logs every name its manifest lacks, so each guess that is not a real file became a false
+    ERROR in every production worker's log. The manifest answers the same question without a lookup.
+    """
+
+    def immutable_file_test(self, path: str, url: str) -> bool:
+        if not url.startswith(self.static_prefix):
+            return False
+        name = url[len(self.static_prefix) :]
+        hashed_files: Any = getattr(staticfiles_storage, "hashed_files", None)
+        if not hashed_files:
+            return bool(super().immutable_file_test(path, url))
+        return hashed_files.get(self.get_name_without_hash(name)) == name
 
 
 def static_manifest_problem() -> str | None:

@@ -66,3 +66,19 @@ def test_deploy_check_passes_with_a_manifest(production_static):
 
 def test_development_storage_needs_no_manifest():
     assert check_static_manifest(None) == []
+
+
+def test_whitenoise_tells_hashed_names_from_the_manifest_without_logging(production_static, caplog):
+    """Start-up's guesses (``htmx.min.js`` → ``htmx.js``) are not missing files: no ERROR for them."""
+    from motcua.core.staticfiles import ManifestWhiteNoiseMiddleware
+
+    (production_static / "vendor").mkdir()
+    (production_static / "staticfiles.json").write_text(
+        '{"paths": {"vendor/htmx.min.js": "vendor/htmx.min.0123456789ab.js"}, "version": "1.1", "hash": "x"}'
+    )
+    with override_settings(STATIC_ROOT=production_static), caplog.at_level(logging.ERROR):
+        middleware = ManifestWhiteNoiseMiddleware(lambda request: None)
+        assert middleware.immutable_file_test("", "/static/vendor/htmx.min.0123456789ab.js") is True
+        assert middleware.immutable_file_test("", "/static/vendor/htmx.min.js") is False
+        assert middleware.immutable_file_test("", "/media/vendor/htmx.min.0123456789ab.js") is False
+    assert "not in the manifest" not in caplog.text
