@@ -67,7 +67,7 @@ def _as_postgres(argv: list[str]) -> list[str]:
 
 
 def _run(argv: list[str], **kwargs: object) -> subprocess.CompletedProcess[bytes]:
-    return subprocess.run(_as_postgres(argv), check=True, capture_output=True, **kwargs)  # type: ignore[call-overload,no-any-return]
+    return subprocess.run(_as_postgres(argv), check=True, capture_output=True, **kwargs)  # type: ignore[call-overload]
 
 
 def binaries_available(pg_bin: Path) -> bool:

@@ -189,11 +189,11 @@ def _convert(*, this_year: int, years_ahead: int) -> PartitionReport:
             f"SELECT min({PARTITION_COLUMN} AT TIME ZONE %s), count(*) FROM {TABLE}",
             [settings.TIME_ZONE],
         )
-        oldest, rows = cursor.fetchone()  # type: ignore[misc]
+        oldest, rows = cursor.fetchone()
         cursor.execute("SELECT pg_get_serial_sequence(%s, 'id')", [TABLE])
-        (old_sequence,) = cursor.fetchone()  # type: ignore[misc]
+        (old_sequence,) = cursor.fetchone()
         cursor.execute(f"SELECT CASE WHEN is_called THEN last_value ELSE 0 END FROM {old_sequence}")
-        (last_id,) = cursor.fetchone()  # type: ignore[misc]
+        (last_id,) = cursor.fetchone()
 
         cursor.execute(f"ALTER TABLE {TABLE} RENAME TO {OLD_TABLE}")
         cursor.execute(
@@ -208,7 +208,7 @@ def _convert(*, this_year: int, years_ahead: int) -> PartitionReport:
         # maintaining it over millions of inserts.
         cursor.execute(f"INSERT INTO {TABLE} SELECT * FROM {OLD_TABLE}")
         cursor.execute(f"SELECT coalesce(max(id), 0) FROM {TABLE}")
-        (max_id,) = cursor.fetchone()  # type: ignore[misc]
+        (max_id,) = cursor.fetchone()
         if max(max_id, last_id):
             cursor.execute(
                 "SELECT setval(pg_get_serial_sequence(%s, 'id'), %s)", [TABLE, max(max_id, last_id)]
