@@ -80,7 +80,10 @@ class ReplicaRouter:
     nothing is ever written to the replica — an object read there is saved to ``default``."""
 
     def db_for_read(self, model: type[Any], **hints: Any) -> str | None:
-        return replica_alias() if _reading.get() else None
+        if not _reading.get() or model._meta.app_label == "django_cache":
+            # The database cache holds the shared rate-limit counters: always the primary's values.
+            return None
+        return replica_alias()
 
     def db_for_write(self, model: type[Any], **hints: Any) -> str | None:
         instance = hints.get("instance")

@@ -47,6 +47,19 @@ def test_an_object_read_from_the_replica_is_saved_to_default():
     assert router.db_for_read(Dossier) is None  # outside reads_from_replica: Django's default
 
 
+def test_the_database_cache_is_never_read_from_the_replica():
+    from django.core.cache.backends.db import DatabaseCache
+
+    cache_model = DatabaseCache("motcua_cache", {}).cache_model_class
+    connections.settings[REPLICA_ALIAS] = dict(connections.settings[DEFAULT_DB_ALIAS])
+    try:
+        with reads_from_replica():
+            assert ReplicaRouter().db_for_read(cache_model) is None
+            assert ReplicaRouter().db_for_read(Dossier) == REPLICA_ALIAS
+    finally:
+        del connections.settings[REPLICA_ALIAS]
+
+
 # -- a real primary and streaming replica -------------------------------------------------------------
 
 
