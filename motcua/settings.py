@@ -201,6 +201,21 @@ elif env_bool("DATABASE_PREPARED_STATEMENTS", default=True):
     # which cannot route prepared statements.
     DATABASES["default"]["OPTIONS"] = {"server_side_binding": True, "prepare_threshold": 5}
 
+# A PostgreSQL streaming replica for reads that tolerate its lag (reports, open data, transparency,
+# the public tracking lookup with a fallback to the primary): docs/scaling.md, motcua.core.dbrouter.
+# Unset (the default), the alias does not exist and everything reads the primary.
+_replica_url = env_str("MOTCUA_REPLICA_DATABASE_URL", "")
+if _replica_url:
+    DATABASES["replica"] = dj_database_url.parse(
+        _replica_url,
+        conn_max_age=DATABASES["default"]["CONN_MAX_AGE"],
+        conn_health_checks=True,
+    )
+    DATABASES["replica"]["OPTIONS"] = dict(DATABASES["default"].get("OPTIONS", {}))
+    # Tests read the primary through this alias: no second test database is created.
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+DATABASE_ROUTERS = ["motcua.core.dbrouter.ReplicaRouter"]
+
 # --- Request limits: a body over them is a 413 (motcua.core.middleware), never a 500 ---
 # Bytes of a request body other than uploaded files (JSON, form fields), and how many fields/files.
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=2_621_440)  # 2.5 MB
@@ -272,7 +287,16 @@ USE_TZ = True
 # pages and forms show can never disagree. Datetimes are stored in UTC (USE_TZ).
 TIME_ZONE = env_str("WORKTIME_TIME_ZONE", "Asia/Ho_Chi_Minh")
 
-STATIC_URL = "static/"
+# MOTCUA_STATIC_URL: the static files' address on a CDN (https://cdn.example/static/, ending with "/")
+# that pulls them from this server's /static/; the names are content-hashed (collectstatic), so the CDN
+# may keep each for a year. Its origin is added to the CSP's script, style, image and font sources.
+STATIC_URL = env_str("MOTCUA_STATIC_URL", "static/")
+if STATIC_URL.startswith(("https://", "http://")):
+    _static_origin = "/".join(STATIC_URL.split("/", 3)[:3])  # scheme://host[:port]
+    if not STATIC_URL.endswith("/") or _static_origin.endswith(("//", ":")):
+        raise ImproperlyConfigured("MOTCUA_STATIC_URL phải là địa chỉ đầy đủ, kết thúc bằng “/”.")
+    for _directive in ("script-src", "style-src", "img-src", "font-src"):
+        _CSP["DIRECTIVES"][_directive].append(_static_origin)
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = VAR_DIR / "static"
 STATIC_ROOT.mkdir(exist_ok=True)  # WhiteNoise warns on every request when its root is missing

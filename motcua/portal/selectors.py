@@ -14,11 +14,12 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from django.db import connections
+from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import QuerySet
 from django.utils import timezone
 
 from motcua.accounts.models import Account, AccountKind
+from motcua.core.dbrouter import reads_from_replica, replica_or_primary
 from motcua.core.orm import queryset_sql
 from motcua.dossiers import deadlines
 from motcua.dossiers.downloads import RESULT_VISIBLE_STATUSES
@@ -164,11 +165,22 @@ def public_in_progress(view: PublicDossierView) -> bool:
 
 
 def tracking_public_view(*, code: str, verifier: str | None = None) -> PublicDossierView | None:
-    """``dossier_public_view`` with a one-query path for lookups without a verifier (see the module doc)."""
+    """``dossier_public_view`` with a one-query path for lookups without a verifier (see the module doc).
+
+    Read from the replica when one is configured (``core.dbrouter``), from the primary on a miss."""
     code = (code or "").strip()
     if verifier:
+        return replica_or_primary(lambda alias: _public_view_verified(code, verifier, alias=alias))
+    # On the replica when there is one; a code it does not know yet (replication lag right after a
+    # submission) is looked up again on the primary.
+    return replica_or_primary(lambda alias: _public_view_one_query(code, alias=alias))
+
+
+def _public_view_verified(code: str, verifier: str, *, alias: str) -> PublicDossierView | None:
+    if alias == DEFAULT_DB_ALIAS:
         return dossier_public_view(code=code, verifier=verifier)
-    return _public_view_one_query(code)
+    with reads_from_replica():
+        return dossier_public_view(code=code, verifier=verifier)
 
 
 def tracking_result_documents(*, view: PublicDossierView) -> list[DossierResultDocument]:

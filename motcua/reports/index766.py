@@ -33,6 +33,7 @@ from django.db.models import Sum
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from motcua.core.dbrouter import reads_from_replica
 from motcua.datastore.models import CountKind, DailyDossierCount
 from motcua.nationalportal.models import DailySyncCount
 from motcua.org.models import RoleAssignment, Unit, UnitKind
@@ -256,6 +257,7 @@ def score(rate: Decimal | None, *, maximum: Decimal, target: Decimal | None) -> 
 # --------------------------------------------------------------------------------------------------
 
 
+@reads_from_replica()
 def index766_for(*, period: Period, unit: Unit | None = None, with_previous: bool = True) -> Index766:
     """The index of ``unit`` (with its descendants; None: the province) over ``period``, with the
     previous period's total for the change (``with_previous=False`` skips it)."""
@@ -268,6 +270,7 @@ def index766_for(*, period: Period, unit: Unit | None = None, with_previous: boo
     return index
 
 
+@reads_from_replica()
 def index766_ranking(*, period: Period, kind: str = UnitKind.COMMUNE_COMMITTEE) -> list[RankingRow]:
     """Ranking of the units of ``kind`` by 766 total over ``period``, best first, with month-on-month
     change: ``commune_committee`` (the 54 communes, each with its centre) or ``department``."""

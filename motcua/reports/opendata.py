@@ -30,6 +30,7 @@ from django.conf import settings
 from django.db.models import Max, Min, Q
 
 from motcua.catalog.models import Procedure
+from motcua.core.dbrouter import reads_from_replica, replica_alias
 from motcua.org.models import Unit
 from motcua.reports.models import DailyAggregate
 
@@ -97,6 +98,7 @@ DATASETS: dict[str, Dataset] = {
 }
 
 
+@reads_from_replica()
 def daily_range() -> tuple[date | None, date | None]:
     found = DailyAggregate.objects.aggregate(first=Min("day"), last=Max("day"))
     return found["first"], found["last"]
@@ -105,7 +107,7 @@ def daily_range() -> tuple[date | None, date | None]:
 def daily_rows(*, first: date | None = None, last: date | None = None) -> Iterator[dict[str, Any]]:
     """The daily dataset's rows, suppressed, ordered by day, unit, procedure, channel."""
     threshold = min_count()
-    qs = DailyAggregate.objects.all()
+    qs = DailyAggregate.objects.using(replica_alias())  # a generator: see reads_from_replica
     if first is not None:
         qs = qs.filter(day__gte=first)
     if last is not None:
@@ -130,8 +132,10 @@ def daily_rows(*, first: date | None = None, last: date | None = None) -> Iterat
 
 
 def procedure_rows() -> Iterator[dict[str, Any]]:
-    qs = Procedure.objects.order_by("code").values_list(
-        "code", "name", "field__name", "level", "service_level", "processing_time_text"
+    qs = (
+        Procedure.objects.using(replica_alias())
+        .order_by("code")
+        .values_list("code", "name", "field__name", "level", "service_level", "processing_time_text")
     )
     for code, name, field_name, level, service_level, time_text in qs.iterator(chunk_size=2000):
         yield {
@@ -145,7 +149,7 @@ def procedure_rows() -> Iterator[dict[str, Any]]:
 
 
 def unit_rows() -> Iterator[dict[str, Any]]:
-    qs = Unit.objects.filter(is_active=True).order_by("kind", "name")
+    qs = Unit.objects.using(replica_alias()).filter(is_active=True).order_by("kind", "name")
     for code, name, kind, parent_code in qs.values_list("agency_code", "name", "kind", "parent__agency_code"):
         yield {
             "ma_don_vi": code or "",

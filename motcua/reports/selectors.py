@@ -22,6 +22,7 @@ from django.db.models import Count, F, Q, QuerySet, Sum
 from django.utils import timezone
 
 from motcua.catalog.models import Procedure, ServiceLevel
+from motcua.core.dbrouter import reads_from_replica
 from motcua.dossiers.models import Channel
 from motcua.feedback.models import Feedback, FeedbackKind, FeedbackStatus, Rating, RatingLevel
 from motcua.org.models import Unit
@@ -192,6 +193,7 @@ class Statistics:
 # --------------------------------------------------------------------------------------------------
 
 
+@reads_from_replica()
 def statistics(
     *,
     period: Period,
@@ -210,6 +212,7 @@ def statistics(
     return _statistics(scope, period, key=None, data=groups.get(None, _Group()))
 
 
+@reads_from_replica()
 def statistics_by_unit(
     *,
     period: Period,
@@ -240,6 +243,7 @@ def statistics_by_unit(
     return rows
 
 
+@reads_from_replica()
 def statistics_by_procedure(
     *,
     period: Period,
@@ -263,6 +267,7 @@ def statistics_by_procedure(
     return rows[:limit] if limit is not None else rows
 
 
+@reads_from_replica()
 def statistics_by_month(
     *,
     first: date,

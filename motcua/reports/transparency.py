@@ -16,6 +16,7 @@ from django.core.cache import cache
 from django.utils import timezone
 
 from motcua.core.cache import CACHE_ERRORS, cache_warn_unavailable
+from motcua.core.dbrouter import reads_from_replica
 from motcua.org.models import UnitKind
 from motcua.reports.index766 import RankingRow, index766_ranking
 from motcua.reports.periods import Period
@@ -45,6 +46,7 @@ class Board:
     groups: tuple[tuple[str, tuple[BoardRow, ...]], ...]  # (unit kind, rows by rank)
 
 
+@reads_from_replica()
 def board_compute(*, period: Period) -> Board:
     groups = []
     for kind in BOARD_KINDS:
