@@ -81,7 +81,9 @@ def _settings_env_names() -> set[str]:
                 if isinstance(func, ast.Attribute)
                 else ""
             )
-            if called.startswith("env_") or called == "get":
+            # os.environ.get(...) only: a dict's .get("OPTIONS") is not a setting.
+            environ_get = called == "get" and getattr(getattr(func, "value", None), "attr", "") == "environ"
+            if called.startswith("env_") or environ_get:
                 names.add(str(node.args[0].value))
     return names
 
