@@ -28,3 +28,23 @@ timeout = int(os.environ.get("MOTCUA_WEB_TIMEOUT_SECONDS", "60"))
 limit_request_line = int(os.environ.get("MOTCUA_WEB_LIMIT_REQUEST_LINE", "8190"))
 limit_request_fields = int(os.environ.get("MOTCUA_WEB_LIMIT_REQUEST_FIELDS", "100"))
 limit_request_field_size = int(os.environ.get("MOTCUA_WEB_LIMIT_REQUEST_FIELD_SIZE", "8190"))
+
+
+# Prometheus in multi-process mode (motcua/core/metrics.py): with PROMETHEUS_MULTIPROC_DIR set, each
+# worker writes its counters to files there and a scrape of any worker sums them all. The directory is
+# emptied when the server starts (values of a previous run would be summed in), and a worker that exits
+# has its live-only figures dropped. Unset (one process, development): nothing to do.
+def on_starting(server: object) -> None:
+    directory = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+    if directory:
+        os.makedirs(directory, exist_ok=True)
+        for entry in os.scandir(directory):
+            if entry.name.endswith(".db"):
+                os.unlink(entry.path)
+
+
+def child_exit(server: object, worker: object) -> None:
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        from prometheus_client import multiprocess
+
+        multiprocess.mark_process_dead(worker.pid)  # type: ignore[attr-defined]
