@@ -85,7 +85,7 @@ def _submit(world: World, client: Client, **headers: str):
 
 
 @pytest.mark.django_db
-def test_the_request_id_follows_the_request_into_its_jobs(json_lines):
+def test_the_request_id_follows_the_request_into_its_jobs(json_lines, admin_client):
     world = world_build()
     client = Client()
     client.force_login(world.an)
@@ -109,6 +109,9 @@ def test_the_request_id_follows_the_request_into_its_jobs(json_lines):
     text = json_lines.getvalue()
     for personal in ("022090001234", "0912345678", "Nguyễn Văn An"):
         assert personal not in text
+    # From a log line back to the jobs: the admin's search by request id.
+    found = admin_client.get("/admin/jobs/job/", {"q": "nginx-4f2a9c"})
+    assert found.context["cl"].result_count == len(jobs)
 
 
 @pytest.mark.parametrize("incoming", [None, "", "a" * 65, "bad id", "x\ninjected", "ça"])
