@@ -91,6 +91,10 @@ class LogContextFilter(logging.Filter):
         for field in CONTEXT_FIELDS:
             if not hasattr(record, field):
                 setattr(record, field, bound.get(field))
+        if record.request_id is None:  # type: ignore[attr-defined]
+            # Django logs a 4xx/5xx response (``django.request``) after the middleware has returned, out
+            # of the binding; the record carries the request, which carries its id.
+            record.request_id = getattr(getattr(record, "request", None), "request_id", None)
         return True
 
 

@@ -139,6 +139,23 @@ def test_json_lines_hold_only_their_fields_never_the_request_or_its_query(json_l
     }
 
 
+@pytest.mark.django_db
+def test_django_s_own_error_lines_carry_the_request_id(client, json_lines):
+    # Logged by Django after the middleware returned: the id comes from the request on the record.
+    client.get("/khong-co-trang-nay", {"so": "0912345678"}, headers={"X-Request-ID": "r-404"})
+    lines = [r for r in _records(json_lines) if r["logger"] == "django.request"]
+    assert lines == [
+        {
+            "timestamp": lines[0]["timestamp"],
+            "level": "WARNING",
+            "logger": "django.request",
+            "message": "Not Found: /khong-co-trang-nay",
+            "request_id": "r-404",
+            "status_code": 404,
+        }
+    ]
+
+
 def test_text_lines_show_the_request_id_when_there_is_one():
     formatter = TextLogFormatter("%(levelname)s%(request_tag)s %(message)s")
     record = logging.LogRecord("x", logging.INFO, __file__, 1, "hello", None, None)
