@@ -37,3 +37,48 @@ control_socket_disable = True
 limit_request_line = int(os.environ.get("MOTCUA_WEB_LIMIT_REQUEST_LINE", "8190"))
 limit_request_fields = int(os.environ.get("MOTCUA_WEB_LIMIT_REQUEST_FIELDS", "100"))
 limit_request_field_size = int(os.environ.get("MOTCUA_WEB_LIMIT_REQUEST_FIELD_SIZE", "8190"))
+
+# gunicorn's own lines (start, worker exits and timeouts) in the application's format when it writes
+# JSON (MOTCUA_LOG_FORMAT, same default as motcua/settings.py): one log stream for the collector.
+_production = os.environ.get("MOTCUA_MODE", "development").strip() == "production"
+if os.environ.get("MOTCUA_LOG_FORMAT", "json" if _production else "text").strip() == "json":
+    logconfig_dict = {
+        "version": 1,
+        "disable_existing_loggers": False,
+        "formatters": {"json": {"()": "motcua.core.logcontext.JsonLogFormatter"}},
+        "handlers": {
+            "json_console": {
+                "class": "logging.StreamHandler",
+                "formatter": "json",
+                "stream": "ext://sys.stderr",
+            }
+        },
+        # Replaces gunicorn's defaults (CONFIG_DEFAULTS), whose root logger names a handler not defined here.
+        "root": {"level": "INFO", "handlers": ["json_console"]},
+        "loggers": {
+            "gunicorn.error": {"level": "INFO", "handlers": ["json_console"], "propagate": False},
+            # A logging config switches gunicorn's access log on; it would write query strings (a
+            # tracking lookup's ID or phone digits). Off, as without one: the reverse proxy logs access.
+            "gunicorn.access": {"level": "CRITICAL", "handlers": [], "propagate": False},
+        },
+    }
+
+
+# Prometheus in multi-process mode (motcua/core/metrics.py): with PROMETHEUS_MULTIPROC_DIR set, each
+# worker writes its counters to files there and a scrape of any worker sums them all. The directory is
+# emptied when the server starts (values of a previous run would be summed in), and a worker that exits
+# has its live-only figures dropped. Unset (one process, development): nothing to do.
+def on_starting(server: object) -> None:
+    directory = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+    if directory:
+        os.makedirs(directory, exist_ok=True)
+        for entry in os.scandir(directory):
+            if entry.name.endswith(".db"):
+                os.unlink(entry.path)
+
+
+def child_exit(server: object, worker: object) -> None:
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        from prometheus_client import multiprocess
+
+        multiprocess.mark_process_dead(worker.pid)  # type: ignore[attr-defined]

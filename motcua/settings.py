@@ -7,6 +7,7 @@ the default ``development`` mode runs on an embedded SQLite file with no server.
 
 from __future__ import annotations
 
+import ipaddress
 from pathlib import Path
 from typing import Any
 
@@ -85,6 +86,10 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: the request id (X-Request-ID, in every log line and in the jobs the request enqueues) and
+    # the latency histogram per view, timing everything below (docs/operations.md, "Observability").
+    "motcua.core.logcontext.RequestIdMiddleware",
+    "motcua.core.metrics.RequestMetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Content-Security-Policy (django-csp; CONTENT_SECURITY_POLICY below) and Permissions-Policy.
     "csp.middleware.CSPMiddleware",
@@ -570,18 +575,49 @@ MOTCUA_TRUSTED_PROXY_COUNT = env_int("MOTCUA_TRUSTED_PROXY_COUNT", default=0)
 MOTCUA_PROVINCE_CODE = 22
 MOTCUA_AGENCY_SUFFIX = env_str("MOTCUA_AGENCY_SUFFIX", "H49")
 
+# Log lines: "json" (one object per line with timestamp, level, logger, message, request_id, job_id,
+# job_name — for the log collector) or "text" (development). motcua/core/logcontext.py.
+MOTCUA_LOG_FORMAT = env_choice(
+    "MOTCUA_LOG_FORMAT", choices=("json", "text"), default="json" if PRODUCTION else "text"
+)
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"log_context": {"()": "motcua.core.logcontext.LogContextFilter"}},
+    "formatters": {
+        "json": {"()": "motcua.core.logcontext.JsonLogFormatter"},
+        "text": {
+            "()": "motcua.core.logcontext.TextLogFormatter",
+            "format": "%(asctime)s %(levelname)s %(name)s%(request_tag)s %(message)s",
+        },
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["log_context"],
+            "formatter": MOTCUA_LOG_FORMAT,
+        }
+    },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     # django-axes logs every failed sign-in at INFO as well; its warnings (lockouts) are what matter.
     "loggers": {"axes": {"level": "WARNING"}},
 }
 
+# /metrics (Prometheus, motcua/core/metrics.py): the scraper's addresses (CIDR ranges allowed) or a
+# bearer token; anyone else gets a 404. Multi-process gunicorn: PROMETHEUS_MULTIPROC_DIR (gunicorn.conf.py).
+MOTCUA_METRICS_ALLOWED_IPS = env_list("MOTCUA_METRICS_ALLOWED_IPS", default=["127.0.0.1", "::1"])
+MOTCUA_METRICS_TOKEN = env_str("MOTCUA_METRICS_TOKEN", "")
+for _network in MOTCUA_METRICS_ALLOWED_IPS:
+    try:
+        ipaddress.ip_network(_network, strict=False)
+    except ValueError as exc:
+        raise ImproperlyConfigured(
+            f"MOTCUA_METRICS_ALLOWED_IPS: {_network!r} is not an address or a network"
+        ) from exc
+
 # Probes (load balancer, orchestrator) call the process over plain HTTP: a 301 is not an answer.
 # Used once SECURE_SSL_REDIRECT is on (production).
-SECURE_REDIRECT_EXEMPT = [r"^healthz(/|$)"]
+SECURE_REDIRECT_EXEMPT = [r"^healthz(/|$)", r"^metrics$"]
 
 if PRODUCTION:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

@@ -6,6 +6,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET
 
 from motcua.api import api, api_not_found
+from motcua.core.metrics import metrics_view
 from motcua.core.views import healthz, healthz_live, healthz_ready
 from motcua.jobs.views import jobs_health
 from motcua.worktime import api as worktime_api
@@ -17,6 +18,8 @@ urlpatterns = [
     path("healthz/ready", healthz_ready, name="healthz_ready"),
     # The job queue for monitoring: 503 when due jobs wait too long (no worker takes them).
     path("healthz/jobs", jobs_health, name="healthz_jobs"),
+    # Prometheus: allowed addresses or a bearer token only (core/metrics.py, docs/operations.md).
+    path("metrics", metrics_view, name="metrics"),
     # The due-date calculator is the hottest read endpoint: routed straight to its (plain Django) view,
     # skipping Ninja's dispatch, which costs more than the deadline arithmetic. Ninja still documents it.
     # CSRF-exempt like every Ninja view (a read; a POST to it is a 405, not a CSRF refusal).

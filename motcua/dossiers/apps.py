@@ -14,3 +14,8 @@ class DossiersConfig(AppConfig):
         # engine imports none of them by name. Loading them here makes the subscriber list the same in
         # web processes (which enqueue) and job workers (which run).
         autodiscover_modules("subscribers")
+        # Overdue dossiers per unit: counted at each scrape of /metrics.
+        from motcua.core.metrics import metrics_collector_register
+        from motcua.dossiers.metrics import overdue_metrics
+
+        metrics_collector_register("dossiers", overdue_metrics)

@@ -24,7 +24,8 @@ class JobAdmin(admin.ModelAdmin):
         "finished_at",
     )
     list_filter = ("status", "name")
-    search_fields = ("idempotency_key", "name")
+    # A request id (X-Request-ID, from a log line) finds the jobs that request enqueued.
+    search_fields = ("idempotency_key", "name", "=request_id")
     date_hierarchy = "created_at"
     actions = ["retry_now"]
     # Jobs change only through the outbox services and the worker; editing a row by hand could take

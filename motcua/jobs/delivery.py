@@ -52,6 +52,7 @@ from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from motcua.core.logcontext import log_context_bind
 from motcua.jobs import stopping
 from motcua.jobs.conf import job_setting
 from motcua.jobs.models import Job, JobStatus
@@ -80,6 +81,7 @@ class ClaimedJob:
     attempt: int
     max_attempts: int
     token: str
+    request_id: str = ""  # of the request that enqueued it: bound while it runs (core.logcontext)
 
 
 @dataclass(slots=True)
@@ -120,7 +122,7 @@ _TABLE = Job._meta.db_table
 _ACTIVE = f"status IN ('{JobStatus.PENDING}', '{JobStatus.RUNNING}')"  # models.ACTIVE_STATUSES
 _DUE = f"{_ACTIVE} AND run_after <= %s"
 _CLAIM_SELECT = (
-    f"SELECT id, status, attempts, max_attempts, name, payload, idempotency_key FROM {_TABLE} "
+    f"SELECT id, status, attempts, max_attempts, name, payload, idempotency_key, request_id FROM {_TABLE} "
     f"WHERE {_DUE}{{only}} ORDER BY run_after LIMIT %s"
 )
 _CLAIM_UPDATE = (
@@ -163,7 +165,7 @@ def jobs_claim(*, limit: int | None = None, job_ids: Collection[int] | None = No
         rows = cursor.fetchall()
         claimed, dead = [], []
         unreadable: list[tuple[int, str, str]] = []
-        for pk, status, attempts, max_attempts, name, payload, key in rows:
+        for pk, status, attempts, max_attempts, name, payload, key, request_id in rows:
             if status == JobStatus.RUNNING:
                 # Still running after its lease: the worker that had it died (or lost the database).
                 logger.warning("Job %s #%s: attempt %s was interrupted; taking over", name, pk, attempts)
@@ -181,7 +183,9 @@ def jobs_claim(*, limit: int | None = None, job_ids: Collection[int] | None = No
                 # with the reason: retrying cannot change the stored bytes.
                 unreadable.append((pk, name, f"Undeliverable: the payload cannot be read ({exc})."))
                 continue
-            claimed.append(ClaimedJob(pk, name, payload, key, attempts + 1, max_attempts, token))
+            claimed.append(
+                ClaimedJob(pk, name, payload, key, attempts + 1, max_attempts, token, request_id or "")
+            )
         for pk, name, attempts in dead:
             Job.objects.filter(pk=pk).update(
                 status=JobStatus.DEAD,
@@ -231,7 +235,9 @@ def batch_run(batch: Batch) -> list[str]:
                 _complete(finished)
                 finished.clear()
                 _renew(batch, batch.jobs[position:], lease)
-            outcomes.append(_run_one(job, finished, timeout))
+            # The job's log lines (and the jobs it enqueues) carry the id of the request behind it.
+            with log_context_bind(request_id=job.request_id or None, job_id=job.id, job_name=job.name):
+                outcomes.append(_run_one(job, finished, timeout))
     finally:
         # Also on the way out of an unexpected error: what ran is recorded, the rest re-runs after
         # its lease.

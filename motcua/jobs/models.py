@@ -56,6 +56,11 @@ class Job(models.Model):
     created_at = models.DateTimeField("tạo lúc", auto_now_add=True)
     started_at = models.DateTimeField("bắt đầu lần chạy gần nhất", null=True, blank=True)
     finished_at = models.DateTimeField("kết thúc lúc", null=True, blank=True)
+    # The X-Request-ID of the request that enqueued the job (empty: a periodic job, a command): the
+    # worker binds it while the job runs, so the job's log lines share the request's id (core.logcontext).
+    # A column, not a key in the payload: the payload is compared on a duplicate enqueue (idempotency),
+    # and the same event re-sent by another request must still match.
+    request_id = models.CharField("mã yêu cầu", max_length=64, blank=True, default="")
 
     class Meta:
         ordering = ["-id"]
@@ -66,7 +71,10 @@ class Job(models.Model):
                 fields=["run_after"],
                 name="jobs_job_due",
                 condition=Q(status__in=[JobStatus.PENDING, JobStatus.RUNNING]),
-            )
+            ),
+            # The dead letters, for /healthz/jobs and the metrics (dead in the last day, per name): few
+            # rows (an admin re-runs them), written only when a job dies.
+            models.Index(fields=["finished_at"], name="jobs_job_dead", condition=Q(status=JobStatus.DEAD)),
         ]
         # A constraint rather than unique=True, which on PostgreSQL adds an unused LIKE-pattern index.
         constraints = [models.UniqueConstraint(fields=["idempotency_key"], name="job_unique_idempotency_key")]

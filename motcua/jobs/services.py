@@ -32,6 +32,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from motcua.core.logcontext import request_id_get
 from motcua.core.orm import PreparedInsert, in_transaction
 from motcua.jobs.conf import job_setting
 from motcua.jobs.delivery import jobs_wake, new_token
@@ -106,6 +107,8 @@ def job_enqueue(
                 max_attempts=spec.max_attempts or int(job_setting("MAX_ATTEMPTS")),
                 run_after=run_after or timezone.now(),
                 delivery_token=new_token(),
+                # The worker binds it again while the job runs (its log lines carry the request's id).
+                request_id=request_id_get(),
             )
     except IntegrityError:
         # If a concurrent transaction inserted the same key, the insert above waited for it to commit
@@ -151,6 +154,7 @@ def job_enqueue_many(requests: Sequence[JobRequest], *, fresh_keys: bool = False
         return _enqueue_each(requests)
     now = timezone.now()
     default_max = int(job_setting("MAX_ATTEMPTS"))
+    request_id = request_id_get()
     try:
         with transaction.atomic(savepoint=not fresh_keys):
             jobs = [
@@ -161,6 +165,7 @@ def job_enqueue_many(requests: Sequence[JobRequest], *, fresh_keys: bool = False
                     max_attempts=spec.max_attempts or default_max,
                     run_after=r.run_after or now,
                     delivery_token=new_token(),
+                    request_id=request_id,
                 )
                 for r, spec, normalized in prepared
             ]
