@@ -67,6 +67,7 @@ class Migration(migrations.Migration):
                 to="org.unit",
                 verbose_name="đơn vị tiếp nhận",
             ),
+            preserve_default=False,
         ),
         migrations.AddField(
             model_name="dailyduration",
@@ -91,6 +92,7 @@ class Migration(migrations.Migration):
                 to="org.unit",
                 verbose_name="đơn vị tiếp nhận",
             ),
+            preserve_default=False,
         ),
         migrations.AddField(
             model_name="monthlyduration",
@@ -115,6 +117,7 @@ class Migration(migrations.Migration):
                 to="org.unit",
                 verbose_name="đơn vị tiếp nhận",
             ),
+            preserve_default=False,
         ),
         migrations.AddField(
             model_name="monthlyunitduration",
