@@ -21,6 +21,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from django.db.models import Sum
 from django.urls import reverse
 
 from motcua.backoffice.tests.conftest import client_for
@@ -38,6 +39,7 @@ from motcua.dossiers.tests.factories import (
 from motcua.org.models import Role
 from motcua.org.tests.factories import UnitFactory
 from motcua.reports import drilldown, opendata, periodic
+from motcua.reports.models import MonthlyUnitAggregate
 from motcua.reports.periods import Period
 from motcua.reports.selectors import statistics, statistics_by_procedure, statistics_by_unit
 from motcua.reports.services import aggregates_rebuild
@@ -106,7 +108,9 @@ def test_the_receiving_unit_is_a_key_of_every_aggregate(
     assert centres["P3"].competent_unit_id == centres["second"].pk
     # The subscriber's rows are the rebuild's, receiving unit included.
     incremental = aggregate_rows()
-    assert any(row[2] == world.province_centre.pk for row in incremental["monthly_unit"])
+    at_centre = MonthlyUnitAggregate.objects.filter(receiving_unit=world.province_centre)
+    assert at_centre.aggregate(n=Sum("received"))["n"] == 4
+    assert at_centre.values("unit_id").distinct().count() == 3
     aggregates_rebuild()
     assert aggregate_rows() == incremental
     # Open data sums over the receiving unit: one row for commune A's procedure that day (A1, A2 at
@@ -176,6 +180,7 @@ def test_centre_periodic_report(world: World, centres: dict[str, Any], clock: An
     assert report.total.received == 4
     assert report.total.in_progress_overdue == 2
     assert report.total.withdrawn == 1
+    assert periodic.periodic_report_pdf(report).startswith(b"%PDF")
 
 
 def test_centre_dashboard(
