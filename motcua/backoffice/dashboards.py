@@ -502,8 +502,8 @@ def _tables(f: Filters, slug: str) -> list[exports.Table]:
         return [
             exports.statistics_table(
                 slug,
-                _("Số liệu theo đơn vị"),
-                exports.Column(_("Đơn vị"), exports.Kind.TEXT),
+                _("Số liệu theo cơ quan giải quyết") if f.centre else _("Số liệu theo đơn vị"),
+                exports.Column(_("Cơ quan giải quyết") if f.centre else _("Đơn vị"), exports.Kind.TEXT),
                 [(u.name, s) for u, s in _hot_units(f)],
                 subtitle=label,
             )

@@ -212,6 +212,10 @@ def test_centre_dashboard(
         {"so_lieu": "received_new", **dict(narrowed.context["f"].params)},
     )
     assert {d.pk for d in drill.context["rows"]} == {centres["P1"].pk, centres["P2"].pk}
+    units_csv = client.get(reverse("backoffice:dashboard_export", args=["don-vi", "csv"])).content.decode(
+        "utf-8-sig"
+    )
+    assert units_csv.splitlines()[0].startswith("Cơ quan giải quyết")
     # The whole centre's drill-down.
     everything = client.get(reverse("backoffice:dashboard_dossiers"), {"so_lieu": "received_new"})
     assert everything.context["total"] == 4
