@@ -4,7 +4,13 @@ For the roles that oversee (report viewer and province admin: the whole province
 a unit (leader, supervisor, unit admin: their units, ``org.selectors.official_units``). Every figure is
 read from the reports app (``reports.selectors``, ``reports.index766``: aggregates, never a scan of the
 dossier table); every count links to ``/can-bo/bao-cao/ho-so/``, the dossiers behind it
-(``reports.drilldown``), within the viewer's units. Tables are the accessible source; the charts
+(``reports.drilldown``), within the viewer's units.
+
+A service centre (``CENTRE_KINDS``) decides nothing: when the chosen unit is a centre, every figure is
+about the dossiers RECEIVED there (``received_at``), the hot spots are grouped by the deciding agency
+(cơ quan giải quyết), and ``?co_quan=<unit>`` narrows the centre's figures to one deciding agency
+(any agency: it only narrows what the viewer's centre received). The 766 index stays per deciding unit:
+a commune centre shows its committee's. Tables are the accessible source; the charts
 (Chart.js, vendored) draw the same numbers from ``json_script`` data in ``dashboard-charts.js``.
 """
 
@@ -30,7 +36,7 @@ from motcua.core.paging import page_numbers
 from motcua.documents.responses import pdf_response
 from motcua.dossiers.models import Channel, DossierState, Outcome
 from motcua.forecast import selectors as forecast
-from motcua.org.models import OVERSIGHT_ROLES, Role, Unit, UnitKind
+from motcua.org.models import CENTRE_KINDS, DECIDING_KINDS, OVERSIGHT_ROLES, Role, Unit, UnitKind
 from motcua.org.selectors import official_reaches_every_unit, official_role_set, official_units
 from motcua.reports import drilldown, exports, periodic, transparency
 from motcua.reports.index766 import index766_for, index766_ranking
@@ -72,9 +78,56 @@ class Filters:
     channel: str | None
     errors: list[str]
     params: dict[str, str]
+    # A centre's scope only: the deciding agency its figures are narrowed to (``co_quan``), if any.
+    decider: Unit | None = None
+    decider_ids: frozenset[int] | None = None
 
     def query(self, **extra: Any) -> str:
         return urlencode({**self.params, **{k: v for k, v in extra.items() if v not in (None, "")}})
+
+    @property
+    def centre(self) -> bool:
+        """The chosen unit is a service centre: the figures are what it received."""
+        return self.unit is not None and self.unit.kind in CENTRE_KINDS
+
+    @property
+    def decided_by(self) -> Unit | None:
+        """The ``unit`` argument of the selectors: the deciding unit scope (None: any)."""
+        return self.decider if self.centre else self.unit
+
+    @property
+    def received_at(self) -> Unit | None:
+        """The ``received_at`` argument of the selectors: the centre, for a centre's scope."""
+        return self.unit if self.centre else None
+
+    @property
+    def drill_scope(self) -> dict[str, Any]:
+        """The drill-down's unit arguments, matching ``decided_by`` / ``received_at``."""
+        if self.centre:
+            return {"unit_ids": self.decider_ids, "receiving_unit_ids": self.unit_ids}
+        return {"unit_ids": self.unit_ids}
+
+    @property
+    def scope_label(self) -> str:
+        if self.unit is None:
+            return _("Toàn tỉnh")
+        if not self.centre:
+            return self.unit.name
+        label = _("Hồ sơ tiếp nhận tại %(unit)s") % {"unit": self.unit.name}
+        if self.decider is not None:
+            label += " — " + _("cơ quan giải quyết: %(unit)s") % {"unit": self.decider.name}
+        return label
+
+    @property
+    def index_unit(self) -> Unit | None:
+        """Whose 766 index the page shows: the index is per deciding unit, so a centre shows its
+        committee's (a commune centre → the commune, the province centre → the province)."""
+        if not self.centre or self.unit is None:
+            return self.unit
+        parent = self.unit.parent
+        if parent is not None and parent.kind == UnitKind.PROVINCE_COMMITTEE:
+            return None
+        return parent
 
 
 def _descendant_ids(unit: Unit) -> frozenset[int]:
@@ -155,6 +208,15 @@ def _filters(request: HttpRequest) -> Filters | None:
     channel = data.get("kenh") or None
     if channel not in Channel.values:
         channel = None
+    decider = None
+    decider_ids = None
+    if unit is not None and unit.kind in CENTRE_KINDS and (raw := data.get("co_quan")):
+        decider = Unit.objects.filter(pk=_int(raw, 1, 2**62) or 0, kind__in=DECIDING_KINDS).first()
+        if decider is None:
+            errors.append(_("Cơ quan giải quyết không hợp lệ: hiển thị mọi cơ quan."))
+        else:
+            # The agency alone, as the centre's hot-spot rows count it (``own_only``).
+            decider_ids = frozenset({decider.pk})
     params = {"ky": slug}
     if slug == "quy":
         params |= {"nam": str(period.first.year), "quy": str((period.first.month - 1) // 3 + 1)}
@@ -166,19 +228,35 @@ def _filters(request: HttpRequest) -> Filters | None:
         params |= {"nam": str(period.first.year), "thang": str(period.first.month)}
     if unit is not None and (every or unit.pk != units[0].pk or data.get("don_vi")):
         params["don_vi"] = str(unit.pk)
+    if decider is not None:
+        params["co_quan"] = str(decider.pk)
     if field_id:
         params["linh_vuc"] = str(field_id)
     if procedure:
         params["thu_tuc"] = procedure.code
     if channel:
         params["kenh"] = channel
-    return Filters(period, slug, unit, unit_ids, units, field_id, procedure, channel, errors, params)
+    return Filters(
+        period,
+        slug,
+        unit,
+        unit_ids,
+        units,
+        field_id,
+        procedure,
+        channel,
+        errors,
+        params,
+        decider,
+        decider_ids,
+    )
 
 
 def _stats(f: Filters) -> Statistics:
     return statistics(
         period=f.period,
-        unit=f.unit,
+        unit=f.decided_by,
+        received_at=f.received_at,
         field_id=f.field_id,
         procedure_id=f.procedure.pk if f.procedure else None,
         channel=f.channel,
@@ -193,7 +271,8 @@ def _trend(f: Filters) -> list[Statistics]:
     return statistics_by_month(
         first=first,
         last=last,
-        unit=f.unit,
+        unit=f.decided_by,
+        received_at=f.received_at,
         field_id=f.field_id,
         procedure_id=f.procedure.pk if f.procedure else None,
         channel=f.channel,
@@ -205,9 +284,15 @@ def _one_day() -> timedelta:
 
 
 def _hot_units(f: Filters) -> list[tuple[Unit, Statistics]]:
-    """Deciding units in scope, most overdue first (those with nothing overdue left out)."""
+    """Deciding units in scope, most overdue first (those with nothing overdue left out). For a centre:
+    the deciding agencies of the dossiers it received."""
     deciding = (UnitKind.DEPARTMENT, UnitKind.COMMUNE_COMMITTEE)
-    if f.unit_ids is None:
+    if f.centre:
+        # Each agency on its own (no roll-up of descendants): the province committee would else
+        # count every department's dossiers a second time.
+        ids = f.decider_ids or Unit.objects.filter(kind__in=DECIDING_KINDS).values_list("pk", flat=True)
+        candidates = list(Unit.objects.filter(pk__in=sorted(ids)).order_by("name"))
+    elif f.unit_ids is None:
         candidates = list(Unit.objects.filter(is_active=True, kind__in=deciding).order_by("name"))
     else:
         candidates = list(Unit.objects.filter(pk__in=sorted(f.unit_ids), is_active=True).order_by("name"))
@@ -219,6 +304,8 @@ def _hot_units(f: Filters) -> list[tuple[Unit, Statistics]]:
         field_id=f.field_id,
         procedure_id=f.procedure.pk if f.procedure else None,
         channel=f.channel,
+        received_at=f.received_at,
+        own_only=f.centre,
     )
     pairs = [
         (u, s) for u, s in zip(candidates, rows, strict=True) if s.in_progress_overdue or s.received_total
@@ -227,8 +314,15 @@ def _hot_units(f: Filters) -> list[tuple[Unit, Statistics]]:
     return pairs[:HOT_SPOTS] if f.unit_ids is None else pairs
 
 
+def _hot_unit_query(f: Filters, unit: Unit) -> str:
+    # A centre's row narrows the centre's figures to that agency; otherwise the row opens that unit.
+    return f.query(co_quan=unit.pk) if f.centre else f.query(don_vi=unit.pk)
+
+
 def _hot_procedures(f: Filters) -> list[tuple[Procedure, Statistics]]:
-    rows = statistics_by_procedure(period=f.period, unit=f.unit, field_id=f.field_id, channel=f.channel)
+    rows = statistics_by_procedure(
+        period=f.period, unit=f.decided_by, received_at=f.received_at, field_id=f.field_id, channel=f.channel
+    )
     if f.procedure:
         rows = [s for s in rows if s.key == f.procedure.pk]
     rows.sort(key=lambda s: (-s.in_progress_overdue, -s.resolved_late, -s.received_total))
@@ -260,7 +354,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     stats = _stats(f)
     trend = _trend(f)
     board = transparency.board_for(period=f.period)
-    index = index766_for(period=f.period, unit=f.unit)
+    index = index766_for(period=f.period, unit=f.index_unit)
     roles = official_role_set(user=request.user)
     risks: list[Any] = []
     if request.user.is_superuser or roles & forecast.RISK_VIEWER_ROLES:
@@ -295,7 +389,9 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "board": board,
         "board_groups": [(k, _(UnitKind(k).label), rows) for k, rows in board.groups],
         "index": index,
-        "hot_units": [(u, st, f.query(don_vi=u.pk)) for u, st in _hot_units(f)],
+        "hot_units": [(u, st, _hot_unit_query(f, u)) for u, st in _hot_units(f)],
+        "centre_query": urlencode({k: v for k, v in f.params.items() if k != "co_quan"}),
+        "index_unit_name": f.index_unit.name if f.index_unit else _("Toàn tỉnh"),
         "hot_procedures": [(p, st, f.query(thu_tuc=p.code)) for p, st in _hot_procedures(f)],
         "viewer_unit_ids": {u.pk for u in f.units},
         "risks": risks,
@@ -332,7 +428,7 @@ def drilldown_list(request: HttpRequest) -> HttpResponse:
     qs = drilldown.dossiers_behind(
         figure=figure,
         period=f.period,
-        unit_ids=f.unit_ids,
+        **f.drill_scope,
         field_id=f.field_id,
         procedure_id=f.procedure.pk if f.procedure else None,
         channel=f.channel,
@@ -382,7 +478,7 @@ EXPORT_TABLES = ("tong-hop", "xu-huong", "don-vi", "thu-tuc", "chi-so-766", "xep
 
 
 def _tables(f: Filters, slug: str) -> list[exports.Table]:
-    label = f"{f.unit.name if f.unit else _('Toàn tỉnh')} — {f.period.label}"
+    label = f"{f.scope_label} — {f.period.label}"
     if slug == "tong-hop":
         return [
             exports.statistics_table(
@@ -406,14 +502,20 @@ def _tables(f: Filters, slug: str) -> list[exports.Table]:
         return [
             exports.statistics_table(
                 slug,
-                _("Số liệu theo đơn vị"),
-                exports.Column(_("Đơn vị"), exports.Kind.TEXT),
+                _("Số liệu theo cơ quan giải quyết") if f.centre else _("Số liệu theo đơn vị"),
+                exports.Column(_("Cơ quan giải quyết") if f.centre else _("Đơn vị"), exports.Kind.TEXT),
                 [(u.name, s) for u, s in _hot_units(f)],
                 subtitle=label,
             )
         ]
     if slug == "thu-tuc":
-        rows = statistics_by_procedure(period=f.period, unit=f.unit, field_id=f.field_id, channel=f.channel)
+        rows = statistics_by_procedure(
+            period=f.period,
+            unit=f.decided_by,
+            received_at=f.received_at,
+            field_id=f.field_id,
+            channel=f.channel,
+        )
         names = dict(Procedure.objects.filter(pk__in=[s.key for s in rows]).values_list("pk", "name"))
         return [
             exports.statistics_table(
@@ -425,7 +527,12 @@ def _tables(f: Filters, slug: str) -> list[exports.Table]:
             )
         ]
     if slug == "chi-so-766":
-        return [exports.index_table(index766_for(period=f.period, unit=f.unit), _("Chỉ số 766"), label)]
+        index_label = f"{f.index_unit.name if f.index_unit else _('Toàn tỉnh')} — {f.period.label}"
+        return [
+            exports.index_table(
+                index766_for(period=f.period, unit=f.index_unit), _("Chỉ số 766"), index_label
+            )
+        ]
     kind = UnitKind.COMMUNE_COMMITTEE if slug == "xep-hang-xa" else UnitKind.DEPARTMENT
     title = _("Xếp hạng xã, phường, đặc khu") if slug == "xep-hang-xa" else _("Xếp hạng sở, ban, ngành")
     return [exports.ranking_table(slug, title, index766_ranking(period=f.period, kind=kind), f.period.label)]
@@ -472,7 +579,7 @@ def periodic_report(request: HttpRequest, ext: str) -> HttpResponse:
     f = _filters(request)
     if f is None:
         return forbidden(request, DASHBOARD_ONLY_MESSAGE)
-    report = periodic.periodic_report(period=f.period, unit=f.unit)
+    report = periodic.periodic_report(period=f.period, unit=f.decided_by, received_at=f.received_at)
     if ext == "xlsx":
         table = periodic.periodic_report_table(report)
         return _attachment(exports.table_xlsx([table]), _file_name("bao-cao-dinh-ky", f, ext), XLSX)

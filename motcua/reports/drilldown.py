@@ -99,17 +99,22 @@ def dossiers_behind(
     field_id: int | None = None,
     procedure_id: int | None = None,
     channel: str | None = None,
+    receiving_unit_ids: Collection[int] | None = None,
 ) -> QuerySet[Dossier]:
     """The dossiers ``figure`` (a key of ``FIGURES``) counts for the scope and period, unordered.
 
     ``unit_ids``: competent units (with their descendants already expanded; None: every unit), as
-    ``selectors.statistics`` scopes them. Raises ``KeyError`` for an unknown figure.
+    ``selectors.statistics`` scopes them. ``receiving_unit_ids``: the units where the dossiers were
+    received (a centre's scope, ``received_at``; None: anywhere). Raises ``KeyError`` for an unknown
+    figure.
     """
     if figure not in FIGURES:
         raise KeyError(figure)
     qs = Dossier.objects.all()
     if unit_ids is not None:
         qs = qs.filter(competent_unit_id__in=sorted(unit_ids))
+    if receiving_unit_ids is not None:
+        qs = qs.filter(receiving_unit_id__in=sorted(receiving_unit_ids))
     if procedure_id is not None:
         qs = qs.filter(procedure_id=procedure_id)
     if field_id is not None:

@@ -1,10 +1,11 @@
 """What one dossier adds to the report counters — đóng góp của một hồ sơ vào số liệu tổng hợp.
 
 ``dossier_contribution(facts, events)`` is a pure function of the dossier's events (in ``seq`` order)
-and of ``DossierFacts``, what about the dossier never changes after receipt (its unit, procedure,
-channel, the fee fixed at submission, whether its components were digitised). The subscriber adds
-``contribution(events[:n]) − contribution(events[:n−1])`` for event *n*; the rebuild adds
-``contribution(all events)``; telescoping makes the two equal (``models`` docstring).
+and of ``DossierFacts``, what about the dossier never changes after receipt (its competent and
+receiving units, procedure, channel, the fee fixed at submission, whether its components were
+digitised). The subscriber adds ``contribution(events[:n]) − contribution(events[:n−1])`` for
+event *n*; the rebuild adds ``contribution(all events)``; telescoping makes the two equal
+(``models`` docstring).
 
 Definitions (local dates of Asia/Ho_Chi_Minh):
 
@@ -80,6 +81,7 @@ class DossierFacts:
 
     dossier_id: int
     unit_id: int  # competent unit
+    receiving_unit_id: int  # where it was received (a service centre, usually): a key, like the unit
     procedure_id: int
     channel: str
     initial_fees: bool  # a fee was due at submission (fees_total minus later financial obligations > 0)

@@ -30,7 +30,12 @@ Counters of two kinds:
   due day in advance: the function knows the due time, and a later event re-balances it.
 
 The unit of a dossier is its competent unit (cơ quan có thẩm quyền giải quyết, constant for its life);
-a unit's report rolls up its descendants (the province all of them).
+a unit's report rolls up its descendants (the province all of them). Every row is also keyed by the
+dossier's receiving unit (đơn vị tiếp nhận, also constant: the centre or office where it was received
+or to which it was submitted online), so that a service centre — which decides nothing — reads the
+figures of the dossiers received there (``selectors``, ``received_at``). The receiving unit is nearly
+a function of the competent unit (a department's dossiers come through the province centre, a
+commune's through its centre), so the extra key adds few rows.
 """
 
 from __future__ import annotations
@@ -103,6 +108,9 @@ class AggregateBase(CountersBase):
     unit = models.ForeignKey(
         Unit, verbose_name="đơn vị", on_delete=models.PROTECT, related_name="+", db_index=False
     )
+    receiving_unit = models.ForeignKey(
+        Unit, verbose_name="đơn vị tiếp nhận", on_delete=models.PROTECT, related_name="+", db_index=False
+    )
     procedure = models.ForeignKey(
         Procedure, verbose_name="thủ tục", on_delete=models.PROTECT, related_name="+", db_index=False
     )
@@ -122,7 +130,8 @@ class DailyAggregate(AggregateBase):
         verbose_name_plural = "số liệu tổng hợp theo ngày"
         constraints = [
             models.UniqueConstraint(
-                fields=["day", "unit", "procedure", "channel"], name="reports_daily_unique_key"
+                fields=["day", "unit", "receiving_unit", "procedure", "channel"],
+                name="reports_daily_unique_key",
             )
         ]
 
@@ -140,7 +149,8 @@ class MonthlyAggregate(AggregateBase):
         verbose_name_plural = "số liệu tổng hợp theo tháng"
         constraints = [
             models.UniqueConstraint(
-                fields=["month", "unit", "procedure", "channel"], name="reports_monthly_unique_key"
+                fields=["month", "unit", "receiving_unit", "procedure", "channel"],
+                name="reports_monthly_unique_key",
             )
         ]
 
@@ -163,6 +173,9 @@ class MonthlyUnitAggregate(CountersBase):
     unit = models.ForeignKey(
         Unit, verbose_name="đơn vị", on_delete=models.PROTECT, related_name="+", db_index=False
     )
+    receiving_unit = models.ForeignKey(
+        Unit, verbose_name="đơn vị tiếp nhận", on_delete=models.PROTECT, related_name="+", db_index=False
+    )
     channel = models.CharField("hình thức nộp", max_length=16)
 
     class Meta:
@@ -170,7 +183,7 @@ class MonthlyUnitAggregate(CountersBase):
         verbose_name_plural = "số liệu tổng hợp theo tháng và đơn vị"
         constraints = [
             models.UniqueConstraint(
-                fields=["month", "unit", "channel"], name="reports_monthly_unit_unique_key"
+                fields=["month", "unit", "receiving_unit", "channel"], name="reports_monthly_unit_unique_key"
             )
         ]
 
@@ -182,6 +195,7 @@ class DurationBase(models.Model):
     """Histogram of processing times of the dossiers resolved (``facts.duration_bucket``)."""
 
     unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+", db_index=False)
+    receiving_unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+", db_index=False)
     procedure = models.ForeignKey(Procedure, on_delete=models.PROTECT, related_name="+", db_index=False)
     channel = models.CharField(max_length=16)
     bucket = models.PositiveSmallIntegerField("khoảng thời gian")
@@ -199,7 +213,8 @@ class DailyDuration(DurationBase):
         verbose_name_plural = "phân bố thời gian giải quyết theo ngày"
         constraints = [
             models.UniqueConstraint(
-                fields=["day", "unit", "procedure", "channel", "bucket"], name="reports_daily_duration_key"
+                fields=["day", "unit", "receiving_unit", "procedure", "channel", "bucket"],
+                name="reports_daily_duration_key",
             )
         ]
 
@@ -215,7 +230,7 @@ class MonthlyDuration(DurationBase):
         verbose_name_plural = "phân bố thời gian giải quyết theo tháng"
         constraints = [
             models.UniqueConstraint(
-                fields=["month", "unit", "procedure", "channel", "bucket"],
+                fields=["month", "unit", "receiving_unit", "procedure", "channel", "bucket"],
                 name="reports_monthly_duration_key",
             )
         ]
@@ -290,6 +305,7 @@ class MonthlyUnitDuration(models.Model):
 
     month = models.DateField("tháng")
     unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+", db_index=False)
+    receiving_unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+", db_index=False)
     channel = models.CharField(max_length=16)
     bucket = models.PositiveSmallIntegerField("khoảng thời gian")
     count = models.IntegerField("số hồ sơ", default=0)
@@ -299,7 +315,8 @@ class MonthlyUnitDuration(models.Model):
         verbose_name_plural = "phân bố thời gian giải quyết theo tháng và đơn vị"
         constraints = [
             models.UniqueConstraint(
-                fields=["month", "unit", "channel", "bucket"], name="reports_monthly_unit_duration_key"
+                fields=["month", "unit", "receiving_unit", "channel", "bucket"],
+                name="reports_monthly_unit_duration_key",
             )
         ]
 

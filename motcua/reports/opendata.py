@@ -27,7 +27,7 @@ from datetime import date, datetime
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Max, Min, Q
+from django.db.models import Max, Min, Q, Sum
 
 from motcua.catalog.models import Procedure
 from motcua.core.dbrouter import reads_from_replica, replica_alias
@@ -115,8 +115,14 @@ def daily_rows(*, first: date | None = None, last: date | None = None) -> Iterat
     nonzero = Q()
     for name in DAILY_COUNTERS:
         nonzero |= ~Q(**{name: 0})
-    qs = qs.filter(nonzero).order_by("day", "unit_id", "procedure_id", "channel")
-    columns = ("day", "unit__agency_code", "unit__name", "procedure__code", "channel", *DAILY_COUNTERS)
+    # The rows are also keyed by the receiving unit: summed over it, the dataset keeps one row per
+    # (day, unit, procedure, channel), and suppression applies to what is published, not to a part.
+    key = ("day", "unit_id", "procedure_id", "channel", "unit__agency_code", "unit__name", "procedure__code")
+    sums = {f"sum_{name}": Sum(name) for name in DAILY_COUNTERS}
+    qs = (
+        qs.filter(nonzero).values(*key).annotate(**sums).order_by("day", "unit_id", "procedure_id", "channel")
+    )
+    columns = ("day", "unit__agency_code", "unit__name", "procedure__code", "channel", *sums)
     for values in qs.values_list(*columns).iterator(chunk_size=2000):
         day, unit_code, unit_name, procedure_code, channel, *counts = values
         published = [suppress(int(n), threshold) for n in counts]

@@ -90,6 +90,8 @@ class PeriodicReport:
     parent_unit_name: str
     period: Period
     rows: list[FieldRow] = field(default_factory=list)
+    # A centre's report counts what it received, not what it decided: said under the period.
+    scope_note: str = ""
     total: FieldRow = field(default_factory=lambda: FieldRow(field=""))
 
 
@@ -110,9 +112,12 @@ COLUMN_LABELS = (
 )
 
 
-def periodic_report(*, period: Period, unit: Unit | None) -> PeriodicReport:
-    """The report of ``unit`` (with its descendants; None: the province) over ``period``."""
-    by_procedure = statistics_by_procedure(period=period, unit=unit)
+def periodic_report(*, period: Period, unit: Unit | None, received_at: Unit | None = None) -> PeriodicReport:
+    """The report of ``unit`` (with its descendants; None: the province) over ``period``; with
+    ``received_at`` (a service centre, ``unit`` then None): of the dossiers received there, issued in
+    the centre's name."""
+    by_procedure = statistics_by_procedure(period=period, unit=unit, received_at=received_at)
+    issuer = received_at or unit
     field_of = dict(
         Procedure.objects.filter(pk__in=[s.key for s in by_procedure]).values_list("pk", "field_id")
     )
@@ -127,10 +132,16 @@ def periodic_report(*, period: Period, unit: Unit | None) -> PeriodicReport:
             )
         row.add(s)
     report = PeriodicReport(
-        unit_name=unit.name if unit else _("Ủy ban nhân dân tỉnh Quảng Ninh"),
-        parent_unit_name=(unit.parent.name if unit and unit.parent_id and unit.parent else ""),
+        unit_name=issuer.name if issuer else _("Ủy ban nhân dân tỉnh Quảng Ninh"),
+        parent_unit_name=(issuer.parent.name if issuer and issuer.parent_id and issuer.parent else ""),
         period=period,
         rows=sorted(rows.values(), key=lambda r: r.field),
+        scope_note=(
+            _("Hồ sơ tiếp nhận tại %(unit)s (mọi hình thức nộp), theo lĩnh vực của cơ quan giải quyết")
+            % {"unit": received_at.name}
+            if received_at is not None
+            else ""
+        ),
     )
     for row in report.rows:
         for f in fields(FieldRow):
@@ -144,7 +155,7 @@ def periodic_report_table(report: PeriodicReport) -> Table:
     return Table(
         slug="bao-cao-dinh-ky",
         title=_("Báo cáo tình hình, kết quả giải quyết thủ tục hành chính"),
-        subtitle=f"{report.unit_name} — {report.period.label}",
+        subtitle=" — ".join(x for x in (report.unit_name, report.period.label, report.scope_note) if x),
         columns=(
             Column(_("STT")),
             Column(_("Lĩnh vực"), Kind.TEXT),
@@ -165,6 +176,7 @@ def periodic_report_pdf(report: PeriodicReport, *, issued_at: datetime | None = 
         "unit_name": report.unit_name,
         "parent_unit_name": report.parent_unit_name,
         "period": report.period.label,
+        "scope_note": report.scope_note,
         "issued": f"Ngày {local:%d} tháng {local:%m} năm {local:%Y}",
         "columns": list(COLUMN_LABELS),
         "rows": [{"no": str(n), "field": r.field, "cells": r.cells()} for n, r in enumerate(report.rows, 1)],

@@ -7,13 +7,19 @@ their result ``Statistics``; the Decision 766 index is in ``index766`` (``index7
 dossier table: a month, quarter or year reads the monthly rows, only the partial months at the edges
 of a custom range read daily rows. Ratings and feedback are read from their own tables at read time
 (see ``_ratings`` for why).
+
+Two scopes, which combine: ``unit`` — the dossiers DECIDED by that unit or its descendants (competent
+unit, cơ quan giải quyết) — and ``received_at`` — the dossiers RECEIVED at that unit or its descendants
+(receiving unit: a service centre's counter, or the centre an online dossier was submitted to). A
+centre decides nothing, so its report is ``received_at=centre``; ``statistics_by_unit(units=deciding
+units, received_at=centre)`` is then what came through the centre, per deciding agency.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
@@ -101,8 +107,10 @@ class Statistics:
     """Every figure of issue 14 item 1 for one scope and period — báo cáo tình hình giải quyết TTHC.
 
     Scope: ``unit`` with its descendants (None: the whole province), optionally one field
-    (``field_id``), procedure (``procedure_id``) and channel (``channel``). ``key`` is the grouping key
-    when the result is one row of ``statistics_by_*`` (a unit id, a procedure id, a month's first day).
+    (``field_id``), procedure (``procedure_id``) and channel (``channel``), and ``received_at_id``: only
+    the dossiers received at that unit or its descendants (a service centre; None: wherever). ``key``
+    is the grouping key when the result is one row of ``statistics_by_*`` (a unit id, a procedure id,
+    a month's first day).
 
     Counts of dossiers (hồ sơ):
 
@@ -167,6 +175,7 @@ class Statistics:
     satisfaction: Satisfaction
     feedback_on_time: Share
     complaints: int
+    received_at_id: int | None = None
 
     @property
     def received_total(self) -> int:
@@ -201,13 +210,21 @@ def statistics(
     field_id: int | None = None,
     procedure_id: int | None = None,
     channel: str | None = None,
+    received_at: Unit | int | None = None,
 ) -> Statistics:
-    """Statistics of ``unit`` and its descendants (None: the province) over ``period``.
+    """Statistics of ``unit`` and its descendants (None: the province) over ``period``; with
+    ``received_at``, of the dossiers received at that unit (a centre) and its descendants.
 
     At most 10 queries whatever the scope and period (6 for a month, quarter or year).
     """
     unit_id = unit.pk if isinstance(unit, Unit) else unit
-    scope = _Scope.of(unit_id=unit_id, field_id=field_id, procedure_id=procedure_id, channel=channel)
+    scope = _Scope.of(
+        unit_id=unit_id,
+        field_id=field_id,
+        procedure_id=procedure_id,
+        channel=channel,
+        received_at_id=_pk(received_at),
+    )
     groups = _compute(scope, period, group="all")
     return _statistics(scope, period, key=None, data=groups.get(None, _Group()))
 
@@ -220,25 +237,45 @@ def statistics_by_unit(
     field_id: int | None = None,
     procedure_id: int | None = None,
     channel: str | None = None,
+    received_at: Unit | int | None = None,
+    own_only: bool = False,
 ) -> list[Statistics]:
-    """One ``Statistics`` per unit of ``units`` (each rolling up its descendants), in the given order.
+    """One ``Statistics`` per unit of ``units`` (each rolling up its descendants, or alone with
+    ``own_only``: a centre's table of deciding agencies, where the province committee would else
+    repeat every department's dossiers), in the given order.
 
     The same queries as ``statistics`` for any number of units (grouped by the dossiers' unit, rolled
-    up in memory): the rankings of the 54 communes and of the departments use it.
+    up in memory): the rankings of the 54 communes and of the departments use it. With
+    ``received_at`` (a centre): only the dossiers received there, per deciding unit.
     """
-    scope = _Scope.of(unit_id=None, field_id=field_id, procedure_id=procedure_id, channel=channel)
-    groups = _compute(scope, period, group="unit")
     tree = _unit_tree()
+    received_at_id = _pk(received_at)
+    scope = _Scope.of(
+        unit_id=None,
+        field_id=field_id,
+        procedure_id=procedure_id,
+        channel=channel,
+        received_at_id=received_at_id,
+        tree=tree,
+    )
+    groups = _compute(scope, period, group="unit")
     rows = []
     for each in units:
-        members = _descendants(tree, each.pk)
+        members = [each.pk] if own_only else _descendants(tree, each.pk)
         data = _Group()
         for member in members:
             if member in groups:
                 data.add(groups[member])
         unit_scope = _Scope.of(
-            unit_id=each.pk, field_id=field_id, procedure_id=procedure_id, channel=channel, tree=tree
+            unit_id=each.pk,
+            field_id=field_id,
+            procedure_id=procedure_id,
+            channel=channel,
+            received_at_id=received_at_id,
+            tree=tree,
         )
+        if own_only:
+            unit_scope = replace(unit_scope, unit_ids=frozenset({each.pk}))
         rows.append(_statistics(unit_scope, period, key=each.pk, data=data))
     return rows
 
@@ -251,15 +288,22 @@ def statistics_by_procedure(
     field_id: int | None = None,
     channel: str | None = None,
     limit: int | None = None,
+    received_at: Unit | int | None = None,
 ) -> list[Statistics]:
     """One ``Statistics`` per procedure with any figure in the scope, most dossiers received first
     (then most overdue): the overdue hot spots and the per-procedure tables. ``key`` is the
-    procedure id."""
+    procedure id. ``received_at``: as ``statistics``."""
     unit_id = unit.pk if isinstance(unit, Unit) else unit
-    scope = _Scope.of(unit_id=unit_id, field_id=field_id, procedure_id=None, channel=channel)
+    scope = _Scope.of(
+        unit_id=unit_id,
+        field_id=field_id,
+        procedure_id=None,
+        channel=channel,
+        received_at_id=_pk(received_at),
+    )
     groups = _compute(scope, period, group="procedure")
     rows = [
-        _statistics(_Scope(scope.unit_ids, unit_id, field_id, pk, channel), period, key=pk, data=g)
+        _statistics(replace(scope, procedure_id=pk), period, key=pk, data=g)
         for pk, g in groups.items()
         if pk is not None
     ]
@@ -276,15 +320,21 @@ def statistics_by_month(
     field_id: int | None = None,
     procedure_id: int | None = None,
     channel: str | None = None,
+    received_at: Unit | int | None = None,
 ) -> list[Statistics]:
     """One ``Statistics`` per calendar month from the month of ``first`` to that of ``last`` (trends);
-    ``key`` is the month's first day. Two queries per month."""
+    ``key`` is the month's first day. Two queries per month. ``received_at``: as ``statistics``."""
     rows = []
     month = month_start(first)
     while month <= last:
         period = Period.month(month.year, month.month)
         stats = statistics(
-            period=period, unit=unit, field_id=field_id, procedure_id=procedure_id, channel=channel
+            period=period,
+            unit=unit,
+            field_id=field_id,
+            procedure_id=procedure_id,
+            channel=channel,
+            received_at=received_at,
         )
         rows.append(_replace_key(stats, month))
         month = next_month(month)
@@ -349,13 +399,22 @@ def _days(value: Decimal) -> str:
 # --------------------------------------------------------------------------------------------------
 
 
+def _pk(unit: Unit | int | None) -> int | None:
+    return unit.pk if isinstance(unit, Unit) else unit
+
+
 @dataclass(frozen=True, slots=True)
 class _Scope:
+    """Decided by ``unit_ids`` (competent units; None: any) and received at ``receiving_ids`` (None:
+    anywhere), each a unit with its descendants."""
+
     unit_ids: frozenset[int] | None
     unit_id: int | None
     field_id: int | None
     procedure_id: int | None
     channel: str | None
+    receiving_ids: frozenset[int] | None = None
+    received_at_id: int | None = None
 
     @classmethod
     def of(
@@ -365,17 +424,22 @@ class _Scope:
         field_id: int | None,
         procedure_id: int | None,
         channel: str | None,
+        received_at_id: int | None = None,
         tree: dict[int | None, list[int]] | None = None,
     ) -> _Scope:
-        if unit_id is None:
-            unit_ids = None
-        else:
-            unit_ids = frozenset(_descendants(tree if tree is not None else _unit_tree(), unit_id))
-        return cls(unit_ids, unit_id, field_id, procedure_id, channel)
+        if tree is None and (unit_id is not None or received_at_id is not None):
+            tree = _unit_tree()
+        unit_ids = None if unit_id is None or tree is None else frozenset(_descendants(tree, unit_id))
+        receiving_ids = (
+            None if received_at_id is None or tree is None else frozenset(_descendants(tree, received_at_id))
+        )
+        return cls(unit_ids, unit_id, field_id, procedure_id, channel, receiving_ids, received_at_id)
 
     def filter(self, qs: QuerySet[Any]) -> QuerySet[Any]:
         if self.unit_ids is not None:
             qs = qs.filter(unit_id__in=sorted(self.unit_ids))
+        if self.receiving_ids is not None:
+            qs = qs.filter(receiving_unit_id__in=sorted(self.receiving_ids))
         if self.procedure_id is not None:
             qs = qs.filter(procedure_id=self.procedure_id)
         if self.field_id is not None:
@@ -388,6 +452,8 @@ class _Scope:
         q = Q()
         if self.unit_ids is not None:
             q &= Q(**{f"{prefix}competent_unit_id__in": sorted(self.unit_ids)})
+        if self.receiving_ids is not None:
+            q &= Q(**{f"{prefix}receiving_unit_id__in": sorted(self.receiving_ids)})
         if self.procedure_id is not None:
             q &= Q(**{f"{prefix}procedure_id": self.procedure_id})
         if self.field_id is not None:
@@ -524,7 +590,8 @@ def _compute(scope: _Scope, period: Period, *, group: str) -> dict[Any, _Group]:
             g.end[name] += row[f"e_{name}"] or 0
 
     full_months = Q(month__gte=ranges.full_from, month__lt=ranges.full_to)
-    # Without a procedure or field filter, whole months come from the (month, unit, channel) rollup:
+    # Without a procedure or field filter, whole months come from the (month, unit, receiving unit,
+    # channel) rollup:
     # flows and levels in one query over a few hundred rows a month. Full-online eligibility needs the
     # procedure, so its two sums are read from the period's procedure rows, joined to the catalogue.
     by_unit = scope.procedure_id is None and scope.field_id is None and key_field != "procedure_id"
@@ -694,6 +761,7 @@ def _statistics(scope: _Scope, period: Period, *, key: Any, data: _Group) -> Sta
         ),
         feedback_on_time=Share(data.feedback_on_time, data.feedback_handled),
         complaints=data.complaints,
+        received_at_id=scope.received_at_id,
     )
 
 
@@ -717,8 +785,6 @@ def _median_days(histogram: tuple[tuple[int, int], ...], *, day_hours: Decimal) 
 
 
 def _replace_key(stats: Statistics, key: Any) -> Statistics:
-    from dataclasses import replace
-
     return replace(stats, key=key)
 
 

@@ -47,8 +47,8 @@ from motcua.reports.periods import month_start
 
 logger = logging.getLogger(__name__)
 
-_KEY = ("unit_id", "procedure_id", "channel")
-_UNIT_KEY = ("unit_id", "channel")
+_KEY = ("unit_id", "receiving_unit_id", "procedure_id", "channel")
+_UNIT_KEY = ("unit_id", "receiving_unit_id", "channel")
 
 
 # Facts of dossiers
@@ -72,10 +72,11 @@ def _digitised(components: int, with_file: int) -> bool:
 
 
 def _facts(row: Sequence[Any], events: Sequence[EventFact], components: tuple[int, int]) -> DossierFacts:
-    pk, unit_id, procedure_id, channel, fees_total = row
+    pk, unit_id, receiving_unit_id, procedure_id, channel, fees_total = row
     return DossierFacts(
         dossier_id=pk,
         unit_id=unit_id,
+        receiving_unit_id=receiving_unit_id,
         procedure_id=procedure_id,
         channel=channel,
         initial_fees=_initial_fees(fees_total, events),
@@ -83,7 +84,7 @@ def _facts(row: Sequence[Any], events: Sequence[EventFact], components: tuple[in
     )
 
 
-_FACT_COLUMNS = ("pk", "competent_unit_id", "procedure_id", "channel", "fees_total")
+_FACT_COLUMNS = ("pk", "competent_unit_id", "receiving_unit_id", "procedure_id", "channel", "fees_total")
 _EVENT_COLUMNS = ("seq", "at", "action", "to_state", "data")
 
 
@@ -130,7 +131,8 @@ def aggregates_event_apply(*, dossier_id: int, seq: int) -> bool:
 def aggregates_apply(*, facts: DossierFacts, counts: Counts, durations: Durations) -> None:
     """Add ``counts`` and ``durations`` of one dossier to the daily and monthly rows (upserts, in key
     order so that concurrent jobs lock rows in the same order)."""
-    key = (facts.unit_id, facts.procedure_id, facts.channel)
+    key = (facts.unit_id, facts.receiving_unit_id, facts.procedure_id, facts.channel)
+    unit_key = (facts.unit_id, facts.receiving_unit_id, facts.channel)
     if counts:
         monthly: dict[date, dict[str, int]] = {}
         for day, row in counts.items():
@@ -149,12 +151,12 @@ def aggregates_apply(*, facts: DossierFacts, counts: Counts, durations: Duration
             [(m, *key, *_values(row)) for m, row in sorted(monthly.items())],
             COUNTERS,
         )
-        # The same contribution without the procedure (a dossier has one): the (month, unit, channel)
-        # rollup moves with the monthly rows in this transaction.
+        # The same contribution without the procedure (a dossier has one): the (month, unit, receiving
+        # unit, channel) rollup moves with the monthly rows in this transaction.
         _upsert(
             MonthlyUnitAggregate,
             "month",
-            [(m, facts.unit_id, facts.channel, *_values(row)) for m, row in sorted(monthly.items())],
+            [(m, *unit_key, *_values(row)) for m, row in sorted(monthly.items())],
             COUNTERS,
             key=_UNIT_KEY,
         )
@@ -179,7 +181,7 @@ def aggregates_apply(*, facts: DossierFacts, counts: Counts, durations: Duration
         _upsert(
             MonthlyUnitDuration,
             "month",
-            [(m, facts.unit_id, facts.channel, b, n) for (m, b), n in sorted(by_month.items())],
+            [(m, *unit_key, b, n) for (m, b), n in sorted(by_month.items())],
             ("count",),
             ("bucket",),
             key=_UNIT_KEY,
@@ -294,7 +296,7 @@ def aggregates_rebuild(
                 n_events += len(history)
                 facts = _facts(row, history, components.get(row[0], (0, 0)))
                 counts, durations = dossier_contribution(facts, history)
-                key = (facts.unit_id, facts.procedure_id, facts.channel)
+                key = (facts.unit_id, facts.receiving_unit_id, facts.procedure_id, facts.channel)
                 for day, values in counts.items():
                     if first is not None and day < first:
                         continue
@@ -354,16 +356,17 @@ def unit_rollups_fill(*, since: date | None = None) -> None:
     with connection.cursor() as cursor:
         cursor.execute(
             f"INSERT INTO {quote(MonthlyUnitAggregate._meta.db_table)} ({names}) "
-            f"SELECT month, unit_id, channel, {sums} FROM {quote(MonthlyAggregate._meta.db_table)} "
-            f"{where} GROUP BY month, unit_id, channel HAVING {nonzero}",
+            f"SELECT month, unit_id, receiving_unit_id, channel, {sums} "
+            f"FROM {quote(MonthlyAggregate._meta.db_table)} "
+            f"{where} GROUP BY month, unit_id, receiving_unit_id, channel HAVING {nonzero}",
             params,
         )
         cursor.execute(
             f"INSERT INTO {quote(MonthlyUnitDuration._meta.db_table)} "
-            "(month, unit_id, channel, bucket, count) "
-            "SELECT month, unit_id, channel, bucket, SUM(count) "
+            "(month, unit_id, receiving_unit_id, channel, bucket, count) "
+            "SELECT month, unit_id, receiving_unit_id, channel, bucket, SUM(count) "
             f"FROM {quote(MonthlyDuration._meta.db_table)} {where} "
-            "GROUP BY month, unit_id, channel, bucket HAVING SUM(count) <> 0",
+            "GROUP BY month, unit_id, receiving_unit_id, channel, bucket HAVING SUM(count) <> 0",
             params,
         )
 
@@ -387,8 +390,8 @@ def _chunks(rows: Iterator[Any], size: int) -> Iterator[list[Any]]:
 
 class _Stage:
     """Daily partial sums of each chunk of dossiers, staged in temporary tables (COPY on PostgreSQL)
-    and summed into the daily tables at the end: a (day, unit, procedure, channel) gets contributions
-    from dossiers of many chunks (a dossier received in March, resolved in April)."""
+    and summed into the daily tables at the end: a (day, unit, receiving unit, procedure, channel) gets
+    contributions from dossiers of many chunks (a dossier received in March, resolved in April)."""
 
     AGG = "reports_stage_daily"
     DUR = "reports_stage_duration"
@@ -399,12 +402,12 @@ class _Stage:
             cursor.execute(f"DROP TABLE IF EXISTS {self.AGG}")
             cursor.execute(f"DROP TABLE IF EXISTS {self.DUR}")
             cursor.execute(
-                f"CREATE TEMPORARY TABLE {self.AGG} (day date, unit_id bigint, procedure_id bigint, "
-                f"channel varchar(16), {counters})"
+                f"CREATE TEMPORARY TABLE {self.AGG} (day date, unit_id bigint, receiving_unit_id bigint, "
+                f"procedure_id bigint, channel varchar(16), {counters})"
             )
             cursor.execute(
-                f"CREATE TEMPORARY TABLE {self.DUR} (day date, unit_id bigint, procedure_id bigint, "
-                "channel varchar(16), bucket integer, count bigint)"
+                f"CREATE TEMPORARY TABLE {self.DUR} (day date, unit_id bigint, receiving_unit_id bigint, "
+                "procedure_id bigint, channel varchar(16), bucket integer, count bigint)"
             )
 
     def add(self, daily: dict[tuple[Any, ...], list[int]], durations: dict[tuple[Any, ...], int]) -> None:
@@ -427,15 +430,17 @@ class _Stage:
         with connection.cursor() as cursor:
             cursor.execute(
                 f"INSERT INTO {quote(DailyAggregate._meta.db_table)} ({names}) "
-                f"SELECT day, unit_id, procedure_id, channel, {sums} FROM {self.AGG} "
-                f"GROUP BY day, unit_id, procedure_id, channel HAVING {nonzero}"
+                f"SELECT day, unit_id, receiving_unit_id, procedure_id, channel, {sums} FROM {self.AGG} "
+                f"GROUP BY day, unit_id, receiving_unit_id, procedure_id, channel HAVING {nonzero}"
             )
             inserted = cursor.rowcount
             cursor.execute(
                 f"INSERT INTO {quote(DailyDuration._meta.db_table)} "
-                "(day, unit_id, procedure_id, channel, bucket, count) "
-                f"SELECT day, unit_id, procedure_id, channel, bucket, SUM(count) FROM {self.DUR} "
-                "GROUP BY day, unit_id, procedure_id, channel, bucket HAVING SUM(count) <> 0"
+                "(day, unit_id, receiving_unit_id, procedure_id, channel, bucket, count) "
+                "SELECT day, unit_id, receiving_unit_id, procedure_id, channel, bucket, SUM(count) "
+                f"FROM {self.DUR} "
+                "GROUP BY day, unit_id, receiving_unit_id, procedure_id, channel, bucket "
+                "HAVING SUM(count) <> 0"
             )
             cursor.execute(f"DROP TABLE {self.AGG}")
             cursor.execute(f"DROP TABLE {self.DUR}")

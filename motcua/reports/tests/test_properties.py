@@ -1,8 +1,9 @@
 """Property: after any history, the incremental aggregates equal the rebuild's.
 
-Random histories through the real engine services: each dossier is received at the counter or
-submitted online, then a random sequence of attempted actions by the personas who could take them,
-hours apart; the engine refuses what is not allowed in that state (those attempts change nothing).
+Random histories through the real engine services: each dossier is received at the counter (of
+commune A's centre, or of the province centre: another receiving unit) or submitted online, then a
+random sequence of attempted actions by the personas who could take them, hours apart; the engine
+refuses what is not allowed in that state (those attempts change nothing).
 The reports' jobs then run in a random order — the deltas telescope, so the order must not matter —
 and the rows must be those ``aggregates_rebuild`` writes. Examples accumulate in one database: after
 the first rebuild, later examples check that new events on top of a rebuild add up the same.
@@ -90,7 +91,7 @@ MOVES: tuple[Move, ...] = (
 )
 
 dossier_plans = st.tuples(
-    st.booleans(),  # online submission (else at the counter)
+    st.integers(0, 2),  # 0 counter of centre A, 1 online to centre A, 2 counter of the province centre
     st.integers(0, 40),  # hours after the previous dossier
     st.lists(st.tuples(st.integers(0, len(MOVES) - 1), st.integers(0, 60)), max_size=9),
 )
@@ -115,11 +116,17 @@ def test_incremental_equals_rebuild(db: None, plans: list[Any], order: Any) -> N
     _state["week"] += 3
     with time_machine.travel(start, tick=False) as clock:
         now = start
-        for index, (online, gap, moves) in enumerate(plans):
+        for index, (where, gap, moves) in enumerate(plans):
             now += timedelta(hours=gap)
             clock.move_to(now)
-            if online:
+            if where == 1:
                 d = dossier_submit(world, key=f"prop-{_state['week']}-{index}")
+            elif where == 2:
+                # Received away from home (another receiving unit, same deciding unit): the receiving
+                # unit is a key of the rows, and the two paths must agree on it too.
+                d = dossier_receive_at_counter(
+                    world, by=world.ngoc, receiving_unit=world.province_centre, chosen_unit=world.commune_a
+                )
             else:
                 d = dossier_receive_at_counter(world)
             for move, hours in moves:

@@ -119,7 +119,9 @@ def _rows(model: Any, period: str) -> set[tuple[Any, ...]]:
     for values in model.objects.values_list(*fields):
         named = dict(zip(fields, values, strict=True))
         counters = [
-            v for k, v in named.items() if k not in (period, "unit_id", "procedure_id", "channel", "bucket")
+            v
+            for k, v in named.items()
+            if k not in (period, "unit_id", "receiving_unit_id", "procedure_id", "channel", "bucket")
         ]
         if any(counters):
             rows.add(tuple(values))
