@@ -93,7 +93,7 @@ def test_rate_limited_per_token_across_addresses(client: Client, catalogue, sett
     """An integrator's token counts on its own: rotating addresses does not lift its limit, and other
     clients behind the same addresses are not refused for it."""
     settings.MOTCUA_ASSISTANT_RATE_LIMIT = (3, 60)
-    token = {"HTTP_AUTHORIZATION": "Bearer mct_0123456789ab_assistant"}
+    token = "Bearer mct_0123456789ab_assistant"
     for n in range(3):
         assert (
             client.post(
@@ -101,12 +101,16 @@ def test_rate_limited_per_token_across_addresses(client: Client, catalogue, sett
                 {"message": "xin chào"},
                 content_type="application/json",
                 REMOTE_ADDR=f"10.1.0.{n}",
-                **token,
+                HTTP_AUTHORIZATION=token,
             ).status_code
             == 200
         )
     limited = client.post(
-        API, {"message": "xin chào"}, content_type="application/json", REMOTE_ADDR="10.1.0.9", **token
+        API,
+        {"message": "xin chào"},
+        content_type="application/json",
+        REMOTE_ADDR="10.1.0.9",
+        HTTP_AUTHORIZATION=token,
     )
     assert limited.status_code == 429
     assert limited.json()["code"] == "rate_limited"
