@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "motcua.jobs",
     "motcua.population",
     "motcua.dossiers",
+    "motcua.privacy",
     "motcua.documents",
     "motcua.identity",
     "motcua.notifications",
@@ -542,10 +543,22 @@ MOTCUA_TRUSTED_PROXY_COUNT = env_int("MOTCUA_TRUSTED_PROXY_COUNT", default=0)
 MOTCUA_PROVINCE_CODE = 22
 MOTCUA_AGENCY_SUFFIX = env_str("MOTCUA_AGENCY_SUFFIX", "H49")
 
+# --- Personal-data protection (Decree 13/2023/NĐ-CP; motcua.privacy, docs/privacy.md). ---
+# How long each kind of personal data is kept before ``motcua purge-personal-data`` (daily job) deletes
+# it. Drafts follow MOTCUA_DRAFT_EXPIRY_DAYS, assistant conversations their own expiry (above).
+MOTCUA_RETENTION_ACCESS_LOG_DAYS = env_int("MOTCUA_RETENTION_ACCESS_LOG_DAYS", default=2 * 365)
+MOTCUA_RETENTION_LOGIN_ATTEMPTS_DAYS = env_int("MOTCUA_RETENTION_LOGIN_ATTEMPTS_DAYS", default=90)
+MOTCUA_RETENTION_JOBS_DAYS = env_int("MOTCUA_RETENTION_JOBS_DAYS", default=30)
+MOTCUA_RETENTION_ASSISTANT_QUESTIONS_DAYS = env_int("MOTCUA_RETENTION_ASSISTANT_QUESTIONS_DAYS", default=180)
+# Error pages and report e-mails hide every POST value and the variables holding an applicant's data.
+DEFAULT_EXCEPTION_REPORTER_FILTER = "motcua.privacy.redaction.PersonalDataExceptionReporterFilter"
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    # Identity numbers, phone numbers and e-mail addresses in any message become placeholders.
+    "filters": {"personal_data": {"()": "motcua.privacy.redaction.PersonalDataLogFilter"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["personal_data"]}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     # django-axes logs every failed sign-in at INFO as well; its warnings (lockouts) are what matter.
     "loggers": {"axes": {"level": "WARNING"}},

@@ -56,6 +56,7 @@ from motcua.forecast.models import LatenessForecast
 from motcua.org.models import CENTRE_KINDS, OVERSIGHT_ROLES, Role, Unit
 from motcua.org.selectors import official_display_name, official_role_set, official_units
 from motcua.population.services import PersonNotFound, PopulationError, population_lookup
+from motcua.privacy.services import personal_data_access_record
 
 PAGE_SIZE = 20
 CONFLICT_MESSAGE = gettext_lazy(
@@ -396,7 +397,15 @@ def _detail_context(
 @official_required
 def dossier_detail(request: HttpRequest, code: str) -> HttpResponse:
     d = _dossier_or_404(request, code)
+    _access_record(request, d, "Xem hồ sơ")
     return render(request, "backoffice/dossier_detail.html", _detail_context(request, d))
+
+
+def _access_record(request: HttpRequest, d: Dossier, what: str) -> None:
+    """The official's read of the applicant's data, in the personal-data access log (motcua.privacy)."""
+    personal_data_access_record(
+        official=_real_user(request), dossier=d, what=what, request_id=request.headers.get("X-Request-ID", "")
+    )
 
 
 def _invalid_to_form(form: forms.ActionForm, exc: DossierInvalid) -> None:
@@ -460,6 +469,7 @@ def component_download(request: HttpRequest, code: str, component_id: int) -> Fi
     component = DossierComponent.objects.filter(dossier=d, pk=component_id).exclude(file="").first()
     if component is None:
         raise Http404("Không tìm thấy tệp.")
+    _access_record(request, d, f"Tải thành phần hồ sơ: {component.name}")
     return downloads.component_response(component)
 
 
@@ -471,6 +481,7 @@ def result_download(request: HttpRequest, code: str, document_id: int) -> FileRe
     document = downloads.result_document_get(dossier=d, document_id=document_id)
     if document is None:
         raise Http404("Không tìm thấy tệp.")
+    _access_record(request, d, f"Tải kết quả: {document.name}")
     return downloads.result_response(document)
 
 
@@ -482,6 +493,7 @@ def dossier_form_pdf(request: HttpRequest, code: str, form: str) -> HttpResponse
     response = downloads.form_pdf_response(dossier=d, form=form, tracking_url=tracking_url(request, d.code))
     if response is None:
         raise Http404("Hồ sơ không có biểu mẫu này.")
+    _access_record(request, d, f"Tải biểu mẫu {form}")
     return response
 
 

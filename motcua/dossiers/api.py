@@ -82,6 +82,7 @@ from motcua.identity.selectors import idempotent_request_get
 from motcua.identity.services import idempotent_request_insert
 from motcua.org.models import Role, Unit
 from motcua.org.selectors import official_display_name
+from motcua.privacy.services import personal_data_access_record
 
 router = Router(tags=["Hồ sơ"], auth=api_auth)
 
@@ -701,7 +702,20 @@ def dossiers_get(request: HttpRequest, code: str) -> Status[DossierOut] | Status
         return _not_found(code)
     if not sees_personal_data(user, d):
         return _error(403, PERSONAL_DATA_MESSAGE, code="personal_data")
+    _access_record(request, user=user, dossier=d, what="API đọc hồ sơ")
     return Status(200, _dossier_out(dossier_rows_seed(d), user=user))
+
+
+def _access_record(request: HttpRequest, *, user: Account, dossier: Dossier, what: str) -> None:
+    """An official's read through the API, in the personal-data access log (the applicant's own: not)."""
+    if not is_applicant(user, dossier):
+        personal_data_access_record(
+            official=user,
+            dossier=dossier,
+            what=what,
+            channel="api",
+            request_id=request.headers.get("X-Request-ID", ""),
+        )
 
 
 @router.get(
@@ -728,6 +742,7 @@ def dossiers_result_download(
     document = next((r for r in _result_documents_for(d, user=user) if r.pk == document_id), None)
     if document is None:
         return _error(404, "Không tìm thấy văn bản kết quả.", code="not_found")
+    _access_record(request, user=user, dossier=d, what=f"API tải kết quả: {document.name}")
     try:
         return downloads.result_response(document)
     except Http404:
