@@ -605,7 +605,25 @@ def dossiers_list(
     caller's units, open or closed, newest first (code or its beginning, applicant name without
     diacritics, ID number); so does a closed status (3, 7, 8, 10). A report viewer or province admin gets
     the applicant's initials only, and ``q`` matches codes only for them.
+
+    Searching by a name or an ID number: use ``POST /dossiers/search`` (same filters in the body), so
+    that personal data stays out of URLs and access logs (Decree 13/2023, docs/privacy.md).
     """
+    return _dossiers_page(request, filters)
+
+
+@router.post(
+    "/search",
+    response={200: DossierPageOut, 400: ErrorOut},
+    summary="Tìm hồ sơ (bộ lọc trong thân yêu cầu)",
+)
+def dossiers_search(request: HttpRequest, filters: ListFilters) -> Status[DossierPageOut] | Status[ErrorOut]:
+    """``GET /dossiers`` with the filters in a JSON body: a search by applicant name or ID number never
+    travels in a URL, where every proxy and server access log would keep it. Read-only; same answer."""
+    return _dossiers_page(request, filters)
+
+
+def _dossiers_page(request: HttpRequest, filters: ListFilters) -> Status[DossierPageOut] | Status[ErrorOut]:
     user = request.auth  # type: ignore[attr-defined]
     if user.kind in APPLICANT_KINDS:
         return Status(200, _applicant_page(user, filters))

@@ -13,10 +13,18 @@ from typing import Any
 from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.conf import settings
 from django.contrib.sessions.models import Session
+from django.db.models import Q, QuerySet
 
 from motcua.jobs.models import Job, JobStatus
 from motcua.privacy.models import PersonalDataAccess
-from motcua.privacy.registry import Subject, batch_delete, export_section, retention_rule
+from motcua.privacy.registry import (
+    BATCH_SIZE,
+    Subject,
+    batch_delete,
+    export_section,
+    kept_job_names,
+    retention_rule,
+)
 from motcua.privacy.selectors import personal_data_accesses_export
 
 
@@ -66,9 +74,32 @@ def login_attempts_purge(*, now: datetime, dry_run: bool) -> int:
 )
 def jobs_purge(*, now: datetime, dry_run: bool) -> int:
     # Only finished jobs: a pending or running one is work still to do. A dead job is kept as long, for
-    # the admin's «run again» — past that the message it carried is of no use to anyone.
+    # the admin's «run again» — past that the message it carried is of no use to anyone. Jobs an app
+    # declared a record (``registry.jobs_kept``) stay.
     old = Job.objects.filter(
         status__in=(JobStatus.DONE, JobStatus.DEAD),
         finished_at__lt=_before(now, "MOTCUA_RETENTION_JOBS_DAYS"),
     )
-    return batch_delete(old, dry_run=dry_run)
+    kept = sorted(kept_job_names())
+    return batch_delete(old.exclude(name__in=kept), dry_run=dry_run) + _kept_jobs_slim(
+        old.filter(name__in=kept), dry_run=dry_run
+    )
+
+
+# What a kept job's payload keeps: which dossier event it was about, nothing about the applicant.
+_KEPT_PAYLOAD_KEYS = ("dossier_id", "code", "event_seq", "kind", "status", "state")
+
+
+def _kept_jobs_slim(jobs: QuerySet[Job], *, dry_run: bool) -> int:
+    """Strip a kept job's payload to the event's reference: the snapshot sent (e.g. the DVCQG record
+    with the applicant's name and number) and the event's data go, the record of the delivery stays."""
+    jobs = jobs.filter(Q(payload__has_key="snapshot") | Q(payload__has_key="data"))
+    if dry_run:
+        return jobs.count()
+    total = 0
+    while batch := list(jobs.only("pk", "payload")[:BATCH_SIZE]):
+        for job in batch:
+            job.payload = {key: job.payload[key] for key in _KEPT_PAYLOAD_KEYS if key in job.payload}
+        Job.objects.bulk_update(batch, ["payload"])
+        total += len(batch)
+    return total

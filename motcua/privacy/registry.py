@@ -5,7 +5,8 @@ An app holding personal data declares, in its ``personal_data`` module (loaded b
 - ``@export_section("dossiers")`` — a function ``(subject: Subject) -> list | dict`` giving that
   app's data about the person, JSON-serialisable (``DjangoJSONEncoder``);
 - ``@retention_rule("portal.drafts", label=…, setting=…)`` — a function ``(*, now, dry_run) -> int``
-  deleting (or, dry run, counting) what is past its retention, in batches.
+  deleting (or, dry run, counting) what is past its retention, in batches;
+- ``jobs_kept("nationalportal.sync")`` — finished jobs of that name are never purged (a record).
 
 The registry lets this app, low in the layers, gather data from the engine, the extensions and the
 channels above it without importing any of them (the same inversion as the engine's subscribers).
@@ -80,6 +81,21 @@ def retention_rule(name: str, *, label: str, setting: str = "") -> Callable[[Pur
         return func
 
     return decorator
+
+
+_kept_jobs: set[str] = set()
+
+
+def jobs_kept(*names: str) -> None:
+    """Declare job names whose finished jobs are a record another feature rebuilds from (kept forever).
+
+    E.g. the DVCQG sync jobs, from which ``reports-rebuild`` recomputes indicator 1.4 (§31).
+    """
+    _kept_jobs.update(names)
+
+
+def kept_job_names() -> frozenset[str]:
+    return frozenset(_kept_jobs)
 
 
 def export_sections() -> dict[str, ExportFunc]:

@@ -91,8 +91,10 @@ def test_dry_run_counts_then_the_purge_deletes_only_what_is_past_retention(
     call_command("purge_personal_data", "--dry-run", stdout=out)
     text = out.getvalue()
     assert "privacy.access_log: Sẽ xóa 1 (Nhật ký truy cập dữ liệu cá nhân; giữ 730 ngày)" in text
-    assert "jobs.finished: Sẽ xóa 1" in text and "signin.attempts: Sẽ xóa 1" in text
-    assert "sessions.expired: Sẽ xóa 1" in text and "assistant.conversations: Sẽ xóa 1" in text
+    assert "jobs.finished: Sẽ xóa 1" in text
+    assert "signin.attempts: Sẽ xóa 1" in text
+    assert "sessions.expired: Sẽ xóa 1" in text
+    assert "assistant.conversations: Sẽ xóa 1" in text
     assert "Tổng: sẽ xóa 6 bản ghi." in text
     assert {model: model.objects.count() for model in before} == before
 
@@ -115,4 +117,31 @@ def test_batches_delete_everything_whatever_the_batch_size(world: World) -> None
 
 def test_the_purge_runs_daily_as_a_periodic_job() -> None:
     schedule = next(s for s in periodic_schedules() if s.name == PURGE_JOB)
-    assert schedule.at is not None and schedule.every is None
+    assert schedule.at is not None
+    assert schedule.every is None
+
+
+def test_kept_jobs_lose_the_applicants_data_but_stay_as_a_record(settings: Any, db: None) -> None:
+    from motcua.nationalportal.subscribers import DOSSIER_SYNC
+
+    now = timezone.now()
+    payload = {
+        "dossier_id": 7,
+        "code": "X-1",
+        "event_seq": 1,
+        "kind": "receive",
+        "status": 2,
+        "snapshot": {"data": {"ChuHoSo": "Nguyễn Văn An", "SoCMND": "022090001234"}},
+    }
+    job = Job.objects.create(
+        name=DOSSIER_SYNC,
+        payload=payload,
+        status=JobStatus.DONE,
+        max_attempts=1,
+        idempotency_key="sync-1",
+        run_after=now,
+        finished_at=now - timedelta(days=settings.MOTCUA_RETENTION_JOBS_DAYS + 1),
+    )
+    call_command("purge_personal_data", stdout=StringIO())
+    job.refresh_from_db()
+    assert job.payload == {"dossier_id": 7, "code": "X-1", "event_seq": 1, "kind": "receive", "status": 2}

@@ -66,5 +66,22 @@ def test_tracking_digits_count_in_a_post_body_only(world: World) -> None:
     client = Client()
     # ?ma=CODE (the receipt's QR code) goes to the dossier; the digits in a query string are ignored.
     response = client.get("/tra-cuu", {"ma": d.code, "so_cuoi": "1234"})
-    assert response.status_code == 302 and response["Location"].endswith(d.code)
+    assert response.status_code == 302
+    assert response["Location"].endswith(d.code)
     assert "1234" not in response["Location"]
+
+
+def test_the_api_searches_by_identity_number_in_a_post_body(world: World) -> None:
+    from motcua.dossiers.tests.factories import APPLICANT
+    from motcua.identity.services import api_token_create
+
+    d = dossier_at(world, "received")
+    _row, raw = api_token_create(user=world.lan, name="một cửa")
+    response = Client().post(
+        "/api/v1/dossiers/search",
+        {"q": APPLICANT.id_number},
+        content_type="application/json",
+        headers={"Authorization": f"Bearer {raw}"},
+    )
+    assert response.status_code == 200
+    assert [item["code"] for item in response.json()["items"]] == [d.code]
