@@ -272,14 +272,15 @@ def _queue_params(request: HttpRequest) -> tuple[QueryDict, QueryDict]:
     if request.method == "POST":
         params.pop("tim", None)
         if query:
-            token = next((t for t, q in searches.items() if q == query), "") or secrets.token_urlsafe(6)
-            searches = {t: q for t, q in searches.items() if t != token}
-            searches[token] = query[:1000]
+            new = next((t for t, q in searches.items() if q == query), "") or secrets.token_urlsafe(6)
+            searches = {t: q for t, q in searches.items() if t != new}
+            searches[new] = query[:1000]
             request.session[SEARCH_SESSION_KEY] = dict(list(searches.items())[-SEARCH_TOKENS_KEPT:])
-            params["tim"] = token
-    if "tim" in params and not query:
-        if params["tim"] in searches:
-            params["q"] = searches[params["tim"]]
+            params["tim"] = new
+    token = params.get("tim", "")
+    if token and not query:
+        if token in searches:
+            params["q"] = searches[token]
         else:
             # A token of another session (a shared link) or of an ended one: the queue without a search.
             params.pop("tim")

@@ -15,8 +15,9 @@ from motcua.privacy.registry import Subject, export_section
 def datastore_export(subject: Subject) -> list[dict[str, Any]]:
     if subject.account is None:
         return []
-    return list(
-        StoredDocument.objects.filter(owner=subject.account)
+    return [
+        dict(row)
+        for row in StoredDocument.objects.filter(owner=subject.account)
         .order_by("created_at")
         .values("name", "origin", "issuer", "issued_on", "valid_until", "file_sha256", "created_at")
-    )
+    ]

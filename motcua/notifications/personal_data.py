@@ -12,8 +12,9 @@ from motcua.privacy.registry import Subject, export_section
 def notifications_export(subject: Subject) -> list[dict[str, Any]]:
     if subject.account is None:
         return []
-    return list(
-        InboxNotification.objects.filter(account=subject.account)
+    return [
+        dict(row)
+        for row in InboxNotification.objects.filter(account=subject.account)
         .order_by("created_at")
         .values("kind", "title", "text", "created_at", "read_at")
-    )
+    ]

@@ -66,8 +66,9 @@ def personal_data_accesses_export(*, account: Account | None, id_number: str) ->
         q = _subject_q(account)
     if id_number:
         q |= Q(subject_hash=subject_hash(id_number))
-    return list(
-        PersonalDataAccess.objects.filter(q)
+    return [
+        dict(row)
+        for row in PersonalDataAccess.objects.filter(q)
         .order_by("-at", "-id")
         .values("at", "official_name", "unit_name", "dossier_code", "what", "channel")
-    )
+    ]

@@ -34,8 +34,9 @@ def test_redact(text: str, expected: str) -> None:
     assert redact(text) == expected
 
 
-def test_the_log_filter_is_on_every_console_record(caplog: Any) -> None:
-    assert "personal_data" in settings.LOGGING["handlers"]["console"]["filters"]
+def test_the_log_filter_is_on_every_console_record() -> None:
+    logging_config: dict[str, Any] = settings.LOGGING
+    assert "personal_data" in logging_config["handlers"]["console"]["filters"]
     record = logging.LogRecord(
         "motcua.x", logging.INFO, __file__, 1, "SMS tới %s: %s", ("0912345678", "ok"), None
     )
