@@ -21,12 +21,10 @@ def _client(user: Any) -> Client:
     return client
 
 
-def test_an_official_viewing_a_dossier_and_a_file_is_logged(world: World) -> None:
+def test_an_official_reading_a_dossier_and_its_pages_is_logged(world: World) -> None:
     d = dossier_at(world, "received")
     lan = _client(world.lan)
     assert lan.get(f"/can-bo/ho-so/{d.code}/").status_code == 200
-    component = d.components.first()
-    assert component is not None
     entries = list(PersonalDataAccess.objects.order_by("id"))
     assert len(entries) == 1
     entry = entries[0]
@@ -43,6 +41,11 @@ def test_an_official_viewing_a_dossier_and_a_file_is_logged(world: World) -> Non
     # An official of another commune gets a 404 and leaves no entry: nothing was read.
     assert _client(world.binh).get(f"/can-bo/ho-so/{d.code}/").status_code == 404
     assert PersonalDataAccess.objects.count() == 1
+    # The other pages showing the applicant's data: payments, forms.
+    assert lan.get(f"/can-bo/ho-so/{d.code}/thanh-toan/").status_code == 200
+    assert lan.get(f"/can-bo/ho-so/{d.code}/bieu-mau/01.pdf").status_code == 200
+    whats = list(PersonalDataAccess.objects.order_by("id").values_list("what", flat=True))
+    assert whats == ["Xem hồ sơ", "Xem thanh toán phí, lệ phí", "Tải biểu mẫu 01"]
 
 
 def test_api_reads_by_officials_are_logged_but_not_the_applicants_own(world: World) -> None:
