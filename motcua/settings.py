@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "motcua.jobs",
     "motcua.population",
     "motcua.dossiers",
+    "motcua.privacy",
     "motcua.documents",
     "motcua.identity",
     "motcua.notifications",
@@ -575,6 +576,16 @@ MOTCUA_TRUSTED_PROXY_COUNT = env_int("MOTCUA_TRUSTED_PROXY_COUNT", default=0)
 MOTCUA_PROVINCE_CODE = 22
 MOTCUA_AGENCY_SUFFIX = env_str("MOTCUA_AGENCY_SUFFIX", "H49")
 
+# --- Personal-data protection (Decree 13/2023/NĐ-CP; motcua.privacy, docs/privacy.md). ---
+# How long each kind of personal data is kept before ``motcua purge-personal-data`` (daily job) deletes
+# it. Drafts follow MOTCUA_DRAFT_EXPIRY_DAYS, assistant conversations their own expiry (above).
+MOTCUA_RETENTION_ACCESS_LOG_DAYS = env_int("MOTCUA_RETENTION_ACCESS_LOG_DAYS", default=2 * 365)
+MOTCUA_RETENTION_LOGIN_ATTEMPTS_DAYS = env_int("MOTCUA_RETENTION_LOGIN_ATTEMPTS_DAYS", default=90)
+MOTCUA_RETENTION_JOBS_DAYS = env_int("MOTCUA_RETENTION_JOBS_DAYS", default=30)
+MOTCUA_RETENTION_ASSISTANT_QUESTIONS_DAYS = env_int("MOTCUA_RETENTION_ASSISTANT_QUESTIONS_DAYS", default=180)
+# Error pages and report e-mails hide every POST value and the variables holding an applicant's data.
+DEFAULT_EXCEPTION_REPORTER_FILTER = "motcua.privacy.redaction.PersonalDataExceptionReporterFilter"
+
 # Log lines: "json" (one object per line with timestamp, level, logger, message, request_id, job_id,
 # job_name — for the log collector) or "text" (development). motcua/core/logcontext.py.
 MOTCUA_LOG_FORMAT = env_choice(
@@ -583,7 +594,11 @@ MOTCUA_LOG_FORMAT = env_choice(
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"log_context": {"()": "motcua.core.logcontext.LogContextFilter"}},
+    "filters": {
+        "log_context": {"()": "motcua.core.logcontext.LogContextFilter"},
+        # Identity numbers, phone numbers and e-mail addresses in any message become placeholders.
+        "personal_data": {"()": "motcua.privacy.redaction.PersonalDataLogFilter"},
+    },
     "formatters": {
         "json": {"()": "motcua.core.logcontext.JsonLogFormatter"},
         "text": {
@@ -594,7 +609,7 @@ LOGGING = {
     "handlers": {
         "console": {
             "class": "logging.StreamHandler",
-            "filters": ["log_context"],
+            "filters": ["personal_data", "log_context"],
             "formatter": MOTCUA_LOG_FORMAT,
         }
     },

@@ -8,6 +8,7 @@ from django.http import HttpRequest
 from django.utils.functional import SimpleLazyObject
 
 from motcua.backoffice.dashboards import DASHBOARD_ROLES
+from motcua.backoffice.personal_data import EXPORT_ROLES
 from motcua.backoffice.views import SUPERVISOR_ROLES
 from motcua.forecast.selectors import RISK_VIEWER_ROLES
 from motcua.org.models import OVERSIGHT_ROLES, Role
@@ -35,6 +36,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
             "signing": Role.LEADER in roles,
             "risks": bool(roles & RISK_VIEWER_ROLES),
             "dashboard": bool(roles & DASHBOARD_ROLES),
+            "personal_data": bool(roles & EXPORT_ROLES),
         }
 
     return {"bo_nav": SimpleLazyObject(links)}

@@ -21,7 +21,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from motcua.backoffice.access import forbidden, official_required
-from motcua.backoffice.views import _dossier_or_404, _real_user
+from motcua.backoffice.views import _access_record, _dossier_or_404, _real_user
 from motcua.org.models import Role
 from motcua.org.selectors import official_units
 from motcua.payments import receipts, selectors, services
@@ -92,6 +92,7 @@ def dossier_payments(request: HttpRequest, code: str) -> HttpResponse:
     payable = selectors.dossier_amount_payable(d) if d.is_open else 0
     user = _real_user(request)
     payments = list(selectors.dossier_payments(d))
+    _access_record(request, d, "Xem thanh toán phí, lệ phí")
     context = {
         "d": d,
         "payments": payments,
@@ -110,6 +111,7 @@ def receipt_pdf(request: HttpRequest, code: str, receipt_id: int) -> HttpRespons
     receipt = selectors.dossier_receipts(d).filter(pk=receipt_id).first()
     if receipt is None:
         raise Http404(_("Không tìm thấy biên lai."))
+    _access_record(request, d, f"Tải biên lai {receipt.series}-{receipt.number_display}")
     pdf = receipts.receipt_pdf(receipt, base_url=request.build_absolute_uri("/"))
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = (

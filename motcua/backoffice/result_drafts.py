@@ -48,7 +48,7 @@ def draft_context(d: Dossier, user: Account) -> dict[str, object]:
 def result_draft_pdf(request: HttpRequest, code: str) -> HttpResponse:
     """Xem dự thảo kết quả: the uploaded draft as uploaded, else the procedure's template as a draft."""
     # Imported here: views imports this module for the page's context (draft_context).
-    from motcua.backoffice.views import _dossier_or_404
+    from motcua.backoffice.views import _access_record, _dossier_or_404
 
     d = _dossier_or_404(request, code)
     if d.state not in _DRAFT_VISIBLE_STATES:
@@ -57,6 +57,7 @@ def result_draft_pdf(request: HttpRequest, code: str) -> HttpResponse:
         built = downloads.result_pdf_build(dossier=d, number=None, signer=d.decided_by, issued_on=None)
     except DossierInvalid as exc:
         raise Http404(exc.message) from None
+    _access_record(request, d, "Xem dự thảo kết quả")
     return pdf_response(built.pdf, built.filename)
 
 

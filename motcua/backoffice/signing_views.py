@@ -19,7 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from motcua.accounts.models import Account
 from motcua.backoffice.access import official_required
-from motcua.backoffice.views import _dossier_or_404
+from motcua.backoffice.views import _access_record, _dossier_or_404
 from motcua.documents.responses import pdf_response
 from motcua.dossiers import downloads
 from motcua.dossiers.errors import DossierError
@@ -91,6 +91,7 @@ def result_preview(request: HttpRequest, code: str) -> HttpResponse:
     """The draft of the result (no number yet) as the leader will sign it."""
     d = _dossier_or_404(request, code)
     built = result_pdf_build(dossier=d, number=None, signer=_official(request), issued_on=None)
+    _access_record(request, d, "Xem bản xem trước kết quả")
     return pdf_response(built.pdf, f"Du-thao-{d.code}.pdf")
 
 
@@ -102,6 +103,7 @@ def result_printout(request: HttpRequest, code: str, document_id: int) -> HttpRe
     document = downloads.result_document_get(dossier=d, document_id=document_id)
     if document is None:
         raise Http404(_("Không tìm thấy tệp."))
+    _access_record(request, d, f"In bản sao kết quả: {document.name}")
     with document.file.open("rb") as handle:
         data = handle.read()
     base = settings.MOTCUA_PUBLIC_BASE_URL.rstrip("/")

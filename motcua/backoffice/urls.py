@@ -8,6 +8,7 @@ from motcua.backoffice import (
     dashboards,
     feedback,
     payments,
+    personal_data,
     result_drafts,
     risks,
     signing_views,
@@ -63,4 +64,6 @@ urlpatterns = [
         name="result_printout",
     ),
     path("phan-anh/<int:pk>/tra-loi", feedback.feedback_answer, name="feedback_answer"),
+    # Xuất dữ liệu cá nhân theo yêu cầu (unit admins; the number in the POST body, never the URL).
+    path("du-lieu-ca-nhan/", personal_data.personal_data_export_view, name="personal_data_export"),
 ]

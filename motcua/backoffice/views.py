@@ -10,13 +10,21 @@ list of the counter intake, with plain links and forms working without it.
 from __future__ import annotations
 
 import dataclasses
+import secrets
 from dataclasses import dataclass
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import (
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseRedirect,
+    JsonResponse,
+    QueryDict,
+)
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -57,6 +65,7 @@ from motcua.forecast.models import LatenessForecast
 from motcua.org.models import CENTRE_KINDS, OVERSIGHT_ROLES, Role, Unit
 from motcua.org.selectors import official_display_name, official_role_set, official_units
 from motcua.population.services import PersonNotFound, PopulationError, population_lookup
+from motcua.privacy.services import personal_data_access_record
 
 PAGE_SIZE = 20
 CONFLICT_MESSAGE = gettext_lazy(
@@ -185,7 +194,12 @@ class QueueContext:
 
 
 def _queue_fetch(
-    request: HttpRequest, form: forms.QueueFilterForm, *, scope: str, unit: Unit | None
+    request: HttpRequest,
+    form: forms.QueueFilterForm,
+    *,
+    scope: str,
+    unit: Unit | None,
+    params: QueryDict | None = None,
 ) -> QueueContext:
     procedure_id = None
     code = form.value("procedure")
@@ -222,7 +236,7 @@ def _queue_fetch(
     pages = page.num_pages
     if page.page > pages:  # a stale bookmark: show the last page rather than an empty one
         page = selectors.dossier_queue(page=pages, **kwargs)
-    params = request.GET.copy()
+    params = (params if params is not None else request.GET).copy()
     params.pop("page", None)
     return QueueContext(
         page=page,
@@ -241,7 +255,43 @@ def _personal_search(user: Account) -> bool:
     return user.is_superuser or not official_role_set(user=user) <= OVERSIGHT_ROLES
 
 
-@require_GET
+# The search box's terms (names, identity numbers) kept in the session under an opaque token: the
+# form posts them, and the page's URL, history and paging links carry ``tim=<token>`` instead — a name
+# or an identity number in a URL lands in every proxy's and server's access log (docs/privacy.md).
+SEARCH_SESSION_KEY = "bo_queue_searches"
+SEARCH_TOKENS_KEPT = 20
+
+
+def _queue_params(request: HttpRequest) -> tuple[QueryDict, QueryDict]:
+    """(the filters the form validates, with ``q``; the filters for URLs, with ``tim`` for ``q``)."""
+    source = request.POST if request.method == "POST" else request.GET
+    params = source.copy()
+    params.pop("csrfmiddlewaretoken", None)
+    searches: dict[str, str] = request.session.get(SEARCH_SESSION_KEY, {})
+    query = params.get("q", "").strip()
+    if request.method == "POST":
+        params.pop("tim", None)
+        if query:
+            new = next((t for t, q in searches.items() if q == query), "") or secrets.token_urlsafe(6)
+            searches = {t: q for t, q in searches.items() if t != new}
+            searches[new] = query[:1000]
+            request.session[SEARCH_SESSION_KEY] = dict(list(searches.items())[-SEARCH_TOKENS_KEPT:])
+            params["tim"] = new
+    token = params.get("tim", "")
+    if token and not query:
+        if token in searches:
+            params["q"] = searches[token]
+        else:
+            # A token of another session (a shared link) or of an ended one: the queue without a search.
+            params.pop("tim")
+    form_params = params.copy()
+    url_params = params.copy()
+    if "tim" in url_params:
+        url_params.pop("q", None)
+    return form_params, url_params
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
 @vary_on_headers("HX-Request")
 @official_required
 def queue(request: HttpRequest) -> HttpResponse:
@@ -253,7 +303,13 @@ def queue(request: HttpRequest) -> HttpResponse:
     admin) handle no dossier: they get the unit tabs only, opening on "Của đơn vị tôi".
     """
     partial = is_htmx_partial(request)
-    tab = forms.QueueFilterForm.tab_of(request.GET)
+    params, url_params = _queue_params(request)
+    if request.method == "POST" and not partial:
+        # Without JavaScript: post, then redirect to the filters' URL with the search's token.
+        see_other = HttpResponseRedirect(f"{reverse('backoffice:queue')}?{url_params.urlencode()}")
+        see_other.status_code = 303
+        return see_other
+    tab = forms.QueueFilterForm.tab_of(params)
     # The tabs show how much is mine and how much waits for my role (full page only: the partial
     # swaps the results, not the tabs).
     casework = _personal_search(_real_user(request))
@@ -267,14 +323,14 @@ def queue(request: HttpRequest) -> HttpResponse:
     # choices as the full page, or a filter it cannot validate would be dropped.
     unit_tab = tab in ("don-vi", "tat-ca")
     units = list(official_units(user=request.user).order_by("name")) if unit_tab else []
-    form = forms.QueueFilterForm(request.GET, fields=forms.field_choices(), units=units)
+    form = forms.QueueFilterForm(params, fields=forms.field_choices(), units=units)
     form.is_valid()
     unit = {u.pk: u for u in units}.get(form.value("unit"))
-    result = _queue_fetch(request, form, scope=forms.QUEUE_TABS[tab], unit=unit)
+    result = _queue_fetch(request, form, scope=forms.QUEUE_TABS[tab], unit=unit, params=url_params)
     if default and casework and counts is None and not result.page.total:
         # A partial without a tab (a bookmark of the results): the same choice, from the results.
         tab = "cho-nhan"
-        result = _queue_fetch(request, form, scope=forms.QUEUE_TABS[tab], unit=unit)
+        result = _queue_fetch(request, form, scope=forms.QUEUE_TABS[tab], unit=unit, params=url_params)
     context = {
         "form": form,
         "tab": tab,
@@ -286,9 +342,13 @@ def queue(request: HttpRequest) -> HttpResponse:
         "personal_search": casework,
     }
     if partial:
-        return render(request, "backoffice/_queue_results.html", context)
-    tab_params = request.GET.copy()
-    for key in ("tab", "page", "unit", "q"):
+        response = render(request, "backoffice/_queue_results.html", context)
+        if request.method == "POST":
+            # The form's hx-push-url: the filters' URL with the token, not the posted search.
+            response["HX-Push-Url"] = f"{reverse('backoffice:queue')}?{url_params.urlencode()}"
+        return response
+    tab_params = url_params.copy()
+    for key in ("tab", "page", "unit", "q", "tim"):
         tab_params.pop(key, None)
     if form.value("status") in CLOSED_STATUSES:
         tab_params.pop("status", None)  # or every tab would open "Tất cả hồ sơ" again
@@ -397,7 +457,15 @@ def _detail_context(
 @official_required
 def dossier_detail(request: HttpRequest, code: str) -> HttpResponse:
     d = _dossier_or_404(request, code)
+    _access_record(request, d, "Xem hồ sơ")
     return render(request, "backoffice/dossier_detail.html", _detail_context(request, d))
+
+
+def _access_record(request: HttpRequest, d: Dossier, what: str) -> None:
+    """The official's read of the applicant's data, in the personal-data access log (motcua.privacy)."""
+    personal_data_access_record(
+        official=_real_user(request), dossier=d, what=what, request_id=request.headers.get("X-Request-ID", "")
+    )
 
 
 def _invalid_to_form(form: forms.ActionForm, exc: DossierInvalid) -> None:
@@ -461,6 +529,7 @@ def component_download(request: HttpRequest, code: str, component_id: int) -> Ht
     component = DossierComponent.objects.filter(dossier=d, pk=component_id).exclude(file="").first()
     if component is None:
         raise Http404("Không tìm thấy tệp.")
+    _access_record(request, d, f"Tải thành phần hồ sơ: {component.name}")
     return downloads.component_response(component)
 
 
@@ -472,6 +541,7 @@ def result_download(request: HttpRequest, code: str, document_id: int) -> HttpRe
     document = downloads.result_document_get(dossier=d, document_id=document_id)
     if document is None:
         raise Http404("Không tìm thấy tệp.")
+    _access_record(request, d, f"Tải kết quả: {document.name}")
     return downloads.result_response(document)
 
 
@@ -483,6 +553,7 @@ def dossier_form_pdf(request: HttpRequest, code: str, form: str) -> HttpResponse
     response = downloads.form_pdf_response(dossier=d, form=form, tracking_url=tracking_url(request, d.code))
     if response is None:
         raise Http404("Hồ sơ không có biểu mẫu này.")
+    _access_record(request, d, f"Tải biểu mẫu {form}")
     return response
 
 

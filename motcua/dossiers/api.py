@@ -82,6 +82,7 @@ from motcua.identity.selectors import idempotent_request_get
 from motcua.identity.services import idempotent_request_insert
 from motcua.org.models import Role, Unit
 from motcua.org.selectors import official_display_name
+from motcua.privacy.services import personal_data_access_record
 
 router = Router(tags=["Hồ sơ"], auth=api_auth)
 
@@ -604,7 +605,25 @@ def dossiers_list(
     caller's units, open or closed, newest first (code or its beginning, applicant name without
     diacritics, ID number); so does a closed status (3, 7, 8, 10). A report viewer or province admin gets
     the applicant's initials only, and ``q`` matches codes only for them.
+
+    Searching by a name or an ID number: use ``POST /dossiers/search`` (same filters in the body), so
+    that personal data stays out of URLs and access logs (Decree 13/2023, docs/privacy.md).
     """
+    return _dossiers_page(request, filters)
+
+
+@router.post(
+    "/search",
+    response={200: DossierPageOut, 400: ErrorOut},
+    summary="Tìm hồ sơ (bộ lọc trong thân yêu cầu)",
+)
+def dossiers_search(request: HttpRequest, filters: ListFilters) -> Status[DossierPageOut] | Status[ErrorOut]:
+    """``GET /dossiers`` with the filters in a JSON body: a search by applicant name or ID number never
+    travels in a URL, where every proxy and server access log would keep it. Read-only; same answer."""
+    return _dossiers_page(request, filters)
+
+
+def _dossiers_page(request: HttpRequest, filters: ListFilters) -> Status[DossierPageOut] | Status[ErrorOut]:
     user = request.auth  # type: ignore[attr-defined]
     if user.kind in APPLICANT_KINDS:
         return Status(200, _applicant_page(user, filters))
@@ -701,7 +720,20 @@ def dossiers_get(request: HttpRequest, code: str) -> Status[DossierOut] | Status
         return _not_found(code)
     if not sees_personal_data(user, d):
         return _error(403, PERSONAL_DATA_MESSAGE, code="personal_data")
+    _access_record(request, user=user, dossier=d, what="API đọc hồ sơ")
     return Status(200, _dossier_out(dossier_rows_seed(d), user=user))
+
+
+def _access_record(request: HttpRequest, *, user: Account, dossier: Dossier, what: str) -> None:
+    """An official's read through the API, in the personal-data access log (the applicant's own: not)."""
+    if not is_applicant(user, dossier):
+        personal_data_access_record(
+            official=user,
+            dossier=dossier,
+            what=what,
+            channel="api",
+            request_id=request.headers.get("X-Request-ID", ""),
+        )
 
 
 @router.get(
@@ -728,6 +760,7 @@ def dossiers_result_download(
     document = next((r for r in _result_documents_for(d, user=user) if r.pk == document_id), None)
     if document is None:
         return _error(404, "Không tìm thấy văn bản kết quả.", code="not_found")
+    _access_record(request, user=user, dossier=d, what=f"API tải kết quả: {document.name}")
     try:
         return downloads.result_response(document)
     except Http404:

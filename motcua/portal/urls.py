@@ -6,6 +6,7 @@ from motcua.portal import (
     datastore_views,
     login_views,
     payment_views,
+    privacy_views,
     seal_views,
     submission_views,
     transparency_views,
@@ -57,6 +58,9 @@ urlpatterns = [
     ),
     path("kho-du-lieu/<int:document_id>/xoa", datastore_views.datastore_delete, name="datastore_delete"),
     path("thong-bao", views.notifications_page, name="notifications"),
+    # Dữ liệu cá nhân của tôi: who viewed my data, download all of it (Decree 13/2023, docs/privacy.md).
+    path("du-lieu-ca-nhan", privacy_views.personal_data_page, name="personal_data"),
+    path("du-lieu-ca-nhan/tai-ve", privacy_views.personal_data_download, name="personal_data_download"),
     # Public verification of signed results (the QR code of every signed result leads here).
     path("xac-thuc", verification_views.verify_page, name="verify"),
     path("nhat-ky-niem-phong", seal_views.seals_page, name="audit_seals"),

@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import cast
 
 from django.core.exceptions import ImproperlyConfigured
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils.cache import add_never_cache_headers
@@ -76,8 +76,14 @@ def _respond(
 
 @require_http_methods(["GET", "HEAD", "POST"])
 def tracking_form(request: HttpRequest) -> HttpResponse:
-    """Tra cứu hồ sơ: the lookup form. ``?ma=CODE`` (e.g. from the receipt's QR code) goes to the dossier."""
-    data = request.POST if request.method == "POST" else (request.GET if "ma" in request.GET else None)
+    """Tra cứu hồ sơ: the lookup form. ``?ma=CODE`` (e.g. from the receipt's QR code) goes to the dossier.
+
+    The 4 last digits of the applicant's phone or identity number count in the POST body only: in a
+    query string they would be written to every proxy's and server's access log (docs/privacy.md).
+    """
+    data: QueryDict | dict[str, str] | None = request.POST if request.method == "POST" else None
+    if data is None and "ma" in request.GET:
+        data = {"ma": request.GET["ma"]}
     form = TrackingForm(data)
     if data is None or not form.is_valid():
         response = render(
