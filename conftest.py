@@ -49,10 +49,17 @@ def _quang_ninh_units_load() -> None:
     units_load_quang_ninh()
 
 
+def _api_world_load() -> None:
+    from tests.api.seed import api_world_seed
+
+    api_world_seed()
+
+
 # Fixture name → loader. The loaders run in the outer transaction, in this order.
 SHARED_DATA: dict[str, Callable[[], None]] = {
     "quang_ninh_units": _quang_ninh_units_load,
     "real_catalogue": _real_catalogue_load,
+    "api_world": _api_world_load,
 }
 
 
@@ -170,6 +177,11 @@ def real_catalogue(_shared_data: SharedData) -> None:
 @pytest.fixture(scope="session")
 def quang_ninh_units(_shared_data: SharedData) -> None:
     """The units of Quảng Ninh (``org.services.units_load_quang_ninh``), shared by the tests that use them."""
+
+
+@pytest.fixture(scope="session")
+def api_world(_shared_data: SharedData) -> None:
+    """The personas, tokens and dossiers the API robustness tests hit (``tests.api.seed``)."""
 
 
 # --- Outside services (population database, SMS, Zalo): the stand-in process ----------------------

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.core.exceptions import RequestDataTooBig
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.urls import Resolver404, resolve
 from django.views.decorators.csrf import csrf_exempt
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.openapi.schema import OpenAPISchema
 
 from motcua.assistant.api import router as assistant_router
 from motcua.catalog.api import router as catalog_router
@@ -22,7 +25,42 @@ from motcua.portal.api import router as public_router
 from motcua.signing.api import router as signing_router
 from motcua.worktime.api import router as worktime_router
 
-api = NinjaAPI(
+_ERROR_REF = {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorOut"}}}
+
+# Refusals every operation can answer before its view runs, so they are listed on each one (a client
+# generated from the document, or schemathesis in tests/api, then expects them): a malformed request
+# (control characters in the address or a parameter, ``core.middleware``; an unparsable parameter),
+# the shared rate limits (``core.ratelimit``), a body over the size limit, and — for the operations
+# that need a login — missing or invalid credentials.
+COMMON_REFUSALS: dict[int, str] = {
+    400: "Yêu cầu không hợp lệ (tham số sai, ký tự điều khiển trong địa chỉ hoặc tham số)",
+    429: "Quá nhiều yêu cầu (giới hạn theo địa chỉ IP và theo mã truy cập)",
+}
+BODY_REFUSALS: dict[int, str] = {413: "Nội dung gửi lên quá lớn"}
+SECURED_REFUSALS: dict[int, str] = {401: "Chưa xác thực: thiếu hoặc sai mã truy cập API, hoặc chưa đăng nhập"}
+
+
+class MotcuaApi(NinjaAPI):
+    """The API, whose OpenAPI document also lists the refusals common to all operations."""
+
+    def get_openapi_schema(
+        self, *, path_prefix: str | None = None, path_params: dict[str, Any] | None = None
+    ) -> OpenAPISchema:
+        schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+        for item in schema["paths"].values():
+            for operation in item.values():
+                refusals = dict(COMMON_REFUSALS)
+                if "requestBody" in operation:
+                    refusals.update(BODY_REFUSALS)
+                if operation.get("security"):
+                    refusals.update(SECURED_REFUSALS)
+                responses = operation.setdefault("responses", {})  # keyed by int, as ninja writes them
+                for status, description in refusals.items():
+                    responses.setdefault(status, {"description": description, "content": _ERROR_REF})
+        return schema
+
+
+api = MotcuaApi(
     title="motcua API",
     version="1",
     description="Hệ thống thông tin giải quyết thủ tục hành chính tỉnh Quảng Ninh — API v1",

@@ -740,6 +740,15 @@ def _access_record(request: HttpRequest, *, user: Account, dossier: Dossier, wha
     "/{code}/results/{document_id}",
     response={403: ErrorOut, 404: ErrorOut},
     summary="Tải văn bản kết quả giải quyết (PDF)",
+    # The 200 is the file itself, not a schema ninja can describe: listed by hand.
+    openapi_extra={
+        "responses": {
+            200: {
+                "description": "Tệp PDF của văn bản kết quả (tệp đính kèm)",
+                "content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}},
+            }
+        }
+    },
 )
 def dossiers_result_download(
     request: HttpRequest, code: str, document_id: int
