@@ -28,7 +28,8 @@ asks), breaks something for real, then checks the data and prints its figures:
   A dossier is taken to the signing step; the disk is filled, then remounted read-only, and the signed
   result is uploaded (``record_signature``): each time a 503 ``storage_unavailable``, the dossier
   unchanged, no result row, no file or partial file left. With space back the same upload succeeds, and
-  every stored file row points at a file that exists.
+  every stored file row points at a file that exists. Then the S3 store (``MOTCUA_STORAGE=s3`` against
+  the moto stand-in of ``tests/s3.py``) is stopped before an upload: the same 503, nothing written.
 
 Exit status 0 when every check holds; ``--json PATH`` writes the figures. ``tests/drills/
 test_fault_drills.py`` runs the three in CI on PostgreSQL (short windows); longer local runs:
@@ -825,6 +826,91 @@ def _files(root: Path) -> list[str]:
     return sorted(str(p.relative_to(root)) for p in root.rglob("*") if p.is_file())
 
 
+def _to_signing(
+    conn: http.client.HTTPConnection, tokens: dict[str, str], flow: dict[str, Any]
+) -> tuple[str, int]:
+    """A new online dossier taken to the signing step: submit → accept → forward → forward → approve."""
+    code, version = "", 0
+    for step in flow["steps"][:5]:
+        body = dict(flow["body"] if step.label == "submit" else step.body)
+        headers = {"Content-Type": "application/json", "Authorization": f"Bearer {tokens[step.who]}"}
+        if step.label == "submit":
+            headers["Idempotency-Key"] = uuid.uuid4().hex
+        else:
+            body["row_version"] = version
+        conn.request("POST", step.path.format(code=code), body=json.dumps(body), headers=headers)
+        response = conn.getresponse()
+        raw = response.read()
+        if response.status not in (200, 201):
+            raise DrillFailed(f"{step.label} → {response.status}: {raw[:300]!r}")
+        answer = json.loads(raw)
+        code, version = answer["code"], int(answer["row_version"])
+    return code, version
+
+
+def _record_signature(
+    conn: http.client.HTTPConnection, tokens: dict[str, str], flow: dict[str, Any], *, code: str, version: int
+) -> tuple[int, dict[str, Any], str]:
+    """The clerk records the signature with the signed result (a 96 KiB PDF, base64 in the JSON)."""
+    sign = flow["steps"][5]
+    payload = {
+        **sign.body,
+        "result_file_base64": base64.b64encode(_signed_pdf(96)).decode(),
+        "result_file_name": "quyet-dinh.pdf",
+        "row_version": version,
+    }
+    headers = {"Content-Type": "application/json", "Authorization": f"Bearer {tokens[sign.who]}"}
+    conn.request("POST", sign.path.format(code=code), body=json.dumps(payload), headers=headers)
+    response = conn.getresponse()
+    raw = response.read()
+    content_type = response.getheader("Content-Type", "")
+    parsed = json.loads(raw) if content_type.startswith("application/json") else {}
+    return response.status, parsed, content_type
+
+
+def _s3_outage(
+    env: dict[str, str], workdir: Path, tokens: dict[str, str], flow: dict[str, Any]
+) -> dict[str, Any]:
+    """The S3 store (``MOTCUA_STORAGE=s3``; the moto stand-in the tests use) stopped during an upload."""
+    from motcua.dossiers.models import Dossier, DossierResultDocument
+    from tests.s3 import ACCESS_KEY, REGION, SECRET_KEY, MotoS3
+
+    s3 = MotoS3.start()
+    s3.client().create_bucket(Bucket="motcua-drill")
+    s3_env = {
+        **env,
+        "MOTCUA_STORAGE": "s3",
+        "MOTCUA_S3_ENDPOINT_URL": s3.url,
+        "MOTCUA_S3_BUCKET": "motcua-drill",
+        "MOTCUA_S3_ACCESS_KEY": ACCESS_KEY,
+        "MOTCUA_S3_SECRET_KEY": SECRET_KEY,
+        "MOTCUA_S3_REGION": REGION,
+    }
+    web = Web(s3_env, workdir)
+    web.start()
+    try:
+        conn = http.client.HTTPConnection(HOST, web.port, timeout=120)
+        code, version = _to_signing(conn, tokens, flow)
+        before = Dossier.objects.values("status", "row_version").get(code=code)
+        s3.stop()
+        status, answer, content_type = _record_signature(conn, tokens, flow, code=code, version=version)
+        after = Dossier.objects.values("status", "row_version").get(code=code)
+        rows = DossierResultDocument.objects.filter(dossier__code=code).count()
+        case = {
+            "status": status,
+            "code": answer.get("code"),
+            "dossier_unchanged": after == before,
+            "rows": rows,
+        }
+        if status != 503 or answer.get("code") != "storage_unavailable" or after != before or rows:
+            raise DrillFailed(f"storage drill, S3 down: {status} {content_type} {answer}; {case}")
+        conn.close()
+        return case
+    finally:
+        web.stop()
+        s3.stop()
+
+
 def drill_storage(url: str, workdir: Path) -> dict[str, Any]:
     with tiny_disk(workdir / "media", 1024) as media:
         env = drill_env(database_url=url, workdir=workdir, media_root=media)
@@ -839,39 +925,10 @@ def drill_storage(url: str, workdir: Path) -> dict[str, Any]:
         cases: dict[str, Any] = {}
         try:
             conn = http.client.HTTPConnection(HOST, web.port, timeout=60)
-            code, version = "", 0
-            steps = flow["steps"]
-            for step in steps[:5]:  # submit → accept → forward → forward → approve
-                body = dict(flow["body"] if step.label == "submit" else step.body)
-                headers = {"Content-Type": "application/json", "Authorization": f"Bearer {tokens[step.who]}"}
-                if step.label == "submit":
-                    headers["Idempotency-Key"] = uuid.uuid4().hex
-                else:
-                    body["row_version"] = version
-                conn.request("POST", step.path.format(code=code), body=json.dumps(body), headers=headers)
-                response = conn.getresponse()
-                raw = response.read()
-                if response.status not in (200, 201):
-                    raise DrillFailed(f"{step.label} → {response.status}: {raw[:300]!r}")
-                answer = json.loads(raw)
-                code, version = answer["code"], int(answer["row_version"])
-            sign = steps[5]
-            pdf = _signed_pdf(96)
-            payload = {
-                **sign.body,
-                "result_file_base64": base64.b64encode(pdf).decode(),
-                "result_file_name": "quyet-dinh.pdf",
-                "row_version": version,
-            }
-            headers = {"Content-Type": "application/json", "Authorization": f"Bearer {tokens[sign.who]}"}
+            code, version = _to_signing(conn, tokens, flow)
 
             def record_signature() -> tuple[int, dict[str, Any], str]:
-                conn.request("POST", sign.path.format(code=code), body=json.dumps(payload), headers=headers)
-                response = conn.getresponse()
-                raw = response.read()
-                content_type = response.getheader("Content-Type", "")
-                parsed = json.loads(raw) if content_type.startswith("application/json") else {}
-                return response.status, parsed, content_type
+                return _record_signature(conn, tokens, flow, code=code, version=version)
 
             before = Dossier.objects.values("status", "row_version").get(code=code)
             baseline = _files(media)
@@ -913,10 +970,15 @@ def drill_storage(url: str, workdir: Path) -> dict[str, Any]:
             conn.close()
         finally:
             web.stop()
+        cases["s3_down"] = _s3_outage(env, workdir, tokens, flow)
         stored = DossierResultDocument.objects.filter(dossier__code=code)
+        # This drill's dossier's file rows (a kept database's earlier runs had their files on earlier
+        # mounts): each must point at a file of the store.
         names = [
-            *DossierResultDocument.objects.values_list("file", flat=True),
-            *DossierComponent.objects.exclude(file="").values_list("file", flat=True),
+            *stored.values_list("file", flat=True),
+            *DossierComponent.objects.filter(dossier__code=code)
+            .exclude(file="")
+            .values_list("file", flat=True),
         ]
         missing = [name for name in names if name and not default_storage.exists(name)]
         partials = [f for f in _files(media) if "/.partial-" in f or f.startswith(".partial-")]
