@@ -29,6 +29,7 @@ from motcua.dossiers.models import (
 )
 from motcua.identity.models import IdempotentRequest
 from motcua.jobs.models import Job, JobStatus
+from motcua.urls import handler500  # noqa: F401  (the app's 503 for a database or store that is down)
 from motcua.urls import urlpatterns as app_urlpatterns
 
 

@@ -401,7 +401,8 @@ if MOTCUA_STORAGE == "s3":
         },
     }
 else:
-    _default_storage = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+    # Django's FileSystemStorage that leaves no partial file when a write fails (disk full).
+    _default_storage = {"BACKEND": "motcua.core.storage.LocalFileStorage"}
 
 # --- Online payment gateways (motcua.payments.gateways; docs/architecture.md §22) ---
 # Which gateways the citizen may choose, in order: "vnpay" (VNPay-style bank gateway) and "dvcqg" (the

@@ -37,3 +37,7 @@ urlpatterns = [
     path("", include("motcua.portal.urls")),
     path("", include("motcua.catalog.urls")),
 ]
+
+# Uncaught exceptions: 503 in Vietnamese when the database or the file store is down, else the 500 page
+# (motcua/core/unavailable.py).
+handler500 = "motcua.core.unavailable.server_error"

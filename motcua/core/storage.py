@@ -19,6 +19,7 @@ nginx instead of one of gunicorn's few threads for the whole transfer (docs/arch
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import logging
 import os
@@ -43,6 +44,47 @@ logger = logging.getLogger(__name__)
 # Kept in memory up to this size while hashing, spilled to a temporary file beyond.
 _SPOOL_BYTES = 4 * 1024 * 1024
 _CHUNK = 256 * 1024
+
+
+class _WrittenFile:
+    """A file already on disk, handed to ``FileSystemStorage._save`` to be moved into place."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+
+    def temporary_file_path(self) -> str:
+        return self.path
+
+
+class LocalFileStorage(FileSystemStorage):
+    """The local store (``MOTCUA_STORAGE=local``): Django's, but a failed write leaves no partial file.
+
+    Django streams an upload straight into its final name and, when the disk fills up mid-write
+    (``ENOSPC``), leaves the truncated file there: a file no row points at, under a content-addressed
+    name whose bytes do not match it. Here the bytes go to a hidden temporary file in the target folder
+    first, removed if the write fails; a complete file is then renamed into place (same filesystem,
+    so the rename is atomic) by Django's own code, which keeps its never-overwrite naming. The fault
+    drill ``bench/drills/fault_drills.py storage`` fills a small disk to check it.
+    """
+
+    def _save(self, name: str, content: Any) -> str:
+        if hasattr(content, "temporary_file_path"):  # already a whole file on disk: moved, not written
+            return str(super()._save(name, content))  # type: ignore[misc]  # (_save is not in django-stubs)
+        directory = os.path.dirname(self.path(name))
+        os.makedirs(directory, exist_ok=True)
+        fd, partial = tempfile.mkstemp(dir=directory, prefix=".partial-")
+        try:
+            with os.fdopen(fd, "wb") as out:
+                for chunk in content.chunks():
+                    out.write(chunk if isinstance(chunk, bytes) else chunk.encode())
+            # mkstemp makes the file private (0600); Django's own writes leave it to the umask.
+            mode = self.file_permissions_mode
+            os.chmod(partial, mode if mode is not None else 0o644)
+            return str(super()._save(name, _WrittenFile(partial)))  # type: ignore[misc]
+        except BaseException:
+            with contextlib.suppress(FileNotFoundError):
+                os.remove(partial)
+            raise
 
 
 class StoredFileAltered(Exception):

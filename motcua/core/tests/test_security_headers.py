@@ -62,11 +62,12 @@ def test_no_template_has_inline_script_or_event_handlers():
     assert not offenders, offenders
 
 
-def test_the_500_page_style_matches_its_hash_in_the_policy():
+@pytest.mark.parametrize("page", ["500.html", "503.html"])  # 503: database or file store down
+def test_the_500_page_style_matches_its_hash_in_the_policy(page):
     import base64
     import hashlib
 
-    html = (TEMPLATES / "templates" / "500.html").read_text(encoding="utf-8")
+    html = (TEMPLATES / "templates" / page).read_text(encoding="utf-8")
     style = re.search(r"<style>(.*?)</style>", html, re.DOTALL).group(1)
     digest = base64.b64encode(hashlib.sha256(style.encode()).digest()).decode()
     assert f"'sha256-{digest}'" in settings.CONTENT_SECURITY_POLICY["DIRECTIVES"]["style-src"]
