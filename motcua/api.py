@@ -35,6 +35,8 @@ _ERROR_REF = {"application/json": {"schema": {"$ref": "#/components/schemas/Erro
 COMMON_REFUSALS: dict[int, str] = {
     400: "Yêu cầu không hợp lệ (tham số sai, ký tự điều khiển trong địa chỉ hoặc tham số)",
     429: "Quá nhiều yêu cầu (giới hạn theo địa chỉ IP và theo mã truy cập)",
+    # core.unavailable: the database or the file storage is briefly out of reach (Retry-After).
+    503: "Hệ thống tạm thời gián đoạn (cơ sở dữ liệu hoặc kho lưu trữ tệp), vui lòng thử lại sau",
 }
 BODY_REFUSALS: dict[int, str] = {413: "Nội dung gửi lên quá lớn"}
 SECURED_REFUSALS: dict[int, str] = {401: "Chưa xác thực: thiếu hoặc sai mã truy cập API, hoặc chưa đăng nhập"}

@@ -119,5 +119,5 @@ def test_openapi_documents_both_operations(client):
     paths = client.get("/api/v1/openapi.json").json()["paths"]
     assert "/api/v1/units" in paths
     detail = paths["/api/v1/units/{agency_code}"]["get"]
-    # 400 and 429 are the refusals every operation lists (``motcua.api.COMMON_REFUSALS``).
-    assert set(detail["responses"]) == {"200", "400", "404", "429"}
+    # 400, 429 and 503 are the refusals every operation lists (``motcua.api.COMMON_REFUSALS``).
+    assert set(detail["responses"]) == {"200", "400", "404", "429", "503"}
