@@ -62,7 +62,7 @@ class FallbackManifestStaticFilesStorage(CompressedManifestStaticFilesStorage):
             return name
 
 
-class ManifestWhiteNoiseMiddleware(WhiteNoiseMiddleware):  # type: ignore[misc]
+class ManifestWhiteNoiseMiddleware(WhiteNoiseMiddleware):
     """WhiteNoise, telling hashed names from the manifest itself rather than by asking for URLs.
 
     At start-up WhiteNoise guesses, for every collected file, the name it would have without a hash
