@@ -1,4 +1,4 @@
-"""Reads that may go to a PostgreSQL streaming replica (docs/scaling.md, docs/architecture.md §NN).
+"""Reads that may go to a PostgreSQL streaming replica (docs/scaling.md, docs/architecture.md §33).
 
 When ``MOTCUA_REPLICA_DATABASE_URL`` is set, settings add a database alias ``replica`` and install
 ``ReplicaRouter``. Nothing goes to the replica by default: a read goes there only inside

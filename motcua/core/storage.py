@@ -14,7 +14,7 @@ Vietnamese 409 by ``core.middleware.StoredFileAlteredMiddleware``, and logged as
 Behind nginx (deploy/nginx/motcua.conf), ``MOTCUA_PROTECTED_FILES_ACCEL_PREFIX`` hands the sending of a
 local file to nginx (``X-Accel-Redirect`` to an ``internal`` location): the view still decides who may
 download and the bytes are still hashed and checked first, but a slow client then holds a connection of
-nginx instead of one of gunicorn's few threads for the whole transfer (docs/architecture.md §NN).
+nginx instead of one of gunicorn's few threads for the whole transfer (docs/architecture.md §32).
 """
 
 from __future__ import annotations
