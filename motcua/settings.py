@@ -435,6 +435,10 @@ AXES_ENABLED = True
 # never a password replacement. The relying party is the public site: a key enrolled for its host name
 # works only there (WebAuthn refuses IP addresses: in development browse http://localhost:8000).
 _PUBLIC = urlsplit(MOTCUA_PUBLIC_BASE_URL.replace("//127.0.0.1", "//localhost", 1))
+if not (_PUBLIC.scheme == "https" or _PUBLIC.hostname == "localhost"):
+    # Browsers allow WebAuthn on https or localhost only (and the library's checks refuse other origins):
+    # a plain-http demo on a LAN address gets keys at localhost alone.
+    _PUBLIC = urlsplit(f"http://localhost:{_PUBLIC.port or 8000}")
 OTP_WEBAUTHN_RP_ID = _PUBLIC.hostname or "localhost"
 OTP_WEBAUTHN_RP_NAME = "Một cửa — cán bộ"
 OTP_WEBAUTHN_ALLOWED_ORIGINS = [f"{_PUBLIC.scheme}://{_PUBLIC.netloc}"] if _PUBLIC.netloc else []

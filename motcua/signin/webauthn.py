@@ -106,7 +106,7 @@ class _Authentication(otp_views.AuthenticationCeremonyMixin):
             pending = pending_get(self.request)
             setattr(self.request, _PENDING_USER, pending)
         pending = getattr(self.request, _PENDING_USER)
-        return pending[0] if pending is not None else None  # type: ignore[no-any-return]
+        return pending[0] if pending is not None else None
 
     def _credentials(self, user: Account) -> dict[str, str]:
         return {"username": user.get_username()}

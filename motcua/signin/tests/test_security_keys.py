@@ -162,3 +162,22 @@ def test_turning_the_second_factor_off_removes_the_keys(office: Office, settings
     _key(office.lan)
     services.second_factor_remove(user=office.lan)
     assert not WebAuthnCredential.objects.filter(user=office.lan).exists()
+
+
+def test_a_session_verified_by_a_key_opens_the_admin(office: Office, settings: Any) -> None:
+    """What the key's sign-in leaves in the session (django-otp's device id, ``session_complete``) is
+    what the admin and the required-factor middleware read: ``is_verified()`` with a key is true."""
+    from django_otp import DEVICE_ID_SESSION_KEY
+
+    settings.MOTCUA_OFFICIAL_2FA_REQUIRED = True
+    office.lan.is_staff = True
+    office.lan.is_superuser = True
+    office.lan.save(update_fields=["is_staff", "is_superuser"])
+    _authenticator(office.lan)
+    key = _key(office.lan)
+    client = Client()
+    client.force_login(office.lan)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = key.persistent_id
+    session.save()
+    assert client.get("/admin/").status_code == 200
