@@ -10,6 +10,7 @@ from __future__ import annotations
 import ipaddress
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import dj_database_url
 from csp.constants import NONCE, NONE, SELF
@@ -54,6 +55,8 @@ INSTALLED_APPS = [
     # lockout after repeated failures (django-axes).
     "django_otp",
     "django_otp.plugins.otp_totp",
+    # Security keys / passkeys as a second factor (django-otp-webauthn; docs/architecture.md §NN).
+    "django_otp_webauthn",
     "axes",
     "csp",
     # django-ninja as an app: its API docs (/api/v1/docs) then render with the Swagger UI files it ships
@@ -459,6 +462,19 @@ MOTCUA_LOGIN_FAILURE_LIMIT = env_int("MOTCUA_LOGIN_FAILURE_LIMIT", default=5)
 MOTCUA_LOGIN_IP_FAILURE_LIMIT = env_int("MOTCUA_LOGIN_IP_FAILURE_LIMIT", default=20)
 MOTCUA_LOGIN_COOLOFF_MINUTES = env_int("MOTCUA_LOGIN_COOLOFF_MINUTES", default=15)
 AXES_ENABLED = True
+# Security keys (django-otp-webauthn; docs/architecture.md §NN): a second factor beside the TOTP app,
+# never a password replacement. The relying party is the public site: a key enrolled for its host name
+# works only there (WebAuthn refuses IP addresses: in development browse http://localhost:8000).
+_PUBLIC = urlsplit(MOTCUA_PUBLIC_BASE_URL.replace("//127.0.0.1", "//localhost", 1))
+if not (_PUBLIC.scheme == "https" or _PUBLIC.hostname == "localhost"):
+    # Browsers allow WebAuthn on https or localhost only (and the library's checks refuse other origins):
+    # a plain-http demo on a LAN address gets keys at localhost alone.
+    _PUBLIC = urlsplit(f"http://localhost:{_PUBLIC.port or 8000}")
+OTP_WEBAUTHN_RP_ID = _PUBLIC.hostname or "localhost"
+OTP_WEBAUTHN_RP_NAME = "Một cửa — cán bộ"
+OTP_WEBAUTHN_ALLOWED_ORIGINS = [f"{_PUBLIC.scheme}://{_PUBLIC.netloc}"] if _PUBLIC.netloc else []
+OTP_WEBAUTHN_ALLOW_PASSWORDLESS_LOGIN = False
+OTP_WEBAUTHN_EXCEPTION_LOGGER_NAME = ""  # motcua.signin.webauthn logs refusals itself, one line each
 AXES_HANDLER = "motcua.signin.lockout.LockoutHandler"
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_FAILURE_LIMIT = MOTCUA_LOGIN_FAILURE_LIMIT

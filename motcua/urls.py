@@ -30,6 +30,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("can-bo/", include("motcua.signin.urls")),
+    # Security keys' WebAuthn ceremonies (JSON; motcua/signin/webauthn.py).
+    path("can-bo/khoa-bao-mat/", include("motcua.signin.webauthn")),
     path("can-bo/", include("motcua.backoffice.urls")),
     path("", include("motcua.assistant.urls")),
     path("kiosk/", include("motcua.kiosk.urls")),

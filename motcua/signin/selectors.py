@@ -10,6 +10,7 @@ from django.conf import settings
 from django.db.models import Max, Sum
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from django_otp_webauthn.models import WebAuthnCredential
 
 from motcua.accounts.models import Account, AccountOrAnonymous
 from motcua.org.models import RoleAssignment
@@ -20,6 +21,11 @@ from motcua.signin.models import RecoveryCodeDevice
 def second_factor_device(*, user: Account) -> TOTPDevice | None:
     """The account's confirmed authenticator (one at most: enrolling a new one replaces it)."""
     return TOTPDevice.objects.filter(user=user, confirmed=True).order_by("-pk").first()
+
+
+def security_keys(*, user: Account) -> list[WebAuthnCredential]:
+    """The account's security keys / passkeys (django-otp-webauthn), newest first."""
+    return list(WebAuthnCredential.objects.filter(user=user, confirmed=True).order_by("-pk"))
 
 
 def recovery_device(*, user: Account) -> RecoveryCodeDevice | None:

@@ -14,6 +14,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django_otp.models import Device
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from django_otp_webauthn.models import WebAuthnCredential
 
 from motcua.accounts.models import Account
 from motcua.signin.models import LockoutRelease, RecoveryCode, RecoveryCodeDevice, recovery_code_digest
@@ -94,7 +95,40 @@ def second_factor_remove(*, user: Account) -> None:
         raise ValidationError("Xác thực hai bước là bắt buộc với tài khoản cán bộ, không thể tắt.")
     TOTPDevice.objects.filter(user=user).delete()
     RecoveryCodeDevice.objects.filter(user=user).delete()
+    # Keys are an addition to the authenticator, never the only factor (motcua/signin/webauthn.py).
+    WebAuthnCredential.objects.filter(user=user).delete()
     account_sessions_end(user=user)
+
+
+KEY_NAME_MAX = 64
+
+
+def _own_key(*, user: Account, key_id: int | str) -> WebAuthnCredential:
+    key = WebAuthnCredential.objects.filter(user=user, pk=int(key_id) if str(key_id).isdigit() else 0).first()
+    if key is None:
+        raise ValidationError({"name": ["Không tìm thấy khóa bảo mật này trong tài khoản của bạn."]})
+    return key
+
+
+@transaction.atomic
+def security_key_rename(*, user: Account, key_id: int | str, name: str) -> WebAuthnCredential:
+    """Name a key so the official can tell them apart ("Khóa USB ở cơ quan")."""
+    name = " ".join((name or "").split())
+    if not name or len(name) > KEY_NAME_MAX:
+        raise ValidationError({"name": [f"Tên khóa bảo mật phải có từ 1 đến {KEY_NAME_MAX} ký tự."]})
+    key = _own_key(user=user, key_id=key_id)
+    key.name = name
+    key.save(update_fields=["name"])
+    logger.info("Cán bộ #%s đặt tên khóa bảo mật #%s", user.pk, key.pk)
+    return key
+
+
+@transaction.atomic
+def security_key_remove(*, user: Account, key_id: int | str) -> None:
+    """Remove a key (lost, or handed back): it no longer signs the account in."""
+    key = _own_key(user=user, key_id=key_id)
+    key.delete()
+    logger.info("Cán bộ #%s gỡ khóa bảo mật #%s", user.pk, key_id)
 
 
 @transaction.atomic

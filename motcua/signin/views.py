@@ -121,7 +121,8 @@ def second_factor(request: HttpRequest) -> HttpResponseBase:
             messages.error(request, _("Nhập sai mã quá nhiều lần. Vui lòng đăng nhập lại."))
             return redirect(LOGIN)
         form.add_error("code", services.WRONG_CODE)
-    return render(request, "signin/second_factor.html", {"form": form})
+    context = {"form": form, "has_keys": bool(selectors.security_keys(user=user))}
+    return render(request, "signin/second_factor.html", context)
 
 
 def _qr_svg(text: str) -> SafeString:
@@ -206,11 +207,37 @@ def security(request: HttpRequest) -> HttpResponse:
     context = {
         "device": selectors.second_factor_device(user=user),
         "recovery_left": recovery.unused_count() if recovery is not None else 0,
+        "key_count": len(selectors.security_keys(user=user)),
         "required": _required_for(user),
         "password_form": password_form,
         "may_unlock": selectors.lockout_page_allowed(user=user),
     }
     return render(request, "signin/security.html", context)
+
+
+@never_cache
+@login_required(login_url=LOGIN)
+@require_http_methods(["GET", "POST"])
+def security_keys(request: HttpRequest) -> HttpResponse:
+    """Khóa bảo mật: add a key (the WebAuthn ceremony runs in ``signin.webauthn``), name or remove one."""
+    user = _official(request)
+    if request.method == "POST":
+        key_id = request.POST.get("key", "")
+        try:
+            if request.POST.get("action") == "remove":
+                services.security_key_remove(user=user, key_id=key_id)
+                messages.success(request, _("Đã gỡ khóa bảo mật."))
+            else:
+                services.security_key_rename(user=user, key_id=key_id, name=request.POST.get("name", ""))
+                messages.success(request, _("Đã lưu tên khóa bảo mật."))
+        except ValidationError as exc:
+            messages.error(request, exc.messages[0])
+        return redirect("signin:security_keys")
+    context = {
+        "device": selectors.second_factor_device(user=user),
+        "keys": selectors.security_keys(user=user),
+    }
+    return render(request, "signin/security_keys.html", context)
 
 
 @login_required(login_url=LOGIN)
