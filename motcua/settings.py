@@ -55,7 +55,7 @@ INSTALLED_APPS = [
     # lockout after repeated failures (django-axes).
     "django_otp",
     "django_otp.plugins.otp_totp",
-    # Security keys / passkeys as a second factor (django-otp-webauthn; docs/architecture.md §NN).
+    # Security keys / passkeys as a second factor (django-otp-webauthn; docs/architecture.md §39).
     "django_otp_webauthn",
     "axes",
     "csp",
@@ -462,7 +462,7 @@ MOTCUA_LOGIN_FAILURE_LIMIT = env_int("MOTCUA_LOGIN_FAILURE_LIMIT", default=5)
 MOTCUA_LOGIN_IP_FAILURE_LIMIT = env_int("MOTCUA_LOGIN_IP_FAILURE_LIMIT", default=20)
 MOTCUA_LOGIN_COOLOFF_MINUTES = env_int("MOTCUA_LOGIN_COOLOFF_MINUTES", default=15)
 AXES_ENABLED = True
-# Security keys (django-otp-webauthn; docs/architecture.md §NN): a second factor beside the TOTP app,
+# Security keys (django-otp-webauthn; docs/architecture.md §39): a second factor beside the TOTP app,
 # never a password replacement. The relying party is the public site: a key enrolled for its host name
 # works only there (WebAuthn refuses IP addresses: in development browse http://localhost:8000).
 _PUBLIC = urlsplit(MOTCUA_PUBLIC_BASE_URL.replace("//127.0.0.1", "//localhost", 1))

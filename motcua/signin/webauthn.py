@@ -1,7 +1,7 @@
 """Security keys / passkeys as officials' second factor — khóa bảo mật (django-otp-webauthn).
 
 The library's four JSON views do the WebAuthn ceremonies (py_webauthn underneath); these subclasses fit
-them to our sign-in (docs/architecture.md §NN):
+them to our sign-in (docs/architecture.md §39):
 
 - *Registration* needs a signed-in official whose session passed the second factor **and** who has the
   TOTP authenticator: a key is an extra way in, never the only one (recovery codes and the TOTP stay the
