@@ -49,10 +49,17 @@ def _quang_ninh_units_load() -> None:
     units_load_quang_ninh()
 
 
+def _authz_world_load() -> None:
+    from tests.authz.world import authz_world_load
+
+    authz_world_load()
+
+
 # Fixture name → loader. The loaders run in the outer transaction, in this order.
 SHARED_DATA: dict[str, Callable[[], None]] = {
     "quang_ninh_units": _quang_ninh_units_load,
     "real_catalogue": _real_catalogue_load,
+    "authz_world_shared": _authz_world_load,
 }
 
 
@@ -170,6 +177,11 @@ def real_catalogue(_shared_data: SharedData) -> None:
 @pytest.fixture(scope="session")
 def quang_ninh_units(_shared_data: SharedData) -> None:
     """The units of Quảng Ninh (``org.services.units_load_quang_ninh``), shared by the tests that use them."""
+
+
+@pytest.fixture(scope="session")
+def authz_world_shared(_shared_data: SharedData) -> None:
+    """The personas and objects of the authorisation matrix (``tests/authz/world.py``)."""
 
 
 # --- Outside services (population database, SMS, Zalo): the stand-in process ----------------------
