@@ -55,11 +55,18 @@ def _api_world_load() -> None:
     api_world_seed()
 
 
+def _authz_world_load() -> None:
+    from tests.authz.world import authz_world_load
+
+    authz_world_load()
+
+
 # Fixture name → loader. The loaders run in the outer transaction, in this order.
 SHARED_DATA: dict[str, Callable[[], None]] = {
     "quang_ninh_units": _quang_ninh_units_load,
     "real_catalogue": _real_catalogue_load,
     "api_world": _api_world_load,
+    "authz_world_shared": _authz_world_load,
 }
 
 
@@ -182,6 +189,11 @@ def quang_ninh_units(_shared_data: SharedData) -> None:
 @pytest.fixture(scope="session")
 def api_world(_shared_data: SharedData) -> None:
     """The personas, tokens and dossiers the API robustness tests hit (``tests.api.seed``)."""
+
+
+@pytest.fixture(scope="session")
+def authz_world_shared(_shared_data: SharedData) -> None:
+    """The personas and objects of the authorisation matrix (``tests/authz/world.py``)."""
 
 
 # --- Outside services (population database, SMS, Zalo): the stand-in process ----------------------
