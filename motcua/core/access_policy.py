@@ -1,4 +1,4 @@
-"""Who may open what — the declared authorisation policy of every address (docs/architecture.md §NN).
+"""Who may open what — the declared authorisation policy of every address (docs/architecture.md §40).
 
 One entry per URL pattern (``namespace:name``; the route itself for an unnamed pattern; ``admin:*`` for
 the whole Django admin) and one per API operation (its OpenAPI ``operationId``). Each says which
@@ -170,6 +170,9 @@ URLS: dict[str, Access] = {
     "healthz_live": _public(),
     "healthz_ready": _public(),
     "healthz_jobs": _public("công khai; 503 khi hàng đợi chậm", served=(503,)),
+    # Prometheus: served to MOTCUA_METRICS_ALLOWED_IPS (loopback by default, as the test client is) or a
+    # bearer token; any other address gets 404 (core/tests/test_observability.py asks from elsewhere).
+    "metrics": _public("số liệu Prometheus: chỉ địa chỉ được phép hoặc mã bearer"),
     "api/v1/calendar/due": _public("API lịch làm việc (đường tắt của thao tác motcua_worktime_api_due)"),
     "^api/(?P<rest>.*)$": _public("địa chỉ API không tồn tại: 404 cho mọi người", served=(404,)),
     "set_language": _public("chọn ngôn ngữ", methods=("POST",)),
@@ -186,12 +189,32 @@ URLS: dict[str, Access] = {
     "signin:recovery_codes_new": _PASSWORD_POST,
     "signin:second_factor_off": _PASSWORD_POST,
     "signin:sessions_end": _PASSWORD_POST,
+    "signin:security_keys": _PASSWORD,
+    # Security keys (django-otp-webauthn, signin.webauthn): registration needs a session verified with
+    # the app's code (nobody here has one), authentication a pending login (password step passed).
+    "otp_webauthn:credential-registration-begin": Access(
+        NOBODY, methods=("POST",), note="thêm khóa: chỉ phiên đã xác thực hai bước bằng ứng dụng"
+    ),
+    "otp_webauthn:credential-registration-complete": Access(
+        NOBODY, methods=("POST",), note="thêm khóa: chỉ phiên đã xác thực hai bước bằng ứng dụng"
+    ),
+    "otp_webauthn:credential-authentication-begin": Access(
+        NOBODY, methods=("POST",), note="đăng nhập bằng khóa: chỉ trong lúc đăng nhập (sau mật khẩu)"
+    ),
+    "otp_webauthn:credential-authentication-complete": Access(
+        NOBODY, methods=("POST",), note="đăng nhập bằng khóa: chỉ trong lúc đăng nhập (sau mật khẩu)"
+    ),
+    "otp_webauthn:js-i18n-catalog": _public("bản dịch của mã khóa bảo mật"),
     "signin:lockouts": Access(
         roles("unit_admin_a", "unit_admin_dept", "province_admin", "superuser"),
         note="quản trị đơn vị (cán bộ đơn vị mình), quản trị tỉnh",
     ),
     # Back office: lists filtered to the official's units.
     "backoffice:queue": Access(OFFICIALS, shows=_SEES_A, note="mọi cán bộ (việc của tôi, đơn vị của tôi)"),
+    "backoffice:personal_data_export": Access(
+        roles("unit_admin_a", "unit_admin_dept", "superuser"),
+        note="quản trị đơn vị: xuất dữ liệu cá nhân theo yêu cầu của người dân (ghi nhật ký)",
+    ),
     "backoffice:feedback_list": Access(
         OFFICIALS, shows=CASEWORKERS, note="mọi cán bộ; phản ánh của đơn vị mình"
     ),
@@ -284,6 +307,14 @@ URLS: dict[str, Access] = {
     "portal:tracking_detail": _public("công khai; chi tiết mở khóa bằng 4 số cuối điện thoại/giấy tờ"),
     "portal:tracking_result": _public("tải kết quả sau khi mở khóa", methods=("POST",)),
     "portal:verify": _public(),
+    # Personal data (Decree 13/2023; motcua.privacy): who viewed the applicant's data, and all of it as
+    # a file — each applicant their own.
+    "portal:personal_data": Access(
+        APPLICANTS, note="công dân, tổ chức: nhật ký truy cập dữ liệu của chính mình"
+    ),
+    "portal:personal_data_download": Access(
+        APPLICANTS, methods=("POST",), note="công dân, tổ chức: toàn bộ dữ liệu của chính mình"
+    ),
     "portal:audit_seals": _public(),
     "portal:audit_seals_json": _public(),
     "portal:audit_seals_csv": _public(),
@@ -349,6 +380,12 @@ API: dict[str, Access] = {
     "motcua_assistant_api_assistant_clear": _public("trợ lý ảo (cuộc hội thoại)", served=(404,)),
     "motcua_dossiers_api_dossiers_list": Access(
         SIGNED_IN, shows=_SEES_A | OWNER, note="đã xác thực; chỉ hồ sơ của mình / đơn vị mình"
+    ),
+    "motcua_dossiers_api_dossiers_search": Access(
+        SIGNED_IN,
+        methods=("POST",),
+        shows=_SEES_A | OWNER,
+        note="như danh sách, điều kiện trong thân yêu cầu (không có dữ liệu cá nhân trong địa chỉ)",
     ),
     "motcua_dossiers_api_dossiers_get": _API_DOSSIER,
     "motcua_dossiers_api_dossiers_result_download": _API_DOSSIER,

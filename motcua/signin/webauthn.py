@@ -43,6 +43,13 @@ class KeyLockedOut(exceptions.OTPWebAuthnApiError):
     default_code = "locked_out"
 
 
+class KeyNotSignedIn(exceptions.NotAuthenticated):
+    """No signed-in account and no login in progress: 401 (sign in first), as the API answers, rather
+    than the library's 403 — refused for who the caller is not, not for what they may not do."""
+
+    status_code = 401
+
+
 class KeyNeedsAuthenticator(exceptions.OTPWebAuthnApiError):
     status_code = 403
     default_code = "authenticator_required"
@@ -80,6 +87,11 @@ class _Registration(otp_views.RegistrationCeremonyMixin):
         user = self.request.user
         return user if signs_in_with_password(user) else None  # type: ignore[return-value]
 
+    def initial(self, request: HttpRequest, *args: Any, **kwargs: Any) -> None:
+        if not request.user.is_authenticated:
+            raise KeyNotSignedIn()
+        super().initial(request, *args, **kwargs)
+
     def check_can_register(self) -> None:
         user = self.get_user()
         if user is None or selectors.second_factor_device(user=user) is None:
@@ -114,7 +126,7 @@ class _Authentication(otp_views.AuthenticationCeremonyMixin):
     def check_can_authenticate(self) -> None:
         user = self.get_user()
         if user is None:
-            raise exceptions.NotAuthenticated()
+            raise KeyNotSignedIn()
         if not AxesProxyHandler.is_allowed(self.request, self._credentials(user)):
             raise KeyLockedOut()
 

@@ -56,7 +56,7 @@ def _verified_client(user: Account, device: TOTPDevice) -> Client:
 
 def test_registration_needs_a_signed_in_official_past_the_second_factor(office: Office) -> None:
     anonymous = _post_json(Client(), REG_BEGIN)
-    assert anonymous.status_code == 403
+    assert anonymous.status_code == 401  # not signed in: sign in first
     assert anonymous.json()["detail"] == "Phiên đăng nhập đã hết. Vui lòng đăng nhập lại."
 
     # Signed in without any authenticator: a key must not become the only factor.
@@ -125,7 +125,7 @@ def test_a_refused_key_counts_as_a_failed_sign_in(office: Office) -> None:
     # codes, and the pending login is gone: the password again, once the lockout ends.
     assert refused.status_code == 429
     assert PENDING_KEY not in client.session
-    assert _post_json(client, AUTH_BEGIN).status_code == 403
+    assert _post_json(client, AUTH_BEGIN).status_code == 401
     assert client.get("/can-bo/").status_code == 302
 
 
