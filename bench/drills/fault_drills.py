@@ -67,16 +67,14 @@ from urllib.parse import urlsplit
 PROJECT_DIR = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(PROJECT_DIR))
 
+from bench.drills.backup_drill import DrillFailed, motcua  # noqa: E402 (after the path above)
+
 BIN = Path(sys.executable).parent
 HOST = "127.0.0.1"
 # The job worker's lease after a kill: a killed attempt is taken over once it expires (> the timeout).
 JOB_LEASE_SECONDS = 6
 JOB_TIMEOUT_SECONDS = 5
 DRAIN_TIMEOUT_SECONDS = 90
-
-
-class DrillFailed(Exception):
-    pass
 
 
 class DrillSkipped(Exception):
@@ -111,21 +109,6 @@ def drill_env(*, database_url: str, workdir: Path, media_root: Path | None = Non
         "MOTCUA_WEB_THREADS": "2",
         "PYTHONPATH": os.pathsep.join(filter(None, [str(PROJECT_DIR), os.environ.get("PYTHONPATH")])),
     }
-
-
-def motcua(args: list[str], *, env: dict[str, str], check: bool = True) -> subprocess.CompletedProcess[str]:
-    result = subprocess.run(
-        [sys.executable, "-m", "motcua.manage", *args],
-        env=env,
-        cwd=PROJECT_DIR,
-        capture_output=True,
-        text=True,
-    )
-    if check and result.returncode != 0:
-        raise DrillFailed(
-            f"motcua {' '.join(args)} → exit {result.returncode}\n{result.stdout}\n{result.stderr}"
-        )
-    return result
 
 
 def database_create(url: str) -> None:
