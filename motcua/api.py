@@ -38,6 +38,7 @@ COMMON_REFUSALS: dict[int, str] = {
     # core.unavailable: the database or the file storage is briefly out of reach (Retry-After).
     503: "Hệ thống tạm thời gián đoạn (cơ sở dữ liệu hoặc kho lưu trữ tệp), vui lòng thử lại sau",
 }
+REQUIRED_MARK = "(bắt buộc)"
 BODY_REFUSALS: dict[int, str] = {413: "Nội dung gửi lên quá lớn"}
 SECURED_REFUSALS: dict[int, str] = {401: "Chưa xác thực: thiếu hoặc sai mã truy cập API, hoặc chưa đăng nhập"}
 
@@ -56,6 +57,12 @@ class MotcuaApi(NinjaAPI):
                     refusals.update(BODY_REFUSALS)
                 if operation.get("security"):
                     refusals.update(SECURED_REFUSALS)
+                # ninja marks a parameter required only when it has no default. A few are declared
+                # with None so that their absence gets the operation's own Vietnamese message (not the
+                # generic validation one); their description says "(bắt buộc)", and so does the schema.
+                for parameter in operation.get("parameters", []):
+                    if REQUIRED_MARK in parameter.get("description", ""):
+                        parameter["required"] = True
                 responses = operation.setdefault("responses", {})  # keyed by int, as ninja writes them
                 for status, description in refusals.items():
                     responses.setdefault(status, {"description": description, "content": _ERROR_REF})

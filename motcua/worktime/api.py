@@ -186,8 +186,8 @@ def _is_zero(amount: str) -> bool:
 )
 def days(
     request: HttpRequest,
-    date_from: str | None = Query(None, alias="from"),
-    date_to: str | None = Query(None, alias="to"),
+    date_from: str | None = Query(None, alias="from", description="Ngày đầu, YYYY-MM-DD (bắt buộc)"),
+    date_to: str | None = Query(None, alias="to", description="Ngày cuối, YYYY-MM-DD (bắt buộc)"),
 ) -> HttpResponse:
     try:
         first = _parse_date(date_from, param="from")
