@@ -358,7 +358,11 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     roles = official_role_set(user=request.user)
     risks: list[Any] = []
     if request.user.is_superuser or roles & forecast.RISK_VIEWER_ROLES:
-        risks = forecast.riskiest_dossiers(user=request.user, units=[f.unit] if f.unit else None, limit=10)
+        if f.centre:  # received at the centre, wherever they are handled now
+            risks = forecast.riskiest_dossiers(user=request.user, received_at=f.unit_ids, limit=10)
+        else:
+            units = [f.unit] if f.unit else None
+            risks = forecast.riskiest_dossiers(user=request.user, units=units, limit=10)
     charts = {
         "trend": {
             "labels": [f"{s.key:%m/%Y}" for s in trend],

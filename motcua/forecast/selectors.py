@@ -69,22 +69,32 @@ def riskiest_dossiers(
     *,
     user: AccountOrAnonymous,
     units: Iterable[Unit] | None = None,
+    received_at: Iterable[int] | None = None,
     threshold: float = RISK_THRESHOLD,
     limit: int = 200,
 ) -> list[LatenessForecast]:
     """The open dossiers most likely to be late in ``user``'s units (or the given subset of them), riskiest
     first, each with its dossier, procedure, unit and assignee joined (one query after the units).
 
+    ``received_at``: ids of service centres (of the user's units) — the dossiers received there, wherever
+    they are handled now: what a centre's supervisor chases the deciding agencies about.
+
     The selector a dashboard embeds; ``riskiest_by_unit`` groups its answer for the leadership page.
     """
     allowed = risk_viewer_units(user=user)
     allowed_ids = {u.pk for u in allowed}
-    wanted = allowed_ids if units is None else {u.pk for u in units} & allowed_ids
-    if not wanted:
-        return []
     qs = LatenessForecast.objects.filter(probability__gte=threshold, dossier__is_open=True)
-    if not (units is None and official_reaches_every_unit(user=user)):
-        qs = qs.filter(unit_id__in=sorted(wanted))
+    if received_at is not None:
+        centres = set(received_at) & allowed_ids
+        if not centres:
+            return []
+        qs = qs.filter(dossier__receiving_unit_id__in=sorted(centres))
+    else:
+        wanted = allowed_ids if units is None else {u.pk for u in units} & allowed_ids
+        if not wanted:
+            return []
+        if not (units is None and official_reaches_every_unit(user=user)):
+            qs = qs.filter(unit_id__in=sorted(wanted))
     return list(
         qs.select_related(
             "unit", "dossier__procedure", "dossier__current_step", "dossier__current_assignee__official"

@@ -97,3 +97,21 @@ def test_the_leadership_list_is_for_leaders_supervisors_and_report_viewers(world
     assert d.code in html
     assert reverse("backoffice:dossier_detail", args=[d.code]) not in html  # no personal data page
     assert 'href="/can-bo/nguy-co-tre-han/"' in client_for(world.hung).get(QUEUE).content.decode()
+
+
+def test_a_centre_supervisor_sees_the_riskiest_dossiers_received_at_the_centre(world: World) -> None:
+    """Handled by the commune's committee, received at its centre: the centre's dashboard lists it (the
+    supervisor chases the deciding agency); one received at another centre is not listed."""
+    ours = dossier_at(world, "appraisal")
+    assert ours.receiving_unit_id == world.centre_a.pk
+    assert ours.current_unit_id != world.centre_a.pk
+    _forecast(ours, 0.77)
+    theirs = dossier_at(world, "appraisal")
+    Dossier.objects.filter(pk=theirs.pk).update(receiving_unit=world.centre_b)
+    _forecast(theirs, 0.95)
+    supervisor = OfficialFactory(
+        user=UserFactory(username="giamsat.a"), assignments=[(world.centre_a, Role.SUPERVISOR)]
+    ).user
+    html = client_for(supervisor).get(reverse("backoffice:dashboard")).content.decode()
+    assert ours.code in html
+    assert theirs.code not in html
