@@ -164,26 +164,51 @@ def _group_kill(proc: subprocess.Popen[bytes], sig: int = signal.SIGKILL) -> Non
         proc.wait(timeout=10)
 
 
-class Web:
-    """gunicorn with the production ``gunicorn.conf.py``, in a session of its own (killable as a group)."""
+class _Supervised:
+    """A production process the drill starts, kills as a whole process group and starts again."""
 
-    def __init__(self, env: dict[str, str], workdir: Path) -> None:
-        self.port = free_port()
-        self.env = {**env, "MOTCUA_BIND": f"{HOST}:{self.port}"}
-        self.log = workdir / "gunicorn.log"
+    command: list[str]
+
+    def __init__(self, env: dict[str, str], log: Path) -> None:
+        self.env = env
+        self.log = log
         self.proc: subprocess.Popen[bytes] | None = None
         self.restarts = 0
 
     def start(self) -> None:
         with self.log.open("ab") as log:
             self.proc = subprocess.Popen(
-                [str(BIN / "gunicorn"), "--config", str(PROJECT_DIR / "gunicorn.conf.py")],
+                self.command,
                 env=self.env,
                 cwd=PROJECT_DIR,
                 stdout=log,
                 stderr=subprocess.STDOUT,
-                start_new_session=True,
+                start_new_session=True,  # its own group: a kill takes its children too
             )
+
+    def kill_and_restart(self) -> None:
+        assert self.proc is not None
+        _group_kill(self.proc)
+        self.start()
+        self.restarts += 1
+
+    def stop(self) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            _group_kill(self.proc, signal.SIGTERM)
+
+
+class Web(_Supervised):
+    """gunicorn with the production ``gunicorn.conf.py``; ``start`` returns once it answers."""
+
+    command = [str(BIN / "gunicorn"), "--config", str(PROJECT_DIR / "gunicorn.conf.py")]
+
+    def __init__(self, env: dict[str, str], workdir: Path) -> None:
+        self.port = free_port()
+        super().__init__({**env, "MOTCUA_BIND": f"{HOST}:{self.port}"}, workdir / "gunicorn.log")
+
+    def start(self) -> None:
+        super().start()
+        assert self.proc is not None
         deadline = time.monotonic() + 60
         while True:
             with contextlib.suppress(OSError, http.client.HTTPException):
@@ -206,44 +231,12 @@ class Web:
             os.kill(random.choice(workers), signal.SIGKILL)
         return True
 
-    def kill_all_and_restart(self) -> None:
-        assert self.proc is not None
-        _group_kill(self.proc)
-        self.start()
-        self.restarts += 1
 
-    def stop(self) -> None:
-        if self.proc is not None and self.proc.poll() is None:
-            _group_kill(self.proc, signal.SIGTERM)
+class JobWorker(_Supervised):
+    command = [str(BIN / "motcua"), "run-jobs"]
 
-
-class JobWorker:
     def __init__(self, env: dict[str, str], workdir: Path) -> None:
-        self.env = env
-        self.log = workdir / "run-jobs.log"
-        self.proc: subprocess.Popen[bytes] | None = None
-        self.restarts = 0
-
-    def start(self) -> None:
-        with self.log.open("ab") as log:
-            self.proc = subprocess.Popen(
-                [str(BIN / "motcua"), "run-jobs"],
-                env=self.env,
-                cwd=PROJECT_DIR,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-            )
-
-    def kill_and_restart(self) -> None:
-        assert self.proc is not None
-        _group_kill(self.proc)
-        self.start()
-        self.restarts += 1
-
-    def stop(self) -> None:
-        if self.proc is not None and self.proc.poll() is None:
-            _group_kill(self.proc, signal.SIGTERM)
+        super().__init__(env, workdir / "run-jobs.log")
 
 
 # --------------------------------------------------------------------------------------------------
@@ -581,7 +574,7 @@ def _kill_under_load(
             if what == "web_worker" and web.kill_worker():
                 kills["web_worker"] += 1
             elif what == "web_all":
-                web.kill_all_and_restart()
+                web.kill_and_restart()
                 kills["web_all"] += 1
             elif what == "job_worker":
                 time.sleep(rng.uniform(0, 0.3))
