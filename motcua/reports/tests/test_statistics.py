@@ -24,6 +24,7 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from django.db import connection
 from django.db.models import Sum
 
 from motcua.dossiers import services
@@ -219,6 +220,23 @@ def test_rebuild_gives_the_incremental_rows(world: World, clock: Any) -> None:
     assert stats.received_new == 8
     # --since replaces the rows from the start of that month on with the same numbers.
     aggregates_rebuild(since=date(2026, 3, 15))
+    assert aggregate_rows() == incremental
+
+
+@pytest.mark.django_db(transaction=True)
+def test_rebuild_in_worker_processes_gives_the_same_rows(world: World, clock: Any) -> None:
+    """On PostgreSQL the rebuild replays ranges of dossiers in forked processes, each on its own
+    connection (committed data: hence a transactional test); the rows must be the single-process
+    rebuild's, here with ranges of three dossiers over two processes."""
+    if connection.vendor != "postgresql":
+        pytest.skip("the rebuild runs in one process on SQLite")
+    build_march(world, clock)
+    aggregate_jobs_run()
+    incremental = aggregate_rows()
+    result = aggregates_rebuild(batch=3, workers=2)
+    assert (result.dossiers, result.daily_rows) == (10, len(incremental["daily"]))
+    assert aggregate_rows() == incremental
+    aggregates_rebuild(since=date(2026, 3, 15), batch=2, workers=2)
     assert aggregate_rows() == incremental
 
 
