@@ -297,7 +297,8 @@ def aggregates_rebuild(
             )
     finally:
         if pool is not None:
-            pool.close()
+            # Every result has been read on success; on an error the ranges still queued are moot.
+            pool.terminate()
             pool.join()
     return RebuildResult(
         dossiers=n_dossiers,
