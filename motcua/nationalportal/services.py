@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Sequence
 from datetime import date, datetime, time
+from typing import Any
 
-from django.db import transaction
-from django.db.models import BigIntegerField, F
+from django.db import connection, transaction
+from django.db.models import BigIntegerField, Count, Exists, F, Min, Model, OuterRef, QuerySet
 from django.db.models.fields.json import KT
-from django.db.models.functions import Cast
+from django.db.models.functions import Cast, TruncDate
 
 from motcua.dossiers.deadlines import local_zone
 from motcua.dossiers.events import EventKind
@@ -38,47 +39,55 @@ def synced_dossier_record(*, dossier_id: int, seq: int) -> bool:
 def sync_counts_rebuild(*, since: date | None = None) -> int:
     """Recompute ``SyncedDossier`` and ``DailySyncCount`` (from ``since`` on, or all) from the done
     sync jobs of receipts — what ``reports-rebuild`` does for indicator 1.4. The day is the job's
-    (created with its event). Returns the dossiers counted. Call inside the rebuild's transaction."""
+    (created with its event). Returns the dossiers counted. Call inside the rebuild's transaction.
+
+    Two ``INSERT … SELECT``: production keeps every sync job (about one per event), so the jobs are
+    grouped by dossier in the database rather than read one by one."""
     from motcua.nationalportal.subscribers import DOSSIER_SYNC
 
+    zone = local_zone()
     jobs = Job.objects.filter(
         name=DOSSIER_SYNC, status=JobStatus.DONE, payload__kind__in=sorted(RECEIPT_KINDS)
     )
     synced = SyncedDossier.objects.all()
     counts = DailySyncCount.objects.all()
     if since is not None:
-        jobs = jobs.filter(created_at__gte=datetime.combine(since, time.min, tzinfo=local_zone()))
+        jobs = jobs.filter(created_at__gte=datetime.combine(since, time.min, tzinfo=zone))
         synced, counts = synced.filter(day__gte=since), counts.filter(day__gte=since)
     synced.delete()
     counts.delete()
-    earlier = set(SyncedDossier.objects.values_list("dossier_id", flat=True)) if since is not None else set()
-    zone = local_zone()
-    first: dict[int, date] = {}
-    for dossier_id, created_at in (
+    # The local date is monotonic in the instant: the first job's day is the smallest day.
+    firsts = (
         jobs.annotate(dossier_ref=Cast(KT("payload__dossier_id"), BigIntegerField()))
-        .order_by("created_at", "pk")
-        .values_list("dossier_ref", "created_at")
-        .iterator(chunk_size=20_000)
-    ):
-        if dossier_id not in earlier and dossier_id not in first:
-            first[dossier_id] = created_at.astimezone(zone).date()
-    units = dict(_units(first))
-    rows = [SyncedDossier(dossier_id=pk, day=day) for pk, day in first.items() if pk in units]
-    SyncedDossier.objects.bulk_create(rows, batch_size=5_000)
-    per_day: dict[tuple[date, int], int] = {}
-    for row in rows:
-        key = (row.day, units[row.dossier_id])
-        per_day[key] = per_day.get(key, 0) + 1
-    DailySyncCount.objects.bulk_create(
-        [DailySyncCount(day=d, unit_id=u, count=n) for (d, u), n in sorted(per_day.items())], batch_size=5_000
+        .filter(Exists(Dossier.objects.filter(pk=OuterRef("dossier_ref"))))
+        # Counted before ``since``: kept, not counted again.
+        .exclude(Exists(SyncedDossier.objects.filter(dossier_id=OuterRef("dossier_ref"))))
+        .values("dossier_ref")
+        .annotate(first_day=Min(TruncDate("created_at", tzinfo=zone)))
+        .values_list("dossier_ref", "first_day")
     )
-    return len(rows)
+    inserted = _insert_select(SyncedDossier, ("dossier_id", "day"), firsts)
+    per_day = (
+        SyncedDossier.objects.filter(day__gte=since) if since is not None else SyncedDossier.objects.all()
+    )
+    _insert_select(
+        DailySyncCount,
+        ("day", "unit_id", "count"),
+        per_day.values("day", unit_ref=F("dossier__competent_unit_id"))
+        .annotate(n=Count("dossier_id"))
+        .values_list("day", "unit_ref", "n"),
+    )
+    return inserted
 
 
-def _units(dossier_ids: Iterable[int]) -> Iterable[tuple[int, int]]:
-    ids = sorted(dossier_ids)
-    for i in range(0, len(ids), 5_000):
-        yield from Dossier.objects.filter(pk__in=ids[i : i + 5_000]).values_list("pk", "competent_unit_id")
+def _insert_select(model: type[Model], columns: Sequence[str], rows: QuerySet[Any]) -> int:
+    """``INSERT INTO model (columns) <the query of rows>``: the ORM has no INSERT … SELECT."""
+    sql, params = rows.query.sql_with_params()
+    quote = connection.ops.quote_name
+    names = ", ".join(quote(c) for c in columns)
+    with connection.cursor() as cursor:
+        cursor.execute(f"INSERT INTO {quote(model._meta.db_table)} ({names}) {sql}", params)
+        return int(cursor.rowcount)
 
 
 def _add(day: date, unit_id: int, n: int) -> None:
