@@ -361,13 +361,19 @@ class _Replayed:
 
 def _range_replay(lo: int, hi: int | None, first: date | None, upto: int) -> _Replayed:
     """Replay the events (ids up to ``upto``) of the rebuilt dossiers with ids in [lo, hi]."""
-    in_range = Q(dossier_id__gte=lo) if hi is None else Q(dossier_id__gte=lo, dossier_id__lte=hi)
     rows = _rebuilt_dossiers(first).filter(pk__gte=lo)
     if hi is not None:
         rows = rows.filter(pk__lte=hi)
     chunk = list(rows.order_by("pk").values_list(*_FACT_COLUMNS))
+    in_range = Q(dossier_id__gte=lo) if hi is None else Q(dossier_id__gte=lo, dossier_id__lte=hi)
+    if first is not None:
+        # From ``since`` on, the rebuilt dossiers are sparse among the ids (the open ones and those
+        # finished lately): a range of ``batch`` of them can span most of the table, whose other
+        # dossiers' events must not be read.
+        in_range &= Q(dossier_id__in=rows.values("pk"))
     components = _components(in_range)
     events: dict[int, list[EventFact]] = {}
+    n_events = 0
     for dossier_id, *fields in (
         DossierEvent.objects.filter(in_range, pk__lte=upto)
         .order_by("dossier_id", "seq")
@@ -375,12 +381,11 @@ def _range_replay(lo: int, hi: int | None, first: date | None, upto: int) -> _Re
         .iterator(chunk_size=20_000)
     ):
         events.setdefault(dossier_id, []).append(EventFact(*fields))
+        n_events += 1
     daily: dict[tuple[Any, ...], list[int]] = {}
     durations: dict[tuple[Any, ...], int] = {}
-    n_events = 0
     for row in chunk:
         history = events.get(row[0], [])
-        n_events += len(history)
         facts = _facts(row, history, components.get(row[0], (0, 0)))
         counts, dossier_durations = dossier_contribution(facts, history)
         key = (facts.unit_id, facts.receiving_unit_id, facts.procedure_id, facts.channel)

@@ -19,15 +19,17 @@ D9  procedure without fees, received Mon 2/3, resolved 10:00   early; 1 working 
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
 import pytest
 from django.db import connection
-from django.db.models import Sum
+from django.db.models import Q, Sum
 
 from motcua.dossiers import services
+from motcua.dossiers.deadlines import local_zone
+from motcua.dossiers.models import Dossier, DossierEvent
 from motcua.dossiers.tests.factories import (
     World,
     dossier_advance,
@@ -220,6 +222,25 @@ def test_rebuild_gives_the_incremental_rows(world: World, clock: Any) -> None:
     assert stats.received_new == 8
     # --since replaces the rows from the start of that month on with the same numbers.
     aggregates_rebuild(since=date(2026, 3, 15))
+    assert aggregate_rows() == incremental
+
+
+def test_rebuild_since_reads_only_the_events_of_the_dossiers_it_replays(world: World, clock: Any) -> None:
+    """From ``since`` on, the replayed dossiers (open, or finished, returned or submitted since) are
+    sparse among the ids; a range of them must not read the events of the dossiers in between."""
+    build_march(world, clock)
+    aggregate_jobs_run()
+    incremental = aggregate_rows()
+    april = datetime(2026, 4, 1, tzinfo=local_zone())
+    replayed = Dossier.objects.filter(
+        Q(is_open=True) | Q(finished_at__gte=april) | Q(returned_at__gte=april) | Q(submitted_at__gte=april)
+    )
+    first_replayed = replayed.order_by("pk").values_list("pk", flat=True).first()
+    skipped = Dossier.objects.exclude(pk__in=replayed.values("pk")).filter(pk__gt=first_replayed)
+    assert skipped.exists()  # one range over all the replayed dossiers holds dossiers not replayed
+    result = aggregates_rebuild(since=date(2026, 4, 1), batch=1_000)
+    assert result.dossiers == replayed.count()
+    assert result.events == DossierEvent.objects.filter(dossier__in=replayed).count()
     assert aggregate_rows() == incremental
 
 
