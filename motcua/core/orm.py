@@ -19,8 +19,10 @@ Why each is needed:
   and ``Model._prefetched_objects_cache``: the attributes ``prefetch_related_objects`` itself sets. The
   receipt path puts rows it has just read or written into a relation's cache instead of reading them
   again (queries per submission).
-* ``queryset_sql`` — ``QuerySet.query.get_compiler().as_sql()``: ``QuerySet.query`` is documented as
-  opaque. Used to compile a query once and run its SQL with a cursor on a hot read path.
+* ``queryset_sql``, ``rows_insert_select`` — ``QuerySet.query.get_compiler().as_sql()``:
+  ``QuerySet.query`` is documented as opaque. Used to compile a query once and run its SQL with a
+  cursor on a hot read path, and to write a grouped SELECT into a table without reading its rows
+  (the rebuild of a counter from millions of jobs).
 * ``PreparedQuery`` — ``SQLCompiler.as_sql``/``select``/``klass_info``/``col_count``/
   ``get_converters`` and ``query.get_related_populators``: what ``ModelIterable`` does for every
   queryset, done once per query shape and database connection. Django compiles a queryset's SQL anew
@@ -81,6 +83,17 @@ def rows_insert(table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]
         else:
             placeholders = ", ".join(["%s"] * len(columns))
             cursor.executemany(f"INSERT INTO {quote(table)} ({names}) VALUES ({placeholders})", list(rows))
+
+
+def rows_insert_select(table: str, columns: Sequence[str], rows: QuerySet[Any]) -> int:
+    """``INSERT INTO table (columns) <the SELECT of rows>`` (a ``values_list`` in column order), in the
+    database: the ORM has no INSERT … SELECT. Returns the rows inserted."""
+    sql, params = queryset_sql(rows, using=connection.alias)
+    quote = connection.ops.quote_name
+    names = ", ".join(quote(c) for c in columns)
+    with connection.cursor() as cursor:
+        cursor.execute(f"INSERT INTO {quote(table)} ({names}) {sql}", params)
+        return int(cursor.rowcount)
 
 
 def objects_insert(model: type[_M], objs: Sequence[_M]) -> None:

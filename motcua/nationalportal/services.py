@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import date, datetime, time
-from typing import Any
 
-from django.db import connection, transaction
-from django.db.models import BigIntegerField, Count, Exists, F, Min, Model, OuterRef, QuerySet
+from django.db import transaction
+from django.db.models import BigIntegerField, Count, Exists, F, Min, OuterRef
 from django.db.models.fields.json import KT
 from django.db.models.functions import Cast, TruncDate
 
+from motcua.core.orm import rows_insert_select
 from motcua.dossiers.deadlines import local_zone
 from motcua.dossiers.events import EventKind
 from motcua.dossiers.models import Dossier, DossierEvent
@@ -66,28 +65,18 @@ def sync_counts_rebuild(*, since: date | None = None) -> int:
         .annotate(first_day=Min(TruncDate("created_at", tzinfo=zone)))
         .values_list("dossier_ref", "first_day")
     )
-    inserted = _insert_select(SyncedDossier, ("dossier_id", "day"), firsts)
+    inserted = rows_insert_select(SyncedDossier._meta.db_table, ("dossier_id", "day"), firsts)
     per_day = (
         SyncedDossier.objects.filter(day__gte=since) if since is not None else SyncedDossier.objects.all()
     )
-    _insert_select(
-        DailySyncCount,
+    rows_insert_select(
+        DailySyncCount._meta.db_table,
         ("day", "unit_id", "count"),
         per_day.values("day", unit_ref=F("dossier__competent_unit_id"))
         .annotate(n=Count("dossier_id"))
         .values_list("day", "unit_ref", "n"),
     )
     return inserted
-
-
-def _insert_select(model: type[Model], columns: Sequence[str], rows: QuerySet[Any]) -> int:
-    """``INSERT INTO model (columns) <the query of rows>``: the ORM has no INSERT … SELECT."""
-    sql, params = rows.query.sql_with_params()
-    quote = connection.ops.quote_name
-    names = ", ".join(quote(c) for c in columns)
-    with connection.cursor() as cursor:
-        cursor.execute(f"INSERT INTO {quote(model._meta.db_table)} ({names}) {sql}", params)
-        return int(cursor.rowcount)
 
 
 def _add(day: date, unit_id: int, n: int) -> None:

@@ -10,7 +10,7 @@ import pytest
 import time_machine
 from django.core.exceptions import MultipleObjectsReturned
 from django.db import DatabaseError, transaction
-from django.db.models import F, signals
+from django.db.models import F, Max, Sum, Value, signals
 
 from motcua.catalog.models import Field, Procedure, ProcedureFee
 from motcua.catalog.tests.factories import FieldFactory, ProcedureFactory
@@ -26,6 +26,7 @@ from motcua.core.orm import (
     prefetched_rows,
     queryset_sql,
     rows_insert,
+    rows_insert_select,
 )
 from motcua.identity.models import ApiToken
 from motcua.identity.services import api_token_create
@@ -119,6 +120,22 @@ def test_rows_insert_takes_values_ready_for_the_database() -> None:
         ProcedureFee._meta.db_table, ["procedure_id", "order", "name", "note"], [(procedure.pk, 1, "Phí", "")]
     )
     assert list(procedure.fees.values_list("name", "amount_vnd")) == [("Phí", None)]
+
+
+def test_rows_insert_select_writes_the_grouped_select() -> None:
+    procedure: Procedure = ProcedureFactory.create()
+    ProcedureFee.objects.create(procedure=procedure, order=1, name="Phí", amount_vnd=50_000)
+    ProcedureFee.objects.create(procedure=procedure, order=2, name="Lệ phí", amount_vnd=30_000)
+    inserted = rows_insert_select(
+        ProcedureFee._meta.db_table,
+        ["procedure_id", "order", "name", "note", "amount_vnd"],
+        ProcedureFee.objects.filter(procedure=procedure)
+        .values("procedure_id")
+        .annotate(o=Max("order") + 1, n=Value("Tổng"), t=Value(""), total=Sum("amount_vnd"))
+        .values_list("procedure_id", "o", "n", "t", "total"),
+    )
+    assert inserted == 1
+    assert procedure.fees.get(order=3).amount_vnd == 80_000
 
 
 _CODE = "\x00code\x00"
