@@ -19,7 +19,7 @@ from datetime import date, datetime, time
 from typing import Any
 
 from django.db import connection, connections, transaction
-from django.db.models import Count, Max, Q
+from django.db.models import Count, Max, Q, QuerySet
 from django.utils import timezone
 
 from motcua.core.orm import in_transaction, rows_insert
@@ -285,7 +285,7 @@ def aggregates_rebuild(
                 stage.add(part.daily, part.durations)
                 if progress is not None:
                     progress(part.dossiers)
-            daily_count, monthly_count = stage.finish(since=first)
+            daily_count, monthly_count = stage.finish()
             unit_rollups_fill(since=first)
             # The extensions' counters of the 766 index, from their raw rows.
             sync_counts_rebuild(since=first)
@@ -310,7 +310,7 @@ def aggregates_rebuild(
     )
 
 
-def _rebuilt_dossiers(first: date | None) -> Any:
+def _rebuilt_dossiers(first: date | None) -> QuerySet[Dossier]:
     """The dossiers a rebuild from ``first`` replays (all when None)."""
     dossiers = Dossier.objects.all()
     if first is not None:
@@ -480,33 +480,38 @@ class _Stage:
             ((d.isoformat(), *k, n) for (d, *k), n in durations.items() if n),
         )
 
-    def finish(self, *, since: date | None) -> tuple[int, int]:
-        """Sum the staged partials into the daily rows and, by month (from ``since``'s month), into the
-        monthly rows; drop the stage. Returns the daily and monthly row counts."""
+    def finish(self) -> tuple[int, int]:
+        """Sum the staged partials into the daily rows and, by month, into the monthly rows; drop the
+        stage. Returns the daily and monthly row counts."""
         quote = connection.ops.quote_name
-        sums = ", ".join(f"SUM({c})" for c in COUNTERS)
-        nonzero = " OR ".join(f"SUM({c}) <> 0" for c in COUNTERS)
         key = ", ".join(_KEY)
         month = (
             "CAST(date_trunc('month', day) AS date)"
             if connection.vendor == "postgresql"
             else "date(day, 'start of month')"
         )
+        # (stage, columns after the key, their sums, extra grouping, non-zero test)
+        counters = (
+            self.AGG,
+            COUNTERS,
+            ", ".join(f"SUM({c})" for c in COUNTERS),
+            "",
+            " OR ".join(f"SUM({c}) <> 0" for c in COUNTERS),
+        )
+        buckets = (self.DUR, ("bucket", "count"), "bucket, SUM(count)", ", bucket", "SUM(count) <> 0")
         inserted: list[int] = []
         with connection.cursor() as cursor:
-            for table, period, stage, values, having in (
-                (DailyAggregate, "day", self.AGG, sums, nonzero),
-                (MonthlyAggregate, month, self.AGG, sums, nonzero),
-                (DailyDuration, "day", self.DUR, "bucket, SUM(count)", "SUM(count) <> 0"),
-                (MonthlyDuration, month, self.DUR, "bucket, SUM(count)", "SUM(count) <> 0"),
+            for table, period_column, period, (stage, measures, values, extra, nonzero) in (
+                (DailyAggregate, "day", "day", counters),
+                (MonthlyAggregate, "month", month, counters),
+                (DailyDuration, "day", "day", buckets),
+                (MonthlyDuration, "month", month, buckets),
             ):
-                is_duration = stage == self.DUR
-                columns: tuple[str, ...] = ("day" if period == "day" else "month", *_KEY)
-                columns += ("bucket", "count") if is_duration else COUNTERS
-                group = f"{period}, {key}" + (", bucket" if is_duration else "")
+                names = ", ".join(quote(c) for c in (period_column, *_KEY, *measures))
                 cursor.execute(
-                    f"INSERT INTO {quote(table._meta.db_table)} ({', '.join(quote(c) for c in columns)}) "
-                    f"SELECT {period}, {key}, {values} FROM {stage} GROUP BY {group} HAVING {having}"
+                    f"INSERT INTO {quote(table._meta.db_table)} ({names}) "
+                    f"SELECT {period}, {key}, {values} FROM {stage} "
+                    f"GROUP BY {period}, {key}{extra} HAVING {nonzero}"
                 )
                 inserted.append(cursor.rowcount)
             cursor.execute(f"DROP TABLE {self.AGG}")
