@@ -9,6 +9,7 @@ import io
 import pytest
 import time_machine
 from django.test import Client
+from django.utils import timezone
 
 from motcua.dossiers.models import Dossier
 from motcua.dossiers.sealing import audit_seal_create
@@ -37,7 +38,9 @@ def test_tracking_page_tells_whether_the_history_matches_the_seal(
     with django_assert_max_num_queries(5):  # dossier; seal check: leaf and seal, events, nodes, sibling leaf
         panel = _seal_panel(client, dossier)
     assert 'data-testid="seal-matched"' in panel
-    assert f"Lịch sử xử lý khớp với niêm phong ngày {seal.sealed_at:%d/%m/%Y} (niêm phong số 1)." in panel
+    # The page prints the Vietnamese day: from 17:00 UTC it is already the next one.
+    day = timezone.localtime(seal.sealed_at)
+    assert f"Lịch sử xử lý khớp với niêm phong ngày {day:%d/%m/%Y} (niêm phong số 1)." in panel
     chain_rewrite(dossier, lambda event: setattr(event, "reason", "viết lại"))
     panel = _seal_panel(client, dossier)
     assert 'data-testid="seal-mismatch"' in panel
