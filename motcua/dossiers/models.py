@@ -13,6 +13,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_noop
 
 from motcua.catalog.fees import FeeStatus, fee_summary
@@ -630,7 +631,7 @@ class DossierPause(models.Model):
         ordering = ["dossier", "started_at"]
 
     def __str__(self) -> str:
-        return f"{self.get_reason_display()} từ {self.started_at:%d/%m/%Y}"
+        return f"{self.get_reason_display()} từ {timezone.localtime(self.started_at):%d/%m/%Y}"
 
 
 class DossierEvent(models.Model):

@@ -42,6 +42,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 
 from motcua.catalog.models import Procedure
 from motcua.org.models import Unit
@@ -253,7 +254,7 @@ class RebuildMark(models.Model):
         verbose_name_plural = "lần tính lại số liệu"
 
     def __str__(self) -> str:
-        return f"{self.rebuilt_at:%d/%m/%Y %H:%M} (≤ {self.events_upto_id})"
+        return f"{timezone.localtime(self.rebuilt_at):%d/%m/%Y %H:%M} (≤ {self.events_upto_id})"
 
 
 class IndexInput(models.Model):

@@ -95,4 +95,4 @@ class LockoutRelease(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.username or self.ip_address} — {self.released_at:%d/%m/%Y %H:%M}"
+        return f"{self.username or self.ip_address} — {timezone.localtime(self.released_at):%d/%m/%Y %H:%M}"

@@ -27,6 +27,7 @@ from typing import Any, Protocol
 from asn1crypto import cms, pem
 from asn1crypto import crl as asn1_crl
 from asn1crypto import x509 as asn1_x509
+from django.utils import timezone
 from pyhanko.keys import load_cert_from_pemder
 from pyhanko.sign import signers
 
@@ -109,15 +110,16 @@ def certificate_usable(
         raise SigningRefused(f"Không đọc được chứng thư số của {ref.who}.")
     validity = cert["tbs_certificate"]["validity"]
     not_before, not_after = validity["not_before"].native, validity["not_after"].native
-    fmt = "%d/%m/%Y"
+    # The certificate's instants are UTC; the official reads the Vietnamese day.
+    not_before_day = f"{timezone.localtime(not_before):%d/%m/%Y}"
+    not_after_day = f"{timezone.localtime(not_after):%d/%m/%Y}"
     if now < not_before:
         raise SigningRefused(
-            f"Chứng thư số của {ref.who} chưa có hiệu lực (hiệu lực từ {not_before.strftime(fmt)}); "
-            "không thể ký số."
+            f"Chứng thư số của {ref.who} chưa có hiệu lực (hiệu lực từ {not_before_day}); không thể ký số."
         )
     if now > not_after:
         raise SigningRefused(
-            f"Chứng thư số của {ref.who} đã hết hạn ngày {not_after.strftime(fmt)}; vui lòng gia hạn "
+            f"Chứng thư số của {ref.who} đã hết hạn ngày {not_after_day}; vui lòng gia hạn "
             "chứng thư số trước khi ký."
         )
     if cert.serial_number in revoked:
