@@ -965,6 +965,51 @@ class Mix:
     pool: float = 0.3  # a step left to the unit pool (then claimed)
     speed_median: float = 0.55  # work time / budget
     speed_sigma: float = 0.45
+    surges: float = 0.0  # overload episodes per unit and 100 working days (``Surges``); 0: none
+
+
+class Surges:
+    """Overload episodes of the units — đợt quá tải (``Mix.surges`` > 0, ``simulate --surges``).
+
+    Every history is played on its own, so no queue can build up from the others' work. Congestion is
+    drawn instead as episodes per unit: during one the arrivals routed to the unit are up to ``PEAK``
+    times denser and the work at its steps takes as much longer, and the slowdown drains linearly over
+    as long again afterwards (the backlog clears). At an instant inside an episode the unit therefore
+    holds more open dossiers and each of them waits longer, as a real queue does: what the lateness
+    forecast's queue term is meant to see, and what ``forecast-calibrate`` measures it against.
+    Episodes are drawn per unit from their own seed (same seed, same episodes in every process).
+    """
+
+    PEAK = 3.0
+
+    def __init__(self, *, seed: int, per_100_days: float, days: int) -> None:
+        self.seed, self.rate, self.days = seed, per_100_days / 100, days
+        self._episodes: dict[int, list[tuple[int, int, float]]] = {}
+
+    def episodes(self, unit: int) -> list[tuple[int, int, float]]:
+        """(first working day, end, strength) on the axis's working-day numbers."""
+        found = self._episodes.get(unit)
+        if found is None:
+            rng = random.Random(f"surges:{self.seed}:{unit}")
+            found, day = [], int(rng.expovariate(self.rate))
+            while day < self.days:
+                length = rng.randint(5, 15)
+                found.append((day, day + length, rng.uniform(1.8, self.PEAK)))
+                day += 2 * length + int(rng.expovariate(self.rate))
+            self._episodes[unit] = found
+        return found
+
+    def factor(self, unit: int, day: int) -> float:
+        """How many times the unit's usual load it carries on working day ``day`` (1: no episode)."""
+        for start, end, strength in self.episodes(unit):
+            if day < start:
+                break
+            if day < end:
+                return strength
+            drained = (day - end) / (end - start)
+            if drained < 1:
+                return 1 + (strength - 1) * (1 - drained)
+        return 1.0
 
 
 class History:
@@ -1475,7 +1520,12 @@ class History:
                     data=event_data.result_returned(method=method, decision=self.d.get("decision", "")),
                 )
                 return
-            self._advance(self._step_work(index))
+            work = self._step_work(index)
+            if self.sim.surges is not None:
+                work = int(
+                    work * self.sim.surges.factor(step.unit, self.axis.to_axis(self.t) // self.axis.day)
+                )
+            self._advance(work)
             actor = self._actor()
             self._maybe_extend(actor)
             if index == first_work_index:
@@ -2019,6 +2069,11 @@ class Simulation:
             first=local_now - timedelta(days=days + 10), last=local_now + timedelta(days=800)
         )
         self.dues = DueCalculator(self.axis)
+        self.surges = (
+            Surges(seed=seed, per_100_days=self.mix.surges, days=len(self.axis.days))
+            if self.mix.surges > 0
+            else None
+        )
         self.clock = Clock()
         self.first_ids = ids_first_free()
         self.ids = Ids(self.first_ids)  # dossier ids (dense) and scratch ids of dry runs
@@ -2068,6 +2123,11 @@ class Simulation:
                     break
                 roll -= share
             receive_k = rng.randrange(k_first, max(k_now, k_first + 1))
+            if self.surges is not None:
+                # Thinning: a day of the competent unit's episode keeps up to PEAK times as many arrivals.
+                competent = world.route(proc, centre)
+                while rng.random() * Surges.PEAK > self.surges.factor(competent, receive_k // axis.day):
+                    receive_k = rng.randrange(k_first, max(k_now, k_first + 1))
             submitted = axis.at(receive_k)
             if channel in (Channel.ONLINE, Channel.DVCQG):
                 # Submitted online at any hour, accepted within about a working day.

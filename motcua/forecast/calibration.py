@@ -13,7 +13,8 @@ before ``T``, the queues at ``T``), then compare with what happened after ``T``:
   answer to compare with).
 
 The baseline is what one knows without the model: the procedure's share of late dossiers among those
-finished before ``T`` (shrunk towards the province's share like the model's levels).
+finished before ``T`` (shrunk towards the province's share like the model's levels). The same model
+without its queue term is scored on the same dossiers, to show what the queues add.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from datetime import datetime, timedelta
 from django.db.models import Max
 
 from motcua.dossiers.models import Dossier, DossierEvent, DossierPause, DossierState, DossierStep, Outcome
-from motcua.forecast.inputs import FORECAST_STATES, DossierFacts
+from motcua.forecast.inputs import FORECAST_STATES, DossierFacts, history_index, process_step_counts
 from motcua.forecast.model import SHRINK, CalibrationBin, brier, calibration_bins
 from motcua.forecast.services import forecasts_make
 
@@ -43,6 +44,7 @@ class CutResult:
     at: datetime
     pairs: list[tuple[float, bool]]
     baseline: list[tuple[float, bool]]
+    without_queue: list[tuple[float, bool]]
     left_out: int
 
 
@@ -170,9 +172,11 @@ def calibrate_cut(at: datetime, *, data_end: datetime | None = None) -> CutResul
     if data_end is None:
         data_end = Dossier.objects.aggregate(last=Max("submitted_at"))["last"] or at
     facts, rows = facts_at(at)
-    made = forecasts_make(facts, at=at)
+    history = history_index(at=at, step_counts=process_step_counts())
+    made = forecasts_make(facts, at=at, history=history)
+    unqueued = {f.dossier_id: fc for f, fc in forecasts_make(facts, at=at, history=history, queues=False)}
     rates, overall = procedure_late_rates(at=at)
-    pairs, baseline = [], []
+    pairs, baseline, without_queue = [], [], []
     left_out = 0
     for f, fc in made:
         d = rows[f.dossier_id]
@@ -182,7 +186,8 @@ def calibrate_cut(at: datetime, *, data_end: datetime | None = None) -> CutResul
             continue
         pairs.append((fc.probability, late))
         baseline.append((rates.get(f.procedure_id, overall), late))
-    return CutResult(at=at, pairs=pairs, baseline=baseline, left_out=left_out)
+        without_queue.append((unqueued[f.dossier_id].probability, late))
+    return CutResult(at=at, pairs=pairs, baseline=baseline, without_queue=without_queue, left_out=left_out)
 
 
 @dataclass
@@ -205,6 +210,19 @@ class Calibration:
 
     def brier_baseline(self) -> float:
         return brier(self.baseline_pairs)
+
+    def brier_without_queue(self) -> float:
+        return brier(pair for cut in self.cuts for pair in cut.without_queue)
+
+    def queued_share(self) -> float:
+        """Share of the compared dossiers whose forecast the queue term moved."""
+        moved = sum(
+            1
+            for cut in self.cuts
+            for (p, _), (q, _) in zip(cut.pairs, cut.without_queue, strict=True)
+            if abs(p - q) > 1e-9
+        )
+        return moved / max(1, len(self.pairs))
 
     def late_share(self) -> float:
         pairs = self.pairs

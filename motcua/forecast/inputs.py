@@ -11,7 +11,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
-from statistics import median
+from statistics import mean
 from typing import Any
 
 from django.db.models import Count
@@ -252,7 +252,7 @@ def working_days_back(at: datetime, days: int) -> datetime:
 
 @dataclass
 class HandlerStats:
-    """Steps finished per working day by each official and by each unit and role, and the usual time at
+    """Steps finished per working day by each official and by each unit and role, and the mean time at
     a step per unit and role (working days)."""
 
     by_official: dict[int, int]
@@ -309,7 +309,8 @@ def handler_stats(*, at: datetime) -> HandlerStats:
             recent[pool].append((started, finished))
     hours = day_hours()
     step_days = {
-        pool: median(working_hours(s, f) for s, f in spans if f is not None) / hours
+        # The mean, not the median: Little's law (queue = throughput × time) holds for the mean.
+        pool: mean(working_hours(s, f) for s, f in spans if f is not None) / hours
         for pool, spans in recent.items()
         if spans
     }
@@ -324,21 +325,20 @@ def handler_stats(*, at: datetime) -> HandlerStats:
 
 
 def queue_loads(facts: Sequence[DossierFacts], *, stats: HandlerStats) -> dict[int, QueueLoad]:
-    """Each running dossier's place in its handler's queue (most urgent first, as the queue lists them)."""
+    """The load of each running dossier's handler: its whole queue, dossiers without a due time included
+    (they take the handler's time too), against its throughput."""
     queues: dict[QueueKey, list[DossierFacts]] = defaultdict(list)
     for f in facts:
         key = f.queue_key()
-        if key is not None and not f.paused and f.due_at is not None:
+        if key is not None and not f.paused:
             queues[key].append(f)
     loads: dict[int, QueueLoad] = {}
     for key, members in queues.items():
-        members.sort(key=lambda f: (f.due_at, f.dossier_id))
-        throughput = stats.throughput(key)
-        typical = stats.typical_days(key)
-        for index, f in enumerate(members):
-            loads[f.dossier_id] = QueueLoad(
-                ahead=index, size=len(members), throughput=throughput, typical_step_days=typical
-            )
+        load = QueueLoad(
+            size=len(members), throughput=stats.throughput(key), typical_step_days=stats.typical_days(key)
+        )
+        for f in members:
+            loads[f.dossier_id] = load
     return loads
 
 

@@ -13,10 +13,14 @@ time left until its due time::
 ``W`` is the clock time a dossier needed from entering step ``k`` to its result (history of closed
 dossiers), ``D`` the extra wait the current queue implies::
 
-    D = max(0, ahead / throughput − typical step time)      (working days, then hours)
+    D = max(0, queue − L − √L) / throughput,   L = throughput × mean step time   (working days → hours)
 
-In a steady queue, Little's law makes queue / throughput equal the usual time at a step, which the
-history already contains; only a backlog beyond it is added. Thin history is shrunk towards coarser
+``queue`` is every running dossier in the handler's queue, with or without a due time: the handler
+shares the day among them (no one works strictly in due order; a backlog slows every dossier in it).
+``L`` is the queue a steady handler carries (Little's law: throughput × mean time at a step), whose
+waits the history already contains; a steady queue's size varies by about ``√L`` (Poisson), so only a
+backlog beyond that is added. Both choices are the ones that calibrated on simulated congestion
+(docs/architecture.md §25). Thin history is shrunk towards coarser
 groups, each estimate towards the next one (``SHRINK`` pseudo-samples)::
 
     procedure + step → field + stage → competent unit + stage → all + stage → prior
@@ -147,17 +151,18 @@ class Case:
 
 @dataclass(frozen=True, slots=True)
 class QueueLoad:
-    """The handler's queue as seen by one dossier."""
+    """The handler's queue as seen by one of its dossiers."""
 
-    ahead: int  # running dossiers of the same queue due earlier
-    size: int  # running dossiers in the queue
+    size: int  # running dossiers in the queue, this one included
     throughput: float | None  # steps finished per working day (None: unknown)
-    typical_step_days: float  # usual time at a step of this handler (working days)
+    typical_step_days: float  # mean time at a step of this handler (working days)
 
     def extra_days(self) -> float:
+        """The wait a backlog beyond the steady queue adds (see the module docstring)."""
         if not self.throughput or self.throughput <= 0:
             return 0.0
-        return max(0.0, self.ahead / self.throughput - self.typical_step_days)
+        steady = self.throughput * self.typical_step_days
+        return max(0.0, (self.size - steady - math.sqrt(steady)) / self.throughput)
 
 
 @dataclass(frozen=True, slots=True)
@@ -223,7 +228,6 @@ def forecast(case: Case, *, history: HistoryIndex, load: QueueLoad | None, day_h
         extra_h = load.extra_days() * day_hours
         factors |= {
             "queue": load.size,
-            "ahead": load.ahead,
             "throughput": None if load.throughput is None else round(load.throughput, 2),
             "typical_step_days": round(load.typical_step_days, 2),
             "queue_extra_h": round(extra_h, 2),

@@ -33,13 +33,15 @@ class ComputeResult:
 
 
 def forecasts_make(
-    facts: list[DossierFacts], *, at: datetime, history: HistoryIndex | None = None
+    facts: list[DossierFacts], *, at: datetime, history: HistoryIndex | None = None, queues: bool = True
 ) -> list[tuple[DossierFacts, Forecast]]:
-    """The model's answer for each of ``facts`` at ``at`` (no write): the job's and the calibration's core."""
+    """The model's answer for each of ``facts`` at ``at`` (no write): the job's and the calibration's core.
+
+    ``queues=False`` leaves the queue term out (the calibration measures what it adds)."""
     counts = process_step_counts()
     if history is None:
         history = history_index(at=at, step_counts=counts)
-    loads = queue_loads(facts, stats=handler_stats(at=at))
+    loads = queue_loads(facts, stats=handler_stats(at=at)) if queues else {}
     hours = day_hours()
     result = []
     for f in facts:

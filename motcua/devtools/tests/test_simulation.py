@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import itertools
 import random
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
@@ -19,9 +20,11 @@ from motcua.devtools.simulation import (
     DueCalculator,
     History,
     Ids,
+    Mix,
     PlayedDossier,
     Rows,
     Simulation,
+    Surges,
     WorkAxis,
     dt_instant,
     instant_dt,
@@ -228,3 +231,70 @@ def test_a_chosen_applicant_is_recorded_at_creation_and_the_audit_holds(world: W
         if first.action == "submit":
             assert first.actor_name == "Nguyễn Văn An"
     call_command("verify_audit", stdout=io.StringIO())  # CommandError (exit code 1) on any finding
+
+
+def test_surge_episodes_raise_and_then_drain_a_units_load() -> None:
+    surges = Surges(seed=5, per_100_days=10, days=400)
+    episodes = surges.episodes(42)
+    assert episodes == Surges(seed=5, per_100_days=10, days=400).episodes(42)  # same seed, same episodes
+    assert episodes != surges.episodes(43)
+    start, end, strength = episodes[0]
+    assert 1.8 <= strength <= Surges.PEAK
+    assert surges.factor(42, start - 1) == 1.0
+    assert surges.factor(42, start) == surges.factor(42, end - 1) == strength
+    length = end - start
+    assert surges.factor(42, end + length // 2) == pytest.approx(
+        1 + (strength - 1) * (1 - (length // 2) / length)
+    )
+    assert surges.factor(42, end + length) == 1.0  # the backlog has cleared
+    for (first_start, first_end, _), (second_start, _, _) in itertools.pairwise(episodes):
+        assert second_start >= 2 * first_end - first_start  # an episode and its drain never overlap the next
+
+
+def test_surges_crowd_the_arrivals_of_a_unit_into_its_episodes(world: World) -> None:
+    sim = Simulation(days=90, seed=3, now=NOW, mix=Mix(surges=10))
+    assert sim.surges is not None
+    day = sim.axis.day
+    arrivals = [
+        sim.surges.factor(sim.world.route(sk.proc, sk.centre), sk.receive_k // day)
+        for sk in sim.skeletons(3000)
+    ]
+    # Were arrivals blind to the episodes, their mean load would be that of uniformly drawn days.
+    rng = random.Random(1)
+    k_now = sim.axis.to_axis(sim.now)
+    k_first = sim.axis.to_axis(sim.now - 90 * 86_400 * US)
+    seen = [
+        sim.world.route(sk.proc, sk.centre) for sk in Simulation(days=90, seed=3, now=NOW).skeletons(3000)
+    ]
+    blind = [sim.surges.factor(unit, rng.randrange(k_first, k_now) // day) for unit in seen]
+    assert sum(arrivals) / len(arrivals) > 1.1 * sum(blind) / len(blind)
+
+
+def test_a_surge_slows_the_work_at_the_units_steps(world: World) -> None:
+    plain = Simulation(days=90, seed=4, now=NOW)
+    surging = Simulation(days=90, seed=4, now=NOW, mix=Mix(surges=1))
+    assert surging.surges is not None
+    surging.surges.factor = lambda unit, day: 2.0  # type: ignore[method-assign]  # one endless episode
+    skeletons = [
+        sk
+        for sk in plain.skeletons(200)
+        if sk.receive_k < plain.axis.to_axis(plain.now) - 40 * plain.axis.day
+    ]
+    plain.number(skeletons)
+    compared = 0
+    for sk in skeletons[:30]:
+        first_steps = []
+        for sim in (plain, surging):
+            history = History(sim, sk, random.Random(sk.seed), now=sim.now, rows=Rows(), marker="bulk")
+            history.run()
+            step = history.steps[0] if history.steps else None
+            first_steps.append(
+                None
+                if step is None or step.finished_at is None
+                else sim.axis.to_axis(step.finished_at) - sim.axis.to_axis(step.started_at)
+            )
+        usual, slowed = first_steps
+        if usual and slowed is not None:
+            compared += 1
+            assert slowed / usual == pytest.approx(2.0, rel=0.01)
+    assert compared >= 10

@@ -41,7 +41,7 @@ def _case(**kwargs: object) -> Case:
 
 
 def test_plenty_of_time_and_an_empty_queue_is_low_risk() -> None:
-    load = QueueLoad(ahead=0, size=1, throughput=4.0, typical_step_days=1.0)
+    load = QueueLoad(size=1, throughput=4.0, typical_step_days=1.0)
     result = forecast(_case(), history=HISTORY, load=load, day_hours=8)
     assert result.probability < 0.05
     assert result.expected_remaining_h is not None
@@ -57,23 +57,26 @@ def test_overdue_is_certain() -> None:
 
 def test_long_queue_and_slow_throughput_raise_the_risk() -> None:
     case = _case(remaining_h=40.0)
-    light = forecast(case, history=HISTORY, load=QueueLoad(0, 1, 4.0, 1.0), day_hours=8)
-    heavy = forecast(case, history=HISTORY, load=QueueLoad(22, 23, 4.0, 1.0), day_hours=8)
+    light = forecast(case, history=HISTORY, load=QueueLoad(1, 4.0, 1.0), day_hours=8)
+    heavy = forecast(case, history=HISTORY, load=QueueLoad(23, 4.0, 1.0), day_hours=8)
     assert heavy.probability > light.probability + 0.3
     assert heavy.reason.startswith("hàng chờ dài: 23 hồ sơ, xử lý ~4/ngày")
-    assert heavy.factors["queue_extra_h"] == (22 / 4 - 1) * 8
+    assert (
+        heavy.factors["queue_extra_h"] == (23 - 4 - 2) / 4 * 8
+    )  # 4 a day for a day each: 4 ± 2 is the steady queue
 
 
-def test_a_queue_that_clears_in_the_usual_step_time_adds_nothing() -> None:
+def test_a_queue_within_a_steady_queues_spread_adds_nothing() -> None:
     case = _case(remaining_h=40.0)
-    usual = forecast(case, history=HISTORY, load=QueueLoad(3, 4, 4.0, 1.0), day_hours=8)
+    # 4 a day for a day each: a steady queue holds 4, give or take √4.
+    usual = forecast(case, history=HISTORY, load=QueueLoad(6, 4.0, 1.0), day_hours=8)
     alone = forecast(case, history=HISTORY, load=None, day_hours=8)
     assert usual.probability == alone.probability
 
 
 def test_a_paused_dossier_ignores_the_queue_and_has_no_expected_finish() -> None:
     case = _case(paused="supplement", remaining_h=80.0)
-    result = forecast(case, history=HISTORY, load=QueueLoad(50, 51, 1.0, 0.5), day_hours=8)
+    result = forecast(case, history=HISTORY, load=QueueLoad(51, 1.0, 0.5), day_hours=8)
     assert result.probability < 0.05
     assert result.expected_remaining_h is None
     assert "tạm dừng" in result.reason

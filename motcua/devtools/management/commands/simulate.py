@@ -14,7 +14,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.dateparse import parse_datetime
 from tqdm import tqdm
 
-from motcua.devtools.simulation import simulate
+from motcua.devtools.simulation import Mix, simulate
 from motcua.dossiers.errors import DossierInvalid
 
 
@@ -34,6 +34,13 @@ class Command(BaseCommand):
             help="Chỉ tiếp nhận tại trung tâm này (lặp lại được), ví dụ pvhcc-tinh, pvhcc-6688.",
         )  # fmt: skip
         parser.add_argument(
+            "--surges",
+            type=float,
+            default=0.0,
+            help="Số đợt quá tải trung bình của mỗi đơn vị trong 100 ngày làm việc "
+            "(hồ sơ đến dồn và xử lý chậm lại; mặc định 0: không có).",
+        )
+        parser.add_argument(
             "--all-states",
             action="store_true",
             help="Bảo đảm có hồ sơ ở mọi trạng thái tại thời điểm hiện tại.",
@@ -48,6 +55,8 @@ class Command(BaseCommand):
                     "--now phải là thời điểm ISO 8601 có múi giờ, ví dụ 2026-03-02T10:00:00+07:00."
                 )
         total = options["dossiers"]
+        if not 0 <= options["surges"] <= 50:
+            raise CommandError("--surges phải từ 0 đến 50 (số đợt quá tải mỗi 100 ngày làm việc).")
         with tqdm(total=total, unit="hồ sơ", disable=options["verbosity"] == 0, smoothing=0.1) as bar:
             try:
                 result = simulate(
@@ -59,6 +68,7 @@ class Command(BaseCommand):
                     centre_slugs=options.get("centres"),
                     force_all_states=options["all_states"],
                     progress=bar.update,
+                    mix=Mix(surges=options["surges"]),
                 )
             except DossierInvalid as exc:
                 raise CommandError("; ".join(exc.errors.values())) from exc

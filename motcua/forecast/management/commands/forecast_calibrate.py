@@ -62,6 +62,10 @@ class Command(BaseCommand):
         write("")
         write(f"Hồ sơ: {len(result.pairs)}; tỉ lệ trễ thực tế {result.late_share():.3f}")
         write(f"Brier mô hình: {result.brier():.4f}")
+        write(
+            f"Brier mô hình không có số hạng hàng chờ: {result.brier_without_queue():.4f} "
+            f"(hàng chờ thay đổi dự báo của {result.queued_share():.1%} số hồ sơ)"
+        )
         write(f"Brier đường cơ sở (tỉ lệ trễ lịch sử của thủ tục): {result.brier_baseline():.4f}")
         write(f"Thời gian: {elapsed:.1f} s")
         if options.get("svg"):
