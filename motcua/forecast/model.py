@@ -161,8 +161,12 @@ class QueueLoad:
         """The wait a backlog beyond the steady queue adds (see the module docstring)."""
         if not self.throughput or self.throughput <= 0:
             return 0.0
-        steady = self.throughput * self.typical_step_days
+        steady = self.steady()
         return max(0.0, (self.size - steady - math.sqrt(steady)) / self.throughput)
+
+    def steady(self) -> float:
+        """``L``: the queue this handler usually carries (throughput × mean time at a step)."""
+        return (self.throughput or 0.0) * self.typical_step_days
 
 
 @dataclass(frozen=True, slots=True)
@@ -269,7 +273,8 @@ def _reason(
         return f"đang tạm dừng tính thời gian ({why}); còn {left} ngày làm việc khi tiếp tục"
     if load is not None and extra_h > 0 and load.throughput:
         return (
-            f"hàng chờ dài: {load.size} hồ sơ, xử lý ~{_rate(load.throughput)}/ngày; còn {left} ngày làm việc"
+            f"hàng chờ dồn: {load.size} hồ sơ (thường ~{_rate(load.steady())}), "
+            f"xử lý ~{_rate(load.throughput)}/ngày; còn {left} ngày làm việc"
         )
     text = f"còn {left} ngày làm việc"
     if expected is not None:

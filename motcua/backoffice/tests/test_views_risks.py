@@ -22,7 +22,9 @@ QUEUE = reverse("backoffice:queue")
 RISKS = reverse("backoffice:risks")
 
 
-def _forecast(d: Dossier, probability: float, reason: str = "hàng chờ dài: 23 hồ sơ, xử lý ~4/ngày") -> None:
+def _forecast(
+    d: Dossier, probability: float, reason: str = "hàng chờ dồn: 23 hồ sơ (thường ~4), xử lý ~4/ngày"
+) -> None:
     LatenessForecast.objects.update_or_create(
         dossier=d,
         defaults={
@@ -51,7 +53,7 @@ def test_the_queue_shows_the_risk_badge_with_its_reason_for_one_more_query(world
     with_forecasts, html = _queries(client, QUEUE)
     assert with_forecasts <= without + 1
     assert "Nguy cơ trễ 72%" in html
-    assert 'title="hàng chờ dài: 23 hồ sơ, xử lý ~4/ngày"' in html
+    assert 'title="hàng chờ dồn: 23 hồ sơ (thường ~4), xử lý ~4/ngày"' in html
     assert html.count("badge bo-badge--risk") == 1  # 20 % is below the badge threshold
 
 

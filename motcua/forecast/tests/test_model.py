@@ -60,7 +60,7 @@ def test_long_queue_and_slow_throughput_raise_the_risk() -> None:
     light = forecast(case, history=HISTORY, load=QueueLoad(1, 4.0, 1.0), day_hours=8)
     heavy = forecast(case, history=HISTORY, load=QueueLoad(23, 4.0, 1.0), day_hours=8)
     assert heavy.probability > light.probability + 0.3
-    assert heavy.reason.startswith("hàng chờ dài: 23 hồ sơ, xử lý ~4/ngày")
+    assert heavy.reason.startswith("hàng chờ dồn: 23 hồ sơ (thường ~4), xử lý ~4/ngày; còn 5 ngày làm việc")
     assert (
         heavy.factors["queue_extra_h"] == (23 - 4 - 2) / 4 * 8
     )  # 4 a day for a day each: 4 ± 2 is the steady queue
