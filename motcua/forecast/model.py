@@ -20,8 +20,10 @@ shares the day among them (no one works strictly in due order; a backlog slows e
 ``L`` is the queue a steady handler carries (Little's law: throughput × mean time at a step), whose
 waits the history already contains; a steady queue's size varies by about ``√L`` (Poisson), so only a
 backlog beyond that is added. Both choices are the ones that calibrated on simulated congestion
-(docs/architecture.md §25). Thin history is shrunk towards coarser
-groups, each estimate towards the next one (``SHRINK`` pseudo-samples)::
+(docs/architecture.md §25).
+
+Thin history is shrunk towards coarser groups, each estimate towards the next one (``SHRINK``
+pseudo-samples)::
 
     procedure + step → field + stage → competent unit + stage → all + stage → prior
 
