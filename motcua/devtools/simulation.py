@@ -464,8 +464,13 @@ class World:
         hours_per_day = worktime.get_schedule().hours_per_day
         self.units = {
             u.pk: UnitInfo(u.pk, u.kind, u.name, u.short_name, u.agency_code, u.parent_id, u.slug or "")
-            for u in Unit.objects.filter(is_active=True)
+            # Creation order, not the model's (kind, name): a rename must not change what a seed plays.
+            for u in Unit.objects.filter(is_active=True).order_by("pk")
         }
+        # Each unit's number in creation order, from 1 (on a freshly loaded database, its pk): what a
+        # unit's own draws (its weight as a centre, its surges) are keyed on, so that a seed gives the
+        # same histories on any database holding the same organisation, whatever ids it handed out.
+        self.ordinal = {pk: number for number, pk in enumerate(self.units, start=1)}
         if centre_slugs is None:
             self.centres = [u for u in self.units.values() if u.kind in CENTRE_KINDS]
         else:
@@ -529,7 +534,10 @@ class World:
         self._routes_from_province: dict[int, int | None] = {}
         self._routes_from_commune: dict[int, int | None] = {}
         procedures = (
-            Procedure.objects.filter(is_active=True, pk__in=processes.keys()).select_related("field")
+            Procedure.objects.filter(is_active=True, pk__in=processes.keys())
+            .select_related("field")
+            # The catalogue's order, named here: the draws must not change with the model's Meta.
+            .order_by("-popularity", "code", "pk")
         ).only(
             "pk", "code", "name", "version", "level", "service_level", "popularity",
             "implementing_agency", "competent_authority", "field__name", "audience_business",
@@ -982,15 +990,18 @@ class Surges:
 
     PEAK = 3.0
 
-    def __init__(self, *, seed: int, per_100_days: float, days: int) -> None:
+    def __init__(
+        self, *, seed: int, per_100_days: float, days: int, ordinal: Mapping[int, int] | None = None
+    ) -> None:
         self.seed, self.rate, self.days = seed, per_100_days / 100, days
+        self.ordinal = ordinal or {}  # unit id → ``World.ordinal`` (what the draws are keyed on)
         self._episodes: dict[int, list[tuple[int, int, float]]] = {}
 
     def episodes(self, unit: int) -> list[tuple[int, int, float]]:
         """(first working day, end, strength) on the axis's working-day numbers."""
         found = self._episodes.get(unit)
         if found is None:
-            rng = random.Random(f"surges:{self.seed}:{unit}")
+            rng = random.Random(f"surges:{self.seed}:{self.ordinal.get(unit, unit)}")
             found, day = [], int(rng.expovariate(self.rate))
             while day < self.days:
                 length = rng.randint(5, 15)
@@ -2070,7 +2081,9 @@ class Simulation:
         )
         self.dues = DueCalculator(self.axis)
         self.surges = (
-            Surges(seed=seed, per_100_days=self.mix.surges, days=len(self.axis.days))
+            Surges(
+                seed=seed, per_100_days=self.mix.surges, days=len(self.axis.days), ordinal=self.world.ordinal
+            )
             if self.mix.surges > 0
             else None
         )
@@ -2094,16 +2107,19 @@ class Simulation:
             raise DossierInvalid(
                 {"procedures": "Không có thủ tục nào tiếp nhận được tại các trung tâm đã chọn."}
             )
+
+        def size(c: UnitInfo) -> float:
+            """A commune centre's fixed pseudo-random size: wards are busier than islands."""
+            return 1.0 + (world.ordinal[c.id] * 7919 % 13) / 6
+
         # The provincial centre takes about a tenth of the province's dossiers (a third with few centres).
-        commune_weight = sum(
-            1.0 + (c.id * 7919 % 13) / 6 for c in centres if c.kind != UnitKind.PROVINCE_CENTRE
-        )
+        commune_weight = sum(size(c) for c in centres if c.kind != UnitKind.PROVINCE_CENTRE)
         province_weight = max(commune_weight * (0.11 if len(centres) > 10 else 0.5), 1.0)
         # Province centre busier than one commune; bigger communes (wards) busier than islands.
         centre_weights: list[float] = []
         total = 0.0
         for c in centres:
-            total += province_weight if c.kind == UnitKind.PROVINCE_CENTRE else (1.0 + (c.id * 7919 % 13) / 6)
+            total += province_weight if c.kind == UnitKind.PROVINCE_CENTRE else size(c)
             centre_weights.append(total)
         result: list[Skeleton] = []
         for index in range(count):

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 from django.core.management import call_command
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import Count, Max
 
 from motcua.devtools.simulation import (
@@ -43,7 +43,9 @@ from motcua.dossiers.models import (
     StepStatus,
 )
 from motcua.dossiers.selectors import dossier_allowed_actions
-from motcua.dossiers.tests.factories import APPLICANT, World, complete_components
+from motcua.dossiers.tests.factories import APPLICANT, World, complete_components, world_build
+from motcua.org.models import Unit
+from motcua.org.tests.factories import UnitFactory
 from motcua.worktime import selectors as worktime
 from motcua.worktime.models import TimeUnit
 
@@ -249,6 +251,47 @@ def test_surge_episodes_raise_and_then_drain_a_units_load() -> None:
     assert surges.factor(42, end + length) == 1.0  # the backlog has cleared
     for (first_start, first_end, _), (second_start, _, _) in itertools.pairwise(episodes):
         assert second_start >= 2 * first_end - first_start  # an episode and its drain never overlap the next
+
+
+def _histories_relative() -> list[tuple[object, ...]]:
+    """The simulated dossiers and their steps, with every unit named by its number in creation order."""
+    number = {pk: n for n, pk in enumerate(Unit.objects.order_by("pk").values_list("pk", flat=True))}
+    dossiers = Dossier.objects.order_by("pk").values_list(
+        "receiving_unit_id", "competent_unit_id", "state", "received_at", "due_at", "finished_at"
+    )
+    rows: list[tuple[object, ...]] = [
+        (number[receiving], number[competent], state, received, due, finished)
+        for receiving, competent, state, received, due, finished in dossiers
+    ]
+    rows += [
+        (number[unit], role, started, finished)
+        for unit, role, started, finished in DossierStep.objects.order_by("dossier_id", "seq").values_list(
+            "unit_id", "role", "started_at", "finished_at"
+        )
+    ]
+    return rows
+
+
+def test_a_seed_gives_the_same_histories_whatever_ids_and_names_the_database_gave_the_units(db: None) -> None:
+    """A CI failure: the draws were keyed on unit ids, so the same seed played other histories on a
+    database whose earlier tests had used up other ids (and the units' names, which order them)."""
+
+    def played() -> list[tuple[object, ...]]:
+        world_build()
+        simulate(
+            dossiers=120, days=40, seed=3, now=NOW, batch=200, mix=Mix(surges=10), fast_constraints=False
+        )
+        return _histories_relative()
+
+    with transaction.atomic():
+        first = played()
+        transaction.set_rollback(True)
+    # Other ids (units created and deleted; sequences do not roll back) and other names.
+    Unit.objects.filter(pk__in=[UnitFactory.create().pk for _ in range(3)]).delete()
+    UnitFactory.reset_sequence(998)
+    second = played()
+    assert len(first) > 120
+    assert second == first
 
 
 def test_surges_crowd_the_arrivals_of_a_unit_into_its_episodes(world: World) -> None:
