@@ -238,6 +238,10 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = env_int("FILE_UPLOAD_MAX_MEMORY_SIZE", default=2_6
 # (decoding allocates ~3 bytes a pixel; 40 MP is an A4 page at 600 dpi with room to spare).
 MOTCUA_UPLOAD_MAX_BYTES = env_int("MOTCUA_UPLOAD_MAX_BYTES", default=20 * 1024 * 1024)
 MOTCUA_UPLOAD_MAX_REQUEST_BYTES = env_int("MOTCUA_UPLOAD_MAX_REQUEST_BYTES", default=100 * 1024 * 1024)
+# What a request left unread of its body, up to this size, is read to its end before the answer leaves,
+# so nginx, still sending what it buffered, gets the answer rather than a closed socket (its 502):
+# nginx's client_max_body_size (deploy/nginx: 101m); 0 never reads it (core.unread_body).
+MOTCUA_UNREAD_BODY_DRAIN_BYTES = env_int("MOTCUA_UNREAD_BODY_DRAIN_BYTES", default=101 * 1024 * 1024)
 MOTCUA_UPLOAD_TYPES = env_list("MOTCUA_UPLOAD_TYPES", default=["pdf", "jpeg", "png"])
 MOTCUA_UPLOAD_MAX_PIXELS = env_int("MOTCUA_UPLOAD_MAX_PIXELS", default=40_000_000)
 # Citizen portal (online submission wizard, personal data store): the per-file limit there (10 MB), below

@@ -4,5 +4,8 @@ import os
 
 from django.core.wsgi import get_wsgi_application
 
+from motcua.core.unread_body import UnreadBodyDrain
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "motcua.settings")
-application = get_wsgi_application()
+# Wrapped so that an answer given before the body was read still reaches nginx (core.unread_body).
+application = UnreadBodyDrain(get_wsgi_application())

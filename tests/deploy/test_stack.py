@@ -264,6 +264,11 @@ def test_the_reference_stack_serves_through_nginx_and_stops_gracefully(
         assert status == 413, body[:500]
         assert json.loads(body)["code"] == "too_large"
         assert "1 MB" in json.loads(body)["detail"]
+        # Within the limits but without a token: answered before a byte of the body is read, the rest
+        # read to its end (core.unread_body) so nginx gets the 401 rather than a closed socket (502).
+        small = multipart.replace(b"0" * (1536 * 1024), b"0" * (768 * 1024))
+        status, _, body = site.request("POST", "/api/v1/dossiers", headers=form, body=small)
+        assert status == 401, body[:500]
         for path, marker in (("/api/v1/dossiers", "tối đa 100 MB"), ("/kho-du-lieu", "quá lớn")):
             conn = http.client.HTTPSConnection("127.0.0.1", https_port, context=site.context, timeout=30)
             conn.putrequest("POST", path, skip_host=True)
