@@ -990,18 +990,16 @@ class Surges:
 
     PEAK = 3.0
 
-    def __init__(
-        self, *, seed: int, per_100_days: float, days: int, ordinal: Mapping[int, int] | None = None
-    ) -> None:
+    def __init__(self, *, seed: int, per_100_days: float, days: int, ordinal: Mapping[int, int]) -> None:
         self.seed, self.rate, self.days = seed, per_100_days / 100, days
-        self.ordinal = ordinal or {}  # unit id → ``World.ordinal`` (what the draws are keyed on)
+        self.ordinal = ordinal  # unit id → ``World.ordinal`` (what the draws are keyed on)
         self._episodes: dict[int, list[tuple[int, int, float]]] = {}
 
     def episodes(self, unit: int) -> list[tuple[int, int, float]]:
         """(first working day, end, strength) on the axis's working-day numbers."""
         found = self._episodes.get(unit)
         if found is None:
-            rng = random.Random(f"surges:{self.seed}:{self.ordinal.get(unit, unit)}")
+            rng = random.Random(f"surges:{self.seed}:{self.ordinal[unit]}")
             found, day = [], int(rng.expovariate(self.rate))
             while day < self.days:
                 length = rng.randint(5, 15)

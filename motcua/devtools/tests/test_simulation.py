@@ -236,9 +236,11 @@ def test_a_chosen_applicant_is_recorded_at_creation_and_the_audit_holds(world: W
 
 
 def test_surge_episodes_raise_and_then_drain_a_units_load() -> None:
-    surges = Surges(seed=5, per_100_days=10, days=400)
+    ordinal = {42: 1, 43: 2}
+    surges = Surges(seed=5, per_100_days=10, days=400, ordinal=ordinal)
     episodes = surges.episodes(42)
-    assert episodes == Surges(seed=5, per_100_days=10, days=400).episodes(42)  # same seed, same episodes
+    # Same seed, same episodes.
+    assert episodes == Surges(seed=5, per_100_days=10, days=400, ordinal=ordinal).episodes(42)
     assert episodes != surges.episodes(43)
     start, end, strength = episodes[0]
     assert 1.8 <= strength <= Surges.PEAK
